@@ -1,0 +1,5 @@
+"""``python -m tokencalc`` runs the command line."""
+
+from tokencalc.cli.app import main
+
+main()

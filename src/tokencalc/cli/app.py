@@ -1,0 +1,136 @@
+"""The ``tokencalc`` command: the Typer app and the one place where errors become exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from tokencalc import __version__
+from tokencalc.errors import ExitCode, TokencalcError
+
+#: The reader of our stdout went away (``| head``): 128 + SIGPIPE, as the shell reports it.
+EXIT_BROKEN_PIPE = 141
+
+
+def print_error(message: str) -> None:
+    """One line on stderr, prefixed with the program name."""
+    sys.stderr.write(f"tokencalc: error: {message}\n")
+    sys.stderr.flush()
+
+
+def print_warning(message: str) -> None:
+    sys.stderr.write(f"tokencalc: warning: {message}\n")
+    sys.stderr.flush()
+
+
+def _silence_stdout() -> None:
+    # Later flushes (including the interpreter's own at exit) must not raise again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class TokencalcGroup(TyperGroup):
+    """Runs a command and turns whatever it raises into one stderr line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TokencalcError as exc:
+            print_error(exc.message)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("tokencalc: interrupted\n")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            _silence_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if getattr(exc, "exit_code", None) is not None and hasattr(exc, "format_message"):
+                raise  # Click's own usage errors: reported by main()
+            if os.environ.get("TOKENCALC_DEBUG"):
+                raise
+            print_error(f"internal error: {type(exc).__name__}: {exc} (set TOKENCALC_DEBUG=1 for details)")
+            raise typer.Exit(int(ExitCode.ERROR)) from None
+
+
+app = typer.Typer(
+    cls=TokencalcGroup,
+    name="tokencalc",
+    help="Count LLM tokens exactly and offline, and see what text and chat use cost across models.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"tokencalc {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Count LLM tokens exactly and offline, and see what text and chat use cost across models.
+
+    Examples:
+
+      tokencalc count notes.md
+
+      cat *.md | tokencalc count -q
+
+      tokencalc estimate report.txt
+    """
+
+
+def _register() -> None:
+    from tokencalc.cli import count
+
+    app.command("count")(count.count_command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``tokencalc`` script and ``python -m tokencalc``."""
+    try:
+        result = app(args=argv, prog_name="tokencalc", standalone_mode=False)
+    except KeyboardInterrupt:
+        sys.stderr.write("tokencalc: interrupted\n")
+        result = int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        _silence_stdout()
+        result = EXIT_BROKEN_PIPE
+    except typer.Abort:
+        sys.stderr.write("tokencalc: interrupted\n")
+        result = int(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        # Click's parse errors (unknown option, bad value) carry their own exit code (2).
+        code = getattr(exc, "exit_code", None)
+        if code is None or not hasattr(exc, "format_message"):
+            raise
+        command = getattr(getattr(exc, "ctx", None), "command_path", "tokencalc")
+        print_error(f"{exc.format_message()} (see '{command} --help')")
+        result = code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        result = EXIT_BROKEN_PIPE
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,86 @@
+"""A progress bar that appears only for long work, only on a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+#: Work that finishes sooner than this never shows a bar.
+SHOW_AFTER_SECONDS = 1.0
+
+
+def progress_allowed(*, quiet: bool = False, machine_output: bool = False) -> bool:
+    """A bar is drawn only when a person watches: both streams are terminals, nothing piped."""
+    if quiet or machine_output:
+        return False
+    try:
+        return sys.stdout.isatty() and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class LazyProgress:
+    """Counts bytes and files; draws a Rich progress bar on stderr once work passes a second."""
+
+    def __init__(self, *, enabled: bool, total_bytes: int | None, total_files: int, label: str = "Counting") -> None:
+        self._enabled = enabled
+        self._total_bytes = total_bytes
+        self._total_files = total_files
+        self._label = label
+        self._started = time.monotonic()
+        self._done_bytes = 0
+        self._done_files = 0
+        self._progress = None
+        self._task = None
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def advance(self, nbytes: int) -> None:
+        self._done_bytes += nbytes
+        self._refresh()
+
+    def file_done(self) -> None:
+        self._done_files += 1
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if not self._enabled:
+            return
+        if self._progress is None:
+            if time.monotonic() - self._started < SHOW_AFTER_SECONDS:
+                return
+            self._start()
+        self._progress.update(
+            self._task,
+            completed=self._done_bytes,
+            files=f"{self._done_files}/{self._total_files} files",
+        )
+
+    def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TextColumn("{task.fields[files]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._progress.add_task(self._label, total=self._total_bytes, files="")
+        self._progress.start()

@@ -1,0 +1,354 @@
+"""Counting tokens, characters, words and lines: exactly, offline, in bounded memory.
+
+A :class:`TokenCounter` counts any number of texts or byte streams for one or more exact
+encodings. Small inputs go through the pure-Python BPE (``tokencalc.bpe``) so that a one-line
+count never pays for building tiktoken's tokenizer; large inputs are cut at provably safe
+places (``tokencalc.chunking``) and the parts are counted on worker threads, one per core
+(tiktoken releases the GIL while it encodes), with a bounded number of parts in flight.
+
+The sum over the parts equals tiktoken's count of the whole text; tests/test_counting.py checks
+this with property tests. Text is counted as ordinary text: ``<|endoftext|>`` in a file is
+counted as the characters it is.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from tokencalc import encodings
+from tokencalc.chunking import first_safe_cut, last_safe_cut
+from tokencalc.inputs import (
+    BinaryInput,
+    InputProblem,
+    InputReadError,
+    InputSource,
+    open_source,
+    read_blocks,
+)
+
+#: Characters a process counts in pure Python before building tiktoken's tokenizer pays off.
+SMALL_TEXT_BUDGET = 48_000
+#: Target size of one part handed to a worker thread, in characters.
+PART_CHARS = 1 << 19
+
+# tiktoken's split pattern overflows its regex stack on a run of ~1,000,000 spaces and panics
+# (a BaseException, after printing a Rust backtrace to stderr). A part holding a whitespace run
+# this long is split with the ``regex`` module instead and each piece byte-pair encoded.
+_LONG_WHITESPACE = re.compile(r"(?<!\s)\s{8192}")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What was counted in one input (or a total): tokens per encoding and wc-style figures."""
+
+    tokens: dict[str, int] = field(default_factory=dict)
+    chars: int = 0
+    words: int = 0
+    lines: int = 0
+    bytes: int = 0
+    #: invalid UTF-8 sequences that were counted as U+FFFD replacement characters
+    replaced: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        tokens = dict(self.tokens)
+        for name, value in other.tokens.items():
+            tokens[name] = tokens.get(name, 0) + value
+        return Counts(
+            tokens=tokens,
+            chars=self.chars + other.chars,
+            words=self.words + other.words,
+            lines=self.lines + other.lines,
+            bytes=self.bytes + other.bytes,
+            replaced=self.replaced + other.replaced,
+        )
+
+
+def count_with_tiktoken(encoding_name: str, text: str) -> int:
+    """Exact count of ``text`` with tiktoken, safe for pathological whitespace runs."""
+    encoding = encodings.get_encoding(encoding_name)
+    if _LONG_WHITESPACE.search(text) is None:
+        return len(encoding.encode_ordinary(text))
+    return sum(
+        len(encoding._encode_single_piece(match.group().encode("utf-8")))
+        for match in encodings.split_pattern(encoding_name).finditer(text)
+    )
+
+
+class _WcStats:
+    """Running characters, words and lines over a sequence of text parts."""
+
+    __slots__ = ("chars", "words", "lines", "_in_word")
+
+    def __init__(self) -> None:
+        self.chars = self.words = self.lines = 0
+        self._in_word = False
+
+    def add(self, text: str) -> None:
+        if not text:
+            return
+        self.chars += len(text)
+        self.lines += text.count("\n")
+        words = len(text.split())
+        if self._in_word and not text[0].isspace():
+            words -= 1  # the first word continues the previous part's last word
+        self.words += words
+        self._in_word = not text[-1].isspace()
+
+
+_replacements = threading.local()
+
+
+def _replace_and_count(error: UnicodeDecodeError) -> tuple[str, int]:
+    _replacements.count = getattr(_replacements, "count", 0) + 1
+    return "\ufffd", error.end
+
+
+codecs.register_error("tokencalc.replace", _replace_and_count)
+
+
+class Utf8Decoder:
+    """Incremental UTF-8 decoding that replaces invalid bytes with U+FFFD and counts them.
+
+    Each maximal invalid sequence becomes one U+FFFD, as Python's ``errors="replace"`` does.
+    """
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("tokencalc.replace")
+        self.replaced = 0
+
+    def decode(self, data: bytes, final: bool = False) -> str:
+        before = getattr(_replacements, "count", 0)
+        text = self._decoder.decode(data, final)
+        self.replaced += getattr(_replacements, "count", 0) - before
+        return text
+
+
+class _Tally:
+    """Token totals of one input, with parts counted on the pool and a bound on parts in flight."""
+
+    def __init__(self, counter: TokenCounter) -> None:
+        self._counter = counter
+        self.totals = dict.fromkeys(counter._bases, 0)
+        self._in_flight: deque[tuple[str, Future[int]]] = deque()
+        self.parallel = False
+
+    def submit(self, part: str) -> None:
+        self.parallel = True
+        pool = self._counter._ensure_pool()
+        for base in self.totals:
+            self._in_flight.append((base, pool.submit(count_with_tiktoken, base, part)))
+        while len(self._in_flight) > 2 * self._counter._workers:
+            self._drain_one()
+
+    def count_small(self, text: str) -> None:
+        for base, value in self._counter._count_small(text).items():
+            self.totals[base] += value
+
+    def finish(self) -> dict[str, int]:
+        while self._in_flight:
+            self._drain_one()
+        return self.totals
+
+    def cancel(self) -> None:
+        for _, future in self._in_flight:
+            future.cancel()
+        self._in_flight.clear()
+
+    def _drain_one(self) -> None:
+        base, future = self._in_flight.popleft()
+        self.totals[base] += future.result()
+
+
+class TokenCounter:
+    """Counts texts and streams for a fixed set of exact encodings.
+
+    Reuse one counter for many inputs: tokenizers and worker threads are created once, on
+    first need. Use it as a context manager (or call :meth:`close`) to stop the workers.
+    """
+
+    def __init__(
+        self,
+        encoding_names: Sequence[str] = (encodings.DEFAULT_ENCODING,),
+        *,
+        workers: int | None = None,
+        small_budget: int = SMALL_TEXT_BUDGET,
+    ) -> None:
+        if not encoding_names:
+            raise ValueError("at least one encoding is needed")
+        self._names = list(dict.fromkeys(encoding_names))
+        # Names that count alike (o200k_harmony, o200k_base) share the work.
+        self._bases = list(dict.fromkeys(encodings.canonical_encoding(n) for n in self._names))
+        self._workers = workers or encodings.worker_count()
+        self._small_budget = small_budget
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> TokenCounter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker threads (queued work is cancelled)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    @property
+    def encoding_names(self) -> list[str]:
+        return list(self._names)
+
+    def count_text(self, text: str) -> Counts:
+        """Count one string held in memory."""
+        stats = _WcStats()
+        stats.add(text)
+        tally = _Tally(self)
+        try:
+            if len(text) <= self._small_budget:
+                tally.count_small(text)
+            else:
+                start = 0
+                while start < len(text):
+                    end = _part_end(text, start)
+                    tally.submit(text[start:end])
+                    start = end
+            totals = tally.finish()
+        except BaseException:
+            tally.cancel()
+            raise
+        return Counts(
+            tokens=self._by_name(totals),
+            chars=stats.chars,
+            words=stats.words,
+            lines=stats.lines,
+            bytes=len(text.encode("utf-8", "surrogatepass")),
+        )
+
+    def count_stream(
+        self,
+        blocks: Iterable[bytes],
+        progress: Callable[[int], None] | None = None,
+    ) -> Counts:
+        """Count a byte stream as UTF-8 text, block by block, in bounded memory.
+
+        Invalid UTF-8 is counted as U+FFFD (``Counts.replaced`` says how many). ``progress`` is
+        called with the size of every block read.
+        """
+        decoder = Utf8Decoder()
+        stats = _WcStats()
+        tally = _Tally(self)
+        size = 0
+        buffer = ""
+        searched = 0  # no cut exists in buffer[:searched]
+        try:
+            for block in blocks:
+                size += len(block)
+                if progress is not None:
+                    progress(len(block))
+                text = decoder.decode(block)
+                stats.add(text)
+                buffer += text
+                while len(buffer) >= PART_CHARS:
+                    cut = last_safe_cut(buffer, max(0, searched - 1))
+                    if cut <= 0:
+                        searched = len(buffer)
+                        break
+                    tally.submit(buffer[:cut])
+                    buffer, searched = buffer[cut:], 0
+            tail = decoder.decode(b"", final=True)
+            stats.add(tail)
+            buffer += tail
+            if buffer:
+                if not tally.parallel and len(buffer) <= self._small_budget:
+                    tally.count_small(buffer)
+                else:
+                    tally.submit(buffer)
+            totals = tally.finish()
+        except BaseException:
+            tally.cancel()
+            raise
+        return Counts(
+            tokens=self._by_name(totals),
+            chars=stats.chars,
+            words=stats.words,
+            lines=stats.lines,
+            bytes=size,
+            replaced=decoder.replaced,
+        )
+
+    def _by_name(self, base_totals: dict[str, int]) -> dict[str, int]:
+        return {n: base_totals[encodings.canonical_encoding(n)] for n in self._names}
+
+    def _count_small(self, text: str) -> dict[str, int]:
+        from tokencalc import bpe
+
+        self._small_budget -= len(text)
+        return {
+            base: bpe.count_text(text, encodings.rank_table(base), encodings.split_pattern(base))
+            for base in self._bases
+        }
+
+    def _ensure_pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            # Build the tokenizers once, here, before any worker needs them.
+            for base in self._bases:
+                encodings.get_encoding(base)
+            self._pool = ThreadPoolExecutor(
+                max_workers=self._workers, thread_name_prefix="tokencalc-count"
+            )
+        return self._pool
+
+
+def _part_end(text: str, start: int) -> int:
+    """Where the part of an in-memory text that begins at ``start`` should end."""
+    if len(text) - start <= PART_CHARS:
+        return len(text)
+    cut = last_safe_cut(text, start, start + PART_CHARS)
+    if cut < 0:
+        cut = first_safe_cut(text, start + PART_CHARS - 1)
+    return len(text) if cut < 0 else cut
+
+
+def count_text(text: str, encoding: str = encodings.DEFAULT_ENCODING) -> int:
+    """Exact tokens of ``text`` for one encoding (a convenience over :class:`TokenCounter`)."""
+    with TokenCounter([encoding]) as counter:
+        return counter.count_text(text).tokens[encoding]
+
+
+@dataclass(frozen=True)
+class InputResult:
+    """The outcome for one input: its counts, or the problem that stopped it."""
+
+    label: str
+    counts: Counts | None = None
+    problem: InputProblem | None = None
+
+
+def count_inputs(
+    counter: TokenCounter,
+    sources: Iterable[InputSource],
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[InputResult]:
+    """Count each input in turn; unreadable and binary ones become problems, not exceptions.
+
+    Standard input and files named on the command line are counted even when they look
+    binary only if they are not: a NUL byte in the first 8 KiB marks a file as binary.
+    """
+    for source in sources:
+        try:
+            with open_source(source) as handle:
+                counts = counter.count_stream(read_blocks(handle), progress)
+        except BinaryInput:
+            kind = "skipped" if source.discovered else "error"
+            yield InputResult(source.label, problem=InputProblem(source.label, "binary file, not counted", kind))
+            continue
+        except InputReadError as exc:
+            yield InputResult(source.label, problem=InputProblem(source.label, str(exc)))
+            continue
+        yield InputResult(source.label, counts=counts)
