@@ -1,0 +1,63 @@
+"""Shared test setup: no network, no real home directory, a fixed console width."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path_factory, monkeypatch):
+    """Point config and caches at a temporary directory; never read the user's real ones."""
+    home = tmp_path_factory.mktemp("tokencalc-home")
+    monkeypatch.setenv("TOKENCALC_HOME", str(home))
+    monkeypatch.delenv("TOKENCALC_CACHE_DIR", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("TOKENCALC_DEBUG", raising=False)
+    # tiktoken's downloader must never be reached; an empty cache dir makes any attempt fail loudly.
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(home / "no-tiktoken-cache"))
+    yield home
+
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1")):
+        return _real_connect(self, address)
+    if self.family == socket.AF_UNIX:
+        return _real_connect(self, address)
+    raise RuntimeError(f"tests must not use the network (tried {address!r})")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    yield
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def _run_cli(*args: str, input: str | bytes | None = None) -> CliResult:
+    """Invoke ``tokencalc ARGS`` in-process through Typer's runner."""
+    from typer.testing import CliRunner
+
+    from tokencalc.cli.app import app
+
+    result = CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
+    return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def cli():
+    """``cli("count", "-q", input="hello")`` → CliResult(exit_code, stdout, stderr)."""
+    return _run_cli

@@ -1,0 +1,128 @@
+"""The counting engine: exact totals however the input is cut, streamed or threaded."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from strategies import tricky_text
+from tokencalc import counting, encodings
+from tokencalc.counting import Counts, TokenCounter, Utf8Decoder
+
+
+def tiktoken_count(name: str, text: str) -> int:
+    return len(encodings.get_encoding(name).encode_ordinary(text))
+
+
+def blocks_of(data: bytes, size: int):
+    return [data[i : i + size] for i in range(0, len(data), size)] or [b""]
+
+
+@pytest.fixture
+def tiny_parts(monkeypatch):
+    """Force the streaming path and many parts, so cuts and threads are exercised on small text."""
+    monkeypatch.setattr(counting, "PART_CHARS", 16)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.lists(tricky_text, max_size=8).map("\n".join), block=st.integers(1, 64))
+def test_stream_equals_whole_text_count(text, block):
+    counting.PART_CHARS, saved = 16, counting.PART_CHARS
+    try:
+        with TokenCounter(["o200k_base", "cl100k_base"], small_budget=0, workers=2) as counter:
+            counts = counter.count_stream(blocks_of(text.encode("utf-8"), block))
+    finally:
+        counting.PART_CHARS = saved
+    assert counts.tokens == {
+        "o200k_base": tiktoken_count("o200k_base", text),
+        "cl100k_base": tiktoken_count("cl100k_base", text),
+    }
+    assert counts.chars == len(text)
+    assert counts.words == len(text.split())
+    assert counts.lines == text.count("\n")
+    assert counts.bytes == len(text.encode("utf-8"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=tricky_text)
+def test_small_path_equals_tiktoken(text):
+    with TokenCounter(["o200k_base"]) as counter:
+        assert counter.count_text(text).tokens["o200k_base"] == tiktoken_count("o200k_base", text)
+
+
+def test_in_memory_text_is_cut_and_threaded(tiny_parts):
+    text = ("Prose line with words.\n    indented code();\n中文，句子。\n" * 200) + "tail"
+    with TokenCounter(["o200k_base"], small_budget=0, workers=2) as counter:
+        assert counter.count_text(text).tokens["o200k_base"] == tiktoken_count("o200k_base", text)
+
+
+def test_harmony_counts_like_o200k_base():
+    with TokenCounter(["o200k_harmony", "o200k_base"]) as counter:
+        counts = counter.count_text("gpt-oss <|start|> text")
+    assert counts.tokens["o200k_harmony"] == counts.tokens["o200k_base"] == tiktoken_count("o200k_base", "gpt-oss <|start|> text")
+
+
+@pytest.mark.parametrize("char", [" ", "\t", "\u3000"])
+def test_million_whitespace_run_is_counted_without_a_panic(char, capfd):
+    text = "start" + char * 1_000_000 + "end\n"
+    with TokenCounter(["o200k_base"], small_budget=0) as counter:
+        got = counter.count_stream([text.encode("utf-8")]).tokens["o200k_base"]
+    # The same text cut inside the run cannot be the reference (that would change the count);
+    # the reference is tiktoken's BPE over the pattern's own pieces.
+    encoding = encodings.get_encoding("o200k_base")
+    pieces = encodings.split_pattern("o200k_base").findall(text)
+    assert got == sum(len(encoding._encode_single_piece(p.encode())) for p in pieces)
+    assert "panicked" not in capfd.readouterr().err
+
+
+def test_long_whitespace_path_agrees_with_tiktoken_where_tiktoken_copes():
+    text = "a" + " " * 200_000 + "b\n" + "\t" * 50_000 + "x"
+    assert counting.count_with_tiktoken("o200k_base", text) == tiktoken_count("o200k_base", text)
+    assert counting.count_with_tiktoken("cl100k_base", text) == tiktoken_count("cl100k_base", text)
+
+
+def test_empty_stream_is_zero():
+    with TokenCounter() as counter:
+        assert counter.count_stream([]) == Counts(tokens={"o200k_base": 0})
+        assert counter.count_stream([b""]).tokens == {"o200k_base": 0}
+
+
+def test_invalid_utf8_is_counted_as_replacement_characters():
+    data = b"caf\xe9 ok \xff\xfe end"
+    with TokenCounter() as counter:
+        counts = counter.count_stream(blocks_of(data, 3))
+    text = data.decode("utf-8", errors="replace")
+    assert counts.replaced == 3 == text.count("\ufffd")  # \xe9, \xff and \xfe
+    assert counts.tokens["o200k_base"] == tiktoken_count("o200k_base", text)
+    assert counts.chars == len(text)
+
+
+def test_decoder_keeps_multibyte_characters_split_across_blocks():
+    decoder = Utf8Decoder()
+    data = "é中😀".encode()
+    text = "".join(decoder.decode(data[i : i + 1]) for i in range(len(data))) + decoder.decode(b"", final=True)
+    assert text == "é中😀" and decoder.replaced == 0
+
+
+def test_truncated_sequence_at_end_is_one_replacement():
+    decoder = Utf8Decoder()
+    assert decoder.decode(b"ok\xe4\xb8", final=True) == "ok\ufffd"
+    assert decoder.replaced == 1
+
+
+def test_words_continue_across_parts():
+    with TokenCounter(small_budget=0) as counter:
+        counts = counter.count_stream([b"hello wor", b"ld and ", b"more\n"])
+    assert (counts.words, counts.lines) == (4, 1)
+
+
+def test_counts_add_up():
+    a = Counts(tokens={"x": 1}, chars=2, words=3, lines=4, bytes=5, replaced=0)
+    b = Counts(tokens={"x": 10, "y": 1}, chars=20, words=30, lines=40, bytes=50, replaced=1)
+    assert a + b == Counts(tokens={"x": 11, "y": 1}, chars=22, words=33, lines=44, bytes=55, replaced=1)
+
+
+def test_count_text_convenience():
+    assert counting.count_text("hello world") == 2
+    assert counting.count_text("hello world", "cl100k_base") == 2

@@ -1,0 +1,128 @@
+"""Offline tokenizers: shipped files, hash checks, the rank-table cache, model names."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+import pytest
+
+from tokencalc import encodings
+from tokencalc.errors import EncodingDataError, UnknownModelError
+
+
+@pytest.fixture
+def fresh_tables():
+    """Forget per-process tables so each test loads from disk (its own TOKENCALC_HOME)."""
+    encodings.rank_table.cache_clear()
+    yield
+    encodings.rank_table.cache_clear()
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_shipped_files_have_the_hashes_tiktoken_expects(name):
+    import tiktoken_ext.openai_public as openai_public
+
+    spec = encodings.ENCODINGS[name]
+    raw = gzip.decompress((encodings.resources.files("tokencalc.data") / spec.data_file).read_bytes())
+    assert hashlib.sha256(raw).hexdigest() == spec.sha256
+    # The hash is the one tiktoken itself checks downloads against.
+    source = open(openai_public.__file__, encoding="utf-8").read()
+    assert spec.sha256 in source
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base", "o200k_harmony"])
+def test_patterns_and_specials_match_installed_tiktoken(name, monkeypatch):
+    import tiktoken_ext.openai_public as openai_public
+
+    # Give tiktoken's constructor our ranks instead of letting it download anything.
+    monkeypatch.setattr(openai_public, "load_tiktoken_bpe", lambda *a, **k: {})
+    theirs = openai_public.ENCODING_CONSTRUCTORS[name]()
+    ours = encodings.ENCODINGS[encodings.canonical_encoding(name)]
+    assert ours.pattern == theirs["pat_str"]
+    if name != "o200k_harmony":
+        assert ours.special_tokens == theirs["special_tokens"]
+
+
+def test_tiktoken_downloader_is_never_used(monkeypatch, fresh_tables):
+    import tiktoken.load
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("tiktoken tried to fetch a file")
+
+    monkeypatch.setattr(tiktoken.load, "read_file", refuse)
+    monkeypatch.setattr(tiktoken.load, "read_file_cached", refuse)
+    encodings.get_encoding.cache_clear()
+    try:
+        assert len(encodings.get_encoding("cl100k_base").encode_ordinary("offline")) == 1
+    finally:
+        encodings.get_encoding.cache_clear()
+
+
+def test_damaged_shipped_file_is_refused(monkeypatch, fresh_tables):
+    spec = encodings.ENCODINGS["cl100k_base"]
+    broken = encodings.EncodingSpec(spec.name, spec.data_file, "0" * 64, spec.pattern, spec.special_tokens)
+    monkeypatch.setitem(encodings.ENCODINGS, "cl100k_base", broken)
+    with pytest.raises(EncodingDataError, match="expected 0000"):
+        encodings.rank_table("cl100k_base")
+
+
+def test_rank_table_is_cached_and_a_corrupt_cache_is_rebuilt(fresh_tables, tmp_path, monkeypatch):
+    monkeypatch.setenv("TOKENCALC_CACHE_DIR", str(tmp_path))
+    first = encodings.rank_table("cl100k_base")
+    (cache_file,) = tmp_path.glob("cl100k_base-*.ranks")
+    assert first.get(b"hello") == encodings.rank_table("cl100k_base").get(b"hello")
+
+    data = bytearray(cache_file.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # a flipped bit in the payload
+    cache_file.write_bytes(bytes(data))
+    encodings.rank_table.cache_clear()
+    rebuilt = encodings.rank_table("cl100k_base")
+    assert rebuilt.get(b"hello") == first.get(b"hello")
+    assert cache_file.read_bytes() != bytes(data)  # rewritten whole
+
+    cache_file.write_bytes(cache_file.read_bytes()[:1000])  # half-written
+    encodings.rank_table.cache_clear()
+    assert encodings.rank_table("cl100k_base").get(b"hello") == first.get(b"hello")
+
+
+def test_unwritable_cache_still_counts(fresh_tables, tmp_path, monkeypatch):
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("TOKENCALC_CACHE_DIR", str(blocker / "cache"))
+    assert encodings.rank_table("cl100k_base").get(b"hello") is not None
+
+
+def test_rank_table_lookup_matches_the_rank_file():
+    table = encodings.rank_table("o200k_base")
+    ranks = encodings.parse_rank_file(gzip.decompress((encodings.resources.files("tokencalc.data") / "o200k_base.tiktoken.gz").read_bytes()))
+    assert len(table) == len(ranks) == encodings.ENCODINGS["o200k_base"].n_vocab
+    for token in [b"hello", b" world", b"\n\n", b"\xe4\xb8\xad", b"!"]:
+        assert table.get(token) == ranks[token]
+    assert table.get(b"\xff\xfe\xfd-not-a-token") is None
+    assert table.to_dict() == ranks
+
+
+@pytest.mark.parametrize(
+    "model, expected",
+    [
+        ("gpt-4o", "o200k_base"),
+        ("gpt-4o-mini", "o200k_base"),
+        ("gpt-5", "o200k_base"),
+        ("gpt-6", "o200k_base"),
+        ("gpt-6.1-mini", "o200k_base"),
+        ("gpt-4", "cl100k_base"),
+        ("gpt-3.5-turbo", "cl100k_base"),
+        ("text-embedding-3-small", "cl100k_base"),
+        ("gpt-oss-120b", "o200k_harmony"),
+    ],
+)
+def test_encoding_for_model(model, expected):
+    assert encodings.encoding_for_model(model) == expected
+
+
+def test_unknown_model_and_encoding():
+    with pytest.raises(UnknownModelError):
+        encodings.encoding_for_model("not-a-model")
+    with pytest.raises(EncodingDataError, match="unknown encoding 'p50k_base'"):
+        encodings.canonical_encoding("p50k_base")
