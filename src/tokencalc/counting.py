@@ -14,7 +14,6 @@ counted as the characters it is.
 from __future__ import annotations
 
 import codecs
-import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -35,12 +34,14 @@ from tokencalc.inputs import (
 #: Characters a process counts in pure Python before building tiktoken's tokenizer pays off.
 SMALL_TEXT_BUDGET = 48_000
 #: Target size of one part handed to a worker thread, in characters.
-PART_CHARS = 1 << 19
+PART_CHARS = 1 << 18
 
 # tiktoken's split pattern overflows its regex stack on a run of ~1,000,000 spaces and panics
-# (a BaseException, after printing a Rust backtrace to stderr). A part holding a whitespace run
-# this long is split with the ``regex`` module instead and each piece byte-pair encoded.
-_LONG_WHITESPACE = re.compile(r"(?<!\s)\s{8192}")
+# (a BaseException, after printing a Rust backtrace to stderr); 400,000 is still fine. A part
+# that may hold a run of LONG_RUN whitespace characters or more is split with the ``regex``
+# module instead and each piece byte-pair encoded (exact, only slower).
+LONG_RUN = 1 << 16
+_SAMPLE_STEP = LONG_RUN // 2
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,25 @@ class Counts:
         )
 
 
+def has_long_whitespace_run(text: str) -> bool:
+    """True if ``text`` holds LONG_RUN whitespace characters in a row (or, rarely, half that).
+
+    Such a run covers two consecutive characters of the sample ``text[::LONG_RUN // 2]`` and
+    everything between them, so only those stretches are checked.
+    """
+    step = _SAMPLE_STEP
+    sample = text[::step]
+    for i in range(len(sample) - 1):
+        if sample[i].isspace() and sample[i + 1].isspace():
+            if text[i * step : (i + 1) * step + 1].isspace():
+                return True
+    return False
+
+
 def count_with_tiktoken(encoding_name: str, text: str) -> int:
     """Exact count of ``text`` with tiktoken, safe for pathological whitespace runs."""
     encoding = encodings.get_encoding(encoding_name)
-    if _LONG_WHITESPACE.search(text) is None:
+    if not has_long_whitespace_run(text):
         return len(encoding.encode_ordinary(text))
     return sum(
         len(encoding._encode_single_piece(match.group().encode("utf-8")))
@@ -80,25 +96,10 @@ def count_with_tiktoken(encoding_name: str, text: str) -> int:
     )
 
 
-class _WcStats:
-    """Running characters, words and lines over a sequence of text parts."""
-
-    __slots__ = ("chars", "words", "lines", "_in_word")
-
-    def __init__(self) -> None:
-        self.chars = self.words = self.lines = 0
-        self._in_word = False
-
-    def add(self, text: str) -> None:
-        if not text:
-            return
-        self.chars += len(text)
-        self.lines += text.count("\n")
-        words = len(text.split())
-        if self._in_word and not text[0].isspace():
-            words -= 1  # the first word continues the previous part's last word
-        self.words += words
-        self._in_word = not text[-1].isspace()
+def _count_part(bases: Sequence[str], part: str, count_words: bool) -> tuple[dict[str, int], int, int]:
+    """Tokens per encoding, words and lines of one part (runs on a worker thread)."""
+    tokens = {base: count_with_tiktoken(base, part) for base in bases}
+    return tokens, len(part.split()) if count_words else 0, part.count("\n")
 
 
 _replacements = threading.local()
@@ -130,23 +131,44 @@ class Utf8Decoder:
 
 
 class _Tally:
-    """Token totals of one input, with parts counted on the pool and a bound on parts in flight."""
+    """Running totals of one input: parts are counted on the pool, a few in flight at a time.
+
+    Words and lines are counted with the tokens, on the workers; a word cut in two by a part
+    boundary is counted once.
+    """
 
     def __init__(self, counter: TokenCounter) -> None:
         self._counter = counter
         self.totals = dict.fromkeys(counter._bases, 0)
-        self._in_flight: deque[tuple[str, Future[int]]] = deque()
+        self.chars = self.words = self.lines = 0
+        self._in_flight: deque[Future[tuple[dict[str, int], int, int]]] = deque()
+        self._ends_in_word = False
         self.parallel = False
 
+    def _join(self, text: str) -> None:
+        self.chars += len(text)
+        if self._ends_in_word and not text[0].isspace():
+            self.words -= 1  # the first word continues the previous part's last word
+        self._ends_in_word = not text[-1].isspace()
+
     def submit(self, part: str) -> None:
+        if not part:
+            return
         self.parallel = True
+        self._join(part)
         pool = self._counter._ensure_pool()
-        for base in self.totals:
-            self._in_flight.append((base, pool.submit(count_with_tiktoken, base, part)))
+        self._in_flight.append(pool.submit(_count_part, list(self.totals), part, self._counter._count_words))
         while len(self._in_flight) > 2 * self._counter._workers:
             self._drain_one()
 
-    def count_small(self, text: str) -> None:
+    def count_here(self, text: str) -> None:
+        """Count a small text on this thread with the pure-Python tokenizer."""
+        if not text:
+            return
+        self._join(text)
+        if self._counter._count_words:
+            self.words += len(text.split())
+        self.lines += text.count("\n")
         for base, value in self._counter._count_small(text).items():
             self.totals[base] += value
 
@@ -156,13 +178,16 @@ class _Tally:
         return self.totals
 
     def cancel(self) -> None:
-        for _, future in self._in_flight:
+        for future in self._in_flight:
             future.cancel()
         self._in_flight.clear()
 
     def _drain_one(self) -> None:
-        base, future = self._in_flight.popleft()
-        self.totals[base] += future.result()
+        tokens, words, lines = self._in_flight.popleft().result()
+        for base, value in tokens.items():
+            self.totals[base] += value
+        self.words += words
+        self.lines += lines
 
 
 class TokenCounter:
@@ -178,9 +203,13 @@ class TokenCounter:
         *,
         workers: int | None = None,
         small_budget: int = SMALL_TEXT_BUDGET,
+        count_words: bool = True,
     ) -> None:
         if not encoding_names:
             raise ValueError("at least one encoding is needed")
+        # Splitting into words holds the GIL for a fifth of the counting time: skip it when
+        # nobody will read the figure (``count -q``).
+        self._count_words = count_words
         self._names = list(dict.fromkeys(encoding_names))
         # Names that count alike (o200k_harmony, o200k_base) share the work.
         self._bases = list(dict.fromkeys(encodings.canonical_encoding(n) for n in self._names))
@@ -206,12 +235,10 @@ class TokenCounter:
 
     def count_text(self, text: str) -> Counts:
         """Count one string held in memory."""
-        stats = _WcStats()
-        stats.add(text)
         tally = _Tally(self)
         try:
             if len(text) <= self._small_budget:
-                tally.count_small(text)
+                tally.count_here(text)
             else:
                 start = 0
                 while start < len(text):
@@ -224,9 +251,9 @@ class TokenCounter:
             raise
         return Counts(
             tokens=self._by_name(totals),
-            chars=stats.chars,
-            words=stats.words,
-            lines=stats.lines,
+            chars=tally.chars,
+            words=tally.words,
+            lines=tally.lines,
             bytes=len(text.encode("utf-8", "surrogatepass")),
         )
 
@@ -241,7 +268,6 @@ class TokenCounter:
         called with the size of every block read.
         """
         decoder = Utf8Decoder()
-        stats = _WcStats()
         tally = _Tally(self)
         size = 0
         buffer = ""
@@ -251,9 +277,7 @@ class TokenCounter:
                 size += len(block)
                 if progress is not None:
                     progress(len(block))
-                text = decoder.decode(block)
-                stats.add(text)
-                buffer += text
+                buffer += decoder.decode(block)
                 while len(buffer) >= PART_CHARS:
                     cut = last_safe_cut(buffer, max(0, searched - 1))
                     if cut <= 0:
@@ -261,23 +285,20 @@ class TokenCounter:
                         break
                     tally.submit(buffer[:cut])
                     buffer, searched = buffer[cut:], 0
-            tail = decoder.decode(b"", final=True)
-            stats.add(tail)
-            buffer += tail
-            if buffer:
-                if not tally.parallel and len(buffer) <= self._small_budget:
-                    tally.count_small(buffer)
-                else:
-                    tally.submit(buffer)
+            buffer += decoder.decode(b"", final=True)
+            if not tally.parallel and len(buffer) <= self._small_budget:
+                tally.count_here(buffer)
+            else:
+                tally.submit(buffer)
             totals = tally.finish()
         except BaseException:
             tally.cancel()
             raise
         return Counts(
             tokens=self._by_name(totals),
-            chars=stats.chars,
-            words=stats.words,
-            lines=stats.lines,
+            chars=tally.chars,
+            words=tally.words,
+            lines=tally.lines,
             bytes=size,
             replaced=decoder.replaced,
         )
