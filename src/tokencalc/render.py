@@ -33,6 +33,8 @@ class Column:
     header: str
     numeric: bool = False
     display: Callable[[Any], str] | None = None
+    #: never wrap or shorten this column in a table (ids people copy and paste)
+    no_wrap: bool = False
 
     def show(self, value: Any) -> str:
         if value is None:
@@ -117,13 +119,23 @@ def write_table(
     console=None,
 ) -> None:
     """A Rich table; ``styles`` gives a style per row (e.g. to highlight the cheapest)."""
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=title, caption=caption, show_footer=footer is not None, caption_justify="left")
+    table = Table(
+        title=title,
+        caption=caption,
+        show_footer=footer is not None,
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     for column in columns:
         table.add_column(
             column.header,
             justify="right" if column.numeric else "left",
+            # Numbers and ids are never wrapped or cut; prose columns take what is left.
+            no_wrap=column.no_wrap or column.numeric,
             footer=column.show(footer.get(column.key)) if footer else "",
         )
     for index, row in enumerate(rows):

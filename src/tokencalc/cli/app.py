@@ -102,6 +102,10 @@ def _register() -> None:
     from tokencalc.cli import count
 
     app.command("count")(count.count_command)
+    from tokencalc.cli import estimate, models
+
+    app.command("estimate")(estimate.estimate_command)
+    app.command("models")(models.models_command)
 
 
 _register()

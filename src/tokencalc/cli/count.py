@@ -21,7 +21,12 @@ def count_command(
     ] = None,
     model: Annotated[
         Optional[str],
-        typer.Option("--model", "-m", help="Count with this model's tokenizer (e.g. gpt-4o, gpt-6, gpt-4)."),
+        typer.Option(
+            "--model",
+            "-m",
+            help="Count with this model's tokenizer (e.g. gpt-4o, gpt-4); models without a public "
+            "tokenizer (Claude, Gemini, …) are estimated (≈) with the price sheet's ratio.",
+        ),
     ] = None,
     total: Annotated[
         bool, typer.Option("--total", "-q", help="Print only the total number of tokens.")
@@ -42,6 +47,8 @@ def count_command(
       git diff | tokencalc count -q
 
       tokencalc count 'src/**/*.py' --model gpt-4 --format json
+
+      tokencalc count notes.md --model claude-sonnet-5-5   (≈ estimate)
     """
     from tokencalc.errors import UsageError
 
@@ -56,127 +63,96 @@ def count_command(
 
 
 def _stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
+    from tokencalc.cli.inputs_view import stdin_is_terminal
+
+    return stdin_is_terminal()
+
+
+def _base_count(tokenizer, counts) -> int:
+    return counts.tokens[tokenizer.counted_with] if tokenizer.counted_with else counts.chars
+
+
+def _tokens(tokenizer, counts) -> int:
+    return tokenizer.tokens_from(_base_count(tokenizer, counts))
+
+
+def _tokenizer_for(encoding: str | None, model: str | None):
+    """The TokenizerRef to count with: exact unless the model is only in the price sheet."""
+    from tokencalc import encodings
+    from tokencalc.errors import UnknownModelError
+    from tokencalc.sheet import TokenizerRef
+
+    if model:
+        try:
+            name = encodings.encoding_for_model(model)
+        except UnknownModelError:
+            # Only names tiktoken does not know pay for loading the price sheet.
+            from tokencalc.sheet import load_price_sheet
+
+            sheet = load_price_sheet()
+            return sheet.tokenizer_for(sheet.resolve(model))
+    else:
+        name = encoding or encodings.DEFAULT_ENCODING
+        encodings.canonical_encoding(name)  # unknown names fail here, before any reading
+    return TokenizerRef(family=name, base=name)
 
 
 def run_count(paths: list[str], *, encoding: str | None, model: str | None, quiet: bool, fmt: OutputFormat) -> None:
     """Resolve inputs, count them, report problems on stderr and render the result."""
-    from tokencalc import encodings
-    from tokencalc.cli.app import print_error, print_warning
-    from tokencalc.cli.progress import LazyProgress, progress_allowed
-    from tokencalc.counting import Counts, TokenCounter, count_inputs
+    from tokencalc.cli.inputs_view import count_paths
     from tokencalc.errors import ExitCode
-    from tokencalc.inputs import resolve_inputs
 
-    if model:
-        name = encodings.encoding_for_model(model)
-    else:
-        name = encoding or encodings.DEFAULT_ENCODING
-        encodings.canonical_encoding(name)  # unknown names fail here, before any reading
-
-    resolved = resolve_inputs(paths)
-    for problem in resolved.problems:
-        print_error(f"{problem.label}: {problem.message}")
-    known_sizes = [s.size for s in resolved.sources]
-    total_bytes = None if any(size is None for size in known_sizes) else sum(known_sizes)
-
-    results = []
-    total = Counts(tokens={name: 0})
-    binary_skipped = 0
-    failed = bool(resolved.problems)
-    show_progress = progress_allowed(quiet=quiet, machine_output=fmt is not OutputFormat.table)
-    with TokenCounter([name]) as counter, LazyProgress(
-        enabled=show_progress, total_bytes=total_bytes, total_files=len(resolved.sources)
-    ) as progress:
-        for result in count_inputs(counter, resolved.sources, progress.advance):
-            progress.file_done()
-            results.append(result)
-            if result.problem is not None:
-                if result.problem.kind == "skipped":
-                    binary_skipped += 1
-                else:
-                    failed = True
-                    print_error(f"{result.problem.label}: {result.problem.message}")
-                continue
-            counts = result.counts
-            if counts.replaced:
-                print_warning(
-                    f"{result.label}: invalid UTF-8: {counts.replaced:,} byte sequence(s) counted as U+FFFD"
-                )
-            total = total + counts
-
-    skipped_note = _skipped_note(binary_skipped, resolved.hidden_skipped, resolved.ignored_skipped)
-    if skipped_note and not quiet:
-        sys.stderr.write(f"tokencalc: {skipped_note}\n")
-
-    errors = [p for p in resolved.problems] + [r.problem for r in results if r.problem is not None]
+    tokenizer = _tokenizer_for(encoding, model)
+    outcome = count_paths(
+        paths,
+        [tokenizer.counted_with] if tokenizer.counted_with else [],
+        quiet=quiet,
+        machine_output=fmt is not OutputFormat.table,
+    )
+    total_tokens = sum(_tokens(tokenizer, counts) for _, counts in outcome.counted)
     if quiet:
-        sys.stdout.write(f"{total.tokens[name]}\n")
+        sys.stdout.write(f"{total_tokens}\n")
     elif fmt is OutputFormat.json:
-        _write_json(name, results, resolved.problems, total)
+        _write_json(tokenizer, outcome, total_tokens)
     else:
-        _write_rows(name, results, total, fmt)
-    if failed and any(p.kind == "error" for p in errors):
-        raise _exit(ExitCode.ERROR)
+        _write_rows(tokenizer, outcome, total_tokens, fmt)
+    if outcome.failed:
+        raise typer.Exit(int(ExitCode.ERROR))
 
 
-def _exit(code):
-    return typer.Exit(int(code))
+def _figures(tokens: int, counts) -> dict:
+    return {"tokens": tokens, "chars": counts.chars, "words": counts.words, "lines": counts.lines}
 
 
-def _skipped_note(binary: int, hidden: int, ignored: int) -> str:
-    parts = []
-    if binary:
-        parts.append(f"{binary} binary")
-    if hidden:
-        parts.append(f"{hidden} hidden")
-    if ignored:
-        parts.append(f"{ignored} git-ignored")
-    if not parts:
-        return ""
-    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-    return f"skipped {listed} file(s) or folder(s)"
-
-
-def _figures(counts, name: str) -> dict:
-    return {
-        "tokens": counts.tokens[name],
-        "chars": counts.chars,
-        "words": counts.words,
-        "lines": counts.lines,
-    }
-
-
-def _write_json(name, results, problems, total) -> None:
+def _write_json(tokenizer, outcome, total_tokens: int) -> None:
+    from tokencalc.cli.inputs_view import input_entries
     from tokencalc.render import write_json
 
-    inputs = []
-    for problem in problems:
-        inputs.append({"path": problem.label, "error": problem.message})
-    for result in results:
-        if result.problem is None:
-            inputs.append({"path": result.label, **_figures(result.counts, name)})
-        else:
-            key = "skipped" if result.problem.kind == "skipped" else "error"
-            inputs.append({"path": result.label, key: result.problem.message})
-    write_json({"encoding": name, "inputs": inputs, "total": _figures(total, name)})
+    inputs = input_entries(outcome, lambda _label, counts: _figures(_tokens(tokenizer, counts), counts))
+    document = {"encoding": tokenizer.family}
+    if tokenizer.estimated:
+        # Only estimates carry these keys: the exact-count contract stays as it was.
+        document.update(estimated=True, ratio=float(tokenizer.ratio), base_encoding=tokenizer.base)
+    write_json({**document, "inputs": inputs, "total": _figures(total_tokens, outcome.total)})
 
 
-def _write_rows(name, results, total, fmt: OutputFormat) -> None:
+def _write_rows(tokenizer, outcome, total_tokens: int, fmt: OutputFormat) -> None:
     from tokencalc.render import Column, write_rows
 
+    approx = "≈" if tokenizer.estimated else ""
     columns = [
-        Column("tokens", "Tokens", numeric=True),
+        Column("tokens", "Tokens", numeric=True, display=lambda n: f"{approx}{n:,}"),
         Column("lines", "Lines", numeric=True),
         Column("words", "Words", numeric=True),
         Column("chars", "Chars", numeric=True),
         Column("path", "Input"),
     ]
-    rows = [
-        {**_figures(r.counts, name), "path": r.label} for r in results if r.problem is None
-    ]
-    footer = {**_figures(total, name), "path": "total"} if len(rows) > 1 else None
-    write_rows(fmt, columns, rows, caption=f"{name}, exact" if fmt is OutputFormat.table else None, footer=footer)
+    rows = [{**_figures(_tokens(tokenizer, counts), counts), "path": label} for label, counts in outcome.counted]
+    footer = {**_figures(total_tokens, outcome.total), "path": "total"} if len(rows) > 1 else None
+    if tokenizer.estimated:
+        ratio = f"{tokenizer.ratio.normalize():f}"
+        caption = f"≈ {tokenizer.family} estimate: {tokenizer.base} × {ratio}"
+    else:
+        caption = f"{tokenizer.family}, exact"
+    shown = fmt is OutputFormat.table or (fmt is OutputFormat.markdown and tokenizer.estimated)
+    write_rows(fmt, columns, rows, caption=caption if shown else None, footer=footer)

@@ -1,0 +1,362 @@
+"""``tokencalc estimate``: count text once per tokenizer and compare what it costs across models."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from tokencalc.render import OutputFormat
+
+
+class SortKey(str, Enum):
+    cost = "cost"
+    model = "model"
+    provider = "provider"
+
+
+class TierChoice(str, Enum):
+    standard = "standard"
+    batch = "batch"
+    flex = "flex"
+    priority = "priority"
+
+
+def estimate_command(
+    paths: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Files, directories (recursive, .gitignore-aware), glob patterns, or - for stdin.", show_default=False),
+    ] = None,
+    model: Annotated[
+        Optional[list[str]],
+        typer.Option("--model", "-m", help="Model id, alias or glob (claude-*); repeatable.", show_default=False),
+    ] = None,
+    provider: Annotated[
+        Optional[list[str]],
+        typer.Option("--provider", "-p", help="Every current model of this provider; repeatable.", show_default=False),
+    ] = None,
+    all_models: Annotated[bool, typer.Option("--all", help="Every current (not deprecated) model in the sheet.")] = False,
+    output_tokens: Annotated[
+        Optional[int],
+        typer.Option("--output-tokens", min=0, help="Output tokens per request.", show_default=False),
+    ] = None,
+    output_ratio: Annotated[
+        Optional[str],
+        typer.Option("--output-ratio", help="Output tokens per input token (default 0.25).", show_default=False),
+    ] = None,
+    cached: Annotated[
+        Optional[str],
+        typer.Option("--cached", help="Share of input billed at the cached-input price, 0 to 1.", show_default=False),
+    ] = None,
+    batch: Annotated[bool, typer.Option("--batch", help="Batch prices (same as --tier batch).")] = False,
+    tier: Annotated[
+        TierChoice, typer.Option("--tier", help="Service tier.", case_sensitive=False)
+    ] = TierChoice.standard,
+    calls: Annotated[int, typer.Option("--calls", min=1, help="Requests per input; costs scale.")] = 1,
+    on: Annotated[
+        Optional[str],
+        typer.Option("--date", help="Use the prices in force on this day, YYYY-MM-DD (default: today).", show_default=False),
+    ] = None,
+    currency: Annotated[str, typer.Option("--currency", help="Currency code for costs.")] = "USD",
+    rate: Annotated[
+        Optional[str],
+        typer.Option("--rate", help="Units of --currency per US dollar (default: the rate in your price sheet).", show_default=False),
+    ] = None,
+    max_cost: Annotated[
+        Optional[str],
+        typer.Option("--max-cost", help="Exit 3 if the cheapest model that fits costs more.", show_default=False),
+    ] = None,
+    per_file: Annotated[bool, typer.Option("--per-file", help="Add a row per input per model.")] = False,
+    sort: Annotated[SortKey, typer.Option("--sort", help="Row order.", case_sensitive=False)] = SortKey.cost,
+    prices: Annotated[
+        Optional[Path],
+        typer.Option("--prices", help="A price sheet overlaid on the default and your own.", show_default=False),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = OutputFormat.table,
+) -> None:
+    """Estimate what text costs across models: one row per model.
+
+    Counts once per tokenizer. Each input (a file, or stdin) is priced as one
+    request; --calls repeats it. Output is assumed to be 25% of the input
+    unless --output-tokens or --output-ratio says otherwise. Counts marked ≈
+    are estimates (the vendor's tokenizer is not public). Models the request
+    does not fit are marked and never chosen as cheapest; long-context prices
+    apply by themselves. Exits 3 when the cheapest model that fits costs more
+    than --max-cost.
+
+    Examples:
+
+      tokencalc estimate report.txt
+
+      tokencalc estimate docs/ -m 'claude-*' -m gpt-6-luna --per-file
+
+      cat prompt.md | tokencalc estimate --output-tokens 800 --calls 1000
+
+      tokencalc estimate data/ --batch --max-cost 5 --format json
+
+      tokencalc estimate notes.md --currency EUR --rate 0.87
+    """
+    from tokencalc.cli.inputs_view import stdin_is_terminal
+    from tokencalc.errors import UsageError
+    from tokencalc.estimate import Assumptions
+
+    if batch and tier not in (TierChoice.standard, TierChoice.batch):
+        raise UsageError("give --batch or --tier, not both")
+    chosen_tier = "batch" if batch else (None if tier is TierChoice.standard else tier.value)
+    code = currency.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise UsageError(f"--currency must be a three-letter code like EUR, got {currency!r}")
+    explicit_rate = _decimal("--rate", rate, positive=True) if rate is not None else None
+    if explicit_rate is not None and code == "USD":
+        raise UsageError("--rate needs --currency (the code the rate converts to)")
+    assumptions = Assumptions(
+        on=_date("--date", on) if on else date.today(),
+        output_tokens=output_tokens,
+        output_ratio=_decimal("--output-ratio", output_ratio) if output_ratio is not None else None,
+        cached_fraction=_decimal("--cached", cached) if cached is not None else Decimal(0),
+        tier=chosen_tier,
+        calls=calls,
+        currency=code,
+    )
+    budget = _decimal("--max-cost", max_cost) if max_cost is not None else None
+    if not paths and stdin_is_terminal():
+        raise UsageError("nothing to estimate: name files or directories, or pipe text in (cat notes.md | tokencalc estimate)")
+    run_estimate(
+        paths or [],
+        assumptions,
+        models=model or [],
+        providers=provider or [],
+        all_models=all_models,
+        rate=explicit_rate,
+        max_cost=budget,
+        per_file=per_file,
+        sort=sort.value,
+        prices=prices,
+        fmt=fmt,
+    )
+
+
+def _decimal(option: str, text: str, *, positive: bool = False) -> Decimal:
+    from tokencalc.errors import UsageError
+
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0 or (positive and value == 0):
+        kind = "a positive number" if positive else "a non-negative number"
+        raise UsageError(f"{option} must be {kind}, got {text!r}")
+    return value
+
+
+def _date(option: str, text: str) -> date:
+    from tokencalc.errors import UsageError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} must be a date like 2026-11-22, got {text!r}") from None
+
+
+def run_estimate(
+    paths: list[str],
+    assumptions,
+    *,
+    models: list[str],
+    providers: list[str],
+    all_models: bool,
+    rate: Decimal | None,
+    max_cost: Decimal | None,
+    per_file: bool,
+    sort: str,
+    prices: Path | None,
+    fmt: OutputFormat,
+) -> None:
+    """Load the sheet, count the inputs, price them and render; exit 1 on input errors, 3 over budget."""
+    from dataclasses import replace
+
+    from tokencalc.cli.app import print_warning
+    from tokencalc.cli.inputs_view import count_paths
+    from tokencalc.errors import ExitCode
+    from tokencalc.estimate import check_budget, encodings_needed, estimate_costs
+    from tokencalc.sheet import load_price_sheet
+
+    sheet = load_price_sheet(prices)
+    warning = sheet.age_warning(date.today())
+    if warning:
+        print_warning(warning)
+    selected = sheet.select(models, providers, all_models)
+    assumptions = replace(assumptions, rate=sheet.exchange_rate(assumptions.currency, rate))
+
+    outcome = count_paths(paths, encodings_needed(sheet, selected), machine_output=fmt is not OutputFormat.table)
+    if outcome.failed and not outcome.counted:
+        raise typer.Exit(int(ExitCode.ERROR))
+    estimate = estimate_costs(sheet, selected, outcome.counted, assumptions, per_file=per_file)
+    if fmt is OutputFormat.json:
+        _write_json(sheet, estimate, outcome, sort)
+    else:
+        _write_rows(estimate, sort, fmt)
+    if outcome.failed:
+        raise typer.Exit(int(ExitCode.ERROR))
+    if max_cost is not None:
+        check_budget(estimate, max_cost)
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _ratio_text(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+_BASE_SHORT = {"o200k_base": "o200k", "o200k_harmony": "o200k", "cl100k_base": "cl100k", "characters": "chars"}
+
+
+def _tokens_shown(row) -> str:
+    return f"≈{row.input_tokens:,}" if row.tokenizer.estimated else f"{row.input_tokens:,}"
+
+
+def _count_basis(row) -> str:
+    """How the input was counted: ``exact`` or the estimate's ratio and base (``×1.5 o200k``)."""
+    if not row.tokenizer.estimated:
+        return "exact"
+    base = _BASE_SHORT.get(row.tokenizer.base, row.tokenizer.base)
+    return f"×{_ratio_text(row.tokenizer.ratio)} {base}"
+
+
+def _json_row(row, tier: str | None) -> dict:
+    from tokencalc.costs import decimal_text
+
+    cost = row.cost
+    document = {
+        "model": row.model.id,
+        "name": row.model.name,
+        "provider": row.model.provider,
+        "input_tokens": row.input_tokens,
+        "output_tokens": row.output_tokens,
+        "cached_tokens": row.cached_tokens,
+        "estimated": row.tokenizer.estimated,
+        "tokenizer": row.tokenizer.family,
+        "base_encoding": row.tokenizer.base,
+        "ratio": float(row.tokenizer.ratio),
+        "fits_context": row.fits_context,
+        "context_window": row.model.context_window,
+        "long_context": bool(cost and cost.long_context),
+        "tier": tier or "standard",
+        "tier_offered": row.tier_offered,
+        "input_cost": decimal_text(cost.prompt) if cost else None,
+        "output_cost": decimal_text(cost.output) if cost else None,
+        "cost": decimal_text(cost.total) if cost else None,
+        "cheapest": row.cheapest,
+        "notes": list(row.notes),
+    }
+    if row.input_label is not None:
+        document = {"input": row.input_label, **document}
+    return document
+
+
+def _per_file_in_row_order(estimate, sort: str) -> list:
+    """Per-file rows grouped by model in the order of the model rows, inputs in given order."""
+    from tokencalc.estimate import sort_rows
+
+    order = {row.model.id: index for index, row in enumerate(sort_rows(estimate.rows, sort))}
+    return sorted(estimate.per_file, key=lambda row: order[row.model.id])
+
+
+def _write_json(sheet, estimate, outcome, sort: str) -> None:
+    from tokencalc.cli.inputs_view import input_entries
+    from tokencalc.costs import decimal_text
+    from tokencalc.estimate import sort_rows
+    from tokencalc.render import write_json
+
+    a = estimate.assumptions
+    cheapest = estimate.cheapest
+    write_json(
+        {
+            "date": a.on,
+            "currency": a.currency,
+            "rate": decimal_text(a.rate),
+            "assumptions": {
+                "requests": "each input is one request, repeated 'calls' times",
+                "output_tokens": a.output_tokens,
+                "output_ratio": float(a.effective_output_ratio) if a.effective_output_ratio is not None else None,
+                "output_default": a.output_is_default,
+                "cached_fraction": float(a.cached_fraction),
+                "tier": a.tier or "standard",
+                "calls": a.calls,
+            },
+            "sheet": {"as_of": sheet.as_of, "files": list(sheet.files)},
+            "inputs": input_entries(
+                outcome,
+                lambda _label, c: {"chars": c.chars, "words": c.words, "lines": c.lines, "bytes": c.bytes, "tokens": dict(c.tokens)},
+            ),
+            "cheapest": cheapest.model.id if cheapest else None,
+            "rows": [_json_row(row, a.tier) for row in sort_rows(estimate.rows, sort)],
+            "per_file": [_json_row(row, a.tier) for row in _per_file_in_row_order(estimate, sort)],
+        }
+    )
+
+
+def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
+    from tokencalc.costs import format_money
+    from tokencalc.estimate import sort_rows
+    from tokencalc.render import Column, write_rows
+
+    a = estimate.assumptions
+    per_file = bool(estimate.per_file)
+    file_rows = _per_file_in_row_order(estimate, sort)
+    ordered = []
+    for row in sort_rows(estimate.rows, sort):
+        ordered.append(row)
+        ordered.extend(r for r in file_rows if r.model.id == row.model.id)
+
+    if fmt is OutputFormat.csv:
+        columns = [Column(key, key) for key in _json_row(ordered[0], a.tier)] if ordered else []
+        if per_file and ordered:
+            columns = [Column("input", "input"), *(c for c in columns if c.key != "input")]
+        rows = [{**_json_row(row, a.tier), "notes": "; ".join(row.notes)} for row in ordered]
+        write_rows(fmt, columns, rows)
+        return
+
+    def money(value):
+        return "—" if value is None else format_money(value, a.currency)
+
+    columns = [
+        Column("model", "Model", no_wrap=True),
+        *([Column("input", "Input")] if per_file else []),
+        Column("input_tokens", "Input tokens", numeric=True),
+        Column("output_tokens", "Output tokens", numeric=True),
+        Column("cost", "Cost", numeric=True),
+        Column("basis", "Count", no_wrap=True),
+        Column("notes", "Notes"),
+    ]
+    rows, styles = [], []
+    for row in ordered:
+        cost = row.cost
+        notes = (["★ cheapest"] if row.cheapest else []) + list(row.notes)
+        rows.append(
+            {
+                "model": row.model.id if row.input_label is None else "",
+                "input": "all inputs" if row.input_label is None else row.input_label,
+                "input_tokens": _tokens_shown(row),
+                "basis": _count_basis(row),
+                "output_tokens": f"{row.output_tokens:,}",
+                "cost": money(cost.total if cost else None),
+                "notes": "; ".join(notes),
+            }
+        )
+        if row.cheapest:
+            styles.append("bold green")
+        elif not row.eligible:
+            styles.append("dim")
+        else:
+            styles.append(None)
+    caption = a.describe() + " · ≈ estimated: exact count of the base tokenizer × ratio · ★ cheapest that fits"
+    write_rows(fmt, columns, rows, title="Estimated cost", caption=caption, styles=styles)

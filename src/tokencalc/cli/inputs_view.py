@@ -1,0 +1,182 @@
+"""Reading a command's inputs the same way everywhere: resolve, count, report problems.
+
+``count`` and ``estimate`` both take files, directories, globs and stdin. This module resolves
+them, counts each once for the encodings asked for (or only characters when no exact
+encoding is needed), shows a progress bar for long work on a terminal, and reports every
+unreadable, binary or badly encoded input on stderr as it goes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from tokencalc.counting import Counts, InputResult, Utf8Decoder
+from tokencalc.inputs import InputProblem
+
+
+class _TextStats:
+    """Characters, words (as ``str.split`` sees them) and lines over consecutive text blocks."""
+
+    def __init__(self) -> None:
+        self.chars = self.words = self.lines = 0
+        self._in_word = False
+
+    def add(self, text: str) -> None:
+        if not text:
+            return
+        self.chars += len(text)
+        self.lines += text.count("\n")
+        self.words += len(text.split())
+        if self._in_word and not text[0].isspace():
+            self.words -= 1  # the first word continues the previous block's last word
+        self._in_word = not text[-1].isspace()
+
+
+class CharacterCounter:
+    """Counts characters, words, lines and bytes only: for estimate families based on characters.
+
+    Has the ``count_stream`` interface of :class:`tokencalc.counting.TokenCounter`, so
+    :func:`tokencalc.counting.count_inputs` drives it, and never builds a tokenizer.
+    """
+
+    def __enter__(self) -> CharacterCounter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def count_stream(self, blocks: Iterable[bytes], progress: Callable[[int], None] | None = None) -> Counts:
+        decoder = Utf8Decoder()
+        stats = _TextStats()
+        size = 0
+        for block in blocks:
+            size += len(block)
+            if progress is not None:
+                progress(len(block))
+            stats.add(decoder.decode(block))
+        stats.add(decoder.decode(b"", final=True))
+        return Counts(
+            tokens={},
+            chars=stats.chars,
+            words=stats.words,
+            lines=stats.lines,
+            bytes=size,
+            replaced=decoder.replaced,
+        )
+
+
+@dataclass
+class CountedInputs:
+    """Every input's outcome, the problems met on the way and the total of what was counted."""
+
+    results: list[InputResult] = field(default_factory=list)
+    resolution_problems: list[InputProblem] = field(default_factory=list)
+    total: Counts = field(default_factory=Counts)
+    binary_skipped: int = 0
+    hidden_skipped: int = 0
+    ignored_skipped: int = 0
+
+    @property
+    def counted(self) -> list[tuple[str, Counts]]:
+        """(label, counts) of each input that was counted, in order."""
+        return [(r.label, r.counts) for r in self.results if r.counts is not None]
+
+    @property
+    def problems(self) -> list[InputProblem]:
+        return [*self.resolution_problems, *(r.problem for r in self.results if r.problem is not None)]
+
+    @property
+    def failed(self) -> bool:
+        """True when an input could not be read (skipped binary files found by walking are fine)."""
+        return any(p.kind == "error" for p in self.problems)
+
+    def skipped_note(self) -> str:
+        parts = []
+        if self.binary_skipped:
+            parts.append(f"{self.binary_skipped} binary")
+        if self.hidden_skipped:
+            parts.append(f"{self.hidden_skipped} hidden")
+        if self.ignored_skipped:
+            parts.append(f"{self.ignored_skipped} git-ignored")
+        if not parts:
+            return ""
+        listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+        return f"skipped {listed} file(s) or folder(s)"
+
+
+def count_paths(
+    paths: list[str],
+    encoding_names: Sequence[str],
+    *,
+    quiet: bool = False,
+    machine_output: bool = False,
+    label: str = "Counting",
+) -> CountedInputs:
+    """Resolve and count inputs for ``encoding_names`` (none: characters only), reporting problems.
+
+    Errors go to stderr as they are found; the note about skipped files is printed unless
+    ``quiet``. The caller decides the exit code from :attr:`CountedInputs.failed`.
+    """
+    from tokencalc.cli.app import print_error, print_warning
+    from tokencalc.cli.progress import LazyProgress, progress_allowed
+    from tokencalc.counting import TokenCounter, count_inputs
+    from tokencalc.inputs import resolve_inputs
+
+    resolved = resolve_inputs(paths)
+    for problem in resolved.problems:
+        print_error(f"{problem.label}: {problem.message}")
+    known_sizes = [s.size for s in resolved.sources]
+    total_bytes = None if any(size is None for size in known_sizes) else sum(known_sizes)
+
+    outcome = CountedInputs(
+        resolution_problems=list(resolved.problems),
+        total=Counts(tokens=dict.fromkeys(encoding_names, 0)),
+        hidden_skipped=resolved.hidden_skipped,
+        ignored_skipped=resolved.ignored_skipped,
+    )
+    counter = TokenCounter(list(encoding_names), count_words=not quiet) if encoding_names else CharacterCounter()
+    show_progress = progress_allowed(quiet=quiet, machine_output=machine_output)
+    with counter, LazyProgress(
+        enabled=show_progress, total_bytes=total_bytes, total_files=len(resolved.sources), label=label
+    ) as progress:
+        for result in count_inputs(counter, resolved.sources, progress.advance):
+            progress.file_done()
+            outcome.results.append(result)
+            if result.problem is not None:
+                if result.problem.kind == "skipped":
+                    outcome.binary_skipped += 1
+                else:
+                    print_error(f"{result.problem.label}: {result.problem.message}")
+                continue
+            counts = result.counts
+            if counts.replaced:
+                print_warning(
+                    f"{result.label}: invalid UTF-8: {counts.replaced:,} byte sequence(s) counted as U+FFFD"
+                )
+            outcome.total = outcome.total + counts
+
+    note = outcome.skipped_note()
+    if note and not quiet:
+        sys.stderr.write(f"tokencalc: {note}\n")
+    return outcome
+
+
+def input_entries(outcome: CountedInputs, figures: Callable[[str, Counts], dict]) -> list[dict]:
+    """The ``inputs`` list of a JSON document: figures per counted input, or its problem."""
+    entries: list[dict] = [{"path": p.label, "error": p.message} for p in outcome.resolution_problems]
+    for result in outcome.results:
+        if result.problem is None:
+            entries.append({"path": result.label, **figures(result.label, result.counts)})
+        else:
+            key = "skipped" if result.problem.kind == "skipped" else "error"
+            entries.append({"path": result.label, key: result.problem.message})
+    return entries
+
+
+def stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,293 @@
+"""``tokencalc models``: browse the price sheet, or show everything about one model.
+
+Never builds a tokenizer: listing models must stay instant.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from tokencalc.render import OutputFormat
+
+
+def models_command(
+    search: Annotated[
+        Optional[str],
+        typer.Argument(help="A model id or alias (shows that model), or text / a glob to filter by.", show_default=False),
+    ] = None,
+    provider: Annotated[
+        Optional[list[str]],
+        typer.Option("--provider", "-p", help="Only this provider's models; repeatable.", show_default=False),
+    ] = None,
+    on: Annotated[
+        Optional[str],
+        typer.Option("--date", help="Show the prices in force on this day, YYYY-MM-DD (default: today).", show_default=False),
+    ] = None,
+    prices: Annotated[
+        Optional[Path],
+        typer.Option("--prices", help="A price sheet overlaid on the default and your own.", show_default=False),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = OutputFormat.table,
+) -> None:
+    """List the models in the price sheet, or show every price of one model.
+
+    Prices are US dollars per million tokens, in force today (or on --date).
+    Tokenizers marked ≈ are estimates from an exact count (× ratio). Given an
+    exact id or alias, shows that model's prices, tiers, long-context prices,
+    dated changes, aliases, source and date; any other text filters the list
+    (by id, name or alias; globs like 'gemini-*' work too).
+
+    Examples:
+
+      tokencalc models
+
+      tokencalc models claude --provider anthropic
+
+      tokencalc models 'gemini-*' --format json
+
+      tokencalc models claude-sonnet-5-5
+    """
+    from tokencalc.cli.app import print_warning
+    from tokencalc.errors import TokencalcError, UnknownModelError
+    from tokencalc.sheet import load_price_sheet
+
+    sheet = load_price_sheet(prices)
+    today = _date(on) if on else date.today()
+    warning = sheet.age_warning(date.today())
+    if warning:
+        print_warning(warning)
+    if search and not any(ch in search for ch in "*?["):
+        try:
+            model = sheet.resolve(search)
+        except UnknownModelError:
+            model = None
+        if model is not None:
+            _show_model(sheet, model, today, fmt)
+            return
+    chosen = _filter(sheet, search, provider or [])
+    if not chosen:
+        suggestions = sheet.suggest(search) if search else []
+        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
+        raise TokencalcError(f"no model matches {search!r}{hint}")
+    _list_models(sheet, chosen, today, fmt)
+
+
+def _date(text: str) -> date:
+    from tokencalc.errors import UsageError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--date must be a date like 2026-11-22, got {text!r}") from None
+
+
+def _filter(sheet, search: str | None, providers: list[str]):
+    from tokencalc.errors import TokencalcError
+
+    known = {p.lower(): p for p in sheet.providers}
+    wanted = set()
+    for name in providers:
+        if name.strip().lower() not in known:
+            raise TokencalcError(f"unknown provider {name!r} (known: {', '.join(sorted(sheet.providers))})")
+        wanted.add(known[name.strip().lower()])
+    models = [m for m in sheet.models.values() if not wanted or m.provider in wanted]
+    if not search:
+        return models
+    if any(ch in search for ch in "*?["):
+        return [m for m in models if sheet.matches(m, search)]
+    needle = search.strip().lower()
+    return [m for m in models if any(needle in text.lower() for text in (m.id, m.name, *m.aliases))]
+
+
+def _per_million(value) -> str:
+    from tokencalc.costs import decimal_text
+
+    return decimal_text(value)
+
+
+def _tokenizer_text(ref) -> str:
+    if not ref.estimated:
+        return ref.family
+    return f"≈ ×{_per_million(ref.ratio)} {ref.base} ({ref.family})"
+
+
+def _list_models(sheet, models, today: date, fmt: OutputFormat) -> None:
+    from tokencalc.render import Column, write_json, write_rows
+
+    rows = []
+    for model in models:
+        standard = sheet.prices_on(model, today)
+        ref = sheet.tokenizer_for(model)
+        rows.append(
+            {
+                "id": model.id,
+                "name": model.name,
+                "provider": model.provider,
+                "input": _per_million(standard.input),
+                "cached_input": _per_million(standard.cached_input),
+                "output": _per_million(standard.output),
+                "context_window": model.context_window,
+                "max_output": model.max_output,
+                "tokenizer": ref.family,
+                "estimated": ref.estimated,
+                "ratio": float(ref.ratio),
+                "base_encoding": ref.base,
+                "tiers": list(model.tiers),
+                "long_context_threshold": model.long_context.threshold if model.long_context else None,
+                "aliases": list(model.aliases),
+                "deprecated": model.deprecated,
+                "as_of": model.as_of,
+            }
+        )
+    if fmt is OutputFormat.json:
+        write_json(rows)
+        return
+    if fmt is OutputFormat.csv:
+        flat = [{**r, "tiers": " ".join(r["tiers"]), "aliases": " ".join(r["aliases"])} for r in rows]
+        write_rows(fmt, [Column(key, key) for key in rows[0]], flat)
+        return
+    for row, model in zip(rows, models):
+        row["tokenizer_shown"] = _tokenizer_text(sheet.tokenizer_for(model))
+        row["notes"] = "; ".join(
+            part
+            for part in (
+                "deprecated" if model.deprecated else "",
+                f"long context > {model.long_context.threshold:,}" if model.long_context else "",
+                " ".join(model.tiers),
+            )
+            if part
+        )
+    columns = [
+        Column("id", "Model", no_wrap=True),
+        Column("provider", "Provider"),
+        Column("input", "Input $/M", numeric=True),
+        Column("cached_input", "Cached $/M", numeric=True),
+        Column("output", "Output $/M", numeric=True),
+        Column("context_window", "Context", numeric=True),
+        Column("tokenizer_shown", "Tokenizer"),
+        Column("notes", "Tiers and notes"),
+    ]
+    caption = f"US dollars per million tokens in force on {today.isoformat()} · sheet as of {sheet.as_of.isoformat()}"
+    styles = ["dim" if model.deprecated else None for model in models]
+    write_rows(fmt, columns, rows, title=f"{len(rows)} models", caption=caption, styles=styles)
+
+
+def _prices_dict(prices) -> dict:
+    return {
+        "input": _per_million(prices.input),
+        "cached_input": _per_million(prices.cached_input),
+        "cache_write_5m": _per_million(prices.cache_write_5m),
+        "cache_write_1h": _per_million(prices.cache_write_1h),
+        "output": _per_million(prices.output),
+    }
+
+
+def model_details(sheet, model, today: date) -> dict:
+    """Everything the sheet says about one model, with prices resolved for ``today``."""
+    standard = sheet.prices_on(model, today)
+    ref = sheet.tokenizer_for(model)
+    family = sheet.tokenizers.get(model.tokenizer)
+    provider = sheet.providers[model.provider]
+    return {
+        "id": model.id,
+        "name": model.name,
+        "provider": model.provider,
+        "provider_name": provider.name,
+        "aliases": list(model.aliases),
+        "deprecated": model.deprecated,
+        "context_window": model.context_window,
+        "max_output": model.max_output,
+        "tokenizer": {
+            "id": ref.family,
+            "estimated": ref.estimated,
+            "base_encoding": ref.base,
+            "ratio": float(ref.ratio),
+            "source": family.source if family else None,
+            "notes": family.notes if family else None,
+        },
+        "prices_on": today,
+        "prices": _prices_dict(standard),
+        "long_context": (
+            {"threshold": model.long_context.threshold, **_prices_dict(standard.long_context)}
+            if standard.long_context
+            else None
+        ),
+        "tiers": {
+            name: {
+                "multiplier": _per_million(tier.multiplier) if tier.multiplier is not None else None,
+                **_prices_dict(sheet.prices_on(model, today, name)),
+            }
+            for name, tier in model.tiers.items()
+        },
+        "schedule": [
+            {
+                "from": entry.start,
+                **{k: _per_million(getattr(entry, k)) for k in ("input", "cached_input", "cache_write_5m", "cache_write_1h", "output") if getattr(entry, k) is not None},
+                "notes": entry.notes,
+            }
+            for entry in model.schedule
+        ],
+        "source": model.source,
+        "as_of": model.as_of,
+        "notes": model.notes,
+        "provider_notes": provider.notes,
+        "sheet_files": list(model.files),
+    }
+
+
+def _show_model(sheet, model, today: date, fmt: OutputFormat) -> None:
+    from tokencalc.render import Column, write_json, write_rows
+
+    details = model_details(sheet, model, today)
+    if fmt is OutputFormat.json:
+        write_json(details)
+        return
+
+    def prices_text(p: dict) -> str:
+        parts = [f"input {p['input']}", f"cached {p['cached_input']}"]
+        if p["cache_write_5m"] != p["input"] or p["cache_write_1h"] != p["input"]:
+            parts.append(f"write 5m {p['cache_write_5m']}, 1h {p['cache_write_1h']}")
+        parts.append(f"output {p['output']}")
+        return ", ".join(parts)
+
+    tok = details["tokenizer"]
+    fields = [
+        ("Model", f"{model.id} ({model.name})"),
+        ("Provider", f"{details['provider_name']} ({model.provider})"),
+        ("Aliases", ", ".join(model.aliases) or "—"),
+        ("Context window", f"{model.context_window:,} tokens"),
+        ("Max output", f"{model.max_output:,} tokens" if model.max_output else "—"),
+        (
+            "Tokenizer",
+            f"≈ {tok['base_encoding']} × {_per_million(sheet.tokenizer_for(model).ratio)} ({tok['id']}; {tok['source']})"
+            if tok["estimated"]
+            else f"{tok['id']} (exact)",
+        ),
+        (f"Prices on {today.isoformat()}", f"{prices_text(details['prices'])} $/M"),
+    ]
+    if details["long_context"]:
+        lc = details["long_context"]
+        fields.append((f"Long context (input > {lc['threshold']:,})", f"{prices_text(lc)} $/M, whole request"))
+    for name, tier in details["tiers"].items():
+        how = f"× {tier['multiplier']}" if tier["multiplier"] is not None else "explicit prices"
+        fields.append((f"{name.capitalize()} tier", f"{prices_text(tier)} $/M ({how})"))
+    for entry in details["schedule"]:
+        changes = ", ".join(f"{k} {v}" for k, v in entry.items() if k not in ("from", "notes"))
+        note = f" — {entry['notes']}" if entry["notes"] else ""
+        fields.append((f"From {entry['from'].isoformat()}", f"{changes}{note}"))
+    fields += [
+        ("Deprecated", "yes" if model.deprecated else "no"),
+        ("Source", model.source),
+        ("As of", model.as_of.isoformat() if model.as_of else "—"),
+        ("Notes", model.notes or "—"),
+        ("Sheet files", ", ".join(model.files)),
+    ]
+    columns = [Column("field", "Field"), Column("value", "Value")]
+    write_rows(fmt, columns, [{"field": k, "value": v} for k, v in fields], title=model.name)
+

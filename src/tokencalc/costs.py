@@ -1,0 +1,161 @@
+"""What requests cost: the per-request formula of product.md §4, in Decimal.
+
+``uncached = input − cache_read − cache writes``, and::
+
+    cost = (uncached × p_in + cache_read × p_cached + write_5m × p_write_5m
+            + write_1h × p_write_1h + output × p_out) / 1,000,000
+
+A request whose input exceeds the model's long-context threshold is billed entirely at the
+long-context prices. Absent cache prices equal the input price (see :mod:`tokencalc.sheet`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from tokencalc.errors import TokencalcError
+from tokencalc.sheet import ModelEntry, PriceSheet
+
+MILLION = Decimal(1_000_000)
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class RequestTokens:
+    """The tokens of one request (or of many added up)."""
+
+    input: int  # every prompt token, including cache reads and cache writes
+    output: int  # including reasoning
+    cache_read: int = 0
+    cache_write_5m: int = 0
+    cache_write_1h: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("input", "output", "cache_read", "cache_write_5m", "cache_write_1h"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TokencalcError(f"token count {name} must be a whole number, got {value!r}")
+            if value < 0:
+                raise TokencalcError(f"token count {name} must not be negative, got {value:,}")
+        cached = self.cache_read + self.cache_write_5m + self.cache_write_1h
+        if cached > self.input:
+            raise TokencalcError(
+                f"cache reads and writes ({cached:,} tokens) exceed the input ({self.input:,} tokens) they are part of"
+            )
+
+    @property
+    def uncached_input(self) -> int:
+        return self.input - self.cache_read - self.cache_write_5m - self.cache_write_1h
+
+    def __add__(self, other: RequestTokens) -> RequestTokens:
+        return RequestTokens(
+            self.input + other.input,
+            self.output + other.output,
+            self.cache_read + other.cache_read,
+            self.cache_write_5m + other.cache_write_5m,
+            self.cache_write_1h + other.cache_write_1h,
+        )
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    """Money for one request or a sum of them, split by what it pays for.
+
+    ``input`` is the uncached input; ``cache_write`` holds both cache-write durations.
+    ``long_context`` is true when any request in the sum was billed at long-context prices.
+    """
+
+    input: Decimal
+    cache_read: Decimal
+    cache_write: Decimal
+    output: Decimal
+    long_context: bool = False
+
+    @classmethod
+    def zero(cls) -> CostBreakdown:
+        return cls(ZERO, ZERO, ZERO, ZERO, False)
+
+    @property
+    def prompt(self) -> Decimal:
+        """Everything paid for the input side: uncached input, cache reads and cache writes."""
+        return self.input + self.cache_read + self.cache_write
+
+    @property
+    def total(self) -> Decimal:
+        return self.input + self.cache_read + self.cache_write + self.output
+
+    def __add__(self, other: CostBreakdown) -> CostBreakdown:
+        return CostBreakdown(
+            self.input + other.input,
+            self.cache_read + other.cache_read,
+            self.cache_write + other.cache_write,
+            self.output + other.output,
+            self.long_context or other.long_context,
+        )
+
+    def scaled(self, factor: Decimal | int) -> CostBreakdown:
+        """The same costs times ``factor`` (a number of calls, or an exchange rate)."""
+        factor = Decimal(factor)
+        return CostBreakdown(
+            self.input * factor,
+            self.cache_read * factor,
+            self.cache_write * factor,
+            self.output * factor,
+            self.long_context,
+        )
+
+
+def request_cost(
+    sheet: PriceSheet,
+    model: ModelEntry,
+    tokens: RequestTokens,
+    *,
+    on: date,
+    tier: str | None = None,
+) -> CostBreakdown:
+    """What one request costs in US dollars on ``on`` (prices in force that day), in ``tier``.
+
+    Raises :class:`TokencalcError` for a tier the model does not offer.
+    """
+    prices, long_context = sheet.prices_on(model, on, tier).for_prompt(tokens.input)
+    return CostBreakdown(
+        input=Decimal(tokens.uncached_input) * prices.input / MILLION,
+        cache_read=Decimal(tokens.cache_read) * prices.cached_input / MILLION,
+        cache_write=(
+            Decimal(tokens.cache_write_5m) * prices.cache_write_5m
+            + Decimal(tokens.cache_write_1h) * prices.cache_write_1h
+        )
+        / MILLION,
+        output=Decimal(tokens.output) * prices.output / MILLION,
+        long_context=long_context,
+    )
+
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def format_money(amount: Decimal, currency: str = "USD") -> str:
+    """An amount for people: 2 decimals from 1 up, 4 from a cent, else 6 (never 0 for a cost > 0)."""
+    if amount == 0:
+        places = 2
+    elif abs(amount) >= 1:
+        places = 2
+    elif abs(amount) >= Decimal("0.01"):
+        places = 4
+    else:
+        places = 6
+    shown = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if shown == 0 and amount != 0:
+        text = f"<{Decimal(1).scaleb(-places):f}"
+    else:
+        text = f"{shown:,.{places}f}"
+    symbol = _SYMBOLS.get(currency.upper())
+    return f"{symbol}{text}" if symbol else f"{text} {currency.upper()}"
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as a plain decimal string for JSON: no exponent, no trailing zeros."""
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "") else text

@@ -1,0 +1,297 @@
+"""What counted text costs across models: the core of ``tokencalc estimate``.
+
+Each input (file, or stdin) is priced as one request to each model, repeated ``calls``
+times. A model's input tokens are the exact count for its encoding, or its estimate
+family's ``ceil(base count × ratio)`` per input. The output of each request is
+``--output-tokens`` or ``ceil(input × --output-ratio)``, 25% of the input when neither is
+given (:data:`DEFAULT_OUTPUT_RATIO`). ``--cached`` prices that share of every request's input at
+the cache-read price (cache writes are not modelled). A request whose input plus output
+exceeds the context window, or whose output exceeds the model's max output, makes the model
+"not fit": it is still priced, but never chosen as the cheapest.
+
+Pure: takes counts, a sheet and :class:`Assumptions`, returns rows. No printing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from tokencalc.costs import CostBreakdown, RequestTokens, format_money, request_cost
+from tokencalc.counting import Counts
+from tokencalc.encodings import canonical_encoding
+from tokencalc.errors import BudgetExceeded, UsageError
+from tokencalc.sheet import TIERS, USD, ModelEntry, PriceSheet, TokenizerRef
+
+#: Output per request when neither an output token count nor a ratio is given.
+DEFAULT_OUTPUT_RATIO = Decimal("0.25")
+MAX_OUTPUT_RATIO = Decimal(100)
+SORT_KEYS = ("cost", "model", "provider")
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Everything an estimate assumes beyond the counted text. Validated on construction."""
+
+    on: date
+    output_tokens: int | None = None  # per request
+    output_ratio: Decimal | None = None  # of each request's input tokens
+    cached_fraction: Decimal = Decimal(0)
+    tier: str | None = None  # None = standard; else one of TIERS
+    calls: int = 1
+    currency: str = USD
+    rate: Decimal = Decimal(1)  # currency units per US dollar
+
+    def __post_init__(self) -> None:
+        if self.output_tokens is not None and self.output_ratio is not None:
+            raise UsageError("give --output-tokens or --output-ratio, not both")
+        if self.output_tokens is not None and self.output_tokens < 0:
+            raise UsageError(f"--output-tokens must not be negative, got {self.output_tokens}")
+        if self.output_ratio is not None and not (0 <= self.output_ratio <= MAX_OUTPUT_RATIO):
+            raise UsageError(f"--output-ratio must be from 0 to {MAX_OUTPUT_RATIO}, got {self.output_ratio}")
+        if not (0 <= self.cached_fraction <= 1):
+            raise UsageError(f"--cached must be a fraction from 0 to 1, got {self.cached_fraction}")
+        if self.tier is not None and self.tier not in TIERS:
+            raise UsageError(f"unknown tier {self.tier!r} (tiers: {', '.join(TIERS)})")
+        if self.calls < 1:
+            raise UsageError(f"--calls must be at least 1, got {self.calls}")
+        if self.rate <= 0:
+            raise UsageError(f"--rate must be positive, got {self.rate}")
+
+    @property
+    def output_is_default(self) -> bool:
+        return self.output_tokens is None and self.output_ratio is None
+
+    @property
+    def effective_output_ratio(self) -> Decimal | None:
+        if self.output_tokens is not None:
+            return None
+        return DEFAULT_OUTPUT_RATIO if self.output_ratio is None else self.output_ratio
+
+    def output_for(self, input_tokens: int) -> int:
+        """Output tokens of one request with this many input tokens."""
+        if self.output_tokens is not None:
+            return self.output_tokens
+        ratio = self.effective_output_ratio
+        return int((Decimal(input_tokens) * ratio).to_integral_value(rounding=ROUND_CEILING))
+
+    def cached_for(self, input_tokens: int) -> int:
+        """Input tokens of one request billed at the cache-read price."""
+        return int((Decimal(input_tokens) * self.cached_fraction).to_integral_value(rounding=ROUND_HALF_UP))
+
+    def describe_output(self) -> str:
+        if self.output_tokens is not None:
+            return f"{self.output_tokens:,} output tokens per request"
+        text = f"output = {_percent(self.effective_output_ratio)} of input"
+        return text + " (default)" if self.output_is_default else text
+
+    def describe(self) -> str:
+        """One line for a table caption."""
+        per = "call" if self.calls == 1 else "calls"
+        return " · ".join(
+            [
+                self.describe_output(),
+                f"{_percent(self.cached_fraction)} of input cached",
+                f"{self.tier or 'standard'} tier",
+                f"prices of {self.on.isoformat()}",
+                f"{self.calls:,} {per} per input",
+                f"costs in {self.currency}",
+            ]
+        )
+
+
+def _percent(fraction: Decimal) -> str:
+    return f"{(fraction * 100).normalize():f}%"
+
+
+@dataclass(frozen=True)
+class EstimateRow:
+    """One model's estimate, for one input (``input_label``) or all of them (None)."""
+
+    model: ModelEntry
+    tokenizer: TokenizerRef
+    input_label: str | None
+    input_tokens: int  # one pass over the inputs (not multiplied by calls)
+    output_tokens: int
+    cached_tokens: int
+    requests: int  # inputs priced as separate requests
+    fits_context: bool
+    tier_offered: bool
+    cost: CostBreakdown | None  # whole job (all calls), in the chosen currency; None: tier not offered
+    notes: tuple[str, ...] = ()
+    cheapest: bool = False
+
+    @property
+    def eligible(self) -> bool:
+        """May be chosen as the cheapest: priced and fits."""
+        return self.cost is not None and self.fits_context
+
+
+@dataclass(frozen=True)
+class Estimate:
+    assumptions: Assumptions
+    rows: tuple[EstimateRow, ...]  # one per model, all inputs together
+    per_file: tuple[EstimateRow, ...]  # one per input per model (when asked for)
+
+    @property
+    def cheapest(self) -> EstimateRow | None:
+        return next((row for row in self.rows if row.cheapest), None)
+
+
+def encodings_needed(sheet: PriceSheet, models: Sequence[ModelEntry]) -> list[str]:
+    """The exact encodings to count once each for these models (characters need none)."""
+    needed: list[str] = []
+    for model in models:
+        base = sheet.tokenizer_for(model).counted_with
+        if base is not None:
+            needed.append(canonical_encoding(base))
+    return list(dict.fromkeys(needed))
+
+
+def model_tokens(tokenizer: TokenizerRef, counts: Counts) -> int:
+    """A model's input tokens for one input's counts (rounded up when estimated)."""
+    base = tokenizer.counted_with
+    base_count = counts.chars if base is None else counts.tokens[canonical_encoding(base)]
+    return tokenizer.tokens_from(base_count)
+
+
+def estimate_costs(
+    sheet: PriceSheet,
+    models: Sequence[ModelEntry],
+    inputs: Sequence[tuple[str, Counts]],
+    assumptions: Assumptions,
+    *,
+    per_file: bool = False,
+) -> Estimate:
+    """Price every input as a request to every model, and mark the cheapest that fits."""
+    rows: list[EstimateRow] = []
+    file_rows: list[EstimateRow] = []
+    for model in models:
+        tokenizer = sheet.tokenizer_for(model)
+        singles = [_request_row(sheet, model, tokenizer, label, counts, assumptions) for label, counts in inputs]
+        if per_file:
+            file_rows.extend(singles)
+        rows.append(_total_row(model, tokenizer, singles, assumptions))
+    eligible = [row for row in rows if row.eligible]
+    if eligible:
+        best = min(eligible, key=lambda row: row.cost.total)
+        rows = [replace(row, cheapest=True) if row is best else row for row in rows]
+    return Estimate(assumptions, tuple(rows), tuple(file_rows))
+
+
+def _request_row(
+    sheet: PriceSheet,
+    model: ModelEntry,
+    tokenizer: TokenizerRef,
+    label: str,
+    counts: Counts,
+    assumptions: Assumptions,
+) -> EstimateRow:
+    tokens_in = model_tokens(tokenizer, counts)
+    tokens_out = assumptions.output_for(tokens_in)
+    cached = assumptions.cached_for(tokens_in)
+    notes = []
+    fits = True
+    if tokens_in + tokens_out > model.context_window:
+        fits = False
+        notes.append(f"too long: {tokens_in + tokens_out:,} > {model.context_window:,} context")
+    if model.max_output is not None and tokens_out > model.max_output:
+        fits = False
+        notes.append(f"output {tokens_out:,} > {model.max_output:,} max")
+    offered = assumptions.tier is None or assumptions.tier in model.tiers
+    cost = None
+    if offered:
+        request = RequestTokens(input=tokens_in, output=tokens_out, cache_read=cached)
+        one = request_cost(sheet, model, request, on=assumptions.on, tier=assumptions.tier)
+        cost = one.scaled(assumptions.calls).scaled(assumptions.rate)
+        if cost.long_context:
+            notes.append("long-context price")
+    else:
+        notes.append(_no_tier_note(model, assumptions.tier))
+    return EstimateRow(
+        model=model,
+        tokenizer=tokenizer,
+        input_label=label,
+        input_tokens=tokens_in,
+        output_tokens=tokens_out,
+        cached_tokens=cached,
+        requests=1,
+        fits_context=fits,
+        tier_offered=offered,
+        cost=cost,
+        notes=tuple(notes),
+    )
+
+
+def _no_tier_note(model: ModelEntry, tier: str | None) -> str:
+    if not model.tiers:
+        return f"no {tier} tier"
+    return f"no {tier} tier (has {', '.join(model.tiers)})"
+
+
+def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[EstimateRow], assumptions: Assumptions) -> EstimateRow:
+    offered = assumptions.tier is None or assumptions.tier in model.tiers
+    cost = None
+    if offered:
+        cost = CostBreakdown.zero()
+        for row in singles:
+            cost = cost + row.cost
+    too_long = [row for row in singles if not row.fits_context]
+    notes = []
+    if too_long:
+        if len(singles) == 1:
+            notes.extend(n for n in too_long[0].notes if n.startswith(("too long", "output")))
+        else:
+            notes.append(f"does not fit: {len(too_long)} of {len(singles)} inputs")
+    if cost is not None and cost.long_context:
+        long_count = sum(1 for row in singles if row.cost.long_context)
+        notes.append("long-context price" if len(singles) == 1 else f"long-context price: {long_count} of {len(singles)} inputs")
+    if not offered:
+        notes.append(_no_tier_note(model, assumptions.tier))
+    return EstimateRow(
+        model=model,
+        tokenizer=tokenizer,
+        input_label=None,
+        input_tokens=sum(row.input_tokens for row in singles),
+        output_tokens=sum(row.output_tokens for row in singles),
+        cached_tokens=sum(row.cached_tokens for row in singles),
+        requests=len(singles),
+        fits_context=not too_long,
+        tier_offered=offered,
+        cost=cost,
+        notes=tuple(notes),
+    )
+
+
+def sort_rows(rows: Sequence[EstimateRow], key: str = "cost") -> list[EstimateRow]:
+    """Rows by cost (cheapest first; unpriced last), model id, or provider then cost."""
+    if key not in SORT_KEYS:
+        raise UsageError(f"cannot sort by {key!r} (choose {', '.join(SORT_KEYS)})")
+
+    def by_cost(row: EstimateRow) -> tuple:
+        return (row.cost is None, row.cost.total if row.cost is not None else Decimal(0))
+
+    if key == "model":
+        return sorted(rows, key=lambda row: (row.model.id.lower(), row.input_label or ""))
+    if key == "provider":
+        return sorted(rows, key=lambda row: (row.model.provider, *by_cost(row), row.model.id))
+    return sorted(rows, key=lambda row: (*by_cost(row), row.model.id))
+
+
+def check_budget(estimate: Estimate, max_cost: Decimal) -> None:
+    """Raise :class:`BudgetExceeded` when the cheapest fitting model costs more than ``max_cost``."""
+    currency = estimate.assumptions.currency
+    best = estimate.cheapest
+    if best is None:
+        raise BudgetExceeded(
+            f"budget {format_money(max_cost, currency)}: no selected model fits the input"
+            + (f" and offers the {estimate.assumptions.tier} tier" if estimate.assumptions.tier else "")
+        )
+    assert best.cost is not None
+    if best.cost.total > max_cost:
+        raise BudgetExceeded(
+            f"over budget: the cheapest model that fits, {best.model.id}, costs "
+            f"{format_money(best.cost.total, currency)} > {format_money(max_cost, currency)}"
+        )
