@@ -1,0 +1,186 @@
+"""Anthropic billing exports: Admin API usage and cost reports (JSON), Console CSVs.
+
+Usage report results: ``uncached_input_tokens``, ``cache_creation {ephemeral_5m_input_tokens,
+ephemeral_1h_input_tokens}``, ``cache_read_input_tokens``, ``output_tokens``, ``model``.
+They carry no request count (records have ``requests=0``). The cost report's ``amount`` is a
+decimal string in cents. Console usage CSVs have ``usage_input_tokens_no_cache``,
+``…_cache_write_5m``, ``…_cache_write_1h``, ``…_cache_read``, ``usage_output_tokens`` (older
+exports one ``usage_input_tokens_cache_write``, taken as 5-minute writes); cost CSVs have
+``cost_usd`` in dollars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+from tokencalc.usage import billing
+from tokencalc.usage.dedup import Candidate, CostCandidate
+from tokencalc.usage.files import FileLog, InputFile
+from tokencalc.usage.options import ReadOptions
+from tokencalc.usage.records import UsageRecord, VendorCost
+from tokencalc.usage.values import BadValue, money, timestamp, token_count
+
+SOURCE = "anthropic-usage"
+COST_SOURCE = "anthropic-costs"
+CENTS = Decimal(100)
+_GROUPS = ("model", "service_tier", "context_window", "workspace_id", "api_key_id")
+
+
+def classify_json(document: Any) -> str | None:
+    bucket, result = billing.first_result(document)
+    if bucket is None or "starting_at" not in bucket:
+        return None
+    if result is None:
+        return SOURCE
+    if "amount" in result and not isinstance(result.get("amount"), dict):
+        return COST_SOURCE
+    if "uncached_input_tokens" in result or "cache_read_input_tokens" in result or "output_tokens" in result:
+        return SOURCE
+    return None
+
+
+def classify_csv(header: list[str]) -> str | None:
+    columns = set(header)
+    if any(name.startswith("usage_input_tokens") for name in columns) or "usage_output_tokens" in columns:
+        return SOURCE
+    if "cost_usd" in columns:
+        return COST_SOURCE
+    return None
+
+
+def _record(
+    when, model: Any, uncached: int, write_5m: int, write_1h: int, read: int, output: int, session=None
+):
+    if not (uncached or write_5m or write_1h or read or output):
+        return None
+    return UsageRecord(
+        timestamp=when,
+        source=SOURCE,
+        model=billing.text_or_none(model),
+        input_tokens=uncached + write_5m + write_1h + read,
+        output_tokens=output,
+        cache_read_tokens=read,
+        cache_write_5m_tokens=write_5m,
+        cache_write_1h_tokens=write_1h,
+        requests=0,
+        session=session,
+    )
+
+
+def _key(record: UsageRecord, groups: tuple) -> tuple:
+    counts = (
+        record.input_tokens,
+        record.cache_read_tokens,
+        record.cache_write_5m_tokens,
+        record.cache_write_1h_tokens,
+        record.output_tokens,
+    )
+    return (SOURCE, record.timestamp, groups, counts)
+
+
+def read_json(
+    handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
+) -> Iterator[Candidate | CostCandidate]:
+    try:
+        document = billing.load_json(handle)
+    except ValueError:
+        log.seen()
+        log.bad(1, "invalid JSON")
+        return
+    costs = classify_json(document) == COST_SOURCE
+    for b, bucket in enumerate(billing.iter_buckets(document)):
+        for r, result in enumerate(bucket.get("results") or []):
+            log.seen()
+            try:
+                if not isinstance(result, dict):
+                    raise BadValue("result is not an object")
+                when = timestamp(bucket.get("starting_at"), "starting_at")
+                if costs:
+                    billing.require_usd(result.get("currency"))
+                    amount = money(result.get("amount"), "amount") / CENTS
+                    line_item = (
+                        billing.text_or_none(result.get("description"))
+                        or " ".join(str(result[k]) for k in ("cost_type", "token_type") if result.get(k))
+                        or None
+                    )
+                    cost = VendorCost(
+                        when, COST_SOURCE, billing.text_or_none(result.get("model")), amount, line_item
+                    )
+                    groups = tuple(
+                        str(result.get(k) or "") for k in (*_GROUPS, "cost_type", "token_type", "description")
+                    )
+                    yield CostCandidate(cost, (COST_SOURCE, when, groups, amount))
+                    continue
+                creation = (
+                    result.get("cache_creation") if isinstance(result.get("cache_creation"), dict) else {}
+                )
+                record = _record(
+                    when,
+                    result.get("model"),
+                    token_count(result.get("uncached_input_tokens"), "uncached_input_tokens"),
+                    token_count(creation.get("ephemeral_5m_input_tokens"), "ephemeral_5m_input_tokens"),
+                    token_count(creation.get("ephemeral_1h_input_tokens"), "ephemeral_1h_input_tokens"),
+                    token_count(result.get("cache_read_input_tokens"), "cache_read_input_tokens"),
+                    token_count(result.get("output_tokens"), "output_tokens"),
+                    session=billing.text_or_none(result.get("workspace_id")),
+                )
+            except BadValue as exc:
+                log.bad(f"bucket {b} result {r}", str(exc))
+                continue
+            if record is not None:
+                yield Candidate(record, _key(record, tuple(str(result.get(k) or "") for k in _GROUPS)))
+
+
+def read_csv(
+    handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
+) -> Iterator[Candidate | CostCandidate]:
+    costs = None
+    for number, row in billing.iter_csv(handle):
+        log.seen()
+        if costs is None:
+            costs = classify_csv(list(row)) == COST_SOURCE
+        try:
+            when = timestamp(billing.column(row, "usage_date_utc", "date", "usage_date"), "usage_date_utc")
+            model = billing.column(row, "model_version", "model") or None
+            groups = tuple(row.get(k, "") for k in ("workspace", "api_key", "usage_type", "context_window"))
+            if costs:
+                if not row.get("cost_usd"):
+                    continue
+                amount = money(row["cost_usd"], "cost_usd")
+                line_item = (
+                    billing.column(row, "description")
+                    or " ".join(row[k] for k in ("cost_type", "token_type") if row.get(k))
+                    or None
+                )
+                cost = VendorCost(when, COST_SOURCE, model, amount, line_item)
+                yield CostCandidate(cost, (COST_SOURCE, when, model, line_item, groups, amount))
+                continue
+            if "usage_input_tokens_cache_write_5m" in row or "usage_input_tokens_cache_write_1h" in row:
+                write_5m = token_count(
+                    row.get("usage_input_tokens_cache_write_5m"), "usage_input_tokens_cache_write_5m"
+                )
+                write_1h = token_count(
+                    row.get("usage_input_tokens_cache_write_1h"), "usage_input_tokens_cache_write_1h"
+                )
+            else:
+                write_5m = token_count(
+                    row.get("usage_input_tokens_cache_write"), "usage_input_tokens_cache_write"
+                )
+                write_1h = 0
+            record = _record(
+                when,
+                model,
+                token_count(row.get("usage_input_tokens_no_cache"), "usage_input_tokens_no_cache"),
+                write_5m,
+                write_1h,
+                token_count(row.get("usage_input_tokens_cache_read"), "usage_input_tokens_cache_read"),
+                token_count(row.get("usage_output_tokens"), "usage_output_tokens"),
+                session=row.get("workspace") or None,
+            )
+        except BadValue as exc:
+            log.bad(number, str(exc))
+            continue
+        if record is not None:
+            yield Candidate(record, _key(record, (model or "",) + groups))

@@ -1,0 +1,101 @@
+"""Claude Code transcripts: ``~/.claude/projects/<project>/<sessionId>.jsonl`` (and subagents).
+
+Every ``type: "assistant"`` line carries ``message.usage``. One API response is written as
+several lines (one per content block) repeating ``message.id``/``requestId``; the early ones
+hold a streaming placeholder ``output_tokens``. We keep one record per key, the one with the
+largest counts, across all files (subagent sidechains replay parent messages).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import IO
+
+from tokencalc.usage.dedup import Candidate
+from tokencalc.usage.files import FileLog, InputFile, iter_lines
+from tokencalc.usage.options import ReadOptions
+from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.values import BadValue, money, timestamp, token_count
+
+SOURCE = "claude-code"
+SYNTHETIC_MODEL = "<synthetic>"
+LINE_TYPES = {"assistant", "user", "system", "summary", "file-history-snapshot", "queue-operation"}
+
+
+def looks_like(record: object) -> bool:
+    """Whether one parsed JSONL line is a Claude Code transcript line."""
+    return (
+        isinstance(record, dict)
+        and record.get("type") in LINE_TYPES
+        and "payload" not in record
+        and any(k in record for k in ("sessionId", "uuid", "message", "leafUuid", "requestId", "messageId"))
+    )
+
+
+def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
+    session_hint = file.path.stem
+    for number, raw in iter_lines(handle):
+        log.seen()
+        try:
+            line = json.loads(raw)
+        except ValueError:
+            log.bad(number, "invalid JSON")
+            continue
+        if not isinstance(line, dict):
+            log.bad(number, "not a JSON object")
+            continue
+        if line.get("type") != "assistant":
+            continue
+        try:
+            candidate = _candidate(line, session_hint)
+        except BadValue as exc:
+            log.bad(number, str(exc))
+            continue
+        if candidate is not None:
+            yield candidate
+
+
+def _candidate(line: dict, session_hint: str) -> Candidate | None:
+    message = line.get("message")
+    if not isinstance(message, dict):
+        raise BadValue("assistant line without a message")
+    model = message.get("model")
+    if model == SYNTHETIC_MODEL:
+        return None  # a client-side error written as a message; nothing was billed
+    usage = message.get("usage")
+    if not isinstance(usage, dict):
+        raise BadValue("assistant message without usage")
+    uncached = token_count(usage.get("input_tokens"), "input_tokens")
+    output = token_count(usage.get("output_tokens"), "output_tokens")
+    cache_read = token_count(usage.get("cache_read_input_tokens"), "cache_read_input_tokens")
+    creation = token_count(usage.get("cache_creation_input_tokens"), "cache_creation_input_tokens")
+    split = usage.get("cache_creation")
+    write_1h = 0
+    write_5m = creation
+    if isinstance(split, dict):
+        write_5m = token_count(split.get("ephemeral_5m_input_tokens"), "ephemeral_5m_input_tokens")
+        write_1h = token_count(split.get("ephemeral_1h_input_tokens"), "ephemeral_1h_input_tokens")
+        # A total above its breakdown (older writers) is taken as 5-minute writes.
+        write_5m += max(creation - write_5m - write_1h, 0)
+    when = timestamp(line.get("timestamp"))
+    cost = line.get("costUSD")
+    record = UsageRecord(
+        timestamp=when,
+        source=SOURCE,
+        model=model if isinstance(model, str) and model else None,
+        input_tokens=uncached + cache_read + write_5m + write_1h,
+        output_tokens=output,
+        cache_read_tokens=cache_read,
+        cache_write_5m_tokens=write_5m,
+        cache_write_1h_tokens=write_1h,
+        vendor_cost_usd=money(cost, "costUSD") if cost is not None else None,
+        session=line.get("sessionId") if isinstance(line.get("sessionId"), str) else session_hint,
+    )
+    message_id = message.get("id") if isinstance(message.get("id"), str) else None
+    request_id = line.get("requestId") if isinstance(line.get("requestId"), str) else None
+    key = (SOURCE, message_id, request_id) if (message_id or request_id) else None
+    # Final counts beat streaming placeholders; on a tie the main transcript beats a sidechain
+    # replay, and otherwise the first line seen stays.
+    rank = (output, record.input_tokens, not line.get("isSidechain", False))
+    return Candidate(record, key, rank)

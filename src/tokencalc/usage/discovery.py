@@ -1,0 +1,129 @@
+"""Where the agent CLIs keep their logs, and which files under a directory are worth reading."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tokencalc.usage.detect import zip_member
+from tokencalc.usage.files import InputFile
+
+#: File name endings read when walking a directory, per forced source (None: any source).
+PATTERNS: dict[str | None, tuple[str, ...]] = {
+    None: (".jsonl", ".json", ".csv", ".zip"),
+    "claude-code": (".jsonl",),
+    "codex": (".jsonl",),
+    "gemini-cli": (".jsonl", ".json"),
+    "chatgpt-export": (".json", ".zip"),
+    "claude-export": (".json", ".zip"),
+    "openai-usage": (".json", ".csv"),
+    "anthropic-usage": (".json", ".csv"),
+}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A path that cannot be read as a usage file, and why."""
+
+    path: Path
+    reason: str
+    discovered: bool = False
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def _existing(paths: list[Path], existing_only: bool) -> list[Path]:
+    unique = list(dict.fromkeys(paths))
+    return [p for p in unique if p.is_dir()] if existing_only else unique
+
+
+def default_claude_code_dirs(existing_only: bool = True) -> list[Path]:
+    """Claude Code's ``projects`` directories.
+
+    ``CLAUDE_CONFIG_DIR`` (a comma-separated list of config dirs) replaces the defaults,
+    ``$XDG_CONFIG_HOME/claude/projects`` (``~/.config`` when unset) and ``~/.claude/projects``.
+    """
+    configured = os.environ.get("CLAUDE_CONFIG_DIR", "").strip()
+    if configured:
+        dirs = [Path(p.strip()).expanduser() / "projects" for p in configured.split(",") if p.strip()]
+    else:
+        config_home = _env_path("XDG_CONFIG_HOME") or Path.home() / ".config"
+        dirs = [config_home / "claude" / "projects", Path.home() / ".claude" / "projects"]
+    return _existing(dirs, existing_only)
+
+
+def default_codex_dirs(existing_only: bool = True) -> list[Path]:
+    """``${CODEX_HOME:-~/.codex}/sessions`` and ``…/archived_sessions``."""
+    home = _env_path("CODEX_HOME") or Path.home() / ".codex"
+    return _existing([home / "sessions", home / "archived_sessions"], existing_only)
+
+
+def default_gemini_dirs(existing_only: bool = True) -> list[Path]:
+    """``${GEMINI_CLI_HOME:-~}/.gemini/tmp``."""
+    home = _env_path("GEMINI_CLI_HOME") or Path.home()
+    return _existing([home / ".gemini" / "tmp"], existing_only)
+
+
+def expand_paths(paths: list[Path], source: str | None) -> Iterator[InputFile | Unreadable]:
+    """The files to read under ``paths``, in a stable order; :class:`Unreadable` for bad ones.
+
+    Directories are walked recursively for the file endings of ``source``; hidden files are
+    skipped. A ZIP becomes its ``conversations.json`` member.
+    """
+    suffixes = PATTERNS.get(source, PATTERNS[None])
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in suffixes and not p.name.startswith(".") and p.is_file()
+            )
+            for file in found:
+                yield from _input(file, discovered=True)
+        elif path.exists():
+            yield from _input(path, discovered=False)
+        else:
+            yield Unreadable(path, "no such file or directory")
+
+
+def total_input_bytes(paths: list[Path], *, source: str | None = None) -> int:
+    """The bytes ``read_usage(paths, source=source, progress=…)`` reports in total.
+
+    Every file a directory walk considers counts (skipped ones included), so a progress bar
+    sized by this number ends full.
+    """
+    total = 0
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            suffixes = PATTERNS.get(source, PATTERNS[None])
+            total += sum(
+                p.stat().st_size
+                for p in path.rglob("*")
+                if p.suffix.lower() in suffixes and not p.name.startswith(".") and p.is_file()
+            )
+        elif path.is_file():
+            total += path.stat().st_size
+    return total
+
+
+def _input(path: Path, discovered: bool) -> Iterator[InputFile | Unreadable]:
+    if path.suffix.lower() != ".zip":
+        yield InputFile(path, discovered=discovered)
+        return
+    try:
+        member = zip_member(InputFile(path))
+    except (OSError, zipfile.BadZipFile) as exc:
+        yield Unreadable(path, f"not a readable ZIP archive ({exc})", discovered)
+        return
+    if member is None:
+        yield Unreadable(path, "ZIP archive without conversations.json", discovered)
+        return
+    yield InputFile(path, member=member, discovered=discovered)

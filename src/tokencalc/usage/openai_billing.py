@@ -1,0 +1,164 @@
+"""OpenAI billing exports: the Usage API (completions) and Costs API, as JSON or dashboard CSV.
+
+Usage results: ``input_tokens`` (cached included), ``input_cached_tokens``, ``output_tokens``,
+``num_model_requests``, and group-by fields (``model``, ``project_id``, …; null when not
+grouped). Dashboard CSVs carry the same columns (matched by name) and write counts as floats
+(``143.0``). Costs results: ``amount {value, currency}`` per day and ``line_item`` such as
+``"gpt-5-2025-08-07, cached input"``; CSVs name these ``amount_value``/``amount_currency``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from tokencalc.usage import billing
+from tokencalc.usage.dedup import Candidate, CostCandidate
+from tokencalc.usage.files import FileLog, InputFile
+from tokencalc.usage.options import ReadOptions
+from tokencalc.usage.records import UsageRecord, VendorCost
+from tokencalc.usage.values import BadValue, money, timestamp, token_count
+
+SOURCE = "openai-usage"
+COST_SOURCE = "openai-costs"
+_GROUPS = ("model", "project_id", "user_id", "api_key_id", "batch", "service_tier")
+
+
+def classify_json(document: Any) -> str | None:
+    """'openai-usage', 'openai-costs' or None for one parsed JSON document."""
+    bucket, result = billing.first_result(document)
+    if bucket is None or "start_time" not in bucket:
+        return None
+    if result is None:
+        return SOURCE  # empty buckets: nothing to read either way
+    if isinstance(result.get("amount"), dict) or result.get("object") == "organization.costs.result":
+        return COST_SOURCE
+    if "input_tokens" in result or "num_model_requests" in result:
+        return SOURCE
+    return None
+
+
+def classify_csv(header: list[str]) -> str | None:
+    columns = set(header)
+    if "amount_value" in columns:
+        return COST_SOURCE
+    if "num_model_requests" in columns or {"input_tokens", "output_tokens", "input_cached_tokens"} <= columns:
+        return SOURCE
+    return None
+
+
+def _usage_record(when, result: dict) -> UsageRecord | None:
+    input_tokens = token_count(result.get("input_tokens"), "input_tokens")
+    cached = token_count(result.get("input_cached_tokens"), "input_cached_tokens")
+    output = token_count(result.get("output_tokens"), "output_tokens")
+    requests = token_count(result.get("num_model_requests"), "num_model_requests")
+    if not (input_tokens or output or requests):
+        return None  # an empty bucket
+    if cached > input_tokens:
+        raise BadValue("input_cached_tokens exceeds input_tokens")
+    return UsageRecord(
+        timestamp=when,
+        source=SOURCE,
+        model=billing.text_or_none(result.get("model")),
+        input_tokens=input_tokens,
+        output_tokens=output,
+        cache_read_tokens=cached,
+        requests=requests,
+        session=billing.text_or_none(result.get("project_id")),
+    )
+
+
+def _usage_key(record: UsageRecord, result: dict) -> tuple:
+    groups = tuple(str(result.get(name) or "") for name in _GROUPS)
+    counts = (record.input_tokens, record.cache_read_tokens, record.output_tokens, record.requests)
+    return (SOURCE, record.timestamp, groups, counts)
+
+
+def _line_item_model(line_item: str | None) -> str | None:
+    """``"gpt-5-2025-08-07, cached input"`` → ``"gpt-5-2025-08-07"``; other items name no model."""
+    if line_item and ", " in line_item:
+        return line_item.split(", ", 1)[0].strip() or None
+    return None
+
+
+def _cost(when, value: Any, currency: Any, line_item: str | None) -> VendorCost:
+    billing.require_usd(currency)
+    return VendorCost(
+        timestamp=when,
+        source=COST_SOURCE,
+        model=_line_item_model(line_item),
+        amount_usd=money(value, "amount"),
+        line_item=line_item,
+    )
+
+
+def read_json(
+    handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
+) -> Iterator[Candidate | CostCandidate]:
+    try:
+        document = billing.load_json(handle)
+    except ValueError:
+        log.seen()
+        log.bad(1, "invalid JSON")
+        return
+    costs = classify_json(document) == COST_SOURCE
+    for b, bucket in enumerate(billing.iter_buckets(document)):
+        for r, result in enumerate(bucket.get("results") or []):
+            log.seen()
+            where = f"bucket {b} result {r}"
+            try:
+                if not isinstance(result, dict):
+                    raise BadValue("result is not an object")
+                when = timestamp(bucket.get("start_time"), "start_time")
+                if costs:
+                    amount = result.get("amount")
+                    if not isinstance(amount, dict) or amount.get("value") is None:
+                        continue
+                    cost = _cost(
+                        when,
+                        amount.get("value"),
+                        amount.get("currency"),
+                        billing.text_or_none(result.get("line_item")),
+                    )
+                    yield CostCandidate(
+                        cost, (COST_SOURCE, when, cost.line_item, result.get("project_id"), cost.amount_usd)
+                    )
+                    continue
+                record = _usage_record(when, result)
+            except BadValue as exc:
+                log.bad(where, str(exc))
+                continue
+            if record is not None:
+                yield Candidate(record, _usage_key(record, result))
+
+
+def read_csv(
+    handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
+) -> Iterator[Candidate | CostCandidate]:
+    costs = None
+    for number, row in billing.iter_csv(handle):
+        log.seen()
+        if costs is None:
+            costs = classify_csv(list(row)) == COST_SOURCE
+        try:
+            when_text = billing.column(row, "start_time_iso", "start_time", "date", "timestamp")
+            if costs:
+                if not row.get("amount_value"):
+                    continue  # a day without costs
+                when = timestamp(when_text, "start_time")
+                line_item = row.get("line_item") or None
+                cost = _cost(when, row["amount_value"], row.get("amount_currency"), line_item)
+                yield CostCandidate(
+                    cost, (COST_SOURCE, when, line_item, row.get("project_id") or None, cost.amount_usd)
+                )
+                continue
+            if not any(row.get(name) for name in ("input_tokens", "output_tokens", "num_model_requests")):
+                continue  # an empty bucket
+            when = timestamp(when_text, "start_time")
+            result = {name: (value or None) for name, value in row.items()}
+            record = _usage_record(when, result)
+        except BadValue as exc:
+            log.bad(number, str(exc))
+            continue
+        if record is not None:
+            yield Candidate(record, _usage_key(record, result))

@@ -1,0 +1,239 @@
+"""``read_usage``: every usage file under some paths, recognised, parsed and de-duplicated."""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from tokencalc.errors import UsageError, UsageRecordError
+from tokencalc.usage import (
+    anthropic_billing,
+    chatgpt_export,
+    claude_code,
+    claude_export,
+    codex,
+    gemini_cli,
+    openai_billing,
+)
+from tokencalc.usage.dedup import Candidate, CostCandidate, KeepFirst, KeepLargest, VendorCosts
+from tokencalc.usage.detect import Detected, detect
+from tokencalc.usage.discovery import Unreadable, expand_paths
+from tokencalc.usage.files import FileLog, InputFile, ProgressBudget, Tally
+from tokencalc.usage.options import ReadOptions, default_counter_factory
+from tokencalc.usage.records import SOURCES, UsageRecord, UsageReport
+
+Reader = Callable[[IO[bytes], InputFile, FileLog, ReadOptions], Iterator[Any]]
+
+READERS: dict[tuple[str, str], Reader] = {
+    ("claude-code", "jsonl"): claude_code.read,
+    ("codex", "jsonl"): codex.read,
+    ("gemini-cli", "jsonl"): gemini_cli.read,
+    ("gemini-cli", "json"): gemini_cli.read,
+    ("chatgpt-export", "json"): chatgpt_export.read,
+    ("claude-export", "json"): claude_export.read,
+    ("openai-usage", "json"): openai_billing.read_json,
+    ("openai-usage", "csv"): openai_billing.read_csv,
+    ("anthropic-usage", "json"): anthropic_billing.read_json,
+    ("anthropic-usage", "csv"): anthropic_billing.read_csv,
+}
+#: Problems that make a whole file unreadable (a damaged line is never one of them).
+FILE_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, UnicodeDecodeError)
+
+
+def read_usage(
+    paths: list[Path],
+    *,
+    source: str | None = None,
+    model_override: str | None = None,
+    counter_factory: Callable[[], Any] | None = None,
+    reasoning_tokens_per_reply: int = 0,
+    progress: Callable[[int], None] | None = None,
+    chat_prompt_caching: bool = False,
+) -> UsageReport:
+    """Read the usage records in ``paths`` (files or directories, walked recursively).
+
+    Each file's format is recognised from its content; ``source`` forces one of
+    :data:`~tokencalc.usage.records.SOURCES` instead (files found in a directory walk that are
+    recognisably something else are then skipped). Duplicate records are dropped as each
+    format requires, malformed lines are counted and skipped, and a file in no known format
+    counts as malformed (or as skipped, if it was only found by walking a directory).
+
+    Chat exports carry no token counts: their text is counted with o200k_base
+    (``counter_factory()`` must return an object with ``count_text(text).tokens["o200k_base"]``).
+    ``model_override`` names the model of chat-export records (logged usage keeps the model it
+    logged); ``reasoning_tokens_per_reply`` adds assumed hidden reasoning to each chat reply;
+    ``chat_prompt_caching`` assumes each chat call reads the previous call's prompt and reply
+    from the prompt cache. ``progress`` is called with the number of bytes read, which add up
+    to the sizes of all files considered (see :func:`total_input_bytes`).
+
+    Raises UsageRecordError when no file at all could be read.
+    """
+    if source is not None and source not in SOURCES:
+        raise UsageError(f"unknown usage source {source!r} (choose {', '.join(SOURCES)})")
+    if reasoning_tokens_per_reply < 0:
+        raise UsageError("reasoning tokens per reply cannot be negative")
+    options = ReadOptions(
+        model_override=model_override or None,
+        reasoning_tokens_per_reply=reasoning_tokens_per_reply,
+        chat_prompt_caching=chat_prompt_caching,
+        counter_factory=counter_factory or default_counter_factory,
+    )
+    tally = Tally()
+    collectors: dict[str, KeepFirst | KeepLargest] = {
+        name: KeepLargest() if name in (claude_code.SOURCE, gemini_cli.SOURCE) else KeepFirst()
+        for name in SOURCES
+    }
+    increases = codex.CodexCollector()
+    costs = VendorCosts()
+    files_read = files_skipped = 0
+    kinds_read: set[str] = set()
+    problems: list[str] = []
+    try:
+        for item in expand_paths(list(paths), source):
+            if isinstance(item, Unreadable):
+                ProgressBudget(_size(item.path), progress).finish()
+                if item.discovered:
+                    files_skipped += 1
+                else:
+                    tally.add_malformed(f"{item.path}: {item.reason}")
+                    problems.append(f"{item.path}: {item.reason}")
+                continue
+            budget = ProgressBudget(_size(item.path), progress)
+            try:
+                chosen = _choose(detect(item), item, source)
+            except FILE_ERRORS as exc:
+                budget.finish()
+                tally.add_malformed(f"{item.label}: cannot read ({exc})")
+                problems.append(f"{item.label}: cannot read ({exc})")
+                continue
+            if chosen is None:
+                budget.finish()
+                if item.discovered:
+                    files_skipped += 1
+                else:
+                    tally.add_malformed(f"{item.label}: not a usage format tokencalc recognises")
+                    problems.append(f"{item.label}: not a recognised usage format")
+                continue
+            log = FileLog(item.label, tally)
+            try:
+                with item.open(budget if progress else None) as handle:
+                    for found in READERS[(chosen.source, chosen.layout)](handle, item, log, options):
+                        if isinstance(found, Candidate):
+                            collectors[found.record.source].add(found)
+                        elif isinstance(found, CostCandidate):
+                            costs.add(found)
+                        elif isinstance(found, codex.CodexIncrease):
+                            increases.add(found)
+                        elif isinstance(found, codex.CodexSession):
+                            increases.add_session(found)
+            except FILE_ERRORS as exc:
+                tally.add_malformed(f"{item.label}: cannot read ({exc})")
+            finally:
+                budget.finish()
+            files_read += 1
+            kinds_read.add(chosen.kind)
+    finally:
+        options.close()
+    if files_read == 0:
+        raise UsageRecordError(_nothing_read_message(paths, problems, files_skipped))
+
+    records: list[UsageRecord] = increases.records()
+    for collector in collectors.values():
+        records.extend(collector.records())
+    records.sort(key=lambda r: (r.timestamp, r.source, r.session or ""))
+    duplicates = tally.duplicates + increases.duplicates + costs.duplicates
+    duplicates += sum(c.duplicates for c in collectors.values())
+    counts = Counter(r.source for r in records)
+    return UsageReport(
+        records=records,
+        files_read=files_read,
+        lines_read=tally.lines_read,
+        duplicates_dropped=duplicates,
+        malformed=tally.malformed,
+        malformed_reasons=list(tally.reasons),
+        sources={name: counts[name] for name in SOURCES if counts[name]},
+        assumptions=_assumptions(kinds_read, options, increases.missing_parents()),
+        vendor_costs=sorted(costs.costs, key=lambda c: (c.timestamp, c.source, c.model or "")),
+        files_skipped=files_skipped,
+    )
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _choose(detected: Detected | None, file: InputFile, source: str | None) -> Detected | None:
+    """The format to read ``file`` as, honouring a forced ``source``."""
+    if source is None or (detected is not None and detected.source == source):
+        return detected
+    if detected is not None and file.discovered:
+        return None  # recognisably another tool's file inside a walked directory
+    if file.suffix == ".csv" and (source, "csv") in READERS:
+        layout = "csv"
+    elif (source, "jsonl") in READERS and (file.suffix == ".jsonl" or (source, "json") not in READERS):
+        layout = "jsonl"
+    else:
+        layout = "json"
+    return Detected(source, layout, source)
+
+
+def _nothing_read_message(paths: list[Path], problems: list[str], skipped: int) -> str:
+    where = ", ".join(str(p) for p in paths) or "(no paths given)"
+    message = f"no usage records could be read from {where}"
+    if problems:
+        message += (
+            ": " + "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+        )
+    elif skipped:
+        message += f": none of the {skipped} file(s) found is in a format tokencalc reads"
+    else:
+        message += ": no usage files found"
+    return message
+
+
+def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) -> list[str]:
+    lines: list[str] = []
+    reasoning = (
+        f"hidden reasoning is not in the export ({options.reasoning_tokens_per_reply} tokens/reply assumed)"
+    )
+    caching = (
+        "the previous call's prompt and reply assumed read from the prompt cache"
+        if options.chat_prompt_caching
+        else "no prompt caching assumed"
+    )
+    calls = "each assistant message is one API call whose input is all earlier messages"
+    if chatgpt_export.SOURCE in kinds:
+        lines += [
+            "ChatGPT export: counted the current branch of each conversation only "
+            f"(edited or regenerated sibling branches are not counted); {reasoning}",
+            f"ChatGPT export: {calls} of the branch, counted with o200k_base; "
+            f"images, files and per-message format tokens not counted; {caching}",
+            f"ChatGPT export: model assumed to be {options.model_override}"
+            if options.model_override
+            else "ChatGPT export: models are ChatGPT product slugs (e.g. gpt-5-thinking, auto), "
+            "not API model ids",
+        ]
+    if claude_export.SOURCE in kinds:
+        lines += [
+            f"Claude.ai export: {calls} (attachments' extracted text included), counted with "
+            "o200k_base (Claude's own tokenizer differs); images and files without extracted text "
+            f"not counted; {reasoning}; {caching}",
+            f"Claude.ai export: the export names no model; assumed {options.model_override}"
+            if options.model_override
+            else "Claude.ai export: the export names no model (set one to price these records)",
+        ]
+    if missing_parents:
+        lines.append(
+            f"Codex: {missing_parents} forked or subagent session(s) replay a parent session whose "
+            "log was not read; that history is counted once, at the fork's time"
+        )
+    if anthropic_billing.SOURCE in kinds:
+        lines.append("Anthropic usage export: no request counts in the export (requests shown as 0)")
+    return lines

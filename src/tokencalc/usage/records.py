@@ -1,0 +1,81 @@
+"""The normalized shapes every usage reader produces: records, vendor costs and the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+#: Sources of :class:`UsageRecord` (and the values ``read_usage(source=…)`` accepts).
+SOURCES = (
+    "claude-code",
+    "codex",
+    "gemini-cli",
+    "chatgpt-export",
+    "claude-export",
+    "openai-usage",
+    "anthropic-usage",
+)
+#: Sources whose records are counted from chat text rather than logged by the vendor.
+ESTIMATED_SOURCES = ("chatgpt-export", "claude-export")
+#: Sources whose records are vendor billing rows (many requests per row, usually a UTC day).
+BILLING_SOURCES = ("openai-usage", "anthropic-usage")
+
+
+@dataclass(frozen=True)
+class UsageRecord:
+    """Tokens of one API call (or, for billing exports, one aggregated row), in common units.
+
+    ``input_tokens`` is every prompt token, cache reads and cache writes included; the cache
+    fields say how much of it was read from or written to the prompt cache. ``output_tokens``
+    includes reasoning/thinking tokens.
+    """
+
+    timestamp: datetime  # timezone-aware UTC
+    source: str
+    model: str | None  # as recorded (raw); None when the format has none
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int = 0
+    cache_write_5m_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    requests: int = 1  # billing rows aggregate many requests; 0 means the export has no count
+    vendor_cost_usd: Decimal | None = None
+    estimated: bool = False  # True when tokens were counted from text (chat exports)
+    session: str | None = None
+
+
+@dataclass(frozen=True)
+class VendorCost:
+    """One amount from a vendor cost export (OpenAI Costs API/CSV, Anthropic cost report/CSV).
+
+    Cost exports carry no tokens, so they are kept apart from the records; the CLI shows their
+    sum as "the vendor's figure" next to the price-sheet estimate of the usage records.
+    """
+
+    timestamp: datetime  # start of the (UTC, usually daily) bucket
+    source: str  # "openai-costs" or "anthropic-costs"
+    model: str | None
+    amount_usd: Decimal
+    line_item: str | None = None
+
+    @property
+    def date(self) -> date:
+        """The UTC day of the bucket (cost exports are daily UTC buckets)."""
+        return self.timestamp.astimezone(timezone.utc).date()
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """What :func:`tokencalc.usage.read_usage` found, with the bookkeeping the CLI reports."""
+
+    records: list[UsageRecord]  # after de-duplication, sorted by time
+    files_read: int  # files recognised and read (zip archives count once)
+    lines_read: int  # raw lines (JSONL), rows (CSV), result items/messages (JSON) seen
+    duplicates_dropped: int
+    malformed: int
+    malformed_reasons: list[str]  # the first few, each "file:line: reason"
+    sources: dict[str, int]  # source → records
+    assumptions: list[str]
+    vendor_costs: list[VendorCost] = field(default_factory=list)
+    files_skipped: int = 0  # files found while walking a directory that hold no known format
