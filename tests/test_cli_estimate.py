@@ -91,8 +91,14 @@ def test_each_base_tokenizer_is_counted_once(cli, files, monkeypatch):
     assert cli("estimate", str(files / "a.txt"), "-m", "alpha", "-m", "claude-x", "-m", "gem", "-f", "json").exit_code == 0
     assert made == [["o200k_base"]]
     made.clear()
+
+    def no_tokenizer(name):
+        raise AssertionError(f"built tokenizer {name} for a characters-only estimate")
+
+    monkeypatch.setattr(counting.encodings, "rank_table", no_tokenizer)
+    monkeypatch.setattr(counting.encodings, "get_encoding", no_tokenizer)
     assert cli("estimate", str(files / "a.txt"), "-m", "gem", "-f", "json").exit_code == 0
-    assert made == []  # characters only: no tokenizer at all
+    assert made == [[]]  # characters only: a counter with no tokenizer at all
 
 
 def test_per_file_rows(cli, files):

@@ -154,6 +154,9 @@ class _Tally:
     def submit(self, part: str) -> None:
         if not part:
             return
+        if not self.totals:
+            self.count_here(part)  # characters, words and lines only: no tokenizer, no threads
+            return
         self.parallel = True
         self._join(part)
         pool = self._counter._ensure_pool()
@@ -169,8 +172,9 @@ class _Tally:
         if self._counter._count_words:
             self.words += len(text.split())
         self.lines += text.count("\n")
-        for base, value in self._counter._count_small(text).items():
-            self.totals[base] += value
+        if self.totals:
+            for base, value in self._counter._count_small(text).items():
+                self.totals[base] += value
 
     def finish(self) -> dict[str, int]:
         while self._in_flight:
@@ -191,7 +195,7 @@ class _Tally:
 
 
 class TokenCounter:
-    """Counts texts and streams for a fixed set of exact encodings.
+    """Counts texts and streams for a fixed set of exact encodings (none: characters only).
 
     Reuse one counter for many inputs: tokenizers and worker threads are created once, on
     first need. Use it as a context manager (or call :meth:`close`) to stop the workers.
@@ -205,8 +209,6 @@ class TokenCounter:
         small_budget: int = SMALL_TEXT_BUDGET,
         count_words: bool = True,
     ) -> None:
-        if not encoding_names:
-            raise ValueError("at least one encoding is needed")
         # Splitting into words holds the GIL for a fifth of the counting time: skip it when
         # nobody will read the figure (``count -q``).
         self._count_words = count_words

@@ -9,62 +9,11 @@ unreadable, binary or badly encoded input on stderr as it goes.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from tokencalc.counting import Counts, InputResult, Utf8Decoder
+from tokencalc.counting import Counts, InputResult
 from tokencalc.inputs import InputProblem
-
-
-class _TextStats:
-    """Characters, words (as ``str.split`` sees them) and lines over consecutive text blocks."""
-
-    def __init__(self) -> None:
-        self.chars = self.words = self.lines = 0
-        self._in_word = False
-
-    def add(self, text: str) -> None:
-        if not text:
-            return
-        self.chars += len(text)
-        self.lines += text.count("\n")
-        self.words += len(text.split())
-        if self._in_word and not text[0].isspace():
-            self.words -= 1  # the first word continues the previous block's last word
-        self._in_word = not text[-1].isspace()
-
-
-class CharacterCounter:
-    """Counts characters, words, lines and bytes only: for estimate families based on characters.
-
-    Has the ``count_stream`` interface of :class:`tokencalc.counting.TokenCounter`, so
-    :func:`tokencalc.counting.count_inputs` drives it, and never builds a tokenizer.
-    """
-
-    def __enter__(self) -> CharacterCounter:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-    def count_stream(self, blocks: Iterable[bytes], progress: Callable[[int], None] | None = None) -> Counts:
-        decoder = Utf8Decoder()
-        stats = _TextStats()
-        size = 0
-        for block in blocks:
-            size += len(block)
-            if progress is not None:
-                progress(len(block))
-            stats.add(decoder.decode(block))
-        stats.add(decoder.decode(b"", final=True))
-        return Counts(
-            tokens={},
-            chars=stats.chars,
-            words=stats.words,
-            lines=stats.lines,
-            bytes=size,
-            replaced=decoder.replaced,
-        )
 
 
 @dataclass
@@ -136,7 +85,7 @@ def count_paths(
         hidden_skipped=resolved.hidden_skipped,
         ignored_skipped=resolved.ignored_skipped,
     )
-    counter = TokenCounter(list(encoding_names), count_words=not quiet) if encoding_names else CharacterCounter()
+    counter = TokenCounter(list(encoding_names), count_words=not quiet)
     show_progress = progress_allowed(quiet=quiet, machine_output=machine_output)
     with counter, LazyProgress(
         enabled=show_progress, total_bytes=total_bytes, total_files=len(resolved.sources), label=label
