@@ -1,0 +1,36 @@
+"""The progress bar: only for work longer than a second, only when a person is watching."""
+
+from __future__ import annotations
+
+from tokencalc.cli import progress as progress_module
+from tokencalc.cli.progress import LazyProgress, progress_allowed
+
+
+def test_no_bar_when_piped_quiet_or_machine_output():
+    # Under pytest stdout is captured (not a terminal), as in `tokencalc count | …`.
+    assert progress_allowed() is False
+    assert progress_allowed(quiet=True) is False
+    assert progress_allowed(machine_output=True) is False
+
+
+def test_bar_appears_only_after_a_second(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
+    with LazyProgress(enabled=True, total_bytes=1000, total_files=2) as bar:
+        bar.advance(10)
+        assert bar._progress is None  # quick work: nothing drawn
+        clock[0] += 1.5
+        bar.advance(10)
+        assert bar._progress is not None
+        bar.file_done()
+        task = bar._progress.tasks[0]
+        assert (task.completed, task.total, task.fields["files"]) == (20, 1000, "1/2 files")
+
+
+def test_disabled_bar_never_starts(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
+    with LazyProgress(enabled=False, total_bytes=None, total_files=1) as bar:
+        clock[0] += 10
+        bar.advance(1)
+        assert bar._progress is None
