@@ -126,3 +126,25 @@ def test_counts_add_up():
 def test_count_text_convenience():
     assert counting.count_text("hello world") == 2
     assert counting.count_text("hello world", "cl100k_base") == 2
+
+
+def test_inputs_count_in_parallel_and_a_bad_one_does_not_disturb_the_others(tmp_path, monkeypatch):
+    from tokencalc.inputs import resolve_inputs
+
+    monkeypatch.setattr(counting, "PART_CHARS", 64)
+    texts = {f"f{i:02}.txt": f"file {i}: " + "some words, and more words.\n" * (i + 3) for i in range(20)}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "f05.bin").write_bytes(b"\0binary")
+    (tmp_path / "f12.bin").write_bytes(b"\0binary")
+    sources = resolve_inputs([str(tmp_path)]).sources
+    with TokenCounter(small_budget=0, workers=2) as counter:
+        results = list(counting.count_inputs(counter, sources))
+    assert [r.label.rsplit("/", 1)[-1] for r in results] == sorted([*texts, "f05.bin", "f12.bin"])
+    for result in results:
+        name = result.label.rsplit("/", 1)[-1]
+        if name.endswith(".bin"):
+            assert result.problem.kind == "skipped"
+        else:
+            assert result.counts.tokens["o200k_base"] == tiktoken_count("o200k_base", texts[name])
+            assert result.counts.words == len(texts[name].split())

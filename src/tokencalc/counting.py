@@ -131,7 +131,7 @@ class Utf8Decoder:
 
 
 class _Tally:
-    """Running totals of one input: parts are counted on the pool, a few in flight at a time.
+    """Running totals of one input. Its parts are counted on the counter's pool.
 
     Words and lines are counted with the tokens, on the workers; a word cut in two by a part
     boundary is counted once.
@@ -141,7 +141,9 @@ class _Tally:
         self._counter = counter
         self.totals = dict.fromkeys(counter._bases, 0)
         self.chars = self.words = self.lines = 0
-        self._in_flight: deque[Future[tuple[dict[str, int], int, int]]] = deque()
+        self.size = 0
+        self.replaced = 0
+        self.pending = 0  # parts submitted whose results have not been added yet
         self._ends_in_word = False
         self.parallel = False
 
@@ -159,10 +161,7 @@ class _Tally:
             return
         self.parallel = True
         self._join(part)
-        pool = self._counter._ensure_pool()
-        self._in_flight.append(pool.submit(_count_part, list(self.totals), part, self._counter._count_words))
-        while len(self._in_flight) > 2 * self._counter._workers:
-            self._drain_one()
+        self._counter._submit(self, part)
 
     def count_here(self, text: str) -> None:
         """Count a small text on this thread with the pure-Python tokenizer."""
@@ -176,22 +175,35 @@ class _Tally:
             for base, value in self._counter._count_small(text).items():
                 self.totals[base] += value
 
-    def finish(self) -> dict[str, int]:
-        while self._in_flight:
-            self._drain_one()
-        return self.totals
-
-    def cancel(self) -> None:
-        for future in self._in_flight:
-            future.cancel()
-        self._in_flight.clear()
-
-    def _drain_one(self) -> None:
-        tokens, words, lines = self._in_flight.popleft().result()
+    def add(self, result: tuple[dict[str, int], int, int]) -> None:
+        tokens, words, lines = result
         for base, value in tokens.items():
             self.totals[base] += value
         self.words += words
         self.lines += lines
+        self.pending -= 1
+
+
+class PendingCounts:
+    """An input whose bytes have all been read and whose parts may still be counting."""
+
+    def __init__(self, counter: TokenCounter, tally: _Tally) -> None:
+        self._counter = counter
+        self._tally = tally
+
+    def result(self) -> Counts:
+        """Wait for the input's last parts and return its counts."""
+        tally = self._tally
+        while tally.pending:
+            self._counter._drain_one()
+        return Counts(
+            tokens=self._counter._by_name(tally.totals),
+            chars=tally.chars,
+            words=tally.words,
+            lines=tally.lines,
+            bytes=tally.size,
+            replaced=tally.replaced,
+        )
 
 
 class TokenCounter:
@@ -218,6 +230,9 @@ class TokenCounter:
         self._workers = workers or encodings.worker_count()
         self._small_budget = small_budget
         self._pool: ThreadPoolExecutor | None = None
+        # Every part in flight, oldest first, across all inputs: at most 2 per worker, so
+        # memory stays bounded while the next file is read and cut.
+        self._queue: deque[tuple[_Tally, Future[tuple[dict[str, int], int, int]]]] = deque()
 
     def __enter__(self) -> TokenCounter:
         return self
@@ -227,6 +242,9 @@ class TokenCounter:
 
     def close(self) -> None:
         """Stop the worker threads (queued work is cancelled)."""
+        for _, future in self._queue:
+            future.cancel()
+        self._queue.clear()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -238,26 +256,16 @@ class TokenCounter:
     def count_text(self, text: str) -> Counts:
         """Count one string held in memory."""
         tally = _Tally(self)
-        try:
-            if len(text) <= self._small_budget:
-                tally.count_here(text)
-            else:
-                start = 0
-                while start < len(text):
-                    end = _part_end(text, start)
-                    tally.submit(text[start:end])
-                    start = end
-            totals = tally.finish()
-        except BaseException:
-            tally.cancel()
-            raise
-        return Counts(
-            tokens=self._by_name(totals),
-            chars=tally.chars,
-            words=tally.words,
-            lines=tally.lines,
-            bytes=len(text.encode("utf-8", "surrogatepass")),
-        )
+        tally.size = len(text.encode("utf-8", "surrogatepass"))
+        if len(text) <= self._small_budget:
+            tally.count_here(text)
+        else:
+            start = 0
+            while start < len(text):
+                end = _part_end(text, start)
+                tally.submit(text[start:end])
+                start = end
+        return PendingCounts(self, tally).result()
 
     def count_stream(
         self,
@@ -269,41 +277,53 @@ class TokenCounter:
         Invalid UTF-8 is counted as U+FFFD (``Counts.replaced`` says how many). ``progress`` is
         called with the size of every block read.
         """
+        return self.start_stream(blocks, progress).result()
+
+    def start_stream(
+        self,
+        blocks: Iterable[bytes],
+        progress: Callable[[int], None] | None = None,
+    ) -> PendingCounts:
+        """Read and cut a whole byte stream, leaving its last parts counting on the workers.
+
+        The next input can be read while they finish; :meth:`PendingCounts.result` waits.
+        """
         decoder = Utf8Decoder()
         tally = _Tally(self)
-        size = 0
         buffer = ""
         searched = 0  # no cut exists in buffer[:searched]
-        try:
-            for block in blocks:
-                size += len(block)
-                if progress is not None:
-                    progress(len(block))
-                buffer += decoder.decode(block)
-                while len(buffer) >= PART_CHARS:
-                    cut = last_safe_cut(buffer, max(0, searched - 1))
-                    if cut <= 0:
-                        searched = len(buffer)
-                        break
-                    tally.submit(buffer[:cut])
-                    buffer, searched = buffer[cut:], 0
-            buffer += decoder.decode(b"", final=True)
-            if not tally.parallel and len(buffer) <= self._small_budget:
-                tally.count_here(buffer)
-            else:
-                tally.submit(buffer)
-            totals = tally.finish()
-        except BaseException:
-            tally.cancel()
-            raise
-        return Counts(
-            tokens=self._by_name(totals),
-            chars=tally.chars,
-            words=tally.words,
-            lines=tally.lines,
-            bytes=size,
-            replaced=decoder.replaced,
-        )
+        # An exception here (an unreadable or binary input) leaves other inputs' parts counting;
+        # parts of this input already submitted just go unread.
+        for block in blocks:
+            tally.size += len(block)
+            if progress is not None:
+                progress(len(block))
+            buffer += decoder.decode(block)
+            while len(buffer) >= PART_CHARS:
+                cut = last_safe_cut(buffer, max(0, searched - 1))
+                if cut <= 0:
+                    searched = len(buffer)
+                    break
+                tally.submit(buffer[:cut])
+                buffer, searched = buffer[cut:], 0
+        buffer += decoder.decode(b"", final=True)
+        if not tally.parallel and len(buffer) <= self._small_budget:
+            tally.count_here(buffer)
+        else:
+            tally.submit(buffer)
+        tally.replaced = decoder.replaced
+        return PendingCounts(self, tally)
+
+    def _submit(self, tally: _Tally, part: str) -> None:
+        pool = self._ensure_pool()
+        tally.pending += 1
+        self._queue.append((tally, pool.submit(_count_part, self._bases, part, self._count_words)))
+        while len(self._queue) > 2 * self._workers:
+            self._drain_one()
+
+    def _drain_one(self) -> None:
+        tally, future = self._queue.popleft()
+        tally.add(future.result())
 
     def _by_name(self, base_totals: dict[str, int]) -> dict[str, int]:
         return {n: base_totals[encodings.canonical_encoding(n)] for n in self._names}
@@ -353,25 +373,39 @@ class InputResult:
     problem: InputProblem | None = None
 
 
+#: Inputs read ahead while earlier ones finish counting (many small files count in parallel).
+READ_AHEAD = 8
+
+
 def count_inputs(
     counter: TokenCounter,
     sources: Iterable[InputSource],
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[InputResult]:
-    """Count each input in turn; unreadable and binary ones become problems, not exceptions.
+    """Count each input, yielding results in input order; a bad input is a problem, not an error.
 
-    Standard input and files named on the command line are counted even when they look
-    binary only if they are not: a NUL byte in the first 8 KiB marks a file as binary.
+    A file found by walking a directory that turns out to be binary (a NUL byte in the first
+    8 KiB) is ``skipped``; one named on the command line is an ``error``. Up to READ_AHEAD
+    inputs are read while earlier ones finish counting on the workers.
     """
+    window: deque[tuple[InputSource, PendingCounts | InputProblem]] = deque()
+
+    def finished(source: InputSource, outcome: PendingCounts | InputProblem) -> InputResult:
+        if isinstance(outcome, InputProblem):
+            return InputResult(source.label, problem=outcome)
+        return InputResult(source.label, counts=outcome.result())
+
     for source in sources:
         try:
             with open_source(source) as handle:
-                counts = counter.count_stream(read_blocks(handle), progress)
+                outcome: PendingCounts | InputProblem = counter.start_stream(read_blocks(handle), progress)
         except BinaryInput:
             kind = "skipped" if source.discovered else "error"
-            yield InputResult(source.label, problem=InputProblem(source.label, "binary file, not counted", kind))
-            continue
+            outcome = InputProblem(source.label, "binary file, not counted", kind)
         except InputReadError as exc:
-            yield InputResult(source.label, problem=InputProblem(source.label, str(exc)))
-            continue
-        yield InputResult(source.label, counts=counts)
+            outcome = InputProblem(source.label, str(exc))
+        window.append((source, outcome))
+        if len(window) > READ_AHEAD:
+            yield finished(*window.popleft())
+    while window:
+        yield finished(*window.popleft())
