@@ -114,12 +114,16 @@ def request_cost(
     *,
     on: date,
     tier: str | None = None,
+    prompt_tokens: int | None = None,
 ) -> CostBreakdown:
     """What one request costs in US dollars on ``on`` (prices in force that day), in ``tier``.
 
+    ``prompt_tokens`` is the prompt size that decides long-context pricing (default
+    ``tokens.input``); for a sum of many requests, pass one request's size instead.
     Raises :class:`TokencalcError` for a tier the model does not offer.
     """
-    prices, long_context = sheet.prices_on(model, on, tier).for_prompt(tokens.input)
+    size = tokens.input if prompt_tokens is None else prompt_tokens
+    prices, long_context = sheet.prices_on(model, on, tier).for_prompt(size)
     return CostBreakdown(
         input=Decimal(tokens.uncached_input) * prices.input / MILLION,
         cache_read=Decimal(tokens.cache_read) * prices.cached_input / MILLION,

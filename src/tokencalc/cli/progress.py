@@ -58,7 +58,7 @@ class LazyProgress:
         self._progress.update(
             self._task,
             completed=self._done_bytes,
-            files=f"{self._done_files}/{self._total_files} files",
+            files=f"{self._done_files}/{self._total_files} files" if self._total_files else "",
         )
 
     def _start(self) -> None:

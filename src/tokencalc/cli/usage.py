@@ -1,0 +1,548 @@
+"""``tokencalc usage``: what real records (agent logs, chat exports, billing exports) cost on the API."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date, tzinfo
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from tokencalc.render import OutputFormat
+
+
+class SourceChoice(str, Enum):
+    claude_code = "claude-code"
+    codex = "codex"
+    gemini_cli = "gemini-cli"
+    chatgpt_export = "chatgpt-export"
+    claude_export = "claude-export"
+    openai_usage = "openai-usage"
+    anthropic_usage = "anthropic-usage"
+
+
+class GroupBy(str, Enum):
+    day = "day"
+    month = "month"
+    model = "model"
+
+
+def usage_command(
+    paths: Annotated[
+        Optional[list[Path]],
+        typer.Argument(
+            help="Usage files or directories (walked recursively). Default: Claude Code's logs, "
+            "or the default dirs of --source codex / gemini-cli.",
+            show_default=False,
+        ),
+    ] = None,
+    source: Annotated[
+        Optional[SourceChoice],
+        typer.Option(
+            "--source", "-s", help="Read every file as this format instead of detecting it.", case_sensitive=False, show_default=False
+        ),
+    ] = None,
+    by: Annotated[GroupBy, typer.Option("--by", help="One row per day, month or model.", case_sensitive=False)] = GroupBy.day,
+    plan: Annotated[
+        Optional[str],
+        typer.Option("--plan", help="Compare with this plan (id or name, see the price sheet's plans).", show_default=False),
+    ] = None,
+    seats: Annotated[
+        Optional[int],
+        typer.Option("--seats", help="Seats of a per-seat plan (default: its minimum).", show_default=False),
+    ] = None,
+    model: Annotated[
+        Optional[str],
+        typer.Option(
+            "--model", "-m",
+            help="Price chat-export records (which name no API model) as this model. "
+            "Logged records keep their own model.",
+            show_default=False,
+        ),
+    ] = None,
+    reasoning_tokens: Annotated[
+        int, typer.Option("--reasoning-tokens", min=0, help="Hidden reasoning tokens assumed per chat-export reply.")
+    ] = 0,
+    chat_caching: Annotated[
+        bool, typer.Option("--chat-caching", help="Assume chat-export calls read the previous prompt and reply from the prompt cache.")
+    ] = False,
+    tz_name: Annotated[
+        Optional[str],
+        typer.Option("--timezone", "--tz", help="IANA time zone for days and months (default: local time).", show_default=False),
+    ] = None,
+    currency: Annotated[str, typer.Option("--currency", help="Currency code for costs.")] = "USD",
+    rate: Annotated[
+        Optional[str],
+        typer.Option("--rate", help="Units of --currency per US dollar (default: the rate in your price sheet).", show_default=False),
+    ] = None,
+    prices: Annotated[
+        Optional[Path],
+        typer.Option("--prices", help="A price sheet overlaid on the default and your own.", show_default=False),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = OutputFormat.table,
+) -> None:
+    """What your real use would have cost on the API: by day, month or model, and in total.
+
+    Reads agent CLI logs (Claude Code, Codex, Gemini CLI), chat exports (ChatGPT,
+    Claude.ai: tokens counted from the text, so estimates, marked ≈) and vendor
+    billing exports (OpenAI, Anthropic; a cost export's figure is shown beside
+    ours). The format of each file is detected; --source forces one. With no
+    path, Claude Code's logs are read (CLAUDE_CONFIG_DIR honoured), or the
+    default dirs of --source codex / gemini-cli.
+
+    Each record is priced at the prices in force on its own (UTC) date. Models
+    not in the price sheet are never guessed: they are listed apart, not priced.
+    --plan compares with what the plan cost over every calendar month the
+    records touch.
+
+    Examples:
+
+      tokencalc usage
+
+      tokencalc usage --by month --plan claude-max
+
+      tokencalc usage --source codex --by model --timezone Europe/Berlin
+
+      tokencalc usage ~/Downloads/chatgpt-export.zip -m gpt-5 --plan chatgpt-plus
+
+      tokencalc usage usage.csv costs.csv --format json
+    """
+    from tokencalc.cli.estimate import _decimal
+    from tokencalc.errors import UsageError
+
+    if seats is not None and plan is None:
+        raise UsageError("--seats needs --plan")
+    code = currency.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise UsageError(f"--currency must be a three-letter code like EUR, got {currency!r}")
+    explicit_rate = _decimal("--rate", rate, positive=True) if rate is not None else None
+    if explicit_rate is not None and code == "USD":
+        raise UsageError("--rate needs --currency (the code the rate converts to)")
+    tz, tz_label = resolve_timezone(tz_name)
+    run_usage(
+        UsageRequest(
+            paths=list(paths or []),
+            source=source.value if source else None,
+            by=by.value,
+            plan=plan,
+            seats=seats,
+            model=model,
+            reasoning_tokens=reasoning_tokens,
+            chat_caching=chat_caching,
+            tz=tz,
+            tz_label=tz_label,
+            currency=code,
+            rate=explicit_rate,
+            prices=prices,
+            fmt=fmt,
+        )
+    )
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UsageRequest:
+    """The command line, parsed."""
+
+    paths: list[Path]
+    source: str | None
+    by: str
+    plan: str | None
+    seats: int | None
+    model: str | None
+    reasoning_tokens: int
+    chat_caching: bool
+    tz: tzinfo | None  # None: the system's local time
+    tz_label: str
+    currency: str
+    rate: Decimal | None
+    prices: Path | None
+    fmt: OutputFormat
+
+
+def resolve_timezone(name: str | None) -> tuple[tzinfo | None, str]:
+    """``--timezone`` as a tzinfo (None: local time) and the label the output shows."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from tokencalc.errors import UsageError
+
+    if name is None:
+        return None, _local_zone_name()
+    text = name.strip()
+    try:
+        return ZoneInfo(text), text
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UsageError(
+            f"--timezone: unknown time zone {name!r} (give an IANA name like Europe/Berlin, America/New_York or UTC)"
+        ) from None
+
+
+def _local_zone_name() -> str:
+    import os
+    import time
+
+    configured = os.environ.get("TZ", "").strip().lstrip(":")
+    if configured:
+        return configured
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        target = ""
+    if "zoneinfo/" in target:
+        return target.split("zoneinfo/", 1)[1]
+    return time.tzname[0] if time.tzname and time.tzname[0] else "local time"
+
+
+_DEFAULT_DIRS = {
+    None: "default_claude_code_dirs",
+    "claude-code": "default_claude_code_dirs",
+    "codex": "default_codex_dirs",
+    "gemini-cli": "default_gemini_dirs",
+}
+_TOOL_NAMES = {None: "Claude Code", "claude-code": "Claude Code", "codex": "Codex", "gemini-cli": "Gemini CLI"}
+
+
+def _input_paths(request: UsageRequest) -> tuple[list[Path], str | None]:
+    """The paths to read and the source to force: the named paths, or a tool's default dirs."""
+    from tokencalc import usage
+    from tokencalc.errors import InputError, UsageError, UsageRecordError
+
+    if request.paths:
+        missing = [str(p) for p in request.paths if not p.exists()]
+        if missing:
+            raise InputError(f"no such file or directory: {', '.join(missing)}")
+        return request.paths, request.source
+    if request.source not in _DEFAULT_DIRS:
+        raise UsageError(f"--source {request.source} needs a path (the export file, ZIP or directory)")
+    finder = getattr(usage, _DEFAULT_DIRS[request.source])
+    found = finder()
+    source = request.source or "claude-code"
+    if not found:
+        looked = ", ".join(str(p) for p in finder(existing_only=False))
+        hint = " (set CLAUDE_CONFIG_DIR, or name a path)" if source == "claude-code" else " (or name a path)"
+        raise UsageRecordError(f"no {_TOOL_NAMES[request.source]} logs found: looked in {looked}{hint}")
+    return found, source
+
+
+def run_usage(request: UsageRequest) -> None:
+    """Read, price, compare and render; errors are raised for the CLI edge to report."""
+    from tokencalc.cli.app import print_warning
+    from tokencalc.cli.progress import LazyProgress, progress_allowed
+    from tokencalc.errors import UsageRecordError
+    from tokencalc.sheet import load_price_sheet
+    from tokencalc.usage import read_usage, total_input_bytes
+    from tokencalc.usage.pricing import compare_plan, find_plan, plan_seats, price_usage
+
+    sheet = load_price_sheet(request.prices)
+    warning = sheet.age_warning(date.today())
+    if warning:
+        print_warning(warning)
+    plan = find_plan(sheet, request.plan) if request.plan else None
+    if plan is not None:
+        plan_seats(plan, request.seats)  # a bad --seats fails before the (maybe long) read
+    override = sheet.resolve(request.model).id if request.model else None
+    rate = sheet.exchange_rate(request.currency, request.rate)
+    paths, source = _input_paths(request)
+
+    show_bar = progress_allowed(machine_output=request.fmt is not OutputFormat.table)
+    total = total_input_bytes(paths, source=source) if show_bar else None
+    with LazyProgress(enabled=show_bar, total_bytes=total, total_files=0, label="Reading usage") as bar:
+        report = read_usage(
+            paths,
+            source=source,
+            model_override=override,
+            reasoning_tokens_per_reply=request.reasoning_tokens,
+            chat_prompt_caching=request.chat_caching,
+            progress=bar.advance if show_bar else None,
+        )
+    _report_malformed(report)
+    if not report.records:
+        where = ", ".join(str(p) for p in paths)
+        costs = f"; {len(report.vendor_costs)} vendor cost rows but no usage to price" if report.vendor_costs else ""
+        raise UsageRecordError(
+            f"no usage records found in {where} ({report.files_read} file(s) read, "
+            f"{report.malformed} malformed record(s) skipped{costs})"
+        )
+    priced = price_usage(
+        sheet,
+        report.records,
+        by=request.by,
+        tz=request.tz,
+        vendor_costs=report.vendor_costs,
+        currency=request.currency,
+        rate=rate,
+    )
+    comparison = compare_plan(plan, priced, seats=request.seats) if plan is not None else None
+    if request.fmt is OutputFormat.json:
+        _write_json(report, priced, comparison, request, sheet)
+        return
+    for note in [*report.assumptions, *priced.notes]:
+        _note(note)
+    _write_rows(report, priced, comparison, request, sheet)
+
+
+def _note(message: str) -> None:
+    sys.stderr.write(f"tokencalc: note: {message}\n")
+
+
+#: Malformed-record reasons shown on stderr (the rest are counted).
+SHOWN_REASONS = 5
+
+
+def _report_malformed(report) -> None:
+    if not report.malformed:
+        return
+    from tokencalc.cli.app import print_warning
+
+    print_warning(f"skipped {report.malformed:,} malformed record(s):")
+    for reason in report.malformed_reasons[:SHOWN_REASONS]:
+        sys.stderr.write(f"  {reason}\n")
+    if report.malformed > SHOWN_REASONS:
+        sys.stderr.write(f"  … and {report.malformed - SHOWN_REASONS:,} more\n")
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def _money(value: Decimal | None) -> str | None:
+    from tokencalc.costs import decimal_text
+
+    return None if value is None else decimal_text(value)
+
+
+def _totals_json(key: str | None, totals) -> dict:
+    document = {} if key is None else {"key": key}
+    document.update(
+        requests=totals.requests,
+        uncounted_rows=totals.uncounted_rows,
+        input_tokens=totals.input_tokens,
+        cached_input_tokens=totals.cached_input_tokens,
+        cache_write_tokens=totals.cache_write_tokens,
+        output_tokens=totals.output_tokens,
+        cost=_money(totals.cost),
+        vendor_cost=_money(totals.vendor_cost),
+        estimated=totals.estimated,
+    )
+    return document
+
+
+def _plan_json(comparison) -> dict | None:
+    if comparison is None:
+        return None
+    return {
+        "plan": comparison.plan.id,
+        "name": comparison.plan.name,
+        "monthly_price": _money(comparison.monthly_price),
+        "seats": comparison.seats,
+        "months": comparison.months,
+        "first_month": comparison.first_month,
+        "last_month": comparison.last_month,
+        "plan_cost": _money(comparison.plan_cost),
+        "api_cost": _money(comparison.api_cost),
+        "difference": _money(comparison.difference),
+        "verdict": comparison.verdict,
+    }
+
+
+def _write_json(report, priced, comparison, request: UsageRequest, sheet) -> None:
+    from tokencalc.render import write_json
+
+    write_json(
+        {
+            "sources": dict(report.sources),
+            "files_read": report.files_read,
+            "files_skipped": report.files_skipped,
+            "records": len(report.records),
+            "duplicates_dropped": report.duplicates_dropped,
+            "malformed": report.malformed,
+            "malformed_reasons": list(report.malformed_reasons),
+            "assumptions": [*report.assumptions, *priced.notes],
+            "timezone": request.tz_label,
+            "by": priced.by,
+            "currency": priced.currency,
+            "rate": _money(priced.rate),
+            "prices_as_of": sheet.as_of,
+            "groups": [_totals_json(group.key, group.totals) for group in priced.groups],
+            "totals": _totals_json(None, priced.totals),
+            "unknown_models": [
+                {
+                    "model": m.model,
+                    "requests": m.requests,
+                    "uncounted_rows": m.uncounted_rows,
+                    "input_tokens": m.input_tokens,
+                    "output_tokens": m.output_tokens,
+                    "vendor_cost": _money(m.vendor_cost),
+                    "sources": list(m.sources),
+                }
+                for m in priced.unknown_models
+            ],
+            "plan": _plan_json(comparison),
+        }
+    )
+
+
+_KEY_HEADERS = {"day": "Day", "month": "Month", "model": "Model"}
+_CSV_KEYS = (
+    "requests",
+    "uncounted_rows",
+    "input_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
+    "output_tokens",
+    "cost",
+    "vendor_cost",
+    "estimated",
+)
+
+
+def _requests_text(requests: int, uncounted: int) -> str:
+    """Known requests; ``+`` (or ``?`` alone) when billing rows without a request count add an unknown number."""
+    if not uncounted:
+        return f"{requests:,}"
+    return f"{requests:,}+" if requests else "?"
+
+
+def _display_row(key: str, totals, currency: str) -> dict:
+    from tokencalc.costs import format_money
+
+    return {
+        "key": f"{key} ≈" if totals.estimated else key,
+        "requests": _requests_text(totals.requests, totals.uncounted_rows),
+        "input_tokens": totals.input_tokens,
+        "cached_input_tokens": totals.cached_input_tokens,
+        "cache_write_tokens": totals.cache_write_tokens,
+        "output_tokens": totals.output_tokens,
+        "cost": format_money(totals.cost, currency),
+        "vendor_cost": "—" if totals.vendor_cost is None else format_money(totals.vendor_cost, currency),
+    }
+
+
+_TOKEN_KEYS = ("input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens")
+
+
+def _compact(value: int) -> str:
+    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (10_000, "K")):
+        if value >= size:
+            divisor = 1000 if suffix == "K" else size
+            return f"{value / divisor:,.1f}{suffix}"
+    return f"{value:,}"
+
+
+def _natural_width(columns, rows) -> int:
+    """The width a table needs without cutting cells (Rich's simple box: 3 between columns)."""
+    widths = [max(*map(len, c.header.split("\n")), *(len(c.show(r.get(c.key))) for r in rows)) for c in columns]
+    return sum(widths) + 3 * (len(columns) - 1) + 2
+
+
+def _console_width() -> int:
+    from tokencalc.render import make_console
+
+    return make_console().width
+
+
+def _unknown_line(priced) -> str | None:
+    unknown = priced.unknown_models
+    if not unknown:
+        return None
+    names = ", ".join(m.model or "(none recorded)" for m in unknown)
+    requests = sum(m.requests for m in unknown)
+    rows = sum(m.uncounted_rows for m in unknown)
+    counted = f"{requests:,} request{'s' if requests != 1 else ''}"
+    if rows:
+        counted += f" + {rows:,} billing row{'s' if rows != 1 else ''} without a request count"
+    tokens_in = sum(m.input_tokens for m in unknown)
+    tokens_out = sum(m.output_tokens for m in unknown)
+    line = (
+        f"{len(unknown)} model{'s' if len(unknown) != 1 else ''} not in the price sheet: {names}; "
+        f"{counted}, {tokens_in:,} input and {tokens_out:,} output tokens, not priced"
+    )
+    if any(m.model is None for m in unknown):
+        line += " (--model prices chat exports that name no model)"
+    return line
+
+
+def _caption(report, priced, request: UsageRequest, sheet) -> str:
+    from tokencalc.usage import SOURCES
+
+    sources = ", ".join(f"{name} {report.sources[name]:,}" for name in SOURCES if name in report.sources)
+    parts = [
+        f"{report.files_read:,} file(s) read",
+        f"{len(report.records):,} records ({sources})",
+        f"{report.duplicates_dropped:,} duplicates dropped",
+        f"{report.malformed:,} malformed skipped",
+        f"{report.files_skipped:,} file(s) skipped",
+        f"dates in {request.tz_label}",
+        f"each record priced on its UTC date, standard tier, sheet as of {sheet.as_of.isoformat()}",
+        priced.currency if priced.rate == 1 else f"{priced.currency} at {_money(priced.rate)} per USD",
+    ]
+    if priced.totals.estimated:
+        parts.append("≈ includes tokens counted from chat text (estimates)")
+    if priced.totals.uncounted_rows:
+        parts.append("+ or ? billing rows without a request count")
+    return " · ".join(parts)
+
+
+def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> None:
+    from tokencalc.render import Column, write_csv, write_rows
+
+    if request.fmt is OutputFormat.csv:
+        columns = [Column("row", "row"), Column("key", "key"), *(Column(k, k) for k in _CSV_KEYS)]
+        rows = [{"row": "group", **_totals_json(g.key, g.totals)} for g in priced.groups]
+        rows.append({"row": "total", **_totals_json("total", priced.totals)})
+        for m in priced.unknown_models:
+            rows.append(
+                {
+                    "row": "not_priced",
+                    "key": m.model or "",
+                    "requests": m.requests,
+                    "uncounted_rows": m.uncounted_rows,
+                    "input_tokens": m.input_tokens,
+                    "output_tokens": m.output_tokens,
+                    "vendor_cost": _money(m.vendor_cost),
+                }
+            )
+        if comparison is not None:
+            rows.append({"row": "plan", "key": comparison.plan.id, "cost": _money(comparison.plan_cost)})
+        write_csv(columns, rows)
+        return
+
+    has_vendor = priced.totals.vendor_cost is not None
+    columns = [
+        Column("key", _KEY_HEADERS[priced.by], no_wrap=True),
+        Column("requests", "Reqs", numeric=True),
+        Column("input_tokens", "Input", numeric=True),
+        Column("cached_input_tokens", "Cache\nread", numeric=True),
+        Column("cache_write_tokens", "Cache\nwrite", numeric=True),
+        Column("output_tokens", "Output", numeric=True),
+        Column("cost", "API\ncost", numeric=True),
+        *([Column("vendor_cost", "Vendor\ncost", numeric=True)] if has_vendor else []),
+    ]
+    rows = [_display_row(g.key, g.totals, priced.currency) for g in priced.groups]
+    footer = _display_row("Total", priced.totals, priced.currency)
+    if request.fmt is OutputFormat.table and _natural_width(columns, [*rows, footer]) > _console_width():
+        for row in (*rows, footer):  # a narrow terminal: 1.2M rather than cut-off numbers
+            for key in _TOKEN_KEYS:
+                row[key] = _compact(row[key])
+    write_rows(
+        request.fmt,
+        columns,
+        rows,
+        title=f"API-equivalent cost by {priced.by}",
+        caption=_caption(report, priced, request, sheet),
+        footer=footer,
+    )
+    lines = [line for line in (_unknown_line(priced),) if line]
+    if comparison is not None:
+        lines.append(f"Plan: {comparison.verdict}")
+    if lines:
+        separator = "\n\n" if request.fmt is OutputFormat.markdown else "\n"
+        sys.stdout.write(("\n" if request.fmt is OutputFormat.markdown else "") + separator.join(lines) + "\n")

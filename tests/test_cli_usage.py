@@ -1,0 +1,348 @@
+"""``tokencalc usage`` through the CLI runner, on the fixtures and the small usage sheet."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from test_usage_pricing import usage_sheet_text
+
+D = Decimal
+FIXTURES = Path(__file__).parent / "fixtures" / "usage"
+CLAUDE_CODE = FIXTURES / "claude_code"
+# the Claude Code fixture on USAGE_SHEET (see test_usage_pricing.py): msg_A + msg_B + msg_F + msg_C
+CLAUDE_CODE_COST = D("0.053306")
+
+
+@pytest.fixture
+def sample_sheet(monkeypatch):
+    """The usage sheet stands in for the packaged one."""
+    import tokencalc.sheet as sheet_module
+
+    monkeypatch.setattr(sheet_module, "_read_packaged", lambda: ("pricing.toml", usage_sheet_text(), None))
+
+
+@pytest.fixture(autouse=True)
+def _no_real_logs(monkeypatch, tmp_path):
+    """Default log dirs point at empty places unless a test says otherwise."""
+    for name in ("CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_CLI_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / "nothing-here"))
+
+
+def as_json(result):
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def groups(document):
+    return {g["key"]: g for g in document["groups"]}
+
+
+def usage(cli, *args):
+    return cli("usage", *map(str, args))
+
+
+# --- detection and sources ---------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_detects_every_format_in_the_fixture_tree(cli):
+    document = as_json(usage(cli, FIXTURES, "--timezone", "UTC", "-f", "json"))
+    assert document["sources"] == {
+        "claude-code": 5,
+        "codex": 4,
+        "gemini-cli": 5,
+        "chatgpt-export": 4,
+        "claude-export": 2,
+        "openai-usage": 5,
+        "anthropic-usage": 5,
+    }
+    assert document["records"] == 30 and document["files_skipped"] == 1
+    assert document["malformed"] == 9 and document["duplicates_dropped"] > 0
+
+
+EXPECTED_KEYS = {
+    "sources", "files_read", "files_skipped", "records", "duplicates_dropped", "malformed",
+    "malformed_reasons", "assumptions", "timezone", "by", "currency", "rate", "prices_as_of",
+    "groups", "totals", "unknown_models", "plan",
+}  # fmt: skip
+TOTAL_KEYS = {
+    "requests", "uncounted_rows", "input_tokens", "cached_input_tokens", "cache_write_tokens",
+    "output_tokens", "cost", "vendor_cost", "estimated",
+}  # fmt: skip
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_json_contract(cli):
+    document = as_json(usage(cli, CLAUDE_CODE, "--timezone", "UTC", "-f", "json"))
+    assert set(document) == EXPECTED_KEYS
+    assert (document["by"], document["currency"], document["timezone"], document["plan"]) == ("day", "USD", "UTC", None)
+    assert document["sources"] == {"claude-code": 5}
+    assert document["records"] == 5 and document["files_read"] == 2
+    for group in document["groups"]:
+        assert set(group) == {"key", *TOTAL_KEYS}
+    assert set(document["totals"]) == TOTAL_KEYS
+    assert groups(document)["2025-09-01"] == {
+        "key": "2025-09-01",
+        "requests": 3,
+        "uncounted_rows": 0,
+        "input_tokens": 21003 + 24005 + 5207,
+        "cached_input_tokens": 20000 + 21000 + 5000,
+        "cache_write_tokens": 1000 + 3000 + 200,
+        "output_tokens": 250 + 120 + 80,
+        "cost": "0.040781",
+        "vendor_cost": None,
+        "estimated": False,
+    }
+    assert D(document["totals"]["cost"]) == CLAUDE_CODE_COST
+    assert document["unknown_models"] == [
+        {
+            "model": "claude-3-5-sonnet-20241022",
+            "requests": 1,
+            "uncounted_rows": 0,
+            "input_tokens": 100,
+            "output_tokens": 50,
+            "vendor_cost": "0.0123",
+            "sources": ["claude-code"],
+        }
+    ]
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_forced_source_reads_only_that_format(cli):
+    document = as_json(usage(cli, FIXTURES, "--source", "codex", "--tz", "UTC", "-f", "json"))
+    assert document["sources"] == {"codex": 4}
+    assert D(document["totals"]["cost"]) == D("0.0066875") + D("0.00685")
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_default_is_claude_code_under_claude_config_dir(cli, tmp_path, monkeypatch):
+    config = tmp_path / "claude-config"
+    shutil.copytree(CLAUDE_CODE, config)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", f"{tmp_path / 'absent'},{config}")
+    document = as_json(usage(cli, "--timezone", "UTC", "-f", "json"))
+    assert document["sources"] == {"claude-code": 5}
+    assert D(document["totals"]["cost"]) == CLAUDE_CODE_COST
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_source_codex_without_path_reads_codex_home(cli, tmp_path, monkeypatch):
+    home = tmp_path / "codex-home"
+    shutil.copytree(FIXTURES / "codex", home)
+    monkeypatch.setenv("CODEX_HOME", str(home))
+    document = as_json(usage(cli, "--source", "codex", "--tz", "UTC", "-f", "json"))
+    assert document["sources"] == {"codex": 4}
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_no_default_logs_is_a_clear_error(cli):
+    result = usage(cli)
+    assert result.exit_code == 1
+    assert "no Claude Code logs found" in result.stderr and "CLAUDE_CONFIG_DIR" in result.stderr
+    result = usage(cli, "--source", "chatgpt-export")
+    assert result.exit_code == 2 and "needs a path" in result.stderr
+
+
+# --- grouping, time zones, plans ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("sample_sheet")
+@pytest.mark.parametrize(
+    ("by", "keys"),
+    [
+        ("day", ["2025-09-01", "2025-09-02"]),
+        ("month", ["2025-09"]),
+        ("model", ["sonnet", "opus", "haiku"]),  # by cost, highest first
+    ],
+)
+def test_by(cli, by, keys):
+    document = as_json(usage(cli, CLAUDE_CODE, "--by", by, "--tz", "UTC", "-f", "json"))
+    assert [g["key"] for g in document["groups"]] == keys
+    assert D(document["totals"]["cost"]) == CLAUDE_CODE_COST
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_timezone_moves_days_and_invalid_names_are_usage_errors(cli):
+    berlin = as_json(usage(cli, CLAUDE_CODE, "--timezone", "Europe/Berlin", "-f", "json"))
+    assert berlin["timezone"] == "Europe/Berlin"
+    assert [g["key"] for g in berlin["groups"]] == ["2025-09-01", "2025-09-03"]
+    result = usage(cli, CLAUDE_CODE, "--timezone", "Mars/Olympus_Mons")
+    assert result.exit_code == 2
+    assert "--timezone" in result.stderr and "Mars/Olympus_Mons" in result.stderr
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_default_timezone_is_local_time(cli):
+    import os
+    import time
+
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Tokyo"
+    time.tzset()
+    try:
+        document = as_json(usage(cli, CLAUDE_CODE, "-f", "json"))
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+    assert document["timezone"] == "Asia/Tokyo"
+    # msg_C at 23:30 UTC on the 2nd is 08:30 on the 3rd in Tokyo
+    assert [g["key"] for g in document["groups"]] == ["2025-09-01", "2025-09-03"]
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_plan_comparison(cli):
+    document = as_json(usage(cli, CLAUDE_CODE, "--plan", "solo", "--by", "month", "--tz", "UTC", "-f", "json"))
+    plan = document["plan"]
+    assert plan["plan"] == "solo" and plan["seats"] == 1 and plan["months"] == 1
+    assert (plan["monthly_price"], plan["plan_cost"]) == ("20", "20")
+    assert D(plan["api_cost"]) == CLAUDE_CODE_COST
+    assert D(plan["difference"]) == 20 - CLAUDE_CODE_COST
+    assert "the plan costs you $19.95 more" in plan["verdict"]
+
+    table = usage(cli, CLAUDE_CODE, "--plan", "team", "--seats", "3", "--tz", "UTC")
+    assert table.exit_code == 0, table.stderr
+    assert "Plan: Acme Team $25.00/month × 3 seats × 1 month = $75.00" in table.stdout
+
+
+@pytest.mark.usefixtures("sample_sheet")
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--plan", "sola"], 1, "unknown plan 'sola' (did you mean solo?)"),
+        (["--seats", "2"], 2, "--seats needs --plan"),
+        (["--plan", "team", "--seats", "1"], 2, "at least 2 seats"),
+        (["--model", "nonesuch"], 1, "unknown model 'nonesuch'"),
+        (["--currency", "EUR"], 1, "no exchange rate for EUR"),
+        (["--rate", "2"], 2, "--rate needs --currency"),
+    ],
+)
+def test_option_errors(cli, args, code, message):
+    result = usage(cli, CLAUDE_CODE, *args)
+    assert result.exit_code == code
+    assert message in result.stderr
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_model_prices_chat_exports_that_name_none(cli):
+    unpriced = as_json(usage(cli, FIXTURES / "claude_export", "--tz", "UTC", "-f", "json"))
+    assert unpriced["groups"] == [] and unpriced["unknown_models"][0]["model"] is None
+    priced = as_json(usage(cli, FIXTURES / "claude_export", "-m", "Sonnet", "--tz", "UTC", "-f", "json"))
+    assert priced["unknown_models"] == []
+    assert priced["totals"]["estimated"] is True and D(priced["totals"]["cost"]) > 0
+    assert any("assumed sonnet" in line for line in priced["assumptions"])
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_currency_and_rate(cli):
+    document = as_json(usage(cli, CLAUDE_CODE, "--currency", "EUR", "--rate", "2", "--tz", "UTC", "-f", "json"))
+    assert (document["currency"], document["rate"]) == ("EUR", "2")
+    assert D(document["totals"]["cost"]) == 2 * CLAUDE_CODE_COST
+
+
+# --- reporting -------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_table_reports_bookkeeping_unknown_models_and_notes(cli):
+    result = usage(cli, FIXTURES, "--tz", "UTC", "--model", "gpt-5")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "API-equivalent cost by day" in out
+    assert "30 records" in out and "duplicates dropped" in out and "9 malformed skipped" in out
+    assert "1 file(s) skipped" in out and "dates in UTC" in out
+    assert "2025-09-01 ≈" in out and "includes tokens counted from chat text" in out
+    assert "models not in the price sheet" in out and "not priced" in out
+    assert "Vendor" in out  # a cost export was read
+    # malformed records: a count and the first reasons, on stderr
+    assert "skipped 9 malformed record(s)" in result.stderr
+    assert "sess-1.jsonl:12: invalid JSON" in result.stderr
+    assert "… and 4 more" in result.stderr
+    # the readers' assumptions, as notes on stderr
+    assert "tokencalc: note: ChatGPT export:" in result.stderr
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_csv_and_markdown(cli):
+    result = usage(cli, CLAUDE_CODE, "--tz", "UTC", "--plan", "solo", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "row,key,requests,uncounted_rows,input_tokens,cached_input_tokens,cache_write_tokens,"
+        "output_tokens,cost,vendor_cost,estimated"
+    )
+    assert [line.split(",")[0] for line in lines[1:]] == ["group", "group", "total", "not_priced", "plan"]
+    assert lines[3].startswith("total,total,4,0,")
+    markdown = usage(cli, CLAUDE_CODE, "--tz", "UTC", "-f", "markdown")
+    assert "| Day | Reqs | Input | Cache read | Cache write | Output | API cost |" in markdown.stdout
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_billing_rows_without_request_counts_are_shown_as_unknown(cli):
+    result = usage(cli, FIXTURES / "anthropic_billing" / "usage_report.json", "--tz", "UTC")
+    assert result.exit_code == 0, result.stderr
+    assert "billing rows without a request count" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if line.strip().startswith("2025-09-01"))
+    assert row.split()[1] == "?"
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_no_records_is_an_error(cli, tmp_path):
+    log = tmp_path / "session.jsonl"
+    log.write_text(
+        '{"type":"user","sessionId":"s","timestamp":"2025-09-01T10:00:00Z","message":{"role":"user","content":"hi"}}\n',
+        encoding="utf-8",
+    )
+    result = usage(cli, log, "--source", "claude-code")
+    assert result.exit_code == 1
+    assert "no usage records found" in result.stderr
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_missing_path_is_one_clear_line(cli, tmp_path):
+    result = usage(cli, CLAUDE_CODE, tmp_path / "gone.jsonl")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"tokencalc: error: no such file or directory: {tmp_path / 'gone.jsonl'}"]
+    assert result.stdout == ""
+
+
+def test_compact_numbers_for_narrow_terminals():
+    from tokencalc.cli.usage import _compact
+
+    assert [_compact(n) for n in (980, 9_999, 12_345, 123_456_789, 2_500_000_000)] == [
+        "980", "9,999", "12.3K", "123.5M", "2.5B",
+    ]  # fmt: skip
+
+
+def test_source_choices_match_the_readers():
+    from tokencalc.cli.usage import SourceChoice
+    from tokencalc.usage import SOURCES
+
+    assert tuple(choice.value for choice in SourceChoice) == SOURCES
+
+
+# --- the real sheet, end to end ----------------------------------------------------------------
+
+
+def test_end_to_end_with_the_bundled_sheet(cli):
+    from datetime import timezone
+
+    from tokencalc.sheet import load_price_sheet
+    from tokencalc.usage import read_usage
+    from tokencalc.usage.pricing import price_usage
+
+    paths = [CLAUDE_CODE, FIXTURES / "chatgpt_export"]
+    document = as_json(usage(cli, *paths, "--tz", "UTC", "--by", "model", "--plan", "claude-max", "-f", "json"))
+    sheet = load_price_sheet()
+    expected = price_usage(sheet, read_usage(paths).records, by="model", tz=timezone.utc)
+    assert D(document["totals"]["cost"]) == expected.totals.cost > 0
+    keys = {g["key"] for g in document["groups"]}
+    assert {"claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1", "gpt-4o", "gpt-5"} <= keys
+    assert groups(document)["gpt-5"]["estimated"] is True  # the ChatGPT gpt-5-thinking slug
+    assert any("gpt-5-thinking priced as gpt-5" in line for line in document["assumptions"])
+    assert document["plan"]["monthly_price"] == "100" and document["plan"]["months"] == 1
