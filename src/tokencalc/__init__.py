@@ -1,3 +1,94 @@
-"""tokencalc: exact, offline token counts and LLM cost estimates."""
+"""tokencalc: exact, offline token counts and LLM cost estimates.
+
+The Python API (documented in docs/python-api.md) is imported on first use, so
+``import tokencalc`` stays cheap (no tokenizer, no price sheet, no tiktoken)::
+
+    import tokencalc
+
+    tokencalc.count_tokens("hello world")                       # 2, exact (o200k_base)
+    tokencalc.estimate_tokens("hello", model="claude-sonnet-5-5")   # value + estimated flag
+    tokencalc.estimate_cost("gpt-5", text="…", output_tokens=500)   # Decimal US dollars
+    tokencalc.compare_models("…", ["gpt-5", "claude-*"])          # cheapest first
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# name → module that defines it; loaded by __getattr__ on first use.
+_EXPORTS = {
+    "count_tokens": "tokencalc.api",
+    "estimate_tokens": "tokencalc.api",
+    "count_file": "tokencalc.api",
+    "load_prices": "tokencalc.api",
+    "estimate_cost": "tokencalc.api",
+    "compare_models": "tokencalc.api",
+    "TokenCount": "tokencalc.api",
+    "CostEstimate": "tokencalc.api",
+    "PriceSheet": "tokencalc.sheet",
+    "ModelEntry": "tokencalc.sheet",
+    "TokencalcError": "tokencalc.errors",
+    "PriceSheetError": "tokencalc.errors",
+    "UnknownModelError": "tokencalc.errors",
+    "InputError": "tokencalc.errors",
+    "UsageError": "tokencalc.errors",
+    "EncodingDataError": "tokencalc.errors",
+}
+
+__all__ = [  # spelled out, so that type checkers and linters see the public names
+    "__version__",
+    "count_tokens",
+    "estimate_tokens",
+    "count_file",
+    "load_prices",
+    "estimate_cost",
+    "compare_models",
+    "TokenCount",
+    "CostEstimate",
+    "PriceSheet",
+    "ModelEntry",
+    "TokencalcError",
+    "PriceSheetError",
+    "UnknownModelError",
+    "InputError",
+    "UsageError",
+    "EncodingDataError",
+]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tokencalc.api import (
+        CostEstimate,
+        TokenCount,
+        compare_models,
+        count_file,
+        count_tokens,
+        estimate_cost,
+        estimate_tokens,
+        load_prices,
+    )
+    from tokencalc.errors import (
+        EncodingDataError,
+        InputError,
+        PriceSheetError,
+        TokencalcError,
+        UnknownModelError,
+        UsageError,
+    )
+    from tokencalc.sheet import ModelEntry, PriceSheet
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'tokencalc' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -518,9 +518,62 @@ def load_price_sheet(
             layers.append(SheetLayer(label, parse_sheet_text(text, label)))
         except PriceSheetError as exc:
             problems.extend(exc.problems)
-    if problems:
-        raise _sheet_error(problems)
-    return build_price_sheet(layers)
+    try:
+        if problems:
+            raise _sheet_error(problems)
+        return build_price_sheet(layers)
+    except PriceSheetError as exc:
+        raise _with_user_sheet_hint(exc) from None
+
+
+def user_sheet_hint(path: Path) -> str:
+    """How to repair a broken user sheet (appended to errors that name it)."""
+    return (
+        f"{path} is your own price sheet: 'tokencalc prices validate {path}' lists every problem; "
+        f"fix them, or move the file aside (mv {path} {path}.broken) to use the packaged prices"
+    )
+
+
+def _with_user_sheet_hint(exc: PriceSheetError) -> PriceSheetError:
+    # Every command that loads the sheet fails on a broken user sheet; say how to get out.
+    from tokencalc.paths import user_sheet_path
+
+    path = user_sheet_path()
+    if not any(problem.startswith(f"{path}:") for problem in exc.problems):
+        return exc
+    joiner = "\n  " if "\n" in exc.message else "; "
+    return PriceSheetError(f"{exc.message}{joiner}{user_sheet_hint(path)}", exc.problems)
+
+
+def read_sheet_layer(path: Path | None = None) -> SheetLayer:
+    """One sheet file, parsed but not validated (None: the packaged default).
+
+    Raises :class:`PriceSheetError` when it cannot be read or is not TOML.
+    """
+    label, text, problem = _read_packaged() if path is None else _read_file(path)
+    if problem is not None:
+        raise _sheet_error([problem])
+    assert text is not None
+    return SheetLayer(label, parse_sheet_text(text, label))
+
+
+def merge_layers(layers: Sequence[SheetLayer]) -> dict[str, Any]:
+    """The raw data of sheet files overlaid as the loader overlays them (not validated).
+
+    The layers' own data is left untouched.
+    """
+    merged: dict[str, Any] = {}
+    origins = _Origins(layers[0].label if layers else PACKAGED_LABEL)
+    for layer in layers:
+        _merge(merged, layer.data, layer.label, origins)
+    return merged
+
+
+def packaged_sheet_location() -> str:
+    """Where the packaged default sheet is installed (for people to read, not to edit)."""
+    from importlib import resources
+
+    return str(resources.files("tokencalc").joinpath("pricing.toml"))
 
 
 def _read_packaged() -> tuple[str, str | None, str | None]:

@@ -65,7 +65,6 @@ class TokencalcGroup(TyperGroup):
 app = typer.Typer(
     cls=TokencalcGroup,
     name="tokencalc",
-    help="Count LLM tokens exactly and offline, and see what text and chat use cost across models.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,
@@ -106,6 +105,15 @@ def _register() -> None:
 
     app.command("estimate")(estimate.estimate_command)
     app.command("models")(models.models_command)
+    from tokencalc.cli import prices
+
+    app.add_typer(prices.app, name="prices")
+    from tokencalc.cli import usage
+
+    app.command("usage")(usage.usage_command)
+    from tokencalc.cli import plans
+
+    app.command("plans")(plans.plans_command)
 
 
 _register()

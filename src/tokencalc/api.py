@@ -1,0 +1,453 @@
+"""tokencalc from Python: count tokens and price text with the same core as the CLI.
+
+Everything here is re-exported by ``import tokencalc`` (lazily: importing the package
+costs nothing until a function is called). Functions never print or exit; problems raise
+:class:`~tokencalc.errors.TokencalcError` subclasses. Money is :class:`~decimal.Decimal`
+US dollars, unrounded.
+
+Counting reuses one counter per process and tokenizer, so calling :func:`count_tokens`
+once per row of a large table is cheap: the tokenizer is built once, and small texts
+are counted without starting worker threads. The default price sheet (packaged + your
+own) is loaded once and reloaded only when your sheet changes on disk.
+
+>>> import tokencalc
+>>> tokencalc.count_tokens("hello world")
+2
+>>> tokencalc.count_tokens("hello world", encoding="cl100k_base")
+2
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Union
+
+from tokencalc.errors import InputError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tokencalc.counting import Counts, TokenCounter
+    from tokencalc.sheet import ModelEntry, PriceSheet, TokenizerRef
+
+__all__ = [
+    "CostEstimate",
+    "TokenCount",
+    "compare_models",
+    "count_file",
+    "count_tokens",
+    "estimate_cost",
+    "estimate_tokens",
+    "load_prices",
+]
+
+#: A price sheet, or a sheet file overlaid on the default one (like ``--prices FILE``).
+Prices = Union["PriceSheet", str, Path, None]
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    """A token count and how it was made.
+
+    ``estimated`` is true for models whose vendor publishes no tokenizer: then ``tokens`` is
+    ``ceil(count on base × ratio)`` (``base`` is an exact encoding, or ``"characters"``).
+    """
+
+    tokens: int
+    estimated: bool
+    tokenizer: str  # the exact encoding, or the estimate family's id
+    base: str
+    ratio: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """What requests to one model cost, in US dollars (unrounded ``Decimal``).
+
+    ``input_cost`` is the uncached input; ``cached_input_cost`` the input billed at the
+    cache-read price. ``long_context`` says the long-context prices applied (the prompt
+    exceeded the model's threshold); ``fits_context`` that input + output fit the context
+    window and output fits the model's max output. ``cheapest`` is set by
+    :func:`compare_models` on the cheapest model that fits.
+    """
+
+    model: str
+    name: str
+    provider: str
+    input_tokens: int
+    output_tokens: int
+    cached_input_tokens: int
+    estimated: bool
+    tier: str
+    on: date
+    input_cost: Decimal
+    cached_input_cost: Decimal
+    output_cost: Decimal
+    total: Decimal
+    long_context: bool
+    fits_context: bool
+    cheapest: bool = False
+
+
+# --- shared state: one counter per tokenizer set, one default sheet -----------------------------
+
+_lock = threading.Lock()
+_counters: dict[tuple[int, tuple[str, ...]], tuple[TokenCounter, threading.Lock]] = {}
+_sheet_cache: dict[str, tuple[tuple, PriceSheet]] = {}
+#: model name → tokenizer, for the cached default sheet only (cleared when it is reloaded)
+_refs: dict[tuple[str, str], TokenizerRef] = {}
+
+
+def _counter(names: Sequence[str]) -> tuple[TokenCounter, threading.Lock]:
+    # Keyed by process id: a worker forked by a distributed engine builds its own.
+    from tokencalc.counting import TokenCounter
+
+    key = (os.getpid(), tuple(names))
+    with _lock:
+        found = _counters.get(key)
+        if found is None:
+            found = _counters[key] = (TokenCounter(list(names), count_words=False), threading.Lock())
+        return found
+
+
+def _count(text: str, names: Sequence[str]) -> Counts:
+    if not isinstance(text, str):
+        raise UsageError(f"text must be a str, got {type(text).__name__}")
+    counter, lock = _counter(names)
+    with lock:
+        return counter.count_text(text)
+
+
+def load_prices(path: str | Path | None = None, *, user: bool = True) -> PriceSheet:
+    """The price sheet: the packaged default, overlaid by your own sheet (unless
+    ``user=False``) and then by ``path`` (a sheet file, like ``--prices FILE``).
+
+    Raises :class:`~tokencalc.errors.PriceSheetError` listing every problem.
+
+    >>> sheet = tokencalc.load_prices()
+    >>> sheet.resolve("gpt-5").input  # US dollars per million input tokens
+    Decimal('1.25')
+    """
+    from tokencalc.sheet import load_price_sheet
+
+    return load_price_sheet(Path(path) if path is not None else None, user_sheet=user)
+
+
+def _default_sheet() -> PriceSheet:
+    from tokencalc.paths import user_sheet_path
+    from tokencalc.sheet import load_price_sheet
+
+    path = user_sheet_path()
+    try:
+        info = path.stat()
+        state: tuple = (info.st_mtime_ns, info.st_size)
+    except OSError:
+        state = ()
+    with _lock:
+        cached = _sheet_cache.get(str(path))
+        if cached is not None and cached[0] == state:
+            return cached[1]
+    sheet = load_price_sheet()
+    with _lock:
+        _sheet_cache[str(path)] = (state, sheet)
+        for key in [k for k in _refs if k[0] == str(path)]:
+            del _refs[key]
+    return sheet
+
+
+def _sheet(prices: Prices) -> PriceSheet:
+    if prices is None:
+        return _default_sheet()
+    if isinstance(prices, (str, Path)):
+        return load_prices(prices)
+    return prices
+
+
+@functools.lru_cache(maxsize=1024)
+def _exact_encoding(model: str) -> str | None:
+    """The exact encoding tiktoken's table gives an OpenAI model name, or None."""
+    from tokencalc import encodings
+    from tokencalc.errors import UnknownModelError
+
+    try:
+        return encodings.encoding_for_model(model)
+    except UnknownModelError:
+        return None
+
+
+def _tokenizer(model: str | None, encoding: str | None, prices: Prices) -> TokenizerRef:
+    """How to count: as ``tokencalc count --model/--encoding`` decides."""
+    from tokencalc import encodings
+    from tokencalc.sheet import TokenizerRef
+
+    if model is not None and encoding is not None:
+        raise UsageError("give model or encoding, not both")
+    if model is None:
+        name = encoding or encodings.DEFAULT_ENCODING
+        encodings.canonical_encoding(name)  # unknown names raise
+        return TokenizerRef(family=name, base=name)
+    name = _exact_encoding(model)
+    if name is None:
+        sheet = _sheet(prices)
+        if prices is not None:
+            return sheet.tokenizer_for(sheet.resolve(model))
+        # Looking a model up scans the sheet: remember the answer for the next row.
+        from tokencalc.paths import user_sheet_path
+
+        key = (str(user_sheet_path()), model)
+        ref = _refs.get(key)
+        if ref is None:
+            ref = _refs[key] = sheet.tokenizer_for(sheet.resolve(model))
+        return ref
+    return TokenizerRef(family=name, base=name)
+
+
+def _bases(ref: TokenizerRef) -> list[str]:
+    """The exact encodings to count for ``ref`` (none when characters suffice), as the CLI names them."""
+    from tokencalc.encodings import canonical_encoding
+
+    return [canonical_encoding(ref.counted_with)] if ref.counted_with else []
+
+
+def _token_count(ref: TokenizerRef, counts: Counts) -> TokenCount:
+    from tokencalc.estimate import model_tokens
+
+    return TokenCount(model_tokens(ref, counts), ref.estimated, ref.family, ref.base, ref.ratio)
+
+
+def estimate_tokens(
+    text: str,
+    *,
+    model: str | None = None,
+    encoding: str | None = None,
+    prices: Prices = None,
+) -> TokenCount:
+    """Tokens of ``text`` with the tokenizer of ``model`` (or ``encoding``; default
+    ``o200k_base``), and whether the count is exact or an estimate.
+
+    OpenAI models (tiktoken's table, and ``gpt-6*``) count exactly; models only the price
+    sheet knows (Claude, Gemini, …) are estimated with the sheet's ratio.
+
+    >>> tokencalc.estimate_tokens("hello world", model="gpt-4o")
+    TokenCount(tokens=2, estimated=False, tokenizer='o200k_base', base='o200k_base', ratio=Decimal('1'))
+    """
+    ref = _tokenizer(model, encoding, prices)
+    names = _bases(ref)
+    return _token_count(ref, _count(text, names))
+
+
+def count_tokens(
+    text: str,
+    *,
+    model: str | None = None,
+    encoding: str | None = None,
+    prices: Prices = None,
+) -> int:
+    """Tokens of ``text``: exact for OpenAI encodings (default ``o200k_base``); for a model
+    without a public tokenizer, the sheet's estimate (see :func:`estimate_tokens` for the
+    flag that says which).
+
+    >>> tokencalc.count_tokens("The quick brown fox")
+    4
+    >>> tokencalc.count_tokens("", model="gpt-4")
+    0
+    """
+    return estimate_tokens(text, model=model, encoding=encoding, prices=prices).tokens
+
+
+def count_file(
+    path: str | Path,
+    *,
+    model: str | None = None,
+    encoding: str | None = None,
+    prices: Prices = None,
+) -> int:
+    """Tokens of a text file (read as UTF-8 in blocks, in bounded memory), as :func:`count_tokens`.
+
+    Raises :class:`~tokencalc.errors.InputError` for a file that cannot be read or is binary.
+    """
+    from tokencalc.counting import count_inputs
+    from tokencalc.inputs import InputSource
+
+    ref = _tokenizer(model, encoding, prices)
+    names = _bases(ref)
+    counter, lock = _counter(names)
+    source = InputSource(str(path), Path(path))
+    with lock:
+        (result,) = count_inputs(counter, [source])
+    if result.problem is not None:
+        raise InputError(f"{result.problem.label}: {result.problem.message}")
+    return _token_count(ref, result.counts).tokens
+
+
+def _tier(tier: str | None) -> str | None:
+    from tokencalc.sheet import TIERS
+
+    if tier in (None, "standard"):
+        return None
+    if tier not in TIERS:
+        raise UsageError(f"unknown tier {tier!r} (tiers: standard, {', '.join(TIERS)})")
+    return tier
+
+
+def _priced(
+    sheet: PriceSheet,
+    model: ModelEntry,
+    *,
+    input_tokens: int,
+    output_tokens: int,
+    cached_input_tokens: int,
+    estimated: bool,
+    tier: str | None,
+    on: date,
+) -> CostEstimate:
+    from tokencalc.costs import RequestTokens, request_cost
+
+    tokens = RequestTokens(input=input_tokens, output=output_tokens, cache_read=cached_input_tokens)
+    cost = request_cost(sheet, model, tokens, on=on, tier=tier)
+    fits = input_tokens + output_tokens <= model.context_window and (
+        model.max_output is None or output_tokens <= model.max_output
+    )
+    return CostEstimate(
+        model=model.id,
+        name=model.name,
+        provider=model.provider,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_input_tokens=cached_input_tokens,
+        estimated=estimated,
+        tier=tier or "standard",
+        on=on,
+        input_cost=cost.input,
+        cached_input_cost=cost.cache_read,
+        output_cost=cost.output,
+        total=cost.total,
+        long_context=cost.long_context,
+        fits_context=fits,
+    )
+
+
+def estimate_cost(
+    model: str,
+    *,
+    input_tokens: int | None = None,
+    text: str | None = None,
+    output_tokens: int = 0,
+    cached_input_tokens: int = 0,
+    tier: str | None = None,
+    on: date | None = None,
+    prices: Prices = None,
+) -> CostEstimate:
+    """What one request to ``model`` costs: give ``input_tokens``, or ``text`` to count
+    with the model's tokenizer (estimated for models without a public one).
+
+    ``cached_input_tokens`` of the input are billed at the cache-read price; ``tier`` is
+    ``"standard"`` (None), ``"batch"``, ``"flex"`` or ``"priority"``; ``on`` picks the
+    prices in force that day (default today). Multiply by a number of calls yourself.
+
+    >>> cost = tokencalc.estimate_cost("gpt-5", input_tokens=10_000, output_tokens=2_000, on=date(2026, 11, 22))
+    >>> cost.total  # 10,000 × $1.25/M + 2,000 × $10/M
+    Decimal('0.0325')
+    """
+    if (input_tokens is None) == (text is None):
+        raise UsageError("give input_tokens or text, not both and not neither")
+    sheet = _sheet(prices)
+    entry = sheet.resolve(model)
+    estimated = False
+    if text is not None:
+        ref = sheet.tokenizer_for(entry)
+        counted = _token_count(ref, _count(text, _bases(ref)))
+        input_tokens, estimated = counted.tokens, counted.estimated
+    assert input_tokens is not None
+    return _priced(
+        sheet,
+        entry,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_input_tokens=cached_input_tokens,
+        estimated=estimated,
+        tier=_tier(tier),
+        on=on or date.today(),
+    )
+
+
+def compare_models(
+    text_or_tokens: str | int,
+    models: str | Sequence[str] | None = None,
+    *,
+    providers: Sequence[str] = (),
+    output_tokens: int | None = None,
+    output_ratio: float | Decimal | str | None = None,
+    cached_fraction: float | Decimal | str = 0,
+    tier: str | None = None,
+    on: date | None = None,
+    prices: Prices = None,
+) -> list[CostEstimate]:
+    """One request priced on many models, cheapest first.
+
+    ``text_or_tokens`` is text (counted once per tokenizer, estimated where the vendor's
+    tokenizer is not public) or a token count used for every model as it is. ``models``
+    are ids, aliases or globs (``"claude-*"``); ``providers`` adds every current model of a
+    provider; with neither, the sheet's default set. Output is ``output_tokens``, or
+    ``output_ratio`` × each model's input tokens, else 0. ``cached_fraction`` of the input
+    is billed at the cache-read price. Models without the asked ``tier`` are left out. The
+    cheapest model that fits its context window has ``cheapest=True``.
+
+    >>> rows = tokencalc.compare_models(50_000, ["gpt-5", "gpt-5-mini"], output_tokens=1_000, on=date(2026, 11, 22))
+    >>> [(row.model, row.total, row.cheapest) for row in rows]
+    [('gpt-5-mini', Decimal('0.0145'), True), ('gpt-5', Decimal('0.0725'), False)]
+    """
+    from dataclasses import replace
+
+    from tokencalc.errors import TokencalcError
+    from tokencalc.estimate import Assumptions, encodings_needed
+
+    sheet = _sheet(prices)
+    patterns = [models] if isinstance(models, str) else list(models or [])
+    selected = sheet.select(patterns, list(providers))
+    chosen_tier = _tier(tier)
+    if output_tokens is None and output_ratio is None:
+        output_tokens = 0
+    assumptions = Assumptions(
+        on=on or date.today(),
+        output_tokens=output_tokens,
+        output_ratio=Decimal(str(output_ratio)) if output_ratio is not None else None,
+        cached_fraction=Decimal(str(cached_fraction)),
+        tier=chosen_tier,
+    )
+    counts = None
+    if isinstance(text_or_tokens, str):
+        counts = _count(text_or_tokens, encodings_needed(sheet, selected))
+    elif isinstance(text_or_tokens, bool) or not isinstance(text_or_tokens, int) or text_or_tokens < 0:
+        raise UsageError(f"text_or_tokens must be text or a non-negative int, got {text_or_tokens!r}")
+    rows = []
+    for model in selected:
+        if chosen_tier is not None and chosen_tier not in model.tiers:
+            continue
+        if counts is not None:
+            counted = _token_count(sheet.tokenizer_for(model), counts)
+            tokens_in, estimated = counted.tokens, counted.estimated
+        else:
+            tokens_in, estimated = text_or_tokens, False
+        rows.append(
+            _priced(
+                sheet,
+                model,
+                input_tokens=tokens_in,
+                output_tokens=assumptions.output_for(tokens_in),
+                cached_input_tokens=assumptions.cached_for(tokens_in),
+                estimated=estimated,
+                tier=chosen_tier,
+                on=assumptions.on,
+            )
+        )
+    if not rows:
+        raise TokencalcError(f"none of the selected models offers the {chosen_tier} tier")
+    rows.sort(key=lambda row: (row.total, row.model))
+    best = next((row for row in rows if row.fits_context), None)
+    return [replace(row, cheapest=True) if row is best else row for row in rows]

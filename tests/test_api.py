@@ -1,0 +1,211 @@
+"""The Python API (``import tokencalc``): its documented examples, its errors, and its cost."""
+
+from __future__ import annotations
+
+import doctest
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import tokencalc
+from tokencalc.counting import count_text
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = date(2026, 11, 22)
+
+
+def test_the_docstring_examples_hold():
+    import tokencalc.api
+
+    result = doctest.testmod(tokencalc.api, extraglobs={"tokencalc": tokencalc, "date": date}, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 8 and result.failed == 0
+
+
+def _python_blocks(markdown: Path) -> list[str]:
+    blocks, current = [], None
+    for line in markdown.read_text(encoding="utf-8").splitlines():
+        if line.strip() == "```python":
+            current = []
+        elif line.strip() == "```" and current is not None:
+            blocks.append("\n".join(current))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+def test_the_documented_script_runs(tmp_path, monkeypatch):
+    """docs/python-api.md's first example, run as written (pandas examples are tested below)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "report.txt").write_text("Quarterly results were strong. " * 50, encoding="utf-8")
+    script = _python_blocks(ROOT / "docs" / "python-api.md")[0]
+    assert "pandas" not in script
+    exec(compile(script, "python-api.md", "exec"), {})
+
+
+def test_the_documented_dataframe_example():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"text": ["hello world", "The quick brown fox", ""]})
+    df["tokens"] = df["text"].map(tokencalc.count_tokens)
+    assert df["tokens"].tolist() == [2, 4, 0]
+
+
+def test_import_is_cheap_and_lazy():
+    code = textwrap.dedent(
+        """
+        import sys
+        import tokencalc
+        assert tokencalc.__version__
+        loaded = sorted(m for m in sys.modules if m.startswith(("tokencalc.", "tiktoken", "typer", "rich", "regex")))
+        print(loaded)
+        tokencalc.TokencalcError
+        print("tiktoken" in sys.modules)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "False"]
+
+
+def test_public_names():
+    assert set(tokencalc.__all__) >= {
+        "__version__", "count_tokens", "estimate_tokens", "count_file", "load_prices", "estimate_cost",
+        "compare_models", "TokenCount", "CostEstimate", "PriceSheet", "TokencalcError", "PriceSheetError",
+        "UnknownModelError", "InputError", "UsageError",
+    }  # fmt: skip
+    assert "count_tokens" in dir(tokencalc)
+    assert issubclass(tokencalc.UnknownModelError, tokencalc.TokencalcError)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        tokencalc.nope  # noqa: B018
+
+
+# --- counting -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["o200k_base", "o200k_harmony", "cl100k_base"])
+def test_count_tokens_is_exact(encoding):
+    text = "Tokens, 中文 and code: def f(x): return x ** 2\n" * 40
+    assert tokencalc.count_tokens(text, encoding=encoding) == count_text(text, encoding)
+
+
+def test_a_large_text_is_counted_exactly_like_a_small_one():
+    text = "word " * 200_000
+    assert tokencalc.count_tokens(text) == count_text(text) > 200_000
+
+
+def test_models_pick_their_tokenizer():
+    text = "hello world, this is a test"
+    assert tokencalc.count_tokens(text, model="gpt-4") == count_text(text, "cl100k_base")
+    assert tokencalc.count_tokens(text, model="gpt-6-luna") == count_text(text, "o200k_base")
+    estimate = tokencalc.estimate_tokens(text, model="claude-sonnet-5-5")
+    assert (estimate.estimated, estimate.tokenizer, estimate.base, estimate.ratio) == (True, "claude-5", "o200k_base", Decimal("1.5"))
+    assert estimate.tokens == -(-count_text(text) * 3 // 2) == tokencalc.count_tokens(text, model="claude-sonnet-5-5")
+    gemini = tokencalc.estimate_tokens(text, model="gemini-4-argon")
+    assert (gemini.base, gemini.tokens) == ("characters", -(-len(text) // 4))
+
+
+def test_counting_errors_are_tokencalc_errors():
+    with pytest.raises(tokencalc.UnknownModelError, match="unknown model 'clade-sonet-5-5' \\(did you mean claude-sonnet-5-5"):
+        tokencalc.count_tokens("x", model="clade-sonet-5-5")
+    with pytest.raises(tokencalc.TokencalcError, match="unknown encoding 'p50k'"):
+        tokencalc.count_tokens("x", encoding="p50k")
+    with pytest.raises(tokencalc.UsageError, match="not both"):
+        tokencalc.count_tokens("x", model="gpt-4", encoding="cl100k_base")
+    with pytest.raises(tokencalc.UsageError, match="text must be a str, got bytes"):
+        tokencalc.count_tokens(b"x")
+
+
+def test_count_file(tmp_path):
+    text = "Some notes.\n" * 1000
+    path = tmp_path / "notes.txt"
+    path.write_text(text, encoding="utf-8")
+    assert tokencalc.count_file(path) == count_text(text)
+    assert tokencalc.count_file(str(path), model="gpt-4") == count_text(text, "cl100k_base")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\0\0\0")
+    with pytest.raises(tokencalc.InputError, match="logo.png: binary file, not counted"):
+        tokencalc.count_file(tmp_path / "logo.png")
+    with pytest.raises(tokencalc.InputError, match="missing.txt: no such file or directory"):
+        tokencalc.count_file(tmp_path / "missing.txt")
+
+
+# --- prices ---------------------------------------------------------------------------------------
+
+
+def test_estimate_cost_from_tokens_and_from_text():
+    cost = tokencalc.estimate_cost("gpt-5", input_tokens=10_000, output_tokens=2_000, cached_input_tokens=4_000, on=DAY)
+    assert (cost.input_cost, cost.cached_input_cost, cost.output_cost) == (Decimal("0.0075"), Decimal("0.0005"), Decimal("0.02"))
+    assert cost.total == Decimal("0.028") and isinstance(cost.total, Decimal)
+    batch = tokencalc.estimate_cost("gpt-5", input_tokens=10_000, output_tokens=2_000, tier="batch", on=DAY)
+    assert batch.total == Decimal("0.01625") and batch.tier == "batch"
+    text = "hello world " * 100
+    from_text = tokencalc.estimate_cost("claude-sonnet-5-5", text=text, on=DAY)
+    assert from_text.estimated and from_text.input_tokens == tokencalc.count_tokens(text, model="claude-sonnet-5-5")
+
+
+def test_estimate_cost_errors():
+    with pytest.raises(tokencalc.UsageError, match="give input_tokens or text"):
+        tokencalc.estimate_cost("gpt-5")
+    with pytest.raises(tokencalc.UsageError, match="unknown tier 'cheap'"):
+        tokencalc.estimate_cost("gpt-5", input_tokens=1, tier="cheap")
+    with pytest.raises(tokencalc.UnknownModelError):
+        tokencalc.estimate_cost("gpt-99", input_tokens=1)
+    with pytest.raises(tokencalc.TokencalcError, match="must not be negative"):
+        tokencalc.estimate_cost("gpt-5", input_tokens=-1)
+
+
+def test_long_context_and_fit():
+    big = tokencalc.estimate_cost("gpt-6-astra", input_tokens=300_000, on=DAY)
+    assert big.long_context and big.fits_context
+    too_big = tokencalc.estimate_cost("gpt-6-astra", input_tokens=2_000_000, on=DAY)
+    assert not too_big.fits_context
+
+
+def test_compare_models_counts_once_and_marks_the_cheapest():
+    rows = tokencalc.compare_models("hello world " * 1000, "claude-*", output_ratio=0.5, on=DAY)
+    assert rows and all(row.model.startswith("claude-") and row.estimated for row in rows)
+    assert [row.total for row in rows] == sorted(row.total for row in rows)
+    assert sum(row.cheapest for row in rows) == 1 and rows[0].cheapest
+    assert all(row.output_tokens == -(-row.input_tokens // 2) for row in rows)
+    default = tokencalc.compare_models(1000, on=DAY)
+    assert [row.model for row in default] and all(row.output_tokens == 0 for row in default)
+    batch = tokencalc.compare_models(1000, tier="batch", on=DAY)
+    assert all(row.tier == "batch" for row in batch) and len(batch) <= len(default)
+
+
+def test_the_user_sheet_is_used_and_a_change_to_it_is_seen(_isolated_environment):
+    first = tokencalc.estimate_cost("gpt-5", input_tokens=1_000_000, on=DAY).total
+    assert first == Decimal("1.25")
+    (_isolated_environment / "pricing.toml").write_text('[models."gpt-5"]\ninput = 1.0\n', encoding="utf-8")
+    assert tokencalc.estimate_cost("gpt-5", input_tokens=1_000_000, on=DAY).total == Decimal("1.0")
+    assert tokencalc.load_prices(user=False).resolve("gpt-5").input == Decimal("1.25")
+
+
+def test_prices_can_be_a_sheet_or_a_file(tmp_path):
+    overlay = tmp_path / "team.toml"
+    overlay.write_text('[models."gpt-5"]\ninput = 2.0\n', encoding="utf-8")
+    assert tokencalc.estimate_cost("gpt-5", input_tokens=1_000_000, prices=overlay, on=DAY).total == Decimal("2.0")
+    sheet = tokencalc.load_prices(overlay)
+    assert tokencalc.estimate_cost("gpt-5", input_tokens=1_000_000, prices=sheet, on=DAY).total == Decimal("2.0")
+    (tmp_path / "bad.toml").write_text("[models.gpt-5\n", encoding="utf-8")
+    with pytest.raises(tokencalc.PriceSheetError, match="bad.toml: line 1, column 14: invalid TOML"):
+        tokencalc.load_prices(tmp_path / "bad.toml")
+
+
+def test_all_lists_exactly_the_lazy_exports():
+    assert set(tokencalc.__all__) == {"__version__", *tokencalc._EXPORTS}
+
+
+def test_a_model_tokenizer_change_in_the_user_sheet_is_seen(_isolated_environment):
+    import os
+
+    text = "hello world " * 50
+    assert tokencalc.estimate_tokens(text, model="claude-sonnet-5-5").tokenizer == "claude-5"
+    sheet = _isolated_environment / "pricing.toml"
+    sheet.write_text('[models."claude-sonnet-5-5"]\ntokenizer = "claude-legacy"\n', encoding="utf-8")
+    os.utime(sheet, ns=(1, 1))  # a different mtime even on coarse clocks
+    assert tokencalc.estimate_tokens(text, model="claude-sonnet-5-5").tokenizer == "claude-legacy"
