@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 _CODE = "abcdefghijXYZ_0123456789 \t\n(){}[];:=+-*/<>\"'#.,!?|&%$@\\`~"
 _CJK = "中文字符汉语日本語かなカナ한국어。，、！？「」：；（）0123456789 \n\t　abc"
 _WHITESPACE = " \t\n\r\u3000\u00a0\u2028\x0b\x0c/a.1'é\u0301"
+# Letters new in Unicode 15-16 (tiktoken knows them) and 17+ (only the regex module does).
+_NEW_LETTERS = "\U00031350\U0002ebf0\U00010d4a\U000323b0\U0003d000\U00010940"
 _PROSE_WORDS = ["the", "The", "cost", "of", "tokens", "don't", "it's", "GPT", "café", "naïve", "über",
                 "1,000", "3.14", "e.g.", "—", "\n", "\n\n", "  ", "\t", "/", "//", "<|endoftext|>", "😀", "🇫🇷"]
 
@@ -18,4 +20,6 @@ prose_like = st.lists(st.sampled_from(_PROSE_WORDS), max_size=60).map(
     lambda words: "".join(w if w.isspace() or not words else w + " " for w in words)
 )
 
-tricky_text = st.one_of(any_unicode, code_like, cjk_like, whitespace_heavy, prose_like)
+new_unicode = st.text(st.sampled_from(_NEW_LETTERS + "ab\n/:. 1'"), max_size=40)
+
+tricky_text = st.one_of(any_unicode, code_like, cjk_like, whitespace_heavy, prose_like, new_unicode)

@@ -148,3 +148,10 @@ def test_inputs_count_in_parallel_and_a_bad_one_does_not_disturb_the_others(tmp_
         else:
             assert result.counts.tokens["o200k_base"] == tiktoken_count("o200k_base", texts[name])
             assert result.counts.words == len(texts[name].split())
+
+
+@pytest.mark.parametrize("text", ["x\U000323b0\n/:", "a\ud800b", "新\U0003d000字"])
+def test_characters_unknown_to_tiktoken_are_counted_by_tiktoken(text):
+    with TokenCounter(["o200k_base", "cl100k_base"]) as counter:
+        counts = counter.count_text(text)
+    assert counts.tokens == {name: tiktoken_count(name, text) for name in ("o200k_base", "cl100k_base")}

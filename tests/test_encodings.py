@@ -126,3 +126,24 @@ def test_unknown_model_and_encoding():
         encodings.encoding_for_model("not-a-model")
     with pytest.raises(EncodingDataError, match="unknown encoding 'p50k_base'"):
         encodings.canonical_encoding("p50k_base")
+
+
+def _tiktoken_calls_a_letter(ch: str) -> bool:
+    # After a letter, "\n/:" is split off; after punctuation (unassigned), o200k keeps "\n/" with it.
+    encoding = encodings.get_encoding("o200k_base")
+    return len(encoding.encode_ordinary(ch + "\n/:")) == len(encoding.encode_ordinary(ch)) + len(
+        encoding.encode_ordinary("\n/:")
+    )
+
+
+def test_installed_tiktoken_knows_at_least_the_unicode_we_assume():
+    assert encodings.TIKTOKEN_UNICODE == (16, 0, 0)
+    assert _tiktoken_calls_a_letter("\U00010d4a")  # GARAY letter, new in Unicode 16.0
+    assert _tiktoken_calls_a_letter("\U00031350")  # CJK Extension H, Unicode 15.0
+
+
+def test_characters_newer_than_tiktoken_are_not_trusted_to_the_regex_module():
+    assert encodings.tables_agree_on("plain ASCII")
+    assert encodings.tables_agree_on("中文 é 😀")
+    assert not encodings.tables_agree_on("x\U000323b0")  # CJK Extension J, Unicode 17
+    assert not encodings.tables_agree_on("lone \ud800 surrogate")

@@ -7,19 +7,23 @@ the count. Two kinds of cut cannot, for both ``o200k_base`` and ``cl100k_base``:
 * just after a ``\\n`` whose next character is neither whitespace nor ``/`` (found by
   experiment on large corpora, product notes §3);
 * just after a letter (``\\p{L}``) whose next character is not a letter, a combining mark, an
-  apostrophe or unassigned: no alternative of either pattern that matches a letter can go on
+  apostrophe or unassigned, both being characters tiktoken's older Unicode tables know: no alternative of either pattern that matches a letter can go on
   past such a character, none looks behind, and a piece that ends there ends the same way at
   the end of a string — so the pieces of the two parts are the pieces of the whole.
 
 The second kind keeps memory bounded on long lines (minified files, Chinese prose without line
 breaks). tests/test_chunking.py checks both against whole-text counts with property tests.
-Character classes come from the ``regex`` module, whose Unicode tables are at least as new as
-tiktoken's (Python's own ``str.isalpha`` may call a new letter unassigned).
+Character classes come from the ``regex`` module; a letter cut is only taken where both
+characters are ones that tiktoken's (older) Unicode tables classify the same way
+(``encodings.tables_agree_on``): a character new in Unicode 17 is a letter to ``regex`` but
+unassigned, so punctuation, to tiktoken 0.14.
 """
 
 from __future__ import annotations
 
 import functools
+
+from tokencalc.encodings import tables_agree_on
 
 _CUT_PATTERN = r"(?<=\n)(?=[^\s/])|(?<=\p{L})(?=[^\p{L}\p{M}\p{Cn}'])"
 
@@ -31,6 +35,11 @@ def _patterns():
     return regex.compile(_CUT_PATTERN), regex.compile("(?r)" + _CUT_PATTERN)
 
 
+def _confirmed(text: str, q: int) -> bool:
+    # A newline cut depends only on whitespace, which every Unicode version agrees on.
+    return text[q - 1] == "\n" or tables_agree_on(text[q - 1 : q + 1])
+
+
 def last_safe_cut(text: str, lo: int = 0, hi: int | None = None) -> int:
     """The largest safe cut ``q`` with ``lo < q < hi`` (default: the text's length), or -1.
 
@@ -38,16 +47,20 @@ def last_safe_cut(text: str, lo: int = 0, hi: int | None = None) -> int:
     """
     end = len(text) if hi is None else min(hi, len(text))
     # A cut needs the character after it, which a lookahead cannot see past ``end``.
-    match = _patterns()[1].search(text, lo + 1, end)
-    return -1 if match is None else match.start()
+    for match in _patterns()[1].finditer(text, lo + 1, end):
+        if _confirmed(text, match.start()):
+            return match.start()
+    return -1
 
 
 def first_safe_cut(text: str, lo: int = 0) -> int:
     """The smallest safe cut ``q`` with ``lo < q < len(text)``, or -1."""
-    match = _patterns()[0].search(text, lo + 1)
-    return -1 if match is None else match.start()
+    for match in _patterns()[0].finditer(text, lo + 1):
+        if _confirmed(text, match.start()):
+            return match.start()
+    return -1
 
 
 def safe_cuts(text: str) -> list[int]:
     """Every safe cut of ``text`` (for tests and documentation)."""
-    return [m.start() for m in _patterns()[0].finditer(text) if 0 < m.start() < len(text)]
+    return [m.start() for m in _patterns()[0].finditer(text) if 0 < m.start() < len(text) and _confirmed(text, m.start())]

@@ -331,6 +331,8 @@ class TokenCounter:
     def _count_small(self, text: str) -> dict[str, int]:
         from tokencalc import bpe
 
+        if not encodings.tables_agree_on(text):
+            return {base: count_with_tiktoken(base, text) for base in self._bases}
         self._small_budget -= len(text)
         return {
             base: bpe.count_text(text, encodings.rank_table(base), encodings.split_pattern(base))

@@ -310,6 +310,38 @@ def split_pattern(name: str):
     return regex.compile(ENCODINGS[canonical_encoding(name)].pattern)
 
 
+#: The Unicode version of the character tables in tiktoken's regex engine (tiktoken 0.14: 16.0).
+#: tests/test_encodings.py checks that the installed tiktoken knows at least this much.
+TIKTOKEN_UNICODE = (16, 0, 0)
+
+
+@functools.lru_cache(maxsize=None)
+def _shared_unicode_table():
+    """A table of characters that tiktoken and the ``regex`` module surely classify alike.
+
+    Both know every character assigned in Python's own tables as long as those are not newer
+    than tiktoken's; otherwise fall back to Unicode 3.2, which every table includes.
+    """
+    import unicodedata
+
+    version = tuple(int(part) for part in unicodedata.unidata_version.split("."))
+    return unicodedata if version <= TIKTOKEN_UNICODE else unicodedata.ucd_3_2_0
+
+
+def tables_agree_on(text: str) -> bool:
+    """Whether tiktoken and the ``regex`` module see every character of ``text`` alike.
+
+    A character assigned only in a newer Unicode version (the ``regex`` module is ahead of
+    tiktoken) may be a letter to one and unassigned to the other, which changes how text is
+    split into pieces; a lone surrogate cannot be encoded at all. Texts holding either are
+    counted by tiktoken itself.
+    """
+    if text.isascii():
+        return True
+    category = _shared_unicode_table().category
+    return all(category(ch) not in ("Cn", "Cs") for ch in set(text))
+
+
 def worker_count() -> int:
     """Threads to count with: every core this process may use, at least one."""
     try:
