@@ -19,7 +19,6 @@ from tokencalc.usage import UsageRecord, read_usage
 from tokencalc.usage.pricing import (
     NO_MODEL,
     compare_plan,
-    find_plan,
     months_between,
     price_usage,
     record_cost,
@@ -309,7 +308,7 @@ def test_plan_over_two_calendar_months(sheet):
     ]
     priced = price_usage(sheet, records, by="month", tz=UTC)
     assert priced.months == 2 and priced.totals.cost == D("10.5")
-    comparison = compare_plan(find_plan(sheet, "solo"), priced)
+    comparison = compare_plan(sheet.resolve_plan("solo"), priced)
     assert (comparison.months, comparison.seats) == (2, 1)
     assert comparison.plan_cost == D(40) and comparison.api_cost == D("10.5")
     assert comparison.difference == D("29.5")
@@ -323,7 +322,7 @@ def test_plan_cheaper_than_the_api_and_unpriced_models_named(sheet):
         record("2025-09-01T10:00:00", "opus", 1_000_000, 1_000_000),  # $15 + $75
         record("2025-09-02T10:00:00", "mystery-model", 10, 10),
     ]
-    comparison = compare_plan(find_plan(sheet, "ACME SOLO"), price_usage(sheet, records, by="day", tz=UTC))
+    comparison = compare_plan(sheet.resolve_plan("ACME SOLO"), price_usage(sheet, records, by="day", tz=UTC))
     assert comparison.difference == D(20 - 90)
     assert "the plan saves you $70.00" in comparison.verdict
     assert "leaves out 1 request of 1 model not in the price sheet" in comparison.verdict
@@ -338,18 +337,18 @@ def test_gaps_count_as_months_paid():
 def test_per_seat_plans(sheet):
     records = [record("2025-09-01T10:00:00", "sonnet", 1000, 0)]
     priced = price_usage(sheet, records, by="day", tz=UTC)
-    team = find_plan(sheet, "team")
+    team = sheet.resolve_plan("team")
     assert compare_plan(team, priced).seats == 2  # the plan's minimum
     assert compare_plan(team, priced, seats=5).plan_cost == D(125)
     with pytest.raises(UsageError, match="at least 2 seats"):
         compare_plan(team, priced, seats=1)
     with pytest.raises(UsageError, match="not sold per seat"):
-        compare_plan(find_plan(sheet, "solo"), priced, seats=3)
+        compare_plan(sheet.resolve_plan("solo"), priced, seats=3)
 
 
 def test_unknown_plan_suggests_near_names(sheet):
     with pytest.raises(TokencalcError, match="did you mean solo"):
-        find_plan(sheet, "sola")
+        sheet.resolve_plan("sola")
 
 
 def test_currency_scales_every_amount(sheet):
@@ -357,7 +356,7 @@ def test_currency_scales_every_amount(sheet):
     priced = price_usage(sheet, records, by="day", tz=UTC, currency="eur", rate=D("0.5"))
     assert priced.currency == "EUR"
     assert priced.totals.cost == D("1.5") and priced.totals.vendor_cost == D("1.25")
-    comparison = compare_plan(find_plan(sheet, "solo"), priced)
+    comparison = compare_plan(sheet.resolve_plan("solo"), priced)
     assert comparison.plan_cost == D(10)
     assert comparison.verdict.startswith("Acme Solo €10.00/month × 1 month = €10.00; API-equivalent €1.50")
 

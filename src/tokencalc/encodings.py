@@ -26,7 +26,6 @@ import hashlib
 import os
 import struct
 import threading
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path

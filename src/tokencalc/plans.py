@@ -28,14 +28,13 @@ Pure: takes a sheet, plans and a profile, returns frozen data. No printing, no e
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from tokencalc.costs import CostBreakdown, RequestTokens, format_money, request_cost
-from tokencalc.errors import TokencalcError, UsageError
+from tokencalc.errors import UsageError
 from tokencalc.sheet import CHARACTERS, USD, ModelEntry, Plan, PriceSheet, TokenizerRef
 
 DEFAULT_CONVERSATIONS_PER_DAY = Decimal(5)
@@ -231,24 +230,15 @@ def conversation_cost(sheet: PriceSheet, model: ModelEntry, profile: UsageProfil
 
 
 def find_plans(sheet: PriceSheet, names: Sequence[str]) -> list[Plan]:
-    """The plans named (ids, any case; repeats once), or every plan in sheet order when none are.
+    """The plans named (ids or names, any case; repeats once), or every plan when none are.
 
     An unknown name raises :class:`TokencalcError` suggesting the nearest plan ids.
     """
     if not names:
         return list(sheet.plans.values())
-    by_key = {plan_id.lower(): plan for plan_id, plan in sheet.plans.items()}
     chosen: dict[str, Plan] = {}
     for name in names:
-        plan = by_key.get(name.strip().lower())
-        if plan is None:
-            close = difflib.get_close_matches(name.strip().lower(), list(by_key), n=3, cutoff=0.5)
-            hint = (
-                f" (did you mean {', '.join(by_key[c].id for c in close)}?)"
-                if close
-                else "; run 'tokencalc plans' to see them all"
-            )
-            raise TokencalcError(f"unknown plan {name!r}{hint}")
+        plan = sheet.resolve_plan(name)
         chosen.setdefault(plan.id, plan)
     return list(chosen.values())
 

@@ -259,6 +259,20 @@ class PriceSheet:
                 return self.models[model_id]
         raise UnknownModelError(name, self.suggest(name))
 
+    def resolve_plan(self, name: str) -> Plan:
+        """The plan with this id or display name (case-insensitive); never a fuzzy match.
+
+        An unknown name raises :class:`TokencalcError` suggesting the nearest plan ids.
+        """
+        wanted = name.strip().lower()
+        for plan in self.plans.values():
+            if wanted in (plan.id.lower(), plan.name.lower()):
+                return plan
+        ids = {plan_id.lower(): plan_id for plan_id in self.plans}
+        near = [ids[m] for m in difflib.get_close_matches(wanted, list(ids), n=3, cutoff=0.5)]
+        hint = f"did you mean {', '.join(near)}?" if near else "'tokencalc plans' lists them all"
+        raise TokencalcError(f"unknown plan {name!r} ({hint})")
+
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """The nearest model ids and aliases to a misspelt name."""
         names = {k.lower(): k for k in [*self.models, *self.aliases]}

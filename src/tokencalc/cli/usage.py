@@ -240,13 +240,13 @@ def run_usage(request: UsageRequest) -> None:
     from tokencalc.errors import UsageRecordError
     from tokencalc.sheet import load_price_sheet
     from tokencalc.usage import read_usage, total_input_bytes
-    from tokencalc.usage.pricing import compare_plan, find_plan, plan_seats, price_usage
+    from tokencalc.usage.pricing import compare_plan, plan_seats, price_usage
 
     sheet = load_price_sheet(request.prices)
     warning = sheet.age_warning(date.today())
     if warning:
         print_warning(warning)
-    plan = find_plan(sheet, request.plan) if request.plan else None
+    plan = sheet.resolve_plan(request.plan) if request.plan else None
     if plan is not None:
         plan_seats(plan, request.seats)  # a bad --seats fails before the (maybe long) read
     override = sheet.resolve(request.model).id if request.model else None

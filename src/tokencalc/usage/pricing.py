@@ -19,7 +19,6 @@ Rules (see ``docs/usage.md``):
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -385,18 +384,6 @@ def _notes(has_billing: bool, slugs: dict[str, set[str]]) -> list[str]:
 
 
 # --- plans -----------------------------------------------------------------------------------
-
-
-def find_plan(sheet: PriceSheet, name: str) -> Plan:
-    """The plan with this id or name (any case); an error suggesting the nearest ids otherwise."""
-    wanted = name.strip().lower()
-    for plan in sheet.plans.values():
-        if wanted in (plan.id.lower(), plan.name.lower()):
-            return plan
-    ids = {p.lower(): p for p in sheet.plans}
-    near = [ids[m] for m in difflib.get_close_matches(wanted, list(ids), n=3, cutoff=0.5)]
-    hint = f"did you mean {', '.join(near)}?" if near else f"plans: {', '.join(sorted(sheet.plans))}"
-    raise TokencalcError(f"unknown plan {name!r} ({hint})")
 
 
 def plan_seats(plan: Plan, seats: int | None) -> int:
