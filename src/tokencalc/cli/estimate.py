@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from tokencalc.cli.options import (
+    CurrencyOption,
+    DateOption,
+    FormatOption,
+    PricesOption,
+    RateOption,
+    load_sheet,
+    parse_date,
+    parse_decimal,
+)
 from tokencalc.render import OutputFormat
 
 
@@ -58,28 +67,17 @@ def estimate_command(
         TierChoice, typer.Option("--tier", help="Service tier.", case_sensitive=False)
     ] = TierChoice.standard,
     calls: Annotated[int, typer.Option("--calls", min=1, help="Requests per input; costs scale.")] = 1,
-    on: Annotated[
-        Optional[str],
-        typer.Option("--date", help="Use the prices in force on this day, YYYY-MM-DD (default: today).", show_default=False),
-    ] = None,
-    currency: Annotated[str, typer.Option("--currency", help="Currency code for costs.")] = "USD",
-    rate: Annotated[
-        Optional[str],
-        typer.Option("--rate", help="Units of --currency per US dollar (default: the rate in your price sheet).", show_default=False),
-    ] = None,
+    on: DateOption = None,
+    currency: CurrencyOption = "USD",
+    rate: RateOption = None,
     max_cost: Annotated[
         Optional[str],
         typer.Option("--max-cost", help="Exit 3 if the cheapest model that fits costs more.", show_default=False),
     ] = None,
     per_file: Annotated[bool, typer.Option("--per-file", help="Add a row per input per model.")] = False,
     sort: Annotated[SortKey, typer.Option("--sort", help="Row order.", case_sensitive=False)] = SortKey.cost,
-    prices: Annotated[
-        Optional[Path],
-        typer.Option("--prices", help="A price sheet overlaid on the default and your own.", show_default=False),
-    ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-    ] = OutputFormat.table,
+    prices: PricesOption = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Estimate what text costs across models: one row per model.
 
@@ -113,19 +111,19 @@ def estimate_command(
     code = currency.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise UsageError(f"--currency must be a three-letter code like EUR, got {currency!r}")
-    explicit_rate = _decimal("--rate", rate, positive=True) if rate is not None else None
+    explicit_rate = parse_decimal("--rate", rate, positive=True) if rate is not None else None
     if explicit_rate is not None and code == "USD":
         raise UsageError("--rate needs --currency (the code the rate converts to)")
     assumptions = Assumptions(
-        on=_date("--date", on) if on else date.today(),
+        on=parse_date("--date", on),
         output_tokens=output_tokens,
-        output_ratio=_decimal("--output-ratio", output_ratio) if output_ratio is not None else None,
-        cached_fraction=_decimal("--cached", cached) if cached is not None else Decimal(0),
+        output_ratio=parse_decimal("--output-ratio", output_ratio) if output_ratio is not None else None,
+        cached_fraction=parse_decimal("--cached", cached) if cached is not None else Decimal(0),
         tier=chosen_tier,
         calls=calls,
         currency=code,
     )
-    budget = _decimal("--max-cost", max_cost) if max_cost is not None else None
+    budget = parse_decimal("--max-cost", max_cost) if max_cost is not None else None
     if not paths and stdin_is_terminal():
         raise UsageError("nothing to estimate: name files or directories, or pipe text in (cat notes.md | tokencalc estimate)")
     run_estimate(
@@ -143,26 +141,8 @@ def estimate_command(
     )
 
 
-def _decimal(option: str, text: str, *, positive: bool = False) -> Decimal:
-    from tokencalc.errors import UsageError
-
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0 or (positive and value == 0):
-        kind = "a positive number" if positive else "a non-negative number"
-        raise UsageError(f"{option} must be {kind}, got {text!r}")
-    return value
 
 
-def _date(option: str, text: str) -> date:
-    from tokencalc.errors import UsageError
-
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"{option} must be a date like 2026-11-22, got {text!r}") from None
 
 
 def run_estimate(
@@ -182,16 +162,11 @@ def run_estimate(
     """Load the sheet, count the inputs, price them and render; exit 1 on input errors, 3 over budget."""
     from dataclasses import replace
 
-    from tokencalc.cli.app import print_warning
     from tokencalc.cli.inputs_view import count_paths
     from tokencalc.errors import ExitCode
     from tokencalc.estimate import check_budget, encodings_needed, estimate_costs
-    from tokencalc.sheet import load_price_sheet
 
-    sheet = load_price_sheet(prices)
-    warning = sheet.age_warning(date.today())
-    if warning:
-        print_warning(warning)
+    sheet = load_sheet(prices)
     selected = sheet.select(models, providers, all_models)
     assumptions = replace(assumptions, rate=sheet.exchange_rate(assumptions.currency, rate))
 

@@ -6,11 +6,11 @@ Never builds a tokenizer: listing models must stay instant.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from tokencalc.cli.options import FormatOption, PricesOption, load_sheet, parse_date
 from tokencalc.render import OutputFormat
 
 
@@ -27,13 +27,8 @@ def models_command(
         Optional[str],
         typer.Option("--date", help="Show the prices in force on this day, YYYY-MM-DD (default: today).", show_default=False),
     ] = None,
-    prices: Annotated[
-        Optional[Path],
-        typer.Option("--prices", help="A price sheet overlaid on the default and your own.", show_default=False),
-    ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-    ] = OutputFormat.table,
+    prices: PricesOption = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List the models in the price sheet, or show every price of one model.
 
@@ -53,15 +48,10 @@ def models_command(
 
       tokencalc models claude-sonnet-5-5
     """
-    from tokencalc.cli.app import print_warning
     from tokencalc.errors import TokencalcError, UnknownModelError
-    from tokencalc.sheet import load_price_sheet
 
-    sheet = load_price_sheet(prices)
-    today = _date(on) if on else date.today()
-    warning = sheet.age_warning(date.today())
-    if warning:
-        print_warning(warning)
+    sheet = load_sheet(prices)
+    today = parse_date("--date", on)
     if search and not any(ch in search for ch in "*?["):
         try:
             model = sheet.resolve(search)
@@ -78,13 +68,6 @@ def models_command(
     _list_models(sheet, chosen, today, fmt)
 
 
-def _date(text: str) -> date:
-    from tokencalc.errors import UsageError
-
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"--date must be a date like 2026-11-22, got {text!r}") from None
 
 
 def _filter(sheet, search: str | None, providers: list[str]):

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from tokencalc.cli.options import (
+    DateOption,
+    FormatOption,
+    PricesOption,
+    RateOption,
+    load_sheet,
+    parse_date,
+    parse_decimal,
+)
 from tokencalc.render import OutputFormat
 
 
@@ -54,22 +62,11 @@ def plans_command(
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Price the API without prompt caching.")] = False,
     annual: Annotated[bool, typer.Option("--annual", help="Plan prices billed annually, where offered.")] = False,
-    on: Annotated[
-        Optional[str],
-        typer.Option("--date", help="Use the prices in force on this day, YYYY-MM-DD (default: today).", show_default=False),
-    ] = None,
+    on: DateOption = None,
     currency: Annotated[str, typer.Option("--currency", help="Currency code for prices and costs.")] = "USD",
-    rate: Annotated[
-        Optional[str],
-        typer.Option("--rate", help="Units of --currency per US dollar (default: the rate in your price sheet).", show_default=False),
-    ] = None,
-    prices: Annotated[
-        Optional[Path],
-        typer.Option("--prices", help="A price sheet overlaid on the default and your own.", show_default=False),
-    ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-    ] = OutputFormat.table,
+    rate: RateOption = None,
+    prices: PricesOption = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Compare chat subscription plans with what the same use would cost on the API.
 
@@ -100,19 +97,17 @@ def plans_command(
     from dataclasses import replace
 
     from tokencalc.cli.app import print_warning
-    from tokencalc.cli.estimate import _date, _decimal
     from tokencalc.errors import UsageError
     from tokencalc.plans import UsageProfile, compare_plans, find_plans
-    from tokencalc.sheet import load_price_sheet
 
     if sample is not None and message_tokens is not None:
         raise UsageError("give --sample or --message-tokens, not both")
     code = _currency_code(currency)
-    explicit_rate = _decimal("--rate", rate, positive=True) if rate is not None else None
+    explicit_rate = parse_decimal("--rate", rate, positive=True) if rate is not None else None
     if explicit_rate is not None and code == "USD":
         raise UsageError("--rate needs --currency (the code the rate converts to)")
     given = {
-        "conversations_per_day": _decimal("--conversations-per-day", conversations_per_day, positive=True) if conversations_per_day is not None else None,
+        "conversations_per_day": parse_decimal("--conversations-per-day", conversations_per_day, positive=True) if conversations_per_day is not None else None,
         "turns": turns,
         "message_tokens": message_tokens,
         "reply_tokens": reply_tokens,
@@ -128,12 +123,9 @@ def plans_command(
         annual=annual,
         defaulted=defaulted,
     )
-    when = _date("--date", on) if on else date.today()
+    when = parse_date("--date", on)
 
-    sheet = load_price_sheet(prices)
-    warning = sheet.age_warning(date.today())
-    if warning:
-        print_warning(warning)
+    sheet = load_sheet(prices)
     chosen = find_plans(sheet, plan or [])
     exchange = sheet.exchange_rate(code, explicit_rate)
     if sample is not None:

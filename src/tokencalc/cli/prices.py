@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
+from tokencalc.cli.options import parse_date, parse_decimal
 from tokencalc.render import OutputFormat
 
 app = typer.Typer(
@@ -54,26 +54,8 @@ def _out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 
 
-def _decimal(option: str, text: str, *, positive: bool = False) -> Decimal:
-    from tokencalc.errors import UsageError
-
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0 or (positive and value == 0):
-        kind = "a positive number" if positive else "a non-negative number"
-        raise UsageError(f"{option} must be {kind}, got {text!r}")
-    return value
 
 
-def _day(option: str, text: str) -> date:
-    from tokencalc.errors import UsageError
-
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"{option} must be a date like 2026-11-22, got {text!r}") from None
 
 
 def _report(changes) -> None:
@@ -223,7 +205,7 @@ def set_command(
         ("--priority-multiplier", "priority.multiplier", priority),
     ):
         if text is not None:
-            values[key] = _decimal(option, text)
+            values[key] = parse_decimal(option, text)
     for key, value in (
         ("context_window", context_window),
         ("max_output", max_output),
@@ -240,7 +222,7 @@ def set_command(
     if alias is not None:
         values["aliases"] = list(alias)
     if as_of is not None:
-        values["as_of"] = _day("--as-of", as_of)
+        values["as_of"] = parse_date("--as-of", as_of)
 
     user = sheet_edit.read_user_sheet()
     data, model_id = sheet_edit.set_model_values(user.data, sheet_edit.effective_data(user), model, values)
@@ -310,7 +292,7 @@ def set_rate_command(
     """
     from tokencalc import sheet_edit
 
-    value = _decimal("RATE", rate, positive=True)
+    value = parse_decimal("RATE", rate, positive=True)
     user = sheet_edit.read_user_sheet()
     edit = sheet_edit.plan_edit(user, sheet_edit.set_currency_rate(user.data, code, value))
     _save(edit)

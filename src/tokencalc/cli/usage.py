@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import tzinfo
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -13,6 +13,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from tokencalc.cli.options import (
+    CurrencyOption,
+    FormatOption,
+    PricesOption,
+    RateOption,
+    load_sheet,
+    parse_decimal,
+)
 from tokencalc.render import OutputFormat
 
 
@@ -75,18 +83,10 @@ def usage_command(
         Optional[str],
         typer.Option("--timezone", "--tz", help="IANA time zone for days and months (default: local time).", show_default=False),
     ] = None,
-    currency: Annotated[str, typer.Option("--currency", help="Currency code for costs.")] = "USD",
-    rate: Annotated[
-        Optional[str],
-        typer.Option("--rate", help="Units of --currency per US dollar (default: the rate in your price sheet).", show_default=False),
-    ] = None,
-    prices: Annotated[
-        Optional[Path],
-        typer.Option("--prices", help="A price sheet overlaid on the default and your own.", show_default=False),
-    ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-    ] = OutputFormat.table,
+    currency: CurrencyOption = "USD",
+    rate: RateOption = None,
+    prices: PricesOption = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """What your real use would have cost on the API: by day, month or model, and in total.
 
@@ -114,7 +114,6 @@ def usage_command(
 
       tokencalc usage usage.csv costs.csv --format json
     """
-    from tokencalc.cli.estimate import _decimal
     from tokencalc.errors import UsageError
 
     if seats is not None and plan is None:
@@ -122,7 +121,7 @@ def usage_command(
     code = currency.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise UsageError(f"--currency must be a three-letter code like EUR, got {currency!r}")
-    explicit_rate = _decimal("--rate", rate, positive=True) if rate is not None else None
+    explicit_rate = parse_decimal("--rate", rate, positive=True) if rate is not None else None
     if explicit_rate is not None and code == "USD":
         raise UsageError("--rate needs --currency (the code the rate converts to)")
     tz, tz_label = resolve_timezone(tz_name)
@@ -235,17 +234,12 @@ def _input_paths(request: UsageRequest) -> tuple[list[Path], str | None]:
 
 def run_usage(request: UsageRequest) -> None:
     """Read, price, compare and render; errors are raised for the CLI edge to report."""
-    from tokencalc.cli.app import print_warning
     from tokencalc.cli.progress import LazyProgress, progress_allowed
     from tokencalc.errors import UsageRecordError
-    from tokencalc.sheet import load_price_sheet
     from tokencalc.usage import read_usage, total_input_bytes
     from tokencalc.usage.pricing import compare_plan, plan_seats, price_usage
 
-    sheet = load_price_sheet(request.prices)
-    warning = sheet.age_warning(date.today())
-    if warning:
-        print_warning(warning)
+    sheet = load_sheet(request.prices)
     plan = sheet.resolve_plan(request.plan) if request.plan else None
     if plan is not None:
         plan_seats(plan, request.seats)  # a bad --seats fails before the (maybe long) read
