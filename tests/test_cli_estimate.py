@@ -140,7 +140,7 @@ def test_budget_gate_exits_3_after_printing(cli, files):
     over = cli(*args, "--max-cost", "0.01", "-f", "json")
     assert over.exit_code == 3
     assert json.loads(over.stdout)["cheapest"] == "alpha"
-    assert over.stderr.strip() == f"tokencalc: error: over budget: the cheapest model that fits, alpha, costs ${cheapest:.4f} > $0.0100"
+    assert over.stderr.strip() == f"tokencalc: error: over budget: the cheapest model that fits, alpha, costs ${cheapest:.4f}, more than --max-cost 0.01 USD"
 
 
 def test_models_the_input_does_not_fit_are_excluded_from_cheapest(cli, tmp_path):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from tokencalc.costs import CostBreakdown, RequestTokens, format_money, request_cost
+from tokencalc.costs import CostBreakdown, RequestTokens, decimal_text, format_money, request_cost
 from tokencalc.counting import Counts
 from tokencalc.encodings import canonical_encoding
 from tokencalc.errors import BudgetExceeded, UsageError
@@ -293,5 +293,5 @@ def check_budget(estimate: Estimate, max_cost: Decimal) -> None:
     if best.cost.total > max_cost:
         raise BudgetExceeded(
             f"over budget: the cheapest model that fits, {best.model.id}, costs "
-            f"{format_money(best.cost.total, currency)} > {format_money(max_cost, currency)}"
+            f"{format_money(best.cost.total, currency)}, more than --max-cost {decimal_text(max_cost)} {currency}"
         )

@@ -33,7 +33,7 @@ class Column:
     header: str
     numeric: bool = False
     display: Callable[[Any], str] | None = None
-    #: never wrap or shorten this column in a table (ids people copy and paste)
+    #: keep on one line when the table can (ids people copy and paste)
     no_wrap: bool = False
 
     def show(self, value: Any) -> str:
@@ -46,6 +46,10 @@ class Column:
         if isinstance(value, int):
             return f"{value:,}"
         return str(value)
+
+
+#: The widest a table written to a file or pipe is allowed to grow.
+TABLE_MAX_WIDTH = 160
 
 
 def make_console(*, stderr: bool = False):
@@ -130,18 +134,28 @@ def write_table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for column in columns:
+    shown = [[column.show(row.get(column.key)) for column in columns] for row in rows]
+    footer_cells = [column.show(footer.get(column.key)) if footer else "" for column in columns]
+    for index, column in enumerate(columns):
         table.add_column(
             column.header,
             justify="right" if column.numeric else "left",
-            # Numbers and ids are never wrapped or cut; prose columns take what is left.
+            footer=footer_cells[index],
+            # Numbers and ids stay on one line; prose folds rather than lose characters.
             no_wrap=column.no_wrap or column.numeric,
-            footer=column.show(footer.get(column.key)) if footer else "",
+            overflow="fold",
         )
-    for index, row in enumerate(rows):
-        style = styles[index] if styles else None
-        table.add_row(*(column.show(row.get(column.key)) for column in columns), style=style)
-    (console or make_console()).print(table)
+    for index, cells in enumerate(shown):
+        table.add_row(*cells, style=styles[index] if styles else None)
+    console = console or make_console()
+    if not console.is_terminal:
+        # A file or pipe has no width of its own: give the table the room it needs (within
+        # reason) instead of squeezing it into 80 columns and cutting numbers short.
+        from rich.measure import Measurement
+
+        natural = Measurement.get(console, console.options.update(width=TABLE_MAX_WIDTH), table).maximum
+        console.width = max(console.width, min(natural, TABLE_MAX_WIDTH))
+    console.print(table)
 
 
 def write_rows(
