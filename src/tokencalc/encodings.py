@@ -27,6 +27,7 @@ import os
 import struct
 import threading
 from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -97,6 +98,29 @@ COUNTS_LIKE: dict[str, str] = {"o200k_harmony": "o200k_base"}
 
 EXACT_ENCODINGS: tuple[str, ...] = ("o200k_base", "o200k_harmony", "cl100k_base")
 DEFAULT_ENCODING = "o200k_base"
+#: The base of an estimate family that counts characters instead of tokens.
+CHARACTERS = "characters"
+
+
+@dataclass(frozen=True)
+class TokenizerRef:
+    """How a model's tokens are counted: exactly, or estimated from a base count."""
+
+    family: str  # the model's ``tokenizer`` value: an exact encoding or a family id
+    base: str  # the exact encoding counted, or "characters"
+    ratio: Decimal = Decimal(1)
+    estimated: bool = False
+
+    @property
+    def counted_with(self) -> str | None:
+        """The exact encoding to count with, or None when characters suffice."""
+        return None if self.base == CHARACTERS else self.base
+
+    def tokens_from(self, base_count: int) -> int:
+        """The model's token count from the base count (rounded up when estimated)."""
+        if not self.estimated:
+            return base_count
+        return int((Decimal(base_count) * self.ratio).to_integral_value(rounding=ROUND_CEILING))
 
 
 def canonical_encoding(name: str) -> str:

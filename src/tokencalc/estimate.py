@@ -19,7 +19,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from tokencalc.costs import CostBreakdown, RequestTokens, decimal_text, format_money, request_cost
+from tokencalc.costs import (
+    CostBreakdown,
+    RequestTokens,
+    decimal_text,
+    format_money,
+    request_cost,
+)
 from tokencalc.counting import Counts
 from tokencalc.encodings import canonical_encoding
 from tokencalc.errors import BudgetExceeded, UsageError

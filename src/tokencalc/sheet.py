@@ -21,12 +21,12 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from tokencalc.encodings import EXACT_ENCODINGS
+from tokencalc.encodings import CHARACTERS, EXACT_ENCODINGS, TokenizerRef
 from tokencalc.errors import PriceSheetError, TokencalcError, UnknownModelError
 
 if sys.version_info >= (3, 11):
@@ -40,8 +40,6 @@ STALE_AFTER_DAYS = 90
 #: The label the packaged sheet's problems are reported under.
 PACKAGED_LABEL = "pricing.toml"
 TIERS = ("batch", "flex", "priority")
-#: The base of an estimate family that counts characters instead of tokens.
-CHARACTERS = "characters"
 PRICE_FIELDS = ("input", "cached_input", "cache_write_5m", "cache_write_1h", "output")
 USD = "USD"
 
@@ -98,27 +96,6 @@ class TokenizerFamily:
     ratio: Decimal
     source: str
     notes: str | None = None
-
-
-@dataclass(frozen=True)
-class TokenizerRef:
-    """How a model's tokens are counted: exactly, or estimated from a base count."""
-
-    family: str  # the model's ``tokenizer`` value: an exact encoding or a family id
-    base: str  # the exact encoding counted, or "characters"
-    ratio: Decimal = Decimal(1)
-    estimated: bool = False
-
-    @property
-    def counted_with(self) -> str | None:
-        """The exact encoding to count with, or None when characters suffice."""
-        return None if self.base == CHARACTERS else self.base
-
-    def tokens_from(self, base_count: int) -> int:
-        """The model's token count from the base count (rounded up when estimated)."""
-        if not self.estimated:
-            return base_count
-        return int((Decimal(base_count) * self.ratio).to_integral_value(rounding=ROUND_CEILING))
 
 
 @dataclass(frozen=True)

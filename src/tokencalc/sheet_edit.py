@@ -23,7 +23,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tokencalc.errors import PriceSheetError, TokencalcError, UnknownModelError, UsageError
+from tokencalc.errors import (
+    PriceSheetError,
+    TokencalcError,
+    UnknownModelError,
+    UsageError,
+)
 from tokencalc.sheet import (
     PRICE_FIELDS,
     TIERS,

@@ -80,7 +80,6 @@ def _tokenizer_for(encoding: str | None, model: str | None):
     """The TokenizerRef to count with: exact unless the model is only in the price sheet."""
     from tokencalc import encodings
     from tokencalc.errors import UnknownModelError
-    from tokencalc.sheet import TokenizerRef
 
     if model:
         try:
@@ -94,7 +93,7 @@ def _tokenizer_for(encoding: str | None, model: str | None):
     else:
         name = encoding or encodings.DEFAULT_ENCODING
         encodings.canonical_encoding(name)  # unknown names fail here, before any reading
-    return TokenizerRef(family=name, base=name)
+    return encodings.TokenizerRef(family=name, base=name)
 
 
 def run_count(paths: list[str], *, encoding: str | None, model: str | None, quiet: bool, fmt: OutputFormat) -> None:

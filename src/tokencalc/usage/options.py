@@ -6,7 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokencalc.counting import PART_CHARS, SMALL_TEXT_BUDGET, Counts, TokenCounter, count_with_tiktoken
+from tokencalc.counting import (
+    PART_CHARS,
+    SMALL_TEXT_BUDGET,
+    Counts,
+    TokenCounter,
+    count_with_tiktoken,
+)
 
 #: The encoding chat-export text is counted with.
 CHAT_ENCODING = "o200k_base"

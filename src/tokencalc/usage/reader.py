@@ -19,7 +19,13 @@ from tokencalc.usage import (
     gemini_cli,
     openai_billing,
 )
-from tokencalc.usage.dedup import Candidate, CostCandidate, KeepFirst, KeepLargest, VendorCosts
+from tokencalc.usage.dedup import (
+    Candidate,
+    CostCandidate,
+    KeepFirst,
+    KeepLargest,
+    VendorCosts,
+)
 from tokencalc.usage.detect import Detected, detect
 from tokencalc.usage.discovery import Unreadable, expand_paths
 from tokencalc.usage.files import FileLog, InputFile, ProgressBudget, Tally
