@@ -19,8 +19,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
-from tokencalc.usage.files import FileLog, InputFile
-from tokencalc.usage.jsonstream import JsonStreamError, iter_json_array
+from tokencalc.usage.files import FileLog, InputFile, iter_conversations
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.values import BadValue, timestamp
@@ -91,16 +90,8 @@ def _latest_leaf(mapping: dict) -> str | None:
 
 
 def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
-    index = -1
-    try:
-        for index, conversation in enumerate(iter_json_array(handle)):
-            if not looks_like(conversation):
-                log.seen()
-                log.bad(f"conversation {index}", "no message mapping")
-                continue
-            yield from _conversation(conversation, index, log, options)
-    except JsonStreamError as exc:
-        log.bad(f"conversation {index + 1}", f"invalid JSON ({exc})")
+    for index, conversation in iter_conversations(handle, log, looks_like, "no message mapping"):
+        yield from _conversation(conversation, index, log, options)
 
 
 def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:

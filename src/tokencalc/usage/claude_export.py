@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
-from tokencalc.usage.files import FileLog, InputFile
-from tokencalc.usage.jsonstream import JsonStreamError, iter_json_array
+from tokencalc.usage.files import FileLog, InputFile, iter_conversations
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.values import BadValue, timestamp
@@ -71,16 +70,8 @@ def message_texts(message: dict) -> tuple[str, str]:
 
 
 def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
-    index = -1
-    try:
-        for index, conversation in enumerate(iter_json_array(handle)):
-            if not looks_like(conversation):
-                log.seen()
-                log.bad(f"conversation {index}", "no chat_messages list")
-                continue
-            yield from _conversation(conversation, index, log, options)
-    except JsonStreamError as exc:
-        log.bad(f"conversation {index + 1}", f"invalid JSON ({exc})")
+    for index, conversation in iter_conversations(handle, log, looks_like, "no chat_messages list"):
+        yield from _conversation(conversation, index, log, options)
 
 
 def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:

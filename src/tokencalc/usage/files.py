@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 #: How many "file:line: reason" strings a report keeps.
 MAX_REASONS = 10
@@ -144,3 +144,25 @@ def iter_lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     for number, raw in enumerate(handle, start=1):
         if raw.strip():
             yield number, raw
+
+
+def iter_conversations(
+    handle: IO[bytes], log: FileLog, looks_like: Callable[[Any], bool], missing: str
+) -> Iterator[tuple[int, dict]]:
+    """``(index, conversation)`` for each item of a chat export's JSON array.
+
+    An item of the wrong shape is logged as malformed (``missing`` says what it lacks); broken
+    JSON ends the file with one malformed entry.
+    """
+    from tokencalc.usage.jsonstream import JsonStreamError, iter_json_array
+
+    index = -1
+    try:
+        for index, conversation in enumerate(iter_json_array(handle)):
+            if not looks_like(conversation):
+                log.seen()
+                log.bad(f"conversation {index}", missing)
+                continue
+            yield index, conversation
+    except JsonStreamError as exc:
+        log.bad(f"conversation {index + 1}", f"invalid JSON ({exc})")
