@@ -142,3 +142,22 @@ def test_version(cli):
     from tokencalc import __version__
 
     assert cli("--version").stdout == f"tokencalc {__version__}\n"
+
+
+def test_unreadable_file_is_reported_and_the_rest_counted(cli, files, monkeypatch):
+    import builtins
+
+    import tokencalc.inputs as inputs
+
+    real_open = builtins.open
+
+    def guarded_open(path, *args, **kwargs):
+        if str(path).endswith("zh.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(inputs, "open", guarded_open, raising=False)
+    result = cli("count", "-q", str(files / "en.txt"), str(files / "zh.txt"))
+    assert result.exit_code == 1
+    assert result.stdout == f"{exact((files / 'en.txt').read_text())}\n"
+    assert result.stderr == f"tokencalc: error: {files / 'zh.txt'}: permission denied\n"
