@@ -155,3 +155,8 @@ def test_characters_unknown_to_tiktoken_are_counted_by_tiktoken(text):
     with TokenCounter(["o200k_base", "cl100k_base"]) as counter:
         counts = counter.count_text(text)
     assert counts.tokens == {name: tiktoken_count(name, text) for name in ("o200k_base", "cl100k_base")}
+
+
+def test_long_whitespace_path_handles_lone_surrogates_like_tiktoken():
+    text = "a\ud800" + " " * 70_000 + "b"
+    assert counting.count_with_tiktoken("o200k_base", text) == tiktoken_count("o200k_base", text)

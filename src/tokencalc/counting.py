@@ -90,6 +90,8 @@ def count_with_tiktoken(encoding_name: str, text: str) -> int:
     encoding = encodings.get_encoding(encoding_name)
     if not has_long_whitespace_run(text):
         return len(encoding.encode_ordinary(text))
+    # Lone surrogates become U+FFFD first, as tiktoken's own encode does.
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return sum(
         len(encoding._encode_single_piece(match.group().encode("utf-8")))
         for match in encodings.split_pattern(encoding_name).finditer(text)
