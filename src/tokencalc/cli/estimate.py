@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -17,6 +16,7 @@ from tokencalc.cli.options import (
     PricesOption,
     RateOption,
     load_sheet,
+    parse_currency,
     parse_date,
     parse_decimal,
 )
@@ -108,12 +108,7 @@ def estimate_command(
     if batch and tier not in (TierChoice.standard, TierChoice.batch):
         raise UsageError("give --batch or --tier, not both")
     chosen_tier = "batch" if batch else (None if tier is TierChoice.standard else tier.value)
-    code = currency.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
-        raise UsageError(f"--currency must be a three-letter code like EUR, got {currency!r}")
-    explicit_rate = parse_decimal("--rate", rate, positive=True) if rate is not None else None
-    if explicit_rate is not None and code == "USD":
-        raise UsageError("--rate needs --currency (the code the rate converts to)")
+    code, explicit_rate = parse_currency(currency, rate)
     assumptions = Assumptions(
         on=parse_date("--date", on),
         output_tokens=output_tokens,

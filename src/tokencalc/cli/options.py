@@ -66,6 +66,29 @@ def parse_date(option: str, text: str | None) -> date:
         raise UsageError(f"{option} must be a date like 2026-11-22, got {text!r}") from None
 
 
+#: A rate above this (units per US dollar) is a typo, not a currency.
+MAX_RATE = Decimal("1e7")
+
+
+def parse_currency(currency: str, rate: str | None) -> tuple[str, Decimal | None]:
+    """The currency code and the explicit ``--rate`` (None: the sheet's), or a usage error."""
+    import re
+
+    from tokencalc.errors import UsageError
+
+    code = currency.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise UsageError(f"--currency must be a three-letter code like EUR, got {currency!r}")
+    if rate is None:
+        return code, None
+    value = parse_decimal("--rate", rate, positive=True)
+    if value > MAX_RATE:
+        raise UsageError(f"--rate must be at most {MAX_RATE:,f} units per US dollar, got {rate!r}")
+    if code == "USD":
+        raise UsageError("--rate needs --currency (the code the rate converts to)")
+    return code, value
+
+
 def load_sheet(prices: Path | None) -> PriceSheet:
     """The effective price sheet, with a warning on stderr when it is over 90 days old."""
     from tokencalc.cli.app import print_warning

@@ -13,6 +13,7 @@ from tokencalc.cli.options import (
     PricesOption,
     RateOption,
     load_sheet,
+    parse_currency,
     parse_date,
     parse_decimal,
 )
@@ -102,10 +103,7 @@ def plans_command(
 
     if sample is not None and message_tokens is not None:
         raise UsageError("give --sample or --message-tokens, not both")
-    code = _currency_code(currency)
-    explicit_rate = parse_decimal("--rate", rate, positive=True) if rate is not None else None
-    if explicit_rate is not None and code == "USD":
-        raise UsageError("--rate needs --currency (the code the rate converts to)")
+    code, explicit_rate = parse_currency(currency, rate)
     given = {
         "conversations_per_day": parse_decimal("--conversations-per-day", conversations_per_day, positive=True) if conversations_per_day is not None else None,
         "turns": turns,
@@ -138,17 +136,6 @@ def plans_command(
         _write_json(sheet, comparison)
     else:
         _write_rows(comparison, fmt)
-
-
-def _currency_code(text: str) -> str:
-    import re
-
-    from tokencalc.errors import UsageError
-
-    code = text.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
-        raise UsageError(f"--currency must be a three-letter code like EUR, got {text!r}")
-    return code
 
 
 def _count_sample(label: str) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -19,7 +18,7 @@ from tokencalc.cli.options import (
     PricesOption,
     RateOption,
     load_sheet,
-    parse_decimal,
+    parse_currency,
 )
 from tokencalc.render import OutputFormat
 
@@ -118,12 +117,7 @@ def usage_command(
 
     if seats is not None and plan is None:
         raise UsageError("--seats needs --plan")
-    code = currency.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
-        raise UsageError(f"--currency must be a three-letter code like EUR, got {currency!r}")
-    explicit_rate = parse_decimal("--rate", rate, positive=True) if rate is not None else None
-    if explicit_rate is not None and code == "USD":
-        raise UsageError("--rate needs --currency (the code the rate converts to)")
+    code, explicit_rate = parse_currency(currency, rate)
     tz, tz_label = resolve_timezone(tz_name)
     run_usage(
         UsageRequest(
