@@ -43,6 +43,12 @@ class UsageRecord:
     vendor_cost_usd: Decimal | None = None
     estimated: bool = False  # True when tokens were counted from text (chat exports)
     session: str | None = None
+    #: the service tier the export says the row was billed at: "batch", "flex", "priority",
+    #: or None for standard (or not recorded)
+    tier: str | None = None
+    #: True/False when the export says whether long-context prices applied (Anthropic's
+    #: ``context_window`` column); None: decide from the prompt size
+    long_context: bool | None = None
 
 
 @dataclass(frozen=True)
