@@ -129,6 +129,15 @@ def test_unusable_samples_are_errors(cli, tmp_path, content, message):
     assert result.stdout == ""
 
 
+def test_a_sample_past_the_largest_message_is_an_error(cli, monkeypatch):
+    import tokencalc.plans
+
+    monkeypatch.setattr(tokencalc.plans, "MAX_PROFILE_TOKENS", 200)  # 10,000,000 in earnest
+    result = cli("plans", "--sample", "-", *SMALL[:2], "--reply-tokens", "20", input=" word" * 201)
+    assert result.exit_code == 1
+    assert result.stderr == "tokencalc: error: --sample -: 201 tokens, more than a message can be (200)\n"
+
+
 def test_a_missing_sample_is_an_error(cli, tmp_path):
     result = cli("plans", "--sample", str(tmp_path / "nope.txt"))
     assert result.exit_code == 1
@@ -155,10 +164,18 @@ def test_unknown_plan_suggests_the_nearest(cli):
         (["-c", "0"], 2, "--conversations-per-day must be a positive number"),
         (["-c", "lots"], 2, "--conversations-per-day must be a positive number"),
         (["-c", "-2"], 2, "--conversations-per-day must be a positive number"),
-        (["--message-tokens", "0"], 2, "--message-tokens must be at least 1"),
-        (["--reply-tokens", "-1"], 2, "--reply-tokens must be at least 1"),
+        (["--message-tokens", "0"], 2, "--message-tokens must be from 1 to 10,000,000"),
+        (["--reply-tokens", "-1"], 2, "--reply-tokens must be from 1 to 10,000,000"),
         (["--days", "45"], 2, "--days must be from 1 to 31"),
-        (["--seats", "0"], 2, "--seats must be at least 1"),
+        (["--seats", "0"], 2, "--seats must be from 1 to 100,000"),
+        # absurd sizes: one clear line, not an internal error from rounding huge amounts
+        (["-c", "1e30"], 2, "--conversations-per-day must be at most 1,000, got 1E+30"),
+        (["-c", "1001"], 2, "--conversations-per-day must be at most 1,000"),
+        (["--message-tokens", "1" + "0" * 30], 2, "--message-tokens must be from 1 to 10,000,000"),
+        (["--reply-tokens", "99999999999"], 2, "--reply-tokens must be from 1 to 10,000,000"),
+        (["--system-tokens", "99999999999"], 2, "--system-tokens must be from 0 to 10,000,000"),
+        (["--reasoning-tokens", "99999999999"], 2, "--reasoning-tokens must be from 0 to 10,000,000"),
+        (["--seats", "1" + "0" * 27], 2, "--seats must be from 1 to 100,000"),
         (["--sample", "x.txt", "--message-tokens", "5"], 2, "give --sample or --message-tokens, not both"),
         (["--currency", "EURO"], 2, "--currency must be a three-letter code"),
         (["--rate", "0.9"], 2, "--rate needs --currency"),
@@ -171,6 +188,7 @@ def test_bad_options(cli, args, code, message):
     result = cli("plans", *args)
     assert result.exit_code == code, result.stderr
     assert message in result.stderr
+    assert "internal error" not in result.stderr
     assert result.stdout == ""
 
 
@@ -188,6 +206,15 @@ def test_seats_below_the_minimum_are_raised_with_a_warning(cli):
     (row,) = as_json(result)["rows"]
     assert row["seats"] == 3 and row["monthly_price"] == "60" and row["billing"] == "annual"
     assert "seats raised from 2 to the plan's minimum of 3" in result.stderr
+
+
+def test_seats_on_a_personal_plan_are_ignored_with_a_note(cli):
+    result = cli("plans", "-p", "acme-pro", "--seats", "4", "--format", "json")
+    (row,) = as_json(result)["rows"]
+    assert row["seats"] == 1 and row["monthly_price"] == "20"
+    assert row["notes"] == ["not sold per seat: one subscription priced, --seats 4 ignored"]
+    assert "warning" not in result.stderr
+    assert "not sold per seat, so one subscription each, --seats ignored: acme-pro" in as_json(result)["assumptions"]
 
 
 def test_currency_with_rate(cli):

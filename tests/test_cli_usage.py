@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -67,11 +68,15 @@ def test_detects_every_format_in_the_fixture_tree(cli):
 EXPECTED_KEYS = {
     "sources", "files_read", "files_skipped", "records", "duplicates_dropped", "malformed",
     "malformed_reasons", "assumptions", "timezone", "by", "currency", "rate", "prices_as_of",
-    "groups", "totals", "unknown_models", "plan",
+    "groups", "totals", "unknown_models", "unpriced_tiers", "plan",
 }  # fmt: skip
 TOTAL_KEYS = {
     "requests", "uncounted_rows", "input_tokens", "cached_input_tokens", "cache_write_tokens",
-    "output_tokens", "cost", "vendor_cost", "estimated",
+    "output_tokens", "cost", "vendor_cost", "estimated", "long_context_requests", "long_context_uncounted_rows",
+}  # fmt: skip
+PLAN_KEYS = {
+    "plan", "name", "monthly_price", "seats", "months", "first_month", "last_month", "plan_cost",
+    "api_cost", "difference", "verdict", "notes",
 }  # fmt: skip
 
 
@@ -96,8 +101,11 @@ def test_json_contract(cli):
         "cost": "0.040781",
         "vendor_cost": None,
         "estimated": False,
+        "long_context_requests": 0,
+        "long_context_uncounted_rows": 0,
     }
     assert D(document["totals"]["cost"]) == CLAUDE_CODE_COST
+    assert document["unpriced_tiers"] == []
     assert document["unknown_models"] == [
         {
             "model": "claude-3-5-sonnet-20241022",
@@ -199,6 +207,7 @@ def test_default_timezone_is_local_time(cli):
 def test_plan_comparison(cli):
     document = as_json(usage(cli, CLAUDE_CODE, "--plan", "solo", "--by", "month", "--tz", "UTC", "-f", "json"))
     plan = document["plan"]
+    assert set(plan) == PLAN_KEYS and plan["notes"] == []
     assert plan["plan"] == "solo" and plan["seats"] == 1 and plan["months"] == 1
     assert (plan["monthly_price"], plan["plan_cost"]) == ("20", "20")
     assert D(plan["api_cost"]) == CLAUDE_CODE_COST
@@ -216,7 +225,9 @@ def test_plan_comparison(cli):
     [
         (["--plan", "sola"], 1, "unknown plan 'sola' (did you mean solo?)"),
         (["--seats", "2"], 2, "--seats needs --plan"),
-        (["--plan", "team", "--seats", "1"], 2, "at least 2 seats"),
+        (["--plan", "team", "--seats", "0"], 2, "--seats must be from 1 to 100,000, got 0"),
+        (["--plan", "team", "--seats", "1" + "0" * 30], 2, "--seats must be from 1 to 100,000"),
+        (["--reasoning-tokens", "1" + "0" * 30], 2, "--reasoning-tokens must be from 0 to 10,000,000"),
         (["--model", "nonesuch"], 1, "unknown model 'nonesuch'"),
         (["--currency", "EUR"], 1, "no exchange rate for EUR"),
         (["--rate", "2"], 2, "--rate needs --currency"),
@@ -226,6 +237,23 @@ def test_option_errors(cli, args, code, message):
     result = usage(cli, CLAUDE_CODE, *args)
     assert result.exit_code == code
     assert message in result.stderr
+    assert "internal error" not in result.stderr
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_seats_follow_the_same_policy_as_plans(cli):
+    # below the minimum: raised to it, with a warning (as `tokencalc plans --seats` does)
+    raised = usage(cli, CLAUDE_CODE, "--plan", "team", "--seats", "1", "--tz", "UTC", "-f", "json")
+    plan = as_json(raised)["plan"]
+    assert plan["seats"] == 2 and plan["plan_cost"] == "50"
+    assert plan["notes"] == ["seats raised from 1 to the plan's minimum of 2"]
+    assert "tokencalc: warning: seats raised from 1 to the plan's minimum of 2\n" in raised.stderr
+    # a plan not sold per seat: one subscription, with a note
+    personal = usage(cli, CLAUDE_CODE, "--plan", "solo", "--seats", "3", "--tz", "UTC")
+    assert personal.exit_code == 0, personal.stderr
+    assert "Plan: Acme Solo $20.00/month × 1 month = $20.00" in personal.stdout
+    assert "tokencalc: note: not sold per seat: one subscription priced, --seats 3 ignored\n" in personal.stderr
+    assert "warning: seats" not in personal.stderr
 
 
 @pytest.mark.usefixtures("sample_sheet")
@@ -236,6 +264,119 @@ def test_model_prices_chat_exports_that_name_none(cli):
     assert priced["unknown_models"] == []
     assert priced["totals"]["estimated"] is True and D(priced["totals"]["cost"]) > 0
     assert any("assumed sonnet" in line for line in priced["assumptions"])
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_chat_exports_are_counted_in_the_priced_models_tokens(cli):
+    plain = as_json(usage(cli, FIXTURES / "claude_export", "-m", "sonnet", "--tz", "UTC", "-f", "json"))["totals"]
+    scaled = as_json(usage(cli, FIXTURES / "claude_export", "-m", "sonnet5", "--tz", "UTC", "-f", "json"))
+    totals = scaled["totals"]
+    # sonnet counts with o200k_base itself; sonnet5's estimated tokenizer is 1.5 × o200k_base
+    assert plain["input_tokens"] * 1.5 <= totals["input_tokens"] < plain["input_tokens"] * 1.5 + plain["requests"]
+    assert plain["output_tokens"] * 1.5 <= totals["output_tokens"] < plain["output_tokens"] * 1.5 + plain["requests"]
+    assert any("scaled to the estimated acme-est tokenizer of sonnet5" in line for line in scaled["assumptions"])
+
+
+def _openai_usage(path: Path, results: list[tuple[str, int, int]]) -> Path:
+    """An OpenAI usage-API page of one UTC day: (model, input tokens, requests) per result."""
+    page = {
+        "object": "page",
+        "data": [
+            {
+                "object": "bucket",
+                "start_time": 1756684800,
+                "end_time": 1756771200,
+                "results": [
+                    {
+                        "object": "organization.usage.completions.result",
+                        "input_tokens": tokens,
+                        "output_tokens": 100,
+                        "input_cached_tokens": 0,
+                        "num_model_requests": requests,
+                        "model": model,
+                        "batch": None,
+                        "service_tier": None,
+                    }
+                    for model, tokens, requests in results
+                ],
+            }
+        ],
+    }
+    path.write_text(json.dumps(page), encoding="utf-8")
+    return path
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_long_context_requests_are_shown(cli, tmp_path):
+    # gpt-5's threshold is 40,000: 3 requests averaging 45,000 are long, 2 averaging 1,000 are not
+    page = _openai_usage(tmp_path / "usage.json", [("gpt-5", 135_000, 3), ("sonnet", 2_000, 2)])
+    document = as_json(usage(cli, page, "--by", "model", "--tz", "UTC", "-f", "json"))
+    by_model = groups(document)
+    assert (by_model["gpt-5"]["long_context_requests"], by_model["gpt-5"]["long_context_uncounted_rows"]) == (3, 0)
+    assert by_model["sonnet"]["long_context_requests"] == 0
+    assert document["totals"]["long_context_requests"] == 3 and document["totals"]["requests"] == 5
+    table = usage(cli, page, "--by", "model", "--tz", "UTC")
+    assert table.exit_code == 0, table.stderr
+    assert "Long" in table.stdout and "requests billed at long-context prices" in table.stdout
+    gpt5 = next(line for line in table.stdout.splitlines() if line.strip().startswith("gpt-5"))
+    assert gpt5.split()[1] == "3" and gpt5.split()[-1] == "3"  # requests … long-context requests
+    csv = usage(cli, page, "--by", "model", "--tz", "UTC", "-f", "csv").stdout.splitlines()
+    assert csv[1].startswith("group,gpt-5,3,0,") and csv[1].endswith(",false,3,0,")
+    # without long-context records the column stays out of the way
+    plain = usage(cli, CLAUDE_CODE, "--tz", "UTC")
+    assert "Long" not in plain.stdout and "long-context" not in plain.stdout
+
+
+@pytest.fixture
+def records_read(monkeypatch):
+    """Make ``usage`` read the records given instead of parsing files (for fields no fixture has yet)."""
+    from tokencalc.usage import UsageReport
+
+    def use(records):
+        report = UsageReport(
+            records=records, files_read=1, lines_read=len(records), duplicates_dropped=0, malformed=0,
+            malformed_reasons=[], sources={"openai-usage": len(records)}, assumptions=[],
+        )  # fmt: skip
+        monkeypatch.setattr("tokencalc.usage.read_usage", lambda *args, **kwargs: report)
+
+    return use
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_tiers_priced_and_tiers_the_sheet_lacks_reported(cli, records_read, tmp_path):
+    from datetime import datetime, timezone
+
+    from tokencalc.usage import UsageRecord
+
+    day = datetime(2025, 9, 1, tzinfo=timezone.utc)
+    records_read(
+        [
+            UsageRecord(day, "openai-usage", "gpt-5", 1_000_000, 0, requests=100, tier="batch"),
+            UsageRecord(day, "openai-usage", "gpt-5", 2_000, 100, requests=3, tier="flex"),
+        ]
+    )
+    document = as_json(usage(cli, tmp_path, "--tz", "UTC", "--plan", "solo", "-f", "json"))
+    assert D(document["totals"]["cost"]) == D("0.625")  # 1M input at half of $1.25
+    assert document["totals"]["requests"] == 100
+    assert document["unknown_models"] == []
+    assert document["unpriced_tiers"] == [
+        {
+            "model": "gpt-5", "tier": "flex", "requests": 3, "uncounted_rows": 0, "input_tokens": 2000,
+            "output_tokens": 100, "vendor_cost": None, "sources": ["openai-usage"],
+        }
+    ]  # fmt: skip
+    assert document["plan"]["verdict"].endswith(
+        "(the API figure leaves out 3 requests at a tier the price sheet has no prices for (gpt-5 flex))"
+    )
+    table = usage(cli, tmp_path, "--tz", "UTC", "-f", "markdown")  # the caption on one line
+    assert table.exit_code == 0, table.stderr
+    assert "each record priced on its UTC date, standard tier or the tier recorded (batch)," in table.stdout
+    assert (
+        "gpt-5 at the flex tier: 3 requests, 2,000 input and 100 output tokens, not priced "
+        "(the price sheet has no flex prices for gpt-5)"
+    ) in table.stdout
+    csv = usage(cli, tmp_path, "--tz", "UTC", "-f", "csv").stdout.splitlines()
+    assert csv[-1] == "not_priced,gpt-5,3,0,2000,,,100,,,,,,flex"
 
 
 @pytest.mark.usefixtures("sample_sheet")
@@ -274,7 +415,7 @@ def test_csv_and_markdown(cli):
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "row,key,requests,uncounted_rows,input_tokens,cached_input_tokens,cache_write_tokens,"
-        "output_tokens,cost,vendor_cost,estimated"
+        "output_tokens,cost,vendor_cost,estimated,long_context_requests,long_context_uncounted_rows,tier"
     )
     assert [line.split(",")[0] for line in lines[1:]] == ["group", "group", "total", "not_priced", "plan"]
     assert lines[3].startswith("total,total,4,0,")
@@ -346,3 +487,13 @@ def test_end_to_end_with_the_bundled_sheet(cli):
     assert groups(document)["gpt-5"]["estimated"] is True  # the ChatGPT gpt-5-thinking slug
     assert any("gpt-5-thinking priced as gpt-5" in line for line in document["assumptions"])
     assert document["plan"]["monthly_price"] == "100" and document["plan"]["months"] == 1
+
+
+@pytest.mark.usefixtures("sample_sheet")
+def test_the_documented_json_has_the_real_keys(cli):
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "usage.md").read_text(encoding="utf-8")
+    documented = json.loads(re.search(r"```json\n(.*?)```", docs, re.S).group(1))
+    real = as_json(usage(cli, FIXTURES / "codex", "--by", "month", "--timezone", "UTC", "--plan", "solo", "-f", "json"))
+    assert set(documented) == set(real) == EXPECTED_KEYS
+    assert set(documented["totals"]) == set(documented["groups"][0]) - {"key"} == TOTAL_KEYS
+    assert set(documented["plan"]) == set(real["plan"]) == PLAN_KEYS

@@ -6,6 +6,7 @@ test_cli_plans.py use it too.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,12 +16,14 @@ import pytest
 from tokencalc.errors import TokencalcError, UsageError
 from tokencalc.plans import (
     MAX_BREAK_EVEN_MESSAGES_PER_DAY,
+    MAX_SEATS,
     UsageProfile,
     compare_plans,
     conversation_cost,
     conversation_requests,
     find_plans,
     model_tokens,
+    seats_for,
     turn_tokens,
 )
 from tokencalc.sheet import load_price_sheet
@@ -355,10 +358,10 @@ def test_break_even_volume_costs_the_plan_price_to_the_cent(sheet):
     (row,) = compare_plans(sheet, find_plans(sheet, ["acme-pro"]), use, on=ON).rows
     per_conv = row.api.cost.total
     assert row.break_even_messages_per_day == D(20) / (per_conv * 30) * 10
-    at_break_even = use.with_conversations_per_day(row.break_even_messages_per_day / use.turns)
+    at_break_even = replace(use, conversations_per_day=row.break_even_messages_per_day / use.turns)
     (again,) = compare_plans(sheet, find_plans(sheet, ["acme-pro"]), at_break_even, on=ON).rows
     assert again.api_monthly_cost.quantize(CENT) == D("20.00")
-    above = use.with_conversations_per_day(row.break_even_messages_per_day / use.turns * 2)
+    above = replace(use, conversations_per_day=row.break_even_messages_per_day / use.turns * 2)
     (busier,) = compare_plans(sheet, find_plans(sheet, ["acme-pro"]), above, on=ON).rows
     assert busier.verdict.startswith("the plan is cheaper by $20.00/month")
 
@@ -367,7 +370,7 @@ def test_break_even_of_a_per_seat_plan_is_per_person(sheet):
     use = profile(turns=4, seats=6)
     (row,) = compare_plans(sheet, find_plans(sheet, ["anthro-team"]), use, on=ON).rows
     assert row.seats == 6 and row.monthly_price == 150
-    at = use.with_conversations_per_day(row.break_even_messages_per_day / 4)
+    at = replace(use, conversations_per_day=row.break_even_messages_per_day / 4)
     (again,) = compare_plans(sheet, find_plans(sheet, ["anthro-team"]), at, on=ON).rows
     assert again.api_monthly_cost.quantize(CENT) == D("150.00")
 
@@ -427,9 +430,34 @@ def test_seats_default_to_the_minimum_and_are_raised_to_it(sheet):
     assert seven.cheapest_monthly_cost == compare_plans(sheet, [], profile(), on=ON).cheapest.cost.total * 30 * 7
 
 
-def test_seats_leave_personal_plans_alone(sheet):
-    (row,) = compare_plans(sheet, find_plans(sheet, ["acme-pro"]), profile(seats=9), on=ON).rows
+def test_seats_leave_personal_plans_alone_with_a_note(sheet):
+    comparison = compare_plans(sheet, find_plans(sheet, ["acme-pro"]), profile(seats=9), on=ON)
+    (row,) = comparison.rows
     assert row.seats == 1 and row.monthly_price == 20
+    assert row.notes == ("not sold per seat: one subscription priced, --seats 9 ignored",)
+    assert comparison.warnings == ()  # a note, not a warning: every personal plan would say it
+
+
+@pytest.mark.parametrize(
+    ("plan_id", "seats", "expected"),
+    [
+        ("anthro-team", None, (3, None)),
+        ("anthro-team", 3, (3, None)),
+        ("anthro-team", 40, (40, None)),
+        ("anthro-team", 1, (3, "seats raised from 1 to the plan's minimum of 3")),
+        ("acme-pro", None, (1, None)),
+        ("acme-pro", 1, (1, None)),
+        ("acme-pro", 4, (1, "not sold per seat: one subscription priced, --seats 4 ignored")),
+    ],
+)
+def test_one_seats_policy(sheet, plan_id, seats, expected):
+    assert seats_for(sheet.plans[plan_id], seats) == expected
+
+
+@pytest.mark.parametrize("seats", [0, -1, MAX_SEATS + 1])
+def test_seats_out_of_range_are_usage_errors(sheet, seats):
+    with pytest.raises(UsageError, match=f"--seats must be from 1 to {MAX_SEATS:,}"):
+        seats_for(sheet.plans["acme-pro"], seats)
 
 
 def test_annual_price_where_offered(sheet):
@@ -463,13 +491,20 @@ def test_find_plans_every_plan_in_sheet_order_or_the_named_ones(sheet):
         ({"conversations_per_day": D(0)}, "--conversations-per-day must be more than 0"),
         ({"conversations_per_day": D(-2)}, "--conversations-per-day must be more than 0"),
         ({"turns": 0}, "--turns must be from 1 to 1,000"),
-        ({"message_tokens": 0}, "--message-tokens must be at least 1"),
-        ({"reply_tokens": 0}, "--reply-tokens must be at least 1"),
-        ({"system_tokens": -1}, "--system-tokens must be at least 0"),
-        ({"reasoning_tokens": -5}, "--reasoning-tokens must be at least 0"),
+        ({"conversations_per_day": D("1e30")}, "--conversations-per-day must be at most 1,000"),
+        ({"turns": 1001}, "--turns must be from 1 to 1,000"),
+        ({"message_tokens": 0}, "--message-tokens must be from 1 to 10,000,000"),
+        ({"message_tokens": 10**30}, "--message-tokens must be from 1 to 10,000,000"),
+        ({"reply_tokens": 0}, "--reply-tokens must be from 1 to 10,000,000"),
+        ({"reply_tokens": 10_000_001}, "--reply-tokens must be from 1 to 10,000,000"),
+        ({"system_tokens": -1}, "--system-tokens must be from 0 to 10,000,000"),
+        ({"system_tokens": 10**12}, "--system-tokens must be from 0 to 10,000,000"),
+        ({"reasoning_tokens": -5}, "--reasoning-tokens must be from 0 to 10,000,000"),
+        ({"reasoning_tokens": 10**12}, "--reasoning-tokens must be from 0 to 10,000,000"),
         ({"days": 0}, "--days must be from 1 to 31"),
         ({"days": 32}, "--days must be from 1 to 31"),
-        ({"seats": 0}, "--seats must be at least 1"),
+        ({"seats": 0}, "--seats must be from 1 to 100,000"),
+        ({"seats": 10**30}, "--seats must be from 1 to 100,000"),
     ],
 )
 def test_profiles_that_make_no_sense_are_usage_errors(changes, message):
@@ -501,3 +536,19 @@ def test_a_conversation_too_long_for_the_stand_in_is_flagged(sheet):
         ),
     )
     assert comparison.cheapest is None  # nothing current in the sheet takes 200,100 tokens
+
+
+def test_the_largest_profile_still_gives_amounts_that_can_be_shown():
+    from tokencalc.costs import format_money
+
+    sheet = load_price_sheet(user_sheet=False)  # the bundled sheet: its dearest models
+
+    biggest = UsageProfile(
+        conversations_per_day=D(1_000), turns=1_000, message_tokens=10_000_000, reply_tokens=10_000_000,
+        system_tokens=10_000_000, reasoning_tokens=10_000_000, days=31, seats=MAX_SEATS,
+    )  # fmt: skip
+    comparison = compare_plans(sheet, find_plans(sheet, []), biggest, on=ON, currency="EUR", rate=D("1e7"))
+    for row in comparison.rows:
+        for amount in (row.monthly_price, row.api_monthly_cost, row.cheapest_monthly_cost):
+            if amount is not None:
+                format_money(amount, "EUR")

@@ -6,7 +6,8 @@ log, so every cost below can be checked by hand. test_cli_usage.py uses it too.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tokencalc.errors import TokencalcError, UsageError
+from tokencalc.plans import UsageProfile, conversation_cost
 from tokencalc.sheet import load_price_sheet
 from tokencalc.usage import UsageRecord, read_usage
 from tokencalc.usage.pricing import (
@@ -21,7 +23,6 @@ from tokencalc.usage.pricing import (
     compare_plan,
     months_between,
     price_usage,
-    record_cost,
 )
 
 D = Decimal
@@ -38,6 +39,16 @@ default_models = ["gpt-5"]
 name = "Acme"
 source = "https://acme.example/pricing"
 as_of = 2026-11-01
+
+[tokenizers.acme-est]
+base = "o200k_base"
+ratio = 1.5
+source = "measured"
+
+[tokenizers.chars]
+base = "characters"
+ratio = 0.25
+source = "4 characters a token"
 
 [models.sonnet]
 provider = "acme"
@@ -89,6 +100,37 @@ aliases = ["gpt-5-codex", "gpt-5-2025-08-07"]
 threshold = 40000
 input = 2.5
 output = 15.0
+
+[models."gpt-5".batch]
+multiplier = 0.5
+
+# an estimated tokenizer (× 1.5), long context and a batch tier
+[models.sonnet5]
+provider = "acme"
+name = "Sonnet 5"
+tokenizer = "acme-est"
+input = 4.0
+cached_input = 0.4
+cache_write_5m = 5.0
+output = 20.0
+context_window = 1000000
+
+[models.sonnet5.long_context]
+threshold = 200000
+input = 8.0
+output = 30.0
+
+[models.sonnet5.batch]
+multiplier = 0.5
+
+# a tokenizer that counts characters
+[models.gem]
+provider = "acme"
+name = "Gem"
+tokenizer = "chars"
+input = 1.0
+output = 2.0
+context_window = 1000000
 
 [[models."gpt-5".schedule]]
 from = 2025-09-02
@@ -147,6 +189,11 @@ def by_key(priced):
     return {group.key: group.totals for group in priced.groups}
 
 
+def priced_alone(sheet, one: UsageRecord):
+    """One record priced on its own, through the same path as any report."""
+    return price_usage(sheet, [one], by="model", tz=UTC).totals
+
+
 # --- hand-computed costs of fixture records ----------------------------------------------------
 
 # Claude Code fixture (after de-duplication), prices per million tokens from USAGE_SHEET:
@@ -164,8 +211,8 @@ def test_claude_code_prices_5m_and_1h_cache_writes_separately(sheet):
     report = read_usage([FIXTURES / "claude_code"])
     records = {r.cache_write_1h_tokens: r for r in report.records if r.model == "claude-sonnet-4-5-20250929"}
     five_minute, one_hour = records[0], records[3000]
-    assert record_cost(sheet, sheet.resolve("sonnet"), five_minute) == (A, False)
-    assert record_cost(sheet, sheet.resolve("sonnet"), one_hour) == (B, False)
+    assert priced_alone(sheet, five_minute).cost == A
+    assert priced_alone(sheet, one_hour).cost == B
     assert (five_minute.cache_write_5m_tokens, one_hour.cache_write_5m_tokens) == (1000, 0)
 
     priced = price_usage(sheet, report.records, by="model", tz=UTC)
@@ -233,11 +280,13 @@ def test_openai_usage_and_costs_exports_side_by_side(sheet):
 
 def test_a_billing_row_whose_average_request_is_long_context(sheet):
     row = record("2025-09-01T00:00:00", "gpt-5", 90000, 1000, source="openai-usage", requests=2)
-    cost, long_context = record_cost(sheet, sheet.resolve("gpt-5"), row)
-    assert long_context is True
-    assert cost == (D(90000) * D("2.5") + D(1000) * 15) / 1_000_000
+    totals = priced_alone(sheet, row)
+    assert totals.long_context is True and totals.long_context_requests == 2
+    assert totals.cost == (D(90000) * D("2.5") + D(1000) * 15) / 1_000_000
     uncounted = record("2025-09-01T00:00:00", "gpt-5", 90000, 1000, source="openai-usage", requests=0)
-    assert record_cost(sheet, sheet.resolve("gpt-5"), uncounted) == ((D(90000) * D("1.25") + D(10000)) / 1_000_000, False)
+    totals = priced_alone(sheet, uncounted)
+    assert totals.cost == (D(90000) * D("1.25") + D(10000)) / 1_000_000
+    assert totals.long_context is False and totals.long_context_uncounted_rows == 0
 
 
 # --- grouping --------------------------------------------------------------------------------
@@ -334,16 +383,25 @@ def test_gaps_count_as_months_paid():
     assert months_between(None, None) == 0
 
 
-def test_per_seat_plans(sheet):
+def test_per_seat_plans_follow_the_one_seats_policy(sheet):
     records = [record("2025-09-01T10:00:00", "sonnet", 1000, 0)]
     priced = price_usage(sheet, records, by="day", tz=UTC)
     team = sheet.resolve_plan("team")
-    assert compare_plan(team, priced).seats == 2  # the plan's minimum
-    assert compare_plan(team, priced, seats=5).plan_cost == D(125)
-    with pytest.raises(UsageError, match="at least 2 seats"):
-        compare_plan(team, priced, seats=1)
-    with pytest.raises(UsageError, match="not sold per seat"):
-        compare_plan(sheet.resolve_plan("solo"), priced, seats=3)
+    default = compare_plan(team, priced)
+    assert (default.seats, default.notes) == (2, ())  # the plan's minimum
+    five = compare_plan(team, priced, seats=5)
+    assert (five.plan_cost, five.notes) == (D(125), ())
+    # below the minimum: raised to it, as `tokencalc plans` does
+    raised = compare_plan(team, priced, seats=1)
+    assert raised.seats == 2 and raised.plan_cost == D(50)
+    assert raised.notes == ("seats raised from 1 to the plan's minimum of 2",)
+    # a plan not sold per seat is one subscription, whatever --seats says
+    solo = compare_plan(sheet.resolve_plan("solo"), priced, seats=3)
+    assert solo.seats == 1 and solo.plan_cost == D(20)
+    assert solo.notes == ("not sold per seat: one subscription priced, --seats 3 ignored",)
+    assert compare_plan(sheet.resolve_plan("solo"), priced, seats=1).notes == ()
+    with pytest.raises(UsageError, match="--seats must be from 1 to 100,000"):
+        compare_plan(team, priced, seats=0)
 
 
 def test_unknown_plan_suggests_near_names(sheet):
@@ -382,16 +440,134 @@ def test_summed_pricing_equals_pricing_each_record(sheet):
         record("2025-09-03T10:00:00", "gpt-5", 50_000, 100, source="codex"),  # one long-context request
         record("2025-09-03T11:00:00", "gpt-5", 30_000, 100, source="codex"),
     ]
-    one_by_one = D(0)
-    for each in records:
-        try:
-            model = sheet.resolve(each.model or "")
-        except TokencalcError:
-            model = None
-        if model is not None:
-            one_by_one += record_cost(sheet, model, each)[0]
+    records += [replace(r, tier="batch") for r in records if r.model and r.model.startswith("gpt-5")]
+    records.append(record("2025-09-03T12:00:00", "sonnet5", 300_000, 10, source="anthropic-usage", requests=0, long_context=False))
+    records.append(record("2025-09-03T12:00:00", "sonnet5", 30, 10, source="anthropic-usage", requests=0, long_context=True))
+    one_by_one = sum(priced_alone(sheet, each).cost for each in records)
+    assert one_by_one > 0
     for by in ("day", "month", "model"):
         priced = price_usage(sheet, records, by=by, tz=BERLIN)
         assert priced.totals.cost == one_by_one
         assert sum(g.totals.cost for g in priced.groups) == one_by_one
     assert by_key(price_usage(sheet, records, by="day", tz=UTC))["2025-09-03"].long_context is True
+
+
+# --- chat exports in the priced model's tokens -------------------------------------------------
+
+
+def chat(model: str, input_tokens: int, output_tokens: int, **extra) -> UsageRecord:
+    return record("2025-09-01T10:00:00", model, input_tokens, output_tokens, source="claude-export", estimated=True, **extra)
+
+
+def test_chat_export_counts_are_scaled_to_an_estimated_tokenizer(sheet):
+    # o200k_base counts × 1.5, each rounded up: 1,001 → 1,502 input (601 → 902 cache reads), 11 → 17 output
+    totals = priced_alone(sheet, chat("sonnet5", 1001, 11, cache_read_tokens=601))
+    assert (totals.input_tokens, totals.cached_input_tokens, totals.output_tokens) == (1502, 902, 17)
+    assert totals.cost == (D(600) * 4 + D(902) * D("0.4") + D(17) * 20) / 1_000_000
+    priced = price_usage(sheet, [chat("sonnet5", 1001, 11)], by="day", tz=UTC)
+    assert any("scaled to the estimated acme-est tokenizer of sonnet5: × 1.5, each count rounded up" in n for n in priced.notes)
+
+
+def test_a_chat_export_costs_what_plans_says_the_same_text_costs(sheet):
+    # one turn of a 700-token message and a 300-token reply, no system prompt, no caching
+    use = UsageProfile(conversations_per_day=D(1), turns=1, message_tokens=700, reply_tokens=300, system_tokens=0, cache=False)
+    model = sheet.resolve("sonnet5")
+    in_plans = conversation_cost(sheet, model, use, on=date(2025, 9, 1)).cost.total
+    assert priced_alone(sheet, chat("sonnet5", 700, 300)).cost == in_plans == (D(1050) * 4 + D(450) * 20) / 1_000_000
+
+
+def test_logged_records_keep_the_vendors_counts(sheet):
+    logged = record("2025-09-01T10:00:00", "sonnet5", 1001, 11, source="claude-code")
+    totals = priced_alone(sheet, logged)
+    assert (totals.input_tokens, totals.output_tokens) == (1001, 11)
+    assert price_usage(sheet, [logged], by="day", tz=UTC).notes == ()
+
+
+def test_scaled_cache_parts_never_exceed_the_input(sheet):
+    # 2 → 3 input, but 1 read → 2 and 1 write → 2: the input is raised to the parts it holds
+    totals = priced_alone(sheet, chat("sonnet5", 2, 0, cache_read_tokens=1, cache_write_5m_tokens=1))
+    assert (totals.input_tokens, totals.cached_input_tokens, totals.cache_write_tokens) == (4, 2, 2)
+    assert totals.cost == (D(2) * D("0.4") + D(2) * 5) / 1_000_000
+
+
+def test_character_counted_models_take_the_count_as_it_is(sheet):
+    totals = priced_alone(sheet, chat("gem", 1001, 11))
+    assert (totals.input_tokens, totals.output_tokens) == (1001, 11)
+    (note,) = price_usage(sheet, [chat("gem", 1001, 11)], by="day", tz=UTC).notes
+    assert note.startswith("chat-export token counts (o200k_base) used as they are for gem")
+    assert "a token is taken as 4 characters" in note
+
+
+def test_scaled_chat_exports_decide_long_context_on_the_scaled_prompt(sheet):
+    # 150,000 o200k_base tokens are 225,000 of the model's: past its 200,000 threshold
+    totals = priced_alone(sheet, chat("sonnet5", 150_000, 0))
+    assert totals.long_context_requests == 1 and totals.cost == D(225_000) * 8 / 1_000_000
+
+
+# --- service tiers and recorded long context ---------------------------------------------------
+
+
+def test_records_are_priced_at_their_tier(sheet):
+    standard = record("2025-09-01T00:00:00", "gpt-5", 10_000, 1000, source="openai-usage", requests=4)
+    batch = replace(standard, tier="batch")
+    priced = price_usage(sheet, [standard, batch], by="day", tz=UTC)
+    full = (D(10_000) * D("1.25") + D(1000) * 10) / 1_000_000
+    assert priced.totals.cost == full + full / 2
+    assert priced.tiers == ("batch",) and priced.unpriced_tiers == ()
+
+
+def test_a_tier_the_model_lacks_is_reported_never_priced(sheet):
+    flex = record("2025-09-01T00:00:00", "gpt-5", 10_000, 1000, source="openai-usage", requests=4, tier="flex")
+    opus = record("2025-09-01T00:00:00", "opus", 500, 50, source="anthropic-usage", requests=0, tier="batch")
+    fine = record("2025-09-01T00:00:00", "gpt-5", 100, 10, source="openai-usage", requests=1)
+    priced = price_usage(sheet, [flex, opus, fine], by="model", tz=UTC)
+    assert priced.totals.requests == 1 and priced.totals.cost == (D(100) * D("1.25") + D(100)) / 1_000_000
+    missing = {(m.model, m.tier): m for m in priced.unpriced_tiers}
+    assert set(missing) == {("gpt-5", "flex"), ("opus", "batch")}
+    assert (missing[("gpt-5", "flex")].requests, missing[("gpt-5", "flex")].input_tokens) == (4, 10_000)
+    assert missing[("opus", "batch")].uncounted_rows == 1 and missing[("opus", "batch")].sources == ("anthropic-usage",)
+    assert priced.unknown_models == ()
+    assert (priced.unpriced_requests, priced.unpriced_rows) == (4, 1)
+    verdict = compare_plan(sheet.resolve_plan("solo"), priced).verdict
+    assert verdict.endswith(
+        "(the API figure leaves out 4 requests and 1 billing row at a tier the price sheet has no prices for "
+        "(gpt-5 flex, opus batch))"
+    )
+
+
+def test_recorded_long_context_beats_the_average_request(sheet):
+    # Anthropic's context_window column: no request counts, but it says which rows were long
+    small_but_long = record("2025-09-01T00:00:00", "sonnet5", 1000, 100, source="anthropic-usage", requests=0, long_context=True)
+    big_but_not = record("2025-09-01T00:00:00", "sonnet5", 900_000, 100, source="anthropic-usage", requests=2, long_context=False)
+    long = priced_alone(sheet, small_but_long)
+    assert long.cost == (D(1000) * 8 + D(100) * 30) / 1_000_000
+    assert (long.long_context_requests, long.long_context_uncounted_rows) == (0, 1)
+    short = priced_alone(sheet, big_but_not)
+    assert short.cost == (D(900_000) * 4 + D(100) * 20) / 1_000_000 and not short.long_context
+    # at the batch tier, long-context prices are halved too
+    assert priced_alone(sheet, replace(small_but_long, tier="batch")).cost == long.cost / 2
+
+
+def test_recorded_long_context_on_a_model_without_long_context_prices(sheet):
+    row = record("2025-09-01T00:00:00", "sonnet", 1000, 0, source="anthropic-usage", requests=0, long_context=True)
+    priced = price_usage(sheet, [row], by="day", tz=UTC)
+    assert priced.totals.cost == D(3000) / 1_000_000 and not priced.totals.long_context
+    assert any("priced at standard prices for sonnet" in note for note in priced.notes)
+
+
+def test_the_billing_note_no_longer_says_tiers_are_ignored(sheet):
+    row = record("2025-09-01T00:00:00", "gpt-5", 100, 10, source="openai-usage", requests=1, tier="batch")
+    notes = " ".join(price_usage(sheet, [row], by="day", tz=UTC).notes)
+    assert "standard-tier prices" not in notes
+    assert "priced at the service tier each records" in notes
+
+
+def test_long_context_is_counted_per_group(sheet):
+    records = [
+        record("2025-09-01T10:00:00", "gpt-5", 50_000, 0, source="codex"),
+        record("2025-09-02T10:00:00", "gpt-5", 5_000, 0, source="codex"),
+        record("2025-09-02T00:00:00", "sonnet5", 10, 0, source="anthropic-usage", requests=0, long_context=True),
+    ]
+    groups = by_key(price_usage(sheet, records, by="day", tz=UTC))
+    assert (groups["2025-09-01"].long_context_requests, groups["2025-09-01"].long_context_uncounted_rows) == (1, 0)
+    assert (groups["2025-09-02"].long_context_requests, groups["2025-09-02"].long_context_uncounted_rows) == (0, 1)

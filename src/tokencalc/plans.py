@@ -29,7 +29,7 @@ Pure: takes a sheet, plans and a profile, returns frozen data. No printing, no e
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -48,6 +48,12 @@ DEFAULT_DAYS = 30
 MAX_BREAK_EVEN_MESSAGES_PER_DAY = Decimal(10_000)
 #: Turns per conversation are priced one request at a time; this keeps that quick.
 MAX_TURNS = 1_000
+#: Upper bounds of the other profile values. Each is far past real use (a conversation every
+#: 90 seconds round the clock; more tokens than any context window holds; a large company), and
+#: together they keep every amount small enough to show, even at the largest ``--rate``.
+MAX_CONVERSATIONS_PER_DAY = Decimal(1_000)
+MAX_PROFILE_TOKENS = 10_000_000
+MAX_SEATS = 100_000
 #: Characters per profile token, for estimate families that count characters (Gemini):
 #: Google's own rule of thumb, which makes such a model's count equal the profile's.
 CHARS_PER_PROFILE_TOKEN = 4
@@ -83,36 +89,65 @@ class UsageProfile:
         object.__setattr__(self, "conversations_per_day", conversations)
         if not conversations.is_finite() or conversations <= 0:
             raise UsageError(f"--conversations-per-day must be more than 0, got {self.conversations_per_day}")
+        if conversations > MAX_CONVERSATIONS_PER_DAY:
+            raise UsageError(
+                f"--conversations-per-day must be at most {_number(MAX_CONVERSATIONS_PER_DAY)}, "
+                f"got {self.conversations_per_day}"
+            )
         _whole("--turns", self.turns, low=1, high=MAX_TURNS)
-        _whole("--message-tokens", self.message_tokens, low=1)
-        _whole("--reply-tokens", self.reply_tokens, low=1)
-        _whole("--system-tokens", self.system_tokens, low=0)
-        _whole("--reasoning-tokens", self.reasoning_tokens, low=0)
+        _whole("--message-tokens", self.message_tokens, low=1, high=MAX_PROFILE_TOKENS)
+        _whole("--reply-tokens", self.reply_tokens, low=1, high=MAX_PROFILE_TOKENS)
+        _whole("--system-tokens", self.system_tokens, low=0, high=MAX_PROFILE_TOKENS)
+        _whole("--reasoning-tokens", self.reasoning_tokens, low=0, high=MAX_PROFILE_TOKENS)
         _whole("--days", self.days, low=1, high=31)
         if self.seats is not None:
-            _whole("--seats", self.seats, low=1)
+            _whole("--seats", self.seats, low=1, high=MAX_SEATS)
 
     @property
     def messages_per_day(self) -> Decimal:
         return self.conversations_per_day * self.turns
 
-    def with_conversations_per_day(self, value: Decimal) -> UsageProfile:
-        return replace(self, conversations_per_day=value)
 
-
-def _whole(option: str, value: int, *, low: int, high: int | None = None) -> None:
+def _whole(option: str, value: int, *, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise UsageError(f"{option} must be a whole number, got {value!r}")
-    if value < low or (high is not None and value > high):
-        bound = f"from {low:,} to {high:,}" if high is not None else f"at least {low:,}"
-        raise UsageError(f"{option} must be {bound}, got {value:,}")
+    if value < low or value > high:
+        raise UsageError(f"{option} must be from {low:,} to {high:,}, got {value:,}")
+
+
+# --- seats -----------------------------------------------------------------------------------
+
+#: How the notes of :func:`seats_for` start: the one worth a warning, and the other.
+SEATS_RAISED = "seats raised"
+NOT_PER_SEAT = "not sold per seat"
+
+
+def seats_for(plan: Plan, seats: int | None) -> tuple[int, str | None]:
+    """The seats to pay for ``plan`` when ``--seats`` is ``seats``, and a note when it was changed.
+
+    The one seats policy of ``plans`` and ``usage``: None means the plan's minimum (1 for a plan
+    not sold per seat). A per-seat plan below its minimum is raised to the minimum, with a note
+    worth a warning (it starts ``seats raised``). A plan not sold per seat is always one
+    subscription: ``seats`` other than 1 is ignored, with a note. ``seats`` outside 1 to
+    :data:`MAX_SEATS` raises :class:`UsageError`.
+    """
+    if seats is None:
+        return (plan.min_seats if plan.per_seat else 1), None
+    _whole("--seats", seats, low=1, high=MAX_SEATS)
+    if not plan.per_seat:
+        if seats == 1:
+            return 1, None
+        return 1, f"{NOT_PER_SEAT}: one subscription priced, --seats {seats:,} ignored"
+    if seats < plan.min_seats:
+        return plan.min_seats, f"{SEATS_RAISED} from {seats:,} to the plan's minimum of {plan.min_seats:,}"
+    return seats, None
 
 
 # --- one conversation on one model -----------------------------------------------------------
 
 
 def model_tokens(tokenizer: TokenizerRef, profile_tokens: int) -> int:
-    """A model's tokens for a profile (``o200k_base``) count, rounded up when estimated.
+    """A model's tokens for an ``o200k_base`` count (a profile's, or a chat export's), rounded up when estimated.
 
     Families estimated from ``o200k_base`` scale the count by their ratio. A family counted
     in characters takes :data:`CHARS_PER_PROFILE_TOKEN` characters per profile token; one
@@ -260,11 +295,6 @@ class PlanRow:
     exceeds_cap: bool
     notes: tuple[str, ...] = ()
 
-    @property
-    def savings(self) -> Decimal:
-        """Plan price minus API cost: positive when the API would cost less."""
-        return self.monthly_price - self.api_monthly_cost
-
 
 @dataclass(frozen=True)
 class PlanComparison:
@@ -347,7 +377,7 @@ def compare_plans(
 
 
 #: Row notes that are also worth a warning on stderr.
-_WARNING_NOTES = ("seats raised", "stand-in model")
+_WARNING_NOTES = (SEATS_RAISED, "stand-in model")
 
 
 def _plan_row(
@@ -359,13 +389,8 @@ def _plan_row(
     currency: str,
     rate: Decimal,
 ) -> PlanRow:
-    notes = []
-    seats = 1
-    if plan.per_seat:
-        seats = plan.min_seats if profile.seats is None else profile.seats
-        if seats < plan.min_seats:
-            notes.append(f"seats raised from {seats} to the plan's minimum of {plan.min_seats}")
-            seats = plan.min_seats
+    seats, seats_note = seats_for(plan, profile.seats)
+    notes = [seats_note] if seats_note else []
     annual = profile.annual and plan.annual_monthly_price is not None
     if profile.annual and not annual and plan.monthly_price:
         notes.append("no annual-billing price; monthly price used")
@@ -499,6 +524,9 @@ def describe_assumptions(
         seats = ", ".join(f"{row.plan.id} {row.seats}" for row in per_seat)
         basis = "each plan's minimum" if profile.seats is None else f"--seats {profile.seats}"
         lines.append(f"per-seat plans: {basis} ({seats}); every seat uses the profile, so price and API cost scale alike")
+    personal = [row.plan.id for row in rows if not row.plan.per_seat]
+    if personal and profile.seats not in (None, 1):
+        lines.append(f"{NOT_PER_SEAT}, so one subscription each, --seats ignored: {', '.join(personal)}")
     billing = "annual-billing prices where offered (--annual)" if profile.annual else "monthly-billing prices"
     lines.append(f"plan prices are {billing}; the stand-in model is the first of each plan's models")
     lines.append(

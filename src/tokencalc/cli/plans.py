@@ -59,7 +59,12 @@ def plans_command(
     ] = None,
     seats: Annotated[
         Optional[int],
-        typer.Option("--seats", help="Seats for per-seat (team) plans; below a plan's minimum, the minimum is used (default: each plan's minimum).", show_default=False),
+        typer.Option(
+            "--seats",
+            help="Seats for per-seat (team) plans; below a plan's minimum, the minimum is used, with a warning; "
+            "ignored, with a note, for plans not sold per seat (default: each plan's minimum).",
+            show_default=False,
+        ),
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Price the API without prompt caching.")] = False,
     annual: Annotated[bool, typer.Option("--annual", help="Plan prices billed annually, where offered.")] = False,
@@ -144,6 +149,7 @@ def _count_sample(label: str) -> int:
     from tokencalc.counting import TokenCounter, count_inputs
     from tokencalc.errors import InputError
     from tokencalc.inputs import STDIN_LABEL, InputSource
+    from tokencalc.plans import MAX_PROFILE_TOKENS
 
     source = InputSource(label, None if label == STDIN_LABEL else Path(label))
     with TokenCounter(["o200k_base"], count_words=False) as counter:
@@ -156,6 +162,8 @@ def _count_sample(label: str) -> int:
     tokens = counts.tokens["o200k_base"]
     if tokens == 0:
         raise InputError(f"--sample {label}: the file is empty; it should hold a typical message")
+    if tokens > MAX_PROFILE_TOKENS:
+        raise InputError(f"--sample {label}: {tokens:,} tokens, more than a message can be ({MAX_PROFILE_TOKENS:,})")
     return tokens
 
 
@@ -258,6 +266,7 @@ def _cheaper_text(row, currency: str) -> str:
 
 def _write_rows(comparison, fmt: OutputFormat) -> None:
     from tokencalc.costs import format_money
+    from tokencalc.plans import NOT_PER_SEAT
     from tokencalc.render import Column, write_rows
 
     rows = comparison.rows
@@ -303,7 +312,8 @@ def _write_rows(comparison, fmt: OutputFormat) -> None:
     for row in rows:
         extra = [row.break_even_note] if row.break_even_note and row.break_even_note != "free plan" else []
         extra += ["exceeds the plan's documented cap"] if row.exceeds_cap else []
-        extra += [n for n in row.notes if not n.startswith("the conversation does not fit")]
+        # whether each plan fits, and --seats on plans not sold per seat, are said once above
+        extra += [n for n in row.notes if not n.startswith(("the conversation does not fit", NOT_PER_SEAT))]
         extra += ["does not fit the stand-in model"] if not row.api.fits else []
         if extra:
             notes.append(f"{row.plan.id}: " + "; ".join(extra))

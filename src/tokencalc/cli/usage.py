@@ -61,7 +61,12 @@ def usage_command(
     ] = None,
     seats: Annotated[
         Optional[int],
-        typer.Option("--seats", help="Seats of a per-seat plan (default: its minimum).", show_default=False),
+        typer.Option(
+            "--seats",
+            help="Seats of a per-seat plan (default: its minimum; fewer is raised to it, with a warning). "
+            "Ignored, with a note, for a plan not sold per seat.",
+            show_default=False,
+        ),
     ] = None,
     model: Annotated[
         Optional[str],
@@ -114,9 +119,12 @@ def usage_command(
       tokencalc usage usage.csv costs.csv --format json
     """
     from tokencalc.errors import UsageError
+    from tokencalc.plans import MAX_PROFILE_TOKENS
 
     if seats is not None and plan is None:
         raise UsageError("--seats needs --plan")
+    if reasoning_tokens > MAX_PROFILE_TOKENS:
+        raise UsageError(f"--reasoning-tokens must be from 0 to {MAX_PROFILE_TOKENS:,}, got {reasoning_tokens:,}")
     code, explicit_rate = parse_currency(currency, rate)
     tz, tz_label = resolve_timezone(tz_name)
     run_usage(
@@ -228,15 +236,17 @@ def _input_paths(request: UsageRequest) -> tuple[list[Path], str | None]:
 
 def run_usage(request: UsageRequest) -> None:
     """Read, price, compare and render; errors are raised for the CLI edge to report."""
+    from tokencalc.cli.app import print_warning
     from tokencalc.cli.progress import LazyProgress, progress_allowed
     from tokencalc.errors import UsageRecordError
+    from tokencalc.plans import seats_for
     from tokencalc.usage import read_usage, total_input_bytes
-    from tokencalc.usage.pricing import compare_plan, plan_seats, price_usage
+    from tokencalc.usage.pricing import compare_plan, price_usage
 
     sheet = load_sheet(request.prices)
     plan = sheet.resolve_plan(request.plan) if request.plan else None
     if plan is not None:
-        plan_seats(plan, request.seats)  # a bad --seats fails before the (maybe long) read
+        seats_for(plan, request.seats)  # a bad --seats fails before the (maybe long) read
     override = sheet.resolve(request.model).id if request.model else None
     rate = sheet.exchange_rate(request.currency, request.rate)
     paths, source = _input_paths(request)
@@ -270,10 +280,16 @@ def run_usage(request: UsageRequest) -> None:
         rate=rate,
     )
     comparison = compare_plan(plan, priced, seats=request.seats) if plan is not None else None
+    seat_notes = []  # how --seats was applied (tokencalc.plans.seats_for), as plans reports it:
+    if comparison is not None and comparison.plan.per_seat:
+        for message in comparison.notes:  # raised to the plan's minimum: a warning
+            print_warning(message)
+    elif comparison is not None:
+        seat_notes = list(comparison.notes)  # ignored for a plan not sold per seat: a note
     if request.fmt is OutputFormat.json:
         _write_json(report, priced, comparison, request, sheet)
         return
-    for note in [*report.assumptions, *priced.notes]:
+    for note in [*report.assumptions, *priced.notes, *seat_notes]:
         _note(note)
     _write_rows(report, priced, comparison, request, sheet)
 
@@ -319,8 +335,24 @@ def _totals_json(key: str | None, totals) -> dict:
         cost=_money(totals.cost),
         vendor_cost=_money(totals.vendor_cost),
         estimated=totals.estimated,
+        long_context_requests=totals.long_context_requests,
+        long_context_uncounted_rows=totals.long_context_uncounted_rows,
     )
     return document
+
+
+def _unpriced_json(unpriced) -> dict:
+    """An unknown model, or (with ``tier``) a sheet model at a tier the sheet has no prices for."""
+    return {
+        "model": unpriced.model,
+        **({"tier": unpriced.tier} if unpriced.tier is not None else {}),
+        "requests": unpriced.requests,
+        "uncounted_rows": unpriced.uncounted_rows,
+        "input_tokens": unpriced.input_tokens,
+        "output_tokens": unpriced.output_tokens,
+        "vendor_cost": _money(unpriced.vendor_cost),
+        "sources": list(unpriced.sources),
+    }
 
 
 def _plan_json(comparison) -> dict | None:
@@ -338,6 +370,7 @@ def _plan_json(comparison) -> dict | None:
         "api_cost": _money(comparison.api_cost),
         "difference": _money(comparison.difference),
         "verdict": comparison.verdict,
+        "notes": list(comparison.notes),
     }
 
 
@@ -361,18 +394,8 @@ def _write_json(report, priced, comparison, request: UsageRequest, sheet) -> Non
             "prices_as_of": sheet.as_of,
             "groups": [_totals_json(group.key, group.totals) for group in priced.groups],
             "totals": _totals_json(None, priced.totals),
-            "unknown_models": [
-                {
-                    "model": m.model,
-                    "requests": m.requests,
-                    "uncounted_rows": m.uncounted_rows,
-                    "input_tokens": m.input_tokens,
-                    "output_tokens": m.output_tokens,
-                    "vendor_cost": _money(m.vendor_cost),
-                    "sources": list(m.sources),
-                }
-                for m in priced.unknown_models
-            ],
+            "unknown_models": [_unpriced_json(m) for m in priced.unknown_models],
+            "unpriced_tiers": [_unpriced_json(m) for m in priced.unpriced_tiers],
             "plan": _plan_json(comparison),
         }
     )
@@ -389,6 +412,9 @@ _CSV_KEYS = (
     "cost",
     "vendor_cost",
     "estimated",
+    "long_context_requests",
+    "long_context_uncounted_rows",
+    "tier",
 )
 
 
@@ -411,6 +437,7 @@ def _display_row(key: str, totals, currency: str) -> dict:
         "output_tokens": totals.output_tokens,
         "cost": format_money(totals.cost, currency),
         "vendor_cost": "—" if totals.vendor_cost is None else format_money(totals.vendor_cost, currency),
+        "long_context": _requests_text(totals.long_context_requests, totals.long_context_uncounted_rows),
     }
 
 
@@ -458,6 +485,19 @@ def _unknown_line(priced) -> str | None:
     return line
 
 
+def _unpriced_tier_lines(priced) -> list[str]:
+    lines = []
+    for m in priced.unpriced_tiers:
+        counted = f"{m.requests:,} request{'s' if m.requests != 1 else ''}"
+        if m.uncounted_rows:
+            counted += f" + {m.uncounted_rows:,} billing row{'s' if m.uncounted_rows != 1 else ''} without a request count"
+        lines.append(
+            f"{m.model} at the {m.tier} tier: {counted}, {m.input_tokens:,} input and {m.output_tokens:,} output "
+            f"tokens, not priced (the price sheet has no {m.tier} prices for {m.model})"
+        )
+    return lines
+
+
 def _caption(report, priced, request: UsageRequest, sheet) -> str:
     from tokencalc.usage import SOURCES
 
@@ -469,14 +509,22 @@ def _caption(report, priced, request: UsageRequest, sheet) -> str:
         f"{report.malformed:,} malformed skipped",
         f"{report.files_skipped:,} file(s) skipped",
         f"dates in {request.tz_label}",
-        f"each record priced on its UTC date, standard tier, sheet as of {sheet.as_of.isoformat()}",
+        f"each record priced on its UTC date, {_tier_text(priced)}, sheet as of {sheet.as_of.isoformat()}",
         priced.currency if priced.rate == 1 else f"{priced.currency} at {_money(priced.rate)} per USD",
     ]
     if priced.totals.estimated:
         parts.append("≈ includes tokens counted from chat text (estimates)")
     if priced.totals.uncounted_rows:
         parts.append("+ or ? billing rows without a request count")
+    if priced.totals.long_context:
+        parts.append("Long ctx: requests billed at long-context prices")
     return " · ".join(parts)
+
+
+def _tier_text(priced) -> str:
+    if not priced.tiers:
+        return "standard tier"
+    return f"standard tier or the tier recorded ({', '.join(priced.tiers)})"
 
 
 def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> None:
@@ -486,18 +534,8 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> Non
         columns = [Column("row", "row"), Column("key", "key"), *(Column(k, k) for k in _CSV_KEYS)]
         rows = [{"row": "group", **_totals_json(g.key, g.totals)} for g in priced.groups]
         rows.append({"row": "total", **_totals_json("total", priced.totals)})
-        for m in priced.unknown_models:
-            rows.append(
-                {
-                    "row": "not_priced",
-                    "key": m.model or "",
-                    "requests": m.requests,
-                    "uncounted_rows": m.uncounted_rows,
-                    "input_tokens": m.input_tokens,
-                    "output_tokens": m.output_tokens,
-                    "vendor_cost": _money(m.vendor_cost),
-                }
-            )
+        for m in (*priced.unknown_models, *priced.unpriced_tiers):
+            rows.append({**_unpriced_json(m), "row": "not_priced", "key": m.model or ""})
         if comparison is not None:
             rows.append({"row": "plan", "key": comparison.plan.id, "cost": _money(comparison.plan_cost)})
         write_csv(columns, rows)
@@ -513,6 +551,7 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> Non
         Column("output_tokens", "Output", numeric=True),
         Column("cost", "API\ncost", numeric=True),
         *([Column("vendor_cost", "Vendor\ncost", numeric=True)] if has_vendor else []),
+        *([Column("long_context", "Long\nctx", numeric=True)] if priced.totals.long_context else []),
     ]
     rows = [_display_row(g.key, g.totals, priced.currency) for g in priced.groups]
     footer = _display_row("Total", priced.totals, priced.currency)
@@ -528,7 +567,7 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> Non
         caption=_caption(report, priced, request, sheet),
         footer=footer,
     )
-    lines = [line for line in (_unknown_line(priced),) if line]
+    lines = [line for line in (_unknown_line(priced), *_unpriced_tier_lines(priced)) if line]
     if comparison is not None:
         lines.append(f"Plan: {comparison.verdict}")
     if lines:

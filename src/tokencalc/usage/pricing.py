@@ -6,27 +6,37 @@ The pure core of ``tokencalc usage`` after reading: it takes records from
 Rules (see ``docs/usage.md``):
 
 - Each record is priced with :func:`tokencalc.costs.request_cost` at the prices in force on its
-  own UTC date (vendors bill by UTC day), standard tier, its model resolved through the sheet
-  (ids and aliases, any case).
+  own UTC date (vendors bill by UTC day), at the service tier it records (standard when none),
+  its model resolved through the sheet (ids and aliases, any case).
 - A record whose model is not in the sheet (or that has no model) is never priced as some
-  other model: it is left out of groups and totals and reported in ``unknown_models``.
-- A billing-export row sums many requests: long-context prices apply when the *average*
-  request exceeds the threshold; a row without a request count is priced at the standard
-  prices and counted in ``uncounted_rows`` instead of ``requests``.
+  other model: it is left out of groups and totals and reported in ``unknown_models``. A record
+  at a tier its model has no prices for is never priced at another tier: it is left out the
+  same way and reported in ``unpriced_tiers``.
+- Chat-export records are counted from the text with ``o200k_base``; priced on a model whose
+  tokenizer is an estimate family they are first converted to that model's tokens, exactly as
+  ``tokencalc plans`` converts a profile (:func:`tokencalc.plans.model_tokens`). Logged records
+  (agent CLIs, billing exports) are the vendor's own counts and are never converted.
+- Long context: a record that says whether long-context prices applied (``long_context``) is
+  priced so. Otherwise a billing-export row, which sums many requests, is long-context when its
+  *average* request exceeds the threshold; a row without a request count is priced at the
+  standard prices and counted in ``uncounted_rows`` instead of ``requests``.
 - The vendor's own figure (cost exports, Claude Code's old ``costUSD``) is shown beside ours.
-- A plan is paid for every calendar month the records touch (first to last, gaps included).
+- A plan is paid for every calendar month the records touch (first to last, gaps included),
+  for the seats :func:`tokencalc.plans.seats_for` settles.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 
 from tokencalc.costs import RequestTokens, format_money, request_cost
+from tokencalc.encodings import CHARACTERS, TokenizerRef
 from tokencalc.errors import TokencalcError, UnknownModelError, UsageError
+from tokencalc.plans import CHARS_PER_PROFILE_TOKEN, model_tokens, seats_for
 from tokencalc.sheet import ModelEntry, Plan, Prices, PriceSheet
 from tokencalc.usage.grouping import GROUPINGS, group_records, group_vendor_costs
 from tokencalc.usage.records import (
@@ -48,9 +58,12 @@ class UsageTotals:
     ``requests`` counts known requests; ``uncounted_rows`` is the number of billing rows whose
     export gives no request count (their requests are not in ``requests``).
     ``cached_input_tokens`` are cache reads; ``cache_write_tokens`` are 5-minute plus 1-hour
-    cache writes; both are part of ``input_tokens``. ``vendor_cost`` is None when no vendor
-    figure covers these records. ``estimated`` is true when any tokens were counted from chat
-    text rather than logged by the vendor.
+    cache writes; both are part of ``input_tokens``. Tokens are the priced model's (chat-export
+    counts converted, see the module docstring). ``vendor_cost`` is None when no vendor figure
+    covers these records. ``estimated`` is true when any tokens were counted from chat text
+    rather than logged by the vendor. ``long_context_requests`` and
+    ``long_context_uncounted_rows`` are the parts of ``requests`` and ``uncounted_rows`` billed at
+    long-context prices.
     """
 
     requests: int = 0
@@ -62,7 +75,13 @@ class UsageTotals:
     cost: Decimal = ZERO
     vendor_cost: Decimal | None = None
     estimated: bool = False
-    long_context: bool = False
+    long_context_requests: int = 0
+    long_context_uncounted_rows: int = 0
+
+    @property
+    def long_context(self) -> bool:
+        """Whether any of these records was billed at long-context prices."""
+        return bool(self.long_context_requests or self.long_context_uncounted_rows)
 
 
 @dataclass(frozen=True)
@@ -75,7 +94,12 @@ class UsageGroup:
 
 @dataclass(frozen=True)
 class UnpricedModel:
-    """Records of one model that is not in the price sheet (``model`` None: none recorded)."""
+    """Records left unpriced, with their recorded tokens.
+
+    With ``tier`` None: records of a model that is not in the price sheet (``model`` as
+    recorded, None when none was). With ``tier`` set: records of the sheet model ``model`` (its
+    id) billed at a service tier the sheet has no prices for on that model.
+    """
 
     model: str | None
     requests: int
@@ -84,6 +108,7 @@ class UnpricedModel:
     output_tokens: int
     vendor_cost: Decimal | None = None
     sources: tuple[str, ...] = ()
+    tier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +124,8 @@ class PricedUsage:
     first_month: str | None  # YYYY-MM of the earliest record (every record, priced or not)
     last_month: str | None
     notes: tuple[str, ...]  # pricing assumptions, for people
+    unpriced_tiers: tuple[UnpricedModel, ...] = ()  # known models at a tier the sheet lacks
+    tiers: tuple[str, ...] = ()  # the non-standard tiers some priced record was billed at
 
     @property
     def months(self) -> int:
@@ -107,39 +134,43 @@ class PricedUsage:
 
     @property
     def unpriced_requests(self) -> int:
-        return sum(m.requests for m in self.unknown_models)
+        return sum(m.requests for m in (*self.unknown_models, *self.unpriced_tiers))
 
     @property
     def unpriced_rows(self) -> int:
-        return sum(m.uncounted_rows for m in self.unknown_models)
+        return sum(m.uncounted_rows for m in (*self.unknown_models, *self.unpriced_tiers))
 
 
 class _Sum:
     """A mutable running total; frozen into :class:`UsageTotals` at the end."""
 
-    __slots__ = ("cache_read", "cache_write", "cost", "estimated", "input", "long", "output", "requests", "uncounted", "vendor")
+    __slots__ = (
+        "cache_read", "cache_write", "cost", "estimated", "input", "long_requests", "long_uncounted",
+        "output", "requests", "uncounted", "vendor",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.requests = self.uncounted = self.input = self.cache_read = self.cache_write = self.output = 0
+        self.long_requests = self.long_uncounted = 0
         self.cost = ZERO
         self.vendor: Decimal | None = None
-        self.estimated = self.long = False
+        self.estimated = False
 
-    def add(self, record: UsageRecord, cost: Decimal | None, long_context: bool = False) -> None:
+    def add(self, record: UsageRecord, long_context: bool = False) -> None:
+        """Count a record's requests and tokens (its cost is added per bucket, see :class:`_Buckets`)."""
         if record.requests == 0:  # a billing row whose export gives no request count
             self.uncounted += 1
+            self.long_uncounted += 1 if long_context else 0
         else:
             self.requests += record.requests
+            self.long_requests += record.requests if long_context else 0
         self.input += record.input_tokens
         self.cache_read += record.cache_read_tokens
         self.cache_write += record.cache_write_5m_tokens + record.cache_write_1h_tokens
         self.output += record.output_tokens
-        if cost is not None:
-            self.cost += cost
         if record.vendor_cost_usd is not None:
             self.add_vendor(record.vendor_cost_usd)
-        self.estimated = self.estimated or record.estimated or record.source in ESTIMATED_SOURCES
-        self.long = self.long or long_context
+        self.estimated = self.estimated or _counted_from_text(record)
 
     def add_vendor(self, amount: Decimal) -> None:
         self.vendor = amount if self.vendor is None else self.vendor + amount
@@ -155,7 +186,20 @@ class _Sum:
             cost=self.cost * rate,
             vendor_cost=None if self.vendor is None else self.vendor * rate,
             estimated=self.estimated,
-            long_context=self.long,
+            long_context_requests=self.long_requests,
+            long_context_uncounted_rows=self.long_uncounted,
+        )
+
+    def unpriced(self, model: str | None, sources: set[str], rate: Decimal, tier: str | None = None) -> UnpricedModel:
+        return UnpricedModel(
+            model=model,
+            requests=self.requests,
+            uncounted_rows=self.uncounted,
+            input_tokens=self.input,
+            output_tokens=self.output,
+            vendor_cost=None if self.vendor is None else self.vendor * rate,
+            sources=tuple(sorted(sources)),
+            tier=tier,
         )
 
 
@@ -177,13 +221,30 @@ class ModelResolver:
         return self._cache[name]
 
 
-def _tokens(record: UsageRecord) -> RequestTokens:
-    return RequestTokens(
-        input=record.input_tokens,
-        output=record.output_tokens,
-        cache_read=record.cache_read_tokens,
-        cache_write_5m=record.cache_write_5m_tokens,
-        cache_write_1h=record.cache_write_1h_tokens,
+def _counted_from_text(record: UsageRecord) -> bool:
+    """Whether the record's tokens are o200k_base counts of chat text, not the vendor's counts."""
+    return record.estimated or record.source in ESTIMATED_SOURCES
+
+
+def in_model_tokens(record: UsageRecord, tokenizer: TokenizerRef) -> UsageRecord:
+    """A chat-export record's ``o200k_base`` counts converted to ``tokenizer``'s tokens.
+
+    Each count (input, cache reads, both cache writes, output) goes through
+    :func:`tokencalc.plans.model_tokens`, rounded up; when the rounded-up cache parts add up to
+    more than the rounded-up input, the input is raised to their sum (they are part of it).
+    """
+    if not tokenizer.estimated:
+        return record
+    read = model_tokens(tokenizer, record.cache_read_tokens)
+    write_5m = model_tokens(tokenizer, record.cache_write_5m_tokens)
+    write_1h = model_tokens(tokenizer, record.cache_write_1h_tokens)
+    return replace(
+        record,
+        input_tokens=max(model_tokens(tokenizer, record.input_tokens), read + write_5m + write_1h),
+        output_tokens=model_tokens(tokenizer, record.output_tokens),
+        cache_read_tokens=read,
+        cache_write_5m_tokens=write_5m,
+        cache_write_1h_tokens=write_1h,
     )
 
 
@@ -195,19 +256,8 @@ def _prompt_size(record: UsageRecord) -> int | None:
     return None
 
 
-def record_cost(sheet: PriceSheet, model: ModelEntry, record: UsageRecord) -> tuple[Decimal, bool]:
-    """US dollars one record costs at the prices of its UTC date, and whether long-context applied.
-
-    A billing row holds many requests: long context is decided by its average request
-    (standard prices when the export gives no request count).
-    """
-    on = utc_date(record.timestamp)
-    cost = request_cost(sheet, model, _tokens(record), on=on, prompt_tokens=_prompt_size(record))
-    return cost.total, cost.long_context
-
-
 class _Buckets:
-    """Tokens summed per (group, model, UTC date, long-context or not), priced once each.
+    """Tokens summed per (group, model, UTC date, tier, long-context or not), priced once each.
 
     The cost formula is linear in tokens at fixed prices and Decimal sums are exact, so pricing
     a bucket's sum with :func:`request_cost` equals pricing each record and adding up — without
@@ -216,20 +266,25 @@ class _Buckets:
 
     def __init__(self, sheet: PriceSheet) -> None:
         self.sheet = sheet
-        self._prices: dict[tuple[str, date], Prices] = {}
-        self._sums: dict[tuple[str, str, date, bool], list[int]] = {}  # RequestTokens' fields
+        self._prices: dict[tuple[str, date, str | None], Prices] = {}
+        self._sums: dict[tuple[str, str, date, str | None, bool], list[int]] = {}  # RequestTokens' fields
+        #: models with records the export marks long-context but no long-context prices in the sheet
+        self.long_without_prices: set[str] = set()
 
     def add(self, key: str, model: ModelEntry, record: UsageRecord) -> bool:
-        """Add a record's tokens; returns whether it is billed at long-context prices."""
+        """Add a record's tokens; returns whether it is billed at long-context prices.
+
+        The record's tier must be one the model offers (None: standard).
+        """
         on = utc_date(record.timestamp)
-        prices = self._prices.get((model.id, on))
+        prices = self._prices.get((model.id, on, record.tier))
         if prices is None:
-            prices = self._prices[(model.id, on)] = self.sheet.prices_on(model, on)
-        size = _prompt_size(record)
-        _, long_context = prices.for_prompt(record.input_tokens if size is None else size)
-        sums = self._sums.get((key, model.id, on, long_context))
+            prices = self._prices[(model.id, on, record.tier)] = self.sheet.prices_on(model, on, record.tier)
+        long_context = self._long_context(model, prices, record)
+        bucket = (key, model.id, on, record.tier, long_context)
+        sums = self._sums.get(bucket)
         if sums is None:
-            sums = self._sums[(key, model.id, on, long_context)] = [0, 0, 0, 0, 0]
+            sums = self._sums[bucket] = [0, 0, 0, 0, 0]
         sums[0] += record.input_tokens
         sums[1] += record.output_tokens
         sums[2] += record.cache_read_tokens
@@ -237,15 +292,26 @@ class _Buckets:
         sums[4] += record.cache_write_1h_tokens
         return long_context
 
+    def _long_context(self, model: ModelEntry, prices: Prices, record: UsageRecord) -> bool:
+        if record.long_context is not None:  # the export says: it beats any heuristic
+            if record.long_context and prices.long_context is None:
+                self.long_without_prices.add(model.id)
+                return False
+            return record.long_context
+        size = _prompt_size(record)
+        return prices.for_prompt(record.input_tokens if size is None else size)[1]
+
     def costs(self):
         """(group key, US dollars) for every bucket."""
-        for (key, model_id, on, long_context), sums in self._sums.items():
-            threshold = self._prices[(model_id, on)].long_context_threshold or 0
+        for (key, model_id, on, tier, long_context), sums in self._sums.items():
+            threshold = self._prices[(model_id, on, tier)].long_context_threshold or 0
             cost = request_cost(
                 self.sheet,
                 self.sheet.models[model_id],
                 RequestTokens(*sums),
                 on=on,
+                tier=tier,
+                # a prompt size just past the threshold (or none) picks the bucket's prices
                 prompt_tokens=threshold + 1 if long_context else 0,
             )
             yield key, cost.total
@@ -289,7 +355,12 @@ def price_usage(
     total = _Sum()
     unknown: dict[str | None, _Sum] = defaultdict(_Sum)
     unknown_sources: dict[str | None, set[str]] = defaultdict(set)
+    no_tier: dict[tuple[str, str], _Sum] = defaultdict(_Sum)  # (model id, tier) the model lacks
+    no_tier_sources: dict[tuple[str, str], set[str]] = defaultdict(set)
     slugs: dict[str, set[str]] = defaultdict(set)  # model id → chat-export names priced as it
+    tokenizers: dict[str, TokenizerRef] = {}  # model id → its tokenizer, for chat-export records
+    converted: set[str] = set()  # model ids chat-export counts were converted for
+    tiers: set[str] = set()
     has_billing = False
     first_month = last_month = None
 
@@ -300,15 +371,27 @@ def price_usage(
         first_month = month if first_month is None or month < first_month else first_month
         last_month = month if last_month is None or month > last_month else last_month
         if model is None:
-            unknown[record.model].add(record, None)
+            unknown[record.model].add(record)
             unknown_sources[record.model].add(record.source)
             continue
+        if record.tier is not None and record.tier not in model.tiers:
+            no_tier[(model.id, record.tier)].add(record)
+            no_tier_sources[(model.id, record.tier)].add(record.source)
+            continue
+        if _counted_from_text(record):
+            if model.id not in tokenizers:
+                tokenizers[model.id] = sheet.tokenizer_for(model)
+            if tokenizers[model.id].estimated:
+                record = in_model_tokens(record, tokenizers[model.id])
+                converted.add(model.id)
+            if record.model and record.model.lower() != model.id.lower():
+                slugs[model.id].add(record.model)
         long_context = buckets.add(key, model, record)
-        sums[key].add(record, None, long_context)
-        total.add(record, None, long_context)
+        sums[key].add(record, long_context)
+        total.add(record, long_context)
         has_billing = has_billing or record.source in BILLING_SOURCES
-        if record.source in ESTIMATED_SOURCES and record.model and record.model.lower() != model.id.lower():
-            slugs[model.id].add(record.model)
+        if record.tier is not None:
+            tiers.add(record.tier)
 
     for key, cost in buckets.costs():
         sums[key].cost += cost
@@ -322,19 +405,15 @@ def price_usage(
         groups.sort(key=lambda g: (-g.totals.cost, g.key))
     else:
         groups.sort(key=lambda g: g.key)
-    unpriced = [
-        UnpricedModel(
-            model=name,
-            requests=s.requests,
-            uncounted_rows=s.uncounted,
-            input_tokens=s.input,
-            output_tokens=s.output,
-            vendor_cost=None if s.vendor is None else s.vendor * rate,
-            sources=tuple(sorted(unknown_sources[name])),
-        )
-        for name, s in unknown.items()
-    ]
+    unpriced = [s.unpriced(name, unknown_sources[name], rate) for name, s in unknown.items()]
     unpriced.sort(key=lambda m: (-(m.requests + m.uncounted_rows), m.model or ""))
+    missing = [s.unpriced(model_id, no_tier_sources[(model_id, tier)], rate, tier) for (model_id, tier), s in no_tier.items()]
+    missing.sort(key=lambda m: (m.model or "", m.tier or ""))
+    notes = [
+        *_slug_notes(slugs),
+        *_conversion_notes({model_id: tokenizers[model_id] for model_id in converted}),
+        *_billing_notes(has_billing, buckets.long_without_prices),
+    ]
     return PricedUsage(
         by=by,
         currency=currency.upper(),
@@ -344,7 +423,9 @@ def price_usage(
         unknown_models=tuple(unpriced),
         first_month=first_month,
         last_month=last_month,
-        notes=tuple(_notes(has_billing, slugs)),
+        notes=tuple(notes),
+        unpriced_tiers=tuple(missing),
+        tiers=tuple(sorted(tiers)),
     )
 
 
@@ -369,16 +450,51 @@ def _vendor_amounts(costs: Iterable[VendorCost], by: str, resolve: ModelResolver
             yield key, cost.amount_usd
 
 
-def _notes(has_billing: bool, slugs: dict[str, set[str]]) -> list[str]:
-    notes = [
+def _slug_notes(slugs: dict[str, set[str]]) -> list[str]:
+    return [
         f"chat export model {', '.join(sorted(names))} priced as {model_id} (price-sheet alias)"
         for model_id, names in sorted(slugs.items())
     ]
+
+
+def _conversion_notes(tokenizers: dict[str, TokenizerRef]) -> list[str]:
+    """One note per tokenizer family that chat-export counts were converted to."""
+    families: dict[TokenizerRef, list[str]] = defaultdict(list)
+    for model_id, tokenizer in sorted(tokenizers.items()):
+        families[tokenizer].append(model_id)
+    notes = []
+    for tokenizer, model_ids in families.items():
+        models = ", ".join(model_ids)
+        if tokenizer.base == CHARACTERS:
+            factor = tokenizer.ratio * CHARS_PER_PROFILE_TOKEN
+            how = "used as they are" if factor == 1 else f"scaled by {factor.normalize():f}, rounded up"
+            notes.append(
+                f"chat-export token counts (o200k_base) {how} for {models}: its tokenizer ({tokenizer.family}, "
+                f"estimated) counts characters, and a token is taken as {CHARS_PER_PROFILE_TOKEN} characters, "
+                "as tokencalc plans does"
+            )
+        else:
+            stand_in = "" if tokenizer.base == "o200k_base" else f", the o200k_base count standing in for its {tokenizer.base} count"
+            notes.append(
+                f"chat-export token counts (o200k_base) scaled to the estimated {tokenizer.family} tokenizer of "
+                f"{models}: × {tokenizer.ratio.normalize():f}, each count rounded up{stand_in}"
+            )
+    return notes
+
+
+def _billing_notes(has_billing: bool, long_without_prices: set[str]) -> list[str]:
+    notes = []
     if has_billing:
         notes.append(
-            "billing export rows priced at standard-tier prices; long-context prices apply when a "
-            "row's average request exceeds the model's threshold (rows without a request count: "
-            "standard prices)"
+            "billing export rows priced at the service tier each records (standard when none); long-context "
+            "prices apply where the export marks a row long-context, otherwise when the row's average request "
+            "exceeds the model's threshold (rows with neither a mark nor a request count: standard prices)"
+        )
+    if long_without_prices:
+        models = ", ".join(sorted(long_without_prices))
+        notes.append(
+            f"rows the export marks long-context priced at standard prices for {models}: "
+            "the price sheet has no long-context prices for it"
         )
     return notes
 
@@ -386,23 +502,8 @@ def _notes(has_billing: bool, slugs: dict[str, set[str]]) -> list[str]:
 # --- plans -----------------------------------------------------------------------------------
 
 
-def plan_seats(plan: Plan, seats: int | None) -> int:
-    """The seats to pay for: ``seats`` (per-seat plans only), else the plan's minimum."""
-    if seats is None:
-        return plan.min_seats if plan.per_seat else 1
-    if seats < 1:
-        raise UsageError(f"--seats must be at least 1, got {seats}")
-    if not plan.per_seat:
-        if seats != 1:
-            raise UsageError(f"{plan.name} is not sold per seat; --seats applies to team plans only")
-        return 1
-    if seats < plan.min_seats:
-        raise UsageError(f"{plan.name} is sold for at least {plan.min_seats} seats, got --seats {seats}")
-    return seats
-
-
 @dataclass(frozen=True)
-class PlanComparison:
+class PlanVersusUsage:
     """A plan's price over the months the records span, against their API-equivalent cost."""
 
     plan: Plan
@@ -413,9 +514,9 @@ class PlanComparison:
     monthly_price: Decimal  # per seat, in currency
     api_cost: Decimal
     currency: str
-    unpriced_requests: int = 0
-    unpriced_rows: int = 0
-    unpriced_models: int = 0
+    unknown_models: tuple[UnpricedModel, ...] = ()  # left out of ``api_cost``
+    unpriced_tiers: tuple[UnpricedModel, ...] = ()  # left out of ``api_cost``
+    notes: tuple[str, ...] = ()  # how --seats was applied (see tokencalc.plans.seats_for)
 
     @property
     def plan_cost(self) -> Decimal:
@@ -445,34 +546,52 @@ class PlanComparison:
             tail = f"the plan saves you {money(-self.difference)}"
         else:
             tail = "the plan and the API cost the same"
-        line = f"{head} → {tail}"
-        if self.unpriced_models:
-            parts = []
-            if self.unpriced_requests:
-                parts.append(f"{self.unpriced_requests:,} request{'s' if self.unpriced_requests != 1 else ''}")
-            if self.unpriced_rows:
-                parts.append(f"{self.unpriced_rows:,} billing row{'s' if self.unpriced_rows != 1 else ''}")
-            line += (
-                f" (the API figure leaves out {' and '.join(parts)} of "
-                f"{self.unpriced_models} model{'s' if self.unpriced_models != 1 else ''} not in the price sheet)"
+        left_out = []
+        if self.unknown_models:
+            count = len(self.unknown_models)
+            left_out.append(
+                f"{_counted(self.unknown_models)} of {count} model{'s' if count != 1 else ''} not in the price sheet"
             )
+        if self.unpriced_tiers:
+            where = ", ".join(f"{m.model} {m.tier}" for m in self.unpriced_tiers)
+            left_out.append(f"{_counted(self.unpriced_tiers)} at a tier the price sheet has no prices for ({where})")
+        line = f"{head} → {tail}"
+        if left_out:
+            line += f" (the API figure leaves out {' and '.join(left_out)})"
         return line
 
 
-def compare_plan(plan: Plan, usage: PricedUsage, *, seats: int | None = None) -> PlanComparison:
-    """``plan`` paid for every calendar month ``usage`` spans, against its API-equivalent cost."""
+def _counted(unpriced: Sequence[UnpricedModel]) -> str:
+    """``3 requests and 2 billing rows``: what some unpriced records hold."""
+    requests = sum(m.requests for m in unpriced)
+    rows = sum(m.uncounted_rows for m in unpriced)
+    parts = []
+    if requests:
+        parts.append(f"{requests:,} request{'s' if requests != 1 else ''}")
+    if rows:
+        parts.append(f"{rows:,} billing row{'s' if rows != 1 else ''}")
+    return " and ".join(parts)
+
+
+def compare_plan(plan: Plan, usage: PricedUsage, *, seats: int | None = None) -> PlanVersusUsage:
+    """``plan`` paid for every calendar month ``usage`` spans, against its API-equivalent cost.
+
+    ``seats`` is ``--seats`` as given; :func:`tokencalc.plans.seats_for` settles what is paid
+    for, and its note (if any) is in the result's ``notes``.
+    """
     if usage.first_month is None or usage.last_month is None:
         raise TokencalcError("no usage records to compare with a plan")
-    return PlanComparison(
+    paid_seats, note = seats_for(plan, seats)
+    return PlanVersusUsage(
         plan=plan,
-        seats=plan_seats(plan, seats),
+        seats=paid_seats,
         months=usage.months,
         first_month=usage.first_month,
         last_month=usage.last_month,
         monthly_price=plan.monthly_price * usage.rate,
         api_cost=usage.totals.cost,
         currency=usage.currency,
-        unpriced_requests=usage.unpriced_requests,
-        unpriced_rows=usage.unpriced_rows,
-        unpriced_models=len(usage.unknown_models),
+        unknown_models=usage.unknown_models,
+        unpriced_tiers=usage.unpriced_tiers,
+        notes=(note,) if note else (),
     )
