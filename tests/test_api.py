@@ -154,8 +154,39 @@ def test_estimate_cost_errors():
         tokencalc.estimate_cost("gpt-5", input_tokens=1, tier="cheap")
     with pytest.raises(tokencalc.UnknownModelError):
         tokencalc.estimate_cost("gpt-99", input_tokens=1)
-    with pytest.raises(tokencalc.TokencalcError, match="must not be negative"):
+    with pytest.raises(tokencalc.UsageError, match="input_tokens must be a non-negative int, got -1"):
         tokencalc.estimate_cost("gpt-5", input_tokens=-1)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: tokencalc.estimate_cost("gpt-5", input_tokens=1, on=20270101), "on must be a datetime.date or a date string like '2026-11-22', got 20270101"),
+        (lambda: tokencalc.estimate_cost("gpt-5", input_tokens=1, on="next week"), "on must be a datetime.date or a date string"),
+        (lambda: tokencalc.estimate_cost("gpt-5", input_tokens="10"), "input_tokens must be a non-negative int, got '10'"),
+        (lambda: tokencalc.compare_models(100, ["gpt-5"], output_ratio="abc"), "output_ratio must be a number from 0 to 100, got 'abc'"),
+        (lambda: tokencalc.compare_models(100, ["gpt-5"], output_ratio=True), "output_ratio must be a number from 0 to 100, got True"),
+        (lambda: tokencalc.compare_models(100, ["gpt-5"], cached_fraction=float("nan")), "cached_fraction must be a number from 0 to 1, got nan"),
+        (lambda: tokencalc.compare_models(100, ["gpt-5"], cached_fraction=1.5), "cached_fraction must be a number from 0 to 1, got 1.5"),
+        (lambda: tokencalc.compare_models(100, ["gpt-5"], output_tokens=-2), "output_tokens must be a non-negative int, got -2"),
+        (lambda: tokencalc.compare_models(100, ["gpt-5"], output_tokens=5, output_ratio=1), "give output_tokens or output_ratio, not both"),
+        (lambda: tokencalc.compare_models(100, ["gpt-5"], on=[2026, 11, 22]), "on must be a datetime.date"),
+    ],
+)
+def test_bad_arguments_are_usage_errors_not_raw_exceptions(call, message):
+    with pytest.raises(tokencalc.UsageError) as caught:
+        call()
+    assert message in str(caught.value)
+
+
+def test_on_takes_a_date_an_iso_string_or_a_datetime():
+    from datetime import datetime
+
+    by_date = tokencalc.estimate_cost("gpt-5", input_tokens=1000, on=DAY)
+    assert tokencalc.estimate_cost("gpt-5", input_tokens=1000, on="2026-11-22") == by_date
+    assert tokencalc.estimate_cost("gpt-5", input_tokens=1000, on=datetime(2026, 11, 22, 18, 30)) == by_date
+    rows = tokencalc.compare_models(1000, ["gpt-5"], on="2026-11-22", output_ratio="0.5", cached_fraction="0.25")
+    assert rows[0].on == DAY and rows[0].output_tokens == 500 and rows[0].cached_input_tokens == 250
 
 
 def test_long_context_and_fit():

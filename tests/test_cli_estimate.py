@@ -176,6 +176,21 @@ def test_tiers(cli, files):
     assert D(priority["rows"][0]["cost"]) == D(n) * 3 / 1_000_000
 
 
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_tier_no_selected_model_offers_exits_1_after_the_rows(cli, files, fmt):
+    result = cli("estimate", str(files / "a.txt"), "-m", "legacy", "-m", "claude-x", "--tier", "flex", "-f", fmt)
+    assert result.exit_code == 1
+    assert result.stderr == "tokencalc: error: none of the selected models offers the flex tier (models that do: gem)\n"
+    assert "legacy" in result.stdout and "claude-x" in result.stdout  # the rows are still shown, unpriced
+    if fmt == "json":
+        assert [row["cost"] for row in json.loads(result.stdout)["rows"]] == [None, None]
+
+
+def test_a_tier_some_selected_models_offer_is_not_an_error(cli, files):
+    document = as_json(cli("estimate", str(files / "a.txt"), "-m", "legacy", "-m", "gem", "--tier", "flex", "-f", "json"))
+    assert [row["cost"] is None for row in document["rows"]] == [False, True]
+
+
 def test_currency_conversion(cli, files, tmp_path):
     base = as_json(cli("estimate", str(files / "a.txt"), "-m", "alpha", "-f", "json"))["rows"][0]["cost"]
     eur = as_json(cli("estimate", str(files / "a.txt"), "-m", "alpha", "--currency", "eur", "--rate", "0.5", "-f", "json"))

@@ -9,8 +9,16 @@ import pytest
 from test_sheet import load_sample
 
 from tokencalc.counting import Counts
-from tokencalc.errors import BudgetExceeded, UsageError
-from tokencalc.estimate import Assumptions, check_budget, encodings_needed, estimate_costs, model_tokens, sort_rows
+from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
+from tokencalc.estimate import (
+    Assumptions,
+    check_budget,
+    check_tier_offered,
+    encodings_needed,
+    estimate_costs,
+    model_tokens,
+    sort_rows,
+)
 
 ON = date(2026, 11, 22)
 D = Decimal
@@ -157,3 +165,13 @@ def test_assumptions_reject_out_of_range_values(kwargs, message):
     with pytest.raises(UsageError, match=message) as caught:
         Assumptions(on=ON, **kwargs)
     assert caught.value.exit_code == 2
+
+
+def test_check_tier_offered_only_when_no_selected_model_has_the_tier(sheet):
+    inputs = [("a", counts(100, chars=400, cl100k=100))]
+    none = estimate_costs(sheet, pick(sheet, "legacy", "claude-x"), inputs, Assumptions(on=ON, tier="flex"))
+    with pytest.raises(TokencalcError, match=r"none of the selected models offers the flex tier \(models that do: gem\)"):
+        check_tier_offered(sheet, none)
+    some = estimate_costs(sheet, pick(sheet, "legacy", "gem"), inputs, Assumptions(on=ON, tier="flex"))
+    check_tier_offered(sheet, some)
+    check_tier_offered(sheet, estimate_costs(sheet, pick(sheet, "legacy"), inputs, Assumptions(on=ON)))

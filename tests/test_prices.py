@@ -527,3 +527,137 @@ def test_every_command_help_has_examples(cli):
     for name in group.commands:
         out = ok(cli(name, "--help"))
         assert "Examples:" in out and f"tokencalc {name}" in out, name
+
+
+# --- broken shapes, odd names, links ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("models = 3\n", "models: must be a table, got 3"),
+        ("[[models]]\nx = 1\n", "models: must be a table, got a list"),
+        ('[models]\n"gpt-test" = 3\n', 'models."gpt-test": must be a table, got 3'),
+        ("currencies = 3\n", "currencies: must be a table, got 3"),
+    ],
+)
+def test_a_user_sheet_of_the_wrong_shape_is_a_clear_error_for_every_command(cli, user_sheet, text, problem):
+    user_sheet.write_text(text, encoding="utf-8")
+    how = f"'tokencalc prices validate {user_sheet}' lists every problem"
+    commands = (
+        ["models"],
+        ["prices", "set", "gpt-test", "--input", "2"],
+        ["prices", "set-rate", "EUR", "0.9"],
+        ["prices", "unset-rate", "EUR"],
+        ["prices", "unset", "gpt-test", "input"],
+        ["prices", "import", str(FIXTURES / "model_prices.json"), "--dry-run"],
+    )
+    for args in commands:
+        err = fails(cli(*args))
+        assert "internal error" not in err and f"{user_sheet}: {problem}" in err and how in err, (args, err)
+    assert user_sheet.read_text(encoding="utf-8") == text
+
+
+def test_unset_removes_an_entry_that_is_not_a_table(cli, user_sheet):
+    user_sheet.write_text('[models]\n"gpt-test" = 3\n"gem-pro" = {input = 1.5}\n', encoding="utf-8")
+    out = ok(cli("prices", "unset", "gpt-test"))
+    assert 'removed  models."gpt-test".(not a table): 3 → —' in out
+    assert read_toml(user_sheet) == {"models": {"gem-pro": {"input": 1.5}}}
+
+
+def test_an_error_in_a_tier_the_user_sheet_changes_names_the_user_sheet(cli, user_sheet):
+    user_sheet.write_text("[models.gpt-test.batch]\nmultiplier = 0.4\ninput = 1\n", encoding="utf-8")
+    err = fails(cli("models"))
+    assert err.startswith(f'tokencalc: error: {user_sheet}: models."gpt-test".batch: give a multiplier or explicit prices, not both')
+
+
+def test_a_model_id_in_the_user_sheet_may_differ_in_case(cli, user_sheet):
+    user_sheet.write_text("[models.GPT-Test]\ninput = 2\n", encoding="utf-8")
+    assert effective().models["gpt-test"].input == 2 and "GPT-Test" not in effective().models
+    ok(cli("prices", "set", "gpt-test", "--output", "11"))
+    assert read_toml(user_sheet) == {"models": {"GPT-Test": {"input": 2, "output": 11.0}}}  # the user's key, no near-duplicate
+
+
+@pytest.mark.parametrize("name", ["claude-*", "gpt?", "a b", "[x]", "-dash", "x,y"])
+def test_a_new_model_id_must_be_nameable(cli, user_sheet, name):
+    args = ["--provider", "openai", "--tokenizer", "o200k_base", "--input", "1", "--output", "2", "--context-window", "100"]
+    err = fails(cli("prices", "set", *args, "--", name), code=2)
+    assert f"{name!r} cannot be a model id: an id must start with a letter or digit" in err
+    assert not user_sheet.exists()
+
+
+@pytest.mark.parametrize(
+    ("alias", "problem"),
+    [
+        ("", 'models."gpt-test".aliases[1]: must be a non-empty string, got ""'),
+        (" foo", "models.\"gpt-test\".aliases[1]: alias ' foo' is not a usable name"),
+        ("gpt-*", "models.\"gpt-test\".aliases[1]: alias 'gpt-*' is not a usable name"),
+    ],
+)
+def test_a_bad_alias_is_named_by_its_place_in_the_list(cli, user_sheet, alias, problem):
+    err = fails(cli("prices", "set", "gpt-test", "--alias", "gpt-t", "--alias", alias))
+    assert problem in err and "nothing was changed" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["set", "gpt-test", "--input", "1e400"], "--input must be a non-negative number no larger than 1.8e+308, got '1e400'"),
+        (["set", "gpt-test", "--input", "1e-400"], "--input is too small to store (it would be 0), got '1e-400'"),
+        (["set-rate", "EUR", "1e400"], "RATE must be a positive number no larger than 1.8e+308, got '1e400'"),
+    ],
+)
+def test_numbers_a_sheet_cannot_hold_are_usage_errors(cli, user_sheet, args, message):
+    assert message in fails(cli("prices", *args), code=2)
+    assert not user_sheet.exists()
+
+
+def test_a_user_sheet_with_a_byte_order_mark_is_read_and_edited(cli, user_sheet):
+    user_sheet.write_bytes(b"\xef\xbb\xbf[models.gpt-test]\ninput = 2.0\n")
+    assert effective().models["gpt-test"].input == 2
+    ok(cli("prices", "set", "gpt-test", "--output", "11"))
+    assert read_toml(user_sheet) == {"models": {"gpt-test": {"input": 2.0, "output": 11.0}}}
+
+
+def test_a_user_sheet_that_is_a_symbolic_link_stays_one(cli, user_sheet, tmp_path):
+    real = tmp_path / "dotfiles" / "tokencalc.toml"
+    real.parent.mkdir()
+    real.write_text("[models.gpt-test]\ninput = 2.0\n", encoding="utf-8")
+    user_sheet.symlink_to(real)
+    out = ok(cli("prices", "set", "gpt-test", "--output", "11"))
+    assert user_sheet.is_symlink() and user_sheet.resolve() == real.resolve()
+    assert read_toml(real) == {"models": {"gpt-test": {"input": 2.0, "output": 11.0}}}
+    backup = real.resolve().with_name("tokencalc.toml.bak")
+    assert backup.read_text(encoding="utf-8") == "[models.gpt-test]\ninput = 2.0\n"
+    assert out.endswith(f"saved {user_sheet} (previous version: {backup})\n")
+    assert not user_sheet.with_name("pricing.toml.bak").exists()
+
+
+def test_a_dangling_symbolic_link_is_written_through(cli, user_sheet, tmp_path):
+    real = tmp_path / "later" / "prices.toml"
+    user_sheet.symlink_to(real)
+    ok(cli("prices", "set-rate", "EUR", "0.9"))
+    assert user_sheet.is_symlink() and read_toml(real) == {"currencies": {"EUR": 0.9}}
+
+
+def test_export_uses_the_files_the_loader_read(cli, monkeypatch):
+    import tokencalc.sheet as sheet_module
+
+    ok(cli("prices", "set", "gpt-test", "--input", "1.1"))
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("export read a sheet file again")
+
+    monkeypatch.setattr(sheet_module, "read_sheet_layer", no_second_read)
+    assert tomllib.loads(ok(cli("prices", "export")))["models"]["gpt-test"]["input"] == 1.1
+
+
+@pytest.mark.parametrize("args", [[], ["prices"]])
+def test_no_arguments_prints_help_without_an_empty_error(args, capsys):
+    from tokencalc.cli.app import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    out, err = capsys.readouterr()
+    assert caught.value.code == 2
+    assert "Usage" in out and "error" not in err and err == ""

@@ -63,12 +63,19 @@ def effective():
     return load_price_sheet()
 
 
+def read_toml(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
 # --- conversion -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("per_token", "per_million"),
     [
+        (Decimal("1.6000000000000001e-06"), "1.6"),  # float noise in the JSON text
+        (1.1e-06, "1.1"),
+        (Decimal("3.0000000000000004e-07"), "0.3"),
         (Decimal("2.5e-06"), "2.5"),
         (Decimal("1.1e-06"), "1.1"),  # float maths would give 1.0999999999999999
         (Decimal("3e-08"), "0.03"),
@@ -81,6 +88,12 @@ def effective():
 def test_per_token_prices_become_exact_decimals_per_million(per_token, per_million):
     converted = litellm_import.per_million(per_token)
     assert isinstance(converted, Decimal) and str(converted) == per_million
+
+
+@pytest.mark.parametrize("value", ["abc", "1e400", "nan", "-1e-06", True, None, [1]])
+def test_a_price_that_is_not_a_number_is_a_value_error(value):
+    with pytest.raises(ValueError):
+        litellm_import.per_million(value)
 
 
 def test_prices_cache_writes_and_limits(catalog):
@@ -277,18 +290,128 @@ def test_limits_of_known_models_change_only_when_asked(cli, user_sheet):
     assert effective().models["gpt-test"].context_window == 272000
 
 
-def test_an_import_that_would_break_the_sheet_is_refused(cli, user_sheet, tmp_path):
-    bad = tmp_path / "bad.json"
-    bad.write_text(
-        '{"claude-test-5": {"mode": "chat", "litellm_provider": "anthropic", "input_cost_per_token": 3e-06,'
-        ' "output_cost_per_token": 1.5e-05, "input_cost_per_token_above_0k_tokens": 6e-06,'
-        ' "output_cost_per_token_above_0k_tokens": 3e-05}}',
-        encoding="utf-8",
+def write_json(directory: Path, entries: dict) -> Path:
+    import json
+
+    path = directory / "prices.json"
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    return path
+
+
+def chat(provider: str, input_price: float, output_price: float, **more) -> dict:
+    return {"mode": "chat", "litellm_provider": provider, "input_cost_per_token": input_price, "output_cost_per_token": output_price, **more}
+
+
+def test_a_bad_entry_is_skipped_with_its_reason_and_the_others_are_imported(cli, user_sheet, tmp_path):
+    source = write_json(
+        tmp_path,
+        {
+            "claude-test-5": chat(
+                "anthropic", 3e-06, 1.5e-05, input_cost_per_token_above_0k_tokens=6e-06, output_cost_per_token_above_0k_tokens=3e-05
+            ),
+            "gpt-test": chat("openai", 1.25e-06, 1.1e-05),
+            "cheap-model": chat("openai", "abc", 1e-06, max_input_tokens=1000),
+            "odd model": chat("openai", 1e-06, 1e-06, max_input_tokens=1000),
+            "flexy": chat("openai", 1e-06, 1e-06, max_input_tokens=1000, input_cost_per_token_flex="x", output_cost_per_token_flex=5e-07),
+        },
     )
-    result = cli("prices", "import", str(bad))
-    assert result.exit_code == 1
-    assert 'models."claude-test-5".long_context.threshold: must be a positive integer, got 0' in result.stderr
-    assert "nothing was changed" in result.stderr and not user_sheet.exists()
+    for args in (["--dry-run"], []):
+        lines = ok(cli("prices", "import", str(source), *args)).splitlines()
+        assert "changed   gpt-test: output 10 → 11" in lines
+        assert "skipped   1: long-context prices above 0 tokens (…_above_0k_tokens): not a usable threshold: claude-test-5" in lines
+        assert "skipped   1: price 'abc' is not a non-negative number: cheap-model" in lines
+        assert "skipped   1: not a usable model id (spaces or other characters a sheet id cannot have): odd model" in lines
+        assert "skipped   1: flex price 'x' is not a non-negative number: flexy" in lines
+    assert effective().models["gpt-test"].output == 11 and effective().models["claude-test-5"].long_context is None
+
+
+def test_a_file_with_nothing_importable_says_why(cli, user_sheet, tmp_path):
+    source = write_json(tmp_path, {"claude-test-5": chat("anthropic", 3e-06, 1.5e-05, input_cost_per_token_above_0k_tokens=6e-06, output_cost_per_token_above_0k_tokens=3e-05)})
+    err = cli("prices", "import", str(source)).stderr
+    assert "can be imported; skipped claude-test-5: long-context prices above 0 tokens" in err and not user_sheet.exists()
+
+
+def test_a_merge_the_sheet_would_reject_skips_that_model_only(cli, user_sheet, tmp_path):
+    # A context window below the model's max output: the validator says no, for this model only.
+    source = write_json(tmp_path, {"gpt-test": chat("openai", 1.25e-06, 1e-05, max_input_tokens=100000), "claude-test-5": chat("anthropic", 3e-06, 1.2e-05)})
+    out = ok(cli("prices", "import", str(source), "--update-limits"))
+    assert "changed   claude-test-5: output 15 → 12" in out
+    assert (
+        'skipped   1: the sheet would not accept it: models."gpt-test".max_output: must not exceed context_window (100,000), got 128,000: gpt-test'
+        in out
+    )
+    assert effective().models["gpt-test"].context_window == 400000
+
+
+def test_a_multiplier_never_writes_tier_prices_the_entry_does_not_state(cli, user_sheet, tmp_path):
+    # The sheet keeps the standard cache rate in batch (as OpenAI's GPT-4.1); LiteLLM halves input and output.
+    user_sheet.write_text("[models.gem-pro.batch]\ncached_input = 0.125\n", encoding="utf-8")
+    source = write_json(
+        tmp_path,
+        {"gemini/gem-pro": chat("gemini", 1.25e-06, 1e-05, cache_read_input_token_cost=1.25e-07, input_cost_per_token_batches=6.25e-07, output_cost_per_token_batches=5e-06)},
+    )
+    out = ok(cli("prices", "import", str(source), "--dry-run"))
+    assert "0 added, 0 changed, 1 unchanged" in out
+    source = write_json(
+        tmp_path,
+        {"gemini/gem-pro": chat("gemini", 1.25e-06, 1e-05, cache_read_input_token_cost=1.25e-07, input_cost_per_token_batches=5e-07, output_cost_per_token_batches=4e-06)},
+    )
+    assert "changed   gem-pro: batch.input 0.625 → 0.5, batch.output 5 → 4" in ok(cli("prices", "import", str(source)))
+    assert read_toml(user_sheet)["models"]["gem-pro"]["batch"] == {"cached_input": 0.125, "input": 0.5, "output": 4.0}
+
+
+def test_a_tier_is_a_multiplier_only_when_it_gives_every_stated_price_exactly():
+    entry = chat("openai", 7.5e-07, 4.5e-06, input_cost_per_token_priority=1.3e-06, output_cost_per_token_priority=7.8e-06,
+                 input_cost_per_token_flex=3.75e-07, output_cost_per_token_flex=2.25e-06)
+    converted = litellm_import.convert_entry("m", entry)
+    tiers = {k: str(v) for k, v in converted.values.items() if "." in k}
+    assert tiers == {"flex.multiplier": "0.5", "priority.input": "1.3", "priority.output": "7.8"}  # 1.3 / 0.75 = 1.7333…
+    assert {k: str(v) for k, v in converted.tier_prices["flex"].items()} == {"input": "0.375", "output": "2.25"}
+
+
+def test_float_noise_is_rounded_away_and_a_reimport_writes_nothing(cli, user_sheet, tmp_path):
+    user_sheet.write_text("[currencies]\nEUR = 0.87\n", encoding="utf-8")
+    source = tmp_path / "noisy.json"
+    source.write_text('{"gpt-test": ' + json_text(chat("openai", 0.0, 1e-05)).replace("0.0", "1.6000000000000001e-06", 1) + "}", encoding="utf-8")
+    assert "changed   gpt-test: input 1.25 → 1.6" in ok(cli("prices", "import", str(source)))
+    backup = user_sheet.with_name("pricing.toml.bak")
+    written, kept = user_sheet.read_bytes(), backup.read_bytes()
+    again = ok(cli("prices", "import", str(source)))
+    assert again.splitlines()[-2:] == ["0 added, 0 changed, 1 unchanged", "nothing to write: your sheet already has these prices"]
+    assert user_sheet.read_bytes() == written and backup.read_bytes() == kept == b"[currencies]\nEUR = 0.87\n"
+
+
+def json_text(entry: dict) -> str:
+    import json
+
+    return json.dumps(entry)
+
+
+def test_a_long_context_threshold_one_below_litellms_is_kept(cli, user_sheet, tmp_path):
+    # xAI's "≥ 200k" is stored as 199999 (docs/pricing-sources.md); LiteLLM says "above 200k".
+    user_sheet.write_text("[models.gem-pro.long_context]\nthreshold = 199999\n", encoding="utf-8")
+    lc = {"input_cost_per_token_above_200k_tokens": 2.5e-06, "output_cost_per_token_above_200k_tokens": 1.5e-05, "cache_read_input_token_cost": 1.25e-07}
+    source = write_json(tmp_path, {"gemini/gem-pro": chat("gemini", 1.25e-06, 1e-05, **lc)})
+    assert "0 added, 0 changed, 1 unchanged" in ok(cli("prices", "import", str(source)))
+    lc["output_cost_per_token_above_200k_tokens"] = 1.8e-05
+    source = write_json(tmp_path, {"gemini/gem-pro": chat("gemini", 1.25e-06, 1e-05, **lc)})
+    assert "changed   gem-pro: long_context.output 15 → 18" in ok(cli("prices", "import", str(source)))
+    assert effective().models["gem-pro"].long_context.threshold == 199999
+
+
+def test_a_zero_cache_write_price_means_not_stated(cli, user_sheet, tmp_path):
+    source = write_json(
+        tmp_path,
+        {
+            "claude-test-5": chat("anthropic", 3e-06, 1.5e-05, cache_read_input_token_cost=3e-07, cache_creation_input_token_cost=0.0),
+            "deepseek/deepseek-new": chat("deepseek", 3e-07, 1.2e-06, cache_creation_input_token_cost=0.0, max_input_tokens=1000, litellm_provider="deepseek"),
+        },
+    )
+    out = ok(cli("prices", "import", str(source), "--tokenizer", "o200k_base"))
+    assert "added     deepseek-new (deepseek, tokenizer o200k_base): input 0.3, output 1.2, context_window 1000" in out
+    assert "changed   claude-test-5" not in out
+    sheet = effective()
+    assert sheet.models["claude-test-5"].cache_write_5m == Decimal("3.75") and sheet.models["deepseek-new"].cache_write_5m is None
 
 
 # --- URLs -------------------------------------------------------------------------------------
@@ -296,6 +419,9 @@ def test_an_import_that_would_break_the_sheet_is_refused(cli, user_sheet, tmp_pa
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # http.server calls it by this name
+        if self.path == "/not-http":
+            self.wfile.write(b"NOT HTTP AT ALL\r\n\r\n")
+            return
         if self.path == "/slow.json":
             time.sleep(1.5)
         if self.path in ("/model_prices.json", "/slow.json"):
@@ -362,3 +488,14 @@ def test_a_server_that_does_not_answer_times_out(cli, server):
     assert time.monotonic() - started < 1.4
     assert result.exit_code == 1
     assert result.stderr == f"tokencalc: error: cannot fetch {server}/slow.json: no answer within 0.3 s (--timeout)\n"
+
+
+def test_a_server_that_does_not_speak_http_is_one_clear_line(cli, server):
+    result = cli("prices", "import", f"{server}/not-http")
+    assert result.exit_code == 1
+    assert result.stderr == f"tokencalc: error: cannot fetch {server}/not-http: not a valid HTTP answer (BadStatusLine: 'NOT HTTP AT ALL')\n"
+
+
+def test_a_malformed_url_is_one_clear_line(cli):
+    result = cli("prices", "import", "http://[::1")
+    assert (result.exit_code, result.stderr) == (1, "tokencalc: error: cannot fetch http://[::1: not a valid URL (invalid ipv6 url)\n")

@@ -483,3 +483,149 @@ def test_age_warning_after_90_days(tmp_path):
     assert sheet.age_warning(date(2026, 4, 1)) is None  # 90 days
     warning = sheet.age_warning(date(2026, 4, 2))
     assert warning.startswith("the price sheet is 91 days old (as of 2026-01-01)")
+
+
+# --- shapes, blame and names ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overlay", "expected"),
+    [
+        ("models = 3\n", "models: must be a table, got 3"),
+        ("[[models]]\nx = 1\n", "models: must be a table, got a list"),
+        ("providers = 3\n", "providers: must be a table, got 3"),
+        ("tokenizers = []\n", "tokenizers: must be a table, got a list"),
+    ],
+)
+def test_a_section_that_is_not_a_table_is_one_problem_not_a_crash_or_a_flood(tmp_path, overlay, expected):
+    # No follow-on "unknown provider/model" for every entry that refers to the broken section.
+    assert problems_of(tmp_path, overlay) == [f"{tmp_path / 'over.toml'}: {expected}"]
+
+
+def test_an_entry_that_is_not_a_table_is_named(tmp_path):
+    assert problems_of(tmp_path, '[models]\nalpha = 3\n') == [f"{tmp_path / 'over.toml'}: models.\"alpha\": must be a table, got 3"]
+
+
+def test_a_tier_given_in_both_forms_is_blamed_on_the_overlay_that_added_the_other_form(tmp_path):
+    # The default states alpha's batch as a multiplier; the overlay adds an explicit price.
+    assert problems_of(tmp_path, "[models.alpha.batch]\nmultiplier = 0.4\ninput = 1\n") == [
+        f'{tmp_path / "over.toml"}: models."alpha".batch: give a multiplier or explicit prices, not both (found multiplier and input)'
+    ]
+
+
+def test_a_context_window_below_the_default_max_output_is_blamed_on_the_overlay(tmp_path):
+    assert problems_of(tmp_path, "[models.alpha]\ncontext_window = 400\n") == [
+        f'{tmp_path / "over.toml"}: models."alpha".max_output: must not exceed context_window (400), got 500'
+    ]
+
+
+def test_an_overlay_names_a_model_in_any_case(tmp_path):
+    sheet = load_sample(tmp_path, "[models.ALPHA]\ninput = 9\n")
+    assert sheet.models["alpha"].input == Decimal(9) and "ALPHA" not in sheet.models
+    assert sheet.models["alpha"].files == (str(tmp_path / "base.toml"), str(tmp_path / "over.toml"))
+
+
+def test_the_entry_blamed_does_not_depend_on_hash_order(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    base = write_sample(tmp_path)
+    over = tmp_path / "over.toml"
+    ids = ["Dup", "dup", "DUP", "dUp", "duP"]
+    over.write_text(
+        "".join(f'[models.{i}]\nprovider = "acme"\nname = "D"\ntokenizer = "chars4"\ninput = 1\noutput = 1\ncontext_window = 10\n' for i in ids)
+    )
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom tokencalc.errors import PriceSheetError\n"
+        "from tokencalc.sheet import load_price_sheet\n"
+        "try:\n    load_price_sheet(Path(sys.argv[1]), user_sheet=False, base_sheet=Path(sys.argv[2]))\n"
+        "except PriceSheetError as exc:\n    print(exc.problems)\n"
+    )
+    outputs = set()
+    for seed in range(6):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        done = subprocess.run([sys.executable, "-c", script, str(over), str(base)], capture_output=True, text=True, env=env, check=True)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    assert outputs.pop().strip() == str([f"{over}: models.\"{i}\": id differs only in case from model 'Dup'" for i in ids[1:]])
+
+
+@pytest.mark.parametrize(
+    ("overlay", "expected"),
+    [
+        (
+            '[models."claude-*"]\nprovider = "acme"\nname = "C"\ntokenizer = "chars4"\ninput = 1\noutput = 1\ncontext_window = 10\n',
+            'models."claude-*": not a usable model id: an id must start with a letter or digit and use only letters, digits and . _ : / @ + -',
+        ),
+        (
+            '[models.alpha]\naliases = [" foo"]\n',
+            "models.\"alpha\".aliases[0]: alias ' foo' is not a usable name: an alias must start with a letter or digit and use only letters, digits and . _ : / @ + -",
+        ),
+        ('[models.alpha]\naliases = ["ok", ""]\n', 'models."alpha".aliases[1]: must be a non-empty string, got ""'),
+        ('[models.alpha]\naliases = ["ok", 3]\n', 'models."alpha".aliases[1]: must be a non-empty string, got 3'),
+    ],
+)
+def test_ids_and_aliases_must_be_nameable(tmp_path, overlay, expected):
+    assert problems_of(tmp_path, overlay) == [f"{tmp_path / 'over.toml'}: {expected}"]
+
+
+def test_ids_like_the_packaged_ones_are_accepted(tmp_path):
+    sheet = load_sample(
+        tmp_path,
+        '[models."meta-llama/Llama-3.3-70B"]\nprovider = "acme"\nname = "L"\ntokenizer = "chars4"\ninput = 1\noutput = 1\n'
+        'context_window = 10\naliases = ["vertex_ai/llama@2025", "ft:llama+v1.2"]\n',
+    )
+    assert sheet.resolve("ft:llama+v1.2").id == "meta-llama/Llama-3.3-70B"
+
+
+def test_a_sheet_with_a_byte_order_mark_is_read(tmp_path):
+    base = write_sample(tmp_path)
+    over = tmp_path / "bom.toml"
+    over.write_bytes(b"\xef\xbb\xbf[models.alpha]\ninput = 2.5\n")
+    assert load_price_sheet(over, user_sheet=False, base_sheet=base).models["alpha"].input == Decimal("2.5")
+
+
+def test_the_loaded_sheet_keeps_the_files_it_merged(tmp_path):
+    sheet = load_sample(tmp_path, "[models.alpha]\ninput = 2.5\n")
+    assert [layer.label for layer in sheet.layers] == [str(tmp_path / "base.toml"), str(tmp_path / "over.toml")]
+    assert sheet.layers[1].data == {"models": {"alpha": {"input": 2.5}}}
+
+
+# --- an overlay's prices and the schedule -------------------------------------------------------
+
+
+def test_a_price_an_overlay_sets_beats_the_schedule_of_the_default(tmp_path):
+    # gem: 2 / 0.2 / 10 with long context 4 / 15, doubling to 4 / 20 from 2026-12-01 (default sheet).
+    sheet = load_sample(tmp_path, "[models.gem]\ninput = 3\noutput = 15\n")
+    gem = sheet.models["gem"]
+    after = sheet.prices_on(gem, date(2026, 12, 5))
+    assert (after.input, after.output) == (Decimal(3), Decimal(15))
+    assert after.cached_input == Decimal("0.2")  # not overridden: the schedule still decides
+    assert after.long_context.input == Decimal("4.0") and after.long_context.output == Decimal("15.0")  # nothing moved
+    assert [(e.start, e.input, e.output) for e in gem.schedule] == []  # the entry changed only overridden prices
+
+
+def test_a_schedule_entry_keeps_the_prices_the_overlay_does_not_set(tmp_path):
+    sheet = load_sample(tmp_path, "[models.gem]\ninput = 3\n")
+    gem = sheet.models["gem"]
+    assert [(e.start, e.input, e.output) for e in gem.schedule] == [(date(2026, 12, 1), None, Decimal("20.0"))]
+    after = sheet.prices_on(gem, date(2026, 12, 5))
+    assert (after.input, after.output) == (Decimal(3), Decimal("20.0"))
+
+
+def test_a_schedule_the_overlay_gives_itself_still_applies(tmp_path):
+    overlay = "[models.gem]\ninput = 3\noutput = 15\n[[models.gem.schedule]]\nfrom = 2027-01-01\ninput = 5\n"
+    sheet = load_sample(tmp_path, overlay)
+    gem = sheet.models["gem"]
+    assert sheet.prices_on(gem, date(2026, 12, 5)).input == Decimal(3)  # the default's schedule is replaced
+    later = sheet.prices_on(gem, date(2027, 1, 2))
+    assert (later.input, later.output) == (Decimal(5), Decimal(15))
+
+
+def test_a_long_context_price_an_overlay_sets_does_not_follow_the_default_schedule(tmp_path):
+    sheet = load_sample(tmp_path, "[models.gem.long_context]\ninput = 5\n")
+    after = sheet.prices_on(sheet.models["gem"], date(2026, 12, 5))
+    assert after.input == Decimal("4.0")  # the default's schedule applies to the standard price
+    assert after.long_context.input == Decimal(5)  # the overlay's own figure
+    assert after.long_context.output == Decimal("30.0")  # not overridden: follows the doubled output

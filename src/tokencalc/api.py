@@ -24,8 +24,8 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
@@ -285,6 +285,40 @@ def count_file(
     return _token_count(ref, result.counts).tokens
 
 
+def _day(on: date | str | None) -> date:
+    """``on`` as a day: a ``date`` (a ``datetime``'s date), an ISO string, or None for today."""
+    if on is None:
+        return date.today()
+    if isinstance(on, datetime):
+        return on.date()
+    if isinstance(on, date):
+        return on
+    if isinstance(on, str):
+        try:
+            return date.fromisoformat(on.strip())
+        except ValueError:
+            pass
+    raise UsageError(f"on must be a datetime.date or a date string like '2026-11-22', got {on!r}")
+
+
+def _number(name: str, value: float | Decimal | str, *, low: Decimal, high: Decimal) -> Decimal:
+    """A number argument from ``low`` to ``high``, exactly as given (floats through ``str``)."""
+    number: Decimal | None = None
+    if isinstance(value, (int, float, Decimal, str)) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            number = None
+    if number is None or not number.is_finite() or not (low <= number <= high):
+        raise UsageError(f"{name} must be a number from {low} to {high}, got {value!r}")
+    return number
+
+
+def _token_argument(name: str, value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise UsageError(f"{name} must be a non-negative int, got {value!r}")
+
+
 def _tier(tier: str | None) -> str | None:
     from tokencalc.sheet import TIERS
 
@@ -347,8 +381,10 @@ def estimate_cost(
     with the model's tokenizer (estimated for models without a public one).
 
     ``cached_input_tokens`` of the input are billed at the cache-read price; ``tier`` is
-    ``"standard"`` (None), ``"batch"``, ``"flex"`` or ``"priority"``; ``on`` picks the
-    prices in force that day (default today). Multiply by a number of calls yourself.
+    ``"standard"`` (None), ``"batch"``, ``"flex"`` or ``"priority"``; ``on`` (a
+    ``datetime.date`` or an ISO string like ``"2026-11-22"``) picks the prices in force that
+    day (default today). Multiply by a number of calls yourself. Arguments of the wrong
+    type or range raise :class:`~tokencalc.errors.UsageError`.
 
     >>> cost = tokencalc.estimate_cost("gpt-5", input_tokens=10_000, output_tokens=2_000, on=date(2026, 11, 22))
     >>> cost.total  # 10,000 × $1.25/M + 2,000 × $10/M
@@ -356,6 +392,10 @@ def estimate_cost(
     """
     if (input_tokens is None) == (text is None):
         raise UsageError("give input_tokens or text, not both and not neither")
+    for name, value in (("input_tokens", input_tokens), ("output_tokens", output_tokens), ("cached_input_tokens", cached_input_tokens)):
+        _token_argument(name, value)
+    day = _day(on)
+    chosen_tier = _tier(tier)
     sheet = _sheet(prices)
     entry = sheet.resolve(model)
     estimated = False
@@ -371,8 +411,8 @@ def estimate_cost(
         output_tokens=output_tokens,
         cached_input_tokens=cached_input_tokens,
         estimated=estimated,
-        tier=_tier(tier),
-        on=on or date.today(),
+        tier=chosen_tier,
+        on=day,
     )
 
 
@@ -394,9 +434,10 @@ def compare_models(
     tokenizer is not public) or a token count used for every model as it is. ``models``
     are ids, aliases or globs (``"claude-*"``); ``providers`` adds every current model of a
     provider; with neither, the sheet's default set. Output is ``output_tokens``, or
-    ``output_ratio`` × each model's input tokens, else 0. ``cached_fraction`` of the input
-    is billed at the cache-read price. Models without the asked ``tier`` are left out. The
-    cheapest model that fits its context window has ``cheapest=True``.
+    ``output_ratio`` (0 to 100) × each model's input tokens, else 0. ``cached_fraction``
+    (0 to 1) of the input is billed at the cache-read price. Models without the asked
+    ``tier`` are left out. ``on`` is as in :func:`estimate_cost`. The cheapest model that
+    fits its context window has ``cheapest=True``.
 
     >>> rows = tokencalc.compare_models(50_000, ["gpt-5", "gpt-5-mini"], output_tokens=1_000, on=date(2026, 11, 22))
     >>> [(row.model, row.total, row.cheapest) for row in rows]
@@ -405,19 +446,25 @@ def compare_models(
     from dataclasses import replace
 
     from tokencalc.errors import TokencalcError
-    from tokencalc.estimate import Assumptions, encodings_needed
+    from tokencalc.estimate import MAX_OUTPUT_RATIO, Assumptions, encodings_needed
 
+    _token_argument("output_tokens", output_tokens)
+    if output_tokens is not None and output_ratio is not None:
+        raise UsageError("give output_tokens or output_ratio, not both")
+    ratio = _number("output_ratio", output_ratio, low=Decimal(0), high=MAX_OUTPUT_RATIO) if output_ratio is not None else None
+    fraction = _number("cached_fraction", cached_fraction, low=Decimal(0), high=Decimal(1))
+    day = _day(on)
+    chosen_tier = _tier(tier)
     sheet = _sheet(prices)
     patterns = [models] if isinstance(models, str) else list(models or [])
     selected = sheet.select(patterns, list(providers))
-    chosen_tier = _tier(tier)
-    if output_tokens is None and output_ratio is None:
+    if output_tokens is None and ratio is None:
         output_tokens = 0
     assumptions = Assumptions(
-        on=on or date.today(),
+        on=day,
         output_tokens=output_tokens,
-        output_ratio=Decimal(str(output_ratio)) if output_ratio is not None else None,
-        cached_fraction=Decimal(str(cached_fraction)),
+        output_ratio=ratio,
+        cached_fraction=fraction,
         tier=chosen_tier,
     )
     counts = None

@@ -28,7 +28,7 @@ from tokencalc.costs import (
 )
 from tokencalc.counting import Counts
 from tokencalc.encodings import canonical_encoding
-from tokencalc.errors import BudgetExceeded, UsageError
+from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
 from tokencalc.sheet import TIERS, USD, ModelEntry, PriceSheet, TokenizerRef
 
 #: Output per request when neither an output token count nor a ratio is given.
@@ -284,6 +284,21 @@ def sort_rows(rows: Sequence[EstimateRow], key: str = "cost") -> list[EstimateRo
     if key == "provider":
         return sorted(rows, key=lambda row: (row.model.provider, *by_cost(row), row.model.id))
     return sorted(rows, key=lambda row: (*by_cost(row), row.model.id))
+
+
+def check_tier_offered(sheet: PriceSheet, estimate: Estimate) -> None:
+    """Raise :class:`TokencalcError` when a tier was asked for and no selected model offers it.
+
+    The rows are then all unpriced: an answer no one should mistake for a cost.
+    """
+    tier = estimate.assumptions.tier
+    if tier is None or not estimate.rows or any(row.tier_offered for row in estimate.rows):
+        return
+    offering = [m.id for m in sheet.models.values() if tier in m.tiers and not m.deprecated]
+    if not offering:
+        raise TokencalcError(f"none of the selected models offers the {tier} tier, and no current model in the sheet does")
+    shown = ", ".join(offering[:5]) + (", …" if len(offering) > 5 else "")
+    raise TokencalcError(f"none of the selected models offers the {tier} tier (models that do: {shown})")
 
 
 def check_budget(estimate: Estimate, max_cost: Decimal) -> None:

@@ -23,6 +23,12 @@ LiteLLM                                          sheet
 ``max_output_tokens``                            ``max_output``
 ``litellm_provider``                             ``provider`` (new models only)
 =============================================== ===========================================
+
+Prices are rounded to 12 significant digits, which removes the float noise of the JSON
+(``1.6000000000000001e-06`` → ``1.6``) and makes every value read back from the written
+TOML exactly as it was compared, so a re-import is a no-op. A cache-write price of 0 is
+taken as "not stated" (LiteLLM writes 0 where a vendor has no cache writes). An entry that
+cannot be imported is skipped with its reason; it never stops the others.
 """
 
 from __future__ import annotations
@@ -34,12 +40,18 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from typing import Any
 
-from tokencalc.errors import TokencalcError
-from tokencalc.sheet import PRICE_FIELDS, TIERS, SheetLayer, read_sheet_layer
+from tokencalc.errors import PriceSheetError, TokencalcError
+from tokencalc.sheet import (
+    MODEL_NAME,
+    PRICE_FIELDS,
+    TIERS,
+    SheetLayer,
+    read_sheet_layer,
+)
 from tokencalc.sheet_edit import (
     FieldChange,
     SheetEdit,
@@ -48,8 +60,10 @@ from tokencalc.sheet_edit import (
     find_model_id,
     flatten,
     plan_edit,
+    require_shape,
     same_value,
     set_dotted,
+    user_key,
 )
 
 #: LiteLLM modes that are priced per token of text in and out.
@@ -67,7 +81,12 @@ _PRICE_KEYS = {  # in the sheet's order
 }
 _TIER_SUFFIXES = {"batch": "_batches", "flex": "_flex", "priority": "_priority"}
 _DEFAULTS_TO_INPUT = ("cached_input", "cache_write_5m", "cache_write_1h")
+_CACHE_WRITES = ("cache_write_5m", "cache_write_1h")
 _LONG_CONTEXT = re.compile(r"^(?P<key>.+)_above_(?P<k>\d+)k_tokens$")
+#: Significant digits a converted price keeps: far beyond any real price, and few enough
+#: that the value survives the TOML float it is written as.
+PRICE_DIGITS = 12
+_PRICE_CONTEXT = Context(prec=PRICE_DIGITS)
 
 #: LiteLLM provider names that are the sheet's own providers.
 PROVIDER_IDS = {
@@ -90,6 +109,8 @@ def read_source(location: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
     """The bytes of a file, or of an ``http(s)://`` URL fetched with a timeout."""
     if re.match(r"^https?://", location, re.IGNORECASE):
         return _fetch(location, timeout)
+    from tokencalc.sheet import os_reason
+
     path = Path(location)
     try:
         with path.open("rb") as handle:
@@ -99,12 +120,13 @@ def read_source(location: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
     except IsADirectoryError:
         raise TokencalcError(f"{location}: is a directory, not a price JSON file") from None
     except OSError as exc:
-        raise TokencalcError(f"{location}: cannot read: {(exc.strerror or str(exc)).lower()}") from None
+        raise TokencalcError(f"{location}: cannot read: {os_reason(exc)}") from None
     _check_size(location, data)
     return data
 
 
 def _fetch(url: str, timeout: float) -> bytes:
+    import http.client
     import socket
     import urllib.error
     import urllib.request
@@ -113,7 +135,10 @@ def _fetch(url: str, timeout: float) -> bytes:
 
     if timeout <= 0:
         raise TokencalcError(f"--timeout must be positive, got {timeout}")
-    request = urllib.request.Request(url, headers={"User-Agent": f"tokencalc/{__version__}"})
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": f"tokencalc/{__version__}"})
+    except ValueError as exc:
+        raise TokencalcError(f"cannot fetch {url}: not a valid URL ({str(exc).lower()})") from None
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             data = response.read(MAX_BYTES + 1)
@@ -127,6 +152,11 @@ def _fetch(url: str, timeout: float) -> bytes:
         raise TokencalcError(f"cannot fetch {url}: {str(text).lower()} (are you offline? a local file works too)") from None
     except (socket.timeout, TimeoutError):
         raise TokencalcError(f"cannot fetch {url}: no answer within {timeout:g} s (--timeout)") from None
+    except http.client.HTTPException as exc:
+        # A server that does not speak HTTP properly (bad status line, cut-off body).
+        text = " ".join(str(exc).split())[:60]
+        detail = f"{type(exc).__name__}: {text!r}" if text else type(exc).__name__
+        raise TokencalcError(f"cannot fetch {url}: not a valid HTTP answer ({detail})") from None
     except (OSError, ValueError) as exc:
         raise TokencalcError(f"cannot fetch {url}: {exc}") from None
     _check_size(url, data)
@@ -150,6 +180,8 @@ class ImportedModel:
     litellm_provider: str
     values: dict[str, Any]
     notes: tuple[str, ...] = ()
+    #: each tier's prices exactly as the entry states them (``values`` may hold a multiplier)
+    tier_prices: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
 
     @property
     def provider(self) -> str:
@@ -202,14 +234,22 @@ def parse_catalog(data: bytes | str, source: str) -> Catalog:
 
 
 def per_million(value: Any) -> Decimal:
-    """A per-token price as US dollars per million tokens, exactly (``2.5e-06`` → ``2.5``)."""
+    """A per-token price as US dollars per million tokens (``2.5e-06`` → ``2.5``).
+
+    The JSON's numbers are floats written out: the shortest text of the float is taken, and
+    the result rounded to :data:`PRICE_DIGITS` significant digits, so float noise goes
+    (``1.6000000000000001e-06`` → ``1.6``, ``1.1e-06`` → ``1.1``). Anything that is not a
+    finite non-negative number raises ``ValueError``.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, Decimal, float, str)):
         raise ValueError(value)
-    number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    try:
+        number = Decimal(repr(float(value)))
+    except (ValueError, OverflowError, InvalidOperation):
+        raise ValueError(value) from None
     if not number.is_finite() or number < 0:
         raise ValueError(value)
-    scaled = number.scaleb(6).normalize()
-    return Decimal(f"{scaled:f}")
+    return _plain(_PRICE_CONTEXT.plus(number.scaleb(6)))
 
 
 def _tokens(value: Any) -> int | None:
@@ -233,11 +273,14 @@ def convert_entry(key: str, entry: Mapping[str, Any]) -> ImportedModel | Skipped
     if not isinstance(provider, str) or not provider.strip():
         return Skipped(key, "no litellm_provider")
     try:
-        prices = {name: per_million(entry[k]) for k, name in _PRICE_KEYS.items() if entry.get(k) is not None}
+        prices = _stated(entry, "")
     except ValueError as exc:
         return Skipped(key, f"price {exc.args[0]!r} is not a non-negative number")
     if "input" not in prices or "output" not in prices:
         return Skipped(key, "no input and output price per token")
+    model_id = key.split("/", 1)[1] if key.lower().startswith(provider.lower() + "/") else key
+    if not MODEL_NAME.match(model_id):
+        return Skipped(key, "not a usable model id (spaces or other characters a sheet id cannot have)")
     values: dict[str, Any] = dict(prices)
     notes: list[str] = []
     window = _tokens(entry.get("max_input_tokens")) or _tokens(entry.get("max_tokens"))
@@ -249,19 +292,50 @@ def convert_entry(key: str, entry: Mapping[str, Any]) -> ImportedModel | Skipped
             notes.append(f"max_output_tokens {max_output:,} exceeds the context window {window:,}; left out")
         else:
             values["max_output"] = max_output
-    long_context, long_notes = _long_context(entry)
+    try:
+        long_context, long_notes = _long_context(entry)
+    except ValueError as exc:
+        return Skipped(key, str(exc))
     notes.extend(long_notes)
     for name, value in long_context.items():
         values[f"long_context.{name}"] = value
+    tier_prices = {}
     for tier, suffix in _TIER_SUFFIXES.items():
-        for name, value in _tier(entry, prices, suffix).items():
+        try:
+            stated = _stated(entry, suffix)
+        except ValueError as exc:
+            return Skipped(key, f"{tier} price {exc.args[0]!r} is not a non-negative number")
+        if "input" not in stated or "output" not in stated:
+            continue  # a tier needs both; a lone tier price is not enough to go on
+        tier_prices[tier] = stated
+        for name, value in _tier_form(stated, prices).items():
             values[f"{tier}.{name}"] = value
-    model_id = key.split("/", 1)[1] if key.lower().startswith(provider.lower() + "/") else key
-    return ImportedModel(key, model_id, provider, values, tuple(notes))
+    return ImportedModel(key, model_id, provider, values, tuple(notes), tier_prices)
+
+
+def _stated(entry: Mapping[str, Any], suffix: str) -> dict[str, Decimal]:
+    """The prices an entry states with this key suffix, per million, in the sheet's order.
+
+    A cache-write price of 0 is left out: LiteLLM writes 0 where the vendor has no cache
+    writes (DeepSeek), and in the sheet 0 would mean "free".
+    """
+    prices = {}
+    for key, name in _PRICE_KEYS.items():
+        value = entry.get(key + suffix)
+        if value is None:
+            continue
+        price = per_million(value)
+        if name in _CACHE_WRITES and price == 0:
+            continue
+        prices[name] = price
+    return prices
 
 
 def _long_context(entry: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The lowest ``_above_Nk_tokens`` threshold that has both an input and an output price."""
+    """The lowest ``_above_Nk_tokens`` threshold that has both an input and an output price.
+
+    Raises ``ValueError`` (with the reason to skip the entry) for a threshold of 0 tokens.
+    """
     by_threshold: dict[int, dict[str, Decimal]] = {}
     for key, value in entry.items():
         found = _LONG_CONTEXT.match(key)
@@ -271,37 +345,61 @@ def _long_context(entry: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
             price = per_million(value)
         except ValueError:
             continue
-        by_threshold.setdefault(int(found.group("k")) * 1000, {})[_PRICE_KEYS[found.group("key")]] = price
+        name = _PRICE_KEYS[found.group("key")]
+        if name in _CACHE_WRITES and price == 0:
+            continue
+        by_threshold.setdefault(int(found.group("k")) * 1000, {})[name] = price
     usable = sorted(t for t, p in by_threshold.items() if "input" in p and "output" in p)
     if not usable:
         return {}, []
+    if usable[0] == 0:
+        raise ValueError("long-context prices above 0 tokens (…_above_0k_tokens): not a usable threshold")
     notes = [f"long-context prices above {t:,} tokens not imported (one threshold per model)" for t in usable[1:]]
     prices = by_threshold[usable[0]]
     return {"threshold": usable[0], **{n: prices[n] for n in PRICE_FIELDS if n in prices}}, notes
 
 
-def _tier(entry: Mapping[str, Any], standard: Mapping[str, Decimal], suffix: str) -> dict[str, Decimal]:
-    """A tier's prices: ``{"multiplier": r}`` when every given price is ``r`` × standard, else explicit."""
-    explicit: dict[str, Decimal] = {}
-    for key, name in _PRICE_KEYS.items():
-        value = entry.get(key + suffix)
-        if value is None:
-            continue
-        try:
-            explicit[name] = per_million(value)
-        except ValueError:
-            return {}
-    if "input" not in explicit or "output" not in explicit:
-        return {}
-    ratios = {explicit[n] / standard[n] if standard.get(n) else None for n in explicit}
-    if len(ratios) == 1 and None not in ratios:
-        # A cache price the tier does not state scales like input, just as a multiplier does.
-        return {"multiplier": _plain(ratios.pop())}
-    return explicit
+def _tier_form(stated: Mapping[str, Decimal], standard: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """A tier as the sheet should say it: ``{"multiplier": r}`` when ``r`` × standard gives every
+    stated price exactly, else the stated prices themselves.
+
+    A cache price the tier does not state scales like input in the sheet, just as a
+    multiplier scales it, so a multiplier says no more than the entry does.
+    """
+    ratio = _exact_ratio(stated["input"], standard["input"])
+    if ratio is not None and all(standard.get(n) is not None and _times(standard[n], ratio) == stated[n] for n in stated):
+        return {"multiplier": ratio}
+    return dict(stated)
+
+
+def _exact_ratio(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part / whole`` when it is a short exact decimal (``0.5``, ``1.75``), else None."""
+    if whole == 0:
+        return None
+    with localcontext() as context:
+        context.prec = PRICE_DIGITS
+        context.clear_flags()
+        ratio = part / whole
+        if context.flags[InvalidOperation] or _times(whole, ratio) != part:
+            return None
+    return _plain(ratio)
+
+
+def _times(a: Decimal, b: Decimal) -> Decimal:
+    with localcontext() as context:
+        context.prec = 3 * PRICE_DIGITS  # exact for two 12-digit factors
+        return a * b
 
 
 def _plain(value: Decimal) -> Decimal:
     return Decimal(f"{value.normalize():f}")
+
+
+def read_back(value: Any) -> Any:
+    """A value as the sheet will read it back from the TOML it is written as (a float)."""
+    if isinstance(value, Decimal):
+        return Decimal(repr(float(value)))
+    return value
 
 
 # --- choosing a tokenizer for new models -----------------------------------------------------
@@ -432,7 +530,32 @@ def plan_import(
     tokenizer: ``tokenizer``, else :func:`guess_tokenizer`. Only fields that change are
     written, so re-importing the same file changes nothing. Changed and added models get
     ``source`` (the file or URL) and ``as_of = today``.
+
+    A tier the sheet states as explicit prices keeps that form (only the prices the entry
+    states are written); a long-context threshold one below LiteLLM's (the sheet's
+    convention for vendors whose boundary is inclusive) is kept. A model whose merge the
+    validator would still reject is skipped with the validator's words, not the import.
     """
+    require_shape(user)
+    excluded: dict[str, str] = {}  # LiteLLM key → why the sheet rejects its merge
+    while True:
+        plan = _plan_once(user, catalog, selected, tokenizer, update_limits, today, base, excluded)
+        if isinstance(plan, ImportPlan):
+            return plan
+        excluded.update(plan)  # plan again without them; each round removes at least one
+
+
+def _plan_once(
+    user: UserSheet,
+    catalog: Catalog,
+    selected: Sequence[ImportedModel],
+    tokenizer: str | None,
+    update_limits: bool,
+    today: date,
+    base: SheetLayer | None,
+    excluded: Mapping[str, str],
+) -> ImportPlan | dict[str, str]:
+    """The plan, or the models whose merge makes the sheet invalid (LiteLLM key → why)."""
     from tokencalc.encodings import EXACT_ENCODINGS
     from tokencalc.sheet import merge_layers
 
@@ -459,6 +582,9 @@ def plan_import(
         if target.lower() in claimed:
             skipped.append(Skipped(model.key, f"same model as {claimed[target.lower()]}"))
             continue
+        if model.key in excluded:
+            skipped.append(Skipped(model.key, excluded[model.key]))
+            continue
         if model_id is None:
             update = _add_model(model, data, merged, known_tokenizers, tokenizer, catalog.source, today, new_providers)
         else:
@@ -468,8 +594,39 @@ def plan_import(
             continue
         claimed[target.lower()] = model.key
         updates.append(update)
-    edit = plan_edit(user, data, base=base)
+    try:
+        edit = plan_edit(user, data, base=base)
+    except PriceSheetError as exc:
+        blamed = _blamed_models(exc.problems, {u.model_id: u.key for u in updates if u.kind != "unchanged"})
+        if blamed is None:
+            raise
+        return {key: "the sheet would not accept it: " + "; ".join(problems) for key, problems in blamed.items()}
     return ImportPlan(catalog, len(selected), tuple(updates), tuple(skipped), tuple(new_providers), edit)
+
+
+_MODEL_IN_PROBLEM = re.compile(r'^models\.("(?:[^"\\]|\\.)*")')
+
+
+def _blamed_models(problems: Sequence[str], touched: Mapping[str, str]) -> dict[str, list[str]] | None:
+    """The LiteLLM keys of the imported models the problems are about, with their problems;
+    None when any problem is about something else (then the sheet itself is at fault).
+
+    A problem reads ``FILE: models."ID".field: message``; the file may be the packaged one
+    (a max_output it set, against the context window the import changes).
+    """
+    by_id = {model_id.lower(): key for model_id, key in touched.items()}
+    blamed: dict[str, list[str]] = {}
+    for problem in problems:
+        found_at = problem.find(": models.")
+        if found_at < 0:
+            return None
+        where = problem[found_at + 2:]
+        found = _MODEL_IN_PROBLEM.match(where)
+        key = by_id.get(json.loads(found.group(1)).lower()) if found else None
+        if key is None:
+            return None
+        blamed.setdefault(key, []).append(where)
+    return blamed or None
 
 
 def _add_model(
@@ -513,48 +670,94 @@ def _update_model(
     current = merged["models"][model_id]
     wanted = {
         path: value
-        for path, value in _in_current_tier_form(model.values, current).items()
+        for path, value in _in_current_tier_form(model, current).items()
         if update_limits or path not in ("context_window", "max_output")
     }
     existing = flatten(current)
-    new_input = wanted.get("input", existing.get("input"))
+    notes = list(model.notes)
+    threshold = wanted.get("long_context.threshold")
+    if threshold is not None and existing.get("long_context.threshold") == threshold - 1:
+        # "≥ 200k" written as threshold 199999 (docs/pricing-sources.md); LiteLLM says "above_200k".
+        del wanted["long_context.threshold"]
+    after = {**existing, **wanted}
     differing = {}
     for path, value in wanted.items():
         if path in existing:
-            if same_value(existing[path], value):
+            if same_value(existing[path], read_back(value)):
                 continue
-        elif path in _DEFAULTS_TO_INPUT and new_input is not None and same_value(new_input, value):
-            continue  # an absent cache price already means "the input price"
+        elif same_value(_implied(path, after), read_back(value)):
+            continue  # an absent cache price already means this (scaled like input)
         differing[path] = value
+    for tier in TIERS:
+        # A tier is written whole or not at all: one explicit price alone would switch its form.
+        if any(path.startswith(f"{tier}.") for path in differing):
+            differing.update({path: value for path, value in wanted.items() if path.startswith(f"{tier}.")})
+    limits = {**existing, **differing}
+    if "max_output" in differing and _number(limits.get("max_output")) > _number(limits.get("context_window")):
+        notes.append(f"max_output_tokens {differing.pop('max_output'):,} exceeds the context window {limits.get('context_window'):,}; left out")
     if not differing:
-        return ModelUpdate(model_id, model.key, "unchanged", notes=model.notes)
-    entry = data.setdefault("models", {}).setdefault(model_id, {})
+        return ModelUpdate(model_id, model.key, "unchanged", notes=tuple(notes))
+    models = data.setdefault("models", {})
+    entry = models.setdefault(user_key(models, model_id), {})
     before = copy.deepcopy(current)
-    after = copy.deepcopy(current)
+    after_merge = copy.deepcopy(current)
     for path, value in differing.items():
         set_dotted(entry, path, value)
-        set_dotted(after, path, value)  # as the overlay merges it (a tier's form switches whole)
+        set_dotted(after_merge, path, value)  # as the overlay merges it (a tier's form switches whole)
     entry["source"] = source
     entry["as_of"] = today
-    changes = diff_entries("models", model_id, before, after)
-    return ModelUpdate(model_id, model.key, "changed", tuple(changes), notes=model.notes)
+    changes = diff_entries("models", model_id, before, after_merge)
+    return ModelUpdate(model_id, model.key, "changed", tuple(changes), notes=tuple(notes))
 
 
-def _in_current_tier_form(values: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
-    """Express an imported multiplier as explicit prices where the sheet states the tier that way."""
-    result = dict(values)
+def _number(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _implied(path: str, values: Mapping[str, Any]) -> Decimal | None:
+    """What the sheet makes of a cache price it does not state (None: nothing to compare).
+
+    A standard one is the input price; a long-context or explicit tier one is the standard
+    one scaled like input.
+    """
+    part, _, name = path.rpartition(".")
+    if name not in _DEFAULTS_TO_INPUT or part not in ("", "long_context", *TIERS):
+        return None
+    standard_input = values.get("input")
+    if standard_input is None:
+        return None
+    if not part:
+        return _number(standard_input)
+    part_input = values.get(f"{part}.input")
+    if part_input is None or _number(standard_input) == 0:
+        return None
+    standard = _number(values.get(name, standard_input))
+    return _number(part_input) * standard / _number(standard_input)
+
+
+def _in_current_tier_form(model: ImportedModel, current: Mapping[str, Any]) -> dict[str, Any]:
+    """The imported values, with a tier the sheet states as explicit prices kept in that form.
+
+    Only the prices the entry itself states are written (never a cache price derived from
+    the multiplier: the sheet's own, e.g. a batch rate that keeps the standard cache price,
+    stays).
+    """
+    result = dict(model.values)
     for tier in TIERS:
-        multiplier = values.get(f"{tier}.multiplier")
         existing = current.get(tier)
-        if multiplier is None or not isinstance(existing, dict) or "multiplier" in existing:
+        if f"{tier}.multiplier" not in result or not isinstance(existing, dict) or "multiplier" in existing:
             continue
         del result[f"{tier}.multiplier"]
-        for name in PRICE_FIELDS:
-            if name in ("input", "output") or name in existing:
-                standard = values.get(name)
-                if standard is not None:
-                    result[f"{tier}.{name}"] = _plain(standard * multiplier)
+        for name, value in model.tier_prices.get(tier, {}).items():
+            result[f"{tier}.{name}"] = value
     return result
+
+
+_NOT_A_TEXT_MODEL = "not a chat, completion or responses model"
+_SAME_MODEL = "the same model as another entry"
 
 
 @dataclass(frozen=True)
@@ -562,13 +765,18 @@ class SkipSummary:
     reason: str
     keys: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def named(self) -> bool:
+        """Whether the report should name the entries (not for the expected, routine skips)."""
+        return self.reason not in (_NOT_A_TEXT_MODEL, _SAME_MODEL)
+
 
 def summarize_skipped(skipped: Sequence[Skipped]) -> list[SkipSummary]:
     """Skipped entries grouped by reason (modes grouped together), largest group first."""
     groups: dict[str, list[str]] = {}
     for item in skipped:
-        reason = "not a chat, completion or responses model" if item.reason.startswith(("mode ", "no mode")) else item.reason
+        reason = _NOT_A_TEXT_MODEL if item.reason.startswith(("mode ", "no mode")) else item.reason
         if reason.startswith("same model as"):
-            reason = "the same model as another entry"
+            reason = _SAME_MODEL
         groups.setdefault(reason, []).append(item.key)
     return [SkipSummary(r, tuple(k)) for r, k in sorted(groups.items(), key=lambda kv: -len(kv[1]))]

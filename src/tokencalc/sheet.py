@@ -19,7 +19,7 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -73,6 +73,9 @@ _TIER_BASES = (*EXACT_ENCODINGS, CHARACTERS)
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 _ENTRY_TABLES = ("providers", "tokenizers", "models", "plans")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+#: What a model id or alias may look like: nameable on a command line, never a glob.
+MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
+MODEL_NAME_RULE = "start with a letter or digit and use only letters, digits and . _ : / @ + -"
 
 
 # --- the data ------------------------------------------------------------------------------
@@ -161,6 +164,9 @@ class ModelEntry:
     schedule: tuple[ScheduleEntry, ...] = ()
     #: the sheet files that define or change this model, default first
     files: tuple[str, ...] = ()
+    #: long-context and explicit tier prices ("long_context.input", "batch.output") that an
+    #: overlay set above the file that gave the schedule: they do not follow the schedule
+    fixed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -222,6 +228,8 @@ class PriceSheet:
     currencies: Mapping[str, Decimal]
     as_of: date
     files: tuple[str, ...]
+    #: the parsed files, default first, as they were merged (see :func:`merge_layers`)
+    layers: tuple[SheetLayer, ...] = field(default=(), repr=False, compare=False)
 
     # -- looking models up
 
@@ -329,10 +337,12 @@ class PriceSheet:
     def prices_on(self, model: ModelEntry, on: date, tier: str | None = None) -> Prices:
         """The prices of ``model`` in force on ``on``, for a service tier (None = standard).
 
-        The dated schedule applies first. Long-context prices and explicit tier prices
-        that were given beside the standard ones follow a scheduled change of the
-        standard price they stand beside by the same factor. A tier the model does not
-        offer raises :class:`TokencalcError`.
+        The dated schedule applies first (without the prices an overlay set above the file
+        the schedule came from: those were taken out of ``model.schedule`` when the sheet
+        was built). Long-context prices and explicit tier prices that were given beside the
+        standard ones follow a scheduled change of the standard price they stand beside by
+        the same factor, unless an overlay set them (``model.fixed``). A tier the model
+        does not offer raises :class:`TokencalcError`.
         """
         raw = {name: getattr(model, name) for name in PRICE_FIELDS}
         base = _filled(raw)
@@ -344,13 +354,13 @@ class PriceSheet:
                         raw[name] = value
         dated = _filled(raw)
 
-        def follow(value: Decimal, name: str) -> Decimal:
-            if dated[name] == base[name] or base[name] == 0:
+        def follow(value: Decimal, name: str, part: str) -> Decimal:
+            if dated[name] == base[name] or base[name] == 0 or f"{part}.{name}" in model.fixed:
                 return value
             return value * dated[name] / base[name]
 
         long_base = _long_context_prices(model.long_context, base) if model.long_context else None
-        long_dated = {n: follow(long_base[n], n) for n in PRICE_FIELDS} if long_base else None
+        long_dated = {n: follow(long_base[n], n, "long_context") for n in PRICE_FIELDS} if long_base else None
         threshold = model.long_context.threshold if model.long_context else None
 
         if tier is None:
@@ -362,7 +372,7 @@ class PriceSheet:
         if offered.multiplier is not None:
             return _prices(dated, threshold, long_dated).scaled(offered.multiplier)
         tier_base = _explicit_prices(offered, base)
-        tier_dated = {n: follow(tier_base[n], n) for n in PRICE_FIELDS}
+        tier_dated = {n: follow(tier_base[n], n, tier) for n in PRICE_FIELDS}
         long_tier = None
         if long_dated is not None:
             long_tier = {
@@ -473,17 +483,14 @@ def load_price_sheet(
     prices_file: Path | None = None,
     *,
     user_sheet: bool = True,
-    today: date | None = None,
     base_sheet: Path | None = None,
 ) -> PriceSheet:
     """The packaged sheet, overlaid by the user sheet (if it exists) and then ``prices_file``.
 
     ``base_sheet`` replaces the packaged default (to validate a complete sheet of one's
-    own, and in tests). ``today`` is accepted for symmetry with :meth:`PriceSheet.age_warning`
-    and does not change what is loaded. Raises :class:`PriceSheetError` listing every
-    problem in every file.
+    own, and in tests). The result keeps the parsed files as :attr:`PriceSheet.layers`.
+    Raises :class:`PriceSheetError` listing every problem in every file.
     """
-    del today  # loading does not depend on the date; prices_on() and age_warning() do
     texts: list[tuple[str, str | None, str | None]] = []  # label, text, read problem
     if base_sheet is None:
         texts.append(_read_packaged())
@@ -560,6 +567,30 @@ def merge_layers(layers: Sequence[SheetLayer]) -> dict[str, Any]:
     return merged
 
 
+def shape_problems(layer: SheetLayer, *, ignore: Iterable[tuple[str, str]] = ()) -> list[str]:
+    """Where a sheet file has something other than a table that must be one.
+
+    Only the sections and their entries are looked at (``models = 3``, ``[[models]]``,
+    ``models."gpt-5" = 3``): what an edit needs before it can change the file. Entries in
+    ``ignore`` (section, id) are not reported. Each problem reads like the validator's.
+    """
+    skipped = set(ignore)
+    problems = []
+    for section in (*_ENTRY_TABLES, "currencies"):
+        table = layer.data.get(section)
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            problems.append(f"{layer.label}: {_location((section,))}: must be a table, got {_show(table)}")
+            continue
+        if section == "currencies":
+            continue
+        for entry_id, body in table.items():
+            if not isinstance(body, dict) and (section, entry_id) not in skipped:
+                problems.append(f"{layer.label}: {_location((section, entry_id))}: must be a table, got {_show(body)}")
+    return problems
+
+
 def packaged_sheet_location() -> str:
     """Where the packaged default sheet is installed (for people to read, not to edit)."""
     from importlib import resources
@@ -573,7 +604,7 @@ def _read_packaged() -> tuple[str, str | None, str | None]:
     try:
         data = resources.files("tokencalc").joinpath("pricing.toml").read_bytes()
     except OSError as exc:
-        return PACKAGED_LABEL, None, f"{PACKAGED_LABEL}: cannot read the packaged price sheet: {_os_reason(exc)}; reinstall tokencalc"
+        return PACKAGED_LABEL, None, f"{PACKAGED_LABEL}: cannot read the packaged price sheet: {os_reason(exc)}; reinstall tokencalc"
     return _decode(PACKAGED_LABEL, data)
 
 
@@ -582,24 +613,32 @@ def _read_file(path: Path) -> tuple[str, str | None, str | None]:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return label, None, f"{label}: cannot read: {_os_reason(exc)}"
+        return label, None, f"{label}: cannot read: {os_reason(exc)}"
     return _decode(label, data)
 
 
 def _decode(label: str, data: bytes) -> tuple[str, str | None, str | None]:
     try:
-        return label, data.decode("utf-8"), None
+        return label, decode_sheet(data), None
     except UnicodeDecodeError as exc:
         return label, None, f"{label}: not UTF-8 text (invalid byte at offset {exc.start})"
 
 
-def _os_reason(exc: OSError) -> str:
+def decode_sheet(data: bytes) -> str:
+    """A sheet file's text: UTF-8, with or without the byte-order mark some editors write."""
+    return data.decode("utf-8-sig")
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in a few lower-case words."""
     if isinstance(exc, FileNotFoundError):
         return "no such file or directory"
     if isinstance(exc, PermissionError):
         return "permission denied"
     if isinstance(exc, IsADirectoryError):
         return "is a directory"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return "a path component is a file, not a directory"
     return (exc.strerror or str(exc)).lower()
 
 
@@ -642,6 +681,13 @@ class _Origins:
         self.default = default
         self._by_path: dict[tuple[Any, ...], str] = {}
         self._touched: dict[tuple[Any, ...], list[str]] = {}
+        self._ranks: dict[str, int] = {}
+        self._layers = 0
+
+    def add_layer(self, label: str) -> None:
+        """Note that ``label`` is merged next (later files rank higher)."""
+        self._ranks[label] = self._layers
+        self._layers += 1
 
     def record(self, path: tuple[Any, ...], value: Any, label: str) -> None:
         self._by_path[path] = label
@@ -673,11 +719,24 @@ class _Origins:
     def files_of(self, path: tuple[Any, ...]) -> tuple[str, ...]:
         return tuple(self._touched.get(path, ()))
 
+    def rank(self, path: tuple[Any, ...]) -> int:
+        """How late in the overlay order the file that set ``path`` comes (default = 0)."""
+        return self._ranks.get(self.of(path), 0)
+
+    def latest(self, paths: Iterable[tuple[Any, ...]]) -> str:
+        """The file, of those that set ``paths``, merged last."""
+        return max((self.of(path) for path in paths), key=lambda label: self._ranks.get(label, 0), default=self.default)
+
 
 def _merge(target: dict[str, Any], overlay: Mapping[str, Any], label: str, origins: _Origins, path: tuple[Any, ...] = ()) -> None:
     if len(path) == 2 and path[0] in _ENTRY_TABLES:
         origins.touch(path, label)
+    # Model ids are case-insensitive: an overlay's [models."GPT-5"] changes the model gpt-5
+    # (but two ids of one file that differ only in case stay two, and are reported).
+    known = {k.lower(): k for k in target if isinstance(k, str)} if path == ("models",) else {}
     for key, value in overlay.items():
+        if known and key not in target:
+            key = known.get(key.lower(), key)
         here = (*path, key)
         current = target.get(key)
         if isinstance(value, dict) and isinstance(current, dict):
@@ -740,8 +799,15 @@ class _Validator:
         self.origins = origins
         self.problems: list[str] = []
 
-    def problem(self, path: Sequence[Any], message: str) -> None:
-        self.problems.append(f"{self.origins.of(tuple(path))}: {_location(path)}: {message}")
+    def problem(self, path: Sequence[Any], message: str, *, blame: Iterable[tuple[Any, ...]] = ()) -> None:
+        """Record a problem at ``path``, named after the file that set it.
+
+        ``blame``: the keys that together make the problem; the file that set the last of them
+        is named (an overlay adding ``input`` beside the default's ``multiplier``).
+        """
+        blamed = list(blame)
+        label = self.origins.latest(blamed) if blamed else self.origins.of(tuple(path))
+        self.problems.append(f"{label}: {_location(path)}: {message}")
 
     # -- scalar checks: each returns the value, or None after recording a problem
 
@@ -785,10 +851,15 @@ class _Validator:
         return value
 
     def strings(self, path: tuple[Any, ...], value: Any) -> tuple[str, ...] | None:
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        if not isinstance(value, list):
             self.problem(path, f"must be a list of strings, got {_show(value)}")
             return None
-        return tuple(value)
+        sound = True
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                self.problem((*path, index), f"must be a non-empty string, got {_show(item)}")
+                sound = False
+        return tuple(value) if sound else None
 
     def table(self, path: tuple[Any, ...], value: Any) -> dict[str, Any] | None:
         if not isinstance(value, dict):
@@ -822,6 +893,7 @@ def build_price_sheet(layers: Sequence[SheetLayer]) -> PriceSheet:
         version = layer.data.get("schema_version")
         if version is not None and (isinstance(version, bool) or version != SCHEMA_VERSION):
             problems.append(f"{layer.label}: schema_version: must be {SCHEMA_VERSION}, got {_show(version)}")
+        origins.add_layer(layer.label)
         _merge(merged, layer.data, layer.label, origins)
     check = _Validator(origins)
     check.problems.extend(problems)
@@ -829,52 +901,57 @@ def build_price_sheet(layers: Sequence[SheetLayer]) -> PriceSheet:
     if check.problems:
         raise _sheet_error(check.problems)
     assert sheet is not None
-    return sheet
+    return replace(sheet, layers=tuple(layers))
 
 
-def _entries(check: _Validator, merged: Mapping[str, Any], name: str) -> dict[str, dict[str, Any]]:
+def _entries(check: _Validator, merged: Mapping[str, Any], name: str) -> tuple[dict[str, dict[str, Any]], list[str] | None]:
+    """The section's entries that are tables, and all its ids (None: the section is not a table)."""
     table = merged.get(name, {})
     if not isinstance(table, dict):
         check.problem((name,), f"must be a table, got {_show(table)}")
-        return {}
+        return {}, None
     entries = {}
     for entry_id, body in table.items():
         if check.table((name, entry_id), body) is not None:
             entries[entry_id] = body
-    return entries
+    return entries, list(table)
 
 
 def _validate(merged: Mapping[str, Any], check: _Validator, labels: list[str]) -> PriceSheet | None:
+    # A section that is not a table is one problem, not one per entry that refers to it:
+    # the ids it would hold are then None and references to them go unchecked.
     check.keys((), merged, ("schema_version", "as_of"), _TOP_KEYS[2:])
     as_of = check.day(("as_of",), merged["as_of"]) if "as_of" in merged else None
 
     providers = {}
-    for provider_id, body in _entries(check, merged, "providers").items():
+    entries, provider_ids = _entries(check, merged, "providers")
+    for provider_id, body in entries.items():
         provider = _provider(check, provider_id, body)
         if provider:
             providers[provider_id] = provider
-    provider_ids = set(_entries_ids(merged, "providers"))
 
     tokenizers = {}
-    for family_id, body in _entries(check, merged, "tokenizers").items():
+    entries, family_ids = _entries(check, merged, "tokenizers")
+    for family_id, body in entries.items():
         if family_id in EXACT_ENCODINGS or family_id == CHARACTERS:
             check.problem(("tokenizers", family_id), "is a built-in tokenizer name; choose another id")
             continue
         family = _tokenizer(check, family_id, body)
         if family:
             tokenizers[family_id] = family
-    tokenizer_ids = set(_entries_ids(merged, "tokenizers")) | set(EXACT_ENCODINGS)
+    tokenizer_ids = None if family_ids is None else list(dict.fromkeys([*family_ids, *EXACT_ENCODINGS]))
 
     models: dict[str, ModelEntry] = {}
-    for model_id, body in _entries(check, merged, "models").items():
+    entries, model_ids = _entries(check, merged, "models")
+    for model_id, body in entries.items():
         model = _model(check, model_id, body, providers, provider_ids, tokenizer_ids)
         if model:
             models[model_id] = model
-    model_ids = set(_entries_ids(merged, "models"))
-    aliases = _check_names(check, merged, model_ids)
+    aliases = _check_names(check, (merged.get("models") or {}) if model_ids is not None else {})
 
     plans = {}
-    for plan_id, body in _entries(check, merged, "plans").items():
+    entries, _plan_ids = _entries(check, merged, "plans")
+    for plan_id, body in entries.items():
         plan = _plan(check, plan_id, body, provider_ids, model_ids, aliases)
         if plan:
             plans[plan_id] = plan
@@ -883,7 +960,7 @@ def _validate(merged: Mapping[str, Any], check: _Validator, labels: list[str]) -
     if "default_models" in merged:
         listed = check.strings(("default_models",), merged["default_models"])
         for index, model_id in enumerate(listed or ()):
-            if model_id not in model_ids:
+            if model_ids is not None and model_id not in model_ids:
                 _unknown_model(check, ("default_models", index), model_id, model_ids, aliases)
         default_models = tuple(dict.fromkeys(listed or ()))
     elif model_ids:
@@ -913,11 +990,6 @@ def _validate(merged: Mapping[str, Any], check: _Validator, labels: list[str]) -
         as_of=as_of,
         files=tuple(labels),
     )
-
-
-def _entries_ids(merged: Mapping[str, Any], name: str) -> list[str]:
-    table = merged.get(name, {})
-    return list(table) if isinstance(table, dict) else []
 
 
 def _unknown_model(check: _Validator, path: tuple[Any, ...], name: str, model_ids: Iterable[str], aliases: Mapping[str, str]) -> None:
@@ -974,20 +1046,20 @@ def _model(
     model_id: str,
     body: Mapping[str, Any],
     providers: Mapping[str, Provider],
-    provider_ids: set[str],
-    tokenizer_ids: set[str],
+    provider_ids: Sequence[str] | None,
+    tokenizer_ids: Sequence[str] | None,
 ) -> ModelEntry | None:
     path = ("models", model_id)
     sound = check.keys(path, body, _MODEL_REQUIRED, _MODEL_OPTIONAL)
     provider_id = body.get("provider")
-    if "provider" in body:
+    if "provider" in body and provider_ids is not None:
         if not isinstance(provider_id, str) or provider_id not in provider_ids:
             close = difflib.get_close_matches(str(provider_id), list(provider_ids), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             check.problem((*path, "provider"), f"unknown provider {_show(provider_id)}{hint}; providers: {', '.join(sorted(provider_ids))}")
             sound = False
     tokenizer = body.get("tokenizer")
-    if "tokenizer" in body:
+    if "tokenizer" in body and tokenizer_ids is not None:
         if not isinstance(tokenizer, str) or tokenizer not in tokenizer_ids:
             check.problem(
                 (*path, "tokenizer"),
@@ -1006,7 +1078,11 @@ def _model(
     sound = sound and prices_sound and None not in (name, context_window, aliases, deprecated)
     sound = sound and all(body.get(k) is None or v is not None for k, v in (("max_output", max_output), ("source", source), ("as_of", as_of), ("notes", notes)))
     if max_output is not None and context_window is not None and max_output > context_window:
-        check.problem((*path, "max_output"), f"must not exceed context_window ({context_window:,}), got {max_output:,}")
+        check.problem(
+            (*path, "max_output"),
+            f"must not exceed context_window ({context_window:,}), got {max_output:,}",
+            blame=[(*path, "max_output"), (*path, "context_window")],
+        )
         sound = False
 
     long_context = None
@@ -1021,11 +1097,12 @@ def _model(
             if tier:
                 tiers[tier_name] = tier
     schedule: tuple[ScheduleEntry, ...] = ()
+    fixed: frozenset[str] = frozenset()
     if "schedule" in body:
         parsed = _schedule(check, (*path, "schedule"), body["schedule"])
         sound = sound and parsed is not None
-        schedule = parsed or ()
-    if not sound:
+        schedule, fixed = _overlaid_schedule(check.origins, path, body, parsed or ())
+    if not sound or not isinstance(provider_id, str) or not isinstance(tokenizer, str):
         return None
     provider = providers.get(provider_id)
     if provider is None:
@@ -1051,7 +1128,36 @@ def _model(
         tiers=MappingProxyType(tiers),
         schedule=schedule,
         files=check.origins.files_of(path),
+        fixed=fixed,
     )
+
+
+def _overlaid_schedule(
+    origins: _Origins, path: tuple[Any, ...], body: Mapping[str, Any], schedule: tuple[ScheduleEntry, ...]
+) -> tuple[tuple[ScheduleEntry, ...], frozenset[str]]:
+    """The schedule without the prices a later overlay set, and the derived prices it must not move.
+
+    A price an overlay (the user sheet, ``--prices``) sets takes precedence over the schedule
+    of an earlier file: ``prices set gemini-4-argon --input 3`` means 3 on every date, not
+    until the packaged schedule's next change. A schedule given by the overlay itself applies.
+    """
+    start = origins.rank((*path, "schedule"))
+    later = {name for name in PRICE_FIELDS if name in body and origins.rank((*path, name)) > start}
+    fixed = frozenset(
+        f"{part}.{name}"
+        for part in ("long_context", *TIERS)
+        if isinstance(body.get(part), dict)
+        for name in PRICE_FIELDS
+        if name in body[part] and origins.rank((*path, part, name)) > start
+    )
+    if not later:
+        return schedule, fixed
+    kept = []
+    for entry in schedule:
+        trimmed = replace(entry, **{name: None for name in later})
+        if any(getattr(trimmed, name) is not None for name in PRICE_FIELDS):
+            kept.append(trimmed)
+    return tuple(kept), fixed
 
 
 def _long_context(check: _Validator, path: tuple[Any, ...], body: Any) -> LongContext | None:
@@ -1073,7 +1179,11 @@ def _tier(check: _Validator, path: tuple[Any, ...], name: str, body: Any) -> Tie
         multiplier = check.number((*path, "multiplier"), body["multiplier"])
         explicit = [k for k in PRICE_FIELDS if k in body]
         if explicit:
-            check.problem(path, f"give a multiplier or explicit prices, not both (found multiplier and {', '.join(explicit)})")
+            check.problem(
+                path,
+                f"give a multiplier or explicit prices, not both (found multiplier and {', '.join(explicit)})",
+                blame=[(*path, key) for key in ("multiplier", *explicit)],
+            )
             return None
         return Tier(name, multiplier=multiplier) if sound and multiplier is not None else None
     missing = [k for k in ("input", "output") if k not in body]
@@ -1115,23 +1225,29 @@ def _schedule(check: _Validator, path: tuple[Any, ...], body: Any) -> tuple[Sche
     return tuple(sorted(entries, key=lambda e: e.start)) if sound else None
 
 
-def _check_names(check: _Validator, merged: Mapping[str, Any], model_ids: set[str]) -> dict[str, str]:
-    """Aliases must not collide with ids or each other (case-insensitively); alias → id."""
+def _check_names(check: _Validator, models: Mapping[str, Any]) -> dict[str, str]:
+    """Ids and aliases must be usable names that do not collide (case-insensitively); alias → id."""
     owners: dict[str, tuple[str, str]] = {}  # lowercase name → (what, model id)
-    for model_id in model_ids:
+    for model_id in models:  # in the sheet's order, so the same entry is blamed every run
+        if not MODEL_NAME.match(model_id):
+            check.problem(("models", model_id), f"not a usable model id: an id must {MODEL_NAME_RULE}")
         key = model_id.lower()
         if key in owners:
             check.problem(("models", model_id), f"id differs only in case from model {owners[key][1]!r}")
+            continue
         owners[key] = ("id", model_id)
     aliases: dict[str, str] = {}
-    for model_id, body in merged.get("models", {}).items():
+    for model_id, body in models.items():
         listed = body.get("aliases") if isinstance(body, dict) else None
         if not isinstance(listed, list):
             continue
         for index, alias in enumerate(listed):
-            if not isinstance(alias, str):
+            if not isinstance(alias, str) or not alias.strip():
+                continue  # reported as not a string
+            if not MODEL_NAME.match(alias):
+                check.problem(("models", model_id, "aliases", index), f"alias {alias!r} is not a usable name: an alias must {MODEL_NAME_RULE}")
                 continue
-            key = alias.strip().lower()
+            key = alias.lower()
             clash = owners.get(key)
             if clash is not None:
                 what, other = clash
@@ -1150,14 +1266,16 @@ def _plan(
     check: _Validator,
     plan_id: str,
     body: Mapping[str, Any],
-    provider_ids: set[str],
-    model_ids: set[str],
+    provider_ids: Sequence[str] | None,
+    model_ids: Sequence[str] | None,
     aliases: Mapping[str, str],
 ) -> Plan | None:
     path = ("plans", plan_id)
     sound = check.keys(path, body, _PLAN_REQUIRED, _PLAN_OPTIONAL)
     vendor = body.get("vendor")
-    if "vendor" in body and (not isinstance(vendor, str) or vendor not in provider_ids):
+    if provider_ids is None:
+        sound = False  # the providers section is broken (reported once)
+    elif "vendor" in body and (not isinstance(vendor, str) or vendor not in provider_ids):
         check.problem((*path, "vendor"), f"unknown provider {_show(vendor)}; providers: {', '.join(sorted(provider_ids))}")
         sound = False
     name = check.text((*path, "name"), body["name"]) if "name" in body else None
@@ -1175,7 +1293,9 @@ def _plan(
         check.problem((*path, "models"), "must name at least one model")
         models = None
     for index, model_id in enumerate(models or ()):
-        if model_id not in model_ids:
+        if model_ids is None:
+            sound = False  # the models section is broken (reported once)
+        elif model_id not in model_ids:
             _unknown_model(check, (*path, "models", index), model_id, model_ids, aliases)
             sound = False
     optional_bad = any(

@@ -30,14 +30,19 @@ from tokencalc.errors import (
     UsageError,
 )
 from tokencalc.sheet import (
+    MODEL_NAME,
+    MODEL_NAME_RULE,
     PRICE_FIELDS,
     TIERS,
     PriceSheet,
     SheetLayer,
     build_price_sheet,
+    decode_sheet,
     merge_layers,
+    os_reason,
     parse_sheet_text,
     read_sheet_layer,
+    shape_problems,
     user_sheet_hint,
 )
 
@@ -102,9 +107,9 @@ def read_user_sheet(path: Path | None = None) -> UserSheet:
     except IsADirectoryError:
         raise PriceSheetError(f"{path}: is a directory, not a price sheet; move it aside") from None
     except OSError as exc:
-        raise PriceSheetError(f"{path}: cannot read: {_reason(exc)}") from None
+        raise PriceSheetError(f"{path}: cannot read: {os_reason(exc)}") from None
     try:
-        text = original.decode("utf-8")
+        text = decode_sheet(original)
         data = parse_sheet_text(text, str(path))
     except UnicodeDecodeError as exc:
         raise PriceSheetError(
@@ -113,6 +118,18 @@ def read_user_sheet(path: Path | None = None) -> UserSheet:
     except PriceSheetError as exc:
         raise PriceSheetError(f"cannot change {exc.message}; {user_sheet_hint(path)}", exc.problems) from None
     return UserSheet(path, data, original)
+
+
+def require_shape(user: UserSheet, *, ignore: tuple[tuple[str, str], ...] = ()) -> None:
+    """Refuse to edit a user sheet whose sections or entries are not tables (``models = 3``).
+
+    Such a sheet cannot be changed key by key; the error names the file, the entry and the
+    way out. ``ignore`` lists entries (section, id) the edit is about to remove whole.
+    """
+    problems = shape_problems(SheetLayer(user.label, user.data), ignore=ignore)
+    if problems:
+        intro = f"cannot change {user.path}: it is not valid now"
+        raise PriceSheetError(_listed(intro, problems, user_sheet_hint(user.path)), problems)
 
 
 def effective_data(user: UserSheet, base: SheetLayer | None = None) -> dict[str, Any]:
@@ -184,14 +201,26 @@ def _is_number(value: Any) -> bool:
 
 
 def diff_entries(section: str, entry: str | None, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[FieldChange]:
-    """Field-by-field differences of one entry (either side may be absent)."""
-    before, after = flatten(old or {}), flatten(new or {})
+    """Field-by-field differences of one entry (either side may be absent, or not a table)."""
+    before, after = _fields(old), _fields(new)
     changes = []
     for key in [*before, *(k for k in after if k not in before)]:
         a, b = before.get(key), after.get(key)
         if a is None or b is None or not same_value(a, b):
             changes.append(FieldChange(section, entry, key, a, b))
     return changes
+
+
+#: How a broken entry (``models."gpt-5" = 3``) shows in a diff: one field standing for it.
+NOT_A_TABLE = "(not a table)"
+
+
+def _fields(entry: Any) -> dict[str, Any]:
+    if entry is None:
+        return {}
+    if isinstance(entry, Mapping):
+        return flatten(entry)
+    return {NOT_A_TABLE: entry}
 
 
 def diff_sheets(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
@@ -236,7 +265,9 @@ def show_value(value: Any) -> str:
 
 def find_model_id(merged: Mapping[str, Any], name: str) -> str | None:
     """The id of the model called ``name`` (an id or alias, any case) in raw sheet data."""
-    models = merged.get("models") or {}
+    models = merged.get("models")
+    if not isinstance(models, dict):
+        return None
     key = name.strip().lower()
     for model_id in models:
         if model_id.lower() == key:
@@ -251,7 +282,8 @@ def find_model_id(merged: Mapping[str, Any], name: str) -> str | None:
 def _suggest(merged: Mapping[str, Any], name: str) -> list[str]:
     import difflib
 
-    names = list(merged.get("models") or {})
+    models = merged.get("models")
+    names = list(models) if isinstance(models, dict) else []
     return difflib.get_close_matches(name.strip().lower(), names, n=3, cutoff=0.6)
 
 
@@ -277,8 +309,13 @@ def set_dotted(table: dict[str, Any], path: str, value: Any) -> None:
     here[last] = value
 
 
+def user_key(table: Mapping[str, Any], model_id: str) -> str:
+    """The key the user sheet uses for ``model_id`` (ids are case-insensitive), else the id."""
+    return next((key for key in table if key.lower() == model_id.lower()), model_id)
+
+
 def set_model_values(
-    user_data: Mapping[str, Any],
+    user: UserSheet,
     merged: Mapping[str, Any],
     name: str,
     values: Mapping[str, Any],
@@ -287,14 +324,18 @@ def set_model_values(
 
     ``name`` may be an id or alias of a model in the effective sheet (``merged``); a name the
     sheet does not know adds a new model, which needs every field in
-    :data:`NEW_MODEL_FIELDS` (``name`` defaults to the id).
+    :data:`NEW_MODEL_FIELDS` (``name`` defaults to the id) and an id that can be named on
+    a command line (no spaces, no glob characters).
     """
     if not values:
         raise UsageError("nothing to set: give at least one field, e.g. --input 2.5 (see --help)")
+    require_shape(user)
     model_id = find_model_id(merged, name)
-    data = copy.deepcopy(dict(user_data))
+    data = copy.deepcopy(dict(user.data))
     if model_id is None:
         model_id = name.strip()
+        if not MODEL_NAME.match(model_id):
+            raise UsageError(f"{model_id!r} cannot be a model id: an id must {MODEL_NAME_RULE}")
         missing = [f for f in NEW_MODEL_FIELDS if f not in values]
         if missing:
             close = _suggest(merged, model_id)
@@ -308,28 +349,35 @@ def set_model_values(
         # A new entry reads best in the schema's order: provider, name, tokenizer, prices…
         order = {name: index for index, name in enumerate(MODEL_FIELDS)}
         values = dict(sorted(values.items(), key=lambda kv: order.get(kv[0].split(".")[0], len(order))))
-    entry = data.setdefault("models", {}).setdefault(model_id, {})
+    models = data.setdefault("models", {})
+    entry = models.setdefault(user_key(models, model_id), {})
     for path, value in values.items():
         set_dotted(entry, path, value)
     return data, model_id
 
 
-def unset_model_value(user_data: Mapping[str, Any], merged: Mapping[str, Any], name: str, field: str | None = None) -> tuple[dict[str, Any], str]:
-    """The user data without its override of model ``name`` (or of one dotted ``field``)."""
-    data = copy.deepcopy(dict(user_data))
+def unset_model_value(user: UserSheet, merged: Mapping[str, Any], name: str, field: str | None = None) -> tuple[dict[str, Any], str]:
+    """The user data without its override of model ``name`` (or of one dotted ``field``).
+
+    Removing a whole model works even when its entry is broken (``models."gpt-5" = 3``).
+    """
+    data = copy.deepcopy(dict(user.data))
     models = data.get("models") or {}
+    if not isinstance(models, dict):
+        require_shape(user)  # raises: the models section itself is broken
+    resolved = find_model_id(merged, name)
+    wanted = {name.strip().lower(), *([resolved.lower()] if resolved is not None else [])}
     model_id = next((m for m in models if m.lower() == name.strip().lower()), None)
     if model_id is None:
-        resolved = find_model_id(merged, name)
-        if resolved is not None:
-            model_id = next((m for m in models if m == resolved), None)
-        if model_id is None:
-            if resolved is None:
-                raise UnknownModelError(name, _suggest(merged, name))
-            raise TokencalcError(
-                f"model {resolved!r} has no override in your price sheet; nothing to unset "
-                "(its prices come from the packaged sheet)"
-            )
+        model_id = next((m for m in models if m.lower() in wanted), None)
+    require_shape(user, ignore=(("models", model_id),) if model_id is not None and field is None else ())
+    if model_id is None:
+        if resolved is None:
+            raise UnknownModelError(name, _suggest(merged, name))
+        raise TokencalcError(
+            f"model {resolved!r} has no override in your price sheet; nothing to unset "
+            "(its prices come from the packaged sheet)"
+        )
     if field is None:
         del models[model_id]
     else:
@@ -365,7 +413,7 @@ def _pop_dotted(table: dict[str, Any], path: str) -> bool:
     return True
 
 
-def set_currency_rate(user_data: Mapping[str, Any], code: str, rate: Decimal) -> dict[str, Any]:
+def set_currency_rate(user: UserSheet, code: str, rate: Decimal) -> dict[str, Any]:
     """The user data with ``currencies.CODE = rate`` (units of CODE per US dollar)."""
     import re
 
@@ -376,13 +424,15 @@ def set_currency_rate(user_data: Mapping[str, Any], code: str, rate: Decimal) ->
         raise UsageError("USD is the sheet's own currency; its rate is always 1")
     if not rate.is_finite() or rate <= 0:
         raise UsageError(f"rate must be a positive number of {code} per US dollar, got {rate}")
-    data = copy.deepcopy(dict(user_data))
+    require_shape(user)
+    data = copy.deepcopy(dict(user.data))
     data.setdefault("currencies", {})[code] = rate
     return data
 
 
-def unset_currency_rate(user_data: Mapping[str, Any], code: str) -> dict[str, Any]:
-    data = copy.deepcopy(dict(user_data))
+def unset_currency_rate(user: UserSheet, code: str) -> dict[str, Any]:
+    require_shape(user)
+    data = copy.deepcopy(dict(user.data))
     code = code.strip().upper()
     rates = data.get("currencies") or {}
     if code not in rates:
@@ -476,7 +526,7 @@ def write_edit(edit: SheetEdit) -> Path | None:
     Returns the backup's path (None when there was no previous sheet). Nothing is written
     when :attr:`SheetEdit.writes` is false. Any failure leaves the previous sheet as it was.
     """
-    from tokencalc.atomic import write_bytes_atomic
+    from tokencalc.atomic import resolved_target, write_bytes_atomic
 
     path = edit.user.path
     if not edit.writes:
@@ -487,29 +537,22 @@ def write_edit(edit: SheetEdit) -> Path | None:
         raise TokencalcError(f"internal error: {path} would not read back as written; nothing was changed")
     backup = None
     mode = 0o644
+    # A user sheet that is a symbolic link (dotfiles kept in a repository) stays one: the
+    # new text goes to the file it points to, and the backup beside that file.
+    target = resolved_target(path)
     try:
         if edit.user.original is not None:
-            mode = os.stat(path).st_mode & 0o777
-            backup = backup_path(path)
+            mode = os.stat(target).st_mode & 0o777
+            backup = backup_path(target)
             write_bytes_atomic(backup, edit.user.original, mode=mode)
-        write_bytes_atomic(path, payload, mode=mode)
+        write_bytes_atomic(target, payload, mode=mode)
     except OSError as exc:
-        directory = path.parent
+        directory = target.parent
         raise TokencalcError(
-            f"cannot write {path}: {_reason(exc)}; nothing was changed "
+            f"cannot write {path}: {os_reason(exc)}; nothing was changed "
             f"(make {directory} writable, or set TOKENCALC_HOME to a writable directory)"
         ) from None
     return backup
-
-
-def _reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if isinstance(exc, FileNotFoundError):
-        return "no such file or directory"
-    if isinstance(exc, (NotADirectoryError, FileExistsError)):
-        return "a path component is a file, not a directory"
-    return (exc.strerror or str(exc)).lower()
 
 
 # --- sheets named on the command line --------------------------------------------------------

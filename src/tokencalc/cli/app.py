@@ -119,6 +119,11 @@ def _register() -> None:
 _register()
 
 
+def _is_no_args_help(exc: Exception) -> bool:
+    # Click's NoArgsIsHelpError; Typer may carry its own copy of Click, so match by name.
+    return any(cls.__name__ == "NoArgsIsHelpError" for cls in type(exc).__mro__)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``tokencalc`` script and ``python -m tokencalc``."""
     try:
@@ -137,8 +142,15 @@ def main(argv: list[str] | None = None) -> None:
         code = getattr(exc, "exit_code", None)
         if code is None or not hasattr(exc, "format_message"):
             raise
-        command = getattr(getattr(exc, "ctx", None), "command_path", "tokencalc")
-        print_error(f"{exc.format_message()} (see '{command} --help')")
+        message = exc.format_message()
+        if _is_no_args_help(exc):
+            # `tokencalc` or `tokencalc prices` alone: the help is the answer, not an error.
+            # Rich help is printed already (the message is then empty); plain help is not.
+            if message.strip():
+                sys.stdout.write(message.rstrip("\n") + "\n")
+        else:
+            command = getattr(getattr(exc, "ctx", None), "command_path", "tokencalc")
+            print_error(f"{message} (see '{command} --help')")
         result = code
     try:
         sys.stdout.flush()

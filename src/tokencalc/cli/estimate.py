@@ -86,8 +86,10 @@ def estimate_command(
     unless --output-tokens or --output-ratio says otherwise. Counts marked ≈
     are estimates (the vendor's tokenizer is not public). Models the request
     does not fit are marked and never chosen as cheapest; long-context prices
-    apply by themselves. Exits 3 when the cheapest model that fits costs more
-    than --max-cost.
+    apply by themselves. Models without the --tier are listed unpriced; when
+    none of the selected models offers it, the table is still printed and the
+    exit code is 1. Exits 3 when the cheapest model that fits costs more than
+    --max-cost.
 
     Examples:
 
@@ -136,10 +138,6 @@ def estimate_command(
     )
 
 
-
-
-
-
 def run_estimate(
     paths: list[str],
     assumptions,
@@ -154,12 +152,21 @@ def run_estimate(
     prices: Path | None,
     fmt: OutputFormat,
 ) -> None:
-    """Load the sheet, count the inputs, price them and render; exit 1 on input errors, 3 over budget."""
+    """Load the sheet, count the inputs, price them and render.
+
+    Exits 1 on input errors and when no selected model offers the tier (after rendering),
+    3 over budget.
+    """
     from dataclasses import replace
 
     from tokencalc.cli.inputs_view import count_paths
     from tokencalc.errors import ExitCode
-    from tokencalc.estimate import check_budget, encodings_needed, estimate_costs
+    from tokencalc.estimate import (
+        check_budget,
+        check_tier_offered,
+        encodings_needed,
+        estimate_costs,
+    )
 
     sheet = load_sheet(prices)
     selected = sheet.select(models, providers, all_models)
@@ -173,6 +180,7 @@ def run_estimate(
         _write_json(sheet, estimate, outcome, sort)
     else:
         _write_rows(estimate, sort, fmt)
+    check_tier_offered(sheet, estimate)
     if outcome.failed:
         raise typer.Exit(int(ExitCode.ERROR))
     if max_cost is not None:

@@ -41,17 +41,30 @@ DateOption = Annotated[
 
 
 def parse_decimal(option: str, text: str, *, positive: bool = False) -> Decimal:
-    """A non-negative (or positive) decimal from an option's text, or a usage error."""
+    """A non-negative (or positive) decimal from an option's text, or a usage error.
+
+    The value must also survive a price sheet, which stores numbers as TOML floats: ``1e400``
+    (infinite there) and ``1e-400`` (zero there) are refused, naming what was typed.
+    """
+    import math
+    import sys
+
     from tokencalc.errors import UsageError
 
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
         value = None
+    kind = "a positive number" if positive else "a non-negative number"
     if value is None or not value.is_finite() or value < 0 or (positive and value == 0):
-        kind = "a positive number" if positive else "a non-negative number"
         raise UsageError(f"{option} must be {kind}, got {text!r}")
+    as_float = float(value)
+    if not math.isfinite(as_float):
+        raise UsageError(f"{option} must be {kind} no larger than {sys.float_info.max:.1e}, got {text!r}")
+    if value != 0 and as_float == 0:
+        raise UsageError(f"{option} is too small to store (it would be 0), got {text!r}")
     return value
+
 
 
 def parse_date(option: str, text: str | None) -> date:

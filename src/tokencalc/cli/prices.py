@@ -54,10 +54,6 @@ def _out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 
 
-
-
-
-
 def _report(changes) -> None:
     from tokencalc.sheet_edit import show_value
 
@@ -225,7 +221,7 @@ def set_command(
         values["as_of"] = parse_date("--as-of", as_of)
 
     user = sheet_edit.read_user_sheet()
-    data, model_id = sheet_edit.set_model_values(user.data, sheet_edit.effective_data(user), model, values)
+    data, model_id = sheet_edit.set_model_values(user, sheet_edit.effective_data(user), model, values)
     edit = sheet_edit.plan_edit(user, data)
     if model_id.lower() != model.strip().lower():
         _out(f"note     {model} is an alias of {model_id}; changing {model_id}")
@@ -261,7 +257,7 @@ def unset_command(
     if not user.exists:
         raise _no_user_sheet(user.path)
     merged = sheet_edit.effective_data(user)
-    data, model_id = sheet_edit.unset_model_value(user.data, merged, model, field)
+    data, model_id = sheet_edit.unset_model_value(user, merged, model, field)
     try:
         edit = sheet_edit.plan_edit(user, data)
     except PriceSheetError as exc:
@@ -294,7 +290,7 @@ def set_rate_command(
 
     value = parse_decimal("RATE", rate, positive=True)
     user = sheet_edit.read_user_sheet()
-    edit = sheet_edit.plan_edit(user, sheet_edit.set_currency_rate(user.data, code, value))
+    edit = sheet_edit.plan_edit(user, sheet_edit.set_currency_rate(user, code, value))
     _save(edit)
 
 
@@ -311,7 +307,7 @@ def unset_rate_command(code: Annotated[str, typer.Argument(help="Currency code, 
     user = sheet_edit.read_user_sheet()
     if not user.exists:
         raise _no_user_sheet(user.path)
-    edit = sheet_edit.plan_edit(user, sheet_edit.unset_currency_rate(user.data, code))
+    edit = sheet_edit.plan_edit(user, sheet_edit.unset_currency_rate(user, code))
     _save(edit, pin=True)
 
 
@@ -372,7 +368,12 @@ def import_command(
         )
         what = f"matches {asked}" if asked else "can be imported"
         listed = f" (its providers: {', '.join(providers)})" if providers else ""
-        raise TokencalcError(f"no chat, completion or responses model in {source} {what}{listed}")
+        why = "; ".join(
+            f"skipped {', '.join(group.keys[:3])}{', …' if len(group.keys) > 3 else ''}: {group.reason}"
+            for group in litellm_import.summarize_skipped(catalog.skipped)
+            if group.named
+        )
+        raise TokencalcError(f"no chat, completion or responses model in {source} {what}{listed}" + (f"; {why}" if why else ""))
     user = sheet_edit.read_user_sheet()
     plan = litellm_import.plan_import(
         user, catalog, selected, tokenizer=tokenizer, update_limits=update_limits, today=date.today()
@@ -408,7 +409,7 @@ def _report_import(plan) -> None:
         _out(f"provider  {provider}: added (the sheet had no such provider)")
     for group in summarize_skipped(plan.skipped):
         shown = ""
-        if "tokenizer" in group.reason or "context window" in group.reason:
+        if group.named:
             names = ", ".join(group.keys[:8]) + (", …" if len(group.keys) > 8 else "")
             shown = f": {names}"
         _out(f"skipped   {len(group.keys)}: {group.reason}{shown}")
@@ -582,16 +583,10 @@ def export_command(
 
       tokencalc prices export --format csv > models.csv
     """
-    from tokencalc.paths import user_sheet_path
-    from tokencalc.sheet import load_price_sheet, merge_layers, read_sheet_layer
+    from tokencalc.sheet import load_price_sheet, merge_layers
 
     sheet = load_price_sheet(prices)  # validates
-    layers = [read_sheet_layer()]
-    if user_sheet_path().exists():
-        layers.append(read_sheet_layer(user_sheet_path()))
-    if prices is not None:
-        layers.append(read_sheet_layer(prices))
-    data = merge_layers(layers)
+    data = merge_layers(sheet.layers)  # the very files that were validated, read once
     if fmt is ExportFormat.toml:
         import tomli_w
 
