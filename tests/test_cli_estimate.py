@@ -307,3 +307,16 @@ def test_count_unknown_model_suggests_sheet_names(cli, files):
     result = cli("count", str(files / "b.txt"), "--model", "claude-xx")
     assert result.exit_code == 1
     assert "did you mean claude-x" in result.stderr
+
+
+def test_per_day_prices_a_month_of_calls(cli, files):
+    month = as_json(cli("estimate", str(files / "a.txt"), "-m", "alpha", "--per-day", "100", "-f", "json"))
+    same = as_json(cli("estimate", str(files / "a.txt"), "-m", "alpha", "--calls", "3000", "-f", "json"))
+    assert month["rows"][0]["cost"] == same["rows"][0]["cost"]
+    assert (month["assumptions"]["calls"], month["assumptions"]["per_day"], month["assumptions"]["days"]) == (3000, 100, 30)
+    short = as_json(cli("estimate", str(files / "a.txt"), "-m", "alpha", "--per-day", "100", "--days", "28", "-f", "json"))
+    assert short["assumptions"]["calls"] == 2800
+    table = cli("estimate", str(files / "a.txt"), "-m", "alpha", "--per-day", "100")
+    assert "100 calls a day per input × 30 days = a month" in " ".join(table.stdout.split())
+    both = cli("estimate", str(files / "a.txt"), "--per-day", "2", "--calls", "3")
+    assert (both.exit_code, both.stderr) == (2, "tokencalc: error: give --calls or --per-day, not both\n")

@@ -46,9 +46,12 @@ class Assumptions:
     output_ratio: Decimal | None = None  # of each request's input tokens
     cached_fraction: Decimal = Decimal(0)
     tier: str | None = None  # None = standard; else one of TIERS
-    calls: int = 1
+    calls: int = 1  # requests per input for the whole job
     currency: str = USD
     rate: Decimal = Decimal(1)  # currency units per US dollar
+    #: when the job is "so many calls a day" priced for a month: calls = per_day × days
+    per_day: int | None = None
+    days: int = 30
 
     def __post_init__(self) -> None:
         if self.output_tokens is not None and self.output_ratio is not None:
@@ -63,6 +66,8 @@ class Assumptions:
             raise UsageError(f"unknown tier {self.tier!r} (tiers: {', '.join(TIERS)})")
         if self.calls < 1:
             raise UsageError(f"--calls must be at least 1, got {self.calls}")
+        if self.per_day is not None and self.calls != self.per_day * self.days:
+            raise UsageError("give --calls or --per-day, not both")
         if self.rate <= 0:
             raise UsageError(f"--rate must be positive, got {self.rate}")
 
@@ -96,13 +101,16 @@ class Assumptions:
     def describe(self) -> str:
         """One line for a table caption."""
         per = "call" if self.calls == 1 else "calls"
+        volume = f"{self.calls:,} {per} per input"
+        if self.per_day is not None:
+            volume = f"{self.per_day:,} calls a day per input × {self.days} days = a month"
         return " · ".join(
             [
                 self.describe_output(),
                 f"{_percent(self.cached_fraction)} of input cached",
                 f"{self.tier or 'standard'} tier",
                 f"prices of {self.on.isoformat()}",
-                f"{self.calls:,} {per} per input",
+                volume,
                 f"costs in {self.currency}",
             ]
         )

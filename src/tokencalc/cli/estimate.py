@@ -67,6 +67,11 @@ def estimate_command(
         TierChoice, typer.Option("--tier", help="Service tier.", case_sensitive=False)
     ] = TierChoice.standard,
     calls: Annotated[int, typer.Option("--calls", min=1, help="Requests per input; costs scale.")] = 1,
+    per_day: Annotated[
+        Optional[int],
+        typer.Option("--per-day", min=1, help="Requests per input a day: price a month of them (see --days).", show_default=False),
+    ] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=31, help="Days in the month --per-day prices.")] = 30,
     on: DateOption = None,
     currency: CurrencyOption = "USD",
     rate: RateOption = None,
@@ -99,6 +104,8 @@ def estimate_command(
 
       cat prompt.md | tokencalc estimate --output-tokens 800 --calls 1000
 
+      tokencalc estimate ticket.txt --per-day 5000 --cached 0.8   (a month of them)
+
       tokencalc estimate data/ --batch --max-cost 5 --format json
 
       tokencalc estimate notes.md --currency EUR --rate 0.87
@@ -110,6 +117,8 @@ def estimate_command(
     if batch and tier not in (TierChoice.standard, TierChoice.batch):
         raise UsageError("give --batch or --tier, not both")
     chosen_tier = "batch" if batch else (None if tier is TierChoice.standard else tier.value)
+    if per_day is not None and calls != 1:
+        raise UsageError("give --calls or --per-day, not both")
     code, explicit_rate = parse_currency(currency, rate)
     assumptions = Assumptions(
         on=parse_date("--date", on),
@@ -117,7 +126,9 @@ def estimate_command(
         output_ratio=parse_decimal("--output-ratio", output_ratio) if output_ratio is not None else None,
         cached_fraction=parse_decimal("--cached", cached) if cached is not None else Decimal(0),
         tier=chosen_tier,
-        calls=calls,
+        calls=calls if per_day is None else per_day * days,
+        per_day=per_day,
+        days=days,
         currency=code,
     )
     budget = parse_decimal("--max-cost", max_cost) if max_cost is not None else None
@@ -269,6 +280,8 @@ def _write_json(sheet, estimate, outcome, sort: str) -> None:
                 "cached_fraction": float(a.cached_fraction),
                 "tier": a.tier or "standard",
                 "calls": a.calls,
+                "per_day": a.per_day,
+                "days": a.days if a.per_day is not None else None,
             },
             "sheet": {"as_of": sheet.as_of, "files": list(sheet.files)},
             "inputs": input_entries(
