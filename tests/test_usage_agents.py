@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from tokencalc.usage import read_usage
+from tokencalc.usage import group_records, read_usage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "usage"
 
@@ -185,6 +185,40 @@ def test_codex_independent_sessions_with_equal_numbers_both_count(tmp_path):
     assert totals(report.records)["input"] == 2 * 4000
 
 
+def codex_last_only(when: str, input_tokens: int) -> dict:
+    usage = {
+        "input_tokens": input_tokens,
+        "cached_input_tokens": 0,
+        "output_tokens": 10,
+        "reasoning_output_tokens": 0,
+        "total_tokens": input_tokens + 10,
+    }
+    return {
+        "timestamp": when,
+        "type": "event_msg",
+        "payload": {"type": "token_count", "info": {"total_token_usage": None, "last_token_usage": usage}},
+    }
+
+
+def test_codex_per_turn_usage_without_totals_counts_each_turn_once(tmp_path):
+    lines = [
+        {"timestamp": "2025-09-01T12:00:00Z", "type": "session_meta", "payload": {"id": "early"}},
+        codex_last_only("2025-09-01T12:00:10Z", 1000),
+        codex_last_only("2025-09-01T12:00:10Z", 1000),  # the same event written twice
+        codex_last_only("2025-09-01T12:00:11Z", 1000),  # re-emitted a moment later
+        codex_last_only("2025-09-01T12:01:00Z", 1500),
+        codex_last_only("2025-09-01T12:02:00Z", 1000),  # a later turn that happens to match turn 1
+    ]
+    path = tmp_path / "rollout.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    copy = tmp_path / "archived" / "rollout.jsonl"
+    copy.parent.mkdir()
+    shutil.copy(path, copy)
+    report = read_usage([path, copy])  # the same rollout in sessions/ and archived_sessions/
+    assert [r.input_tokens for r in report.records] == [1000, 1500, 1000]
+    assert report.duplicates_dropped == 2 + 2 + 3
+
+
 # ---------------------------------------------------------------- Gemini CLI
 
 
@@ -235,3 +269,78 @@ def test_gemini_last_record_per_id_wins(tmp_path):
     report = read_usage([path])
     assert [(r.input_tokens, r.output_tokens, r.cache_read_tokens) for r in report.records] == [(10, 10, 4)]
     assert report.duplicates_dropped == 1
+
+
+# ---------------------------------------------------------------- one bad line, any reader
+
+# Each template is one usage line; {i} keeps keys apart, {when} and {count} are spliced in raw
+# so a test can write numbers JSON allows but no count can be (1e40, 1e400).
+LINE_TEMPLATES = {
+    "claude-code": (
+        '{{"type": "assistant", "sessionId": "s", "timestamp": "{when}", "requestId": "req_{i}", '
+        '"message": {{"id": "msg_{i}", "model": "claude-sonnet-4-5", '
+        '"usage": {{"input_tokens": {count}, "output_tokens": 1}}}}}}'
+    ),
+    "codex": (
+        '{{"timestamp": "{when}", "type": "event_msg", "payload": {{"type": "token_count", "info": '
+        '{{"total_token_usage": {{"input_tokens": {count}, "cached_input_tokens": 0, '
+        '"output_tokens": {i}, "reasoning_output_tokens": 0, "total_tokens": 0}}}}}}}}'
+    ),
+    "gemini-cli": (
+        '{{"id": "g{i}", "type": "gemini", "timestamp": "{when}", "content": "", "model": "m", '
+        '"tokens": {{"input": {count}, "output": 1, "cached": 0, "thoughts": 0, "tool": 0}}}}'
+    ),
+}
+FIRST_LINES = {
+    "claude-code": '{"type": "user", "sessionId": "s", "uuid": "u", "message": {"role": "user"}}',
+    "codex": '{"timestamp": "2025-09-01T00:00:00Z", "type": "session_meta", "payload": {"id": "c"}}',
+    "gemini-cli": '{"sessionId": "s", "projectHash": "h"}',
+}
+BAD_LINES = [
+    {"when": "0001-01-01T00:00:00+05:00", "count": 5},  # overflows when converted to UTC
+    {"when": "9999-12-31T23:00:00Z", "count": 5},  # overflows in any time zone east of UTC
+    {"when": "2025-09-01T00:00:00Z", "count": "1e40"},
+    {"when": "2025-09-01T00:00:00Z", "count": "1e400"},  # json.loads makes it infinity
+    {"when": "2025-09-01T00:00:00Z", "count": 10**16},
+]
+
+
+@pytest.mark.parametrize("source", list(LINE_TEMPLATES))
+def test_one_bad_line_is_malformed_never_an_internal_error(tmp_path, source):
+    template = LINE_TEMPLATES[source]
+    good = [template.format(i=i, when=f"2025-09-0{i}T12:00:00Z", count=100 * i) for i in (1, 2)]
+    bad = [template.format(i=10 + n, **fields) for n, fields in enumerate(BAD_LINES)]
+    deep = "[" * 200_000  # json.loads raises RecursionError, not ValueError
+    path = tmp_path / "log.jsonl"
+    path.write_text("\n".join([FIRST_LINES[source], good[0], *bad, deep, good[1]]) + "\n")
+    report = read_usage([path], source=source)
+    assert [r.input_tokens for r in report.records] == [100, 100 if source == "codex" else 200]
+    assert report.malformed == len(BAD_LINES) + 1
+    assert any("invalid JSON" in reason for reason in report.malformed_reasons)
+    assert sum("out of range" in reason for reason in report.malformed_reasons) == 2
+    east = timezone(timedelta(hours=14))
+    assert list(group_records(report.records, "day", east)) == ["2025-09-02", "2025-09-03"]
+
+
+def test_deeply_nested_files_are_not_recognised_or_malformed(tmp_path):
+    (tmp_path / "deep.json").write_text("[" * 200_000)
+    (tmp_path / "deep.jsonl").write_text('{"a": ' + "[" * 200_000 + "\n")
+    (tmp_path / "deep-object.json").write_text("{" + '"a": {' * 100_000)
+    report = read_usage([tmp_path, FIXTURES / "codex"])
+    assert report.files_skipped == 3 and report.malformed == 2  # the codex fixture's own
+    for name in ("deep.json", "deep.jsonl"):
+        forced = read_usage([tmp_path / name], source="openai-usage")
+        assert forced.malformed == 1 and forced.records == []
+
+
+def test_grouping_survives_timestamps_at_the_ends_of_the_calendar():
+    from tokencalc.usage import UsageRecord
+
+    edge = UsageRecord(
+        timestamp=datetime(9999, 12, 31, 23, tzinfo=timezone.utc),
+        source="codex",
+        model="m",
+        input_tokens=1,
+        output_tokens=1,
+    )
+    assert list(group_records([edge], "day", timezone(timedelta(hours=5)))) == ["9999-12-31"]

@@ -151,3 +151,163 @@ def test_a_list_of_api_pages(tmp_path):
     path.write_text(json.dumps([page, second]))
     report = read_usage([path])
     assert len(report.records) == 6
+
+
+# ---------------------------------------------------------------- CSV line endings and bad rows
+
+
+def test_csv_with_cr_only_line_endings(tmp_path):
+    for name in ("usage_dashboard.csv", "console_usage.csv"):
+        original = (OPENAI if name.startswith("usage") else ANTHROPIC) / name
+        path = tmp_path / name
+        path.write_bytes(original.read_bytes().replace(b"\n", b"\r"))
+        assert rows(read_usage([path])) == rows(read_usage([original]))
+        assert read_usage([path]).malformed == read_usage([original]).malformed
+
+
+def test_csv_stray_carriage_return_in_a_walked_directory(tmp_path):
+    (tmp_path / "notes.csv").write_bytes(b"name,notes\rmore\nfoo,bar\rbaz\n")
+    (tmp_path / "old_mac.csv").write_bytes(b"a,b\rc,d\r")
+    lines = (ANTHROPIC / "console_usage.csv").read_bytes().split(b"\n")
+    lines[1] = lines[1].replace(b",Default,", b",Def\rault,")  # one row broken in two
+    (tmp_path / "console_usage.csv").write_bytes(b"\n".join(lines))
+    report = read_usage([tmp_path])
+    assert report.files_skipped == 2
+    assert rows(report) == [(day(2), "claude-opus-4-1-20250805", 50, 0, 0, 0, 25, 0)]
+    assert report.malformed == 2  # both halves of the broken row
+    assert report.malformed_reasons[0].endswith("console_usage.csv:2: 4 fields where the header has 12")
+
+
+def test_csv_row_the_csv_module_rejects_is_malformed_and_reading_goes_on(tmp_path):
+    text = (ANTHROPIC / "console_usage.csv").read_text()
+    header, first, second = text.splitlines()[:3]
+    path = tmp_path / "usage.csv"
+    path.write_text("\n".join([header, first, '"' + "x" * 200_000, second]) + "\n")
+    report = read_usage([path])
+    assert [r.model for r in report.records] == ["claude-sonnet-4-5-20250929", "claude-opus-4-1-20250805"]
+    assert report.malformed == 1
+    assert "unreadable CSV row (field larger than field limit" in report.malformed_reasons[0]
+
+
+def test_csv_header_the_csv_module_rejects_is_not_a_usage_file(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b'"' + b"x" * 200_000 + b"\n")
+    report = read_usage([path, ANTHROPIC / "console_cost.csv"])
+    assert report.malformed == 1 and "not a usage format" in report.malformed_reasons[0]
+    forced = read_usage([path, ANTHROPIC / "console_cost.csv"], source="anthropic-usage")
+    assert forced.malformed == 1 and "unreadable CSV header" in forced.malformed_reasons[0]
+
+
+# ---------------------------------------------------------------- service tier and context window
+
+
+def openai_result(**groups) -> dict:
+    return {
+        "object": "organization.usage.completions.result",
+        "input_tokens": 1000,
+        "output_tokens": 100,
+        "input_cached_tokens": 0,
+        "num_model_requests": 2,
+        "model": "gpt-5-2025-08-07",
+        "batch": None,
+        "service_tier": None,
+        **groups,
+    }
+
+
+def test_openai_usage_api_tiers(tmp_path):
+    results = [
+        openai_result(),
+        openai_result(batch=True),
+        openai_result(batch=False, service_tier="flex"),
+        openai_result(service_tier="priority"),
+        openai_result(service_tier="default"),
+        openai_result(service_tier="scale"),
+        openai_result(service_tier="auto"),
+        openai_result(batch=True, service_tier="flex"),  # a batch row is billed at batch prices
+    ]
+    bucket = {"start_time": 1756684800, "end_time": 1756771200, "results": results}
+    page = {"object": "page", "data": [bucket]}
+    path = tmp_path / "usage.json"
+    path.write_text(json.dumps(page))
+    report = read_usage([path])
+    assert [r.tier for r in report.records] == [None, "batch", "flex", "priority", None, None, None, "batch"]
+    assert all(r.long_context is None for r in report.records)
+    assert report.duplicates_dropped == 0  # equal counts, different groups: all kept
+
+
+def test_openai_dashboard_csv_tiers(tmp_path):
+    text = (OPENAI / "usage_dashboard.csv").read_text().splitlines()
+    header, row = text[0], text[1]
+    body = [row, row.replace("FALSE,default", "TRUE,default"), row.replace("FALSE,default", "FALSE,flex")]
+    path = tmp_path / "usage.csv"
+    path.write_text("\n".join([header, *body]) + "\n")
+    report = read_usage([path])
+    assert [r.tier for r in report.records] == [None, "batch", "flex"]
+    assert [r.tier for r in read_usage([OPENAI / "usage_dashboard.csv"]).records] == [None, None]
+
+
+def test_anthropic_usage_report_tiers_and_context_window(tmp_path):
+    page = json.loads((ANTHROPIC / "usage_report.json").read_text())
+    template = page["data"][0]["results"][0]
+    variants = [
+        ("standard", "0-200k"),
+        ("batch", "0-200k"),
+        ("priority", "200k-1M"),
+        ("priority_on_demand", None),
+        ("flex", None),
+        ("flex_discount", None),
+        (None, "200k-1M"),
+    ]
+    page["data"][0]["results"] = [dict(template, service_tier=t, context_window=c) for t, c in variants]
+    path = tmp_path / "usage.json"
+    path.write_text(json.dumps(page))
+    report = read_usage([path])
+    assert [(r.tier, r.long_context) for r in report.records if r.timestamp == day(1)] == [
+        (None, False),
+        ("batch", False),
+        ("priority", True),
+        ("priority", None),
+        ("flex", None),
+        ("flex", None),
+        (None, True),
+    ]
+    fixture = read_usage([ANTHROPIC / "usage_report.json"])
+    assert [(r.tier, r.long_context) for r in fixture.records] == [(None, False), (None, False)]
+
+
+def test_anthropic_console_csv_tiers_and_context_window(tmp_path):
+    header, row = (ANTHROPIC / "console_usage.csv").read_text().splitlines()[:2]
+    path = tmp_path / "usage.csv"
+    path.write_text(
+        "\n".join(
+            [
+                header,
+                row.replace("standard,0-200k", "standard,≤ 200k"),
+                row.replace("standard,0-200k", "batch,≤ 200k"),
+                row.replace("standard,0-200k", "standard,> 200k"),
+                row.replace("standard,0-200k", "priority,200k-1M"),
+                row.replace("standard,0-200k", ","),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    report = read_usage([path])
+    assert [(r.tier, r.long_context) for r in report.records] == [
+        (None, False),
+        ("batch", False),
+        (None, True),
+        ("priority", True),
+        (None, None),
+    ]
+    old = read_usage([ANTHROPIC / "console_usage_old.csv"])  # no context_window column
+    assert [(r.tier, r.long_context) for r in old.records] == [(None, None)]
+
+
+def test_anthropic_console_csv_service_tier_column(tmp_path):
+    header, row = (ANTHROPIC / "console_usage.csv").read_text().splitlines()[:2]
+    path = tmp_path / "usage.csv"
+    path.write_text(f"{header},service_tier\n{row},batch\n{row},standard\n")
+    report = read_usage([path])
+    assert [r.tier for r in report.records] == ["batch", None]  # told apart, not duplicates

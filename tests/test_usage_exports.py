@@ -150,15 +150,29 @@ def test_chatgpt_options_reasoning_override_and_caching():
     )
     assert [r.model for r in report.records] == ["gpt-5"] * 4
     assert [r.output_tokens for r in report.records] == [o + 100 for _, o, _ in CHATGPT_CALLS]
-    # each call reads the previous call's prompt and reply from cache
-    assert [r.cache_read_tokens for r in report.records] == [
-        0,
-        n(U1) + n(A1),
-        n(U1) + n(A1) + n(U2B) + n(CODE),
-        0,
+    # each call reads the previous call's prompt from cache (its reply was output, never cached)
+    reads = [0, n(U1), n(U1) + n(A1) + n(U2B), 0]
+    assert [r.cache_read_tokens for r in report.records] == reads
+    # … and writes the rest of its prompt, as `tokencalc plans` does: the new part of each prompt
+    assert [r.cache_write_5m_tokens for r in report.records] == [
+        prompt - read for (prompt, _, _), read in zip(CHATGPT_CALLS, reads)
     ]
+    assert [r.cache_write_5m_tokens for r in report.records][1:3] == [n(A1) + n(U2B), n(CODE) + n(TOOL)]
+    assert all(r.cache_write_1h_tokens == 0 for r in report.records)
     assert any("100 tokens/reply assumed" in a for a in report.assumptions)
     assert any("model assumed to be gpt-5" in a for a in report.assumptions)
+    assert any("writes the rest of its prompt as a 5-minute cache write" in a for a in report.assumptions)
+
+
+def test_claude_export_caching_reads_the_prefix_and_writes_the_rest():
+    report = read_usage([CLAUDE], chat_prompt_caching=True)
+    assert [(r.cache_read_tokens, r.cache_write_5m_tokens) for r in report.records] == [
+        (0, n(PROMPT)),
+        (n(PROMPT), n(REPLY) + n("Thanks!")),  # the reply is new input; thinking is never sent back
+    ]
+    plain = read_usage([CLAUDE])
+    assert all(r.cache_read_tokens == r.cache_write_5m_tokens == 0 for r in plain.records)
+    assert any("no prompt caching assumed" in a for a in plain.assumptions)
 
 
 def test_chatgpt_assumptions_are_explicit():

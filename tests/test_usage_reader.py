@@ -23,7 +23,7 @@ from tokencalc.usage import (
 )
 from tokencalc.usage.detect import detect
 from tokencalc.usage.files import InputFile
-from tokencalc.usage.jsonstream import JsonStreamError, iter_json_array
+from tokencalc.usage.jsonstream import JsonStreamError, iter_array_items, iter_json_array
 
 FIXTURES = Path(__file__).parent / "fixtures" / "usage"
 
@@ -165,6 +165,32 @@ def test_progress_matches_total_input_bytes_with_skipped_and_bad_files(tmp_path)
     )
 
 
+@pytest.mark.parametrize("source", [None, "codex", "chatgpt-export", "openai-usage"])
+def test_total_input_bytes_counts_exactly_the_files_expand_paths_considers(tmp_path, source):
+    from tokencalc.usage.discovery import Unreadable, expand_paths
+
+    tree = {
+        "a/rollout.jsonl": 10,
+        "a/.hidden.jsonl": 20,
+        "a/b/UPPER.JSONL": 30,
+        "a/b/c/usage.csv": 40,
+        "a/notes.txt": 50,
+        "a/export.json": 60,
+        "a/.dir/inside.json": 70,
+        "named.txt": 80,
+    }
+    for name, size in tree.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * size)
+    (tmp_path / "a" / "not-a.zip").write_bytes(b"PK" + b"y" * 88)
+    paths = [tmp_path / "a", tmp_path / "named.txt", tmp_path / "missing"]
+    considered = [item.path for item in expand_paths(paths, source)]
+    assert total_input_bytes(paths, source=source) == sum(
+        p.stat().st_size for p in considered if p.exists()
+    )
+    assert any(isinstance(item, Unreadable) for item in expand_paths(paths, source))
+
+
 def test_gemini_pretty_printed_file_after_a_blank_line(tmp_path):
     original = FIXTURES / "gemini_cli/tmp/5f1c0ffee/chats/session-2025-09-01T10-00-abcd1234.json"
     path = tmp_path / "session-old.json"
@@ -230,6 +256,114 @@ def test_iter_json_array_errors():
     with pytest.raises(JsonStreamError):
         list(iter_json_array(io.BytesIO(b'[{"a": 1}, {"b": ')))
     assert list(iter_json_array(io.BytesIO(b"  [ ] "))) == []
+
+
+# An item that breaks the JSON, with structure-like characters inside its strings, between
+# good items: commas, brackets and escaped quotes in strings must not end the skip early.
+BAD_ITEM = '{"title": bad, "s": "a, ] } \\" [ {", "n": [1, {"x": "],"}], "t": "\\\\"}'
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 64, 1 << 16])
+def test_malformed_item_is_reported_and_the_rest_is_read(chunk):
+    good = [{"i": i, "text": f"x, ] {i} \" [" * (i % 3)} for i in range(12)]
+    rest = ", ".join(json.dumps(g) for g in good[1:])
+    data = "[" + json.dumps(good[0]) + ",\n " + BAD_ITEM + ", " + rest + "]"
+    items = list(iter_array_items(io.BytesIO(data.encode()), chunk_size=chunk))
+    assert [i.index for i in items] == list(range(13))
+    assert [i.value for i in items if i.error is None] == good
+    (bad,) = [i for i in items if i.error is not None]
+    assert bad.index == 1 and bad.error.startswith("Expecting value at character ")
+
+
+@pytest.mark.parametrize(
+    ("document", "errors", "values"),
+    [
+        (b'[{"a": 1} {"b": 2}, {"c": 3}]', [(1, "expected ',' or ']'")], [{"a": 1}, {"c": 3}]),
+        (b'[{"a": 1}, {"b": ', [(1, "unexpected end of file")], [{"a": 1}]),
+        (b'[{"a": 1}, {"b": "no end', [(1, "Unterminated string")], [{"a": 1}]),
+        (b'[{"a": 1}', [(1, "unexpected end of file")], [{"a": 1}]),
+        (
+            b'[nope, {"a": 1}, [1, }, {"b": 2}]',
+            [(0, "Expecting value"), (2, "Expecting value")],
+            [{"a": 1}, {"b": 2}],
+        ),
+        (b'["x\ny", 3]', [(0, "Invalid control character")], [3]),
+        (b'[{"a": [1}, {"b": 2}, {"c": 3]}, 4]', [(0, "Expecting"), (2, "Expecting")], [{"b": 2}, 4]),
+        (b"[" + b"[" * 200_000 + b", 5]", [(0, "nested too deeply")], []),
+        (b"[" + b"[" * 5000 + b"]" * 5000 + b", 5]", [(0, "nested too deeply")], [5]),
+    ],
+)
+def test_array_items_report_broken_json_and_go_on(document, errors, values):
+    items = list(iter_array_items(io.BytesIO(document), chunk_size=4))
+    broken = [(i.index, i.error) for i in items if i.error is not None]
+    assert len(broken) == len(errors)
+    assert all(index == i and error.startswith(e) for (index, error), (i, e) in zip(broken, errors))
+    assert [i.value for i in items if i.error is None] == values
+
+
+class CountingReader(io.BytesIO):
+    """Counts the bytes handed out, so a test can see how far ahead of an item reading got."""
+
+    read_so_far = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.read_so_far += len(data)
+        return data
+
+
+def test_a_malformed_item_does_not_make_the_reader_read_ahead():
+    """Reported as soon as it is seen, with the buffer no larger than an item plus a read."""
+    from tokencalc.usage.jsonstream import CHUNK
+
+    filler = {"text": "y" * 1000}
+    body = ", ".join(json.dumps(filler) for _ in range(5000))  # about 5 MB after the bad item
+    handle = CountingReader(f'[{{"ok": 0}}, {{"title": bad}}, {body}]'.encode())
+    items = iter_array_items(handle)
+    assert next(items).value == {"ok": 0}
+    bad = next(items)
+    assert bad.error is not None and handle.read_so_far <= CHUNK
+    assert sum(1 for item in items if item.value == filler) == 5000
+
+
+def test_a_broken_item_skipped_without_buffering_it():
+    """An unclosed string swallows the file: skipped in chunk-sized steps, not held whole."""
+    from tokencalc.usage import jsonstream
+
+    sizes: list[int] = []
+    original = jsonstream._ArrayReader.fill
+
+    def fill(self, want):
+        sizes.append(len(self.buffer))
+        return original(self, want)
+
+    data = b'[{"a": 1}, {"t": "x}, 7, [' + b"z" * (3 << 20) + b"]"
+    reader = jsonstream._ArrayReader(io.BytesIO(data), jsonstream.CHUNK)
+    reader.fill = fill.__get__(reader)
+    reader.pos = 1
+    assert reader.decode_item() == {"a": 1}
+    reader.pos += 1
+    reader.peek()
+    assert not reader.skip_item()  # the string never closes: the scan ends at the end of file
+    assert max(sizes) <= 2 * jsonstream.CHUNK
+
+
+def test_one_broken_conversation_loses_only_itself(tmp_path):
+    conversations = json.loads((FIXTURES / "chatgpt_export" / "conversations.json").read_text())[:1]
+    good = json.dumps(conversations[0])
+    path = tmp_path / "conversations.json"
+    with path.open("w") as handle:
+        handle.write("[" + good + ', {"title": bad, "mapping": {}},\n')
+        for i in range(300):
+            copy = dict(conversations[0], conversation_id=f"copy-{i}")
+            handle.write(json.dumps(copy) + (",\n" if i < 299 else "]"))
+    report = read_usage([path])
+    assert report.sources == {"chatgpt-export": 3 * 301}  # three calls in each conversation
+    assert report.malformed == 1
+    where = len(good) + len('[, {"title": ')
+    assert report.malformed_reasons == [
+        f"{path}:conversation 1: invalid JSON (Expecting value at character {where})"
+    ]
 
 
 def test_truncated_export_keeps_what_was_read(tmp_path):
@@ -314,3 +448,12 @@ def test_group_vendor_costs():
     by_model = group_vendor_costs(report.vendor_costs, "model")
     assert list(by_model) == ["claude-sonnet-4-5-20250929", "gpt-5-2025-08-07", "unknown"]
     assert list(group_vendor_costs(report.vendor_costs, "month")) == ["2025-09"]
+
+
+def test_export_whose_first_conversation_is_broken_is_still_recognised(tmp_path):
+    good = (FIXTURES / "claude_export" / "conversations.json").read_text().strip()[1:-1]
+    path = tmp_path / "conversations.json"
+    path.write_text('[{"uuid": "x", "chat_messages": [}, ' + good + "]")
+    report = read_usage([path])
+    assert report.sources == {"claude-export": 2}
+    assert report.malformed == 1 and "conversation 0: invalid JSON" in report.malformed_reasons[0]

@@ -81,7 +81,7 @@ def usage_command(
         int, typer.Option("--reasoning-tokens", min=0, help="Hidden reasoning tokens assumed per chat-export reply.")
     ] = 0,
     chat_caching: Annotated[
-        bool, typer.Option("--chat-caching", help="Assume chat-export calls read the previous prompt and reply from the prompt cache.")
+        bool, typer.Option("--chat-caching", help="Assume each chat-export call reads the previous call's prompt from the prompt cache.")
     ] = False,
     tz_name: Annotated[
         Optional[str],

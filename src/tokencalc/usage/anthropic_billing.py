@@ -7,17 +7,25 @@ decimal string in cents. Console usage CSVs have ``usage_input_tokens_no_cache``
 ``…_cache_write_5m``, ``…_cache_write_1h``, ``…_cache_read``, ``usage_output_tokens`` (older
 exports one ``usage_input_tokens_cache_write``, taken as 5-minute writes); cost CSVs have
 ``cost_usd`` in dollars.
+
+The tier comes from the report's ``service_tier`` (the CSV's ``service_tier`` or
+``usage_type``): ``batch`` → ``"batch"``, ``priority`` and ``priority_on_demand`` →
+``"priority"``, ``flex`` and ``flex_discount`` → ``"flex"``; ``standard``, empty or unknown
+values are standard (None). ``context_window`` says whether long-context prices applied:
+``0-200k`` (the CSV writes ``≤ 200k``) → False, ``200k-1M`` (``> 200k``) → True, absent or
+unknown → None (decided from the prompt size when priced).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
 
 from tokencalc.usage import billing
 from tokencalc.usage.dedup import Candidate, CostCandidate
-from tokencalc.usage.files import FileLog, InputFile
+from tokencalc.usage.files import JSON_ERRORS, FileLog, InputFile
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord, VendorCost
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
@@ -26,6 +34,31 @@ SOURCE = "anthropic-usage"
 COST_SOURCE = "anthropic-costs"
 CENTS = Decimal(100)
 _GROUPS = ("model", "service_tier", "context_window", "workspace_id", "api_key_id")
+_CSV_GROUPS = ("workspace", "api_key", "usage_type", "service_tier", "context_window")
+_TIERS = {
+    "batch": "batch",
+    "priority": "priority",
+    "priority_on_demand": "priority",
+    "flex": "flex",
+    "flex_discount": "flex",
+}
+
+
+def _tier(value: Any) -> str | None:
+    """The record tier of a ``service_tier``/``usage_type`` value (None: standard)."""
+    return _TIERS.get(value.strip().lower()) if isinstance(value, str) else None
+
+
+def _long_context(value: Any) -> bool | None:
+    """Whether a ``context_window`` value (``0-200k``, ``200k-1M``, ``≤ 200k``, …) is the long one."""
+    if not isinstance(value, str):
+        return None
+    text = value.replace(" ", "").lower()
+    if text.startswith(("0-", "≤", "<")):
+        return False
+    if text.startswith((">", "≥")) or re.match(r"[1-9]\d*k-", text):
+        return True
+    return None
 
 
 def classify_json(document: Any) -> str | None:
@@ -51,8 +84,18 @@ def classify_csv(header: list[str]) -> str | None:
 
 
 def _record(
-    when, model: Any, uncached: int, write_5m: int, write_1h: int, read: int, output: int, session=None
-):
+    when,
+    model: Any,
+    uncached: int,
+    write_5m: int,
+    write_1h: int,
+    read: int,
+    output: int,
+    *,
+    session: str | None,
+    tier: Any,
+    context_window: Any,
+) -> UsageRecord | None:
     if not (uncached or write_5m or write_1h or read or output):
         return None
     return UsageRecord(
@@ -66,6 +109,8 @@ def _record(
         cache_write_1h_tokens=write_1h,
         requests=0,
         session=session,
+        tier=_tier(tier),
+        long_context=_long_context(context_window),
     )
 
 
@@ -85,7 +130,7 @@ def read_json(
 ) -> Iterator[Candidate | CostCandidate]:
     try:
         document = billing.load_json(handle)
-    except ValueError:
+    except JSON_ERRORS:
         log.seen()
         log.bad(1, "invalid JSON")
         return
@@ -125,6 +170,8 @@ def read_json(
                     token_count(result.get("cache_read_input_tokens"), "cache_read_input_tokens"),
                     token_count(result.get("output_tokens"), "output_tokens"),
                     session=billing.text_or_none(result.get("workspace_id")),
+                    tier=result.get("service_tier"),
+                    context_window=result.get("context_window"),
                 )
             except BadValue as exc:
                 log.bad(f"bucket {b} result {r}", str(exc))
@@ -137,14 +184,14 @@ def read_csv(
     handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
 ) -> Iterator[Candidate | CostCandidate]:
     costs = None
-    for number, row in billing.iter_csv(handle):
+    for number, row in billing.iter_csv(handle, log):
         log.seen()
         if costs is None:
             costs = classify_csv(list(row)) == COST_SOURCE
         try:
             when = timestamp(billing.column(row, "usage_date_utc", "date", "usage_date"), "usage_date_utc")
             model = billing.column(row, "model_version", "model") or None
-            groups = tuple(row.get(k, "") for k in ("workspace", "api_key", "usage_type", "context_window"))
+            groups = tuple(row.get(k, "") for k in _CSV_GROUPS)
             if costs:
                 if not row.get("cost_usd"):
                     continue
@@ -178,6 +225,8 @@ def read_csv(
                 token_count(row.get("usage_input_tokens_cache_read"), "usage_input_tokens_cache_read"),
                 token_count(row.get("usage_output_tokens"), "usage_output_tokens"),
                 session=row.get("workspace") or None,
+                tier=billing.column(row, "service_tier", "usage_type"),
+                context_window=row.get("context_window"),
             )
         except BadValue as exc:
             log.bad(number, str(exc))

@@ -103,7 +103,7 @@ def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOpt
     fallback_time = conversation.get("create_time") or conversation.get("update_time")
     default_model = conversation.get("default_model_slug")
     history = 0  # tokens of the branch so far: the input of the next call
-    previous_prompt = 0  # input + output of the previous call: the cacheable prefix
+    previous_prompt = 0  # the previous call's prompt: what the cache holds for the next call
     for number, message in enumerate(current_branch(conversation)):
         if isinstance(message.get("create_time"), (int, float)):
             fallback_time = message["create_time"]
@@ -122,6 +122,7 @@ def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOpt
             else:
                 metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
                 model = options.model_override or metadata.get("model_slug") or default_model
+                cache_read, cache_write = options.chat_cache(history, previous_prompt)
                 yield Candidate(
                     UsageRecord(
                         timestamp=when,
@@ -129,11 +130,12 @@ def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOpt
                         model=model if isinstance(model, str) and model else None,
                         input_tokens=history,
                         output_tokens=tokens + options.reasoning_tokens_per_reply,
-                        cache_read_tokens=previous_prompt if options.chat_prompt_caching else 0,
+                        cache_read_tokens=cache_read,
+                        cache_write_5m_tokens=cache_write,
                         estimated=True,
                         session=str(conv_id),
                     ),
                     key=(SOURCE, str(conv_id), str(message.get("id") or number)),
                 )
-                previous_prompt = history + tokens
+                previous_prompt = history  # only a prompt is cached, never its reply
         history += tokens

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
-from tokencalc.usage.files import FileLog, InputFile, iter_lines
+from tokencalc.usage.files import JSON_ERRORS, FileLog, InputFile, iter_lines
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
@@ -39,7 +39,7 @@ def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions)
         log.seen()
         try:
             line = json.loads(raw)
-        except ValueError:
+        except JSON_ERRORS:
             log.bad(number, "invalid JSON")
             continue
         if not isinstance(line, dict):

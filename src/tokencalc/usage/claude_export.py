@@ -93,6 +93,7 @@ def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOpt
             except BadValue as exc:
                 log.bad(f"conversation {index} message {number}", str(exc))
             else:
+                cache_read, cache_write = options.chat_cache(history, previous_prompt)
                 yield Candidate(
                     UsageRecord(
                         timestamp=when,
@@ -100,11 +101,12 @@ def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOpt
                         model=options.model_override,
                         input_tokens=history,
                         output_tokens=tokens + options.count(thinking) + options.reasoning_tokens_per_reply,
-                        cache_read_tokens=previous_prompt if options.chat_prompt_caching else 0,
+                        cache_read_tokens=cache_read,
+                        cache_write_5m_tokens=cache_write,
                         estimated=True,
                         session=conv_id,
                     ),
                     key=(SOURCE, conv_id, str(message.get("uuid") or number)),
                 )
-                previous_prompt = history + tokens
+                previous_prompt = history  # only a prompt is cached, never its reply
         history += tokens

@@ -11,6 +11,12 @@ timestamps rewritten to the fork time). An increase is identified by the pair of
 totals it goes between; an increase in such a replaying file that another file also has is
 the parent's and is dropped. Increases of ordinary sessions are never matched across
 sessions, so two independent sessions with identical numbers both count.
+
+Events whose ``total_token_usage`` is null (early builds) carry only the turn's
+``last_token_usage``. Each becomes a record keyed by (session, timestamp, counts), so the
+same file read twice counts once; an event repeating the previous such event's counts with
+no other usage event in between is a re-emit (it usually comes a moment later, with a new
+timestamp) and is dropped too.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
-from tokencalc.usage.files import FileLog, InputFile, iter_lines
+from tokencalc.usage.files import JSON_ERRORS, FileLog, InputFile, iter_lines
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.values import BadValue, timestamp, token_count
@@ -66,11 +72,12 @@ def read(
     parent: str | None = None
     model: str | None = None
     previous: tuple[int, ...] | None = None
+    previous_last: tuple[int, ...] | None = None  # of events without a cumulative total
     for number, raw in iter_lines(handle):
         log.seen()
         try:
             line = json.loads(raw)
-        except ValueError:
+        except JSON_ERRORS:
             log.bad(number, "invalid JSON")
             continue
         if not isinstance(line, dict):
@@ -104,14 +111,20 @@ def read(
             when = timestamp(line.get("timestamp"))
             event_model = model or (info.get("model") if isinstance(info.get("model"), str) else None)
             if info.get("total_token_usage") is None:
-                # Early Codex builds logged only the per-turn usage.
+                # Early Codex builds logged only the per-turn usage (see the module docstring).
                 last = _totals(info.get("last_token_usage"))
-                yield Candidate(_record(when, event_model, last, session or file.path.stem))
+                if last == previous_last:
+                    log.duplicate()  # re-emitted with nothing in between
+                    continue
+                previous_last = last
+                sid = session or file.path.stem
+                yield Candidate(_record(when, event_model, last, sid), key=(SOURCE, sid, when, last))
                 continue
             current = _totals(info["total_token_usage"])
         except BadValue as exc:
             log.bad(number, str(exc))
             continue
+        previous_last = None
         if current == previous:
             log.duplicate()  # re-emitted unchanged cumulative total
             continue

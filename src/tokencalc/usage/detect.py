@@ -20,7 +20,7 @@ from tokencalc.usage import (
     gemini_cli,
     openai_billing,
 )
-from tokencalc.usage.files import InputFile
+from tokencalc.usage.files import JSON_ERRORS, InputFile
 from tokencalc.usage.jsonstream import JsonStreamError, first_array_item
 
 #: Lines and bytes of a JSONL file looked at before giving up on recognising it.
@@ -134,7 +134,7 @@ def _detect_object(handle: IO[bytes], file: InputFile) -> Detected | None:
             continue
         try:
             record = json.loads(raw)
-        except ValueError:
+        except JSON_ERRORS:
             if number == 0 or seen == 0:
                 return _detect_document(file)  # a pretty-printed single document
             record = None  # a damaged line among good ones
@@ -155,6 +155,6 @@ def _detect_document(file: InputFile) -> Detected | None:
     with file.open() as handle:
         try:
             document = billing.load_json(handle)
-        except ValueError:
+        except JSON_ERRORS:
             return None
     return classify_document(document)

@@ -70,11 +70,12 @@ def default_gemini_dirs(existing_only: bool = True) -> list[Path]:
     return _existing([home / ".gemini" / "tmp"], existing_only)
 
 
-def expand_paths(paths: list[Path], source: str | None) -> Iterator[InputFile | Unreadable]:
-    """The files to read under ``paths``, in a stable order; :class:`Unreadable` for bad ones.
+def _walk(paths: list[Path], source: str | None) -> Iterator[tuple[Path, bool | None]]:
+    """``(path, discovered)`` for every file to consider, in a stable order.
 
-    Directories are walked recursively for the file endings of ``source``; hidden files are
-    skipped. A ZIP becomes its ``conversations.json`` member.
+    Named files come as they are (``discovered`` False); directories are walked recursively
+    for the file endings of ``source``, skipping hidden files (``discovered`` True); a path
+    that does not exist comes with ``discovered`` None.
     """
     suffixes = PATTERNS.get(source, PATTERNS[None])
     for path in paths:
@@ -86,32 +87,41 @@ def expand_paths(paths: list[Path], source: str | None) -> Iterator[InputFile | 
                 if p.suffix.lower() in suffixes and not p.name.startswith(".") and p.is_file()
             )
             for file in found:
-                yield from _input(file, discovered=True)
+                yield file, True
         elif path.exists():
-            yield from _input(path, discovered=False)
+            yield path, False
         else:
+            yield path, None
+
+
+def expand_paths(paths: list[Path], source: str | None) -> Iterator[InputFile | Unreadable]:
+    """The files to read under ``paths``, in a stable order; :class:`Unreadable` for bad ones.
+
+    Directories are walked recursively for the file endings of ``source``; hidden files are
+    skipped. A ZIP becomes its ``conversations.json`` member.
+    """
+    for path, discovered in _walk(paths, source):
+        if discovered is None:
             yield Unreadable(path, "no such file or directory")
+        else:
+            yield from _input(path, discovered)
+
+
+def file_size(path: Path) -> int:
+    """The size of ``path`` in bytes (0 when it cannot be read): what progress counts for it."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def total_input_bytes(paths: list[Path], *, source: str | None = None) -> int:
     """The bytes ``read_usage(paths, source=source, progress=…)`` reports in total.
 
-    Every file a directory walk considers counts (skipped ones included), so a progress bar
-    sized by this number ends full.
+    Every file the walk of :func:`expand_paths` considers counts (skipped ones included), so a
+    progress bar sized by this number ends full.
     """
-    total = 0
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            suffixes = PATTERNS.get(source, PATTERNS[None])
-            total += sum(
-                p.stat().st_size
-                for p in path.rglob("*")
-                if p.suffix.lower() in suffixes and not p.name.startswith(".") and p.is_file()
-            )
-        elif path.is_file():
-            total += path.stat().st_size
-    return total
+    return sum(file_size(path) for path, discovered in _walk(paths, source) if discovered is not None)
 
 
 def _input(path: Path, discovered: bool) -> Iterator[InputFile | Unreadable]:

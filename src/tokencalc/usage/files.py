@@ -12,6 +12,9 @@ from typing import IO, Any
 
 #: How many "file:line: reason" strings a report keeps.
 MAX_REASONS = 10
+#: What ``json.loads`` raises for damaged text: ValueError, or RecursionError when a line
+#: nests brackets thousands deep.
+JSON_ERRORS = (ValueError, RecursionError)
 
 
 @dataclass(frozen=True)
@@ -151,18 +154,23 @@ def iter_conversations(
 ) -> Iterator[tuple[int, dict]]:
     """``(index, conversation)`` for each item of a chat export's JSON array.
 
-    An item of the wrong shape is logged as malformed (``missing`` says what it lacks); broken
-    JSON ends the file with one malformed entry.
+    An item of the wrong shape is logged as malformed (``missing`` says what it lacks), and so
+    is an item of broken JSON; reading goes on with the next item either way. A document that
+    is not a JSON array at all is one malformed entry.
     """
-    from tokencalc.usage.jsonstream import JsonStreamError, iter_json_array
+    from tokencalc.usage.jsonstream import JsonStreamError, iter_array_items
 
-    index = -1
     try:
-        for index, conversation in enumerate(iter_json_array(handle)):
-            if not looks_like(conversation):
+        for item in iter_array_items(handle):
+            if item.error is not None:
                 log.seen()
-                log.bad(f"conversation {index}", missing)
+                log.bad(f"conversation {item.index}", f"invalid JSON ({item.error})")
                 continue
-            yield index, conversation
+            if not looks_like(item.value):
+                log.seen()
+                log.bad(f"conversation {item.index}", missing)
+                continue
+            yield item.index, item.value
     except JsonStreamError as exc:
-        log.bad(f"conversation {index + 1}", f"invalid JSON ({exc})")
+        log.seen()
+        log.bad("conversation 0", f"invalid JSON ({exc})")

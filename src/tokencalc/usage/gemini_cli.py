@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
-from tokencalc.usage.files import FileLog, InputFile, iter_lines
+from tokencalc.usage.files import JSON_ERRORS, FileLog, InputFile, iter_lines
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.values import BadValue, timestamp, token_count
@@ -93,7 +93,7 @@ def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions)
     for number, raw in iter_lines(handle):
         try:
             record = json.loads(raw)
-        except ValueError:
+        except JSON_ERRORS:
             if first and raw.strip().removeprefix(b"\xef\xbb\xbf") == b"{":
                 yield from _read_legacy(raw + handle.read(), file, log)  # a pretty-printed old file
                 return
@@ -134,7 +134,7 @@ def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions)
 def _read_legacy(data: bytes, file: InputFile, log: FileLog) -> Iterator[Candidate]:
     try:
         document = json.loads(data.decode("utf-8-sig", errors="replace"))
-    except ValueError:
+    except JSON_ERRORS:
         log.seen()
         log.bad(1, "invalid JSON")
         return

@@ -12,9 +12,17 @@ GROUPINGS = ("day", "month", "model")
 UNKNOWN_MODEL = "unknown"
 
 
+def _local(when: datetime, tz: tzinfo) -> datetime:
+    """``when`` in ``tz``; at the ends of the calendar (which the readers reject) it stays put."""
+    try:
+        return when.astimezone(tz)
+    except OverflowError:
+        return when
+
+
 def _is_daily_bucket(record: UsageRecord) -> bool:
     """Billing rows starting at UTC midnight are a UTC day's total: they stay on that day."""
-    return record.source in BILLING_SOURCES and record.timestamp.astimezone(timezone.utc).time() == time(0)
+    return record.source in BILLING_SOURCES and _local(record.timestamp, timezone.utc).time() == time(0)
 
 
 def _period(when: datetime, by: str) -> str:
@@ -35,9 +43,9 @@ def group_records(records: list[UsageRecord], by: str, tz: tzinfo) -> dict[str, 
         if by == "model":
             key = record.model or UNKNOWN_MODEL
         elif _is_daily_bucket(record):
-            key = _period(record.timestamp.astimezone(timezone.utc), by)
+            key = _period(_local(record.timestamp, timezone.utc), by)
         else:
-            key = _period(record.timestamp.astimezone(tz), by)
+            key = _period(_local(record.timestamp, tz), by)
         groups[key].append(record)
     return {key: groups[key] for key in sorted(groups)}
 
@@ -51,6 +59,6 @@ def group_vendor_costs(costs: list[VendorCost], by: str) -> dict[str, list[Vendo
         if by == "model":
             key = cost.model or UNKNOWN_MODEL
         else:
-            key = _period(cost.timestamp.astimezone(timezone.utc), by)
+            key = _period(_local(cost.timestamp, timezone.utc), by)
         groups[key].append(cost)
     return {key: groups[key] for key in sorted(groups)}

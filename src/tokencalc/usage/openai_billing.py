@@ -3,8 +3,15 @@
 Usage results: ``input_tokens`` (cached included), ``input_cached_tokens``, ``output_tokens``,
 ``num_model_requests``, and group-by fields (``model``, ``project_id``, …; null when not
 grouped). Dashboard CSVs carry the same columns (matched by name) and write counts as floats
-(``143.0``). Costs results: ``amount {value, currency}`` per day and ``line_item`` such as
-``"gpt-5-2025-08-07, cached input"``; CSVs name these ``amount_value``/``amount_currency``.
+(``143.0``) and booleans as ``TRUE``/``FALSE``. Costs results: ``amount {value, currency}``
+per day and ``line_item`` such as ``"gpt-5-2025-08-07, cached input"``; CSVs name these
+``amount_value``/``amount_currency``.
+
+The tier a usage row was billed at: ``batch`` true → ``"batch"``; otherwise ``service_tier``
+(the request's tier: ``auto``, ``default``, ``flex``, ``scale``, ``priority``) ``flex`` →
+``"flex"`` and ``priority`` → ``"priority"``; anything else (``default``, ``auto``,
+``scale``, null when not grouped) is standard (None). The export says nothing about long
+context, so ``long_context`` stays None.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from typing import IO, Any
 
 from tokencalc.usage import billing
 from tokencalc.usage.dedup import Candidate, CostCandidate
-from tokencalc.usage.files import FileLog, InputFile
+from tokencalc.usage.files import JSON_ERRORS, FileLog, InputFile
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord, VendorCost
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
@@ -22,6 +29,18 @@ from tokencalc.usage.values import BadValue, money, timestamp, token_count
 SOURCE = "openai-usage"
 COST_SOURCE = "openai-costs"
 _GROUPS = ("model", "project_id", "user_id", "api_key_id", "batch", "service_tier")
+#: ``service_tier`` values priced apart from standard, and the record tier they map to.
+_PRICED_TIERS = {"flex": "flex", "priority": "priority"}
+_TRUE = {"true", "1", "yes"}
+
+
+def _tier(result: dict) -> str | None:
+    """The record tier of one usage result (None: standard; see the module docstring)."""
+    batch = result.get("batch")
+    if batch is True or (isinstance(batch, str) and batch.strip().lower() in _TRUE):
+        return "batch"
+    tier = result.get("service_tier")
+    return _PRICED_TIERS.get(tier.strip().lower()) if isinstance(tier, str) else None
 
 
 def classify_json(document: Any) -> str | None:
@@ -65,6 +84,7 @@ def _usage_record(when, result: dict) -> UsageRecord | None:
         cache_read_tokens=cached,
         requests=requests,
         session=billing.text_or_none(result.get("project_id")),
+        tier=_tier(result),
     )
 
 
@@ -97,7 +117,7 @@ def read_json(
 ) -> Iterator[Candidate | CostCandidate]:
     try:
         document = billing.load_json(handle)
-    except ValueError:
+    except JSON_ERRORS:
         log.seen()
         log.bad(1, "invalid JSON")
         return
@@ -136,7 +156,7 @@ def read_csv(
     handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
 ) -> Iterator[Candidate | CostCandidate]:
     costs = None
-    for number, row in billing.iter_csv(handle):
+    for number, row in billing.iter_csv(handle, log):
         log.seen()
         if costs is None:
             costs = classify_csv(list(row)) == COST_SOURCE

@@ -60,6 +60,19 @@ class ReadOptions:
             self._counter = self.counter_factory()
         return self._counter.count_text(text).tokens[CHAT_ENCODING]
 
+    def chat_cache(self, prompt: int, cached_prefix: int) -> tuple[int, int]:
+        """(cache read, 5-minute cache write) tokens of a chat-export call of ``prompt`` input tokens.
+
+        With ``chat_prompt_caching`` the call reads ``cached_prefix`` (the previous call's
+        prompt; its reply was output, not cached) from the prompt cache and writes the rest of its prompt as a
+        5-minute cache write, as ``tokencalc plans`` models caching (pricing charges the input
+        price for writes where a model has no cache-write price). Without it: (0, 0).
+        """
+        if not self.chat_prompt_caching:
+            return 0, 0
+        read = min(cached_prefix, prompt)
+        return read, prompt - read
+
     def close(self) -> None:
         close = getattr(self._counter, "close", None)
         if close is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import zipfile
 import zlib
 from collections import Counter
@@ -27,7 +28,7 @@ from tokencalc.usage.dedup import (
     VendorCosts,
 )
 from tokencalc.usage.detect import Detected, detect
-from tokencalc.usage.discovery import Unreadable, expand_paths
+from tokencalc.usage.discovery import Unreadable, expand_paths, file_size
 from tokencalc.usage.files import FileLog, InputFile, ProgressBudget, Tally
 from tokencalc.usage.options import ReadOptions, default_counter_factory
 from tokencalc.usage.records import SOURCES, UsageRecord, UsageReport
@@ -46,8 +47,9 @@ READERS: dict[tuple[str, str], Reader] = {
     ("anthropic-usage", "json"): anthropic_billing.read_json,
     ("anthropic-usage", "csv"): anthropic_billing.read_csv,
 }
-#: Problems that make a whole file unreadable (a damaged line is never one of them).
-FILE_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, UnicodeDecodeError)
+#: Problems that make a whole file unreadable (a damaged line is never one of them; the CSV
+#: readers catch csv.Error per row, so here it is only a backstop).
+FILE_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, UnicodeDecodeError, csv.Error)
 
 
 def read_usage(
@@ -72,9 +74,10 @@ def read_usage(
     (``counter_factory()`` must return an object with ``count_text(text).tokens["o200k_base"]``).
     ``model_override`` names the model of chat-export records (logged usage keeps the model it
     logged); ``reasoning_tokens_per_reply`` adds assumed hidden reasoning to each chat reply;
-    ``chat_prompt_caching`` assumes each chat call reads the previous call's prompt and reply
-    from the prompt cache. ``progress`` is called with the number of bytes read, which add up
-    to the sizes of all files considered (see :func:`total_input_bytes`).
+    ``chat_prompt_caching`` assumes each chat call reads the previous call's prompt
+    from the prompt cache and writes the rest of its prompt to it (a 5-minute cache write).
+    ``progress`` is called with the number of bytes read, which add up to the sizes of all
+    files considered (see :func:`total_input_bytes`).
 
     Raises UsageRecordError when no file at all could be read.
     """
@@ -101,14 +104,14 @@ def read_usage(
     try:
         for item in expand_paths(list(paths), source):
             if isinstance(item, Unreadable):
-                ProgressBudget(_size(item.path), progress).finish()
+                ProgressBudget(file_size(item.path), progress).finish()
                 if item.discovered:
                     files_skipped += 1
                 else:
                     tally.add_malformed(f"{item.path}: {item.reason}")
                     problems.append(f"{item.path}: {item.reason}")
                 continue
-            budget = ProgressBudget(_size(item.path), progress)
+            budget = ProgressBudget(file_size(item.path), progress)
             try:
                 chosen = _choose(detect(item), item, source)
             except FILE_ERRORS as exc:
@@ -168,13 +171,6 @@ def read_usage(
     )
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
 def _choose(detected: Detected | None, file: InputFile, source: str | None) -> Detected | None:
     """The format to read ``file`` as, honouring a forced ``source``."""
     if source is None or (detected is not None and detected.source == source):
@@ -210,7 +206,9 @@ def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) ->
         f"hidden reasoning is not in the export ({options.reasoning_tokens_per_reply} tokens/reply assumed)"
     )
     caching = (
-        "the previous call's prompt and reply assumed read from the prompt cache"
+        "prompt caching assumed: each call reads the previous call's prompt from the "
+        "cache and writes the rest of its prompt as a 5-minute cache write (priced as input where "
+        "the model charges no cache writes)"
         if options.chat_prompt_caching
         else "no prompt caching assumed"
     )
