@@ -497,3 +497,23 @@ def test_the_documented_json_has_the_real_keys(cli):
     assert set(documented) == set(real) == EXPECTED_KEYS
     assert set(documented["totals"]) == set(documented["groups"][0]) - {"key"} == TOTAL_KEYS
     assert set(documented["plan"]) == set(real["plan"]) == PLAN_KEYS
+
+
+def test_billing_rows_are_priced_at_the_tier_the_export_records(cli, tmp_path):
+    """An Anthropic usage row billed as batch costs half the same row billed as standard."""
+    import json as _json
+    from decimal import Decimal as _Decimal
+    from pathlib import Path as _Path
+
+    source = _Path(__file__).parent / "fixtures" / "usage" / "anthropic_billing" / "usage_report.json"
+    document = _json.loads(source.read_text())
+    costs = {}
+    for tier in ("standard", "batch"):
+        document["data"][0]["results"][0]["service_tier"] = tier
+        path = tmp_path / f"usage_{tier}.json"
+        path.write_text(_json.dumps(document))
+        result = cli("usage", str(path), "--by", "day", "--timezone", "UTC", "-f", "json")
+        assert result.exit_code == 0, result.stderr
+        groups = {g["key"]: g for g in _json.loads(result.stdout)["groups"]}
+        costs[tier] = _Decimal(groups["2025-09-01"]["cost"])
+    assert costs["batch"] * 2 == costs["standard"] > 0
