@@ -8,12 +8,11 @@ largest counts, across all files (subagent sidechains replay parent messages).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
-from tokencalc.usage.files import JSON_ERRORS, FileLog, InputFile, iter_lines
+from tokencalc.usage.files import FileLog, InputFile, iter_json_objects
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
@@ -35,16 +34,7 @@ def looks_like(record: object) -> bool:
 
 def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
     session_hint = file.path.stem
-    for number, raw in iter_lines(handle):
-        log.seen()
-        try:
-            line = json.loads(raw)
-        except JSON_ERRORS:
-            log.bad(number, "invalid JSON")
-            continue
-        if not isinstance(line, dict):
-            log.bad(number, "not a JSON object")
-            continue
+    for number, line in iter_json_objects(handle, log):
         if line.get("type") != "assistant":
             continue
         try:

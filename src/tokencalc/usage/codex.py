@@ -21,13 +21,12 @@ timestamp) and is dropped too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
-from tokencalc.usage.files import JSON_ERRORS, FileLog, InputFile, iter_lines
+from tokencalc.usage.files import FileLog, InputFile, iter_json_objects
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.values import BadValue, timestamp, token_count
@@ -73,16 +72,7 @@ def read(
     model: str | None = None
     previous: tuple[int, ...] | None = None
     previous_last: tuple[int, ...] | None = None  # of events without a cumulative total
-    for number, raw in iter_lines(handle):
-        log.seen()
-        try:
-            line = json.loads(raw)
-        except JSON_ERRORS:
-            log.bad(number, "invalid JSON")
-            continue
-        if not isinstance(line, dict):
-            log.bad(number, "not a JSON object")
-            continue
+    for number, line in iter_json_objects(handle, log):
         kind = line.get("type")
         payload = line.get("payload")
         if kind == "session_meta" and isinstance(payload, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -147,6 +148,24 @@ def iter_lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     for number, raw in enumerate(handle, start=1):
         if raw.strip():
             yield number, raw
+
+
+def iter_json_objects(handle: IO[bytes], log: FileLog) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each line of a JSONL log; other lines are logged as malformed.
+
+    Every line is counted as seen.
+    """
+    for number, raw in iter_lines(handle):
+        log.seen()
+        try:
+            line = json.loads(raw)
+        except JSON_ERRORS:
+            log.bad(number, "invalid JSON")
+            continue
+        if not isinstance(line, dict):
+            log.bad(number, "not a JSON object")
+            continue
+        yield number, line
 
 
 def iter_conversations(
