@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from tokencalc.usage import billing
 from tokencalc.usage.dedup import Candidate, CostCandidate
-from tokencalc.usage.files import JSON_ERRORS, FileLog, InputFile
+from tokencalc.usage.files import FileLog, InputFile
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord, VendorCost
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
@@ -128,56 +128,48 @@ def _key(record: UsageRecord, groups: tuple) -> tuple:
 def read_json(
     handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
 ) -> Iterator[Candidate | CostCandidate]:
-    try:
-        document = billing.load_json(handle)
-    except JSON_ERRORS:
-        log.seen()
-        log.bad(1, "invalid JSON")
+    document = billing.read_api_document(handle, log)
+    if document is None:
         return
     costs = classify_json(document) == COST_SOURCE
-    for b, bucket in enumerate(billing.iter_buckets(document)):
-        for r, result in enumerate(bucket.get("results") or []):
-            log.seen()
-            try:
-                if not isinstance(result, dict):
-                    raise BadValue("result is not an object")
-                when = timestamp(bucket.get("starting_at"), "starting_at")
-                if costs:
-                    billing.require_usd(result.get("currency"))
-                    amount = money(result.get("amount"), "amount") / CENTS
-                    line_item = (
-                        billing.text_or_none(result.get("description"))
-                        or " ".join(str(result[k]) for k in ("cost_type", "token_type") if result.get(k))
-                        or None
-                    )
-                    cost = VendorCost(
-                        when, COST_SOURCE, billing.text_or_none(result.get("model")), amount, line_item
-                    )
-                    groups = tuple(
-                        str(result.get(k) or "") for k in (*_GROUPS, "cost_type", "token_type", "description")
-                    )
-                    yield CostCandidate(cost, (COST_SOURCE, when, groups, amount))
-                    continue
-                creation = (
-                    result.get("cache_creation") if isinstance(result.get("cache_creation"), dict) else {}
+    for where, when, result in billing.iter_api_results(document, log, "starting_at"):
+        try:
+            if costs:
+                billing.require_usd(result.get("currency"))
+                amount = money(result.get("amount"), "amount") / CENTS
+                line_item = (
+                    billing.text_or_none(result.get("description"))
+                    or " ".join(str(result[k]) for k in ("cost_type", "token_type") if result.get(k))
+                    or None
                 )
-                record = _record(
-                    when,
-                    result.get("model"),
-                    token_count(result.get("uncached_input_tokens"), "uncached_input_tokens"),
-                    token_count(creation.get("ephemeral_5m_input_tokens"), "ephemeral_5m_input_tokens"),
-                    token_count(creation.get("ephemeral_1h_input_tokens"), "ephemeral_1h_input_tokens"),
-                    token_count(result.get("cache_read_input_tokens"), "cache_read_input_tokens"),
-                    token_count(result.get("output_tokens"), "output_tokens"),
-                    session=billing.text_or_none(result.get("workspace_id")),
-                    tier=result.get("service_tier"),
-                    context_window=result.get("context_window"),
+                cost = VendorCost(
+                    when, COST_SOURCE, billing.text_or_none(result.get("model")), amount, line_item
                 )
-            except BadValue as exc:
-                log.bad(f"bucket {b} result {r}", str(exc))
+                groups = tuple(
+                    str(result.get(k) or "") for k in (*_GROUPS, "cost_type", "token_type", "description")
+                )
+                yield CostCandidate(cost, (COST_SOURCE, when, groups, amount))
                 continue
-            if record is not None:
-                yield Candidate(record, _key(record, tuple(str(result.get(k) or "") for k in _GROUPS)))
+            creation = (
+                result.get("cache_creation") if isinstance(result.get("cache_creation"), dict) else {}
+            )
+            record = _record(
+                when,
+                result.get("model"),
+                token_count(result.get("uncached_input_tokens"), "uncached_input_tokens"),
+                token_count(creation.get("ephemeral_5m_input_tokens"), "ephemeral_5m_input_tokens"),
+                token_count(creation.get("ephemeral_1h_input_tokens"), "ephemeral_1h_input_tokens"),
+                token_count(result.get("cache_read_input_tokens"), "cache_read_input_tokens"),
+                token_count(result.get("output_tokens"), "output_tokens"),
+                session=billing.text_or_none(result.get("workspace_id")),
+                tier=result.get("service_tier"),
+                context_window=result.get("context_window"),
+            )
+        except BadValue as exc:
+            log.bad(where, str(exc))
+            continue
+        if record is not None:
+            yield Candidate(record, _key(record, tuple(str(result.get(k) or "") for k in _GROUPS)))
 
 
 def read_csv(

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
@@ -28,6 +29,40 @@ def iter_buckets(document: Any) -> Iterator[dict]:
                     yield bucket
         elif isinstance(page, dict) and isinstance(page.get("results"), list):
             yield page
+
+
+def read_api_document(handle: IO[bytes], log: FileLog) -> Any | None:
+    """The whole API response of a JSON export, or None (logged as malformed) when it is not JSON."""
+    from tokencalc.usage.files import JSON_ERRORS
+
+    try:
+        return load_json(handle)
+    except JSON_ERRORS:
+        log.seen()
+        log.bad(1, "invalid JSON")
+        return None
+
+
+def iter_api_results(document: Any, log: FileLog, start_key: str) -> Iterator[tuple[str, datetime, dict]]:
+    """``(where, bucket start, result)`` for every result of every bucket, each counted as seen.
+
+    A result that is not an object, or whose bucket has no valid ``start_key`` time, is logged
+    as malformed and passed over.
+    """
+    from tokencalc.usage.values import timestamp
+
+    for b, bucket in enumerate(iter_buckets(document)):
+        for r, result in enumerate(bucket.get("results") or []):
+            log.seen()
+            where = f"bucket {b} result {r}"
+            try:
+                if not isinstance(result, dict):
+                    raise BadValue("result is not an object")
+                when = timestamp(bucket.get(start_key), start_key)
+            except BadValue as exc:
+                log.bad(where, str(exc))
+                continue
+            yield where, when, result
 
 
 def first_result(document: Any) -> tuple[dict | None, dict | None]:

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from tokencalc.usage import billing
 from tokencalc.usage.dedup import Candidate, CostCandidate
-from tokencalc.usage.files import JSON_ERRORS, FileLog, InputFile
+from tokencalc.usage.files import FileLog, InputFile
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord, VendorCost
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
@@ -115,41 +115,32 @@ def _cost(when, value: Any, currency: Any, line_item: str | None) -> VendorCost:
 def read_json(
     handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
 ) -> Iterator[Candidate | CostCandidate]:
-    try:
-        document = billing.load_json(handle)
-    except JSON_ERRORS:
-        log.seen()
-        log.bad(1, "invalid JSON")
+    document = billing.read_api_document(handle, log)
+    if document is None:
         return
     costs = classify_json(document) == COST_SOURCE
-    for b, bucket in enumerate(billing.iter_buckets(document)):
-        for r, result in enumerate(bucket.get("results") or []):
-            log.seen()
-            where = f"bucket {b} result {r}"
-            try:
-                if not isinstance(result, dict):
-                    raise BadValue("result is not an object")
-                when = timestamp(bucket.get("start_time"), "start_time")
-                if costs:
-                    amount = result.get("amount")
-                    if not isinstance(amount, dict) or amount.get("value") is None:
-                        continue
-                    cost = _cost(
-                        when,
-                        amount.get("value"),
-                        amount.get("currency"),
-                        billing.text_or_none(result.get("line_item")),
-                    )
-                    yield CostCandidate(
-                        cost, (COST_SOURCE, when, cost.line_item, result.get("project_id"), cost.amount_usd)
-                    )
+    for where, when, result in billing.iter_api_results(document, log, "start_time"):
+        try:
+            if costs:
+                amount = result.get("amount")
+                if not isinstance(amount, dict) or amount.get("value") is None:
                     continue
-                record = _usage_record(when, result)
-            except BadValue as exc:
-                log.bad(where, str(exc))
+                cost = _cost(
+                    when,
+                    amount.get("value"),
+                    amount.get("currency"),
+                    billing.text_or_none(result.get("line_item")),
+                )
+                yield CostCandidate(
+                    cost, (COST_SOURCE, when, cost.line_item, result.get("project_id"), cost.amount_usd)
+                )
                 continue
-            if record is not None:
-                yield Candidate(record, _usage_key(record, result))
+            record = _usage_record(when, result)
+        except BadValue as exc:
+            log.bad(where, str(exc))
+            continue
+        if record is not None:
+            yield Candidate(record, _usage_key(record, result))
 
 
 def read_csv(
