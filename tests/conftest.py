@@ -61,3 +61,14 @@ def _run_cli(*args: str, input: str | bytes | None = None) -> CliResult:
 def cli():
     """``cli("count", "-q", input="hello")`` → CliResult(exit_code, stdout, stderr)."""
     return _run_cli
+
+
+@pytest.fixture
+def packaged_sheet(monkeypatch):
+    """``packaged_sheet(text)``: a test sheet's TOML text stands in for the packaged pricing.toml."""
+    import tokencalc.sheet as sheet_module
+
+    def stand_in(text: str) -> None:
+        monkeypatch.setattr(sheet_module, "_read_packaged", lambda: ("pricing.toml", text, None))
+
+    return stand_in

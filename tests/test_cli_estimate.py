@@ -15,11 +15,9 @@ TEXT = "The quick brown fox jumps over the lazy dog.\n" * 3
 
 
 @pytest.fixture(autouse=True)
-def sample_sheet(monkeypatch):
+def sample_sheet(packaged_sheet):
     """The sample sheet stands in for the packaged one."""
-    import tokencalc.sheet as sheet_module
-
-    monkeypatch.setattr(sheet_module, "_read_packaged", lambda: ("pricing.toml", sample_text(), None))
+    packaged_sheet(sample_text())
 
 
 @pytest.fixture

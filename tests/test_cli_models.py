@@ -13,10 +13,8 @@ from test_sheet import sample_text
 
 
 @pytest.fixture(autouse=True)
-def sample_sheet(monkeypatch):
-    import tokencalc.sheet as sheet_module
-
-    monkeypatch.setattr(sheet_module, "_read_packaged", lambda: ("pricing.toml", sample_text(), None))
+def sample_sheet(packaged_sheet):
+    packaged_sheet(sample_text())
 
 
 def as_json(result):

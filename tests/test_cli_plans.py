@@ -25,9 +25,9 @@ ROW_KEYS = {
 
 
 @pytest.fixture(autouse=True)
-def plan_sheet(monkeypatch):
+def plan_sheet(packaged_sheet):
     """The plans test sheet stands in for the packaged one."""
-    monkeypatch.setattr(sheet_module, "_read_packaged", lambda: ("pricing.toml", plan_sheet_text(), None))
+    packaged_sheet(plan_sheet_text())
 
 
 def as_json(result):

@@ -19,11 +19,9 @@ CLAUDE_CODE_COST = D("0.053306")
 
 
 @pytest.fixture
-def sample_sheet(monkeypatch):
+def sample_sheet(packaged_sheet):
     """The usage sheet stands in for the packaged one."""
-    import tokencalc.sheet as sheet_module
-
-    monkeypatch.setattr(sheet_module, "_read_packaged", lambda: ("pricing.toml", usage_sheet_text(), None))
+    packaged_sheet(usage_sheet_text())
 
 
 @pytest.fixture(autouse=True)

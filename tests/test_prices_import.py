@@ -32,10 +32,8 @@ PRICES = FIXTURES / "model_prices.json"
 
 
 @pytest.fixture(autouse=True)
-def base_sheet(monkeypatch):
-    import tokencalc.sheet as sheet_module
-
-    monkeypatch.setattr(sheet_module, "_read_packaged", lambda: ("pricing.toml", BASE.read_text(encoding="utf-8"), None))
+def base_sheet(packaged_sheet):
+    packaged_sheet(BASE.read_text(encoding="utf-8"))
 
 
 @pytest.fixture

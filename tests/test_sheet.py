@@ -274,11 +274,8 @@ def test_a_non_numeric_price_names_file_entry_and_field(tmp_path):
     ]
 
 
-def test_the_packaged_label_matches_the_documented_example(tmp_path, monkeypatch):
-    import tokencalc.sheet as sheet_module
-
-    text = sample_text().replace("input = 2.0\ncached_input = 0.5", 'input = "abc"\ncached_input = 0.5')
-    monkeypatch.setattr(sheet_module, "_read_packaged", lambda: ("pricing.toml", text, None))
+def test_the_packaged_label_matches_the_documented_example(tmp_path, packaged_sheet):
+    packaged_sheet(sample_text().replace("input = 2.0\ncached_input = 0.5", 'input = "abc"\ncached_input = 0.5'))
     with pytest.raises(PriceSheetError) as caught:
         load_price_sheet(user_sheet=False)
     assert caught.value.message == 'pricing.toml: models."alpha".input: must be a non-negative number, got "abc"'
