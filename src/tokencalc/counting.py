@@ -251,10 +251,6 @@ class TokenCounter:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    @property
-    def encoding_names(self) -> list[str]:
-        return list(self._names)
-
     def count_text(self, text: str) -> Counts:
         """Count one string held in memory."""
         tally = _Tally(self)

@@ -169,7 +169,7 @@ class RankTable:
     small input costs far less than building the full dictionary.
     """
 
-    __slots__ = ("_blob", "_offsets", "_ranks", "_keys_cache")
+    __slots__ = ("_blob", "_offsets", "_ranks")
 
     def __init__(self, blob: bytes, offsets: memoryview, ranks: memoryview) -> None:
         self._blob = blob
@@ -178,9 +178,6 @@ class RankTable:
 
     def __len__(self) -> int:
         return len(self._ranks)
-
-    def _key(self, index: int) -> bytes:
-        return self._blob[self._offsets[index] : self._offsets[index + 1]]
 
     def get(self, token: bytes, default: int | None = None) -> int | None:
         lo, hi = 0, len(self._ranks)
@@ -195,9 +192,6 @@ class RankTable:
             else:
                 return self._ranks[mid]
         return default
-
-    def __contains__(self, token: bytes) -> bool:
-        return self.get(token) is not None
 
     def to_dict(self) -> dict[bytes, int]:
         """The ``mergeable_ranks`` dictionary tiktoken's ``Encoding`` wants."""
