@@ -50,22 +50,17 @@ def count_command(
 
       tokencalc count notes.md --model claude-sonnet-5-5   (≈ estimate)
     """
+    from tokencalc.cli.inputs_view import stdin_is_terminal
     from tokencalc.errors import UsageError
 
     if encoding and model:
         raise UsageError("give --encoding or --model, not both")
-    if not paths and _stdin_is_terminal():
+    if not paths and stdin_is_terminal():
         raise UsageError(
             "nothing to count: name files or directories, or pipe text in "
             "(cat notes.md | tokencalc count)"
         )
     run_count(paths or [], encoding=encoding, model=model, quiet=total, fmt=fmt)
-
-
-def _stdin_is_terminal() -> bool:
-    from tokencalc.cli.inputs_view import stdin_is_terminal
-
-    return stdin_is_terminal()
 
 
 def _base_count(tokenizer, counts) -> int:
