@@ -7,6 +7,14 @@ from dataclasses import dataclass
 
 import pytest
 
+#: Environment variables that move a coding agent's logs (or the dirs they are found under).
+AGENT_ENV = (
+    "CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_CLI_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "APPDATA",
+    "LOCALAPPDATA", "OPENCODE_DB", "OPENCODE_DATA_DIR", "AMP_DATA_DIR", "COPILOT_HOME", "QWEN_HOME",
+    "QWEN_RUNTIME_DIR", "GOOSE_PATH_ROOT", "CRUSH_GLOBAL_DATA", "KIMI_SHARE_DIR", "FACTORY_DIR",
+    "CLINE_DATA_DIR", "KILO_DATA_DIR",
+)  # fmt: skip
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory, monkeypatch):
@@ -19,6 +27,11 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("TOKENCALC_DEBUG", raising=False)
     # tiktoken's downloader must never be reached; an empty cache dir makes any attempt fail loudly.
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(home / "no-tiktoken-cache"))
+    # Coding agents' default log places (tokencalc usage with no path) resolve under a fake home.
+    monkeypatch.setenv("HOME", str(home / "user-home"))
+    monkeypatch.setenv("USERPROFILE", str(home / "user-home"))
+    for name in AGENT_ENV:
+        monkeypatch.delenv(name, raising=False)
     yield home
 
 

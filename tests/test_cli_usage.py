@@ -64,7 +64,7 @@ def test_detects_every_format_in_the_fixture_tree(cli):
 
 
 EXPECTED_KEYS = {
-    "sources", "files_read", "files_skipped", "records", "duplicates_dropped", "malformed",
+    "sources", "files_read", "files_skipped", "records", "records_in_view", "dimensions", "duplicates_dropped", "malformed",
     "malformed_reasons", "assumptions", "timezone", "by", "currency", "rate", "prices_as_of",
     "groups", "totals", "unknown_models", "unpriced_tiers", "plan",
 }  # fmt: skip
@@ -86,10 +86,11 @@ def test_json_contract(cli):
     assert document["sources"] == {"claude-code": 5}
     assert document["records"] == 5 and document["files_read"] == 2
     for group in document["groups"]:
-        assert set(group) == {"key", *TOTAL_KEYS}
+        assert set(group) == {"key", "keys", *TOTAL_KEYS}
     assert set(document["totals"]) == TOTAL_KEYS
     assert groups(document)["2025-09-01"] == {
         "key": "2025-09-01",
+        "keys": {"day": "2025-09-01"},
         "requests": 3,
         "uncounted_rows": 0,
         "input_tokens": 21003 + 24005 + 5207,
@@ -147,7 +148,8 @@ def test_source_codex_without_path_reads_codex_home(cli, tmp_path, monkeypatch):
 def test_no_default_logs_is_a_clear_error(cli):
     result = usage(cli)
     assert result.exit_code == 1
-    assert "no Claude Code logs found" in result.stderr and "CLAUDE_CONFIG_DIR" in result.stderr
+    assert "no coding-agent logs found" in result.stderr and "CLAUDE_CONFIG_DIR" in result.stderr
+    assert "Claude Code: " in result.stderr and "Codex: " in result.stderr
     result = usage(cli, "--source", "chatgpt-export")
     assert result.exit_code == 2 and "needs a path" in result.stderr
 
@@ -458,11 +460,15 @@ def test_compact_numbers_for_narrow_terminals():
     ]  # fmt: skip
 
 
-def test_source_choices_match_the_readers():
-    from tokencalc.cli.usage import SourceChoice
+def test_every_source_is_accepted_and_a_wrong_one_is_a_usage_error(cli):
     from tokencalc.usage import SOURCES
+    from tokencalc.usage.reader import ALL_SOURCES
+    from tokencalc.usage.registry import AGENTS
 
-    assert tuple(choice.value for choice in SourceChoice) == SOURCES
+    assert set(SOURCES) | {agent.source for agent in AGENTS} == set(ALL_SOURCES)
+    result = usage(cli, FIXTURES, "--source", "nonesuch")
+    assert result.exit_code == 2 and "unknown source 'nonesuch'" in result.stderr
+    assert "claude-code" in result.stderr and "anthropic-usage" in result.stderr
 
 
 # --- the real sheet, end to end ----------------------------------------------------------------
@@ -493,7 +499,7 @@ def test_the_documented_json_has_the_real_keys(cli):
     documented = json.loads(re.search(r"```json\n(.*?)```", docs, re.S).group(1))
     real = as_json(usage(cli, FIXTURES / "codex", "--by", "month", "--timezone", "UTC", "--plan", "solo", "-f", "json"))
     assert set(documented) == set(real) == EXPECTED_KEYS
-    assert set(documented["totals"]) == set(documented["groups"][0]) - {"key"} == TOTAL_KEYS
+    assert set(documented["totals"]) == set(documented["groups"][0]) - {"key", "keys"} == TOTAL_KEYS
     assert set(documented["plan"]) == set(real["plan"]) == PLAN_KEYS
 
 

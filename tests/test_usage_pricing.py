@@ -317,7 +317,7 @@ def test_months_follow_the_timezone_and_model_groups_use_sheet_ids(sheet):
 
 def test_unknown_grouping_is_a_usage_error(sheet):
     with pytest.raises(UsageError):
-        price_usage(sheet, [], by="week")
+        price_usage(sheet, [], by="fortnight")
 
 
 # --- unknown models ------------------------------------------------------------------------

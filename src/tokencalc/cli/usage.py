@@ -8,7 +8,7 @@ from datetime import tzinfo
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -22,39 +22,63 @@ from tokencalc.cli.options import (
 )
 from tokencalc.render import OutputFormat
 
-
-class SourceChoice(str, Enum):
-    claude_code = "claude-code"
-    codex = "codex"
-    gemini_cli = "gemini-cli"
-    chatgpt_export = "chatgpt-export"
-    claude_export = "claude-export"
-    openai_usage = "openai-usage"
-    anthropic_usage = "anthropic-usage"
+if TYPE_CHECKING:
+    from tokencalc.usage.views import RecordFilter
 
 
 class GroupBy(str, Enum):
     day = "day"
+    week = "week"
     month = "month"
+    session = "session"
+    project = "project"
     model = "model"
+    source = "source"
+    agent = "agent"
 
 
 def usage_command(
     paths: Annotated[
         Optional[list[Path]],
         typer.Argument(
-            help="Usage files or directories (walked recursively). Default: Claude Code's logs, "
-            "or the default dirs of --source codex / gemini-cli.",
+            help="Usage files or directories (walked recursively). Default: every coding agent's logs "
+            "found in their default places (or only --source's).",
             show_default=False,
         ),
     ] = None,
     source: Annotated[
-        Optional[SourceChoice],
+        Optional[str],
         typer.Option(
-            "--source", "-s", help="Read every file as this format instead of detecting it.", case_sensitive=False, show_default=False
+            "--source",
+            "-s",
+            help="Read only this agent's logs, or every file as this format (claude-code, codex, "
+            "gemini-cli, an agent of docs/usage-formats.md, chatgpt-export, claude-export, openai-usage, "
+            "anthropic-usage).",
+            show_default=False,
         ),
     ] = None,
-    by: Annotated[GroupBy, typer.Option("--by", help="One row per day, month or model.", case_sensitive=False)] = GroupBy.day,
+    by: Annotated[
+        Optional[list[GroupBy]],
+        typer.Option(
+            "--by",
+            help="One row per day, week, month, session, project, model, source or agent; repeat to "
+            "combine (--by month --by model). Default: day.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        Optional[str],
+        typer.Option("--since", help="Only records from this day: YYYY-MM-DD, YYYY-MM, 7d, 4w, this-month, …", show_default=False),
+    ] = None,
+    until: Annotated[
+        Optional[str],
+        typer.Option("--until", help="Only records up to this day (included); same forms as --since.", show_default=False),
+    ] = None,
+    project: Annotated[
+        Optional[str],
+        typer.Option("--project", help="Only records of projects whose name or path contains this (any case).", show_default=False),
+    ] = None,
     plan: Annotated[
         Optional[str],
         typer.Option("--plan", help="Compare with this plan (id or name, see the price sheet's plans).", show_default=False),
@@ -127,11 +151,14 @@ def usage_command(
         raise UsageError(f"--reasoning-tokens must be from 0 to {MAX_PROFILE_TOKENS:,}, got {reasoning_tokens:,}")
     code, explicit_rate = parse_currency(currency, rate)
     tz, tz_label = resolve_timezone(tz_name)
+    from tokencalc.usage.views import make_filter
+
     run_usage(
         UsageRequest(
             paths=list(paths or []),
-            source=source.value if source else None,
-            by=by.value,
+            source=_source_name(source),
+            by=tuple(dict.fromkeys(b.value for b in by)) if by else ("day",),
+            filter=make_filter(since, until, project, tz),
             plan=plan,
             seats=seats,
             model=model,
@@ -156,7 +183,8 @@ class UsageRequest:
 
     paths: list[Path]
     source: str | None
-    by: str
+    by: tuple[str, ...]
+    filter: RecordFilter
     plan: str | None
     seats: int | None
     model: str | None
@@ -203,35 +231,44 @@ def _local_zone_name() -> str:
     return time.tzname[0] if time.tzname and time.tzname[0] else "local time"
 
 
-_DEFAULT_DIRS = {
-    None: "default_claude_code_dirs",
-    "claude-code": "default_claude_code_dirs",
-    "codex": "default_codex_dirs",
-    "gemini-cli": "default_gemini_dirs",
-}
-_TOOL_NAMES = {None: "Claude Code", "claude-code": "Claude Code", "codex": "Codex", "gemini-cli": "Gemini CLI"}
+def _source_name(source: str | None) -> str | None:
+    """``--source`` checked against every source tokencalc reads (any case)."""
+    if source is None:
+        return None
+    from tokencalc.errors import UsageError
+    from tokencalc.usage.reader import ALL_SOURCES
+
+    name = source.strip().lower()
+    if name not in ALL_SOURCES:
+        raise UsageError(f"--source: unknown source {source!r} (choose {', '.join(ALL_SOURCES)})")
+    return name
 
 
 def _input_paths(request: UsageRequest) -> tuple[list[Path], str | None]:
-    """The paths to read and the source to force: the named paths, or a tool's default dirs."""
-    from tokencalc import usage
+    """The paths to read and the source to force: the named paths, or the agents' default places.
+
+    With no path every registered agent whose logs exist is read (a note says which); with
+    ``--source`` only that agent's.
+    """
     from tokencalc.errors import InputError, UsageError, UsageRecordError
+    from tokencalc.usage import registry
 
     if request.paths:
         missing = [str(p) for p in request.paths if not p.exists()]
         if missing:
             raise InputError(f"no such file or directory: {', '.join(missing)}")
         return request.paths, request.source
-    if request.source not in _DEFAULT_DIRS:
+    if request.source is not None and request.source not in registry.BY_SOURCE:
         raise UsageError(f"--source {request.source} needs a path (the export file, ZIP or directory)")
-    finder = getattr(usage, _DEFAULT_DIRS[request.source])
-    found = finder()
-    source = request.source or "claude-code"
+    found = registry.found_agents(request.source)
     if not found:
-        looked = ", ".join(str(p) for p in finder(existing_only=False))
-        hint = " (set CLAUDE_CONFIG_DIR, or name a path)" if source == "claude-code" else " (or name a path)"
-        raise UsageRecordError(f"no {_TOOL_NAMES[request.source]} logs found: looked in {looked}{hint}")
-    return found, source
+        agents = [registry.BY_SOURCE[request.source]] if request.source else list(registry.AGENTS)
+        looked = "; ".join(f"{a.name}: {', '.join(str(p) for p in a.locations())}" for a in agents)
+        hint = " (set CLAUDE_CONFIG_DIR or the agent's variable, or name a path)"
+        what = agents[0].name if request.source else "coding-agent"
+        raise UsageRecordError(f"no {what} logs found: looked in {looked}{hint}")
+    _note("reading " + "; ".join(f"{agent.name} ({', '.join(str(p) for p in paths)})" for agent, paths in found))
+    return [p for _, paths in found for p in paths], request.source
 
 
 def run_usage(request: UsageRequest) -> None:
@@ -270,12 +307,18 @@ def run_usage(request: UsageRequest) -> None:
             f"no usage records found in {where} ({report.files_read} file(s) read, "
             f"{report.malformed} malformed record(s) skipped{costs})"
         )
+    records = request.filter.records(report.records, request.tz)
+    vendor_costs = request.filter.costs(report.vendor_costs)
+    if not records and request.filter.active:
+        raise UsageRecordError(
+            f"no usage records left after --since/--until/--project ({len(report.records):,} read)"
+        )
     priced = price_usage(
         sheet,
-        report.records,
+        records,
         by=request.by,
         tz=request.tz,
-        vendor_costs=report.vendor_costs,
+        vendor_costs=vendor_costs,
         currency=request.currency,
         rate=rate,
     )
@@ -392,7 +435,12 @@ def _write_json(report, priced, comparison, request: UsageRequest, sheet) -> Non
             "currency": priced.currency,
             "rate": _money(priced.rate),
             "prices_as_of": sheet.as_of,
-            "groups": [_totals_json(group.key, group.totals) for group in priced.groups],
+            "dimensions": list(priced.dimensions),
+            "records_in_view": _in_view(report, request),
+            "groups": [
+                {**_totals_json(group.key, group.totals), "keys": dict(zip(priced.dimensions, group.keys, strict=True))}
+                for group in priced.groups
+            ],
             "totals": _totals_json(None, priced.totals),
             "unknown_models": [_unpriced_json(m) for m in priced.unknown_models],
             "unpriced_tiers": [_unpriced_json(m) for m in priced.unpriced_tiers],
@@ -401,7 +449,21 @@ def _write_json(report, priced, comparison, request: UsageRequest, sheet) -> Non
     )
 
 
-_KEY_HEADERS = {"day": "Day", "month": "Month", "model": "Model"}
+_KEY_HEADERS = {
+    "day": "Day",
+    "week": "Week",
+    "month": "Month",
+    "session": "Session",
+    "project": "Project",
+    "model": "Model",
+    "source": "Source",
+    "agent": "Agent",
+}
+
+
+def _in_view(report, request: UsageRequest) -> int:
+    """Records left after --since/--until/--project."""
+    return len(request.filter.records(report.records, request.tz)) if request.filter.active else len(report.records)
 _CSV_KEYS = (
     "requests",
     "uncounted_rows",
@@ -542,8 +604,10 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> Non
         return
 
     has_vendor = priced.totals.vendor_cost is not None
+    dims = priced.dimensions
     columns = [
-        Column("key", _KEY_HEADERS[priced.by], no_wrap=True),
+        *(Column(f"key{i}", _KEY_HEADERS[name], no_wrap=True) for i, name in enumerate(dims[:-1])),
+        Column("key", _KEY_HEADERS[dims[-1]], no_wrap=True),
         Column("requests", "Reqs", numeric=True),
         Column("input_tokens", "Input", numeric=True),
         Column("cached_input_tokens", "Cache\nread", numeric=True),
@@ -553,8 +617,15 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> Non
         *([Column("vendor_cost", "Vendor\ncost", numeric=True)] if has_vendor else []),
         *([Column("long_context", "Long\nctx", numeric=True)] if priced.totals.long_context else []),
     ]
-    rows = [_display_row(g.key, g.totals, priced.currency) for g in priced.groups]
+    rows = []
+    for g in priced.groups:
+        row = _display_row(g.keys[-1], g.totals, priced.currency)
+        row.update({f"key{i}": value for i, value in enumerate(g.keys[:-1])})
+        rows.append(row)
     footer = _display_row("Total", priced.totals, priced.currency)
+    if len(dims) > 1:  # "Total" goes in the first column
+        footer.update({f"key{i}": "" for i in range(len(dims) - 1)}, key0="Total", key="")
+        footer["key"] = "≈" if priced.totals.estimated else ""
     if request.fmt is OutputFormat.table and _natural_width(columns, [*rows, footer]) > _console_width():
         for row in (*rows, footer):  # a narrow terminal: 1.2M rather than cut-off numbers
             for key in _TOKEN_KEYS:
@@ -563,7 +634,7 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> Non
         request.fmt,
         columns,
         rows,
-        title=f"API-equivalent cost by {priced.by}",
+        title=f"API-equivalent cost by {' and '.join(dims)}",
         caption=_caption(report, priced, request, sheet),
         footer=footer,
     )

@@ -81,6 +81,7 @@ def _candidate(line: dict, session_hint: str) -> Candidate | None:
         cache_write_1h_tokens=write_1h,
         vendor_cost_usd=money(cost, "costUSD") if cost is not None else None,
         session=line.get("sessionId") if isinstance(line.get("sessionId"), str) else session_hint,
+        project=line.get("cwd") if isinstance(line.get("cwd"), str) and line.get("cwd") else None,
     )
     message_id = message.get("id") if isinstance(message.get("id"), str) else None
     request_id = line.get("requestId") if isinstance(line.get("requestId"), str) else None

@@ -72,6 +72,7 @@ def read(
     model: str | None = None
     previous: tuple[int, ...] | None = None
     previous_last: tuple[int, ...] | None = None  # of events without a cumulative total
+    cwd: str | None = None
     for number, line in iter_json_objects(handle, log):
         kind = line.get("type")
         payload = line.get("payload")
@@ -81,6 +82,7 @@ def read(
                 continue
             if session is None:
                 session = meta_id
+                cwd = payload["cwd"] if isinstance(payload.get("cwd"), str) and payload["cwd"] else None
                 forked_from = payload.get("forked_from_id")
                 parent = forked_from if isinstance(forked_from, str) and forked_from else None
             elif parent is None and meta_id != session:
@@ -108,7 +110,7 @@ def read(
                     continue
                 previous_last = last
                 sid = session or file.path.stem
-                yield Candidate(_record(when, event_model, last, sid), key=(SOURCE, sid, when, last))
+                yield Candidate(_record(when, event_model, last, sid, cwd), key=(SOURCE, sid, when, last))
                 continue
             current = _totals(info["total_token_usage"])
         except BadValue as exc:
@@ -129,7 +131,7 @@ def read(
             continue
         sid = session or file.path.stem
         yield CodexIncrease(
-            record=_record(when, event_model, delta, sid),
+            record=_record(when, event_model, delta, sid, cwd),
             session=sid,
             span=(base, current),
             replaying=parent is not None,
@@ -137,7 +139,7 @@ def read(
     yield CodexSession(session or file.path.stem, parent)
 
 
-def _record(when, model: str | None, usage: tuple[int, ...], session: str) -> UsageRecord:
+def _record(when, model: str | None, usage: tuple[int, ...], session: str, project: str | None = None) -> UsageRecord:
     input_tokens, cached, output, _reasoning = usage
     return UsageRecord(
         timestamp=when,
@@ -147,6 +149,7 @@ def _record(when, model: str | None, usage: tuple[int, ...], session: str) -> Us
         output_tokens=output,  # reasoning is a subset of output
         cache_read_tokens=min(cached, input_tokens),
         session=session,
+        project=project,
     )
 
 

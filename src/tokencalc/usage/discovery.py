@@ -77,7 +77,12 @@ def _walk(paths: list[Path], source: str | None) -> Iterator[tuple[Path, bool | 
     for the file endings of ``source``, skipping hidden files (``discovered`` True); a path
     that does not exist comes with ``discovered`` None.
     """
-    suffixes = PATTERNS.get(source, PATTERNS[None])
+    from tokencalc.usage import registry  # the registry imports this module
+
+    suffixes = PATTERNS.get(source, ()) if source in PATTERNS else ()
+    if source is None:
+        suffixes = PATTERNS[None]
+    suffixes = tuple(dict.fromkeys((*suffixes, *registry.suffixes(source))))
     for path in paths:
         path = Path(path)
         if path.is_dir():

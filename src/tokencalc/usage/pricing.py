@@ -38,7 +38,7 @@ from tokencalc.encodings import CHARACTERS, TokenizerRef
 from tokencalc.errors import TokencalcError, UnknownModelError, UsageError
 from tokencalc.plans import CHARS_PER_PROFILE_TOKEN, model_tokens, seats_for
 from tokencalc.sheet import ModelEntry, Plan, Prices, PriceSheet
-from tokencalc.usage.grouping import GROUPINGS, group_records, group_vendor_costs
+from tokencalc.usage import views
 from tokencalc.usage.records import (
     BILLING_SOURCES,
     ESTIMATED_SOURCES,
@@ -86,10 +86,15 @@ class UsageTotals:
 
 @dataclass(frozen=True)
 class UsageGroup:
-    """One row of the report: a day or month (``YYYY-MM-DD``/``YYYY-MM``) or a model id."""
+    """One row of the report: a day or month (``YYYY-MM-DD``/``YYYY-MM``) or a model id.
+
+    With several dimensions (``--by month --by model``) ``keys`` holds one value per dimension
+    and ``key`` joins them with `` · ``.
+    """
 
     key: str
     totals: UsageTotals
+    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ class PricedUsage:
     notes: tuple[str, ...]  # pricing assumptions, for people
     unpriced_tiers: tuple[UnpricedModel, ...] = ()  # known models at a tier the sheet lacks
     tiers: tuple[str, ...] = ()  # the non-standard tiers some priced record was billed at
+    dimensions: tuple[str, ...] = ()  # what ``by`` groups on, one or more of views.DIMENSIONS
 
     @property
     def months(self) -> int:
@@ -335,23 +341,25 @@ def price_usage(
     sheet: PriceSheet,
     records: Sequence[UsageRecord],
     *,
-    by: str = "day",
+    by: str | Sequence[str] = "day",
     tz: tzinfo | None = timezone.utc,
     vendor_costs: Iterable[VendorCost] = (),
     currency: str = "USD",
     rate: Decimal = Decimal(1),
 ) -> PricedUsage:
-    """Price every record, group priced ones by ``"day"``, ``"month"`` (in ``tz``) or ``"model"``.
+    """Price every record, group priced ones by ``by``: one or more of :data:`views.DIMENSIONS`.
+
+    Day, week and month are taken in ``tz`` (see :mod:`tokencalc.usage.views`); the totals do not
+    depend on ``by``.
 
     ``tz`` None means the system's local time. Vendor cost rows are grouped by UTC day/month
     (their buckets are UTC days) or by the sheet model their name resolves to. Money is
     converted to ``currency`` at ``rate`` units per US dollar.
     """
-    if by not in GROUPINGS:
-        raise UsageError(f"cannot group by {by!r} (choose {', '.join(GROUPINGS)})")
+    dims = views.dimensions(by)
     resolve = ModelResolver(sheet)
     buckets = _Buckets(sheet)
-    sums: dict[str, _Sum] = defaultdict(_Sum)
+    sums: dict[tuple[str, ...], _Sum] = defaultdict(_Sum)
     total = _Sum()
     unknown: dict[str | None, _Sum] = defaultdict(_Sum)
     unknown_sources: dict[str | None, set[str]] = defaultdict(set)
@@ -364,10 +372,11 @@ def price_usage(
     has_billing = False
     first_month = last_month = None
 
-    for day, record in _by_day(records, tz):
+    for record in sorted(records, key=lambda r: r.timestamp):
         model = resolve(record.model)
-        key = day if by == "day" else day[:7] if by == "month" else (model.id if model else "")
-        month = day[:7]
+        day = views.local_day(record, tz)
+        key = views.record_key(dims, record, day, model.id if model else "")
+        month = day.strftime("%Y-%m")
         first_month = month if first_month is None or month < first_month else first_month
         last_month = month if last_month is None or month > last_month else last_month
         if model is None:
@@ -396,15 +405,15 @@ def price_usage(
     for key, cost in buckets.costs():
         sums[key].cost += cost
         total.cost += cost
-    for key, amount in _vendor_amounts(vendor_costs, by, resolve):
+    for key, amount in _vendor_amounts(vendor_costs, dims, resolve):
         sums[key].add_vendor(amount)
         total.add_vendor(amount)
 
-    groups = [UsageGroup(key, s.frozen(rate)) for key, s in sums.items()]
-    if by == "model":
-        groups.sort(key=lambda g: (-g.totals.cost, g.key))
-    else:
-        groups.sort(key=lambda g: g.key)
+    groups = [UsageGroup(" · ".join(key), s.frozen(rate), key) for key, s in sums.items()]
+    if any(name in views.TIME_DIMENSIONS for name in dims):
+        groups.sort(key=lambda g: g.keys)
+    else:  # no time in the view: dearest first
+        groups.sort(key=lambda g: (-g.totals.cost, g.keys))
     unpriced = [s.unpriced(name, unknown_sources[name], rate) for name, s in unknown.items()]
     unpriced.sort(key=lambda m: (-(m.requests + m.uncounted_rows), m.model or ""))
     missing = [s.unpriced(model_id, no_tier_sources[(model_id, tier)], rate, tier) for (model_id, tier), s in no_tier.items()]
@@ -415,7 +424,7 @@ def price_usage(
         *_billing_notes(has_billing, buckets.long_without_prices),
     ]
     return PricedUsage(
-        by=by,
+        by=",".join(dims),
         currency=currency.upper(),
         rate=rate,
         groups=tuple(groups),
@@ -426,28 +435,15 @@ def price_usage(
         notes=tuple(notes),
         unpriced_tiers=tuple(missing),
         tiers=tuple(sorted(tiers)),
+        dimensions=dims,
     )
 
 
-def _by_day(records: Sequence[UsageRecord], tz: tzinfo | None):
-    """(``YYYY-MM-DD`` in ``tz``, record) in time order; UTC-day billing rows keep their UTC day."""
-    for day, members in group_records(list(records), "day", tz).items():  # type: ignore[arg-type]
-        for record in members:
-            yield day, record
-
-
-def _vendor_amounts(costs: Iterable[VendorCost], by: str, resolve: ModelResolver):
-    costs = list(costs)
-    if not costs:
-        return
-    if by == "model":
-        for cost in costs:
-            model = resolve(cost.model)
-            yield (model.id if model else cost.model or NO_MODEL), cost.amount_usd
-        return
-    for key, members in group_vendor_costs(costs, by).items():
-        for cost in members:
-            yield key, cost.amount_usd
+def _vendor_amounts(costs: Iterable[VendorCost], dims: tuple[str, ...], resolve: ModelResolver):
+    """(group key, US dollars) of each vendor cost row (UTC days; the model its name resolves to)."""
+    for cost in costs:
+        model = resolve(cost.model)
+        yield views.cost_key(dims, cost, model.id if model else cost.model or NO_MODEL), cost.amount_usd
 
 
 def _slug_notes(slugs: dict[str, set[str]]) -> list[str]:

@@ -19,7 +19,9 @@ from tokencalc.usage import (
     codex,
     gemini_cli,
     openai_billing,
+    registry,
 )
+from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import (
     Candidate,
     CostCandidate,
@@ -32,6 +34,9 @@ from tokencalc.usage.discovery import Unreadable, expand_paths, file_size
 from tokencalc.usage.files import FileLog, InputFile, ProgressBudget, Tally
 from tokencalc.usage.options import ReadOptions, default_counter_factory
 from tokencalc.usage.records import SOURCES, UsageRecord, UsageReport
+
+#: Every source ``read_usage`` knows: the formats above and the registered agents'.
+ALL_SOURCES = tuple(dict.fromkeys((*SOURCES, *registry.BY_SOURCE)))
 
 Reader = Callable[[IO[bytes], InputFile, FileLog, ReadOptions], Iterator[Any]]
 
@@ -81,8 +86,8 @@ def read_usage(
 
     Raises UsageRecordError when no file at all could be read.
     """
-    if source is not None and source not in SOURCES:
-        raise UsageError(f"unknown usage source {source!r} (choose {', '.join(SOURCES)})")
+    if source is not None and source not in ALL_SOURCES:
+        raise UsageError(f"unknown usage source {source!r} (choose {', '.join(ALL_SOURCES)})")
     if reasoning_tokens_per_reply < 0:
         raise UsageError("reasoning tokens per reply cannot be negative")
     options = ReadOptions(
@@ -93,8 +98,7 @@ def read_usage(
     )
     tally = Tally()
     collectors: dict[str, KeepFirst | KeepLargest] = {
-        name: KeepLargest() if name in (claude_code.SOURCE, gemini_cli.SOURCE) else KeepFirst()
-        for name in SOURCES
+        name: KeepLargest() if _keeps_largest(name) else KeepFirst() for name in ALL_SOURCES
     }
     increases = codex.CodexCollector()
     costs = VendorCosts()
@@ -112,6 +116,22 @@ def read_usage(
                     problems.append(f"{item.path}: {item.reason}")
                 continue
             budget = ProgressBudget(file_size(item.path), progress)
+            agent = registry.claimant(item.path, source) if item.member is None else None
+            if agent is not None:
+                _read_claimed(agent, item, tally, collectors, problems)
+                budget.finish()
+                files_read += 1
+                kinds_read.add(agent.source)
+                continue
+            if not _detectable(item, source):
+                budget.finish()
+                if item.discovered:
+                    files_skipped += 1
+                else:
+                    what = registry.BY_SOURCE[source].name if source in registry.BY_SOURCE else "usage"
+                    tally.add_malformed(f"{item.label}: not a {what} file tokencalc recognises")
+                    problems.append(f"{item.label}: not a recognised {what} file")
+                continue
             try:
                 chosen = _choose(detect(item), item, source)
             except FILE_ERRORS as exc:
@@ -164,11 +184,41 @@ def read_usage(
         duplicates_dropped=duplicates,
         malformed=tally.malformed,
         malformed_reasons=list(tally.reasons),
-        sources={name: counts[name] for name in SOURCES if counts[name]},
+        sources={name: counts[name] for name in ALL_SOURCES if counts[name]},
         assumptions=_assumptions(kinds_read, options, increases.missing_parents()),
         vendor_costs=sorted(costs.costs, key=lambda c: (c.timestamp, c.source, c.model or "")),
         files_skipped=files_skipped,
     )
+
+
+def _keeps_largest(source: str) -> bool:
+    agent = registry.BY_SOURCE.get(source)
+    return agent is not None and agent.keep == "largest"
+
+
+def _detectable(item: InputFile, source: str | None) -> bool:
+    """Whether the content detector may look at ``item`` (not a claim-only agent's or a database)."""
+    if source is not None and source in registry.BY_SOURCE and registry.BY_SOURCE[source].claims is not None:
+        return False  # that agent's files are the ones it claims
+    return item.member is not None or item.suffix in (".jsonl", ".json", ".csv", ".zip") or not item.discovered
+
+
+def _read_claimed(
+    agent: AgentFormat,
+    item: InputFile,
+    tally: Tally,
+    collectors: dict[str, KeepFirst | KeepLargest],
+    problems: list[str],
+) -> None:
+    """Read a file (or database) a registered agent claimed into the collectors."""
+    assert agent.read is not None
+    log = FileLog(item.label, tally)
+    try:
+        for found in agent.read(item.path, log):
+            collectors[found.record.source].add(found)
+    except FILE_ERRORS as exc:
+        tally.add_malformed(f"{item.label}: cannot read ({exc})")
+        problems.append(f"{item.label}: cannot read ({exc})")
 
 
 def _choose(detected: Detected | None, file: InputFile, source: str | None) -> Detected | None:

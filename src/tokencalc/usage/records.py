@@ -49,6 +49,25 @@ class UsageRecord:
     #: True/False when the export says whether long-context prices applied (Anthropic's
     #: ``context_window`` column); None: decide from the prompt size
     long_context: bool | None = None
+    #: the project (working directory, or the agent's project name) the record was made in
+    project: str | None = None
+    #: the coding agent that made the call when it differs from ``source`` (e.g. Kilo CLI read
+    #: by the OpenCode reader); see :func:`agent_of`
+    agent: str | None = None
+
+
+#: What ``--by agent`` shows for records that no coding agent made (chat and billing exports).
+EXPORT_AGENTS = {
+    "chatgpt-export": "chatgpt",
+    "claude-export": "claude.ai",
+    "openai-usage": "openai-api",
+    "anthropic-usage": "anthropic-api",
+}
+
+
+def agent_of(record: UsageRecord) -> str:
+    """The agent (or product) that made a record: its ``agent``, else derived from its source."""
+    return record.agent or EXPORT_AGENTS.get(record.source, record.source)
 
 
 @dataclass(frozen=True)
