@@ -66,7 +66,7 @@ def test_detects_every_format_in_the_fixture_tree(cli):
 EXPECTED_KEYS = {
     "sources", "files_read", "files_skipped", "records", "records_in_view", "dimensions", "duplicates_dropped", "malformed",
     "malformed_reasons", "assumptions", "timezone", "by", "currency", "rate", "prices_as_of",
-    "groups", "totals", "unknown_models", "unpriced_tiers", "plan",
+    "groups", "totals", "unknown_models", "unpriced_tiers", "plan", "costs_only", "merged_exports",
 }  # fmt: skip
 TOTAL_KEYS = {
     "requests", "uncounted_rows", "input_tokens", "cached_input_tokens", "cache_write_tokens",

@@ -300,13 +300,16 @@ def run_usage(request: UsageRequest) -> None:
             progress=bar.advance if show_bar else None,
         )
     _report_malformed(report)
-    if not report.records:
+    if not report.records and not report.vendor_costs:
         where = ", ".join(str(p) for p in paths)
-        costs = f"; {len(report.vendor_costs)} vendor cost rows but no usage to price" if report.vendor_costs else ""
         raise UsageRecordError(
             f"no usage records found in {where} ({report.files_read} file(s) read, "
-            f"{report.malformed} malformed record(s) skipped{costs})"
+            f"{report.malformed} malformed record(s) skipped)"
         )
+    costs_only = not report.records  # a cost export alone: the vendor's figures, nothing to price
+    if costs_only and plan is not None:
+        print_warning("--plan: a cost export holds no usage to price on the API; showing the vendor's figures only")
+        plan = None
     records = request.filter.records(report.records, request.tz)
     vendor_costs = request.filter.costs(report.vendor_costs)
     if not records and request.filter.active:
@@ -329,12 +332,15 @@ def run_usage(request: UsageRequest) -> None:
             print_warning(message)
     elif comparison is not None:
         seat_notes = list(comparison.notes)  # ignored for a plan not sold per seat: a note
+    merged = [m.reason for m in report.merged_exports]
+    if costs_only:
+        merged.append("only vendor cost exports were read: the figures are the vendor's own, with no token usage to price")
     if request.fmt is OutputFormat.json:
-        _write_json(report, priced, comparison, request, sheet)
+        _write_json(report, priced, comparison, request, sheet, costs_only)
         return
-    for note in [*report.assumptions, *priced.notes, *seat_notes]:
+    for note in [*report.assumptions, *merged, *priced.notes, *seat_notes]:
         _note(note)
-    _write_rows(report, priced, comparison, request, sheet)
+    _write_rows(report, priced, comparison, request, sheet, costs_only)
 
 
 def _note(message: str) -> None:
@@ -366,7 +372,7 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else decimal_text(value)
 
 
-def _totals_json(key: str | None, totals) -> dict:
+def _totals_json(key: str | None, totals, costs_only: bool = False) -> dict:
     document = {} if key is None else {"key": key}
     document.update(
         requests=totals.requests,
@@ -375,7 +381,7 @@ def _totals_json(key: str | None, totals) -> dict:
         cached_input_tokens=totals.cached_input_tokens,
         cache_write_tokens=totals.cache_write_tokens,
         output_tokens=totals.output_tokens,
-        cost=_money(totals.cost),
+        cost=None if costs_only else _money(totals.cost),
         vendor_cost=_money(totals.vendor_cost),
         estimated=totals.estimated,
         long_context_requests=totals.long_context_requests,
@@ -417,7 +423,23 @@ def _plan_json(comparison) -> dict | None:
     }
 
 
-def _write_json(report, priced, comparison, request: UsageRequest, sheet) -> None:
+def _merged_json(merged) -> dict:
+    return {
+        "source": merged.source,
+        "kind": merged.kind,
+        "kept": merged.kept,
+        "duplicate": merged.duplicate,
+        "shared_totals": merged.shared,
+        "matching_totals": merged.matching,
+        "differing_totals": merged.differing,
+        "rows_dropped": merged.dropped,
+        "first_day": merged.first_day,
+        "last_day": merged.last_day,
+        "reason": merged.reason,
+    }
+
+
+def _write_json(report, priced, comparison, request: UsageRequest, sheet, costs_only: bool = False) -> None:
     from tokencalc.render import write_json
 
     write_json(
@@ -426,7 +448,9 @@ def _write_json(report, priced, comparison, request: UsageRequest, sheet) -> Non
             "files_read": report.files_read,
             "files_skipped": report.files_skipped,
             "records": len(report.records),
+            "costs_only": costs_only,
             "duplicates_dropped": report.duplicates_dropped,
+            "merged_exports": [_merged_json(m) for m in report.merged_exports],
             "malformed": report.malformed,
             "malformed_reasons": list(report.malformed_reasons),
             "assumptions": [*report.assumptions, *priced.notes],
@@ -438,10 +462,10 @@ def _write_json(report, priced, comparison, request: UsageRequest, sheet) -> Non
             "dimensions": list(priced.dimensions),
             "records_in_view": _in_view(report, request),
             "groups": [
-                {**_totals_json(group.key, group.totals), "keys": dict(zip(priced.dimensions, group.keys, strict=True))}
+                {**_totals_json(group.key, group.totals, costs_only), "keys": dict(zip(priced.dimensions, group.keys, strict=True))}
                 for group in priced.groups
             ],
-            "totals": _totals_json(None, priced.totals),
+            "totals": _totals_json(None, priced.totals, costs_only),
             "unknown_models": [_unpriced_json(m) for m in priced.unknown_models],
             "unpriced_tiers": [_unpriced_json(m) for m in priced.unpriced_tiers],
             "plan": _plan_json(comparison),
@@ -487,7 +511,7 @@ def _requests_text(requests: int, uncounted: int) -> str:
     return f"{requests:,}+" if requests else "?"
 
 
-def _display_row(key: str, totals, currency: str) -> dict:
+def _display_row(key: str, totals, currency: str, costs_only: bool = False) -> dict:
     from tokencalc.costs import format_money
 
     return {
@@ -497,7 +521,7 @@ def _display_row(key: str, totals, currency: str) -> dict:
         "cached_input_tokens": totals.cached_input_tokens,
         "cache_write_tokens": totals.cache_write_tokens,
         "output_tokens": totals.output_tokens,
-        "cost": format_money(totals.cost, currency),
+        "cost": "—" if costs_only else format_money(totals.cost, currency),
         "vendor_cost": "—" if totals.vendor_cost is None else format_money(totals.vendor_cost, currency),
         "long_context": _requests_text(totals.long_context_requests, totals.long_context_uncounted_rows),
     }
@@ -589,13 +613,13 @@ def _tier_text(priced) -> str:
     return f"standard tier or the tier recorded ({', '.join(priced.tiers)})"
 
 
-def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> None:
+def _write_rows(report, priced, comparison, request: UsageRequest, sheet, costs_only: bool = False) -> None:
     from tokencalc.render import Column, write_csv, write_rows
 
     if request.fmt is OutputFormat.csv:
         columns = [Column("row", "row"), Column("key", "key"), *(Column(k, k) for k in _CSV_KEYS)]
-        rows = [{"row": "group", **_totals_json(g.key, g.totals)} for g in priced.groups]
-        rows.append({"row": "total", **_totals_json("total", priced.totals)})
+        rows = [{"row": "group", **_totals_json(g.key, g.totals, costs_only)} for g in priced.groups]
+        rows.append({"row": "total", **_totals_json("total", priced.totals, costs_only)})
         for m in (*priced.unknown_models, *priced.unpriced_tiers):
             rows.append({**_unpriced_json(m), "row": "not_priced", "key": m.model or ""})
         if comparison is not None:
@@ -617,12 +641,14 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> Non
         *([Column("vendor_cost", "Vendor\ncost", numeric=True)] if has_vendor else []),
         *([Column("long_context", "Long\nctx", numeric=True)] if priced.totals.long_context else []),
     ]
+    if costs_only:  # nothing was priced: token and request columns would be all zeros
+        columns = [*columns[: len(dims)], Column("vendor_cost", "Vendor\ncost", numeric=True)]
     rows = []
     for g in priced.groups:
-        row = _display_row(g.keys[-1], g.totals, priced.currency)
+        row = _display_row(g.keys[-1], g.totals, priced.currency, costs_only)
         row.update({f"key{i}": value for i, value in enumerate(g.keys[:-1])})
         rows.append(row)
-    footer = _display_row("Total", priced.totals, priced.currency)
+    footer = _display_row("Total", priced.totals, priced.currency, costs_only)
     if len(dims) > 1:  # "Total" goes in the first column
         footer.update({f"key{i}": "" for i in range(len(dims) - 1)}, key0="Total", key="")
         footer["key"] = "≈" if priced.totals.estimated else ""
@@ -634,7 +660,7 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet) -> Non
         request.fmt,
         columns,
         rows,
-        title=f"API-equivalent cost by {' and '.join(dims)}",
+        title=f"{'Vendor-billed' if costs_only else 'API-equivalent'} cost by {' and '.join(dims)}",
         caption=_caption(report, priced, request, sheet),
         footer=footer,
     )

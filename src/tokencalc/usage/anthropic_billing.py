@@ -5,8 +5,10 @@ ephemeral_1h_input_tokens}``, ``cache_read_input_tokens``, ``output_tokens``, ``
 They carry no request count (records have ``requests=0``). The cost report's ``amount`` is a
 decimal string in cents. Console usage CSVs have ``usage_input_tokens_no_cache``,
 ``…_cache_write_5m``, ``…_cache_write_1h``, ``…_cache_read``, ``usage_output_tokens`` (older
-exports one ``usage_input_tokens_cache_write``, taken as 5-minute writes); cost CSVs have
-``cost_usd`` in dollars.
+exports one ``usage_input_tokens_cache_write``, taken as 5-minute writes) and
+``web_search_count`` (the report's ``server_tool_use.web_search_requests``: searches billed per
+call); cost CSVs have ``cost_usd`` in dollars and may name models by display name ("Claude
+Sonnet 4.5"), which pricing resolves through the sheet.
 
 The tier comes from the report's ``service_tier`` (the CSV's ``service_tier`` or
 ``usage_type``): ``batch`` → ``"batch"``, ``priority`` and ``priority_on_demand`` →
@@ -95,8 +97,9 @@ def _record(
     session: str | None,
     tier: Any,
     context_window: Any,
+    web_searches: int = 0,
 ) -> UsageRecord | None:
-    if not (uncached or write_5m or write_1h or read or output):
+    if not (uncached or write_5m or write_1h or read or output or web_searches):
         return None
     return UsageRecord(
         timestamp=when,
@@ -111,6 +114,7 @@ def _record(
         session=session,
         tier=_tier(tier),
         long_context=_long_context(context_window),
+        web_search_requests=web_searches,
     )
 
 
@@ -121,6 +125,7 @@ def _key(record: UsageRecord, groups: tuple) -> tuple:
         record.cache_write_5m_tokens,
         record.cache_write_1h_tokens,
         record.output_tokens,
+        record.web_search_requests,
     )
     return (SOURCE, record.timestamp, groups, counts)
 
@@ -153,6 +158,7 @@ def read_json(
             creation = (
                 result.get("cache_creation") if isinstance(result.get("cache_creation"), dict) else {}
             )
+            tools = result.get("server_tool_use") if isinstance(result.get("server_tool_use"), dict) else {}
             record = _record(
                 when,
                 result.get("model"),
@@ -164,6 +170,7 @@ def read_json(
                 session=billing.text_or_none(result.get("workspace_id")),
                 tier=result.get("service_tier"),
                 context_window=result.get("context_window"),
+                web_searches=token_count(tools.get("web_search_requests"), "server_tool_use.web_search_requests"),
             )
         except BadValue as exc:
             log.bad(where, str(exc))
@@ -219,6 +226,7 @@ def read_csv(
                 session=row.get("workspace") or None,
                 tier=billing.column(row, "service_tier", "usage_type"),
                 context_window=row.get("context_window"),
+                web_searches=token_count(row.get("web_search_count"), "web_search_count"),
             )
         except BadValue as exc:
             log.bad(number, str(exc))

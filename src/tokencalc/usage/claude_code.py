@@ -3,7 +3,19 @@
 Every ``type: "assistant"`` line carries ``message.usage``. One API response is written as
 several lines (one per content block) repeating ``message.id``/``requestId``; the early ones
 hold a streaming placeholder ``output_tokens``. We keep one record per key, the one with the
-largest counts, across all files (subagent sidechains replay parent messages).
+largest counts, across all files.
+
+Sidechains (``isSidechain: true``: subagents, ``/btw``) replay parent messages, sometimes with
+the parent's ``requestId`` and sometimes with a new one under the same ``message.id``: a
+``message.id`` that a sidechain line shares with another line is one call, and the main-chain
+copy is the one kept (see :class:`~tokencalc.usage.dedup.KeepLargest`).
+
+``message.usage`` may also say ``speed: "fast"`` (fast mode: the record's tier is
+``"priority"``, the sheet's name for it), ``server_tool_use.web_search_requests`` (searches
+billed per call) and ``inference_geo`` (where the request ran; data residency can be billed at
+a multiple of list price). ``service_tier`` is read as ``batch`` when it says so; its other
+values (``standard``, ``priority`` — Anthropic's committed-capacity Priority Tier, billed at
+list prices) leave the tier standard.
 """
 
 from __future__ import annotations
@@ -32,13 +44,19 @@ def looks_like(record: object) -> bool:
     )
 
 
+#: ``usage.speed`` values and the record tier they are billed at.
+_SPEEDS = {"fast": "priority"}
+
+
 def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
     session_hint = file.path.stem
+    # Subagent transcripts are sidechains even where an old writer left the flag out.
+    in_subagents = "subagents" in file.path.parts[:-1]
     for number, line in iter_json_objects(handle, log):
         if line.get("type") != "assistant":
             continue
         try:
-            candidate = _candidate(line, session_hint)
+            candidate = _candidate(line, session_hint, in_subagents)
         except BadValue as exc:
             log.bad(number, str(exc))
             continue
@@ -46,7 +64,30 @@ def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions)
             yield candidate
 
 
-def _candidate(line: dict, session_hint: str) -> Candidate | None:
+def _tier(usage: dict) -> str | None:
+    """The tier a Claude Code call was billed at: fast mode is the sheet's ``priority``."""
+    speed = usage.get("speed")
+    if isinstance(speed, str) and speed.strip().lower() in _SPEEDS:
+        return _SPEEDS[speed.strip().lower()]
+    service_tier = usage.get("service_tier")
+    if isinstance(service_tier, str) and service_tier.strip().lower() == "batch":
+        return "batch"
+    return None
+
+
+def _web_searches(usage: dict) -> int:
+    tools = usage.get("server_tool_use")
+    if not isinstance(tools, dict):
+        return 0
+    return token_count(tools.get("web_search_requests"), "server_tool_use.web_search_requests")
+
+
+def _geo(usage: dict) -> str | None:
+    geo = usage.get("inference_geo")
+    return geo.strip() if isinstance(geo, str) and geo.strip() else None
+
+
+def _candidate(line: dict, session_hint: str, in_subagents: bool = False) -> Candidate | None:
     message = line.get("message")
     if not isinstance(message, dict):
         raise BadValue("assistant line without a message")
@@ -82,11 +123,16 @@ def _candidate(line: dict, session_hint: str) -> Candidate | None:
         vendor_cost_usd=money(cost, "costUSD") if cost is not None else None,
         session=line.get("sessionId") if isinstance(line.get("sessionId"), str) else session_hint,
         project=line.get("cwd") if isinstance(line.get("cwd"), str) and line.get("cwd") else None,
+        tier=_tier(usage),
+        web_search_requests=_web_searches(usage),
+        inference_geo=_geo(usage),
     )
-    message_id = message.get("id") if isinstance(message.get("id"), str) else None
-    request_id = line.get("requestId") if isinstance(line.get("requestId"), str) else None
+    message_id = message.get("id") if isinstance(message.get("id"), str) and message.get("id") else None
+    request_id = line.get("requestId") if isinstance(line.get("requestId"), str) and line.get("requestId") else None
     key = (SOURCE, message_id, request_id) if (message_id or request_id) else None
+    sidechain = line.get("isSidechain") is True or in_subagents
     # Final counts beat streaming placeholders; on a tie the main transcript beats a sidechain
     # replay, and otherwise the first line seen stays.
-    rank = (output, record.input_tokens, not line.get("isSidechain", False))
-    return Candidate(record, key, rank)
+    rank = (output, record.input_tokens, not sidechain)
+    group = (SOURCE, message_id) if message_id else None
+    return Candidate(record, key, rank, group=group, replica=sidechain)

@@ -19,6 +19,11 @@ class Candidate:
     record: UsageRecord
     key: Hashable | None = None  # None: nothing to match it with, always kept
     rank: tuple = ()  # KeepLargest keeps the highest rank; ties keep the first seen
+    #: KeepLargest: records under different keys that may still be one call (Claude Code: the
+    #: same ``message.id`` written with another ``requestId``); see :meth:`KeepLargest.records`
+    group: Hashable | None = None
+    #: a copy replayed by another transcript (a Claude Code sidechain), not the original
+    replica: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,11 +55,19 @@ class KeepFirst:
 
 
 class KeepLargest:
-    """One record per key, the one with the highest rank (e.g. the final streamed counts)."""
+    """One record per key, the one with the highest rank (e.g. the final streamed counts).
+
+    Then, among the kept records of one ``group`` (different keys that may name one call):
+    when any of them is a ``replica``, the group is one call replayed — the originals are kept
+    (the best-ranked replica if there is no original) and the other replicas count as
+    duplicates. A group of originals only is left alone: distinct keys there mean distinct
+    calls. The outcome does not depend on the order files are read in.
+    """
 
     def __init__(self) -> None:
         self._best: dict[Hashable, Candidate] = {}
         self._unkeyed: list[UsageRecord] = []
+        self._kept: list[UsageRecord] | None = None
         self.duplicates = 0
 
     def add(self, candidate: Candidate) -> None:
@@ -70,20 +83,25 @@ class KeepLargest:
             self._best[candidate.key] = candidate
 
     def records(self) -> list[UsageRecord]:
-        return [c.record for c in self._best.values()] + self._unkeyed
+        if self._kept is None:
+            self._kept = self._settle()
+        return self._kept
 
+    def _settle(self) -> list[UsageRecord]:
+        groups: dict[Hashable, list[Candidate]] = {}
+        kept: list[UsageRecord] = []
+        for candidate in self._best.values():
+            if candidate.group is None:
+                kept.append(candidate.record)
+            else:
+                groups.setdefault(candidate.group, []).append(candidate)
+        for members in groups.values():
+            originals = [c for c in members if not c.replica]
+            if len(members) == 1 or len(originals) == len(members):
+                kept.extend(c.record for c in members)
+                continue
+            survivors = originals or [max(members, key=lambda c: c.rank)]
+            self.duplicates += len(members) - len(survivors)
+            kept.extend(c.record for c in survivors)
+        return kept + self._unkeyed
 
-class VendorCosts:
-    """Cost rows, one per (source, bucket, model, line item, amount, …) key."""
-
-    def __init__(self) -> None:
-        self._seen: set[Hashable] = set()
-        self.costs: list[VendorCost] = []
-        self.duplicates = 0
-
-    def add(self, candidate: CostCandidate) -> None:
-        if candidate.key in self._seen:
-            self.duplicates += 1
-            return
-        self._seen.add(candidate.key)
-        self.costs.append(candidate.cost)

@@ -1,6 +1,8 @@
 """OpenAI billing exports: the Usage API (completions) and Costs API, as JSON or dashboard CSV.
 
-Usage results: ``input_tokens`` (cached included), ``input_cached_tokens``, ``output_tokens``,
+Usage results: ``input_tokens`` (cached and cache-write tokens included), ``input_cached_tokens``,
+``input_cache_write_tokens`` (GPT-5.6 and later bill cache writes; OpenAI's default 30-minute
+retention write, which the price sheet stores as ``cache_write_5m``), ``output_tokens``,
 ``num_model_requests``, and group-by fields (``model``, ``project_id``, …; null when not
 grouped). Dashboard CSVs carry the same columns (matched by name) and write counts as floats
 (``143.0``) and booleans as ``TRUE``/``FALSE``. Costs results: ``amount {value, currency}``
@@ -69,12 +71,15 @@ def classify_csv(header: list[str]) -> str | None:
 def _usage_record(when, result: dict) -> UsageRecord | None:
     input_tokens = token_count(result.get("input_tokens"), "input_tokens")
     cached = token_count(result.get("input_cached_tokens"), "input_cached_tokens")
+    written = token_count(result.get("input_cache_write_tokens"), "input_cache_write_tokens")
     output = token_count(result.get("output_tokens"), "output_tokens")
     requests = token_count(result.get("num_model_requests"), "num_model_requests")
     if not (input_tokens or output or requests):
         return None  # an empty bucket
     if cached > input_tokens:
         raise BadValue("input_cached_tokens exceeds input_tokens")
+    if cached + written > input_tokens:
+        raise BadValue("input_cached_tokens plus input_cache_write_tokens exceed input_tokens")
     return UsageRecord(
         timestamp=when,
         source=SOURCE,
@@ -82,6 +87,7 @@ def _usage_record(when, result: dict) -> UsageRecord | None:
         input_tokens=input_tokens,
         output_tokens=output,
         cache_read_tokens=cached,
+        cache_write_5m_tokens=written,
         requests=requests,
         session=billing.text_or_none(result.get("project_id")),
         tier=_tier(result),
@@ -90,7 +96,13 @@ def _usage_record(when, result: dict) -> UsageRecord | None:
 
 def _usage_key(record: UsageRecord, result: dict) -> tuple:
     groups = tuple(str(result.get(name) or "") for name in _GROUPS)
-    counts = (record.input_tokens, record.cache_read_tokens, record.output_tokens, record.requests)
+    counts = (
+        record.input_tokens,
+        record.cache_read_tokens,
+        record.cache_write_5m_tokens,
+        record.output_tokens,
+        record.requests,
+    )
     return (SOURCE, record.timestamp, groups, counts)
 
 

@@ -210,11 +210,17 @@ class _Sum:
 
 
 class ModelResolver:
-    """Recorded model names → sheet entries, each name looked up once; None when unknown."""
+    """Recorded model names → sheet entries, each name looked up once; None when unknown.
+
+    Ids and aliases resolve through the sheet; failing that, a name equal (any case) to one
+    model's display name — as Anthropic's cost CSV writes them, "Claude Sonnet 4.5" — resolves
+    to that model. A display name two models share resolves to neither.
+    """
 
     def __init__(self, sheet: PriceSheet) -> None:
         self.sheet = sheet
         self._cache: dict[str, ModelEntry | None] = {}
+        self._display: dict[str, ModelEntry | None] | None = None
 
     def __call__(self, name: str | None) -> ModelEntry | None:
         if not name:
@@ -223,8 +229,16 @@ class ModelResolver:
             try:
                 self._cache[name] = self.sheet.resolve(name)
             except UnknownModelError:
-                self._cache[name] = None
+                self._cache[name] = self._by_display_name(name)
         return self._cache[name]
+
+    def _by_display_name(self, name: str) -> ModelEntry | None:
+        if self._display is None:
+            self._display = {}
+            for model in self.sheet.models.values():
+                key = " ".join(model.name.split()).casefold()
+                self._display[key] = None if key in self._display else model
+        return self._display.get(" ".join(name.split()).casefold())
 
 
 def _counted_from_text(record: UsageRecord) -> bool:

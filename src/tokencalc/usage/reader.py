@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import zipfile
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -22,18 +22,13 @@ from tokencalc.usage import (
     registry,
 )
 from tokencalc.usage.agent_format import AgentFormat
-from tokencalc.usage.dedup import (
-    Candidate,
-    CostCandidate,
-    KeepFirst,
-    KeepLargest,
-    VendorCosts,
-)
+from tokencalc.usage.dedup import Candidate, CostCandidate, KeepFirst, KeepLargest
 from tokencalc.usage.detect import Detected, detect
 from tokencalc.usage.discovery import Unreadable, expand_paths, file_size
 from tokencalc.usage.files import FileLog, InputFile, ProgressBudget, Tally
 from tokencalc.usage.options import ReadOptions, default_counter_factory
-from tokencalc.usage.records import SOURCES, UsageRecord, UsageReport
+from tokencalc.usage.overlap import ExportRows, merge_costs, merge_usage
+from tokencalc.usage.records import BILLING_SOURCES, SOURCES, MergedExport, UsageRecord, UsageReport, VendorCost
 
 #: Every source ``read_usage`` knows: the formats above and the registered agents'.
 ALL_SOURCES = tuple(dict.fromkeys((*SOURCES, *registry.BY_SOURCE)))
@@ -98,10 +93,14 @@ def read_usage(
     )
     tally = Tally()
     collectors: dict[str, KeepFirst | KeepLargest] = {
-        name: KeepLargest() if _keeps_largest(name) else KeepFirst() for name in ALL_SOURCES
+        name: KeepLargest() if _keeps_largest(name) else KeepFirst()
+        for name in ALL_SOURCES
+        if name not in BILLING_SOURCES
     }
+    # Billing rows are kept per file: two exports of the same usage are settled at the end.
+    exports: dict[str, ExportRows[UsageRecord]] = {name: ExportRows() for name in BILLING_SOURCES}
+    costs: dict[str, ExportRows[VendorCost]] = defaultdict(ExportRows)
     increases = codex.CodexCollector()
-    costs = VendorCosts()
     files_read = files_skipped = 0
     kinds_read: set[str] = set()
     problems: list[str] = []
@@ -152,9 +151,12 @@ def read_usage(
                 with item.open(budget if progress else None) as handle:
                     for found in READERS[(chosen.source, chosen.layout)](handle, item, log, options):
                         if isinstance(found, Candidate):
-                            collectors[found.record.source].add(found)
+                            if found.record.source in exports:
+                                exports[found.record.source].add(found.record, found.key, item.label)
+                            else:
+                                collectors[found.record.source].add(found)
                         elif isinstance(found, CostCandidate):
-                            costs.add(found)
+                            costs[found.cost.source].add(found.cost, found.key, item.label)
                         elif isinstance(found, codex.CodexIncrease):
                             increases.add(found)
                         elif isinstance(found, codex.CodexSession):
@@ -173,8 +175,20 @@ def read_usage(
     records: list[UsageRecord] = increases.records()
     for collector in collectors.values():
         records.extend(collector.records())
+    merged: list[MergedExport] = []
+    duplicates = tally.duplicates + increases.duplicates
+    for name, rows in exports.items():
+        kept, found, dropped = merge_usage(rows, name)
+        records.extend(kept)
+        merged.extend(found)
+        duplicates += rows.duplicates + dropped
+    vendor_costs: list[VendorCost] = []
+    for name, cost_rows in sorted(costs.items()):
+        kept_costs, found, dropped = merge_costs(cost_rows, name)
+        vendor_costs.extend(kept_costs)
+        merged.extend(found)
+        duplicates += cost_rows.duplicates + dropped
     records.sort(key=lambda r: (r.timestamp, r.source, r.session or ""))
-    duplicates = tally.duplicates + increases.duplicates + costs.duplicates
     duplicates += sum(c.duplicates for c in collectors.values())
     counts = Counter(r.source for r in records)
     return UsageReport(
@@ -186,8 +200,9 @@ def read_usage(
         malformed_reasons=list(tally.reasons),
         sources={name: counts[name] for name in ALL_SOURCES if counts[name]},
         assumptions=_assumptions(kinds_read, options, increases.missing_parents()),
-        vendor_costs=sorted(costs.costs, key=lambda c: (c.timestamp, c.source, c.model or "")),
+        vendor_costs=sorted(vendor_costs, key=lambda c: (c.timestamp, c.source, c.model or "")),
         files_skipped=files_skipped,
+        merged_exports=merged,
     )
 
 

@@ -49,6 +49,12 @@ class UsageRecord:
     #: True/False when the export says whether long-context prices applied (Anthropic's
     #: ``context_window`` column); None: decide from the prompt size
     long_context: bool | None = None
+    #: server-side web searches the record reports (Claude Code's
+    #: ``server_tool_use.web_search_requests``, Anthropic's ``web_search_count``): billed per call
+    web_search_requests: int = 0
+    #: where the request was served when the record says so (Claude Code's ``inference_geo``);
+    #: some vendors bill data-residency requests at a multiple of list price
+    inference_geo: str | None = None
     #: the project (working directory, or the agent's project name) the record was made in
     project: str | None = None
     #: the coding agent that made the call when it differs from ``source`` (e.g. Kilo CLI read
@@ -104,3 +110,41 @@ class UsageReport:
     assumptions: list[str]
     vendor_costs: list[VendorCost] = field(default_factory=list)
     files_skipped: int = 0  # files found while walking a directory that hold no known format
+    #: export files whose rows were found to be the same usage as another file's (counted once)
+    merged_exports: list[MergedExport] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MergedExport:
+    """Two billing export files found to hold the same usage, and what was done about it.
+
+    ``duplicate`` (read after ``kept``) holds the same usage: ``matching`` of the ``shared``
+    (UTC day, model) totals both files have are identical, and those rows of ``duplicate`` were
+    not counted; where the two differ (``differing``, e.g. a day still in progress when one
+    export was taken) the larger figure was kept, whichever file it came from. ``dropped`` is
+    the number of rows, of either file, not counted. ``kind`` is ``"usage"`` or ``"costs"``.
+    """
+
+    source: str
+    kind: str
+    kept: str
+    duplicate: str
+    shared: int
+    matching: int
+    differing: int
+    dropped: int
+    first_day: str
+    last_day: str
+
+    @property
+    def reason(self) -> str:
+        """One line for people: which files, and why they were taken as the same usage."""
+        span = self.first_day if self.first_day == self.last_day else f"{self.first_day}..{self.last_day}"
+        unit = "day×model totals" if self.kind == "usage" else "daily cost totals"
+        why = f"{self.matching:,} of {self.shared:,} shared {unit} ({span}) are identical"
+        if self.differing:
+            why += f"; where the {self.differing:,} others differ the larger was kept"
+        return (
+            f"{self.duplicate} holds the same {self.source} {self.kind} as {self.kept}: {why}; "
+            f"{self.dropped:,} row(s) not counted twice"
+        )
