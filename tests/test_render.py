@@ -37,3 +37,55 @@ def test_csv_markdown_and_json(capsys):
     assert "| a\\|b | 1 | x |" in capsys.readouterr().out
     write_json({"cost": Decimal("0.10"), "n": 1})
     assert json.loads(capsys.readouterr().out) == {"cost": "0.10", "n": 1}
+
+
+# --- the layout: nothing whole is ever broken, at any width ------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tokencalc.table_layout import Spec, lay_out  # noqa: E402
+
+_WORD = st.text(alphabet="abcxyz0123456789.,$-≈★漢", min_size=1, max_size=14)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    width=st.integers(min_value=40, max_value=200),
+    rows=st.lists(
+        st.tuples(_WORD, _WORD, st.lists(_WORD, max_size=8).map(" ".join), _WORD), min_size=1, max_size=5
+    ),
+    priorities=st.tuples(st.integers(0, 3), st.integers(0, 3)),
+)
+def test_layout_keeps_every_whole_cell_whole_and_every_word(width, rows, priorities):
+    specs = [
+        Spec("Model"),
+        Spec("Cost", numeric=True, priority=priorities[0]),
+        Spec("Notes", whole=False, fold=True),
+        Spec("Count words", priority=priorities[1]),
+    ]
+    layout = lay_out(specs, [list(r) for r in rows], None, width)
+    text = "\n".join(layout.lines)
+    tokens = set(text.split())
+    for row in rows:
+        for whole_cell in (row[0], row[1], row[3]):
+            assert whole_cell in tokens  # a whole token of the output, not a piece of one
+        for word in row[2].split():
+            assert word in text
+    if not layout.stacked:
+        from rich.cells import cell_len
+
+        assert all(cell_len(line) <= width for line in layout.lines)
+
+
+def test_narrow_layout_folds_notes_then_low_priority_columns_then_stacks():
+    specs = [Spec("Model"), Spec("Cost", numeric=True), Spec("Count", priority=1), Spec("Notes", whole=False, fold=True)]
+    rows = [["claude-sonnet-5-5", "$11.15", "×1.5 o200k", "★ cheapest; long-context price"]]
+    wide = lay_out(specs, rows, None, 100)
+    assert not wide.folded and len(wide.lines) == 3
+    mid = lay_out(specs, rows, None, 44)
+    assert mid.lines[-1].strip() == "↳ ★ cheapest; long-context price"
+    narrow = lay_out(specs, rows, None, 40)
+    assert " ".join(line.strip() for line in narrow.lines[3:]) == "↳ Count: ×1.5 o200k · ★ cheapest; long-context price"
+    stacked = lay_out(specs, [["x" * 38, "$11.15", "×1.5", "n"]], None, 40)
+    assert stacked.stacked and stacked.lines[0] == "x" * 38 and "  Cost   $11.15" in stacked.lines

@@ -33,8 +33,12 @@ class Column:
     header: str
     numeric: bool = False
     display: Callable[[Any], str] | None = None
-    #: keep on one line when the table can (ids people copy and paste)
+    #: keep whole, on one line (ids people copy and paste); numbers always are
     no_wrap: bool = False
+    #: prose that may go on a line under its row when the table has no room for it
+    fold: bool = False
+    #: 0: always a column; higher: moves first to a line under its row on a narrow screen
+    priority: int = 0
 
     def show(self, value: Any) -> str:
         if value is None:
@@ -48,8 +52,23 @@ class Column:
         return str(value)
 
 
-#: The widest a table written to a file or pipe is allowed to grow.
+#: The widest a table written to a file or pipe grows when ``COLUMNS`` does not say.
 TABLE_MAX_WIDTH = 160
+#: Below this a table is laid out for this width anyway (the terminal wraps what is longer).
+TABLE_MIN_WIDTH = 40
+
+
+def table_width(console: Any = None) -> int:
+    """The width tables are fitted into: ``COLUMNS`` when set, else the terminal's, else 160."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), TABLE_MIN_WIDTH)
+    console = console or make_console()
+    if console.is_terminal:
+        return max(int(console.width), TABLE_MIN_WIDTH)
+    return TABLE_MAX_WIDTH
 
 
 def make_console(*, stderr: bool = False):
@@ -120,42 +139,51 @@ def write_table(
     caption: str | None = None,
     styles: Sequence[str | None] | None = None,
     footer: dict[str, Any] | None = None,
-    console=None,
+    console: Any = None,
 ) -> None:
-    """A Rich table; ``styles`` gives a style per row (e.g. to highlight the cheapest)."""
-    from rich import box
-    from rich.table import Table
+    """A table fitted to :func:`table_width` without cutting a figure (see :mod:`table_layout`).
 
-    table = Table(
-        title=title,
-        caption=caption,
-        show_footer=footer is not None,
-        caption_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    shown = [[column.show(row.get(column.key)) for column in columns] for row in rows]
-    footer_cells = [column.show(footer.get(column.key)) if footer else "" for column in columns]
-    for index, column in enumerate(columns):
-        table.add_column(
-            column.header,
-            justify="right" if column.numeric else "left",
-            footer=footer_cells[index],
-            # Numbers and ids stay on one line; prose folds rather than lose characters.
-            no_wrap=column.no_wrap or column.numeric,
-            overflow="fold",
-        )
-    for index, cells in enumerate(shown):
-        table.add_row(*cells, style=styles[index] if styles else None)
+    ``styles`` gives a style per row (e.g. to highlight the cheapest); colour only on a terminal.
+    """
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    from tokencalc.table_layout import Spec, lay_out, wrap
+
     console = console or make_console()
-    if not console.is_terminal:
-        # A file or pipe has no width of its own: give the table the room it needs (within
-        # reason) instead of squeezing it into 80 columns and cutting numbers short.
-        from rich.measure import Measurement
-
-        natural = Measurement.get(console, console.options.update(width=TABLE_MAX_WIDTH), table).maximum
-        console.width = max(console.width, min(natural, TABLE_MAX_WIDTH))
-    console.print(table)
+    width = table_width(console)
+    specs = [
+        Spec(
+            header=c.header,
+            numeric=c.numeric,
+            whole=c.numeric or c.no_wrap,
+            fold=c.fold,
+            priority=c.priority,
+        )
+        for c in columns
+    ]
+    cells = [[c.show(row.get(c.key)) for c in columns] for row in rows]
+    footer_cells = [c.show(footer.get(c.key)) for c in columns] if footer is not None else None
+    layout = lay_out(specs, cells, footer_cells, width)
+    # captions use the whole width a terminal or COLUMNS gives; in a plain pipe, the table's
+    shown_width = width if width != TABLE_MAX_WIDTH or console.is_terminal else max(layout.width, 80)
+    if title:
+        pad = max((layout.width - cell_len(title)) // 2, 0)
+        console.print(Text(" " * pad + title, style="italic"), soft_wrap=True)
+        console.print(soft_wrap=True)
+    for line, owner in zip(layout.lines, layout.line_rows):
+        style = None
+        if owner == -1 and line and not line.startswith(" ─"):
+            style = "bold"
+        elif styles and 0 <= owner < len(styles):
+            style = styles[owner]
+        elif footer_cells is not None and owner == len(cells):
+            style = "bold"
+        console.print(Text(line, style=style or ""), soft_wrap=True)
+    if caption:
+        console.print(soft_wrap=True)
+        for line in wrap(caption, shown_width):
+            console.print(Text(line, style="dim"), soft_wrap=True)
 
 
 def write_rows(

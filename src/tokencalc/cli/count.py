@@ -136,10 +136,10 @@ def _write_rows(tokenizer, outcome, total_tokens: int, fmt: OutputFormat) -> Non
     approx = "≈" if tokenizer.estimated else ""
     columns = [
         Column("tokens", "Tokens", numeric=True, display=lambda n: f"{approx}{n:,}"),
-        Column("lines", "Lines", numeric=True),
-        Column("words", "Words", numeric=True),
-        Column("chars", "Chars", numeric=True),
-        Column("path", "Input"),
+        Column("lines", "Lines", numeric=True, priority=1),
+        Column("words", "Words", numeric=True, priority=2),
+        Column("chars", "Chars", numeric=True, priority=3),
+        Column("path", "Input", no_wrap=True),
     ]
     rows = [{**_figures(_tokens(tokenizer, counts), counts), "path": label} for label, counts in outcome.counted]
     footer = {**_figures(total_tokens, outcome.total), "path": "total"} if len(rows) > 1 else None

@@ -321,12 +321,12 @@ def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
 
     columns = [
         Column("model", "Model", no_wrap=True),
-        *([Column("input", "Input")] if per_file else []),
+        *([Column("input", "Input", no_wrap=True)] if per_file else []),
         Column("input_tokens", "Input tokens", numeric=True),
-        Column("output_tokens", "Output tokens", numeric=True),
+        Column("output_tokens", "Output tokens", numeric=True, priority=1),
         Column("cost", "Cost", numeric=True),
-        Column("basis", "Count", no_wrap=True),
-        Column("notes", "Notes"),
+        Column("basis", "Count", no_wrap=True, priority=2),
+        Column("notes", "Notes", fold=True),
     ]
     rows, styles = [], []
     for row in ordered:

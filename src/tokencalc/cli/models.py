@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from tokencalc.cli.options import FormatOption, PricesOption, load_sheet, parse_date
-from tokencalc.render import OutputFormat, make_console
+from tokencalc.render import OutputFormat
 
 
 def models_command(
@@ -148,20 +148,15 @@ def _list_models(sheet, models, today: date, fmt: OutputFormat) -> None:
         )
     columns = [
         Column("id", "Model", no_wrap=True),
-        Column("provider", "Provider"),
+        Column("provider", "Provider", no_wrap=True, priority=3),
         Column("input", "In $/M", numeric=True),
-        Column("cached_input", "Cached", numeric=True),
+        Column("cached_input", "Cached", numeric=True, priority=2),
         Column("output", "Out $/M", numeric=True),
-        Column("context_window", "Context", numeric=True),
-        Column("tokenizer_shown", "Tokenizer", no_wrap=True),
+        Column("context_window", "Context", numeric=True, priority=1),
+        Column("tokenizer_shown", "Tokenizer", no_wrap=True, priority=4),
+        Column("notes", "Tiers and notes", fold=True),
     ]
     caption = f"US dollars per million tokens in force on {today.isoformat()} · sheet as of {sheet.as_of.isoformat()}"
-    # Tiers and notes need room; on a narrow terminal they stay in 'tokencalc models ID'.
-    console = make_console()
-    if fmt is not OutputFormat.table or not console.is_terminal or console.width >= 120:
-        columns.append(Column("notes", "Tiers and notes"))
-    else:
-        caption += " · tiers and notes: tokencalc models ID (or a wider terminal)"
     styles = ["dim" if model.deprecated else None for model in models]
     write_rows(fmt, columns, rows, title=f"{len(rows)} models", caption=caption, styles=styles)
 

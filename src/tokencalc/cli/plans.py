@@ -282,9 +282,9 @@ def _write_rows(comparison, fmt: OutputFormat) -> None:
     columns = [
         Column("plan", "Plan", no_wrap=True),
         Column("price", "Plan ²\n/month" if any(row.plan.per_seat for row in rows) else "Plan\n/month", numeric=True),
-        Column("model", "Stand-in", no_wrap=True),
+        Column("model", "Stand-in", no_wrap=True, priority=1),
         Column("api", "API\n/month", numeric=True),
-        Column("break_even", "Break-even\nmsgs/day", numeric=True),
+        Column("break_even", "Break-even\nmsgs/day", numeric=True, priority=2),
         Column("cheaper", "Cheaper\nby", no_wrap=True),
     ]
     records, styles = [], []

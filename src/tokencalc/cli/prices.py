@@ -481,8 +481,8 @@ def diff_command(
         for c in changes
     ]
     columns = [
-        Column("change", "Change"),
-        Column("section", "Section"),
+        Column("change", "Change", no_wrap=True),
+        Column("section", "Section", no_wrap=True, priority=1),
         Column("entry", "Entry", no_wrap=True),
         Column("field", "Field", no_wrap=True),
         Column("old", "Old"),

@@ -527,29 +527,6 @@ def _display_row(key: str, totals, currency: str, costs_only: bool = False) -> d
     }
 
 
-_TOKEN_KEYS = ("input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens")
-
-
-def _compact(value: int) -> str:
-    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (10_000, "K")):
-        if value >= size:
-            divisor = 1000 if suffix == "K" else size
-            return f"{value / divisor:,.1f}{suffix}"
-    return f"{value:,}"
-
-
-def _natural_width(columns, rows) -> int:
-    """The width a table needs without cutting cells (Rich's simple box: 3 between columns)."""
-    widths = [max(*map(len, c.header.split("\n")), *(len(c.show(r.get(c.key))) for r in rows)) for c in columns]
-    return sum(widths) + 3 * (len(columns) - 1) + 2
-
-
-def _console_width() -> int:
-    from tokencalc.render import make_console
-
-    return make_console().width
-
-
 def _unknown_line(priced) -> str | None:
     unknown = priced.unknown_models
     if not unknown:
@@ -634,12 +611,12 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet, costs_
         Column("key", _KEY_HEADERS[dims[-1]], no_wrap=True),
         Column("requests", "Reqs", numeric=True),
         Column("input_tokens", "Input", numeric=True),
-        Column("cached_input_tokens", "Cache\nread", numeric=True),
-        Column("cache_write_tokens", "Cache\nwrite", numeric=True),
+        Column("cached_input_tokens", "Cache\nread", numeric=True, priority=2),
+        Column("cache_write_tokens", "Cache\nwrite", numeric=True, priority=3),
         Column("output_tokens", "Output", numeric=True),
         Column("cost", "API\ncost", numeric=True),
         *([Column("vendor_cost", "Vendor\ncost", numeric=True)] if has_vendor else []),
-        *([Column("long_context", "Long\nctx", numeric=True)] if priced.totals.long_context else []),
+        *([Column("long_context", "Long\nctx", numeric=True, priority=1)] if priced.totals.long_context else []),
     ]
     if costs_only:  # nothing was priced: token and request columns would be all zeros
         columns = [*columns[: len(dims)], Column("vendor_cost", "Vendor\ncost", numeric=True)]
@@ -652,10 +629,6 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet, costs_
     if len(dims) > 1:  # "Total" goes in the first column
         footer.update({f"key{i}": "" for i in range(len(dims) - 1)}, key0="Total", key="")
         footer["key"] = "≈" if priced.totals.estimated else ""
-    if request.fmt is OutputFormat.table and _natural_width(columns, [*rows, footer]) > _console_width():
-        for row in (*rows, footer):  # a narrow terminal: 1.2M rather than cut-off numbers
-            for key in _TOKEN_KEYS:
-                row[key] = _compact(row[key])
     write_rows(
         request.fmt,
         columns,

@@ -1,0 +1,166 @@
+"""Every table keeps every figure and id whole at any width from 40 columns up.
+
+Each case runs a command once with ``--format json`` and then as a table at 40, 60, 80, 100
+and 160 columns (``COLUMNS``, as a pipe sees it). Every figure the JSON gives for a displayed
+field must appear in each rendering, whole: not followed or preceded by more digits, letters
+or id characters (``$20.`` for $20.00 or ``claude-sonnet-5`` for claude-sonnet-5-5 fail). The
+money a table shows is the JSON's exact decimal at display precision, worked out here with
+plain Decimal arithmetic, not with the code under test. One case also runs under a real
+pseudo-terminal, where Rich detects a terminal and COLUMNS is not set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDTHS = (40, 60, 80, 100, 160)
+USAGE = str(ROOT / "tests" / "fixtures" / "usage" / "claude_code")
+EN = str(ROOT / "examples" / "en.txt")
+ZH = str(ROOT / "examples" / "zh.txt")
+
+
+def _money(text: str) -> str:
+    """$ and the amount as people read it: 2 decimals from $1, 4 from a cent, else 6."""
+    value = Decimal(text)
+    places = 2 if value == 0 or value >= 1 else (4 if value >= Decimal("0.01") else 6)
+    return f"${value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,.{places}f}"
+
+
+def _int(value: int) -> str:
+    return f"{value:,}"
+
+
+def _whole(figure: str, text: str) -> bool:
+    pattern = r"(?<![\w.,$-])" + re.escape(figure) + r"(?![\w-]|[.,]\d)"
+    return re.search(pattern, text) is not None
+
+
+def _estimate_figures(doc: dict) -> list[str]:
+    out = []
+    for row in doc["rows"]:
+        out += [row["model"], _int(row["input_tokens"]), _int(row["output_tokens"])]
+        if row["cost"] is not None:
+            out.append(_money(row["cost"]))
+    return out
+
+
+def _plans_figures(doc: dict) -> list[str]:
+    out = []
+    for row in doc["rows"]:
+        out += [row["plan"], row["model"], _money(row["monthly_price"]), _money(row["api_monthly_cost"])]
+    return out
+
+
+def _usage_figures(doc: dict) -> list[str]:
+    out = []
+    for group in [*doc["groups"], doc["totals"]]:
+        for key in ("requests", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens"):
+            out.append(_int(group[key]))
+        out.append(_money(group["cost"]))
+        if group is not doc["totals"]:
+            out.append(group["key"])
+    return out
+
+
+def _models_figures(doc: list) -> list[str]:
+    out = []
+    for row in doc:
+        out += [row["id"], row["provider"], row["input"], row["cached_input"], row["output"], _int(row["context_window"])]
+    return out
+
+
+def _count_figures(doc: dict) -> list[str]:
+    out = []
+    for entry in [*doc["inputs"], doc["total"]]:
+        out += [_int(entry[k]) for k in ("tokens", "lines", "words", "chars")]
+        if "path" in entry:
+            out.append(entry["path"])
+    return out
+
+
+CASES = {
+    "estimate": (["estimate", EN, ZH, "--date", "2026-11-22"], _estimate_figures),
+    "estimate-per-file": (["estimate", EN, ZH, "-m", "claude-*", "--per-file", "--date", "2026-11-22"], _estimate_figures),
+    "plans": (["plans", "--date", "2026-11-22"], _plans_figures),
+    "usage": (["usage", USAGE, "--timezone", "UTC"], _usage_figures),
+    "models": (["models", "--date", "2026-11-22"], _models_figures),
+    "count": (["count", EN, ZH], _count_figures),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_figure_whole_at_every_width(case, cli, monkeypatch):
+    args, figures_of = CASES[case]
+    document = json.loads(cli(*args, "--format", "json").stdout)
+    figures = figures_of(document)
+    assert figures, "the case must have figures to check"
+    for width in WIDTHS:
+        monkeypatch.setenv("COLUMNS", str(width))
+        result = cli(*args)
+        assert result.exit_code == 0, result.stderr
+        missing = [f for f in figures if not _whole(f, result.stdout)]
+        assert not missing, f"{case} at {width} columns lacks {missing[:5]}:\n{result.stdout}"
+        for line in result.stdout.splitlines():
+            # one word longer than the width (a path, a URL) is the only thing allowed past it
+            if len(line) > width:
+                assert len(line.split()) <= 2 and len(line.split()[-1]) > width - 10, (case, width, line)
+
+
+def test_prices_diff_keeps_values_whole(cli, monkeypatch, tmp_path):
+    old = tmp_path / "old.toml"
+    new = tmp_path / "new.toml"
+    old.write_text('[models."gpt-6-luna"]\ninput = 0.1\noutput = 0.5\n', encoding="utf-8")
+    new.write_text('[models."gpt-6-luna"]\ninput = 0.125\noutput = 0.5\n', encoding="utf-8")
+    document = json.loads(cli("prices", "diff", str(old), str(new), "--format", "json").stdout)
+    figures = [c["entry"] for c in document["changes"]] + [str(c["new"]) for c in document["changes"]]
+    for width in WIDTHS:
+        monkeypatch.setenv("COLUMNS", str(width))
+        out = cli("prices", "diff", str(old), str(new)).stdout
+        assert all(_whole(f, out) for f in figures), out
+
+
+def _run_in_pty(argv: list[str], columns: int) -> str:
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env["TERM"] = "xterm"
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execve(sys.executable, [sys.executable, "-m", "tokencalc", *argv], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    chunks = []
+    while True:
+        ready, _, _ = select.select([fd], [], [], 60)
+        if not ready:
+            break
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.waitpid(pid, 0)
+    return re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode("utf-8", "replace"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pty window sizes as on Linux")
+@pytest.mark.parametrize("width", [60, 80])
+def test_plans_under_a_real_terminal(cli, width):
+    document = json.loads(cli("plans", "--date", "2026-11-22", "--format", "json").stdout)
+    out = _run_in_pty(["plans", "--date", "2026-11-22"], width)
+    missing = [f for f in _plans_figures(document) if not _whole(f, out)]
+    assert not missing, out
+    assert max(len(line) for line in out.replace("\r", "").splitlines()) <= width
