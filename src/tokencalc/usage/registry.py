@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tokencalc.usage import discovery
+from tokencalc.usage import amp, copilot_cli, discovery, kimi_cli, opencode, qwen_code
 from tokencalc.usage.agent_format import AgentFormat
 
 def _claude() -> list[Path]:
@@ -29,6 +29,11 @@ AGENTS: tuple[AgentFormat, ...] = (
     AgentFormat("claude-code", "Claude Code", _claude, (".jsonl",), keep="largest"),
     AgentFormat("codex", "Codex", _codex, (".jsonl",)),
     AgentFormat("gemini-cli", "Gemini CLI", _gemini, (".jsonl", ".json"), keep="largest"),
+    opencode.FORMAT,
+    amp.FORMAT,
+    copilot_cli.FORMAT,
+    qwen_code.FORMAT,
+    kimi_cli.FORMAT,
 )
 BY_SOURCE = {agent.source: agent for agent in AGENTS}
 #: Sources read by a registered reader rather than the content detector.
