@@ -16,7 +16,8 @@ import pytest
 
 from tokencalc.usage import read_usage
 
-FIXTURES = Path(__file__).parent / "fixtures" / "usage"
+FIXTURES = Path(__file__).parent / "fixtures" / "agents"
+USAGE_FIXTURES = Path(__file__).parent / "fixtures" / "usage"
 
 
 def totals(records):
@@ -167,7 +168,7 @@ def test_qwen_code_cache_inclusive_prompt_and_thoughts_rule():
 
 
 def test_qwen_code_is_not_mistaken_for_claude_code(tmp_path):
-    report = read_usage([FIXTURES / "qwen_code", FIXTURES / "claude_code"])
+    report = read_usage([FIXTURES / "qwen_code", USAGE_FIXTURES / "claude_code"])
     assert report.sources == {"claude-code": 5, "qwen-code": 3}
 
 
