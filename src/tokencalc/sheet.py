@@ -20,7 +20,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -28,6 +28,18 @@ from typing import Any
 
 from tokencalc.encodings import CHARACTERS, EXACT_ENCODINGS, TokenizerRef
 from tokencalc.errors import PriceSheetError, TokencalcError, UnknownModelError
+from tokencalc.model_ids import candidates as id_candidates
+from tokencalc.sheet_rules import (
+    Fee,
+    OffPeak,
+    Residency,
+    check_window,
+    in_force,
+    parse_fees,
+    parse_off_peak,
+    parse_residency,
+    window_text,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,7 +57,7 @@ USD = "USD"
 
 _TOP_KEYS = ("schema_version", "as_of", "default_models", "providers", "tokenizers", "models", "plans", "currencies")
 _PROVIDER_REQUIRED = ("name", "source", "as_of")
-_PROVIDER_OPTIONAL = ("notes",)
+_PROVIDER_OPTIONAL = ("notes", "fees", "residency")
 _TOKENIZER_REQUIRED = ("base", "ratio", "source")
 _TOKENIZER_OPTIONAL = ("notes",)
 _MODEL_REQUIRED = ("provider", "name", "tokenizer", "input", "output", "context_window")
@@ -62,10 +74,11 @@ _MODEL_OPTIONAL = (
     "long_context",
     *TIERS,
     "schedule",
+    "off_peak",
 )
 _LONG_CONTEXT_REQUIRED = ("threshold", "input", "output")
-_LONG_CONTEXT_OPTIONAL = ("cached_input", "cache_write_5m", "cache_write_1h")
-_TIER_KEYS = ("multiplier", *PRICE_FIELDS)
+_LONG_CONTEXT_OPTIONAL = ("cached_input", "cache_write_5m", "cache_write_1h", "from", "until")
+_TIER_KEYS = ("multiplier", *PRICE_FIELDS, "from", "until", "long_context")
 _SCHEDULE_KEYS = ("from", *PRICE_FIELDS, "notes")
 _PLAN_REQUIRED = ("vendor", "name", "monthly_price", "models", "caps", "source", "as_of")
 _PLAN_OPTIONAL = ("annual_monthly_price", "per_seat", "min_seats", "messages_per_day_cap", "notes")
@@ -88,6 +101,10 @@ class Provider:
     source: str
     as_of: date
     notes: str | None = None
+    #: per-call fees (web search, fetch, grounding) of the provider's models
+    fees: tuple[Fee, ...] = ()
+    #: data-residency multipliers by inference geography
+    residency: tuple[Residency, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,9 @@ class LongContext:
     cached_input: Decimal | None = None
     cache_write_5m: Decimal | None = None
     cache_write_1h: Decimal | None = None
+    #: the first and last UTC day the long-context prices are offered (None: open)
+    start: date | None = None
+    end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +144,12 @@ class Tier:
     cached_input: Decimal | None = None
     cache_write_5m: Decimal | None = None
     cache_write_1h: Decimal | None = None
+    #: the first and last UTC day the tier is offered (None: open)
+    start: date | None = None
+    end: date | None = None
+    #: long-context prices under this tier where the vendor publishes them apart (rounded
+    #: differently from the scaled figure); each replaces the scaled price of its kind
+    long_context: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -167,6 +193,8 @@ class ModelEntry:
     #: long-context and explicit tier prices ("long_context.input", "batch.output") that an
     #: overlay set above the file that gave the schedule: they do not follow the schedule
     fixed: frozenset[str] = frozenset()
+    #: hours of the UTC day billed at other (off-peak) prices, see tokencalc.sheet_rules
+    off_peak: tuple[OffPeak, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -234,15 +262,34 @@ class PriceSheet:
     # -- looking models up
 
     def resolve(self, name: str) -> ModelEntry:
-        """The model with this id or alias (case-insensitive); never a fuzzy match."""
-        key = name.strip().lower()
-        for model_id, model in self.models.items():
-            if model_id.lower() == key:
-                return model
-        for alias, model_id in self.aliases.items():
-            if alias.lower() == key:
-                return self.models[model_id]
+        """The model with this id or alias (case-insensitive); never a fuzzy match.
+
+        A name that is neither is rewritten by the one resolution rule of
+        :mod:`tokencalc.model_ids` (gateway prefixes, Bedrock and Vertex forms, dated
+        snapshots, ``-latest``, dotted versions) and looked up again, form by form.
+        """
+        return self.resolve_form(name)[0]
+
+    def resolve_form(self, name: str) -> tuple[ModelEntry, str | None]:
+        """The model ``name`` means, and the rewritten form that matched (None: as written)."""
+        found = self._lookup(name)
+        if found is not None:
+            return found, None
+        for form in id_candidates(name):
+            found = self._lookup(form)
+            if found is not None:
+                return found, form
         raise UnknownModelError(name, self.suggest(name))
+
+    def _lookup(self, name: str) -> ModelEntry | None:
+        key = name.strip().lower()
+        index = self.__dict__.get("_name_index")
+        if index is None:
+            index = {alias.lower(): model_id for alias, model_id in self.aliases.items()}
+            index.update({model_id.lower(): model_id for model_id in self.models})
+            object.__setattr__(self, "_name_index", index)
+        model_id = index.get(key)
+        return None if model_id is None else self.models[model_id]
 
     def resolve_plan(self, name: str) -> Plan:
         """The plan with this id or display name (case-insensitive); never a fuzzy match.
@@ -346,6 +393,9 @@ class PriceSheet:
         """
         raw = {name: getattr(model, name) for name in PRICE_FIELDS}
         base = _filled(raw)
+        long_context = model.long_context
+        if long_context is not None and not in_force(long_context.start, long_context.end, on):
+            long_context = None
         for entry in sorted(model.schedule, key=lambda e: e.start):
             if entry.start <= on:
                 for name in PRICE_FIELDS:
@@ -359,9 +409,9 @@ class PriceSheet:
                 return value
             return value * dated[name] / base[name]
 
-        long_base = _long_context_prices(model.long_context, base) if model.long_context else None
+        long_base = _long_context_prices(long_context, base) if long_context else None
         long_dated = {n: follow(long_base[n], n, "long_context") for n in PRICE_FIELDS} if long_base else None
-        threshold = model.long_context.threshold if model.long_context else None
+        threshold = long_context.threshold if long_context else None
 
         if tier is None:
             return _prices(dated, threshold, long_dated)
@@ -369,6 +419,11 @@ class PriceSheet:
         if offered is None:
             has = ", ".join(model.tiers) or "none"
             raise TokencalcError(f"model {model.id!r} has no {tier} tier (tiers it has: {has})")
+        if not in_force(offered.start, offered.end, on):
+            raise TokencalcError(
+                f"model {model.id!r} offers its {tier} tier {window_text(offered.start, offered.end)} only, "
+                f"not on {on.isoformat()}"
+            )
         if offered.multiplier is not None:
             return _prices(dated, threshold, long_dated).scaled(offered.multiplier)
         tier_base = _explicit_prices(offered, base)
@@ -379,7 +434,50 @@ class PriceSheet:
                 n: long_dated[n] if dated[n] == 0 else long_dated[n] * tier_dated[n] / dated[n]
                 for n in PRICE_FIELDS
             }
+            long_tier.update(offered.long_context)
         return _prices(tier_dated, threshold, long_tier)
+
+    def offers_tier(self, model: ModelEntry, tier: str, on: date) -> bool:
+        """Whether ``model`` has prices for ``tier`` on the day ``on``."""
+        offered = model.tiers.get(tier)
+        return offered is not None and in_force(offered.start, offered.end, on)
+
+    def off_peak_at(self, model: ModelEntry, when: datetime) -> OffPeak | None:
+        """The off-peak rule that bills a standard-tier request made at ``when`` (naive = UTC)."""
+        for rule in model.off_peak:
+            if rule.applies(when):
+                return rule
+        return None
+
+    def prices_at(self, model: ModelEntry, when: datetime, tier: str | None = None) -> tuple[Prices, OffPeak | None]:
+        """:meth:`prices_on` the request's UTC day, at off-peak prices when its UTC time is off-peak.
+
+        Off-peak rules apply to the standard tier only. Returns the prices and the rule applied.
+        """
+        moment = when if when.tzinfo is None else when.astimezone(timezone.utc)
+        prices = self.prices_on(model, moment.date(), tier)
+        rule = self.off_peak_at(model, moment) if tier is None else None
+        if rule is None:
+            return prices, None
+        return _off_peak_prices(prices, rule), rule
+
+    def fee_for(self, model: ModelEntry, kind: str, on: date) -> Fee | None:
+        """The per-call fee of ``kind`` for ``model`` on ``on`` (the last matching entry wins)."""
+        provider = self.providers.get(model.provider)
+        found = None
+        for fee in provider.fees if provider else ():
+            if fee.kind == kind and fee.covers(model.id, on):
+                found = fee
+        return found
+
+    def residency_for(self, model: ModelEntry, geo: str, on: date) -> Residency | None:
+        """The data-residency rule for a request of ``model`` run in ``geo`` on ``on``, if any."""
+        provider = self.providers.get(model.provider)
+        found = None
+        for rule in provider.residency if provider else ():
+            if rule.covers(model.id, geo, on):
+                found = rule
+        return found
 
     # -- tokenizers
 
@@ -432,6 +530,26 @@ def _filled(raw: Mapping[str, Decimal | None]) -> dict[str, Decimal]:
         "cache_write_1h": raw["cache_write_1h"] if raw["cache_write_1h"] is not None else price_in,
         "output": raw["output"],
     }
+
+
+def _off_peak_prices(prices: Prices, rule: OffPeak) -> Prices:
+    """Standard prices turned into a rule's off-peak prices (long-context ones scaled alike)."""
+    if rule.multiplier is not None:
+        return prices.scaled(rule.multiplier)
+    assert rule.input is not None and rule.output is not None
+    standard = {n: getattr(prices, n) for n in PRICE_FIELDS}
+    values = {
+        "input": rule.input,
+        "output": rule.output,
+        **{n: _scaled_like_input(getattr(rule, n), n, rule.input, standard) for n in PRICE_FIELDS[1:4]},
+    }
+    long = None
+    if prices.long_context is not None:
+        long = {
+            n: getattr(prices.long_context, n) if standard[n] == 0 else getattr(prices.long_context, n) * values[n] / standard[n]
+            for n in PRICE_FIELDS
+        }
+    return _prices(values, prices.long_context_threshold, long)
 
 
 def _scaled_like_input(value: Decimal | None, name: str, new_input: Decimal, base: Mapping[str, Decimal]) -> Decimal:
@@ -756,6 +874,7 @@ def _switch_tier_form(current: dict[str, Any], overlay: Mapping[str, Any]) -> bo
     if "multiplier" in overlay and "multiplier" not in current:
         for name in PRICE_FIELDS:
             current.pop(name, None)
+        current.pop("long_context", None)
         return True
     if "multiplier" in current and "multiplier" not in overlay and any(name in overlay for name in PRICE_FIELDS):
         del current["multiplier"]
@@ -1009,9 +1128,13 @@ def _provider(check: _Validator, provider_id: str, body: Mapping[str, Any]) -> P
     source = check.text((*path, "source"), body["source"]) if "source" in body else None
     as_of = check.day((*path, "as_of"), body["as_of"]) if "as_of" in body else None
     notes = check.text((*path, "notes"), body["notes"]) if "notes" in body else None
+    fees = parse_fees(check, (*path, "fees"), body["fees"]) if "fees" in body else ()
+    residency = parse_residency(check, (*path, "residency"), body["residency"]) if "residency" in body else ()
     if not sound or name is None or source is None or as_of is None or ("notes" in body and notes is None):
         return None
-    return Provider(provider_id, name, source, as_of, notes)
+    if fees is None or residency is None:
+        return None
+    return Provider(provider_id, name, source, as_of, notes, fees, residency)
 
 
 def _tokenizer(check: _Validator, family_id: str, body: Mapping[str, Any]) -> TokenizerFamily | None:
@@ -1102,6 +1225,11 @@ def _model(
         parsed = _schedule(check, (*path, "schedule"), body["schedule"])
         sound = sound and parsed is not None
         schedule, fixed = _overlaid_schedule(check.origins, path, body, parsed or ())
+    off_peak: tuple[OffPeak, ...] = ()
+    if "off_peak" in body:
+        rules = parse_off_peak(check, (*path, "off_peak"), body["off_peak"])
+        sound = sound and rules is not None
+        off_peak = rules or ()
     if not sound or not isinstance(provider_id, str) or not isinstance(tokenizer, str):
         return None
     provider = providers.get(provider_id)
@@ -1129,6 +1257,7 @@ def _model(
         schedule=schedule,
         files=check.origins.files_of(path),
         fixed=fixed,
+        off_peak=off_peak,
     )
 
 
@@ -1166,15 +1295,30 @@ def _long_context(check: _Validator, path: tuple[Any, ...], body: Any) -> LongCo
     sound = check.keys(path, body, _LONG_CONTEXT_REQUIRED, _LONG_CONTEXT_OPTIONAL)
     threshold = check.integer((*path, "threshold"), body["threshold"]) if "threshold" in body else None
     prices, prices_sound = _prices_in(check, path, body, PRICE_FIELDS)
-    if not (sound and prices_sound) or threshold is None:
+    start, end, window_sound = check_window(check, path, body)
+    if not (sound and prices_sound and window_sound) or threshold is None:
         return None
-    return LongContext(threshold=threshold, **prices)
+    return LongContext(threshold=threshold, start=start, end=end, **prices)
 
 
 def _tier(check: _Validator, path: tuple[Any, ...], name: str, body: Any) -> Tier | None:
     if check.table(path, body) is None:
         return None
     sound = check.keys(path, body, (), _TIER_KEYS)
+    start, end, window_sound = check_window(check, path, body)
+    sound = sound and window_sound
+    long_prices: dict[str, Decimal] = {}
+    if "long_context" in body:
+        long_body = check.table((*path, "long_context"), body["long_context"])
+        if long_body is None or not check.keys((*path, "long_context"), long_body, (), PRICE_FIELDS):
+            sound = False
+        else:
+            found, long_sound = _prices_in(check, (*path, "long_context"), long_body, PRICE_FIELDS)
+            long_prices = {k: v for k, v in found.items() if v is not None}
+            sound = sound and long_sound
+        if "multiplier" in body:
+            check.problem((*path, "long_context"), "long-context tier prices go with explicit tier prices, not a multiplier")
+            sound = False
     if "multiplier" in body:
         multiplier = check.number((*path, "multiplier"), body["multiplier"])
         explicit = [k for k in PRICE_FIELDS if k in body]
@@ -1185,13 +1329,15 @@ def _tier(check: _Validator, path: tuple[Any, ...], name: str, body: Any) -> Tie
                 blame=[(*path, key) for key in ("multiplier", *explicit)],
             )
             return None
-        return Tier(name, multiplier=multiplier) if sound and multiplier is not None else None
+        return Tier(name, multiplier=multiplier, start=start, end=end) if sound and multiplier is not None else None
     missing = [k for k in ("input", "output") if k not in body]
     if missing:
         check.problem(path, f"needs a multiplier, or explicit prices with input and output (missing {', '.join(missing)})")
         return None
     prices, prices_sound = _prices_in(check, path, body, PRICE_FIELDS)
-    return Tier(name, **prices) if sound and prices_sound else None
+    if not (sound and prices_sound):
+        return None
+    return Tier(name, start=start, end=end, long_context=MappingProxyType(long_prices), **prices)
 
 
 def _schedule(check: _Validator, path: tuple[Any, ...], body: Any) -> tuple[ScheduleEntry, ...] | None:

@@ -5,6 +5,7 @@ Never builds a tokenizer: listing models must stay instant.
 
 from __future__ import annotations
 
+import fnmatch
 from datetime import date
 from typing import Annotated, Optional
 
@@ -12,6 +13,7 @@ import typer
 
 from tokencalc.cli.options import FormatOption, PricesOption, load_sheet, parse_date
 from tokencalc.render import OutputFormat
+from tokencalc.sheet_rules import window_text
 
 
 def models_command(
@@ -121,8 +123,8 @@ def _list_models(sheet, models, today: date, fmt: OutputFormat) -> None:
                 "estimated": ref.estimated,
                 "ratio": float(ref.ratio),
                 "base_encoding": ref.base,
-                "tiers": list(model.tiers),
-                "long_context_threshold": model.long_context.threshold if model.long_context else None,
+                "tiers": [name for name in model.tiers if sheet.offers_tier(model, name, today)],
+                "long_context_threshold": standard.long_context_threshold,
                 "aliases": list(model.aliases),
                 "deprecated": model.deprecated,
                 "as_of": model.as_of,
@@ -171,6 +173,49 @@ def _prices_dict(prices) -> dict:
     }
 
 
+def price_rules(sheet, model, today: date) -> dict:
+    """Dated windows, off-peak hours, per-call fees and residency rules, for ``models MODEL``."""
+    provider = sheet.providers[model.provider]
+    windows = {}
+    if model.long_context and (model.long_context.start or model.long_context.end):
+        windows["long_context"] = window_text(model.long_context.start, model.long_context.end)
+    for name, tier in model.tiers.items():
+        if tier.start or tier.end:
+            windows[name] = window_text(tier.start, tier.end)
+    return {
+        "windows": windows,
+        "off_peak": [rule.describe() for rule in model.off_peak],
+        "fees": [
+            {
+                "kind": fee.kind,
+                "per_1000": _per_million(fee.per_1000),
+                "window": window_text(fee.start, fee.end) or None,
+                "in_force": fee.covers(model.id, today),
+                "source": fee.source,
+            }
+            for fee in provider.fees
+            if not fee.models or any(fnmatch.fnmatchcase(model.id.lower(), g.lower()) for g in fee.models)
+        ],
+        "residency": [
+            {"geo": list(rule.geos), "multiplier": _per_million(rule.multiplier), "source": rule.source}
+            for rule in provider.residency
+            if any(rule.covers(model.id, geo, today) for geo in rule.geos)
+        ],
+    }
+
+
+def price_rule_fields(details: dict) -> list[tuple[str, str]]:
+    """The table rows of :func:`price_rules`."""
+    fields = [(f"{name.replace('_', '-').capitalize()} offered", text) for name, text in details["windows"].items()]
+    fields += [("Off-peak", text) for text in details["off_peak"]]
+    for fee in details["fees"]:
+        when = f", {fee['window']}" if fee["window"] else ""
+        fields.append((f"Fee: {fee['kind'].replace('_', ' ')}", f"${fee['per_1000']} per 1,000 calls{when}"))
+    for rule in details["residency"]:
+        fields.append(("Data residency", f"inference geo {', '.join(rule['geo'])}: × {rule['multiplier']} every price"))
+    return fields
+
+
 def model_details(sheet, model, today: date) -> dict:
     """Everything the sheet says about one model, with prices resolved for ``today``."""
     standard = sheet.prices_on(model, today)
@@ -207,7 +252,9 @@ def model_details(sheet, model, today: date) -> dict:
                 **_prices_dict(sheet.prices_on(model, today, name)),
             }
             for name, tier in model.tiers.items()
+            if sheet.offers_tier(model, name, today)
         },
+        **price_rules(sheet, model, today),
         "schedule": [
             {
                 "from": entry.start,
@@ -260,6 +307,7 @@ def _show_model(sheet, model, today: date, fmt: OutputFormat) -> None:
     for name, tier in details["tiers"].items():
         how = f"× {tier['multiplier']}" if tier["multiplier"] is not None else "explicit prices"
         fields.append((f"{name.capitalize()} tier", f"{prices_text(tier)} $/M ({how})"))
+    fields += price_rule_fields(details)
     for entry in details["schedule"]:
         changes = ", ".join(f"{k} {v}" for k, v in entry.items() if k not in ("from", "notes"))
         note = f" — {entry['notes']}" if entry["notes"] else ""
