@@ -74,7 +74,7 @@ def test_json_contract(cli):
 
 
 def test_hand_computed_costs_through_the_command(cli):
-    document = as_json(cli("plans", "-p", "acme-pro", "-c", "2", "--turns", "1", *SMALL, "--format", "json"))
+    document = as_json(cli("plans", "-P", "acme-pro", "-c", "2", "--turns", "1", *SMALL, "--format", "json"))
     (row,) = document["rows"]
     # one turn on cachy: 110 input × $2 + 20 output × $8 = $0.00038; × 2 a day × 30 days
     assert D(row["api_cost_per_conversation"]) == D("0.00038")
@@ -87,7 +87,7 @@ def test_hand_computed_costs_through_the_command(cli):
 
 
 def test_no_cache_and_reasoning_change_the_cost(cli):
-    base = ["plans", "-p", "acme-pro", "--turns", "10", *SMALL, "--format", "json"]
+    base = ["plans", "-P", "acme-pro", "--turns", "10", *SMALL, "--format", "json"]
     cached = as_json(cli(*base))["rows"][0]
     uncached = as_json(cli(*base, "--no-cache"))["rows"][0]
     assert D(cached["api_cost_per_conversation"]) == D("0.003395")
@@ -100,7 +100,7 @@ def test_sample_file_is_counted_exactly(cli, tmp_path):
     text = "Please summarise this contract and list every deadline in it.\n" * 4
     sample = tmp_path / "message.txt"
     sample.write_text(text, encoding="utf-8")
-    document = as_json(cli("plans", "-p", "acme-pro", "--sample", str(sample), "--format", "json"))
+    document = as_json(cli("plans", "-P", "acme-pro", "--sample", str(sample), "--format", "json"))
     assert document["profile"]["message_tokens"] == count_text(text)
     assert document["profile"]["sample"] == str(sample)
     assert "message_tokens" not in document["profile"]["defaults"]
@@ -108,7 +108,7 @@ def test_sample_file_is_counted_exactly(cli, tmp_path):
 
 
 def test_sample_from_stdin(cli):
-    document = as_json(cli("plans", "-p", "acme-pro", "--sample", "-", "--format", "json", input="hello there, model"))
+    document = as_json(cli("plans", "-P", "acme-pro", "--sample", "-", "--format", "json", input="hello there, model"))
     assert document["profile"]["message_tokens"] == count_text("hello there, model")
 
 
@@ -145,12 +145,12 @@ def test_a_missing_sample_is_an_error(cli, tmp_path):
 
 
 def test_plan_selection_keeps_the_order_given(cli):
-    document = as_json(cli("plans", "-p", "anthro-team", "--plan", "ACME-PRO", "-p", "anthro-team", "--format", "json"))
+    document = as_json(cli("plans", "-P", "anthro-team", "--plan", "ACME-PRO", "-P", "anthro-team", "--format", "json"))
     assert [row["plan"] for row in document["rows"]] == ["anthro-team", "acme-pro"]
 
 
 def test_unknown_plan_suggests_the_nearest(cli):
-    result = cli("plans", "-p", "acme-prp")
+    result = cli("plans", "-P", "acme-prp")
     assert result.exit_code == 1
     assert result.stderr.startswith("tokencalc: error: unknown plan 'acme-prp' (did you mean acme-pro")
     assert result.stdout == ""
@@ -193,7 +193,7 @@ def test_bad_options(cli, args, code, message):
 
 
 def test_cap_warning_on_stderr_and_in_json(cli):
-    result = cli("plans", "-p", "acme-pro", "-c", "11", "--turns", "10", "--format", "json")
+    result = cli("plans", "-P", "acme-pro", "-c", "11", "--turns", "10", "--format", "json")
     document = as_json(result)
     warning = "acme-pro: 110 messages a day exceed the plan's documented cap of 100 a day"
     assert document["warnings"] == [warning]
@@ -202,14 +202,14 @@ def test_cap_warning_on_stderr_and_in_json(cli):
 
 
 def test_seats_below_the_minimum_are_raised_with_a_warning(cli):
-    result = cli("plans", "-p", "anthro-team", "--seats", "2", "--annual", "--format", "json")
+    result = cli("plans", "-P", "anthro-team", "--seats", "2", "--annual", "--format", "json")
     (row,) = as_json(result)["rows"]
     assert row["seats"] == 3 and row["monthly_price"] == "60" and row["billing"] == "annual"
     assert "seats raised from 2 to the plan's minimum of 3" in result.stderr
 
 
 def test_seats_on_a_personal_plan_are_ignored_with_a_note(cli):
-    result = cli("plans", "-p", "acme-pro", "--seats", "4", "--format", "json")
+    result = cli("plans", "-P", "acme-pro", "--seats", "4", "--format", "json")
     (row,) = as_json(result)["rows"]
     assert row["seats"] == 1 and row["monthly_price"] == "20"
     assert row["notes"] == ["not sold per seat: one subscription priced, --seats 4 ignored"]
@@ -218,12 +218,12 @@ def test_seats_on_a_personal_plan_are_ignored_with_a_note(cli):
 
 
 def test_currency_with_rate(cli):
-    (row,) = as_json(cli("plans", "-p", "acme-pro", "--currency", "eur", "--rate", "0.5", "--format", "json"))["rows"]
+    (row,) = as_json(cli("plans", "-P", "acme-pro", "--currency", "eur", "--rate", "0.5", "--format", "json"))["rows"]
     assert row["monthly_price"] == "10"
 
 
 def test_table_csv_and_markdown(cli):
-    table = cli("plans", "-p", "acme-pro", "-p", "anthro-team")
+    table = cli("plans", "-P", "acme-pro", "-P", "anthro-team")
     assert table.exit_code == 0, table.stderr
     assert "Plans vs API" in table.stdout and "defaults used:" in table.stdout
     lines = table.stdout.splitlines()
@@ -232,11 +232,11 @@ def test_table_csv_and_markdown(cli):
     assert pro.split()[:3] == ["acme-pro", "$20.00", "cachy"]
     assert "this use on cheap, the cheapest:" in table.stdout
     assert "² per-seat plans" in table.stdout
-    csv = cli("plans", "-p", "acme-pro", "--format", "csv")
+    csv = cli("plans", "-P", "acme-pro", "--format", "csv")
     header, line = csv.stdout.splitlines()
     assert header.split(",")[:4] == ["plan", "name", "vendor", "monthly_price"]
     assert line.startswith("acme-pro,Acme Pro,acme,20,")
-    markdown = cli("plans", "-p", "acme-free", "--format", "markdown")
+    markdown = cli("plans", "-P", "acme-free", "--format", "markdown")
     assert "| Plan | Plan /month | Stand-in | API /month | Break-even msgs/day | Cheaper by |" in markdown.stdout
     assert "| acme-free | $0.00 | plain |" in markdown.stdout and "· ·" not in markdown.stdout
 

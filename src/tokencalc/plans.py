@@ -34,7 +34,7 @@ from datetime import date
 from decimal import Decimal
 
 from tokencalc.costs import CostBreakdown, RequestTokens, format_money, request_cost
-from tokencalc.errors import UsageError
+from tokencalc.errors import TokencalcError, UsageError
 from tokencalc.sheet import CHARACTERS, USD, ModelEntry, Plan, PriceSheet, TokenizerRef
 
 DEFAULT_CONVERSATIONS_PER_DAY = Decimal(5)
@@ -264,14 +264,26 @@ def conversation_cost(sheet: PriceSheet, model: ModelEntry, profile: UsageProfil
 # --- plans against the API -----------------------------------------------------------------
 
 
-def find_plans(sheet: PriceSheet, names: Sequence[str]) -> list[Plan]:
-    """The plans named (ids or names, any case; repeats once), or every plan when none are.
+def find_plans(sheet: PriceSheet, names: Sequence[str], providers: Sequence[str] = ()) -> list[Plan]:
+    """The plans named (ids or names, any case; repeats once) and every plan of ``providers``,
+    or every plan when neither is given.
 
-    An unknown name raises :class:`TokencalcError` suggesting the nearest plan ids.
+    An unknown name raises :class:`TokencalcError` suggesting the nearest plan ids; an unknown
+    provider, or one that sells no plan, raises too (a plan id given as a provider says so).
     """
-    if not names:
+    if not names and not providers:
         return list(sheet.plans.values())
     chosen: dict[str, Plan] = {}
+    for wanted in providers:
+        key = wanted.strip().lower()
+        theirs = [plan for plan in sheet.plans.values() if plan.vendor.lower() == key]
+        if not theirs:
+            if any(key in (plan.id.lower(), plan.name.lower()) for plan in sheet.plans.values()):
+                raise TokencalcError(f"{wanted!r} is a plan, not a provider: give it with --plan/-P")
+            vendors = sorted({plan.vendor for plan in sheet.plans.values()})
+            raise TokencalcError(f"no plans of provider {wanted!r} (providers with plans: {', '.join(vendors)})")
+        for plan in theirs:
+            chosen.setdefault(plan.id, plan)
     for name in names:
         plan = sheet.resolve_plan(name)
         chosen.setdefault(plan.id, plan)

@@ -355,7 +355,9 @@ class PriceSheet:
                     chosen.setdefault(model.id, model)
         for pattern in patterns:
             if any(ch in pattern for ch in "*?["):
-                matched = [m for m in self.models.values() if self.matches(m, pattern)]
+                # a glob matches ids; aliases (dated snapshots…) only when it matches no id
+                matched = [m for m in self.models.values() if self.matches(m, pattern, aliases=False)]
+                matched = matched or [m for m in self.models.values() if self.matches(m, pattern)]
                 live = [m for m in matched if current(m)]
                 if not live:
                     hint = (
@@ -374,10 +376,11 @@ class PriceSheet:
         return list(chosen.values())
 
     @staticmethod
-    def matches(model: ModelEntry, pattern: str) -> bool:
-        """Whether an fnmatch glob matches the model's id or one of its aliases (any case)."""
+    def matches(model: ModelEntry, pattern: str, *, aliases: bool = True) -> bool:
+        """Whether an fnmatch glob matches the model's id or (``aliases``) an alias, any case."""
         pattern = pattern.strip().lower()
-        return any(fnmatch.fnmatchcase(name.lower(), pattern) for name in (model.id, *model.aliases))
+        names = (model.id, *model.aliases) if aliases else (model.id,)
+        return any(fnmatch.fnmatchcase(name.lower(), pattern) for name in names)
 
     # -- prices
 

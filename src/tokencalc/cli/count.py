@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from tokencalc.cli.completion import complete_encoding, complete_model
 from tokencalc.render import OutputFormat
 
 
@@ -17,7 +18,7 @@ def count_command(
     ] = None,
     encoding: Annotated[
         Optional[str],
-        typer.Option("--encoding", "-e", help="Tokenizer: o200k_base (default), o200k_harmony or cl100k_base."),
+        typer.Option("--encoding", "-e", help="Tokenizer: o200k_base (default), o200k_harmony or cl100k_base.", autocompletion=complete_encoding),
     ] = None,
     model: Annotated[
         Optional[str],
@@ -26,6 +27,7 @@ def count_command(
             "-m",
             help="Count with this model's tokenizer (e.g. gpt-4o, gpt-4); models without a public "
             "tokenizer (Claude, Gemini, …) are estimated (≈) with the price sheet's ratio.",
+            autocompletion=complete_model,
         ),
     ] = None,
     total: Annotated[

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from tokencalc.cli.completion import complete_model, complete_provider
 from tokencalc.cli.options import (
     CurrencyOption,
     DateOption,
@@ -43,11 +44,11 @@ def estimate_command(
     ] = None,
     model: Annotated[
         Optional[list[str]],
-        typer.Option("--model", "-m", help="Model id, alias or glob (claude-*); repeatable.", show_default=False),
+        typer.Option("--model", "-m", help="Model id, alias or glob (claude-*: globs match ids, and aliases only when no id matches); repeatable.", show_default=False, autocompletion=complete_model),
     ] = None,
     provider: Annotated[
         Optional[list[str]],
-        typer.Option("--provider", "-p", help="Every current model of this provider; repeatable.", show_default=False),
+        typer.Option("--provider", "-p", help="Every current model of this provider; repeatable.", show_default=False, autocompletion=complete_provider),
     ] = None,
     all_models: Annotated[bool, typer.Option("--all", help="Every current (not deprecated) model in the sheet.")] = False,
     output_tokens: Annotated[

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from tokencalc.cli.options import FormatOption, PricesOption, load_sheet, parse_date
+from tokencalc.cli.completion import complete_model, complete_provider
 from tokencalc.render import OutputFormat
 from tokencalc.sheet_rules import window_text
 
@@ -19,11 +20,11 @@ from tokencalc.sheet_rules import window_text
 def models_command(
     search: Annotated[
         Optional[str],
-        typer.Argument(help="A model id or alias (shows that model), or text / a glob to filter by.", show_default=False),
+        typer.Argument(help="A model id or alias (shows that model), or text / a glob to filter by.", show_default=False, autocompletion=complete_model),
     ] = None,
     provider: Annotated[
         Optional[list[str]],
-        typer.Option("--provider", "-p", help="Only this provider's models; repeatable.", show_default=False),
+        typer.Option("--provider", "-p", help="Only this provider's models; repeatable.", show_default=False, autocompletion=complete_provider),
     ] = None,
     on: Annotated[
         Optional[str],

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from tokencalc.cli.completion import complete_plan, complete_provider
 from tokencalc.cli.options import (
     DateOption,
     FormatOption,
@@ -23,7 +24,11 @@ from tokencalc.render import OutputFormat
 def plans_command(
     plan: Annotated[
         Optional[list[str]],
-        typer.Option("--plan", "-p", help="A plan id (chatgpt-plus, claude-max…); repeatable (default: every plan).", show_default=False),
+        typer.Option("--plan", "-P", help="A plan id (chatgpt-plus, claude-max…); repeatable (default: every plan).", show_default=False, autocompletion=complete_plan),
+    ] = None,
+    provider: Annotated[
+        Optional[list[str]],
+        typer.Option("--provider", "-p", help="Every plan of this provider (openai, anthropic…); repeatable.", show_default=False, autocompletion=complete_provider),
     ] = None,
     conversations_per_day: Annotated[
         Optional[str],
@@ -92,11 +97,13 @@ def plans_command(
 
       tokencalc plans
 
-      tokencalc plans -p chatgpt-plus -p claude-pro -c 20 -t 10
+      tokencalc plans -P chatgpt-plus -P claude-pro -c 20 -t 10
+
+      tokencalc plans -P anthropic
 
       tokencalc plans --sample prompt.txt --reply-tokens 1200 --reasoning-tokens 2000
 
-      tokencalc plans -p claude-team-standard --seats 12 --annual --format json
+      tokencalc plans -P claude-team-standard --seats 12 --annual --format json
 
       tokencalc plans --currency EUR --rate 0.87 --no-cache
     """
@@ -129,7 +136,7 @@ def plans_command(
     when = parse_date("--date", on)
 
     sheet = load_sheet(prices)
-    chosen = find_plans(sheet, plan or [])
+    chosen = find_plans(sheet, plan or [], provider or [])
     exchange = sheet.exchange_rate(code, explicit_rate)
     if sample is not None:
         profile = replace(profile, message_tokens=_count_sample(sample), sample=sample)

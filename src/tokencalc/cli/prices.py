@@ -14,6 +14,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from tokencalc.cli.completion import complete_provider
+
 from tokencalc.cli.options import parse_date, parse_decimal
 from tokencalc.render import OutputFormat
 
@@ -319,9 +321,9 @@ def import_command(
     source: Annotated[str, typer.Argument(help="A LiteLLM-style price JSON file, or an http(s) URL.", show_default=False)],
     provider: Annotated[
         Optional[list[str]],
-        typer.Option("--provider", "-p", help="Only this provider's models (LiteLLM's name or the sheet's id); repeatable.", show_default=False),
+        typer.Option("--provider", "-p", help="Only this provider's models (LiteLLM's name or the sheet's id); repeatable.", show_default=False, autocompletion=complete_provider),
     ] = None,
-    match: Annotated[Optional[list[str]], typer.Option("--match", "-m", help="Only models whose name matches this glob; repeatable.", show_default=False)] = None,
+    match: Annotated[Optional[list[str]], typer.Option("--match", help="Only models whose LiteLLM name matches this glob; repeatable.", show_default=False)] = None,
     tokenizer: Annotated[
         Optional[str], typer.Option("--tokenizer", help="Tokenizer for new models (default: chosen from the provider and name).", show_default=False)
     ] = None,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from tokencalc.cli.completion import complete_model, complete_plan
 from tokencalc.cli.options import (
     CurrencyOption,
     FormatOption,
@@ -81,7 +82,7 @@ def usage_command(
     ] = None,
     plan: Annotated[
         Optional[str],
-        typer.Option("--plan", help="Compare with this plan (id or name, see the price sheet's plans).", show_default=False),
+        typer.Option("--plan", "-P", help="Compare with this plan (id or name, see the price sheet's plans).", show_default=False, autocompletion=complete_plan),
     ] = None,
     seats: Annotated[
         Optional[int],
@@ -99,6 +100,7 @@ def usage_command(
             help="Price chat-export records (which name no API model) as this model. "
             "Logged records keep their own model.",
             show_default=False,
+            autocompletion=complete_model,
         ),
     ] = None,
     reasoning_tokens: Annotated[
