@@ -210,3 +210,119 @@ def test_every_agent_is_found_in_its_default_place(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("KIMI_SHARE_DIR", str(tmp_path / "elsewhere"))  # an override that points nowhere
     result = cli("usage", "--source", "kimi-cli")
     assert result.exit_code == 1 and "no Kimi CLI logs found" in result.stderr
+
+
+# ---------------------------------------------------------------- Cline, Roo Code, Kilo Code
+
+
+def test_cline_disjoint_buckets_cancelled_rows_and_legacy_finished_rows():
+    report = read_usage([FIXTURES / "cline"])
+    assert report.sources == {"cline": 4}
+    # a 15 + 3000 write, 400 out; b (user_cancelled, billed) 8 + 3000 read + 200 write, 120 out;
+    # d deleted_api_reqs 100 + 1000 read, 50 out (unknown request count); e placeholder + legacy
+    # api_req_finished merged: 40 in, 60 out; c (failed, zeros), the damaged row and the last
+    # placeholder are not calls
+    assert totals(report.records) == {
+        "input": 3015 + 3208 + 1100 + 40,
+        "output": 400 + 120 + 50 + 60,
+        "cache_read": 3000 + 1000,
+        "cache_write": 3000 + 200,
+        "requests": 3,
+    }
+    assert report.malformed == 1 and "message 9" in report.malformed_reasons[0]
+    models = {r.timestamp: r.model for r in report.records}
+    assert models[utc(2025, 9, 1, 10, 3, 20)] == "claude-opus-4-1-20250805"  # no modelInfo: task_metadata
+    assert models[utc(2025, 9, 1, 10)] == "claude-sonnet-4-5-20250929"
+    assert {r.project for r in report.records} == {"/home/dev/cline-proj"}
+    assert sum(r.vendor_cost_usd for r in report.records) == D("0.0176") + D("0.0035") + D("0.002") + D("0.001")
+
+
+def test_roo_code_input_rule_changes_on_2025_10_31():
+    report = read_usage([FIXTURES / "roo"])
+    assert report.sources == {"roo-code": 5}
+    # r1 (before, anthropic: uncached) 50 + 1000 + 500; r2 (before, openai: inclusive) 2000;
+    # r3 (after: inclusive) 5000; r4 (tokensIn 30 < 5100 cache: uncached whatever the date) 30 + 5100;
+    # the condensing call has only a cost
+    assert totals(report.records) == {
+        "input": 1550 + 2000 + 5000 + 5130,
+        "output": 100 + 80 + 200 + 40,
+        "cache_read": 1000 + 1500 + 4000 + 5000,
+        "cache_write": 500 + 600 + 100,
+        "requests": 5,
+    }
+    assert {r.model for r in report.records} == {"claude-sonnet-4-5"}  # the last <model> tag
+    assert {r.project for r in report.records} == {"/home/dev/roo-proj"}
+    assert sum(r.vendor_cost_usd for r in report.records) == D("0.067")
+    assert any(line.startswith("Roo Code: tokensIn includes the cache") for line in report.assumptions)
+
+
+def test_kilo_code_is_told_apart_by_its_storage_folder(tmp_path):
+    task = FIXTURES / "roo" / "globalStorage" / "rooveterinaryinc.roo-cline" / "tasks"
+    shutil.copytree(task, tmp_path / "Code" / "User" / "globalStorage" / "kilocode.kilo-code" / "tasks")
+    report = read_usage([tmp_path, FIXTURES / "roo"])
+    assert report.sources == {"roo-code": 5, "kilo-code": 5}
+    assert read_usage([tmp_path], source="kilo-code").sources == {"kilo-code": 5}
+
+
+# ---------------------------------------------------------------- Goose
+
+
+def test_goose_uses_the_accumulated_counters(tmp_path):
+    db = build_db(FIXTURES / "goose" / "sessions.sql", tmp_path / "goose" / "sessions" / "sessions.db")
+    report = read_usage([db])
+    assert report.sources == {"goose": 2}
+    # 20251119_1: 120000 in, 3000 out + (125000 − 123000) rest; 20251120_1: 5000, 700; the empty one is not
+    assert totals(report.records) == {"input": 125000, "output": 5700, "cache_read": 0, "cache_write": 0, "requests": 0}
+    first = min(report.records, key=lambda r: r.timestamp)
+    assert (first.model, first.project, first.timestamp) == ("claude-sonnet-4-5", "/home/dev/goose-proj", utc(2025, 11, 19, 11, 30))
+    assert [r.vendor_cost_usd for r in sorted(report.records, key=lambda r: r.timestamp)] == [None, D("0.0255")]
+
+
+def test_goose_root_variable(tmp_path, monkeypatch, cli):
+    build_db(FIXTURES / "goose" / "sessions.sql", tmp_path / "root" / "data" / "sessions" / "sessions.db")
+    monkeypatch.setenv("GOOSE_PATH_ROOT", str(tmp_path / "root"))
+    result = cli("usage", "--source", "goose", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["sources"] == {"goose": 2} and document["totals"]["uncounted_rows"] == 2
+    assert any(line.startswith("Goose: per-session totals only") for line in document["assumptions"])
+
+
+# ---------------------------------------------------------------- Crush
+
+
+def test_crush_top_level_session_costs_through_the_project_registry(tmp_path, monkeypatch, cli):
+    project = tmp_path / "shop"
+    build_db(FIXTURES / "crush" / "crush.sql", project / ".crush" / "crush.db")
+    registry = tmp_path / "xdg" / "crush"
+    registry.mkdir(parents=True)
+    (registry / "projects.json").write_text(
+        json.dumps({"projects": [{"path": str(project), "data_dir": ".crush", "last_accessed": "2025-09-01T11:00:00Z"}]})
+    )
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    report = read_usage([project / ".crush" / "crush.db"])
+    (record,) = report.records  # c1 only: child and title sessions are in its cost, c4 cost nothing
+    assert (record.vendor_cost_usd, record.model, record.input_tokens, record.requests) == (D("0.42"), "claude-sonnet-4-5", 0, 0)
+    assert record.timestamp == utc(2025, 9, 1, 11) and record.project == str(project)
+    result = cli("usage", "--source", "crush", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["totals"]["vendor_cost"] == "0.42"
+
+
+# ---------------------------------------------------------------- Factory Droid
+
+
+def test_droid_one_running_total_per_session(tmp_path):
+    import os
+
+    sessions = tmp_path / "sessions"
+    shutil.copytree(FIXTURES / "droid" / "sessions", sessions)
+    settings = sessions / "-home-dev-payments" / "9b2f0000-0000-4000-8000-000000000001.settings.json"
+    os.utime(settings, (1756800000, 1756800000))  # 2025-09-02T08:00:00Z
+    report = read_usage([sessions])
+    (record,) = report.records
+    assert record.model == "claude-opus-4-5-thinking"
+    # 4000 uncached + 30000 read + 2000 write; 1500 output + 500 thinking
+    assert (record.input_tokens, record.cache_read_tokens, record.cache_write_5m_tokens, record.output_tokens) == (36000, 30000, 2000, 2000)
+    assert record.timestamp == utc(2025, 9, 2, 8) and record.project == "-home-dev-payments"
+    assert report.malformed == 1  # the file being rewritten; the session without usage is not malformed

@@ -120,12 +120,13 @@ def usage_command(
 ) -> None:
     """What your real use would have cost on the API: by day, month or model, and in total.
 
-    Reads agent CLI logs (Claude Code, Codex, Gemini CLI), chat exports (ChatGPT,
-    Claude.ai: tokens counted from the text, so estimates, marked ≈) and vendor
-    billing exports (OpenAI, Anthropic; a cost export's figure is shown beside
-    ours). The format of each file is detected; --source forces one. With no
-    path, Claude Code's logs are read (CLAUDE_CONFIG_DIR honoured), or the
-    default dirs of --source codex / gemini-cli.
+    Reads coding agents' logs (Claude Code, Codex, Gemini CLI, OpenCode, Amp,
+    Copilot CLI, Cline, Roo Code, Kilo Code, Qwen Code, Goose, Crush, Kimi CLI,
+    Droid), chat exports (ChatGPT, Claude.ai: tokens counted from the text, so
+    estimates, marked ≈) and vendor billing exports (OpenAI, Anthropic; a cost
+    export's figure is shown beside ours). The format of each file is detected;
+    --source forces one. With no path, every agent found in its default places
+    is read (a note says which), or only --source's.
 
     Each record is priced at the prices in force on its own (UTC) date. Models
     not in the price sheet are never guessed: they are listed apart, not priced.
@@ -137,6 +138,8 @@ def usage_command(
       tokencalc usage
 
       tokencalc usage --by month --plan claude-max
+
+      tokencalc usage --since 7d --by day --by agent
 
       tokencalc usage --source codex --by model --timezone Europe/Berlin
 

@@ -24,3 +24,4 @@ class AgentFormat:
     claims: Callable[[Path], bool] | None = None  # None: the content detector recognises it
     read: FileReader | None = None
     keep: str = "first"  # de-duplication: "first" record per key, or the "largest" rank
+    note: str | None = None  # an assumption reported whenever this agent's logs were read

@@ -303,6 +303,9 @@ def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) ->
             f"Codex: {missing_parents} forked or subagent session(s) replay a parent session whose "
             "log was not read; that history is counted once, at the fork's time"
         )
+    for agent in registry.CLAIMING:
+        if agent.source in kinds and agent.note:
+            lines.append(f"{agent.name}: {agent.note}")
     if anthropic_billing.SOURCE in kinds:
         lines.append("Anthropic usage export: no request counts in the export (requests shown as 0)")
     return lines

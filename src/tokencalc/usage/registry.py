@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tokencalc.usage import amp, copilot_cli, discovery, kimi_cli, opencode, qwen_code
+from tokencalc.usage import (
+    amp,
+    cline_tasks,
+    copilot_cli,
+    crush,
+    discovery,
+    droid,
+    goose,
+    kimi_cli,
+    opencode,
+    qwen_code,
+)
 from tokencalc.usage.agent_format import AgentFormat
 
 def _claude() -> list[Path]:
@@ -32,8 +43,12 @@ AGENTS: tuple[AgentFormat, ...] = (
     opencode.FORMAT,
     amp.FORMAT,
     copilot_cli.FORMAT,
+    *cline_tasks.FORMATS,
     qwen_code.FORMAT,
+    goose.FORMAT,
+    crush.FORMAT,
     kimi_cli.FORMAT,
+    droid.FORMAT,
 )
 BY_SOURCE = {agent.source: agent for agent in AGENTS}
 #: Sources read by a registered reader rather than the content detector.
