@@ -67,10 +67,12 @@ EXPECTED_KEYS = {
     "sources", "files_read", "files_skipped", "records", "records_in_view", "dimensions", "duplicates_dropped", "malformed",
     "malformed_reasons", "assumptions", "timezone", "by", "currency", "rate", "prices_as_of",
     "groups", "totals", "unknown_models", "unpriced_tiers", "plan", "costs_only", "merged_exports",
+    "unpriced_extras",
 }  # fmt: skip
 TOTAL_KEYS = {
     "requests", "uncounted_rows", "input_tokens", "cached_input_tokens", "cache_write_tokens",
     "output_tokens", "cost", "vendor_cost", "estimated", "long_context_requests", "long_context_uncounted_rows",
+    "fees", "web_search_requests", "off_peak_requests", "residency_requests",
 }  # fmt: skip
 PLAN_KEYS = {
     "plan", "name", "monthly_price", "seats", "months", "first_month", "last_month", "plan_cost",
@@ -102,8 +104,13 @@ def test_json_contract(cli):
         "estimated": False,
         "long_context_requests": 0,
         "long_context_uncounted_rows": 0,
+        "fees": "0",
+        "web_search_requests": 0,
+        "off_peak_requests": 0,
+        "residency_requests": 0,
     }
     assert D(document["totals"]["cost"]) == CLAUDE_CODE_COST
+    assert document["unpriced_extras"] == []
     assert document["unpriced_tiers"] == []
     assert document["unknown_models"] == [
         {
@@ -321,7 +328,7 @@ def test_long_context_requests_are_shown(cli, tmp_path):
     gpt5 = next(line for line in table.stdout.splitlines() if line.strip().startswith("gpt-5"))
     assert gpt5.split()[1] == "3" and gpt5.split()[-1] == "3"  # requests … long-context requests
     csv = usage(cli, page, "--by", "model", "--tz", "UTC", "-f", "csv").stdout.splitlines()
-    assert csv[1].startswith("group,gpt-5,3,0,") and csv[1].endswith(",false,3,0,")
+    assert csv[1].startswith("group,gpt-5,3,0,") and csv[1].endswith(",false,3,0,,0,0,0,0")
     # without long-context records the column stays out of the way
     plain = usage(cli, CLAUDE_CODE, "--tz", "UTC")
     assert "Long" not in plain.stdout and "long-context" not in plain.stdout
@@ -376,7 +383,7 @@ def test_tiers_priced_and_tiers_the_sheet_lacks_reported(cli, records_read, tmp_
         "(the price sheet has no flex prices for gpt-5)"
     ) in table.stdout
     csv = usage(cli, tmp_path, "--tz", "UTC", "-f", "csv").stdout.splitlines()
-    assert csv[-1] == "not_priced,gpt-5,3,0,2000,,,100,,,,,,flex"
+    assert csv[-1] == "not_priced,gpt-5,3,0,2000,,,100,,,,,,flex,,,,"
 
 
 @pytest.mark.usefixtures("sample_sheet")
@@ -415,7 +422,8 @@ def test_csv_and_markdown(cli):
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "row,key,requests,uncounted_rows,input_tokens,cached_input_tokens,cache_write_tokens,"
-        "output_tokens,cost,vendor_cost,estimated,long_context_requests,long_context_uncounted_rows,tier"
+        "output_tokens,cost,vendor_cost,estimated,long_context_requests,long_context_uncounted_rows,tier,"
+        "fees,web_search_requests,off_peak_requests,residency_requests"
     )
     assert [line.split(",")[0] for line in lines[1:]] == ["group", "group", "total", "not_priced", "plan"]
     assert lines[3].startswith("total,total,4,0,")

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from tokencalc.errors import TokencalcError
-from tokencalc.sheet import ModelEntry, PriceSheet
+from tokencalc.sheet import ModelEntry, Prices, PriceSheet
 
 MILLION = Decimal(1_000_000)
 ZERO = Decimal(0)
@@ -122,8 +122,16 @@ def request_cost(
     ``tokens.input``); for a sum of many requests, pass one request's size instead.
     Raises :class:`TokencalcError` for a tier the model does not offer.
     """
+    return cost_at(sheet.prices_on(model, on, tier), tokens, prompt_tokens)
+
+
+def cost_at(day_prices: Prices, tokens: RequestTokens, prompt_tokens: int | None = None) -> CostBreakdown:
+    """What a request costs at prices already resolved (a day's, off-peak, residency-scaled).
+
+    ``prompt_tokens`` decides long-context pricing as in :func:`request_cost`.
+    """
     size = tokens.input if prompt_tokens is None else prompt_tokens
-    prices, long_context = sheet.prices_on(model, on, tier).for_prompt(size)
+    prices, long_context = day_prices.for_prompt(size)
     return CostBreakdown(
         input=Decimal(tokens.uncached_input) * prices.input / MILLION,
         cache_read=Decimal(tokens.cache_read) * prices.cached_input / MILLION,

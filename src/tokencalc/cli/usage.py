@@ -391,6 +391,10 @@ def _totals_json(key: str | None, totals, costs_only: bool = False) -> dict:
         estimated=totals.estimated,
         long_context_requests=totals.long_context_requests,
         long_context_uncounted_rows=totals.long_context_uncounted_rows,
+        fees=None if costs_only else _money(totals.fees),
+        web_search_requests=totals.web_search_requests,
+        off_peak_requests=totals.off_peak_requests,
+        residency_requests=totals.residency_requests,
     )
     return document
 
@@ -473,6 +477,9 @@ def _write_json(report, priced, comparison, request: UsageRequest, sheet, costs_
             "totals": _totals_json(None, priced.totals, costs_only),
             "unknown_models": [_unpriced_json(m) for m in priced.unknown_models],
             "unpriced_tiers": [_unpriced_json(m) for m in priced.unpriced_tiers],
+            "unpriced_extras": [
+                {"model": m.model, "what": m.what, "count": m.count, "reason": m.reason} for m in priced.unpriced_extras
+            ],
             "plan": _plan_json(comparison),
         }
     )
@@ -506,6 +513,10 @@ _CSV_KEYS = (
     "long_context_requests",
     "long_context_uncounted_rows",
     "tier",
+    "fees",
+    "web_search_requests",
+    "off_peak_requests",
+    "residency_requests",
 )
 
 
@@ -529,6 +540,7 @@ def _display_row(key: str, totals, currency: str, costs_only: bool = False) -> d
         "cost": "—" if costs_only else format_money(totals.cost, currency),
         "vendor_cost": "—" if totals.vendor_cost is None else format_money(totals.vendor_cost, currency),
         "long_context": _requests_text(totals.long_context_requests, totals.long_context_uncounted_rows),
+        "fees": "—" if costs_only else format_money(totals.fees, currency),
     }
 
 
@@ -566,6 +578,16 @@ def _unpriced_tier_lines(priced) -> list[str]:
     return lines
 
 
+def _unpriced_extra_lines(priced) -> list[str]:
+    lines = []
+    for m in priced.unpriced_extras:
+        if m.what == "web_search":
+            lines.append(f"{m.model}: {m.count:,} web search call{'s' if m.count != 1 else ''} not priced ({m.reason})")
+        else:
+            lines.append(f"{m.model}: {m.count:,} request{'s' if m.count != 1 else ''} with {m.what}: {m.reason}")
+    return lines
+
+
 def _caption(report, priced, request: UsageRequest, sheet) -> str:
     from tokencalc.usage import SOURCES
 
@@ -586,6 +608,12 @@ def _caption(report, priced, request: UsageRequest, sheet) -> str:
         parts.append("+ or ? billing rows without a request count")
     if priced.totals.long_context:
         parts.append("Long ctx: requests billed at long-context prices")
+    if priced.totals.web_search_requests:
+        parts.append(f"Fees: {priced.totals.web_search_requests:,} web search calls priced per call (in API cost)")
+    if priced.totals.off_peak_requests:
+        parts.append(f"{priced.totals.off_peak_requests:,} requests at off-peak prices (their UTC time)")
+    if priced.totals.residency_requests:
+        parts.append(f"{priced.totals.residency_requests:,} requests at a data-residency multiplier (inference_geo)")
     return " · ".join(parts)
 
 
@@ -619,6 +647,7 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet, costs_
         Column("cached_input_tokens", "Cache\nread", numeric=True, priority=2),
         Column("cache_write_tokens", "Cache\nwrite", numeric=True, priority=3),
         Column("output_tokens", "Output", numeric=True),
+        *([Column("fees", "Fees", numeric=True)] if priced.totals.web_search_requests else []),
         Column("cost", "API\ncost", numeric=True),
         *([Column("vendor_cost", "Vendor\ncost", numeric=True)] if has_vendor else []),
         *([Column("long_context", "Long\nctx", numeric=True, priority=1)] if priced.totals.long_context else []),
@@ -642,7 +671,7 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet, costs_
         caption=_caption(report, priced, request, sheet),
         footer=footer,
     )
-    lines = [line for line in (_unknown_line(priced), *_unpriced_tier_lines(priced)) if line]
+    lines = [line for line in (_unknown_line(priced), *_unpriced_tier_lines(priced), *_unpriced_extra_lines(priced)) if line]
     if comparison is not None:
         lines.append(f"Plan: {comparison.verdict}")
     if lines:

@@ -5,9 +5,12 @@ The pure core of ``tokencalc usage`` after reading: it takes records from
 
 Rules (see ``docs/usage.md``):
 
-- Each record is priced with :func:`tokencalc.costs.request_cost` at the prices in force on its
-  own UTC date (vendors bill by UTC day), at the service tier it records (standard when none),
-  its model resolved through the sheet (ids and aliases, any case).
+- Each record is priced at the prices in force on its own UTC date (vendors bill by UTC day),
+  at the service tier it records (standard when none; a tier the sheet offers only until or
+  from a date is unpriced outside it), its model resolved through the sheet (ids, aliases and
+  the resolution rule of :mod:`tokencalc.model_ids`). Off-peak hours, data residency and
+  per-call fees are applied by :mod:`tokencalc.usage.surcharges`; fees are part of ``cost``
+  and shown apart as ``fees``.
 - A record whose model is not in the sheet (or that has no model) is never priced as some
   other model: it is left out of groups and totals and reported in ``unknown_models``. A record
   at a tier its model has no prices for is never priced at another tier: it is left out the
@@ -32,13 +35,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
+from typing import Any
 
-from tokencalc.costs import RequestTokens, format_money, request_cost
+from tokencalc.costs import RequestTokens, cost_at, format_money
 from tokencalc.encodings import CHARACTERS, TokenizerRef
 from tokencalc.errors import TokencalcError, UnknownModelError, UsageError
 from tokencalc.plans import CHARS_PER_PROFILE_TOKEN, model_tokens, seats_for
 from tokencalc.sheet import ModelEntry, Plan, Prices, PriceSheet
+from tokencalc.sheet_rules import OffPeak
 from tokencalc.usage import views
+from tokencalc.usage.surcharges import Surcharges, UnpricedExtra
 from tokencalc.usage.records import (
     BILLING_SOURCES,
     ESTIMATED_SOURCES,
@@ -77,6 +83,12 @@ class UsageTotals:
     estimated: bool = False
     long_context_requests: int = 0
     long_context_uncounted_rows: int = 0
+    #: the part of ``cost`` that is per-call fees (web searches), and the calls it counts
+    fees: Decimal = ZERO
+    web_search_requests: int = 0
+    #: requests billed at off-peak prices, and at a data-residency multiplier
+    off_peak_requests: int = 0
+    residency_requests: int = 0
 
     @property
     def long_context(self) -> bool:
@@ -131,6 +143,8 @@ class PricedUsage:
     notes: tuple[str, ...]  # pricing assumptions, for people
     unpriced_tiers: tuple[UnpricedModel, ...] = ()  # known models at a tier the sheet lacks
     tiers: tuple[str, ...] = ()  # the non-standard tiers some priced record was billed at
+    #: what records carried that the sheet cannot price (web searches, residency geographies)
+    unpriced_extras: tuple[UnpricedExtra, ...] = ()
     dimensions: tuple[str, ...] = ()  # what ``by`` groups on, one or more of views.DIMENSIONS
 
     @property
@@ -151,13 +165,15 @@ class _Sum:
     """A mutable running total; frozen into :class:`UsageTotals` at the end."""
 
     __slots__ = (
-        "cache_read", "cache_write", "cost", "estimated", "input", "long_requests", "long_uncounted",
-        "output", "requests", "uncounted", "vendor",
+        "cache_read", "cache_write", "cost", "estimated", "fees", "input", "long_requests", "long_uncounted",
+        "off_peak", "output", "requests", "residency", "searches", "uncounted", "vendor",
     )  # fmt: skip
 
     def __init__(self) -> None:
         self.requests = self.uncounted = self.input = self.cache_read = self.cache_write = self.output = 0
         self.long_requests = self.long_uncounted = 0
+        self.searches = self.off_peak = self.residency = 0
+        self.fees = ZERO
         self.cost = ZERO
         self.vendor: Decimal | None = None
         self.estimated = False
@@ -194,7 +210,19 @@ class _Sum:
             estimated=self.estimated,
             long_context_requests=self.long_requests,
             long_context_uncounted_rows=self.long_uncounted,
+            fees=self.fees * rate,
+            web_search_requests=self.searches,
+            off_peak_requests=self.off_peak,
+            residency_requests=self.residency,
         )
+
+    def add_surcharges(self, record: UsageRecord, fees: Decimal, off_peak: bool, residency: bool) -> None:
+        """Count a priced record's per-call fees (money, added to the cost too) and how it was billed."""
+        self.fees += fees
+        self.cost += fees
+        self.searches += record.web_search_requests if fees else 0
+        self.off_peak += max(record.requests, 1) if off_peak else 0
+        self.residency += max(record.requests, 1) if residency else 0
 
     def unpriced(self, model: str | None, sources: set[str], rate: Decimal, tier: str | None = None) -> UnpricedModel:
         return UnpricedModel(
@@ -284,12 +312,16 @@ class _Buckets:
     looking the prices up once per record (logs hold hundreds of thousands).
     """
 
-    def __init__(self, sheet: PriceSheet) -> None:
+    def __init__(self, sheet: PriceSheet, surcharges: Surcharges) -> None:
         self.sheet = sheet
-        self._prices: dict[tuple[str, date, str | None], Prices] = {}
-        self._sums: dict[tuple[str, str, date, str | None, bool], list[int]] = {}  # RequestTokens' fields
+        self.surcharges = surcharges
+        #: (model id, UTC date, tier, off-peak rule or None, residency multiplier) → prices
+        self._prices: dict[tuple[str, date, str | None, OffPeak | None, Decimal], Prices] = {}
+        self._sums: dict[tuple[Any, ...], list[int]] = {}  # RequestTokens' fields
         #: models with records the export marks long-context but no long-context prices in the sheet
         self.long_without_prices: set[str] = set()
+        #: of the record added last: (billed off-peak, billed at a residency multiplier)
+        self.last = (False, False)
 
     def add(self, key: str, model: ModelEntry, record: UsageRecord) -> bool:
         """Add a record's tokens; returns whether it is billed at long-context prices.
@@ -297,11 +329,20 @@ class _Buckets:
         The record's tier must be one the model offers (None: standard).
         """
         on = utc_date(record.timestamp)
-        prices = self._prices.get((model.id, on, record.tier))
+        rule = self.surcharges.off_peak(model, record)
+        factor = self.surcharges.residency(model, record, on)
+        where = (model.id, on, record.tier, rule, factor)
+        prices = self._prices.get(where)
         if prices is None:
-            prices = self._prices[(model.id, on, record.tier)] = self.sheet.prices_on(model, on, record.tier)
+            prices = self.sheet.prices_on(model, on, record.tier)
+            if rule is not None:
+                prices, _ = self.sheet.prices_at(model, record.timestamp, record.tier)
+            if factor != 1:
+                prices = prices.scaled(factor)
+            self._prices[where] = prices
+        self.last = (rule is not None, factor != 1)
         long_context = self._long_context(model, prices, record)
-        bucket = (key, model.id, on, record.tier, long_context)
+        bucket = (key, where, long_context)
         sums = self._sums.get(bucket)
         if sums is None:
             sums = self._sums[bucket] = [0, 0, 0, 0, 0]
@@ -323,17 +364,11 @@ class _Buckets:
 
     def costs(self):
         """(group key, US dollars) for every bucket."""
-        for (key, model_id, on, tier, long_context), sums in self._sums.items():
-            threshold = self._prices[(model_id, on, tier)].long_context_threshold or 0
-            cost = request_cost(
-                self.sheet,
-                self.sheet.models[model_id],
-                RequestTokens(*sums),
-                on=on,
-                tier=tier,
-                # a prompt size just past the threshold (or none) picks the bucket's prices
-                prompt_tokens=threshold + 1 if long_context else 0,
-            )
+        for (key, where, long_context), sums in self._sums.items():
+            prices = self._prices[where]
+            threshold = prices.long_context_threshold or 0
+            # a prompt size just past the threshold (or none) picks the bucket's prices
+            cost = cost_at(prices, RequestTokens(*sums), prompt_tokens=threshold + 1 if long_context else 0)
             yield key, cost.total
 
 
@@ -372,7 +407,8 @@ def price_usage(
     """
     dims = views.dimensions(by)
     resolve = ModelResolver(sheet)
-    buckets = _Buckets(sheet)
+    surcharges = Surcharges(sheet)
+    buckets = _Buckets(sheet, surcharges)
     sums: dict[tuple[str, ...], _Sum] = defaultdict(_Sum)
     total = _Sum()
     unknown: dict[str | None, _Sum] = defaultdict(_Sum)
@@ -397,7 +433,7 @@ def price_usage(
             unknown[record.model].add(record)
             unknown_sources[record.model].add(record.source)
             continue
-        if record.tier is not None and record.tier not in model.tiers:
+        if record.tier is not None and not sheet.offers_tier(model, record.tier, utc_date(record.timestamp)):
             no_tier[(model.id, record.tier)].add(record)
             no_tier_sources[(model.id, record.tier)].add(record.source)
             continue
@@ -412,6 +448,10 @@ def price_usage(
         long_context = buckets.add(key, model, record)
         sums[key].add(record, long_context)
         total.add(record, long_context)
+        fees = surcharges.fees(model, record, utc_date(record.timestamp))
+        off_peak, residency = buckets.last
+        sums[key].add_surcharges(record, fees, off_peak, residency)
+        total.add_surcharges(record, fees, off_peak, residency)
         has_billing = has_billing or record.source in BILLING_SOURCES
         if record.tier is not None:
             tiers.add(record.tier)
@@ -436,6 +476,7 @@ def price_usage(
         *_slug_notes(slugs),
         *_conversion_notes({model_id: tokenizers[model_id] for model_id in converted}),
         *_billing_notes(has_billing, buckets.long_without_prices),
+        *surcharges.notes(),
     ]
     return PricedUsage(
         by=",".join(dims),
@@ -450,6 +491,7 @@ def price_usage(
         unpriced_tiers=tuple(missing),
         tiers=tuple(sorted(tiers)),
         dimensions=dims,
+        unpriced_extras=surcharges.unpriced(),
     )
 
 
