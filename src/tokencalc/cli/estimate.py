@@ -10,6 +10,18 @@ from typing import Annotated, Optional
 import typer
 
 from tokencalc.cli.completion import complete_model, complete_provider
+from tokencalc.cli.dataset import (
+    CacheSystemOption,
+    DataFormatOption,
+    FieldOption,
+    KeyOption,
+    LongestOption,
+    OutputFieldOption,
+    PerRecordOption,
+    SystemOption,
+    TemplateOption,
+    WorkersOption,
+)
 from tokencalc.cli.options import (
     CurrencyOption,
     DateOption,
@@ -84,6 +96,16 @@ def estimate_command(
     sort: Annotated[SortKey, typer.Option("--sort", help="Row order.", case_sensitive=False)] = SortKey.cost,
     prices: PricesOption = None,
     fmt: FormatOption = OutputFormat.table,
+    field: FieldOption = None,
+    template: TemplateOption = None,
+    system: SystemOption = None,
+    output_field: OutputFieldOption = None,
+    key: KeyOption = None,
+    per_record: PerRecordOption = None,
+    longest: LongestOption = 10,
+    cache_system: CacheSystemOption = False,
+    data_format: DataFormatOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Estimate what text costs across models: one row per model.
 
@@ -110,6 +132,8 @@ def estimate_command(
       tokencalc estimate data/ --batch --max-cost 5 --format json
 
       tokencalc estimate notes.md --currency EUR --rate 0.87
+
+      tokencalc estimate tickets.jsonl --field body --batch --per-record costs.csv   (dataset mode)
     """
     from tokencalc.cli.inputs_view import stdin_is_terminal
     from tokencalc.errors import UsageError
@@ -133,6 +157,21 @@ def estimate_command(
         currency=code,
     )
     budget = parse_decimal("--max-cost", max_cost) if max_cost is not None else None
+    if field is not None or template is not None:
+        from tokencalc.cli.dataset import run_dataset
+
+        run_dataset(
+            paths or [], assumptions, field=field, template=template, system=system, output_field=output_field,
+            key=key, per_record=per_record, longest=longest, cache_system=cache_system, data_format=data_format,
+            workers=workers, models=model or [], providers=provider or [], all_models=all_models,
+            rate=explicit_rate, max_cost=budget, prices=prices, fmt=fmt,
+        )
+        return
+    dataset_only = {"--system": system, "--output-field": output_field, "--key": key, "--per-record": per_record,
+                    "--data-format": data_format, "--workers": workers, "--cache-system": cache_system or None}
+    given = [name for name, value in dataset_only.items() if value is not None]
+    if given:
+        raise UsageError(f"{given[0]} is for dataset mode: add --field NAME or --template FILE")
     if not paths and stdin_is_terminal():
         raise UsageError("nothing to estimate: name files or directories, or pipe text in (cat notes.md | tokencalc estimate)")
     run_estimate(

@@ -1,0 +1,137 @@
+"""``tokencalc estimate DATA --field NAME``: price every record of a dataset as one request.
+
+The options are declared here and added to ``estimate``; :func:`run_dataset` is the whole of
+the dataset path (``estimate`` hands over when --field or --template is given).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from tokencalc.render import OutputFormat
+
+FieldOption = Annotated[
+    Optional[str],
+    typer.Option("--field", help="Dataset mode: each record is one request whose prompt is this field.", show_default=False),
+]
+TemplateOption = Annotated[
+    Optional[Path],
+    typer.Option("--template", help="Dataset mode: prompt file with {field} placeholders, filled from each record.", show_default=False),
+]
+SystemOption = Annotated[
+    Optional[Path],
+    typer.Option("--system", help="Dataset mode: a system prompt sent with every record.", show_default=False),
+]
+OutputFieldOption = Annotated[
+    Optional[str],
+    typer.Option("--output-field", help="Dataset mode: output tokens are this field's count (real outputs).", show_default=False),
+]
+KeyOption = Annotated[
+    Optional[str],
+    typer.Option("--key", help="Dataset mode: field shown as each record's key (longest, per-record file).", show_default=False),
+]
+PerRecordOption = Annotated[
+    Optional[Path],
+    typer.Option("--per-record", help="Dataset mode: write one row per record to this CSV or .parquet file.", show_default=False),
+]
+LongestOption = Annotated[int, typer.Option("--longest", min=0, max=1000, help="Dataset mode: list this many longest records.")]
+CacheSystemOption = Annotated[
+    bool, typer.Option("--cache-system", help="Dataset mode: bill the system prompt at the cached-input price.")
+]
+DataFormatOption = Annotated[
+    Optional[str],
+    typer.Option("--data-format", help="Dataset mode: jsonl, json, csv, tsv or parquet (default: from the name).", show_default=False),
+]
+WorkersOption = Annotated[
+    Optional[int],
+    typer.Option("--workers", min=1, max=64, help="Dataset mode: counting processes (default: one per core).", show_default=False),
+]
+
+
+def run_dataset(
+    paths: list[str],
+    assumptions: Any,
+    *,
+    field: str | None,
+    template: Path | None,
+    system: Path | None,
+    output_field: str | None,
+    key: str | None,
+    per_record: Path | None,
+    longest: int,
+    cache_system: bool,
+    data_format: str | None,
+    workers: int | None,
+    models: list[str],
+    providers: list[str],
+    all_models: bool,
+    rate: Decimal | None,
+    max_cost: Decimal | None,
+    prices: Path | None,
+    fmt: OutputFormat,
+) -> None:
+    """Price a dataset and render it. Exit 1 when no record could be priced or no model offers
+    the tier (after rendering), 3 over budget."""
+    from dataclasses import replace
+
+    from tokencalc.cli.dataset_view import write_json, write_table
+    from tokencalc.cli.options import load_sheet
+    from tokencalc.datasets.per_record import PerRecordWriter
+    from tokencalc.datasets.prompts import RecordSpec, Template
+    from tokencalc.datasets.run import DatasetPlan, open_dataset
+    from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
+
+    if len(paths) != 1 or paths[0] == "-":
+        raise UsageError("dataset mode (--field/--template) reads one data file: name it")
+    parsed_template = Template.parse(_read_text(template, "--template"), label=str(template)) if template else None
+    spec = RecordSpec(field=field, template=parsed_template, output_field=output_field, key_field=key or None)
+    system_text = _read_text(system, "--system") if system else None
+    sheet = load_sheet(prices)
+    selected = sheet.select(models, providers, all_models)
+    assumptions = replace(assumptions, rate=sheet.exchange_rate(assumptions.currency, rate))
+    plan = DatasetPlan(
+        spec=spec,
+        assumptions=assumptions,
+        system=system_text,
+        output_from_field=output_field is not None,
+        cache_system=cache_system,
+        longest=longest,
+    )
+    run = open_dataset(sheet, selected, paths[0], plan, want_rows=per_record is not None, data_format=data_format, workers=workers)
+    if per_record is not None:
+        with PerRecordWriter(per_record, run.unit, run.models) as writer:
+            for row in run.rows:
+                writer.write(row)
+    summary = run.summary
+    if fmt is OutputFormat.json:
+        write_json(sheet, summary, plan, per_record)
+    else:
+        write_table(summary, plan, fmt)
+    if summary.records == 0:
+        raise TokencalcError(f"{summary.source}: no record could be priced ({summary.malformed:,} malformed)")
+    if assumptions.tier is not None and not any(m.model.prices is not None for m in summary.models):
+        raise TokencalcError(f"none of the selected models offers the {assumptions.tier} tier")
+    if max_cost is not None:
+        best = summary.cheapest
+        if best is not None and best.cost is not None and best.cost > max_cost:
+            from tokencalc.costs import decimal_text, format_money
+
+            raise BudgetExceeded(
+                f"over budget: the cheapest model, {best.model.id}, costs {format_money(best.cost, assumptions.currency)} "
+                f"for the dataset, more than --max-cost {decimal_text(max_cost)} {assumptions.currency}"
+            )
+
+
+def _read_text(path: Path, option: str) -> str:
+    from tokencalc.errors import InputError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{option} {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot read: {exc.strerror or exc}") from None

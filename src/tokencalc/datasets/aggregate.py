@@ -1,0 +1,178 @@
+"""Totals over many records that merge exactly: what workers (processes or Spark tasks) return.
+
+Every figure is kept as whole numbers — token sums per price bucket (normal or long-context),
+histograms of tokens per record — so partial tallies from any number of workers add up to
+exactly what one pass would give, and money is computed once at the end in Decimal (a cost is
+linear in the tokens within one price bucket). Histograms hold one entry per distinct count,
+so memory stays bounded by the longest record, not by the number of records.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from tokencalc.datasets.pricing import CacheRule, OutputRule, PricedModel
+
+#: Malformed records listed by position (all are counted).
+MAX_PROBLEMS_LISTED = 1000
+_FIELDS = 4  # requests, uncached input, cached input, output
+
+
+def _bucket() -> list[int]:
+    return [0] * (2 * _FIELDS)  # normal prices, then long-context prices
+
+
+def _add(bucket: list[int], long: bool, uncached: int, cached: int, output: int) -> None:
+    at = _FIELDS if long else 0
+    bucket[at] += 1
+    bucket[at + 1] += uncached
+    bucket[at + 2] += cached
+    bucket[at + 3] += output
+
+
+def _sum_into(target: list[int], other: Sequence[int]) -> None:
+    for index, value in enumerate(other):
+        target[index] += value
+
+
+@dataclass
+class ModelTally:
+    """One model's sums over the records seen so far."""
+
+    all: list[int] = field(default_factory=_bucket)
+    over: list[int] = field(default_factory=_bucket)  # the records that do not fit, as counted
+    cut: list[int] = field(default_factory=_bucket)  # the same records truncated to fit
+    input_hist: Counter[int] = field(default_factory=Counter)
+    output_hist: Counter[int] = field(default_factory=Counter)
+
+    def merge(self, other: ModelTally) -> None:
+        _sum_into(self.all, other.all)
+        _sum_into(self.over, other.over)
+        _sum_into(self.cut, other.cut)
+        self.input_hist.update(other.input_hist)
+        self.output_hist.update(other.output_hist)
+
+
+@dataclass(frozen=True)
+class RecordCost:
+    """One record priced for one model (a per-record row holds one per model)."""
+
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    fits: bool
+    cost: Decimal | None  # None: the model does not offer the tier
+
+
+@dataclass
+class Tally:
+    """Sums over records for every model, the longest records, and the malformed ones."""
+
+    models: list[ModelTally]
+    longest_n: int = 10
+    records: int = 0
+    malformed: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (position, reason), first ones
+    longest: list[tuple[int, int, str | None, tuple[int, ...]]] = field(default_factory=list)
+    # heap of (first model's input tokens, -position, key, every model's input tokens)
+
+    @classmethod
+    def empty(cls, model_count: int, longest_n: int = 10) -> Tally:
+        return cls([ModelTally() for _ in range(model_count)], longest_n)
+
+    def problem(self, position: int, reason: str) -> None:
+        self.malformed += 1
+        if len(self.problems) < MAX_PROBLEMS_LISTED:
+            self.problems.append((position, reason))
+
+    def add(
+        self,
+        models: Sequence[PricedModel],
+        output: OutputRule,
+        cache: CacheRule,
+        position: int,
+        key: str | None,
+        base_counts: Sequence[int],
+        output_counts: Sequence[int] | None,
+        system_counts: Sequence[int],
+        *,
+        want_costs: bool = False,
+    ) -> list[RecordCost] | None:
+        """Add one record; return its per-model costs when ``want_costs``."""
+        self.records += 1
+        inputs: list[int] = []
+        costs: list[RecordCost] | None = [] if want_costs else None
+        for model, tally in zip(models, self.models):
+            index = model.base_index
+            tokens_in = model.tokens(base_counts[index] + system_counts[index])
+            tokens_out = output.for_request(model, tokens_in, None if output_counts is None else output_counts[index])
+            cached = cache.cached(tokens_in, model.tokens(system_counts[index]))
+            long = model.is_long(tokens_in)
+            _add(tally.all, long, tokens_in - cached, cached, tokens_out)
+            fits = model.fits(tokens_in, tokens_out)
+            if not fits:
+                _add(tally.over, long, tokens_in - cached, cached, tokens_out)
+                cut_in, cut_out, cut_cached = model.truncated(tokens_in, tokens_out, cached)
+                _add(tally.cut, model.is_long(cut_in), cut_in - cut_cached, cut_cached, cut_out)
+            tally.input_hist[tokens_in] += 1
+            tally.output_hist[tokens_out] += 1
+            inputs.append(tokens_in)
+            if costs is not None:
+                money = None if model.prices is None else model.cost(tokens_in - cached, cached, tokens_out, long=long)
+                costs.append(RecordCost(tokens_in, tokens_out, cached, fits, money))
+        entry = (inputs[0] if inputs else 0, -position, key, tuple(inputs))
+        if self.longest_n > 0:
+            if len(self.longest) < self.longest_n:
+                heapq.heappush(self.longest, entry)
+            elif entry[:2] > self.longest[0][:2]:
+                heapq.heapreplace(self.longest, entry)
+        return costs
+
+    def merge(self, other: Tally) -> None:
+        self.records += other.records
+        self.malformed += other.malformed
+        self.problems = sorted(self.problems + other.problems)[:MAX_PROBLEMS_LISTED]
+        for mine, theirs in zip(self.models, other.models):
+            mine.merge(theirs)
+        for entry in other.longest:
+            if len(self.longest) < self.longest_n:
+                heapq.heappush(self.longest, entry)
+            elif entry[:2] > self.longest[0][:2]:
+                heapq.heapreplace(self.longest, entry)
+
+
+def bucket_cost(model: PricedModel, bucket: Sequence[int]) -> Decimal:
+    """Money for a bucket of summed tokens (normal part at normal prices, long part at long ones)."""
+    normal = model.cost(bucket[1], bucket[2], bucket[3], long=False)
+    long = model.cost(bucket[_FIELDS + 1], bucket[_FIELDS + 2], bucket[_FIELDS + 3], long=True)
+    return normal + long
+
+
+def bucket_tokens(bucket: Sequence[int]) -> tuple[int, int, int, int]:
+    """(requests, input tokens, cached input tokens, output tokens) of a bucket."""
+    requests = bucket[0] + bucket[_FIELDS]
+    cached = bucket[2] + bucket[_FIELDS + 2]
+    uncached = bucket[1] + bucket[_FIELDS + 1]
+    return requests, uncached + cached, cached, bucket[3] + bucket[_FIELDS + 3]
+
+
+def long_requests(bucket: Sequence[int]) -> int:
+    return bucket[_FIELDS]
+
+
+def percentile(hist: Counter[int], share: Decimal) -> int | None:
+    """The nearest-rank percentile: the smallest count with at least ``share`` of records at or below it."""
+    total = sum(hist.values())
+    if total == 0:
+        return None
+    rank = max(1, int((Decimal(total) * share).to_integral_value(rounding="ROUND_CEILING")))
+    seen = 0
+    for value in sorted(hist):
+        seen += hist[value]
+        if seen >= rank:
+            return value
+    return max(hist)

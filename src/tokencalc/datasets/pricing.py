@@ -1,0 +1,149 @@
+"""One record's tokens and cost for one model, in plain integers until money is asked for.
+
+A :class:`PricedModel` carries everything a worker needs to price a record for a model —
+how its tokens come from the base counts, its context window and the prices in force for the
+chosen date and tier — with no reference to the sheet, so it pickles small and the same code
+runs in the CLI's worker processes and on a Spark executor.
+
+A record's input is the system prompt plus the record's prompt, counted as two messages (the
+sum of their base counts); an estimated family rounds ``ceil(base × ratio)`` on that sum, as
+``estimate`` does per input. Output is a fixed count, a ratio of the input (rounded up), or the
+count of the record's output field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from tokencalc.costs import MILLION
+from tokencalc.encodings import canonical_encoding
+from tokencalc.errors import UsageError
+from tokencalc.estimate import Assumptions
+from tokencalc.sheet import ModelEntry, PriceSheet, Prices
+
+#: A base the records are counted with: an exact encoding name, or "characters".
+CHARACTERS = "characters"
+
+
+@dataclass(frozen=True)
+class PricedModel:
+    """A model as a worker prices it: base to count, ratio, limits and resolved prices."""
+
+    id: str
+    provider: str
+    base_index: int  # into the record's base counts
+    ratio: Decimal
+    estimated: bool
+    context_window: int
+    max_output: int | None
+    prices: Prices | None  # None: the model does not offer the tier
+    rate: Decimal  # currency units per US dollar
+
+    def tokens(self, base_count: int) -> int:
+        if not self.estimated:
+            return base_count
+        return int((Decimal(base_count) * self.ratio).to_integral_value(rounding=ROUND_CEILING))
+
+    def fits(self, tokens_in: int, tokens_out: int) -> bool:
+        if tokens_in + tokens_out > self.context_window:
+            return False
+        return self.max_output is None or tokens_out <= self.max_output
+
+    def truncated(self, tokens_in: int, tokens_out: int, cached: int) -> tuple[int, int, int]:
+        """The request cut to fit: output capped at max output, input at what the window leaves."""
+        out = tokens_out if self.max_output is None else min(tokens_out, self.max_output)
+        out = min(out, self.context_window)
+        cut_in = max(0, min(tokens_in, self.context_window - out))
+        return cut_in, out, min(cached, cut_in)
+
+    def is_long(self, tokens_in: int) -> bool:
+        prices = self.prices
+        return bool(
+            prices is not None
+            and prices.long_context is not None
+            and prices.long_context_threshold is not None
+            and tokens_in > prices.long_context_threshold
+        )
+
+    def cost(self, uncached: int, cached: int, output: int, *, long: bool) -> Decimal:
+        """Money for these token totals, all at normal or all at long-context prices."""
+        prices = self.prices
+        if prices is None:
+            return Decimal(0)
+        if long and prices.long_context is not None:
+            prices = prices.long_context
+        dollars = (
+            Decimal(uncached) * prices.input + Decimal(cached) * prices.cached_input + Decimal(output) * prices.output
+        ) / MILLION
+        return dollars * self.rate
+
+
+@dataclass(frozen=True)
+class OutputRule:
+    """How many output tokens a record's request has."""
+
+    tokens: int | None = None
+    ratio: Decimal | None = None
+    from_field: bool = False
+
+    def for_request(self, model: PricedModel, tokens_in: int, output_base: int | None) -> int:
+        if self.from_field:
+            assert output_base is not None
+            return model.tokens(output_base)
+        if self.tokens is not None:
+            return self.tokens
+        assert self.ratio is not None
+        return int((Decimal(tokens_in) * self.ratio).to_integral_value(rounding=ROUND_CEILING))
+
+
+@dataclass(frozen=True)
+class CacheRule:
+    """Which input tokens are billed at the cache-read price."""
+
+    fraction: Decimal = Decimal(0)
+    system: bool = False  # the shared system prompt's tokens, on every record
+
+    def cached(self, tokens_in: int, system_tokens: int) -> int:
+        if self.system:
+            return min(system_tokens, tokens_in)
+        return int((Decimal(tokens_in) * self.fraction).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def bases_for(sheet: PriceSheet, models: Sequence[ModelEntry]) -> list[str]:
+    """The base counts the records need, in first-use order (exact encodings or characters)."""
+    bases: list[str] = []
+    for model in models:
+        base = sheet.tokenizer_for(model).counted_with
+        bases.append(CHARACTERS if base is None else canonical_encoding(base))
+    return list(dict.fromkeys(bases))
+
+
+def priced_models(
+    sheet: PriceSheet, models: Sequence[ModelEntry], assumptions: Assumptions, rate: Decimal
+) -> tuple[list[str], list[PricedModel]]:
+    """The bases to count and each model ready for a worker, prices resolved for the date and tier."""
+    if not models:
+        raise UsageError("no models selected")
+    bases = bases_for(sheet, models)
+    priced = []
+    for model in models:
+        ref = sheet.tokenizer_for(model)
+        base = CHARACTERS if ref.counted_with is None else canonical_encoding(ref.counted_with)
+        offered = assumptions.tier is None or assumptions.tier in model.tiers
+        prices = sheet.prices_on(model, assumptions.on, assumptions.tier) if offered else None
+        priced.append(
+            PricedModel(
+                id=model.id,
+                provider=model.provider,
+                base_index=bases.index(base),
+                ratio=ref.ratio,
+                estimated=ref.estimated,
+                context_window=model.context_window,
+                max_output=model.max_output,
+                prices=prices,
+                rate=rate,
+            )
+        )
+    return bases, priced

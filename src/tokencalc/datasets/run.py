@@ -1,0 +1,171 @@
+"""``estimate_dataset``: price every record of a dataset as one request, in one streaming pass.
+
+The pass is lazy: :attr:`DatasetRun.rows` yields the per-record rows as batches finish, and
+:attr:`DatasetRun.summary` is ready once the pass is over (asking for it first runs the pass,
+dropping the rows). Memory stays bounded: batches in flight, histograms, the N longest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Union
+
+from tokencalc.datasets.aggregate import RecordCost, Tally
+from tokencalc.datasets.pricing import CacheRule, OutputRule, PricedModel, priced_models
+from tokencalc.datasets.prompts import RecordSpec
+from tokencalc.datasets.sources import ROW_BATCH, UNITS, Batch, RowBatch, detect_format, read_batches
+from tokencalc.datasets.summary import DatasetSummary, summarize
+from tokencalc.datasets.work import Job, Row, available_cores, count_text, run_batches
+from tokencalc.errors import InputError, UsageError
+from tokencalc.estimate import DEFAULT_OUTPUT_RATIO, Assumptions
+from tokencalc.sheet import ModelEntry, PriceSheet
+
+#: Below this many bytes of data the records are counted in this process (workers cost a start-up).
+PARALLEL_FROM_BYTES = 8 << 20
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One record as the per-record file holds it. ``error`` set: malformed, no costs."""
+
+    position: int
+    key: str | None
+    costs: tuple[RecordCost, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DatasetPlan:
+    """Where the records come from and what is asked of them."""
+
+    spec: RecordSpec
+    assumptions: Assumptions
+    system: str | None = None
+    output_from_field: bool = False
+    cache_system: bool = False
+    longest: int = 10
+
+
+def _rules(plan: DatasetPlan) -> tuple[OutputRule, CacheRule]:
+    a = plan.assumptions
+    if plan.output_from_field:
+        if a.output_tokens is not None or a.output_ratio is not None:
+            raise UsageError("give one of --output-field, --output-tokens and --output-ratio")
+        output = OutputRule(from_field=True)
+    elif a.output_tokens is not None:
+        output = OutputRule(tokens=a.output_tokens)
+    else:
+        output = OutputRule(ratio=a.output_ratio if a.output_ratio is not None else DEFAULT_OUTPUT_RATIO)
+    if plan.cache_system:
+        if plan.system is None:
+            raise UsageError("--cache-system needs --system FILE")
+        if a.cached_fraction:
+            raise UsageError("give --cached or --cache-system, not both")
+    return output, CacheRule(fraction=a.cached_fraction, system=plan.cache_system)
+
+
+def make_job(sheet: PriceSheet, models: Sequence[ModelEntry], plan: DatasetPlan, *, want_rows: bool) -> Job:
+    if plan.assumptions.calls != 1:
+        raise UsageError("a dataset is priced once per record: --calls and --per-day do not apply")
+    bases, priced = priced_models(sheet, models, plan.assumptions, plan.assumptions.rate)
+    output, cache = _rules(plan)
+    system_counts = tuple(count_text(bases, plan.system)) if plan.system else tuple(0 for _ in bases)
+    return Job(
+        spec=plan.spec,
+        bases=tuple(bases),
+        models=tuple(priced),
+        output=output,
+        cache=cache,
+        system_counts=system_counts,
+        longest_n=plan.longest,
+        want_rows=want_rows,
+    )
+
+
+def _iterable_batches(records: Iterable[Union[Mapping[str, Any], str]], spec: RecordSpec) -> Iterator[Batch]:
+    rows: list[tuple[int, Union[Mapping[str, Any], str]]] = []
+    name = spec.field or "text"
+    for position, record in enumerate(records, start=1):
+        if isinstance(record, str):
+            rows.append((position, {name: record}))
+        elif isinstance(record, Mapping):
+            rows.append((position, record))
+        else:
+            rows.append((position, f"not a record or text ({type(record).__name__})"))
+        if len(rows) >= ROW_BATCH:
+            yield RowBatch(rows)
+            rows = []
+    if rows:
+        yield RowBatch(rows)
+
+
+class DatasetRun:
+    """One streaming pass over a dataset; see the module docstring."""
+
+    def __init__(self, job: Job, batches: Iterable[Batch], *, source: str, unit: str, workers: int) -> None:
+        self.job = job
+        self.source = source
+        self.unit = unit
+        self._batches = batches
+        self._workers = workers
+        self._tally = Tally.empty(len(job.models), job.longest_n)
+        self._summary: DatasetSummary | None = None
+        self._started = False
+
+    @property
+    def models(self) -> tuple[PricedModel, ...]:
+        return self.job.models
+
+    @property
+    def rows(self) -> Iterator[RecordRow]:
+        """Per-record rows in record order (once; only when the run was asked for rows)."""
+        if self._started:
+            raise UsageError("the rows of a dataset run can be read once")
+        self._started = True
+        return self._pass()
+
+    def _pass(self) -> Iterator[RecordRow]:
+        for tally, rows in run_batches(self.job, self._batches, self._workers):
+            self._tally.merge(tally)
+            for position, key, outcome in rows:
+                if isinstance(outcome, str):
+                    yield RecordRow(position, key, (), outcome)
+                else:
+                    yield RecordRow(position, key, tuple(outcome))
+        self._summary = summarize(self.source, self.unit, self.job.models, self._tally, self.job.system_counts)
+
+    @property
+    def summary(self) -> DatasetSummary:
+        if self._summary is None:
+            if self._started:
+                raise UsageError("read all the rows before the summary (or ask for the summary alone)")
+            for _row in self.rows:
+                pass
+        assert self._summary is not None
+        return self._summary
+
+
+def open_dataset(
+    sheet: PriceSheet,
+    models: Sequence[ModelEntry],
+    data: Union[str, Path, Iterable[Union[Mapping[str, Any], str]]],
+    plan: DatasetPlan,
+    *,
+    want_rows: bool = False,
+    data_format: str | None = None,
+    workers: int | None = None,
+) -> DatasetRun:
+    """A run over a file (path) or an iterable of records (mappings) or texts."""
+    job = make_job(sheet, models, plan, want_rows=want_rows)
+    if isinstance(data, (str, Path)):
+        path = Path(data)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+        fmt = detect_format(path, data_format)
+        if workers is None:
+            workers = available_cores() if path.stat().st_size >= PARALLEL_FROM_BYTES else 1
+        return DatasetRun(job, read_batches(path, fmt, plan.spec.needed), source=str(path), unit=UNITS[fmt], workers=workers)
+    return DatasetRun(job, _iterable_batches(data, plan.spec), source="<records>", unit="record", workers=workers or 1)

@@ -1,0 +1,151 @@
+"""Counting and pricing batches of records, in this process or on worker processes.
+
+A :class:`Job` is everything a worker needs (which fields, which bases, the priced models);
+:func:`run_batch` turns one batch into a :class:`~tokencalc.datasets.aggregate.Tally` and,
+when asked, the per-record rows. The same function runs in the CLI's worker processes and
+inside a Spark task (see :mod:`tokencalc.datasets.spark`).
+
+Counting is exact: every text goes through :func:`tokencalc.counting.count_with_tiktoken`
+(tiktoken, safe for pathological whitespace runs), with the tokenizer data shipped in the
+package, so a worker needs no network.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Union
+
+from tokencalc.counting import count_with_tiktoken
+from tokencalc.datasets.aggregate import RecordCost, Tally
+from tokencalc.datasets.pricing import CHARACTERS, CacheRule, OutputRule, PricedModel
+from tokencalc.datasets.prompts import RecordProblem, RecordSpec
+from tokencalc.datasets.sources import Batch, LineBatch
+
+#: Batches queued per worker process (bounds memory: a batch is a few MB).
+IN_FLIGHT_PER_WORKER = 3
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to count and how to price it; picklable, sent once to each worker."""
+
+    spec: RecordSpec
+    bases: tuple[str, ...]
+    models: tuple[PricedModel, ...]
+    output: OutputRule
+    cache: CacheRule
+    system_counts: tuple[int, ...]  # the system prompt's count per base (zeros: none)
+    longest_n: int = 10
+    want_rows: bool = False
+
+
+#: A per-record row: (position, key, per-model costs) or (position, None, reason).
+Row = tuple[int, Union[str, None], Union[list[RecordCost], str]]
+
+
+def count_text(bases: Sequence[str], text: str) -> list[int]:
+    """``text``'s count for each base: exact tokens, or characters."""
+    return [len(text) if base == CHARACTERS else count_with_tiktoken(base, text) for base in bases]
+
+
+def _records(batch: Batch) -> Iterator[tuple[int, Union[Mapping[str, Any], str]]]:
+    if not isinstance(batch, LineBatch):
+        yield from batch.rows
+        return
+    position = batch.first
+    for line in batch.data.split(b"\n"):
+        if line.strip():
+            try:
+                value = json.loads(line)
+            except UnicodeDecodeError:
+                yield position, "not UTF-8 text"
+            except ValueError as exc:
+                yield position, f"bad JSON: {exc}"
+            else:
+                yield position, value if isinstance(value, dict) else "not a JSON object"
+        position += 1
+
+
+def run_records(job: Job, records: Iterable[tuple[int, Union[Mapping[str, Any], str]]]) -> tuple[Tally, list[Row]]:
+    """Count and price records; malformed ones are tallied with their reason."""
+    tally = Tally.empty(len(job.models), job.longest_n)
+    rows: list[Row] = []
+    spec = job.spec
+    for position, record in records:
+        if isinstance(record, str):
+            tally.problem(position, record)
+            if job.want_rows:
+                rows.append((position, None, record))
+            continue
+        try:
+            prompt = spec.prompt(record)
+            output = spec.output(record)
+        except RecordProblem as problem:
+            tally.problem(position, str(problem))
+            if job.want_rows:
+                rows.append((position, spec.key(record), str(problem)))
+            continue
+        key = spec.key(record)
+        counts = count_text(job.bases, prompt)
+        output_counts = None if output is None else count_text(job.bases, output)
+        costs = tally.add(
+            job.models, job.output, job.cache, position, key, counts, output_counts, job.system_counts,
+            want_costs=job.want_rows,
+        )
+        if costs is not None:
+            rows.append((position, key, costs))
+    return tally, rows
+
+
+def run_batch(job: Job, batch: Batch) -> tuple[Tally, list[Row]]:
+    return run_records(job, _records(batch))
+
+
+_WORKER_JOB: Job | None = None
+
+
+def _start_worker(job: Job) -> None:
+    global _WORKER_JOB
+    _WORKER_JOB = job
+
+
+def _worker_batch(batch: Batch) -> tuple[Tally, list[Row]]:
+    assert _WORKER_JOB is not None
+    return run_batch(_WORKER_JOB, batch)
+
+
+def available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_batches(job: Job, batches: Iterable[Batch], workers: int) -> Iterator[tuple[Tally, list[Row]]]:
+    """Each batch's tally and rows, in file order; ``workers`` > 1 counts on that many processes."""
+    if workers <= 1:
+        for batch in batches:
+            yield run_batch(job, batch)
+        return
+    # fork: workers start at once and a script without a ``__main__`` guard still works
+    # (spawn re-imports the main module); spawn where there is no fork.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
+        pending: deque[Future[tuple[Tally, list[Row]]]] = deque()
+        try:
+            for batch in batches:
+                pending.append(pool.submit(_worker_batch, batch))
+                while len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
