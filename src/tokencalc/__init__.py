@@ -25,6 +25,7 @@ _EXPORTS = {
     "load_prices": "tokencalc.api",
     "estimate_cost": "tokencalc.api",
     "compare_models": "tokencalc.api",
+    "estimate_dataset": "tokencalc.datasets.api",
     "TokenCount": "tokencalc.api",
     "CostEstimate": "tokencalc.api",
     "PriceSheet": "tokencalc.sheet",
@@ -45,6 +46,7 @@ __all__ = [  # spelled out, so that type checkers and linters see the public nam
     "load_prices",
     "estimate_cost",
     "compare_models",
+    "estimate_dataset",
     "TokenCount",
     "CostEstimate",
     "PriceSheet",
@@ -68,6 +70,7 @@ if TYPE_CHECKING:  # pragma: no cover
         estimate_tokens,
         load_prices,
     )
+    from tokencalc.datasets.api import estimate_dataset
     from tokencalc.errors import (
         EncodingDataError,
         InputError,

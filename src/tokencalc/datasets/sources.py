@@ -167,13 +167,25 @@ def _array_batches(path: Path, needed: tuple[str, ...]) -> Iterator[RowBatch]:
         yield RowBatch(rows)
 
 
+#: The csv module refuses fields over 128 KiB by default; a record's text may be far longer.
+CSV_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
+
+
+def _next_row(reader: Iterator[list[str]]) -> list[str]:
+    """The next CSV row with the field limit raised only while it is parsed (it is a global)."""
+    previous = csv.field_size_limit(CSV_FIELD_LIMIT)
+    try:
+        return next(reader)
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _csv_batches(path: Path, needed: tuple[str, ...], delimiter: str) -> Iterator[RowBatch]:
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with open_binary(path) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         reader = csv.reader(text, delimiter=delimiter)
         try:
-            header = next(reader)
+            header = _next_row(reader)
         except StopIteration:
             return
         except csv.Error as exc:
@@ -187,7 +199,7 @@ def _csv_batches(path: Path, needed: tuple[str, ...], delimiter: str) -> Iterato
         while True:
             position += 1
             try:
-                values = next(reader)
+                values = _next_row(reader)
             except StopIteration:
                 break
             except csv.Error as exc:

@@ -1,0 +1,96 @@
+"""``tokencalc.estimate_dataset``: dataset mode from Python (see docs/datasets.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Union
+
+from tokencalc.api import Prices, _day, _number, _sheet, _tier, _token_argument
+from tokencalc.datasets.prompts import RecordSpec, Template
+from tokencalc.datasets.run import DatasetPlan, DatasetRun, open_dataset
+from tokencalc.errors import UsageError
+from tokencalc.estimate import MAX_OUTPUT_RATIO, Assumptions
+
+__all__ = ["estimate_dataset"]
+
+
+def estimate_dataset(
+    data: Union[str, Path, Iterable[Union[Mapping[str, Any], str]]],
+    *,
+    field: str | None = None,
+    template: str | None = None,
+    system: str | None = None,
+    models: Sequence[str] | None = None,
+    output_tokens: int | None = None,
+    output_ratio: float | Decimal | str | None = None,
+    output_field: str | None = None,
+    key: str | None = None,
+    tier: str | None = None,
+    cached: float | Decimal | str = 0,
+    cache_system: bool = False,
+    on: date | str | None = None,
+    currency: str = "USD",
+    rate: float | Decimal | str | None = None,
+    longest: int = 10,
+    rows: bool = True,
+    workers: int | None = None,
+    data_format: str | None = None,
+    prices: Prices = None,
+) -> DatasetRun:
+    """Price every record of a dataset as one request to each model.
+
+    ``data`` is a file (JSONL, JSON array, CSV/TSV, Parquet; ``.gz``/``.zst``) or an iterable of
+    mappings (records) or strings (each string is a prompt). The prompt is ``field``'s text or
+    ``template`` (text with ``{field}`` placeholders); ``system`` is sent with every record.
+    Returns a :class:`~tokencalc.datasets.run.DatasetRun`: iterate ``.rows`` for one
+    :class:`~tokencalc.datasets.run.RecordRow` per record (when ``rows``), then read
+    ``.summary``; reading ``.summary`` first runs the pass without keeping rows.
+
+    >>> run = tokencalc.estimate_dataset(["hello world", "a longer prompt here"], models=["gpt-6-luna"])
+    >>> run.summary.models[0].input_tokens
+    6
+    """
+    if template is not None and not isinstance(template, str):
+        raise UsageError(f"template must be text with {{field}} placeholders, got {type(template).__name__}")
+    if template is None and field is None and isinstance(data, (str, Path)):
+        raise UsageError("give field= or template= to say which text of each record is the prompt")
+    if isinstance(data, (bytes, bytearray)):
+        raise UsageError("data must be a path or an iterable of records, not bytes")
+    _token_argument("output_tokens", output_tokens)
+    if not isinstance(longest, int) or isinstance(longest, bool) or not 0 <= longest <= 1000:
+        raise UsageError(f"longest must be an int from 0 to 1000, got {longest!r}")
+    if template is not None and field is not None:
+        raise UsageError("give field= or template=, not both")
+    spec = RecordSpec(
+        field=None if template is not None else (field or "text"),
+        template=Template.parse(template) if template is not None else None,
+        output_field=output_field,
+        key_field=key,
+    )
+    sheet = _sheet(prices)
+    code = currency.strip().upper() if isinstance(currency, str) else currency
+    assumptions = Assumptions(
+        on=_day(on),
+        output_tokens=output_tokens,
+        output_ratio=None if output_ratio is None else _number("output_ratio", output_ratio, low=Decimal(0), high=MAX_OUTPUT_RATIO),
+        cached_fraction=_number("cached", cached, low=Decimal(0), high=Decimal(1)),
+        tier=_tier(tier),
+        currency=code,
+    )
+    explicit = None if rate is None else _number("rate", rate, low=Decimal("1e-9"), high=Decimal("1e9"))
+    from dataclasses import replace
+
+    assumptions = replace(assumptions, rate=sheet.exchange_rate(code, explicit))
+    selected = sheet.select(list(models or []), [], False)
+    plan = DatasetPlan(
+        spec=spec,
+        assumptions=assumptions,
+        system=system,
+        output_from_field=output_field is not None,
+        cache_system=cache_system,
+        longest=longest,
+    )
+    return open_dataset(sheet, selected, data, plan, want_rows=rows, data_format=data_format, workers=workers)
