@@ -281,11 +281,13 @@ _lock = threading.Lock()
 @functools.lru_cache(maxsize=None)
 def rank_table(name: str) -> RankTable:
     """The verified vocabulary of an encoding, from the cache when it is intact."""
+    from tokencalc.limits import CACHE_SIZE, FileLimitError, read_limited
+
     spec = ENCODINGS[canonical_encoding(name)]
     path = _table_cache_path(spec)
     try:
-        cached = RankTable.deserialize(path.read_bytes(), spec.sha256)
-    except OSError:
+        cached = RankTable.deserialize(read_limited(path, CACHE_SIZE, "cache file"), spec.sha256)
+    except (OSError, FileLimitError):
         cached = None
     if cached is not None:
         return cached

@@ -111,10 +111,13 @@ def read_source(location: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
         return _fetch(location, timeout)
     from tokencalc.sheet import os_reason
 
+    from tokencalc.limits import IMPORT_SIZE, FileLimitError, read_limited
+
     path = Path(location)
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = read_limited(path, IMPORT_SIZE, "price JSON file")
+    except FileLimitError as exc:
+        raise TokencalcError(exc.message) from None
     except FileNotFoundError:
         raise TokencalcError(f"{location}: no such file or directory") from None
     except IsADirectoryError:

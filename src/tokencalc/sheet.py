@@ -730,9 +730,13 @@ def _read_packaged() -> tuple[str, str | None, str | None]:
 
 
 def _read_file(path: Path) -> tuple[str, str | None, str | None]:
+    from tokencalc.limits import SHEET_SIZE, FileLimitError, read_limited
+
     label = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_limited(Path(path), SHEET_SIZE, "price sheet")
+    except FileLimitError as exc:
+        return label, None, exc.message
     except OSError as exc:
         return label, None, f"{label}: cannot read: {os_reason(exc)}"
     return _decode(label, data)

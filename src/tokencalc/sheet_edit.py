@@ -100,8 +100,12 @@ def read_user_sheet(path: Path | None = None) -> UserSheet:
         from tokencalc.paths import user_sheet_path
 
         path = user_sheet_path()
+    from tokencalc.limits import SHEET_SIZE, FileLimitError, read_limited
+
     try:
-        original = path.read_bytes()
+        original = read_limited(path, SHEET_SIZE, "price sheet")
+    except FileLimitError as exc:
+        raise PriceSheetError(f"{exc.message}; {user_sheet_hint(path)}") from None
     except (FileNotFoundError, NotADirectoryError):
         return UserSheet(path, {}, None)  # as the loader sees it: no user sheet
     except IsADirectoryError:
@@ -523,10 +527,17 @@ def backup_path(path: Path) -> Path:
 def write_edit(edit: SheetEdit) -> Path | None:
     """Write the edited user sheet atomically, keeping the previous one as ``.bak``.
 
+    Call it inside :func:`tokencalc.sheet_lock.sheet_lock` held since the sheet was read, so
+    that concurrent edits serialise; a sheet changed on disk since it was read (by something
+    that does not take the lock) is not overwritten. The ``.bak`` is the sheet as it was
+    before this edit; both files keep the sheet's permission bits (a new sheet follows the
+    umask), and anything at the path that is not a regular file is refused.
+
     Returns the backup's path (None when there was no previous sheet). Nothing is written
     when :attr:`SheetEdit.writes` is false. Any failure leaves the previous sheet as it was.
     """
-    from tokencalc.atomic import resolved_target, write_bytes_atomic
+    from tokencalc.atomic import NotARegularFile, existing_mode, resolved_target, write_bytes_atomic
+    from tokencalc.limits import SHEET_SIZE, FileLimitError, read_limited
 
     path = edit.user.path
     if not edit.writes:
@@ -536,16 +547,25 @@ def write_edit(edit: SheetEdit) -> Path | None:
     if not same_value(parse_sheet_text(payload.decode("utf-8"), str(path)), edit.data):
         raise TokencalcError(f"internal error: {path} would not read back as written; nothing was changed")
     backup = None
-    mode = 0o644
     # A user sheet that is a symbolic link (dotfiles kept in a repository) stays one: the
     # new text goes to the file it points to, and the backup beside that file.
     target = resolved_target(path)
     try:
+        mode = existing_mode(target)  # None: a new file, made with the umask's mode
+        on_disk = read_limited(target, SHEET_SIZE, "price sheet") if mode is not None else None
+        if on_disk != edit.user.original:
+            raise TokencalcError(
+                f"{path} changed on disk while this edit was being prepared (by an editor?); "
+                "nothing was changed: run the command again"
+            )
         if edit.user.original is not None:
-            mode = os.stat(target).st_mode & 0o777
             backup = backup_path(target)
             write_bytes_atomic(backup, edit.user.original, mode=mode)
         write_bytes_atomic(target, payload, mode=mode)
+    except NotARegularFile:
+        raise TokencalcError(f"cannot write {path}: not a regular file (a device, FIFO or directory); nothing was changed") from None
+    except FileLimitError as exc:
+        raise TokencalcError(f"cannot write {path}: {exc.message}; nothing was changed") from None
     except OSError as exc:
         directory = target.parent
         raise TokencalcError(

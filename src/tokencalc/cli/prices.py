@@ -6,6 +6,7 @@ default; the logic lives in :mod:`tokencalc.sheet_edit` and :mod:`tokencalc.lite
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import date
 from enum import Enum
@@ -81,6 +82,14 @@ def _save(edit, *, report: bool = True, pin: bool = False) -> None:
             _out("the effective prices are the same (the override you removed repeated the packaged value)")
     kept = f" (previous version: {backup})" if backup else ""
     _out(f"saved {edit.user.path}{kept}")
+
+
+def _editing():
+    """The user sheet's edit lock, held from reading the sheet until the new one is in place."""
+    from tokencalc.paths import user_sheet_path
+    from tokencalc.sheet_lock import sheet_lock
+
+    return sheet_lock(user_sheet_path())
 
 
 # --- path ---------------------------------------------------------------------------------------
@@ -222,12 +231,13 @@ def set_command(
     if as_of is not None:
         values["as_of"] = parse_date("--as-of", as_of)
 
-    user = sheet_edit.read_user_sheet()
-    data, model_id = sheet_edit.set_model_values(user, sheet_edit.effective_data(user), model, values)
-    edit = sheet_edit.plan_edit(user, data)
-    if model_id.lower() != model.strip().lower():
-        _out(f"note     {model} is an alias of {model_id}; changing {model_id}")
-    _save(edit)
+    with _editing():
+        user = sheet_edit.read_user_sheet()
+        data, model_id = sheet_edit.set_model_values(user, sheet_edit.effective_data(user), model, values)
+        edit = sheet_edit.plan_edit(user, data)
+        if model_id.lower() != model.strip().lower():
+            _out(f"note     {model} is an alias of {model_id}; changing {model_id}")
+        _save(edit)
 
 
 @app.command("unset")
@@ -255,18 +265,19 @@ def unset_command(
     from tokencalc.errors import PriceSheetError
     from tokencalc.sheet import read_sheet_layer
 
-    user = sheet_edit.read_user_sheet()
-    if not user.exists:
-        raise _no_user_sheet(user.path)
-    merged = sheet_edit.effective_data(user)
-    data, model_id = sheet_edit.unset_model_value(user, merged, model, field)
-    try:
-        edit = sheet_edit.plan_edit(user, data)
-    except PriceSheetError as exc:
-        if field is not None and sheet_edit.find_model_id(read_sheet_layer().data, model_id) is None:
-            raise PriceSheetError(f"{exc.message}\n{model_id} is a model you added: 'tokencalc prices unset {model_id}' removes it whole", exc.problems) from None
-        raise
-    _save(edit, pin=True)
+    with _editing():
+        user = sheet_edit.read_user_sheet()
+        if not user.exists:
+            raise _no_user_sheet(user.path)
+        merged = sheet_edit.effective_data(user)
+        data, model_id = sheet_edit.unset_model_value(user, merged, model, field)
+        try:
+            edit = sheet_edit.plan_edit(user, data)
+        except PriceSheetError as exc:
+            if field is not None and sheet_edit.find_model_id(read_sheet_layer().data, model_id) is None:
+                raise PriceSheetError(f"{exc.message}\n{model_id} is a model you added: 'tokencalc prices unset {model_id}' removes it whole", exc.problems) from None
+            raise
+        _save(edit, pin=True)
 
 
 def _no_user_sheet(path: Path):
@@ -291,9 +302,10 @@ def set_rate_command(
     from tokencalc import sheet_edit
 
     value = parse_decimal("RATE", rate, positive=True)
-    user = sheet_edit.read_user_sheet()
-    edit = sheet_edit.plan_edit(user, sheet_edit.set_currency_rate(user, code, value))
-    _save(edit)
+    with _editing():
+        user = sheet_edit.read_user_sheet()
+        edit = sheet_edit.plan_edit(user, sheet_edit.set_currency_rate(user, code, value))
+        _save(edit)
 
 
 @app.command("unset-rate")
@@ -306,11 +318,12 @@ def unset_rate_command(code: Annotated[str, typer.Argument(help="Currency code, 
     """
     from tokencalc import sheet_edit
 
-    user = sheet_edit.read_user_sheet()
-    if not user.exists:
-        raise _no_user_sheet(user.path)
-    edit = sheet_edit.plan_edit(user, sheet_edit.unset_currency_rate(user, code))
-    _save(edit, pin=True)
+    with _editing():
+        user = sheet_edit.read_user_sheet()
+        if not user.exists:
+            raise _no_user_sheet(user.path)
+        edit = sheet_edit.plan_edit(user, sheet_edit.unset_currency_rate(user, code))
+        _save(edit, pin=True)
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -376,18 +389,19 @@ def import_command(
             if group.named
         )
         raise TokencalcError(f"no chat, completion or responses model in {source} {what}{listed}" + (f"; {why}" if why else ""))
-    user = sheet_edit.read_user_sheet()
-    plan = litellm_import.plan_import(
-        user, catalog, selected, tokenizer=tokenizer, update_limits=update_limits, today=date.today()
-    )
-    _report_import(plan)
-    if dry_run:
-        _out("dry run: nothing written")
-        return
-    if not (plan.of_kind("added") or plan.of_kind("changed")):
-        _out("nothing to write: your sheet already has these prices")
-        return
-    _save(plan.edit, report=False)
+    with contextlib.nullcontext() if dry_run else _editing():
+        user = sheet_edit.read_user_sheet()
+        plan = litellm_import.plan_import(
+            user, catalog, selected, tokenizer=tokenizer, update_limits=update_limits, today=date.today()
+        )
+        _report_import(plan)
+        if dry_run:
+            _out("dry run: nothing written")
+            return
+        if not (plan.of_kind("added") or plan.of_kind("changed")):
+            _out("nothing to write: your sheet already has these prices")
+            return
+        _save(plan.edit, report=False)
 
 
 def _report_import(plan) -> None:

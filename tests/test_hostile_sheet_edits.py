@@ -1,0 +1,176 @@
+"""Edits of the user price sheet under concurrency, kills and odd files (issue 10 §1).
+
+Real processes: the lock has to hold across processes, not threads.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tokencalc.atomic import remove_stale_temporaries, write_bytes_atomic
+
+BIN = Path(sys.executable).parent / "tokencalc"
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ, TOKENCALC_HOME=str(home), NO_COLOR="1")
+    env.pop("TOKENCALC_DEBUG", None)
+    env.update(extra)
+    return env
+
+
+def _sheet_text(home: Path) -> str:
+    return (home / "pricing.toml").read_text(encoding="utf-8")
+
+
+def test_twenty_concurrent_sets_all_survive(tmp_path):
+    home = tmp_path / "home"
+    models = [f"my-model-{i:02}" for i in range(20)]
+    processes = [
+        subprocess.Popen(
+            [str(BIN), "prices", "set", model, "--provider", "openai", "--tokenizer", "o200k_base",
+             "--input", f"{i + 1}", "--output", "2", "--context-window", "1000"],
+            env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        for i, model in enumerate(models)
+    ]
+    results = [(p.wait(timeout=300), p.stderr.read().decode()) for p in processes]
+    for p in processes:
+        p.stdout.close()
+        p.stderr.close()
+    assert [code for code, _ in results] == [0] * 20, results
+    import tomllib
+
+    data = tomllib.loads(_sheet_text(home))
+    assert sorted(data["models"]) == models
+    for i, model in enumerate(models):
+        assert data["models"][model]["input"] == i + 1
+    # The .bak is the sheet before the last edit: exactly one model fewer.
+    backup = tomllib.loads((home / "pricing.toml.bak").read_text(encoding="utf-8"))
+    assert len(backup["models"]) == 19 and set(backup["models"]) < set(models)
+
+
+def test_held_lock_times_out_with_a_clear_message(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\nfrom pathlib import Path\nfrom tokencalc.sheet_lock import sheet_lock\n"
+         "with sheet_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(30)\n",
+         str(home / "pricing.toml")],
+        stdout=subprocess.PIPE, env=_env(home),
+    )
+    try:
+        assert holder.stdout.readline() == b"held\n"
+        started = time.monotonic()
+        result = subprocess.run(
+            [str(BIN), "prices", "set-rate", "EUR", "0.9"], capture_output=True,
+            env=_env(home, TOKENCALC_LOCK_TIMEOUT="0.5"), timeout=60,
+        )
+        assert time.monotonic() - started < 20
+        assert result.returncode == 1
+        lines = result.stderr.decode().splitlines()
+        assert len(lines) == 1 and "another tokencalc is changing" in lines[0] and "TOKENCALC_LOCK_TIMEOUT" in lines[0]
+        assert not (home / "pricing.toml").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    # The holder died: the lock went with it.
+    result = subprocess.run([str(BIN), "prices", "set-rate", "EUR", "0.9"], capture_output=True, env=_env(home), timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_backup_is_the_sheet_before_this_edit(cli, tmp_path, _isolated_environment):
+    home = _isolated_environment
+    assert cli("prices", "set-rate", "EUR", "0.9").exit_code == 0
+    first = _sheet_text(home)
+    assert cli("prices", "set-rate", "GBP", "0.8").exit_code == 0
+    assert (home / "pricing.toml.bak").read_text(encoding="utf-8") == first
+    assert "GBP" in _sheet_text(home)
+
+
+def test_new_sheet_follows_umask_and_existing_mode_is_kept(tmp_path):
+    home = tmp_path / "home"
+    code = subprocess.run(
+        ["sh", "-c", f"umask 077 && exec '{BIN}' prices set-rate EUR 0.9"], env=_env(home), capture_output=True
+    )
+    assert code.returncode == 0, code.stderr
+    assert stat.S_IMODE(os.stat(home / "pricing.toml").st_mode) == 0o600
+    os.chmod(home / "pricing.toml", 0o640)
+    code = subprocess.run(
+        ["sh", "-c", f"umask 022 && exec '{BIN}' prices set-rate GBP 0.8"], env=_env(home), capture_output=True
+    )
+    assert code.returncode == 0, code.stderr
+    assert stat.S_IMODE(os.stat(home / "pricing.toml").st_mode) == 0o640
+    assert stat.S_IMODE(os.stat(home / "pricing.toml.bak").st_mode) == 0o640
+
+
+def test_stale_temporaries_of_dead_writers_are_removed(tmp_path):
+    target = tmp_path / "pricing.toml"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".pricing.toml.{dead.pid}.abcd1234.tmp"
+    stale.write_bytes(b"x" * 1000)
+    alive = tmp_path / f".pricing.toml.{os.getpid()}.live.tmp"  # ours: a write in progress
+    alive.write_bytes(b"y")
+    unrelated = tmp_path / ".other.toml.1.x.tmp"
+    unrelated.write_bytes(b"z")
+    write_bytes_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert not stale.exists() and alive.exists() and unrelated.exists()
+    assert remove_stale_temporaries(target) == []
+
+
+def test_killed_edit_leaves_nothing_the_next_edit_keeps(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    # What a run killed between writing and renaming leaves: a full temporary copy.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (home / f".pricing.toml.{dead.pid}.k1ll3d00.tmp").write_text("[currencies]\nEUR = 1\n")
+    result = subprocess.run([str(BIN), "prices", "set-rate", "EUR", "0.9"], capture_output=True, env=_env(home))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in home.iterdir() if p.name.endswith(".tmp")) == []
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="needs a device file")
+def test_sheet_linked_to_a_device_is_refused_not_replaced(cli, _isolated_environment):
+    home = _isolated_environment
+    (home / "pricing.toml").symlink_to("/dev/null")
+    result = cli("prices", "set-rate", "EUR", "0.9")
+    assert result.exit_code == 1
+    assert "not a regular file" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert (home / "pricing.toml").is_symlink()
+
+
+def test_fifo_sheet_is_refused_without_blocking(cli, _isolated_environment):
+    home = _isolated_environment
+    os.mkfifo(home / "pricing.toml")
+    for args in (("prices", "set-rate", "EUR", "0.9"), ("prices", "validate"), ("models",)):
+        result = cli(*args)
+        assert result.exit_code == 1, (args, result.stderr)
+        assert "not a regular file" in result.stdout + result.stderr
+    assert stat.S_ISFIFO(os.stat(home / "pricing.toml").st_mode)
+
+
+def test_sheet_changed_on_disk_by_an_editor_is_not_overwritten(monkeypatch, _isolated_environment):
+    from tokencalc import sheet_edit
+    from tokencalc.errors import TokencalcError
+
+    home = _isolated_environment
+    (home / "pricing.toml").write_text("[currencies]\nEUR = 0.9\n")
+    user = sheet_edit.read_user_sheet()
+    edit = sheet_edit.plan_edit(user, sheet_edit.set_currency_rate(user, "GBP", sheet_edit.Decimal("0.8")))
+    (home / "pricing.toml").write_text("[currencies]\nEUR = 0.95\n")  # an editor saved meanwhile
+    with pytest.raises(TokencalcError, match="changed on disk"):
+        sheet_edit.write_edit(edit)
+    assert _sheet_text(home) == "[currencies]\nEUR = 0.95\n"
