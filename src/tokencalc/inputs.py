@@ -9,7 +9,6 @@ Nothing here prints: problems are returned as data for the command to report.
 
 from __future__ import annotations
 
-import glob
 import os
 import stat
 import sys
@@ -18,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
+
+from tokencalc import globbing
 
 #: Bytes read at a time; also the window in which a NUL byte marks a file as binary.
 BLOCK_SIZE = 1 << 20
@@ -62,7 +63,7 @@ class BinaryInput(Exception):
 
 
 def _has_glob_magic(text: str) -> bool:
-    return any(ch in text for ch in "*?[")
+    return globbing.has_magic(text)
 
 
 def resolve_inputs(args: list[str]) -> ResolvedInputs:
@@ -72,15 +73,22 @@ def resolve_inputs(args: list[str]) -> ResolvedInputs:
         resolved.sources.append(InputSource(STDIN_LABEL))
         return resolved
     for arg in args:
+        if not arg.strip():
+            from tokencalc.errors import UsageError
+
+            # An unset shell variable ("$FILE") must not mean "the current directory".
+            raise UsageError(f"an empty path argument ({arg!r}); name a file, a directory or - for standard input")
         if arg == STDIN_LABEL:
             resolved.sources.append(InputSource(STDIN_LABEL))
             continue
         path = Path(arg)
         if not os.path.lexists(arg) and _has_glob_magic(arg):
-            matches = sorted(glob.glob(arg, recursive=True))
-            if not matches:
+            expanded = globbing.expand(arg)
+            if not expanded.matches and not expanded.loops:
                 resolved.problems.append(InputProblem(arg, "no files match this pattern"))
-            for match in matches:
+            for loop in expanded.loops:
+                resolved.problems.append(InputProblem(loop, globbing.LOOP_MESSAGE))
+            for match in expanded.matches:
                 _add_path(resolved, Path(match), match, discovered=True)
             continue
         _add_path(resolved, path, arg, discovered=False)
@@ -157,7 +165,7 @@ def _walk(resolved: ResolvedInputs, root: Path, root_label: str) -> None:
                     continue
                 if dir_id in ancestors:
                     resolved.problems.append(
-                        InputProblem(entry_label, "directory loop: links back to a directory being read; not followed")
+                        InputProblem(entry_label, globbing.LOOP_MESSAGE)
                     )
                     continue
                 if dir_id in visited:
