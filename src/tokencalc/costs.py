@@ -13,13 +13,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 
 from tokencalc.errors import TokencalcError
 from tokencalc.sheet import ModelEntry, Prices, PriceSheet
 
 MILLION = Decimal(1_000_000)
 ZERO = Decimal(0)
+
+#: The decimal context of all money maths, whatever the caller's (``getcontext().prec = 3``
+#: must not change a cost). 80 digits hold the largest cost a valid sheet allows exactly:
+#: prices and multipliers are at most 1e6 and rates 1e7 (sheet.MAX_SHEET_NUMBER).
+MONEY_CONTEXT = Context(
+    prec=80, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
+
+
+def money_context():  # type: ignore[no-untyped-def]
+    """``with money_context(): …`` does decimal maths in MONEY_CONTEXT."""
+    return localcontext(MONEY_CONTEXT)
 
 
 @dataclass(frozen=True)
@@ -80,31 +92,35 @@ class CostBreakdown:
     @property
     def prompt(self) -> Decimal:
         """Everything paid for the input side: uncached input, cache reads and cache writes."""
-        return self.input + self.cache_read + self.cache_write
+        with money_context():
+            return self.input + self.cache_read + self.cache_write
 
     @property
     def total(self) -> Decimal:
-        return self.input + self.cache_read + self.cache_write + self.output
+        with money_context():
+            return self.input + self.cache_read + self.cache_write + self.output
 
     def __add__(self, other: CostBreakdown) -> CostBreakdown:
-        return CostBreakdown(
-            self.input + other.input,
-            self.cache_read + other.cache_read,
-            self.cache_write + other.cache_write,
-            self.output + other.output,
-            self.long_context or other.long_context,
-        )
+        with money_context():
+            return CostBreakdown(
+                self.input + other.input,
+                self.cache_read + other.cache_read,
+                self.cache_write + other.cache_write,
+                self.output + other.output,
+                self.long_context or other.long_context,
+            )
 
     def scaled(self, factor: Decimal | int) -> CostBreakdown:
         """The same costs times ``factor`` (a number of calls, or an exchange rate)."""
         factor = Decimal(factor)
-        return CostBreakdown(
-            self.input * factor,
-            self.cache_read * factor,
-            self.cache_write * factor,
-            self.output * factor,
-            self.long_context,
-        )
+        with money_context():
+            return CostBreakdown(
+                self.input * factor,
+                self.cache_read * factor,
+                self.cache_write * factor,
+                self.output * factor,
+                self.long_context,
+            )
 
 
 def request_cost(
@@ -132,17 +148,18 @@ def cost_at(day_prices: Prices, tokens: RequestTokens, prompt_tokens: int | None
     """
     size = tokens.input if prompt_tokens is None else prompt_tokens
     prices, long_context = day_prices.for_prompt(size)
-    return CostBreakdown(
-        input=Decimal(tokens.uncached_input) * prices.input / MILLION,
-        cache_read=Decimal(tokens.cache_read) * prices.cached_input / MILLION,
-        cache_write=(
-            Decimal(tokens.cache_write_5m) * prices.cache_write_5m
-            + Decimal(tokens.cache_write_1h) * prices.cache_write_1h
+    with money_context():
+        return CostBreakdown(
+            input=Decimal(tokens.uncached_input) * prices.input / MILLION,
+            cache_read=Decimal(tokens.cache_read) * prices.cached_input / MILLION,
+            cache_write=(
+                Decimal(tokens.cache_write_5m) * prices.cache_write_5m
+                + Decimal(tokens.cache_write_1h) * prices.cache_write_1h
+            )
+            / MILLION,
+            output=Decimal(tokens.output) * prices.output / MILLION,
+            long_context=long_context,
         )
-        / MILLION,
-        output=Decimal(tokens.output) * prices.output / MILLION,
-        long_context=long_context,
-    )
 
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
@@ -158,7 +175,9 @@ def format_money(amount: Decimal, currency: str = "USD") -> str:
         places = 4
     else:
         places = 6
-    shown = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    # Enough digits for any amount: quantizing never fails, whatever the caller's context.
+    digits = max(MONEY_CONTEXT.prec, amount.adjusted() + places + 2)
+    shown = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=digits))
     if shown == 0 and amount != 0:
         text = f"<{Decimal(1).scaleb(-places):f}"
     else:

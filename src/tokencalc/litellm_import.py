@@ -143,8 +143,7 @@ def _fetch(url: str, timeout: float) -> bytes:
     except ValueError as exc:
         raise TokencalcError(f"cannot fetch {url}: not a valid URL ({str(exc).lower()})") from None
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = response.read(MAX_BYTES + 1)
+        data = _download(request, timeout)
     except urllib.error.HTTPError as exc:
         raise TokencalcError(f"cannot fetch {url}: HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
@@ -164,6 +163,49 @@ def _fetch(url: str, timeout: float) -> bytes:
         raise TokencalcError(f"cannot fetch {url}: {exc}") from None
     _check_size(url, data)
     return data
+
+
+def _download(request: Any, timeout: float) -> bytes:
+    """The body of ``request``, all of it within ``timeout`` seconds or ``socket.timeout``.
+
+    ``urlopen``'s timeout applies to each socket operation, so a server sending a byte a second
+    would never time out; here the whole exchange (connect, headers, body) runs on a helper
+    thread that the caller stops waiting for at the deadline, and the helper itself stops
+    reading once the deadline has passed.
+    """
+    import socket
+    import threading
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    outcome: dict[str, Any] = {}
+
+    def fetch() -> None:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                chunks: list[bytes] = []
+                total = 0
+                while total <= MAX_BYTES:
+                    if time.monotonic() > deadline:
+                        raise socket.timeout("the download took longer than the timeout")
+                    chunk = response.read1(1 << 16)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    total += len(chunk)
+                outcome["data"] = b"".join(chunks)
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=fetch, name="tokencalc-download", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    if worker.is_alive():
+        raise socket.timeout("the download took longer than the timeout")
+    if "error" in outcome:
+        raise outcome["error"]
+    return bytes(outcome["data"])
 
 
 def _check_size(label: str, data: bytes) -> None:
@@ -217,6 +259,10 @@ def parse_catalog(data: bytes | str, source: str) -> Catalog:
         raise TokencalcError(f"{source}: not UTF-8 text (invalid byte at offset {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise TokencalcError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise TokencalcError(f"{source}: not a price file: arrays or objects nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise TokencalcError(f"{source}: not a price file: a value cannot be read ({str(exc).split(';')[0]})") from None
     if not isinstance(document, dict):
         raise TokencalcError(
             f"{source}: expected a JSON object of models by name (LiteLLM's model_prices_and_context_window.json)"

@@ -17,6 +17,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from tokencalc.safe_text import escape
+
 
 class OutputFormat(str, Enum):
     table = "table"
@@ -41,15 +43,16 @@ class Column:
     priority: int = 0
 
     def show(self, value: Any) -> str:
+        """The cell as people read it; control characters (from file names, records) escaped."""
         if value is None:
             return ""
         if self.display is not None:
-            return self.display(value)
+            return escape(self.display(value))
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, int):
             return f"{value:,}"
-        return str(value)
+        return escape(str(value))
 
 
 #: The widest a table written to a file or pipe grows when ``COLUMNS`` does not say.
@@ -75,7 +78,13 @@ def make_console(*, stderr: bool = False):
     """A Rich console for this invocation (stdout, or stderr for progress and notes)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would exit 1; the reader going away is exit 141 (tokencalc.cli.app).
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
 def json_default(value: Any) -> Any:

@@ -328,6 +328,11 @@ class PriceSheet:
         nothing asked for, the sheet's ``default_models``. An unknown id, an unknown
         provider or a glob that matches nothing raises.
         """
+        from tokencalc.errors import UsageError
+
+        for wanted in (*patterns, *providers):
+            if not wanted.strip():
+                raise UsageError("an empty model or provider name (an unset shell variable?); name one, or leave the option out")
         chosen: dict[str, ModelEntry] = {}
 
         def current(model: ModelEntry) -> bool:
@@ -774,6 +779,8 @@ def parse_sheet_text(text: str, label: str) -> dict[str, Any]:
     """Parse TOML; a syntax error becomes a :class:`PriceSheetError` naming file, line and column."""
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise PriceSheetError(f"{label}: invalid TOML: arrays or tables nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(getattr(exc, "msg", None) or exc)
         line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
@@ -787,6 +794,10 @@ def parse_sheet_text(text: str, label: str) -> dict[str, Any]:
             column = len(text.rsplit("\n", 1)[-1]) + 1
         where = f"line {line}, column {column}: " if line else ""
         raise PriceSheetError(f"{label}: {where}invalid TOML: {message}") from None
+    except ValueError as exc:
+        # An integer of more than 4,300 digits (Python's limit on int from text), and the like.
+        reason = str(exc).split(";")[0]
+        raise PriceSheetError(f"{label}: invalid TOML: a value cannot be read ({reason})") from None
 
 
 def _sheet_error(problems: list[str]) -> PriceSheetError:
@@ -918,6 +929,15 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+#: Bounds on every number a sheet holds, so that any valid sheet can be priced (issue 10):
+#: prices (US dollars per million tokens, per month, per request), multipliers and ratios are
+#: at most a million; exchange rates at most MAX_RATE units per dollar; counts (context windows,
+#: thresholds, seats, caps) at most a trillion.
+MAX_SHEET_NUMBER = Decimal(1_000_000)
+MAX_RATE = Decimal(10_000_000)
+MAX_SHEET_INTEGER = 10**12
+
+
 class _Validator:
     """Walks the merged sheet, collecting problems and building the entries that are sound."""
 
@@ -937,7 +957,9 @@ class _Validator:
 
     # -- scalar checks: each returns the value, or None after recording a problem
 
-    def number(self, path: tuple[Any, ...], value: Any, *, positive: bool = False) -> Decimal | None:
+    def number(
+        self, path: tuple[Any, ...], value: Any, *, positive: bool = False, maximum: Decimal = MAX_SHEET_NUMBER
+    ) -> Decimal | None:
         kind = "a positive number" if positive else "a non-negative number"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(path, f"must be {kind}, got {_show(value)}")
@@ -949,12 +971,18 @@ class _Validator:
         if number < 0 or (positive and number == 0):
             self.problem(path, f"must be {kind}, got {_show(value)}")
             return None
+        if number > maximum:
+            self.problem(path, f"must be at most {maximum:,f} (a typo?), got {_show(value)}")
+            return None
         return number
 
-    def integer(self, path: tuple[Any, ...], value: Any, *, minimum: int = 1) -> int | None:
+    def integer(self, path: tuple[Any, ...], value: Any, *, minimum: int = 1, maximum: int = MAX_SHEET_INTEGER) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             kind = "a positive integer" if minimum == 1 else f"an integer ≥ {minimum}"
             self.problem(path, f"must be {kind}, got {_show(value)}")
+            return None
+        if value > maximum:
+            self.problem(path, f"must be at most {maximum:,} (a typo?), got {_show(value)}")
             return None
         return value
 
@@ -1099,7 +1127,7 @@ def _validate(merged: Mapping[str, Any], check: _Validator, labels: list[str]) -
             if not _CURRENCY_CODE.match(code):
                 check.problem(("currencies", code), "must be a three-letter upper-case currency code, e.g. EUR")
                 continue
-            rate = check.number(("currencies", code), value, positive=True)
+            rate = check.number(("currencies", code), value, positive=True, maximum=MAX_RATE)
             if rate is not None:
                 currencies[code] = rate
 

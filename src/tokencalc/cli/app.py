@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from tokencalc import __version__
+from tokencalc.cli import streams
 from tokencalc.errors import ExitCode, TokencalcError
 
 #: The reader of our stdout went away (``| head``): 128 + SIGPIPE, as the shell reports it.
@@ -17,23 +18,26 @@ EXIT_BROKEN_PIPE = 141
 
 
 def print_error(message: str) -> None:
-    """One line on stderr, prefixed with the program name."""
-    sys.stderr.write(f"tokencalc: error: {message}\n")
-    sys.stderr.flush()
+    """One line on stderr, prefixed with the program name (control characters escaped)."""
+    from tokencalc.safe_text import one_line
+
+    streams.write_stderr(f"tokencalc: error: {one_line(message)}\n")
 
 
 def print_warning(message: str) -> None:
-    sys.stderr.write(f"tokencalc: warning: {message}\n")
-    sys.stderr.flush()
+    from tokencalc.safe_text import one_line
+
+    streams.write_stderr(f"tokencalc: warning: {one_line(message)}\n")
+
+
+def debug_enabled() -> bool:
+    """TOKENCALC_DEBUG set to anything but empty, ``0``, ``false``, ``no`` or ``off``: tracebacks."""
+    return os.environ.get("TOKENCALC_DEBUG", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def _silence_stdout() -> None:
     # Later flushes (including the interpreter's own at exit) must not raise again.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+    streams.silence_stdout()
 
 
 class TokencalcGroup(TyperGroup):
@@ -46,17 +50,22 @@ class TokencalcGroup(TyperGroup):
             print_error(exc.message)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
-            sys.stderr.write("tokencalc: interrupted\n")
+            streams.write_stderr("tokencalc: interrupted\n")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except BrokenPipeError:
             _silence_stdout()
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except (typer.Exit, typer.Abort):
             raise
+        except RecursionError:
+            if debug_enabled():
+                raise
+            print_error("an input is nested too deeply to be read (a price sheet, JSON or TOML file?)")
+            raise typer.Exit(int(ExitCode.ERROR)) from None
         except Exception as exc:
             if getattr(exc, "exit_code", None) is not None and hasattr(exc, "format_message"):
                 raise  # Click's own usage errors: reported by main()
-            if os.environ.get("TOKENCALC_DEBUG"):
+            if debug_enabled():
                 raise
             print_error(f"internal error: {type(exc).__name__}: {exc} (set TOKENCALC_DEBUG=1 for details)")
             raise typer.Exit(int(ExitCode.ERROR)) from None
@@ -126,16 +135,17 @@ def _is_no_args_help(exc: Exception) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``tokencalc`` script and ``python -m tokencalc``."""
+    streams.install()
     try:
         result = app(args=argv, prog_name="tokencalc", standalone_mode=False)
     except KeyboardInterrupt:
-        sys.stderr.write("tokencalc: interrupted\n")
+        streams.write_stderr("tokencalc: interrupted\n")
         result = int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         _silence_stdout()
         result = EXIT_BROKEN_PIPE
     except typer.Abort:
-        sys.stderr.write("tokencalc: interrupted\n")
+        streams.write_stderr("tokencalc: interrupted\n")
         result = int(ExitCode.INTERRUPTED)
     except Exception as exc:
         # Click's parse errors (unknown option, bad value) carry their own exit code (2).
@@ -147,7 +157,14 @@ def main(argv: list[str] | None = None) -> None:
             # `tokencalc` or `tokencalc prices` alone: the help is the answer, not an error.
             # Rich help is printed already (the message is then empty); plain help is not.
             if message.strip():
-                sys.stdout.write(message.rstrip("\n") + "\n")
+                try:
+                    sys.stdout.write(message.rstrip("\n") + "\n")
+                except BrokenPipeError:
+                    _silence_stdout()
+                    code = EXIT_BROKEN_PIPE
+                except TokencalcError as error:
+                    print_error(error.message)
+                    code = int(ExitCode.ERROR)
         else:
             command = getattr(getattr(exc, "ctx", None), "command_path", "tokencalc")
             print_error(f"{message} (see '{command} --help')")
@@ -157,4 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         _silence_stdout()
         result = EXIT_BROKEN_PIPE
+    except TokencalcError as exc:  # streams.OutputError: disk full, closed stdout
+        print_error(exc.message)
+        result = int(ExitCode.ERROR)
     sys.exit(result if isinstance(result, int) else 0)

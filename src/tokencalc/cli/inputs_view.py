@@ -72,10 +72,11 @@ def count_paths(
     from tokencalc.cli.progress import LazyProgress, progress_allowed
     from tokencalc.counting import TokenCounter, count_inputs
     from tokencalc.inputs import resolve_inputs
+    from tokencalc.safe_text import escape
 
     resolved = resolve_inputs(paths)
     for problem in resolved.problems:
-        print_error(f"{problem.label}: {problem.message}")
+        print_error(f"{escape(problem.label)}: {problem.message}")
     known_sizes = [s.size for s in resolved.sources]
     total_bytes = None if any(size is None for size in known_sizes) else sum(known_sizes)
 
@@ -97,12 +98,12 @@ def count_paths(
                 if result.problem.kind == "skipped":
                     outcome.binary_skipped += 1
                 else:
-                    print_error(f"{result.problem.label}: {result.problem.message}")
+                    print_error(f"{escape(result.problem.label)}: {result.problem.message}")
                 continue
             counts = result.counts
             if counts.replaced:
                 print_warning(
-                    f"{result.label}: invalid UTF-8: {counts.replaced:,} byte sequence(s) counted as U+FFFD"
+                    f"{escape(result.label)}: invalid UTF-8: {counts.replaced:,} byte sequence(s) counted as U+FFFD"
                 )
             outcome.total = outcome.total + counts
 

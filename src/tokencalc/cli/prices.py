@@ -53,6 +53,10 @@ class ExportFormat(str, Enum):
     csv = "csv"
 
 
+#: The longest --timeout accepted for a download, in seconds (a day).
+MAX_TIMEOUT = 86400.0
+
+
 def _out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 
@@ -367,6 +371,10 @@ def import_command(
     from tokencalc import litellm_import, sheet_edit
     from tokencalc.errors import TokencalcError
 
+    if not (0.1 <= timeout <= MAX_TIMEOUT):  # also false for nan
+        from tokencalc.errors import UsageError
+
+        raise UsageError(f"--timeout must be a number of seconds from 0.1 to {MAX_TIMEOUT:g}, got {timeout!r}")
     is_url = source.lower().startswith(("http://", "https://"))
     label = source if is_url else str(Path(source).expanduser().resolve())
     catalog = litellm_import.parse_catalog(litellm_import.read_source(source, timeout=timeout), label)

@@ -154,6 +154,9 @@ def usage_command(
         raise UsageError("--seats needs --plan")
     if reasoning_tokens > MAX_PROFILE_TOKENS:
         raise UsageError(f"--reasoning-tokens must be from 0 to {MAX_PROFILE_TOKENS:,}, got {reasoning_tokens:,}")
+    for option, value in (("--model", model), ("--plan", plan)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{option} is empty (an unset shell variable?); name one, or leave the option out")
     code, explicit_rate = parse_currency(currency, rate)
     tz, tz_label = resolve_timezone(tz_name)
     from tokencalc.usage.views import make_filter
