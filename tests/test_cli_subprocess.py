@@ -49,12 +49,28 @@ def test_closed_pipe_exits_quietly(tmp_path):
     assert stderr == b""
 
 
+def _wait_until_drained(write_end: int, deadline_seconds: float = 60.0) -> None:
+    """Wait until the reader has taken everything written to a pipe: it is up and reading."""
+    import fcntl
+    import struct
+    import termios
+
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        waiting = struct.unpack("i", fcntl.ioctl(write_end, termios.FIONREAD, b"\0\0\0\0"))[0]
+        if waiting == 0:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the process never read its standard input")
+
+
 def test_ctrl_c_exits_130_without_a_traceback():
     read_end, write_end = os.pipe()  # stdin that never ends
     process = subprocess.Popen([str(BIN), "count"], stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     os.close(read_end)
     try:
-        time.sleep(1.5)
+        os.write(write_end, b"some text to count\n")
+        _wait_until_drained(write_end)  # a readiness signal, not a guess at start-up time
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     finally:

@@ -548,7 +548,13 @@ def test_the_largest_profile_still_gives_amounts_that_can_be_shown():
         system_tokens=10_000_000, reasoning_tokens=10_000_000, days=31, seats=MAX_SEATS,
     )  # fmt: skip
     comparison = compare_plans(sheet, find_plans(sheet, []), biggest, on=ON, currency="EUR", rate=D("1e7"))
+    shown = 0
     for row in comparison.rows:
         for amount in (row.monthly_price, row.api_monthly_cost, row.cheapest_monthly_cost):
             if amount is not None:
-                format_money(amount, "EUR")
+                text = format_money(amount, "EUR")
+                # a whole amount: digits, grouping commas and at most one decimal point, no "E+"
+                digits = text.lstrip("€").replace(",", "")
+                assert digits.replace(".", "", 1).isdigit(), text
+                shown += 1
+    assert shown >= len(comparison.rows)  # every plan row showed at least its API cost

@@ -512,8 +512,17 @@ def test_the_installed_script_runs_prices(tmp_path):
     assert (result.returncode, result.stdout, result.stderr) == (0, f"{tmp_path / 'pricing.toml'}\n", "")
 
 
-def test_every_command_help_has_examples(cli):
-    """The polish promise of issue 5: every command's --help shows how to use it."""
+def _commands(group, path=()):
+    """Every command and subcommand of the app, as its words after ``tokencalc``."""
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):  # a group (typer vendors click: no isinstance check)
+            yield from _commands(command, (*path, name))
+        else:
+            yield (*path, name)
+
+
+def test_every_command_and_subcommand_help_has_examples(cli):
+    """The polish promise of issue 5: every command's --help shows how to use it, subcommands too."""
     from tokencalc.cli.app import app
 
     import typer.main
@@ -522,9 +531,11 @@ def test_every_command_help_has_examples(cli):
     assert {"count", "estimate", "models", "prices"} <= set(group.commands)
     out = ok(cli("--help"))
     assert "Examples:" in out and "--install-completion" in out and "--version" in out
-    for name in group.commands:
-        out = ok(cli(name, "--help"))
-        assert "Examples:" in out and f"tokencalc {name}" in out, name
+    commands = list(_commands(group))
+    assert ("prices", "set") in commands and len(commands) >= 14
+    for words in commands:
+        out = ok(cli(*words, "--help"))
+        assert "Examples:" in out and f"tokencalc {' '.join(words)}" in out, words
 
 
 # --- broken shapes, odd names, links ------------------------------------------------------------

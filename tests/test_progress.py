@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tokencalc.cli import progress as progress_module
 from tokencalc.cli.progress import LazyProgress, progress_allowed
 
 
-def test_no_bar_when_piped_quiet_or_machine_output():
-    # Under pytest stdout is captured (not a terminal), as in `tokencalc count | …`.
-    assert progress_allowed() is False
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+@pytest.mark.parametrize(("stdout_tty", "stderr_tty", "expected"), [(True, True, True), (False, True, False), (True, False, False)])
+def test_a_bar_only_when_both_streams_are_terminals(monkeypatch, stdout_tty, stderr_tty, expected):
+    monkeypatch.setattr(progress_module.sys, "stdout", _Stream(stdout_tty))
+    monkeypatch.setattr(progress_module.sys, "stderr", _Stream(stderr_tty))
+    assert progress_allowed() is expected
+
+
+def test_quiet_and_machine_output_forbid_a_bar_even_on_a_terminal(monkeypatch):
+    monkeypatch.setattr(progress_module.sys, "stdout", _Stream(True))
+    monkeypatch.setattr(progress_module.sys, "stderr", _Stream(True))
     assert progress_allowed(quiet=True) is False
     assert progress_allowed(machine_output=True) is False
 
