@@ -1,6 +1,6 @@
 """usage prices each record at its own date and UTC time, with fees, fast mode and residency.
 
-The fixture is a Claude Code transcript in the real format (tests/fixtures/usage/price_rules);
+The fixture is a Claude Code transcript in the real format (tests/fixtures/usage_truth/price_rules);
 every figure below is worked out by hand from the vendors' list prices.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 D = Decimal
-FIXTURE = Path(__file__).parent / "fixtures" / "usage" / "price_rules"
+FIXTURE = Path(__file__).parent / "fixtures" / "usage_truth" / "price_rules"
 
 # msg_01A claude-opus-4-8 fast mode on 2026-11-30 (offered until that day): $10/$50 →
 #   1,000 × 10 + 1,000 × 50 = $0.06
