@@ -1,0 +1,209 @@
+"""Token classes: what kind of text each o200k_base token is, for the per-class estimate model.
+
+A family whose tokenizer cannot be run offline (Gemini, Grok, a user's own family) is estimated
+from the exact o200k_base tokens of the text: each token is put in one class by the script of
+its letters (Latin, Han, Kana, Hangul, Cyrillic, Arabic, Devanagari, Thai, other letters) or,
+when it has no letters, as digits, whitespace, or punctuation and symbols. The family's
+``[tokenizers.<id>.classes]`` table in the price sheet gives that family's tokens per o200k
+token of each class, and the estimate is the sum over classes, rounded up.
+
+The class of every rank is precomputed (``data/o200k_base.classes.gz``, one byte per rank,
+checked against :data:`TABLE_SHA256`; tests/test_token_classes.py rebuilds it from the
+vocabulary with :func:`build_table` and compares), loaded once per process when an estimate
+needs it.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_CEILING, Decimal
+from importlib import resources
+
+from tokencalc.errors import EncodingDataError
+
+#: The classes, in table order: a token's class is its index here.
+CLASSES: tuple[str, ...] = (
+    "latin",
+    "han",
+    "kana",
+    "hangul",
+    "cyrillic",
+    "arabic",
+    "devanagari",
+    "thai",
+    "other_letters",
+    "digits",
+    "punctuation",
+    "whitespace",
+)
+CLASS_INDEX: dict[str, int] = {name: index for index, name in enumerate(CLASSES)}
+#: Table codes of digit tokens with two and with three or more digits. Digits are counted per
+#: digit, not per token: o200k_base groups up to three digits in a token where most other
+#: tokenizers (Gemma's, Claude's) split them further, so a token's digit count predicts better.
+_DIGITS_2 = len(CLASSES)
+_DIGITS_3 = len(CLASSES) + 1
+_CODES = len(CLASSES) + 2
+
+#: The encoding whose tokens are classified (the only one a class table ships for).
+CLASS_BASE = "o200k_base"
+TABLE_FILE = "o200k_base.classes.gz"
+TABLE_SHA256 = "b71d634f9eda4071a5f11a97e9477e526daba37df51024b4cf24b97e65aaaf80"
+
+# Inclusive code point ranges of each script (letters and marks in them count for the script).
+_SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0041, 0x005A, "latin"),
+    (0x0061, 0x007A, "latin"),
+    (0x00C0, 0x024F, "latin"),
+    (0x0250, 0x02AF, "latin"),
+    (0x1E00, 0x1EFF, "latin"),
+    (0x2C60, 0x2C7F, "latin"),
+    (0xA720, 0xA7FF, "latin"),
+    (0xAB30, 0xAB6F, "latin"),
+    (0xFF21, 0xFF3A, "latin"),
+    (0xFF41, 0xFF5A, "latin"),
+    (0x0400, 0x052F, "cyrillic"),
+    (0x1C80, 0x1C8F, "cyrillic"),
+    (0x2DE0, 0x2DFF, "cyrillic"),
+    (0xA640, 0xA69F, "cyrillic"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0750, 0x077F, "arabic"),
+    (0x0870, 0x08FF, "arabic"),
+    (0xFB50, 0xFDFF, "arabic"),
+    (0xFE70, 0xFEFF, "arabic"),
+    (0x0900, 0x097F, "devanagari"),
+    (0xA8E0, 0xA8FF, "devanagari"),
+    (0x0E00, 0x0E7F, "thai"),
+    (0x1100, 0x11FF, "hangul"),
+    (0x3130, 0x318F, "hangul"),
+    (0xA960, 0xA97F, "hangul"),
+    (0xAC00, 0xD7FF, "hangul"),
+    (0xFFA0, 0xFFDC, "hangul"),
+    (0x3040, 0x30FF, "kana"),
+    (0x31F0, 0x31FF, "kana"),
+    (0xFF66, 0xFF9F, "kana"),
+    (0x1B000, 0x1B16F, "kana"),
+    (0x2E80, 0x2FDF, "han"),
+    (0x3005, 0x3007, "han"),
+    (0x3021, 0x3029, "han"),
+    (0x3400, 0x4DBF, "han"),
+    (0x4E00, 0x9FFF, "han"),
+    (0xF900, 0xFAFF, "han"),
+    (0x20000, 0x3FFFF, "han"),
+)
+
+
+def script_of(code_point: int) -> str | None:
+    """The script class of a code point's range, or None outside every listed range."""
+    for low, high, name in _SCRIPT_RANGES:
+        if low <= code_point <= high:
+            return name
+    return None
+
+
+def _is_letter(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LM"
+
+
+def classify_text(text: str) -> int:
+    """The table code of a token's text: its class index (see :data:`CLASSES`), or for a
+    letterless token with digits one of three digit codes by its number of digits."""
+    letters: dict[str, int] = {}
+    digits = spaces = others = 0
+    for char in text:
+        if _is_letter(char):
+            script = script_of(ord(char)) or "other_letters"
+            letters[script] = letters.get(script, 0) + 1
+        elif unicodedata.category(char)[0] == "N":
+            digits += 1
+        elif char.isspace():
+            spaces += 1
+        else:
+            others += 1
+    if letters:
+        # The most frequent script; ties go to the earlier class.
+        return min(CLASS_INDEX[name] for name, n in letters.items() if n == max(letters.values()))
+    if digits:
+        return CLASS_INDEX["digits"] if digits == 1 else _DIGITS_2 if digits == 2 else _DIGITS_3
+    if spaces and not others:
+        return CLASS_INDEX["whitespace"]
+    return CLASS_INDEX["punctuation"]
+
+
+def _fragment_code_point(token: bytes) -> int | None:
+    """The lowest code point a UTF-8 fragment's first lead byte can start (None: no lead byte)."""
+    for i, byte in enumerate(token):
+        nxt = token[i + 1] & 0x3F if i + 1 < len(token) else 0
+        if 0xC2 <= byte <= 0xDF:
+            return ((byte & 0x1F) << 6) | nxt
+        if 0xE0 <= byte <= 0xEF:
+            return ((byte & 0x0F) << 12) | (nxt << 6)
+        if 0xF0 <= byte <= 0xF4:
+            return ((byte & 0x07) << 18) | (nxt << 12)
+    return None
+
+
+def classify_bytes(token: bytes) -> int:
+    """The class index of one token's bytes.
+
+    A token that is only part of a character (byte-level BPE splits rare characters) is
+    classed by the script its lead byte points into, else as ``other_letters``.
+    """
+    text = token.decode("utf-8", "ignore")
+    if text:
+        whole = token.decode("utf-8", "replace")
+        if whole == text or any(_is_letter(c) for c in text):
+            return classify_text(text)
+    code_point = _fragment_code_point(token)
+    script = script_of(code_point) if code_point is not None else None
+    if script is not None:
+        return CLASS_INDEX[script]
+    if text:
+        return classify_text(text)
+    return CLASS_INDEX["other_letters"]
+
+
+def build_table(ranks: Iterable[tuple[bytes, int]], size: int) -> bytes:
+    """One class byte per rank (ranks not listed are ``punctuation``)."""
+    table = bytearray([CLASS_INDEX["punctuation"]]) * size
+    for token, rank in ranks:
+        table[rank] = classify_bytes(token)
+    return bytes(table)
+
+
+@functools.lru_cache(maxsize=None)
+def class_table() -> bytes:
+    """The shipped per-rank class table of o200k_base, checked before use."""
+    try:
+        packed = resources.files("tokencalc.data").joinpath(TABLE_FILE).read_bytes()
+    except OSError as exc:
+        raise EncodingDataError(f"token class table {TABLE_FILE} is missing from the package: {exc}") from exc
+    table = gzip.decompress(packed)
+    if hashlib.sha256(table).hexdigest() != TABLE_SHA256:
+        raise EncodingDataError(f"token class table {TABLE_FILE} is corrupt (sha256 mismatch); reinstall tokencalc")
+    return table
+
+
+def histogram(token_ids: Sequence[int], table: bytes) -> tuple[int, ...]:
+    """Tokens per class of a sequence of o200k_base token ids (digits: digits in digit tokens)."""
+    classes = bytes(map(table.__getitem__, token_ids))
+    counts = [classes.count(index) for index in range(_CODES)]
+    counts[CLASS_INDEX["digits"]] += 2 * counts[_DIGITS_2] + 3 * counts[_DIGITS_3]
+    return tuple(counts[: len(CLASSES)])
+
+
+def add_histograms(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
+    if not a:
+        return tuple(b)
+    if not b:
+        return tuple(a)
+    return tuple(x + y for x, y in zip(a, b))
+
+
+def estimate_tokens(histogram_: Sequence[int], ratios: Mapping[str, Decimal]) -> int:
+    """``ceil(Σ tokens of class × ratio of class)``."""
+    total = sum((Decimal(n) * ratios[name] for name, n in zip(CLASSES, histogram_) if n), Decimal(0))
+    return int(total.to_integral_value(rounding=ROUND_CEILING))
