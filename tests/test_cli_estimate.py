@@ -63,7 +63,7 @@ def test_default_models_and_estimated_marking(cli, files):
     claude = -(-n * 3 // 2)  # ceil(n × 1.5)
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
     assert f"≈{claude:,}" in lines["claude-x"] and "×1.5 o200k" in lines["claude-x"]
-    assert f"≈{-(-len(TEXT) // 4):,}" in lines["gem"] and "×0.25 chars" in lines["gem"]
+    assert f"≈{-(-len(TEXT) // 4):,}" in lines["gem"] and "×0.25 characters" in lines["gem"]
     assert "≈" not in lines["alpha"] and "exact" in lines["alpha"] and "★ cheapest" in lines["alpha"]
     assert "output = 25% of input (default)" in result.stdout
     document = as_json(cli("estimate", str(files / "a.txt"), "-f", "json"))
@@ -271,7 +271,7 @@ def test_csv_and_markdown(cli, files):
     markdown = cli("estimate", str(files / "b.txt"), "-m", "claude-x", "-f", "markdown")
     row = next(line for line in markdown.stdout.splitlines() if line.startswith("| claude-x |"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
-    assert cells[1] == "≈5" and cells[4] == "×1.5 o200k"
+    assert cells[1] == "≈5" and cells[4] == "×1.5 o200k_base"
 
 
 # --- count --model through the sheet ----------------------------------------------------------
@@ -280,7 +280,7 @@ def test_csv_and_markdown(cli, files):
 def test_count_estimates_models_only_the_sheet_knows(cli, files):
     result = cli("count", str(files / "b.txt"), "--model", "claude-x")
     assert result.exit_code == 0, result.stderr
-    assert "≈5" in result.stdout and "≈ anthro-est estimate: o200k_base × 1.5" in result.stdout
+    assert "≈5" in result.stdout and "≈ anthro-est: estimated (ratio ×1.5 o200k_base)" in result.stdout
     document = as_json(cli("count", str(files / "b.txt"), "--model", "claude-x", "-f", "json"))
     assert document["estimated"] is True and document["ratio"] == 1.5 and document["base_encoding"] == "o200k_base"
     assert document["total"]["tokens"] == 5  # ceil(3 × 1.5)

@@ -33,6 +33,7 @@ from tokencalc.errors import InputError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokencalc.counting import Counts, TokenCounter
+    from tokencalc.model_counts import CountNeeds
     from tokencalc.sheet import ModelEntry, PriceSheet, TokenizerRef
 
 __all__ = [
@@ -237,8 +238,32 @@ def estimate_tokens(
     TokenCount(tokens=2, estimated=False, tokenizer='o200k_base', base='o200k_base', ratio=Decimal('1'))
     """
     ref = _tokenizer(model, encoding, prices)
-    names = _bases(ref)
-    return _token_count(ref, _count(text, names))
+    return _token_count(ref, _counts_for(text, ref))
+
+
+def _family_needs(ref: TokenizerRef) -> CountNeeds | None:
+    """What a per-class or reconstructed family needs counted (None: the plain base count)."""
+    from tokencalc.model_counts import needs
+
+    if ref.counting is not None and (ref.counting.per_class or ref.counting.reconstruct):
+        return needs([ref])
+    return None
+
+
+def _counts_for(text: str, ref: TokenizerRef) -> Counts:
+    need = _family_needs(ref)
+    if need is None:
+        return _count(text, _bases(ref))
+    if not isinstance(text, str):
+        raise UsageError(f"text must be a str, got {type(text).__name__}")
+    return _count_with(text, need)
+
+
+def _count_with(text: str, need: CountNeeds) -> Counts:
+    from tokencalc.counting import TokenCounter
+
+    with TokenCounter(need.encodings, classes=need.classes, keep_text=need.keep_text, count_words=False) as counter:
+        return counter.count_text(text)
 
 
 def count_tokens(
@@ -275,11 +300,17 @@ def count_file(
     from tokencalc.inputs import InputSource
 
     ref = _tokenizer(model, encoding, prices)
-    names = _bases(ref)
-    counter, lock = _counter(names)
     source = InputSource(str(path), Path(path))
-    with lock:
-        (result,) = count_inputs(counter, [source])
+    need = _family_needs(ref)
+    if need is not None:
+        from tokencalc.counting import TokenCounter
+
+        with TokenCounter(need.encodings, classes=need.classes, keep_text=need.keep_text, count_words=False) as counter:
+            (result,) = count_inputs(counter, [source])
+    else:
+        counter, lock = _counter(_bases(ref))
+        with lock:
+            (result,) = count_inputs(counter, [source])
     if result.problem is not None:
         raise InputError(f"{result.problem.label}: {result.problem.message}")
     return _token_count(ref, result.counts).tokens
@@ -401,7 +432,7 @@ def estimate_cost(
     estimated = False
     if text is not None:
         ref = sheet.tokenizer_for(entry)
-        counted = _token_count(ref, _count(text, _bases(ref)))
+        counted = _token_count(ref, _counts_for(text, ref))
         input_tokens, estimated = counted.tokens, counted.estimated
     assert input_tokens is not None
     return _priced(
@@ -446,7 +477,7 @@ def compare_models(
     from dataclasses import replace
 
     from tokencalc.errors import TokencalcError
-    from tokencalc.estimate import MAX_OUTPUT_RATIO, Assumptions, encodings_needed
+    from tokencalc.estimate import MAX_OUTPUT_RATIO, Assumptions, count_needs
 
     _token_argument("output_tokens", output_tokens)
     if output_tokens is not None and output_ratio is not None:
@@ -469,7 +500,11 @@ def compare_models(
     )
     counts = None
     if isinstance(text_or_tokens, str):
-        counts = _count(text_or_tokens, encodings_needed(sheet, selected))
+        need = count_needs(sheet, selected)
+        if need.classes or need.keep_text:
+            counts = _count_with(text_or_tokens, need)
+        else:
+            counts = _count(text_or_tokens, need.encodings)
     elif isinstance(text_or_tokens, bool) or not isinstance(text_or_tokens, int) or text_or_tokens < 0:
         raise UsageError(f"text_or_tokens must be text or a non-negative int, got {text_or_tokens!r}")
     rows = []

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from tokencalc import encodings
+from tokencalc import encodings, token_classes
 from tokencalc.chunking import first_safe_cut, last_safe_cut
 from tokencalc.inputs import (
     BinaryInput,
@@ -55,6 +55,10 @@ class Counts:
     bytes: int = 0
     #: invalid UTF-8 sequences that were counted as U+FFFD replacement characters
     replaced: int = 0
+    #: o200k_base tokens per token class (tokencalc.token_classes), when asked for
+    classes: tuple[int, ...] = ()
+    #: the decoded text itself, when asked for and no longer than the counter's keep_text
+    text: str | None = None
 
     def __add__(self, other: Counts) -> Counts:
         tokens = dict(self.tokens)
@@ -67,6 +71,7 @@ class Counts:
             lines=self.lines + other.lines,
             bytes=self.bytes + other.bytes,
             replaced=self.replaced + other.replaced,
+            classes=token_classes.add_histograms(self.classes, other.classes),
         )
 
 
@@ -101,10 +106,35 @@ def count_with_tiktoken(encoding_name: str, text: str) -> int:
     )
 
 
-def _count_part(bases: Sequence[str], part: str, count_words: bool) -> tuple[dict[str, int], int, int]:
-    """Tokens per encoding, words and lines of one part (runs on a worker thread)."""
-    tokens = {base: count_with_tiktoken(base, part) for base in bases}
-    return tokens, len(part.split()) if count_words else 0, part.count("\n")
+_PartResult = tuple[dict[str, int], int, int, tuple[int, ...]]
+
+
+def classes_with_tiktoken(text: str) -> tuple[int, tuple[int, ...]]:
+    """o200k_base's exact count of ``text`` and its tokens per token class (tokencalc.token_classes)."""
+    encoding = encodings.get_encoding(token_classes.CLASS_BASE)
+    table = token_classes.class_table()
+    if not has_long_whitespace_run(text):
+        ids = encoding.encode_ordinary(text)
+        return len(ids), token_classes.histogram(ids, table)
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    count, total = 0, ()
+    for match in encodings.split_pattern(token_classes.CLASS_BASE).finditer(text):
+        ids = encoding._encode_single_piece(match.group().encode("utf-8"))
+        count += len(ids)
+        total = token_classes.add_histograms(total, token_classes.histogram(ids, table))
+    return count, total
+
+
+def _count_part(bases: Sequence[str], part: str, count_words: bool, classes: bool = False) -> _PartResult:
+    """Tokens per encoding, words, lines and token classes of one part (on a worker thread)."""
+    tokens: dict[str, int] = {}
+    histogram: tuple[int, ...] = ()
+    if classes:
+        tokens[token_classes.CLASS_BASE], histogram = classes_with_tiktoken(part)
+    for base in bases:
+        if base not in tokens:
+            tokens[base] = count_with_tiktoken(base, part)
+    return tokens, len(part.split()) if count_words else 0, part.count("\n"), histogram
 
 
 _replacements = threading.local()
@@ -151,9 +181,17 @@ class _Tally:
         self.pending = 0  # parts submitted whose results have not been added yet
         self._ends_in_word = False
         self.parallel = False
+        self.classes: tuple[int, ...] = ()
+        # The text itself while it is no longer than the counter's keep_text (None after).
+        self.kept: list[str] | None = [] if counter._keep_text else None
 
     def _join(self, text: str) -> None:
         self.chars += len(text)
+        if self.kept is not None:
+            if self.chars <= self._counter._keep_text:
+                self.kept.append(text)
+            else:
+                self.kept = None
         if self._ends_in_word and not text[0].isspace():
             self.words -= 1  # the first word continues the previous part's last word
         self._ends_in_word = not text[-1].isspace()
@@ -161,7 +199,7 @@ class _Tally:
     def submit(self, part: str) -> None:
         if not part:
             return
-        if not self.totals:
+        if not self.totals and not self._counter._classes:
             self.count_here(part)  # characters, words and lines only: no tokenizer, no threads
             return
         self.parallel = True
@@ -176,14 +214,24 @@ class _Tally:
         if self._counter._count_words:
             self.words += len(text.split())
         self.lines += text.count("\n")
-        if self.totals:
+        if self._counter._classes:
+            count, histogram = classes_with_tiktoken(text)
+            self.classes = token_classes.add_histograms(self.classes, histogram)
+            if token_classes.CLASS_BASE in self.totals:
+                self.totals[token_classes.CLASS_BASE] += count
+            others = [base for base in self.totals if base != token_classes.CLASS_BASE]
+            for base in others:
+                self.totals[base] += count_with_tiktoken(base, text)
+        elif self.totals:
             for base, value in self._counter._count_small(text).items():
                 self.totals[base] += value
 
-    def add(self, result: tuple[dict[str, int], int, int]) -> None:
-        tokens, words, lines = result
+    def add(self, result: _PartResult) -> None:
+        tokens, words, lines, histogram = result
         for base, value in tokens.items():
-            self.totals[base] += value
+            if base in self.totals:
+                self.totals[base] += value
+        self.classes = token_classes.add_histograms(self.classes, histogram)
         self.words += words
         self.lines += lines
         self.pending -= 1
@@ -208,6 +256,8 @@ class PendingCounts:
             lines=tally.lines,
             bytes=tally.size,
             replaced=tally.replaced,
+            classes=tally.classes,
+            text="".join(tally.kept) if tally.kept is not None else None,
         )
 
 
@@ -225,7 +275,14 @@ class TokenCounter:
         workers: int | None = None,
         small_budget: int = SMALL_TEXT_BUDGET,
         count_words: bool = True,
+        classes: bool = False,
+        keep_text: int = 0,
     ) -> None:
+        """``classes``: also count o200k_base tokens per token class (``Counts.classes``);
+        ``keep_text``: keep each input's text in ``Counts.text`` when it has at most this many
+        characters (for counts made from the text itself: reconstructions, online counts)."""
+        self._classes = classes
+        self._keep_text = keep_text
         # Splitting into words holds the GIL for a fifth of the counting time: skip it when
         # nobody will read the figure (``count -q``).
         self._count_words = count_words
@@ -239,7 +296,7 @@ class TokenCounter:
         self._pool: ThreadPoolExecutor | None = None
         # Every part in flight, oldest first, across all inputs: at most 2 per worker, so
         # memory stays bounded while the next file is read and cut.
-        self._queue: deque[tuple[_Tally, Future[tuple[dict[str, int], int, int]]]] = deque()
+        self._queue: deque[tuple[_Tally, Future[_PartResult]]] = deque()
 
     def __enter__(self) -> TokenCounter:
         return self
@@ -320,7 +377,7 @@ class TokenCounter:
     def _submit(self, tally: _Tally, part: str) -> None:
         pool = self._ensure_pool()
         tally.pending += 1
-        self._queue.append((tally, pool.submit(_count_part, self._bases, part, self._count_words)))
+        self._queue.append((tally, pool.submit(_count_part, self._bases, part, self._count_words, self._classes)))
         while len(self._queue) > 2 * self._workers:
             self._drain_one()
 
@@ -342,6 +399,9 @@ class TokenCounter:
             # Build the tokenizers once, here, before any worker needs them.
             for base in self._bases:
                 encodings.get_encoding(base)
+            if self._classes:
+                encodings.get_encoding(token_classes.CLASS_BASE)
+                token_classes.class_table()
             self._pool = ThreadPoolExecutor(
                 max_workers=self._workers, thread_name_prefix="tokencalc-count"
             )

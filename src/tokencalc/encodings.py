@@ -35,7 +35,7 @@ from decimal import ROUND_CEILING, Decimal
 from importlib import resources
 from pathlib import Path
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tokencalc.errors import EncodingDataError, UnknownModelError
 
@@ -207,6 +207,8 @@ class TokenizerRef:
     base: str  # the exact encoding counted, or "characters"
     ratio: Decimal = Decimal(1)
     estimated: bool = False
+    #: how an estimate family counts beyond its ratio (tokencalc.tokenizer_families.FamilyCounting)
+    counting: Any = None
 
     @property
     def counted_with(self) -> str | None:

@@ -14,7 +14,7 @@ Pure: takes counts, a sheet and :class:`Assumptions`, returns rows. No printing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
@@ -27,7 +27,7 @@ from tokencalc.costs import (
     request_cost,
 )
 from tokencalc.counting import Counts
-from tokencalc.encodings import canonical_encoding
+from tokencalc.model_counts import CountNeeds, ModelCount, combined_label, model_count, needs
 from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
 from tokencalc.sheet import TIERS, USD, ModelEntry, PriceSheet, TokenizerRef
 
@@ -136,6 +136,12 @@ class EstimateRow:
     cost: CostBreakdown | None  # whole job (all calls), in the chosen currency; None: tier not offered
     notes: tuple[str, ...] = ()
     cheapest: bool = False
+    #: how input_tokens was made: exact, reconstructed, estimated, online (or mixed)
+    method: str = "exact"
+    #: the same with its detail, e.g. "estimated (per-class, Gemma 3 tokenizer, fitted 2026-11-30)"
+    how: str = ""
+    #: a short form of ``how`` for a table cell
+    how_short: str = ""
 
     @property
     def eligible(self) -> bool:
@@ -154,21 +160,19 @@ class Estimate:
         return next((row for row in self.rows if row.cheapest), None)
 
 
+def count_needs(sheet: PriceSheet, models: Sequence[ModelEntry]) -> CountNeeds:
+    """What to count once for these models: exact encodings, token classes, kept text."""
+    return needs(sheet.tokenizer_for(model) for model in models)
+
+
 def encodings_needed(sheet: PriceSheet, models: Sequence[ModelEntry]) -> list[str]:
     """The exact encodings to count once each for these models (characters need none)."""
-    needed: list[str] = []
-    for model in models:
-        base = sheet.tokenizer_for(model).counted_with
-        if base is not None:
-            needed.append(canonical_encoding(base))
-    return list(dict.fromkeys(needed))
+    return list(count_needs(sheet, models).encodings)
 
 
 def model_tokens(tokenizer: TokenizerRef, counts: Counts) -> int:
     """A model's input tokens for one input's counts (rounded up when estimated)."""
-    base = tokenizer.counted_with
-    base_count = counts.chars if base is None else counts.tokens[canonical_encoding(base)]
-    return tokenizer.tokens_from(base_count)
+    return model_count(tokenizer, counts).tokens
 
 
 def estimate_costs(
@@ -178,13 +182,17 @@ def estimate_costs(
     assumptions: Assumptions,
     *,
     per_file: bool = False,
+    overrides: Mapping[tuple[str, str], ModelCount] | None = None,
 ) -> Estimate:
-    """Price every input as a request to every model, and mark the cheapest that fits."""
+    """Price every input as a request to every model, and mark the cheapest that fits.
+
+    ``overrides`` maps (model id, input label) to a count made elsewhere (``--online``).
+    """
     rows: list[EstimateRow] = []
     file_rows: list[EstimateRow] = []
     for model in models:
         tokenizer = sheet.tokenizer_for(model)
-        singles = [_request_row(sheet, model, tokenizer, label, counts, assumptions) for label, counts in inputs]
+        singles = [_request_row(sheet, model, tokenizer, label, counts, assumptions, overrides) for label, counts in inputs]
         if per_file:
             file_rows.extend(singles)
         rows.append(_total_row(model, tokenizer, singles, assumptions))
@@ -202,8 +210,10 @@ def _request_row(
     label: str,
     counts: Counts,
     assumptions: Assumptions,
+    overrides: Mapping[tuple[str, str], ModelCount] | None = None,
 ) -> EstimateRow:
-    tokens_in = model_tokens(tokenizer, counts)
+    counted = (overrides or {}).get((model.id, label)) or model_count(tokenizer, counts)
+    tokens_in = counted.tokens
     tokens_out = assumptions.output_for(tokens_in)
     cached = assumptions.cached_for(tokens_in)
     notes = []
@@ -236,6 +246,9 @@ def _request_row(
         tier_offered=offered,
         cost=cost,
         notes=tuple(notes),
+        method=counted.method,
+        how=counted.label,
+        how_short=counted.short or counted.label,
     )
 
 
@@ -264,6 +277,7 @@ def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[Estimat
         notes.append("long-context price" if len(singles) == 1 else f"long-context price: {long_count} of {len(singles)} inputs")
     if not offered:
         notes.append(_no_tier_note(model, assumptions.tier))
+    method, how, how_short = combined_label([(row.method, row.how, row.how_short) for row in singles])
     return EstimateRow(
         model=model,
         tokenizer=tokenizer,
@@ -276,6 +290,9 @@ def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[Estimat
         tier_offered=offered,
         cost=cost,
         notes=tuple(notes),
+        method=method,
+        how=how,
+        how_short=how_short,
     )
 
 

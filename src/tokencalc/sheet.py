@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tokencalc.encodings import CHARACTERS, EXACT_ENCODINGS, TokenizerRef
+from tokencalc.tokenizer_families import TOKENIZER_COUNT_KEYS, FamilyCounting, check_family_counting
 from tokencalc.errors import PriceSheetError, TokencalcError, UnknownModelError
 from tokencalc.model_ids import candidates as id_candidates
 from tokencalc.sheet_rules import (
@@ -59,7 +60,7 @@ _TOP_KEYS = ("schema_version", "as_of", "default_models", "providers", "tokenize
 _PROVIDER_REQUIRED = ("name", "source", "as_of")
 _PROVIDER_OPTIONAL = ("notes", "fees", "residency")
 _TOKENIZER_REQUIRED = ("base", "ratio", "source")
-_TOKENIZER_OPTIONAL = ("notes",)
+_TOKENIZER_OPTIONAL = ("notes", *TOKENIZER_COUNT_KEYS)
 _MODEL_REQUIRED = ("provider", "name", "tokenizer", "input", "output", "context_window")
 _MODEL_OPTIONAL = (
     "cached_input",
@@ -116,6 +117,8 @@ class TokenizerFamily:
     ratio: Decimal
     source: str
     notes: str | None = None
+    #: per-class table, reconstruction, user tokenizer file (tokencalc.tokenizer_families)
+    counting: FamilyCounting = FamilyCounting()
 
 
 @dataclass(frozen=True)
@@ -494,7 +497,9 @@ class PriceSheet:
         if model.tokenizer in EXACT_ENCODINGS:
             return TokenizerRef(family=model.tokenizer, base=model.tokenizer)
         family = self.tokenizers[model.tokenizer]
-        return TokenizerRef(family=family.id, base=family.base, ratio=family.ratio, estimated=True)
+        return TokenizerRef(
+            family=family.id, base=family.base, ratio=family.ratio, estimated=True, counting=family.counting
+        )
 
     # -- currencies and age
 
@@ -1182,9 +1187,13 @@ def _tokenizer(check: _Validator, family_id: str, body: Mapping[str, Any]) -> To
     ratio = check.number((*path, "ratio"), body["ratio"], positive=True) if "ratio" in body else None
     source = check.text((*path, "source"), body["source"]) if "source" in body else None
     notes = check.text((*path, "notes"), body["notes"]) if "notes" in body else None
-    if not sound or ratio is None or source is None or ("notes" in body and notes is None):
+    counting = check_family_counting(body, lambda key, message: check.problem((*path, key), message))
+    if counting is not None and counting.classes and base != "o200k_base":
+        check.problem((*path, "base"), "a family with a classes table must have base = \"o200k_base\"")
+        counting = None
+    if not sound or ratio is None or source is None or ("notes" in body and notes is None) or counting is None:
         return None
-    return TokenizerFamily(family_id, base, ratio, source, notes)
+    return TokenizerFamily(family_id, base, ratio, source, notes, counting)
 
 
 def _prices_in(check: _Validator, path: tuple[Any, ...], body: Mapping[str, Any], names: Iterable[str]) -> tuple[dict[str, Decimal | None], bool]:

@@ -70,7 +70,22 @@ def _base_count(tokenizer, counts) -> int:
 
 
 def _tokens(tokenizer, counts) -> int:
+    if tokenizer.counting is not None:
+        from tokencalc.model_counts import model_count
+
+        return model_count(tokenizer, counts).tokens
     return tokenizer.tokens_from(_base_count(tokenizer, counts))
+
+
+def _how(tokenizer, outcome) -> tuple[str, str]:
+    """(method, label) of the total: how the model's counts were made (tokencalc.model_counts)."""
+    from tokencalc.model_counts import combined_label, model_count
+
+    made = [model_count(tokenizer, counts) for _, counts in outcome.counted]
+    if not made:
+        return ("estimated" if tokenizer.estimated else "exact"), ""
+    method, label, _ = combined_label([(m.method, m.label, m.short) for m in made])
+    return method, label
 
 
 def _tokenizer_for(encoding: str | None, model: str | None):
@@ -99,11 +114,20 @@ def run_count(paths: list[str], *, encoding: str | None, model: str | None, quie
     from tokencalc.errors import ExitCode
 
     tokenizer = _tokenizer_for(encoding, model)
+    if tokenizer.counting is not None:
+        from tokencalc.model_counts import needs
+
+        need = needs([tokenizer])
+        encodings_, classes, keep = list(need.encodings), need.classes, need.keep_text
+    else:
+        encodings_, classes, keep = ([tokenizer.counted_with] if tokenizer.counted_with else []), False, 0
     outcome = count_paths(
         paths,
-        [tokenizer.counted_with] if tokenizer.counted_with else [],
+        encodings_,
         quiet=quiet,
         machine_output=fmt is not OutputFormat.table,
+        classes=classes,
+        keep_text=keep,
     )
     total_tokens = sum(_tokens(tokenizer, counts) for _, counts in outcome.counted)
     if quiet:
@@ -128,7 +152,15 @@ def _write_json(tokenizer, outcome, total_tokens: int) -> None:
     document = {"encoding": tokenizer.family}
     if tokenizer.estimated:
         # Only estimates carry these keys: the exact-count contract stays as it was.
-        document.update(estimated=True, ratio=float(tokenizer.ratio), base_encoding=tokenizer.base)
+        method, label = _how(tokenizer, outcome)
+        document.update(
+            estimated=method != "exact",
+            ratio=float(tokenizer.ratio),
+            base_encoding=tokenizer.base,
+            count_method=method,
+            how_counted=label,
+            tokens_are="content tokens: the per-message chat frame is not included",
+        )
     write_json({**document, "inputs": inputs, "total": _figures(total_tokens, outcome.total)})
 
 
@@ -146,8 +178,7 @@ def _write_rows(tokenizer, outcome, total_tokens: int, fmt: OutputFormat) -> Non
     rows = [{**_figures(_tokens(tokenizer, counts), counts), "path": label} for label, counts in outcome.counted]
     footer = {**_figures(total_tokens, outcome.total), "path": "total"} if len(rows) > 1 else None
     if tokenizer.estimated:
-        ratio = f"{tokenizer.ratio.normalize():f}"
-        caption = f"≈ {tokenizer.family} estimate: {tokenizer.base} × {ratio}"
+        caption = f"≈ {tokenizer.family}: {_how(tokenizer, outcome)[1]} · content tokens, chat frame not included"
     else:
         caption = f"{tokenizer.family}, exact"
     shown = fmt is OutputFormat.table or (fmt is OutputFormat.markdown and tokenizer.estimated)

@@ -215,7 +215,7 @@ def run_estimate(
     from tokencalc.estimate import (
         check_budget,
         check_tier_offered,
-        encodings_needed,
+        count_needs,
         estimate_costs,
     )
 
@@ -223,7 +223,14 @@ def run_estimate(
     selected = sheet.select(models, providers, all_models)
     assumptions = replace(assumptions, rate=sheet.exchange_rate(assumptions.currency, rate))
 
-    outcome = count_paths(paths, encodings_needed(sheet, selected), machine_output=fmt is not OutputFormat.table)
+    needed = count_needs(sheet, selected)
+    outcome = count_paths(
+        paths,
+        needed.encodings,
+        machine_output=fmt is not OutputFormat.table,
+        classes=needed.classes,
+        keep_text=needed.keep_text,
+    )
     if outcome.failed and not outcome.counted:
         raise typer.Exit(int(ExitCode.ERROR))
     estimate = estimate_costs(sheet, selected, outcome.counted, assumptions, per_file=per_file)
@@ -241,23 +248,14 @@ def run_estimate(
 # --- rendering -----------------------------------------------------------------------------
 
 
-def _ratio_text(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
-_BASE_SHORT = {"o200k_base": "o200k", "o200k_harmony": "o200k", "cl100k_base": "cl100k", "characters": "chars"}
-
-
 def _tokens_shown(row) -> str:
-    return f"≈{row.input_tokens:,}" if row.tokenizer.estimated else f"{row.input_tokens:,}"
+    return f"{row.input_tokens:,}" if row.method in ("exact", "online") else f"≈{row.input_tokens:,}"
 
 
 def _count_basis(row) -> str:
-    """How the input was counted: ``exact`` or the estimate's ratio and base (``×1.5 o200k``)."""
-    if not row.tokenizer.estimated:
-        return "exact"
-    base = _BASE_SHORT.get(row.tokenizer.base, row.tokenizer.base)
-    return f"×{_ratio_text(row.tokenizer.ratio)} {base}"
+    """How the input was counted: ``exact (o200k_base)``, ``reconstructed (claude-v3, ctok 1.3.0)``,
+    ``per-class (gemini)``, ``×1.1 o200k_base, unmeasured`` or ``online (anthropic)``; JSON says more."""
+    return row.how_short
 
 
 def _json_row(row, tier: str | None) -> dict:
@@ -271,7 +269,9 @@ def _json_row(row, tier: str | None) -> dict:
         "input_tokens": row.input_tokens,
         "output_tokens": row.output_tokens,
         "cached_tokens": row.cached_tokens,
-        "estimated": row.tokenizer.estimated,
+        "estimated": row.method not in ("exact", "online"),
+        "count_method": row.method,
+        "how_counted": row.how,
         "tokenizer": row.tokenizer.family,
         "base_encoding": row.tokenizer.base,
         "ratio": float(row.tokenizer.ratio),
@@ -303,6 +303,7 @@ def _write_json(sheet, estimate, outcome, sort: str) -> None:
     from tokencalc.cli.inputs_view import input_entries
     from tokencalc.costs import decimal_text
     from tokencalc.estimate import sort_rows
+    from tokencalc.model_counts import FRAME_NOTE
     from tokencalc.render import write_json
 
     a = estimate.assumptions
@@ -324,6 +325,7 @@ def _write_json(sheet, estimate, outcome, sort: str) -> None:
                 "days": a.days if a.per_day is not None else None,
             },
             "sheet": {"as_of": sheet.as_of, "files": list(sheet.files)},
+            "input_tokens_are": FRAME_NOTE,
             "inputs": input_entries(
                 outcome,
                 lambda _label, c: {"chars": c.chars, "words": c.words, "lines": c.lines, "bytes": c.bytes, "tokens": dict(c.tokens)},
@@ -338,6 +340,7 @@ def _write_json(sheet, estimate, outcome, sort: str) -> None:
 def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
     from tokencalc.costs import format_money
     from tokencalc.estimate import sort_rows
+    from tokencalc.model_counts import FRAME_NOTE
     from tokencalc.render import Column, write_rows
 
     a = estimate.assumptions
@@ -389,5 +392,5 @@ def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
             styles.append("dim")
         else:
             styles.append(None)
-    caption = a.describe() + " · ≈ estimated: exact count of the base tokenizer × ratio · ★ cheapest that fits"
+    caption = a.describe() + f" · ≈ not exact · {FRAME_NOTE} · ★ cheapest that fits"
     write_rows(fmt, columns, rows, title="Estimated cost", caption=caption, styles=styles)

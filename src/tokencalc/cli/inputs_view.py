@@ -62,6 +62,8 @@ def count_paths(
     quiet: bool = False,
     machine_output: bool = False,
     label: str = "Counting",
+    classes: bool = False,
+    keep_text: int = 0,
 ) -> CountedInputs:
     """Resolve and count inputs for ``encoding_names`` (none: characters only), reporting problems.
 
@@ -86,7 +88,7 @@ def count_paths(
         hidden_skipped=resolved.hidden_skipped,
         ignored_skipped=resolved.ignored_skipped,
     )
-    counter = TokenCounter(list(encoding_names), count_words=not quiet)
+    counter = TokenCounter(list(encoding_names), count_words=not quiet, classes=classes, keep_text=keep_text)
     show_progress = progress_allowed(quiet=quiet, machine_output=machine_output)
     with counter, LazyProgress(
         enabled=show_progress, total_bytes=total_bytes, total_files=len(resolved.sources), label=label

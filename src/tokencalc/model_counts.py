@@ -1,0 +1,110 @@
+"""A model's token count for one counted input, and how it was made.
+
+Every count says how it was made, for the row labels and the JSON contracts:
+
+* ``exact``         — the model's own encoding, counted exactly (``exact (o200k_base)``);
+* ``reconstructed`` — Claude, by ``ctok`` from recorded ``count_tokens`` answers;
+* ``estimated``     — a per-class table fitted against a reference (``estimated (per-class,
+  <reference>, <day>)``), or a single ratio (``estimated (ratio ×1.1 o200k_base, unmeasured)``);
+* ``online``        — the vendor's own counting endpoint (``tokencalc.online``), only when asked.
+
+All are **content tokens**: the fixed per-message frame a chat request adds is not included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tokencalc import claude_reconstruction
+from tokencalc.counting import Counts
+from tokencalc.encodings import CHARACTERS, TokenizerRef, canonical_encoding
+from tokencalc.token_classes import CLASS_BASE, estimate_tokens
+
+EXACT, RECONSTRUCTED, ESTIMATED, ONLINE = "exact", "reconstructed", "estimated", "online"
+METHODS = (EXACT, RECONSTRUCTED, ESTIMATED, ONLINE)
+#: What the captions and docs say about the chat frame.
+FRAME_NOTE = "content tokens: the per-message chat frame is not included"
+
+
+@dataclass(frozen=True)
+class ModelCount:
+    tokens: int
+    method: str  # one of METHODS
+    detail: str  # the encoding, the reference, the generation…
+    short: str = ""  # for a table cell: "exact (o200k_base)", "per-class (gemini)"
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} ({self.detail})"
+
+
+@dataclass(frozen=True)
+class CountNeeds:
+    """What the counter must produce for these models' counts."""
+
+    encodings: tuple[str, ...]
+    classes: bool
+    keep_text: int
+
+
+def needs(refs: Iterable[TokenizerRef]) -> CountNeeds:
+    encodings: list[str] = []
+    classes = False
+    keep = 0
+    for ref in refs:
+        counting = ref.counting
+        if counting is not None and counting.per_class:
+            classes = True
+        elif ref.counted_with is not None:
+            encodings.append(canonical_encoding(ref.counted_with))
+        if counting is not None and counting.reconstruct and claude_reconstruction.available():
+            keep = max(keep, claude_reconstruction.MAX_CHARS)
+    if classes:
+        encodings.append(CLASS_BASE)
+    return CountNeeds(tuple(dict.fromkeys(encodings)), classes, keep)
+
+
+def per_class_detail(ref: TokenizerRef) -> str:
+    counting = ref.counting
+    return f"per-class, {counting.reference}, fitted {counting.measured.isoformat()}"
+
+
+def ratio_detail(ref: TokenizerRef) -> str:
+    measured = ", unmeasured" if ref.counting is not None and ref.counting.unmeasured else ""
+    ratio = f"{ref.ratio.normalize():f}"
+    return f"ratio ×{ratio} {ref.base}{measured}"
+
+
+def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
+    """The model's content tokens for one input's counts."""
+    if not ref.estimated:
+        name = ref.counted_with or ref.base
+        return ModelCount(counts.tokens[canonical_encoding(name)], EXACT, ref.family, f"exact ({ref.family})")
+    counting = ref.counting
+    if counting is not None and counting.reconstruct and counts.text is not None:
+        tokens = claude_reconstruction.content_tokens(counting.reconstruct, counts.text)
+        if tokens is not None:
+            ctok_version = claude_reconstruction.version()
+            by = f"ctok {ctok_version}" if ctok_version else "ctok"
+            return ModelCount(tokens, RECONSTRUCTED, f"{counting.reconstruct}, {by}", f"reconstructed ({counting.reconstruct})")
+    if counting is not None and counting.per_class and (counts.classes or counts.chars == 0):
+        tokens = estimate_tokens(counts.classes, counting.classes) if counts.classes else 0
+        return ModelCount(tokens, ESTIMATED, per_class_detail(ref), f"per-class ({ref.family})")
+    base = counts.chars if ref.base == CHARACTERS else counts.tokens[canonical_encoding(ref.base)]
+    short = f"×{ref.ratio.normalize():f} {ref.base}" + (", unmeasured" if ref.counting is not None and ref.counting.unmeasured else "")
+    return ModelCount(ref.tokens_from(base), ESTIMATED, ratio_detail(ref), short)
+
+
+def combined_label(rows: Sequence[tuple[str, str, str]]) -> tuple[str, str, str]:
+    """(method, label, short) of a row adding inputs counted as these (method, label, short)."""
+    if not rows:
+        return EXACT, "", ""
+    labels = list(dict.fromkeys(label for _, label, _ in rows))
+    if len(labels) == 1:
+        return rows[0]
+    methods = list(dict.fromkeys(method for method, _, _ in rows))
+    parts = [f"{sum(1 for _, each, _ in rows if each == label)}× {label}" for label in labels]
+    shorts = list(dict.fromkeys(short for _, _, short in rows))
+    short_parts = [f"{sum(1 for _, _, each in rows if each == short)}× {short}" for short in shorts]
+    return (methods[0] if len(methods) == 1 else "mixed"), "; ".join(parts), "mixed: " + ", ".join(short_parts)

@@ -1,0 +1,128 @@
+"""How an estimate family in the price sheet counts, beyond its single ratio.
+
+A ``[tokenizers.<id>]`` entry always has ``base``, ``ratio`` and ``source``. It may also say:
+
+* ``classes`` — a per-class table (tokencalc.token_classes): tokens of this family per
+  o200k_base token of each class, with ``reference`` (what it was fitted against) and
+  ``measured`` (the day it was fitted). Used instead of the ratio. ``measured = false`` on a
+  family without a table says its ratio is a guess, and its rows say "unmeasured".
+* ``reconstruct`` — a Claude tokenizer generation (``claude-v3``, ``claude-v4.7``,
+  ``claude-v4.8``) that the optional ``ctok`` package reconstructs from recorded
+  ``count_tokens`` answers. Used for inputs up to a size limit when ctok is installed.
+* ``tokenizer_file`` — a Hugging Face ``tokenizer.json`` of the user's own (for example
+  Gemma's) that counts exactly through the optional ``tokenizers`` package. tokencalc ships none.
+
+Nothing here prints or reads files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any
+
+from tokencalc.token_classes import CLASSES
+
+TOKENIZER_COUNT_KEYS = ("classes", "reference", "measured", "reconstruct", "tokenizer_file")
+#: ``reconstruct`` value → ctok version string of that generation.
+RECONSTRUCTIONS: Mapping[str, str] = MappingProxyType({"claude-v3": "3.0", "claude-v4.7": "4.7", "claude-v4.8": "4.8"})
+
+
+@dataclass(frozen=True)
+class FamilyCounting:
+    """The optional counting methods of one estimate family (all absent: ratio only)."""
+
+    classes: Mapping[str, Decimal] | None = None
+    reference: str | None = None
+    measured: date | None = None
+    reconstruct: str | None = None
+    tokenizer_file: str | None = None
+    #: ``measured = false`` in the sheet: the ratio is a guess, not fitted to anything
+    unmeasured: bool = False
+
+    @property
+    def per_class(self) -> bool:
+        return self.classes is not None
+
+
+def check_family_counting(body: Mapping[str, Any], problem: Callable[[str, str], None]) -> FamilyCounting | None:
+    """Read the optional counting keys of one tokenizer entry; None (after ``problem``) if bad."""
+    ok = True
+    classes = None
+    if "classes" in body:
+        table = body["classes"]
+        if not isinstance(table, Mapping):
+            problem("classes", f"must be a table of {', '.join(CLASSES)}")
+            ok = False
+        else:
+            unknown = sorted(set(table) - set(CLASSES))
+            missing = [name for name in CLASSES if name not in table]
+            if unknown or missing:
+                parts = ([f"unknown class(es) {', '.join(unknown)}"] if unknown else []) + (
+                    [f"missing {', '.join(missing)}"] if missing else []
+                )
+                problem("classes", "; ".join(parts) + f" (classes: {', '.join(CLASSES)})")
+                ok = False
+            else:
+                values = {}
+                for name in CLASSES:
+                    value = _positive(table[name])
+                    if value is None:
+                        problem("classes", f"{name} must be a positive number, got {table[name]!r}")
+                        ok = False
+                    values[name] = value
+                classes = MappingProxyType(values)
+        if not ("reference" in body and "measured" in body):
+            problem("classes", "a classes table needs reference (what it was fitted against) and measured (the day)")
+            ok = False
+    reference = body.get("reference")
+    if reference is not None and (not isinstance(reference, str) or not reference.strip()):
+        problem("reference", "must be a non-empty string")
+        ok = False
+    measured = body.get("measured")
+    unmeasured = measured is False
+    if unmeasured:
+        measured = None
+        if "classes" in body:
+            problem("measured", "a classes table must say the day it was measured")
+            ok = False
+    elif measured is not None:
+        measured = _day(measured)
+        if measured is None:
+            problem("measured", f"must be a date (YYYY-MM-DD) or false, got {body['measured']!r}")
+            ok = False
+    reconstruct = body.get("reconstruct")
+    if reconstruct is not None and reconstruct not in RECONSTRUCTIONS:
+        problem("reconstruct", f"must be one of {', '.join(RECONSTRUCTIONS)}, got {reconstruct!r}")
+        ok = False
+    tokenizer_file = body.get("tokenizer_file")
+    if tokenizer_file is not None and (not isinstance(tokenizer_file, str) or not tokenizer_file.strip()):
+        problem("tokenizer_file", "must be the path of a tokenizer.json file")
+        ok = False
+    if not ok:
+        return None
+    return FamilyCounting(classes, reference, measured, reconstruct, tokenizer_file, unmeasured)
+
+
+def _positive(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() and number > 0 else None
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
