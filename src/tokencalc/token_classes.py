@@ -2,8 +2,11 @@
 
 A family whose tokenizer cannot be run offline (Gemini, Grok, a user's own family) is estimated
 from the exact o200k_base tokens of the text: each token is put in one class by the script of
-its letters (Latin, Han, Kana, Hangul, Cyrillic, Arabic, Devanagari, Thai, other letters) or,
-when it has no letters, as digits, whitespace, or punctuation and symbols. The family's
+its letters (Latin — plain ASCII or with diacritics —, Greek, Hebrew, Han, Kana, Hangul,
+Cyrillic, Arabic, Devanagari, Thai, other letters) or,
+when it has no letters, as digits (counted per digit), whitespace, ASCII punctuation, or other
+symbols (CJK and fullwidth punctuation, typographic dashes and quotes, emoji, …), which other
+tokenizers treat quite differently from ASCII punctuation. The family's
 ``[tokenizers.<id>.classes]`` table in the price sheet gives that family's tokens per o200k
 token of each class, and the estimate is the sum over classes, rounded up.
 
@@ -28,6 +31,9 @@ from tokencalc.errors import EncodingDataError
 #: The classes, in table order: a token's class is its index here.
 CLASSES: tuple[str, ...] = (
     "latin",
+    "latin_extended",
+    "greek",
+    "hebrew",
     "han",
     "kana",
     "hangul",
@@ -38,6 +44,7 @@ CLASSES: tuple[str, ...] = (
     "other_letters",
     "digits",
     "punctuation",
+    "symbols",
     "whitespace",
 )
 CLASS_INDEX: dict[str, int] = {name: index for index, name in enumerate(CLASSES)}
@@ -51,20 +58,25 @@ _CODES = len(CLASSES) + 2
 #: The encoding whose tokens are classified (the only one a class table ships for).
 CLASS_BASE = "o200k_base"
 TABLE_FILE = "o200k_base.classes.gz"
-TABLE_SHA256 = "b71d634f9eda4071a5f11a97e9477e526daba37df51024b4cf24b97e65aaaf80"
+TABLE_SHA256 = "ca91b41424584fd50399454199941394ef32c4c7f6d60af3124e48dcf6976235"
 
 # Inclusive code point ranges of each script (letters and marks in them count for the script).
 _SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
     (0x0041, 0x005A, "latin"),
     (0x0061, 0x007A, "latin"),
-    (0x00C0, 0x024F, "latin"),
-    (0x0250, 0x02AF, "latin"),
-    (0x1E00, 0x1EFF, "latin"),
-    (0x2C60, 0x2C7F, "latin"),
-    (0xA720, 0xA7FF, "latin"),
-    (0xAB30, 0xAB6F, "latin"),
-    (0xFF21, 0xFF3A, "latin"),
-    (0xFF41, 0xFF5A, "latin"),
+    (0x00C0, 0x024F, "latin_extended"),
+    (0x0250, 0x02AF, "latin_extended"),
+    (0x0300, 0x036F, "latin_extended"),  # combining diacritics (mostly on Latin letters)
+    (0x1E00, 0x1EFF, "latin_extended"),
+    (0x2C60, 0x2C7F, "latin_extended"),
+    (0xA720, 0xA7FF, "latin_extended"),
+    (0xAB30, 0xAB6F, "latin_extended"),
+    (0xFF21, 0xFF3A, "latin_extended"),
+    (0xFF41, 0xFF5A, "latin_extended"),
+    (0x0370, 0x03FF, "greek"),
+    (0x1F00, 0x1FFF, "greek"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0xFB1D, 0xFB4F, "hebrew"),
     (0x0400, 0x052F, "cyrillic"),
     (0x1C80, 0x1C8F, "cyrillic"),
     (0x2DE0, 0x2DFF, "cyrillic"),
@@ -124,12 +136,18 @@ def classify_text(text: str) -> int:
         else:
             others += 1
     if letters:
+        if "latin_extended" in letters and "latin" in letters:
+            # Latin letters with diacritics anywhere make the token extended Latin (Vietnamese,
+            # Turkish, …: tokenized quite differently from plain ASCII words).
+            letters["latin_extended"] += letters.pop("latin")
         # The most frequent script; ties go to the earlier class.
         return min(CLASS_INDEX[name] for name, n in letters.items() if n == max(letters.values()))
     if digits:
         return CLASS_INDEX["digits"] if digits == 1 else _DIGITS_2 if digits == 2 else _DIGITS_3
     if spaces and not others:
         return CLASS_INDEX["whitespace"]
+    if any(ord(char) > 0x7F and not char.isspace() for char in text):
+        return CLASS_INDEX["symbols"]  # fullwidth and CJK punctuation, dashes, emoji, …
     return CLASS_INDEX["punctuation"]
 
 
