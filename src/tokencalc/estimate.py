@@ -4,8 +4,10 @@ Each input (file, or stdin) is priced as one request to each model, repeated ``c
 times. A model's input tokens are the exact count for its encoding, or its estimate
 family's ``ceil(base count × ratio)`` per input. The output of each request is
 ``--output-tokens`` or ``ceil(input × --output-ratio)``, 25% of the input when neither is
-given (:data:`DEFAULT_OUTPUT_RATIO`). ``--cached`` prices that share of every request's input at
-the cache-read price (cache writes are not modelled). A request whose input plus output
+given (:data:`DEFAULT_OUTPUT_RATIO`) — that default is capped at each model's max output, and
+the row says so. ``--cached`` prices that share of every request's input at
+the cache-read price (cache writes are not modelled). :func:`estimate_measured` prices a
+request whose token counts the user already has (no text, no tokenizer: exact for every model). A request whose input plus output
 exceeds the context window, or whose output exceeds the model's max output, makes the model
 "not fit": it is still priced, but never chosen as the cheapest.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from tokencalc.costs import (
@@ -27,7 +29,7 @@ from tokencalc.costs import (
     request_cost,
 )
 from tokencalc.counting import Counts
-from tokencalc.model_counts import CountNeeds, ModelCount, combined_label, model_count, needs
+from tokencalc.model_counts import EXACT, CountNeeds, ModelCount, combined_label, model_count, needs
 from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
 from tokencalc.sheet import TIERS, USD, ModelEntry, PriceSheet, TokenizerRef
 
@@ -52,6 +54,12 @@ class Assumptions:
     #: when the job is "so many calls a day" priced for a month: calls = per_day × days
     per_day: int | None = None
     days: int = 30
+    #: input tokens of each request read from the cache, given as a count (measured requests)
+    cached_tokens: int | None = None
+    #: the inputs were joined into one prompt (``--as-one``) rather than priced one request each
+    as_one: bool = False
+    #: the input token count was given (``--input-tokens``), not counted
+    measured: bool = False
 
     def __post_init__(self) -> None:
         if self.output_tokens is not None and self.output_ratio is not None:
@@ -70,6 +78,8 @@ class Assumptions:
             raise UsageError("give --calls or --per-day, not both")
         if self.rate <= 0:
             raise UsageError(f"--rate must be positive, got {self.rate}")
+        if self.cached_tokens is not None and (self.cached_tokens < 0 or self.cached_fraction):
+            raise UsageError("give --cached or --cached-tokens, not both")
 
     @property
     def output_is_default(self) -> bool:
@@ -90,30 +100,42 @@ class Assumptions:
 
     def cached_for(self, input_tokens: int) -> int:
         """Input tokens of one request billed at the cache-read price."""
+        if self.cached_tokens is not None:
+            return self.cached_tokens
         return int((Decimal(input_tokens) * self.cached_fraction).to_integral_value(rounding=ROUND_HALF_UP))
 
     def describe_output(self) -> str:
         if self.output_tokens is not None:
             return f"{self.output_tokens:,} output tokens per request"
         text = f"output = {_percent(self.effective_output_ratio)} of input"
-        return text + " (default)" if self.output_is_default else text
+        return text + " (default), at most each model's max output" if self.output_is_default else text
 
     def describe(self) -> str:
         """One line for a table caption."""
         per = "call" if self.calls == 1 else "calls"
-        volume = f"{self.calls:,} {per} per input"
+        volume = f"{self.calls:,} {per}" + ("" if self.measured or self.as_one else " per input")
         if self.per_day is not None:
-            volume = f"{self.per_day:,} calls a day per input × {self.days} days = a month"
+            volume = f"{self.per_day:,} calls a day{'' if self.measured or self.as_one else ' per input'} × {self.days} days = a month"
+        cached = f"{_percent(self.cached_fraction)} of input cached"
+        if self.cached_tokens is not None:
+            cached = f"{self.cached_tokens:,} input tokens cached"
         return " · ".join(
             [
+                _requests_text(self),
                 self.describe_output(),
-                f"{_percent(self.cached_fraction)} of input cached",
+                cached,
                 f"{self.tier or 'standard'} tier",
                 f"prices of {self.on.isoformat()}",
                 volume,
                 f"costs in {self.currency}",
             ]
         )
+
+
+def _requests_text(a: Assumptions) -> str:
+    if a.measured:
+        return "one request of the given input tokens (no tokenizer: exact for every model)"
+    return "all inputs as one prompt" if a.as_one else "each input is one request"
 
 
 def _percent(fraction: Decimal) -> str:
@@ -142,6 +164,10 @@ class EstimateRow:
     how: str = ""
     #: a short form of ``how`` for a table cell
     how_short: str = ""
+    #: the default output assumption was cut to the model's max output
+    output_capped: bool = False
+    #: the token counts were given (``--input-tokens``), not counted from text
+    measured: bool = False
 
     @property
     def eligible(self) -> bool:
@@ -193,6 +219,8 @@ def estimate_costs(
     for model in models:
         tokenizer = sheet.tokenizer_for(model)
         singles = [_request_row(sheet, model, tokenizer, label, counts, assumptions, overrides) for label, counts in inputs]
+        if assumptions.as_one and len(singles) > 1:
+            singles = [_joined_row(sheet, model, tokenizer, singles, assumptions)]
         if per_file:
             file_rows.extend(singles)
         rows.append(_total_row(model, tokenizer, singles, assumptions))
@@ -213,10 +241,29 @@ def _request_row(
     overrides: Mapping[tuple[str, str], ModelCount] | None = None,
 ) -> EstimateRow:
     counted = (overrides or {}).get((model.id, label)) or model_count(tokenizer, counts)
+    return _priced_row(sheet, model, tokenizer, label, counted, assumptions)
+
+
+def _priced_row(
+    sheet: PriceSheet,
+    model: ModelEntry,
+    tokenizer: TokenizerRef,
+    label: str,
+    counted: ModelCount,
+    assumptions: Assumptions,
+    *,
+    measured: bool = False,
+) -> EstimateRow:
     tokens_in = counted.tokens
     tokens_out = assumptions.output_for(tokens_in)
-    cached = assumptions.cached_for(tokens_in)
     notes = []
+    capped = False
+    if assumptions.output_is_default and model.max_output is not None and tokens_out > model.max_output:
+        tokens_out, capped = model.max_output, True
+        notes.append(f"output capped at its max {model.max_output:,}")
+    cached = assumptions.cached_for(tokens_in)
+    if cached > tokens_in:
+        raise UsageError(f"--cached-tokens {cached:,} is more than the {tokens_in:,} input tokens")
     fits = True
     if tokens_in + tokens_out > model.context_window:
         fits = False
@@ -249,7 +296,19 @@ def _request_row(
         method=counted.method,
         how=counted.label,
         how_short=counted.short or counted.label,
+        output_capped=capped,
+        measured=measured,
     )
+
+
+def _joined_row(
+    sheet: PriceSheet, model: ModelEntry, tokenizer: TokenizerRef, singles: list[EstimateRow], assumptions: Assumptions
+) -> EstimateRow:
+    """All inputs as one prompt (``--as-one``): their counts added, priced as one request."""
+    method, how, short = combined_label([(row.method, row.how, row.how_short) for row in singles])
+    joined = ModelCount(sum(row.input_tokens for row in singles), method, how, short)
+    row = _priced_row(sheet, model, tokenizer, f"{len(singles)} inputs as one prompt", joined, assumptions)
+    return replace(row, how=how, how_short=short)
 
 
 def _no_tier_note(model: ModelEntry, tier: str | None) -> str:
@@ -267,11 +326,24 @@ def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[Estimat
             cost = cost + row.cost
     too_long = [row for row in singles if not row.fits_context]
     notes = []
+    capped = [row for row in singles if row.output_capped]
+    if capped:
+        notes.append(
+            capped[0].notes[0] if len(singles) == 1 else f"output capped at its max {model.max_output:,}: {len(capped)} of {len(singles)} inputs"
+        )
     if too_long:
         if len(singles) == 1:
-            notes.extend(n for n in too_long[0].notes if n.startswith(("too long", "output")))
+            notes.extend(n for n in too_long[0].notes if n.startswith(("too long", "output ")))
         else:
             notes.append(f"does not fit: {len(too_long)} of {len(singles)} inputs")
+    elif len(singles) > 1:
+        together = sum(row.input_tokens + row.output_tokens for row in singles)
+        if together > model.context_window:
+            # each input fits on its own; joined into one prompt they would not
+            notes.append(f"together {together:,} > {model.context_window:,} context (each input fits alone)")
+    change = _price_change_within(model, assumptions)
+    if change is not None:
+        notes.append(f"price changes on {change.isoformat()} (priced at {assumptions.on.isoformat()} prices)")
     if cost is not None and cost.long_context:
         long_count = sum(1 for row in singles if row.cost.long_context)
         notes.append("long-context price" if len(singles) == 1 else f"long-context price: {long_count} of {len(singles)} inputs")
@@ -293,7 +365,48 @@ def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[Estimat
         method=method,
         how=how,
         how_short=how_short,
+        output_capped=bool(capped),
+        measured=any(row.measured for row in singles),
     )
+
+
+def _price_change_within(model: ModelEntry, assumptions: Assumptions) -> date | None:
+    """The first dated price change of ``model`` inside a ``--per-day`` month, if any."""
+    if assumptions.per_day is None:
+        return None
+    end = assumptions.on + timedelta(days=assumptions.days - 1)
+    starts = sorted(entry.start for entry in model.schedule if assumptions.on < entry.start <= end)
+    return starts[0] if starts else None
+
+
+def estimate_measured(
+    sheet: PriceSheet,
+    models: Sequence[ModelEntry],
+    input_tokens: int,
+    assumptions: Assumptions,
+) -> Estimate:
+    """Price one request of ``input_tokens`` (measured elsewhere) on every model, exactly.
+
+    No text is counted, so no tokenizer is involved: the same count goes to every model.
+    Output and cached tokens come from ``assumptions`` as for counted text.
+    """
+    if input_tokens < 0:
+        raise UsageError(f"--input-tokens must not be negative, got {input_tokens}")
+    rows: list[EstimateRow] = []
+    for model in models:
+        tokenizer = sheet.tokenizer_for(model)
+        given = ModelCount(input_tokens, EXACT, "given: --input-tokens", "given")
+        single = _priced_row(sheet, model, tokenizer, "given", given, assumptions, measured=True)
+        rows.append(_total_row(model, tokenizer, [single], assumptions))
+    return _mark_cheapest(assumptions, rows, [])
+
+
+def _mark_cheapest(assumptions: Assumptions, rows: list[EstimateRow], file_rows: list[EstimateRow]) -> Estimate:
+    eligible = [row for row in rows if row.eligible]
+    if eligible:
+        best = min(eligible, key=lambda row: row.cost.total)  # type: ignore[union-attr]
+        rows = [replace(row, cheapest=True) if row is best else row for row in rows]
+    return Estimate(assumptions, tuple(rows), tuple(file_rows))
 
 
 def sort_rows(rows: Sequence[EstimateRow], key: str = "cost") -> list[EstimateRow]:

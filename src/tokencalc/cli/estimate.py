@@ -75,6 +75,17 @@ def estimate_command(
         Optional[str],
         typer.Option("--cached", help="Share of input billed at the cached-input price, 0 to 1.", show_default=False),
     ] = None,
+    input_tokens: Annotated[
+        Optional[int],
+        typer.Option("--input-tokens", min=0, help="Price a request of this many input tokens (measured elsewhere) instead of counting inputs.", show_default=False),
+    ] = None,
+    cached_tokens: Annotated[
+        Optional[int],
+        typer.Option("--cached-tokens", min=0, help="Input tokens per request read from the prompt cache (with --input-tokens).", show_default=False),
+    ] = None,
+    as_one: Annotated[
+        bool, typer.Option("--as-one", help="All inputs as one prompt: one request, context check and long-context prices on the sum.")
+    ] = False,
     batch: Annotated[bool, typer.Option("--batch", help="Batch prices (same as --tier batch).")] = False,
     tier: Annotated[
         TierChoice, typer.Option("--tier", help="Service tier.", case_sensitive=False)
@@ -110,7 +121,9 @@ def estimate_command(
     """Estimate what text costs across models: one row per model.
 
     Counts once per tokenizer. Each input (a file, or stdin) is priced as one
-    request; --calls repeats it. Output is assumed to be 25% of the input
+    request, or all of them as one prompt with --as-one; --calls repeats it.
+    --input-tokens N prices a request you measured already (no inputs, no
+    tokenizer: exact for every model). Output is assumed to be 25% of the input
     unless --output-tokens or --output-ratio says otherwise. Counts marked ≈
     are estimates (the vendor's tokenizer is not public). Models the request
     does not fit are marked and never chosen as cheapest; long-context prices
@@ -129,6 +142,10 @@ def estimate_command(
 
       tokencalc estimate ticket.txt --per-day 5000 --cached 0.8   (a month of them)
 
+      tokencalc estimate src/ prompt.md --as-one   (one prompt assembled from files)
+
+      tokencalc estimate --input-tokens 12000 --output-tokens 800 --cached-tokens 10000
+
       tokencalc estimate data/ --batch --max-cost 5 --format json
 
       tokencalc estimate notes.md --currency EUR --rate 0.87
@@ -144,6 +161,16 @@ def estimate_command(
     chosen_tier = "batch" if batch else (None if tier is TierChoice.standard else tier.value)
     if per_day is not None and calls != 1:
         raise UsageError("give --calls or --per-day, not both")
+    if input_tokens is not None and paths:
+        raise UsageError("give inputs or --input-tokens, not both")
+    if cached_tokens is not None and input_tokens is None:
+        raise UsageError("--cached-tokens needs --input-tokens (with inputs, --cached gives the cached share)")
+    if cached_tokens is not None and cached is not None:
+        raise UsageError("give --cached or --cached-tokens, not both")
+    if cached_tokens is not None and input_tokens is not None and cached_tokens > input_tokens:
+        raise UsageError(f"--cached-tokens {cached_tokens:,} is more than --input-tokens {input_tokens:,}")
+    if as_one and (per_file or input_tokens is not None):
+        raise UsageError("--as-one prices the inputs as one prompt: not with --per-file or --input-tokens")
     code, explicit_rate = parse_currency(currency, rate)
     assumptions = Assumptions(
         on=parse_date("--date", on),
@@ -155,8 +182,13 @@ def estimate_command(
         per_day=per_day,
         days=days,
         currency=code,
+        cached_tokens=cached_tokens,
+        as_one=as_one,
+        measured=input_tokens is not None,
     )
     budget = parse_decimal("--max-cost", max_cost) if max_cost is not None else None
+    if (field is not None or template is not None) and as_one:
+        raise UsageError("--as-one joins whole inputs: dataset mode (--field/--template) prices each record as a request")
     if field is not None or template is not None:
         from tokencalc.cli.dataset import run_dataset
 
@@ -172,7 +204,7 @@ def estimate_command(
     given = [name for name, value in dataset_only.items() if value is not None]
     if given:
         raise UsageError(f"{given[0]} is for dataset mode: add --field NAME or --template FILE")
-    if not paths and stdin_is_terminal():
+    if not paths and input_tokens is None and stdin_is_terminal():
         raise UsageError("nothing to estimate: name files or directories, or pipe text in (cat notes.md | tokencalc estimate)")
     run_estimate(
         paths or [],
@@ -186,6 +218,7 @@ def estimate_command(
         sort=sort.value,
         prices=prices,
         fmt=fmt,
+        input_tokens=input_tokens,
     )
 
 
@@ -202,8 +235,9 @@ def run_estimate(
     sort: str,
     prices: Path | None,
     fmt: OutputFormat,
+    input_tokens: int | None = None,
 ) -> None:
-    """Load the sheet, count the inputs, price them and render.
+    """Load the sheet, count the inputs (or take ``input_tokens``), price them and render.
 
     Exits 1 on input errors and when no selected model offers the tier (after rendering),
     3 over budget.
@@ -217,23 +251,30 @@ def run_estimate(
         check_tier_offered,
         count_needs,
         estimate_costs,
+        estimate_measured,
     )
 
     sheet = load_sheet(prices)
     selected = sheet.select(models, providers, all_models)
     assumptions = replace(assumptions, rate=sheet.exchange_rate(assumptions.currency, rate))
 
-    needed = count_needs(sheet, selected)
-    outcome = count_paths(
-        paths,
-        needed.encodings,
-        machine_output=fmt is not OutputFormat.table,
-        classes=needed.classes,
-        keep_text=needed.keep_text,
-    )
-    if outcome.failed and not outcome.counted:
-        raise typer.Exit(int(ExitCode.ERROR))
-    estimate = estimate_costs(sheet, selected, outcome.counted, assumptions, per_file=per_file)
+    if input_tokens is not None:
+        from tokencalc.cli.inputs_view import CountedInputs
+
+        outcome = CountedInputs()
+        estimate = estimate_measured(sheet, selected, input_tokens, assumptions)
+    else:
+        needed = count_needs(sheet, selected)
+        outcome = count_paths(
+            paths,
+            needed.encodings,
+            machine_output=fmt is not OutputFormat.table,
+            classes=needed.classes,
+            keep_text=needed.keep_text,
+        )
+        if outcome.failed and not outcome.counted:
+            raise typer.Exit(int(ExitCode.ERROR))
+        estimate = estimate_costs(sheet, selected, outcome.counted, assumptions, per_file=per_file)
     if fmt is OutputFormat.json:
         _write_json(sheet, estimate, outcome, sort)
     else:
@@ -284,6 +325,7 @@ def _json_row(row, tier: str | None) -> dict:
         "output_cost": decimal_text(cost.output) if cost else None,
         "cost": decimal_text(cost.total) if cost else None,
         "cheapest": row.cheapest,
+        "output_capped": row.output_capped,
         "notes": list(row.notes),
     }
     if row.input_label is not None:
@@ -314,7 +356,9 @@ def _write_json(sheet, estimate, outcome, sort: str) -> None:
             "currency": a.currency,
             "rate": decimal_text(a.rate),
             "assumptions": {
-                "requests": "each input is one request, repeated 'calls' times",
+                "requests": _requests_text(a),
+                "input_tokens_given": estimate.rows[0].measured if estimate.rows else False,
+                "cached_tokens": a.cached_tokens,
                 "output_tokens": a.output_tokens,
                 "output_ratio": float(a.effective_output_ratio) if a.effective_output_ratio is not None else None,
                 "output_default": a.output_is_default,
@@ -335,6 +379,12 @@ def _write_json(sheet, estimate, outcome, sort: str) -> None:
             "per_file": [_json_row(row, a.tier) for row in _per_file_in_row_order(estimate, sort)],
         }
     )
+
+
+def _requests_text(a) -> str:
+    if a.as_one:
+        return "all inputs as one prompt: one request, repeated 'calls' times"
+    return "each input is one request, repeated 'calls' times"
 
 
 def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
@@ -392,5 +442,5 @@ def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
             styles.append("dim")
         else:
             styles.append(None)
-    caption = a.describe() + f" · ≈ not exact · {FRAME_NOTE} · ★ cheapest that fits"
+    caption = a.describe() + ("" if a.measured else " · ≈ not exact") + f" · {FRAME_NOTE} · ★ cheapest that fits"
     write_rows(fmt, columns, rows, title="Estimated cost", caption=caption, styles=styles)
