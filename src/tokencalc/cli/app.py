@@ -43,6 +43,12 @@ def _silence_stdout() -> None:
 class TokencalcGroup(TyperGroup):
     """Runs a command and turns whatever it raises into one stderr line and an exit code."""
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # `usage blocks …` is its own command (usage's paths would swallow a sub-command)
+        if args[:2] == ["usage", "blocks"]:
+            args = ["usage-blocks", *args[2:]]
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -120,6 +126,9 @@ def _register() -> None:
     from tokencalc.cli import usage
 
     app.command("usage")(usage.usage_command)
+    from tokencalc.cli import usage_blocks
+
+    app.command("usage-blocks", hidden=True)(usage_blocks.blocks_command)
     from tokencalc.cli import plans
 
     app.command("plans")(plans.plans_command)
