@@ -108,11 +108,17 @@ class Tally:
         costs: list[RecordCost] | None = [] if want_costs else None
         for model, tally in zip(models, self.models):
             index = model.base_index
-            tokens_in = model.tokens(base_counts[index] + system_counts[index])
+            system = system_counts[index]
+            tokens_in = model.tokens(base_counts[index] + system)
             tokens_out = output.for_request(model, tokens_in, None if output_counts is None else output_counts[index])
-            cached = cache.cached(tokens_in, model.tokens(system_counts[index]))
+            cached = cache.cached(tokens_in, model.tokens(system) if system else 0)
             long = model.is_long(tokens_in)
-            _add(tally.all, long, tokens_in - cached, cached, tokens_out)
+            bucket = tally.all
+            at = _FIELDS if long else 0
+            bucket[at] += 1
+            bucket[at + 1] += tokens_in - cached
+            bucket[at + 2] += cached
+            bucket[at + 3] += tokens_out
             fits = model.fits(tokens_in, tokens_out)
             if not fits:
                 _add(tally.over, long, tokens_in - cached, cached, tokens_out)
@@ -124,12 +130,13 @@ class Tally:
             if costs is not None:
                 money = None if model.prices is None else model.cost(tokens_in - cached, cached, tokens_out, long=long)
                 costs.append(RecordCost(tokens_in, tokens_out, cached, fits, money))
-        entry = (inputs[0] if inputs else 0, -position, key, tuple(inputs))
         if self.longest_n > 0:
-            if len(self.longest) < self.longest_n:
-                heapq.heappush(self.longest, entry)
-            elif entry[:2] > self.longest[0][:2]:
-                heapq.heapreplace(self.longest, entry)
+            first = inputs[0] if inputs else 0
+            heap = self.longest
+            if len(heap) < self.longest_n:
+                heapq.heappush(heap, (first, -position, key, tuple(inputs)))
+            elif (first, -position) > heap[0][:2]:
+                heapq.heapreplace(heap, (first, -position, key, tuple(inputs)))
         return costs
 
     def merge(self, other: Tally) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from tokencalc.costs import MILLION
 from tokencalc.encodings import canonical_encoding
@@ -41,10 +41,22 @@ class PricedModel:
     prices: Prices | None  # None: the model does not offer the tier
     rate: Decimal  # currency units per US dollar
 
+    def __post_init__(self) -> None:
+        # Whole-number forms of the hot per-record arithmetic (exact: a Decimal is a ratio of ints).
+        numerator, denominator = self.ratio.as_integer_ratio()
+        object.__setattr__(self, "_ratio", (numerator, denominator))
+        prices = self.prices
+        threshold = None
+        if prices is not None and prices.long_context is not None and prices.long_context_threshold is not None:
+            threshold = prices.long_context_threshold
+        object.__setattr__(self, "_threshold", threshold)
+
     def tokens(self, base_count: int) -> int:
+        """The model's tokens from the base count: ``ceil(base × ratio)`` when estimated."""
         if not self.estimated:
             return base_count
-        return int((Decimal(base_count) * self.ratio).to_integral_value(rounding=ROUND_CEILING))
+        numerator, denominator = self._ratio  # type: ignore[attr-defined]
+        return -(-base_count * numerator // denominator)
 
     def fits(self, tokens_in: int, tokens_out: int) -> bool:
         if tokens_in + tokens_out > self.context_window:
@@ -59,13 +71,8 @@ class PricedModel:
         return cut_in, out, min(cached, cut_in)
 
     def is_long(self, tokens_in: int) -> bool:
-        prices = self.prices
-        return bool(
-            prices is not None
-            and prices.long_context is not None
-            and prices.long_context_threshold is not None
-            and tokens_in > prices.long_context_threshold
-        )
+        threshold: int | None = self._threshold  # type: ignore[attr-defined]
+        return threshold is not None and tokens_in > threshold
 
     def cost(self, uncached: int, cached: int, output: int, *, long: bool) -> Decimal:
         """Money for these token totals, all at normal or all at long-context prices."""
@@ -89,13 +96,15 @@ class OutputRule:
     from_field: bool = False
 
     def for_request(self, model: PricedModel, tokens_in: int, output_base: int | None) -> int:
+        """``ceil(input × ratio)``, the fixed count, or the model's count of the output field."""
         if self.from_field:
             assert output_base is not None
             return model.tokens(output_base)
         if self.tokens is not None:
             return self.tokens
         assert self.ratio is not None
-        return int((Decimal(tokens_in) * self.ratio).to_integral_value(rounding=ROUND_CEILING))
+        numerator, denominator = self.ratio.as_integer_ratio()
+        return -(-tokens_in * numerator // denominator)
 
 
 @dataclass(frozen=True)
@@ -106,9 +115,13 @@ class CacheRule:
     system: bool = False  # the shared system prompt's tokens, on every record
 
     def cached(self, tokens_in: int, system_tokens: int) -> int:
+        """The system prompt's tokens, or ``input × fraction`` rounded half up."""
         if self.system:
             return min(system_tokens, tokens_in)
-        return int((Decimal(tokens_in) * self.fraction).to_integral_value(rounding=ROUND_HALF_UP))
+        if not self.fraction:
+            return 0
+        numerator, denominator = self.fraction.as_integer_ratio()
+        return (2 * tokens_in * numerator + denominator) // (2 * denominator)
 
 
 def bases_for(sheet: PriceSheet, models: Sequence[ModelEntry]) -> list[str]:

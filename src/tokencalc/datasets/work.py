@@ -16,16 +16,17 @@ import json
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Union
 
-from tokencalc.counting import count_with_tiktoken
+from tokencalc.counting import LONG_RUN, count_with_tiktoken
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CHARACTERS, CacheRule, OutputRule, PricedModel
 from tokencalc.datasets.prompts import RecordProblem, RecordSpec
 from tokencalc.datasets.sources import Batch, LineBatch
+from tokencalc.encodings import get_encoding
 
 #: Batches queued per worker process (bounds memory: a batch is a few MB).
 IN_FLIGHT_PER_WORKER = 3
@@ -54,6 +55,22 @@ def count_text(bases: Sequence[str], text: str) -> list[int]:
     return [len(text) if base == CHARACTERS else count_with_tiktoken(base, text) for base in bases]
 
 
+def _counter(base: str) -> Callable[[str], int]:
+    """A fast exact counter for one base. A text shorter than LONG_RUN cannot hold a whitespace
+    run long enough to need :func:`count_with_tiktoken`'s safe path, so it goes straight to
+    tiktoken; longer texts take the safe path."""
+    if base == CHARACTERS:
+        return len
+    encode = get_encoding(base).encode_ordinary
+
+    def count(text: str) -> int:
+        if len(text) < LONG_RUN:
+            return len(encode(text))
+        return count_with_tiktoken(base, text)
+
+    return count
+
+
 def _records(batch: Batch) -> Iterator[tuple[int, Union[Mapping[str, Any], str]]]:
     if not isinstance(batch, LineBatch):
         yield from batch.rows
@@ -77,6 +94,7 @@ def run_records(job: Job, records: Iterable[tuple[int, Union[Mapping[str, Any], 
     tally = Tally.empty(len(job.models), job.longest_n)
     rows: list[Row] = []
     spec = job.spec
+    counters = [_counter(base) for base in job.bases]
     for position, record in records:
         if isinstance(record, str):
             tally.problem(position, record)
@@ -92,8 +110,8 @@ def run_records(job: Job, records: Iterable[tuple[int, Union[Mapping[str, Any], 
                 rows.append((position, spec.key(record), str(problem)))
             continue
         key = spec.key(record)
-        counts = count_text(job.bases, prompt)
-        output_counts = None if output is None else count_text(job.bases, output)
+        counts = [count(prompt) for count in counters]
+        output_counts = None if output is None else [count(output) for count in counters]
         costs = tally.add(
             job.models, job.output, job.cache, position, key, counts, output_counts, job.system_counts,
             want_costs=job.want_rows,
@@ -135,6 +153,9 @@ def run_batches(job: Job, batches: Iterable[Batch], workers: int) -> Iterator[tu
         return
     # fork: workers start at once and a script without a ``__main__`` guard still works
     # (spawn re-imports the main module); spawn where there is no fork.
+    for base in job.bases:  # built once here, shared by the forked workers
+        if base != CHARACTERS:
+            get_encoding(base)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
