@@ -56,7 +56,7 @@ TIERS = ("batch", "flex", "priority")
 PRICE_FIELDS = ("input", "cached_input", "cache_write_5m", "cache_write_1h", "output")
 USD = "USD"
 
-_TOP_KEYS = ("schema_version", "as_of", "default_models", "providers", "tokenizers", "models", "plans", "currencies")
+_TOP_KEYS = ("schema_version", "as_of", "default_models", "providers", "tokenizers", "models", "plans", "currencies", "rate_limits")
 _PROVIDER_REQUIRED = ("name", "source", "as_of")
 _PROVIDER_OPTIONAL = ("notes", "fees", "residency")
 _TOKENIZER_REQUIRED = ("base", "ratio", "source")
@@ -1135,6 +1135,13 @@ def _validate(merged: Mapping[str, Any], check: _Validator, labels: list[str]) -
             rate = check.number(("currencies", code), value, positive=True, maximum=MAX_RATE)
             if rate is not None:
                 currencies[code] = rate
+
+    # Rate limits per usage tier (dataset durations): checked by their own module.
+    if "rate_limits" in merged:
+        from tokencalc.ratelimits import problems as rate_limit_problems
+
+        for where, message in rate_limit_problems(merged["rate_limits"], set(providers) if provider_ids is not None else None):
+            check.problem(("rate_limits", *where), message)
 
     if check.problems or as_of is None:
         return None

@@ -46,6 +46,10 @@ DataFormatOption = Annotated[
     Optional[str],
     typer.Option("--data-format", help="Dataset mode: jsonl, json, csv, tsv or parquet (default: from the name).", show_default=False),
 ]
+UsageTierOption = Annotated[
+    Optional[int],
+    typer.Option("--usage-tier", min=1, max=5, help="Dataset mode: your API usage tier; say how long the job takes under its rate limits.", show_default=False),
+]
 WorkersOption = Annotated[
     Optional[int],
     typer.Option("--workers", min=1, max=64, help="Dataset mode: counting processes (default: one per core).", show_default=False),
@@ -66,7 +70,9 @@ def run_dataset(
     cache_system: bool,
     data_format: str | None,
     workers: int | None,
-    models: list[str],
+    usage_tier: int | None = None,
+    limits: dict[str, int | None] | None = None,
+    models: list[str] = [],
     providers: list[str],
     all_models: bool,
     rate: Decimal | None,
@@ -107,10 +113,11 @@ def run_dataset(
             for row in run.rows:
                 writer.write(row)
     summary = run.summary
+    durations = job_durations(sheet, summary, usage_tier, limits or {})
     if fmt is OutputFormat.json:
-        write_json(sheet, summary, plan, per_record)
+        write_json(sheet, summary, plan, per_record, durations)
     else:
-        write_table(summary, plan, fmt)
+        write_table(summary, plan, fmt, durations)
     if summary.records == 0:
         raise TokencalcError(f"{summary.source}: no record could be priced ({summary.malformed:,} malformed)")
     if assumptions.tier is not None and not any(m.model.prices is not None for m in summary.models):
@@ -135,3 +142,26 @@ def _read_text(path: Path, option: str) -> str:
         raise InputError(f"{option} {path}: not UTF-8 text") from None
     except OSError as exc:
         raise InputError(f"{option} {path}: cannot read: {exc.strerror or exc}") from None
+
+
+def job_durations(sheet: Any, summary: Any, usage_tier: int | None, limits: dict[str, int | None]) -> dict[str, Any] | None:
+    """Each model's job duration at the usage tier and/or the limits given (None: not asked)."""
+    from tokencalc.datasets.duration import job_duration
+    from tokencalc.ratelimits import RateLimits, limits_for, tier_name
+    from tokencalc.sheet import merge_layers
+
+    given = {key: value for key, value in limits.items() if value is not None}
+    if usage_tier is None and not given:
+        return None
+    raw = merge_layers(sheet.layers).get("rate_limits", {}) if sheet.layers else {}
+    result: dict[str, Any] = {}
+    for row in summary.models:
+        model = row.model
+        tier = tier_name(usage_tier) if usage_tier is not None else "given"
+        published = limits_for(raw, model.provider, tier, model.id) if usage_tier is not None else None
+        base = published or RateLimits(provider=model.provider, tier=tier, source="command line")
+        chosen = base.with_overrides(**given)
+        result[model.id] = (
+            job_duration(chosen, row.requests, row.input_tokens, row.cached_tokens, row.output_tokens) if chosen.any else None
+        )
+    return result

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from tokencalc.costs import decimal_text, format_money
+from tokencalc.datasets.duration import describe_minutes
 from tokencalc.datasets.run import DatasetPlan
 from tokencalc.datasets.summary import DatasetSummary, ModelSummary, Spread
 from tokencalc.render import Column, OutputFormat, make_console, write_rows
 from tokencalc.render import write_json as emit_json
+from tokencalc.ratelimits import LIMIT_KEYS
 from tokencalc.sheet import PriceSheet
 
 #: Malformed records shown in the table view (JSON lists up to MAX_PROBLEMS_LISTED).
@@ -72,7 +74,43 @@ def _assumptions(plan: DatasetPlan) -> dict[str, Any]:
     }
 
 
-def write_json(sheet: PriceSheet, summary: DatasetSummary, plan: DatasetPlan, per_record: Path | None) -> None:
+def _duration_json(duration: Any) -> dict[str, Any] | None:
+    if duration is None:
+        return None
+    limits = duration.limits
+    return {
+        "usage_tier": limits.tier,
+        "limits": {key: getattr(limits, key) for key in LIMIT_KEYS if getattr(limits, key) is not None},
+        "cache_reads_count": limits.cache_reads_count,
+        "source": limits.source,
+        "as_of": limits.as_of,
+        "minutes_per_limit": {key: float(value) for key, value in duration.minutes.items()},
+        "binding": duration.binding,
+        "minutes": float(duration.total_minutes) if duration.total_minutes is not None else None,
+        "batch": {
+            "submissions": duration.batch_submissions,
+            "window_hours": duration.batch_window_hours,
+            "worst_case_hours": duration.batch_worst_hours,
+        },
+    }
+
+
+def _duration_text(duration: Any) -> str:
+    if duration is None:
+        return "no limits known"
+    parts = []
+    if duration.total_minutes is not None:
+        limit = getattr(duration.limits, duration.binding)
+        parts.append(f"{describe_minutes(duration.total_minutes)} ({duration.binding} {limit:,} binds)")
+    if duration.batch_submissions is not None:
+        n = duration.batch_submissions
+        parts.append(f"batch: {n:,} submission{'s' if n != 1 else ''}, ≤ {duration.batch_worst_hours:,} h")
+    return "; ".join(parts)
+
+
+def write_json(
+    sheet: PriceSheet, summary: DatasetSummary, plan: DatasetPlan, per_record: Path | None, durations: dict[str, Any] | None = None
+) -> None:
     a = plan.assumptions
     best = summary.cheapest
     emit_json(
@@ -92,7 +130,10 @@ def write_json(sheet: PriceSheet, summary: DatasetSummary, plan: DatasetPlan, pe
             },
             "assumptions": _assumptions(plan),
             "cheapest": best.model.id if best else None,
-            "models": [_model_json(row, row is best) for row in summary.models],
+            "models": [
+                {**_model_json(row, row is best), **({"duration": _duration_json(durations.get(row.model.id))} if durations is not None else {})}
+                for row in summary.models
+            ],
             "longest": [
                 {summary.unit: rec.position, "key": rec.key, "input_tokens": dict(zip((m.model.id for m in summary.models), rec.input_tokens))}
                 for rec in summary.longest
@@ -107,7 +148,7 @@ def _spread_text(spread: Spread) -> str:
     return f"{spread.min:,} · {spread.median:,} · {spread.p95:,} · {spread.max:,}"
 
 
-def write_table(summary: DatasetSummary, plan: DatasetPlan, fmt: OutputFormat) -> None:
+def write_table(summary: DatasetSummary, plan: DatasetPlan, fmt: OutputFormat, durations: dict[str, Any] | None = None) -> None:
     a = plan.assumptions
     best = summary.cheapest
     ordered = sorted(summary.models, key=lambda r: (r.cost is None, r.cost or 0, r.model.id))
@@ -136,6 +177,7 @@ def write_table(summary: DatasetSummary, plan: DatasetPlan, fmt: OutputFormat) -
                 "per_record": _spread_text(row.input_spread),
                 "cost": money(row.cost),
                 "notes": "; ".join(notes),
+                "duration": _duration_text(durations.get(row.model.id)) if durations is not None else None,
             }
         )
         styles.append("bold green" if row is best else ("dim" if row.model.prices is None else None))
@@ -146,6 +188,7 @@ def write_table(summary: DatasetSummary, plan: DatasetPlan, fmt: OutputFormat) -
         Column("output_tokens", "Output tokens", numeric=True),
         Column("per_record", "Input/record min·median·p95·max", no_wrap=True),
         Column("cost", "Cost", numeric=True),
+        *([Column("duration", "Duration at rate limits")] if durations is not None else []),
         Column("notes", "Notes"),
     ]
     caption = (

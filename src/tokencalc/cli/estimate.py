@@ -20,6 +20,7 @@ from tokencalc.cli.dataset import (
     PerRecordOption,
     SystemOption,
     TemplateOption,
+    UsageTierOption,
     WorkersOption,
 )
 from tokencalc.cli.options import (
@@ -117,6 +118,12 @@ def estimate_command(
     cache_system: CacheSystemOption = False,
     data_format: DataFormatOption = None,
     workers: WorkersOption = None,
+    usage_tier: UsageTierOption = None,
+    rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="Dataset mode: your requests-per-minute limit.", show_default=False)] = None,
+    rpd: Annotated[Optional[int], typer.Option("--rpd", min=1, help="Dataset mode: your requests-per-day limit.", show_default=False)] = None,
+    tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="Dataset mode: your input+output tokens-per-minute limit.", show_default=False)] = None,
+    itpm: Annotated[Optional[int], typer.Option("--itpm", min=1, help="Dataset mode: your input tokens-per-minute limit.", show_default=False)] = None,
+    otpm: Annotated[Optional[int], typer.Option("--otpm", min=1, help="Dataset mode: your output tokens-per-minute limit.", show_default=False)] = None,
 ) -> None:
     """Estimate what text costs across models: one row per model.
 
@@ -195,12 +202,14 @@ def estimate_command(
         run_dataset(
             paths or [], assumptions, field=field, template=template, system=system, output_field=output_field,
             key=key, per_record=per_record, longest=longest, cache_system=cache_system, data_format=data_format,
-            workers=workers, models=model or [], providers=provider or [], all_models=all_models,
+            workers=workers, usage_tier=usage_tier, limits={"rpm": rpm, "rpd": rpd, "tpm": tpm, "itpm": itpm, "otpm": otpm},
+            models=model or [], providers=provider or [], all_models=all_models,
             rate=explicit_rate, max_cost=budget, prices=prices, fmt=fmt,
         )
         return
     dataset_only = {"--system": system, "--output-field": output_field, "--key": key, "--per-record": per_record,
-                    "--data-format": data_format, "--workers": workers, "--cache-system": cache_system or None}
+                    "--data-format": data_format, "--workers": workers, "--cache-system": cache_system or None,
+                    "--usage-tier": usage_tier, "--rpm": rpm, "--rpd": rpd, "--tpm": tpm, "--itpm": itpm, "--otpm": otpm}
     given = [name for name, value in dataset_only.items() if value is not None]
     if given:
         raise UsageError(f"{given[0]} is for dataset mode: add --field NAME or --template FILE")
