@@ -4,6 +4,7 @@ Usage (from the repository root, in the project's virtual environment):
 
     python bench/bench_count.py --mb 20          # 20 MB mixed corpus + tiny input
     python bench/bench_count.py --mb 20 --pipe-gb 1   # also stream 1 GB through a pipe
+    python bench/bench_count.py --mb 20 --encodings tekken,qwen2.5,qwen3.6,deepseek-v3
 
 The corpus is generated (seeded, so every run sees the same text): English prose, Python-like
 code and Chinese prose in roughly equal parts. Every tool counts with o200k_base. tiktoken and
@@ -113,12 +114,35 @@ def tiny_input_times(command: list[str], env, runs: int) -> float:
     return statistics.median(times)
 
 
+def time_encoding(name: str, corpus: Path, size_mb: float, tokencalc: list[str], env) -> None:
+    """``tokencalc count -q --encoding NAME`` against one tiktoken call on the whole (normalised) text."""
+    whole = [
+        sys.executable,
+        "-c",
+        "import sys; from tokencalc import counting; "
+        "print(counting.count_with_tiktoken(sys.argv[2], open(sys.argv[1], encoding='utf-8').read()))",
+        str(corpus),
+        name,
+    ]
+    # Warm-up: the first run of an encoding builds its rank-table cache (a one-time cost).
+    subprocess.run(tokencalc + ["count", "-q", "--encoding", name], input=b"warm up", env=env, check=True, stdout=subprocess.DEVNULL)
+    expected, wall_one, rss_one = measure(whole, env=env)
+    count, wall, rss = measure(tokencalc + ["count", "-q", "--encoding", name, str(corpus)], env=env)
+    print(f"\n{name}: one call {wall_one:.2f} s ({size_mb / wall_one:.1f} MB/s, {rss_one:.0f} MB); "
+          f"tokencalc count -q {wall:.2f} s ({size_mb / wall:.1f} MB/s, {rss:.0f} MB); {count} tokens")
+    if count != expected:
+        raise SystemExit(f"{name}: tokencalc counted {count}, one whole-text call {expected}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=20, help="corpus size in MB (default 20)")
     parser.add_argument("--pipe-gb", type=float, default=0, help="also stream this many GB through stdin")
     parser.add_argument("--tiny-runs", type=int, default=15, help="runs of the tiny-input test (median)")
     parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
+    parser.add_argument(
+        "--encodings", default="", help="also time these encodings (comma-separated), each against one whole-text call"
+    )
     options = parser.parse_args()
 
     options.workdir.mkdir(parents=True, exist_ok=True)
@@ -164,6 +188,9 @@ def main() -> None:
         by_name = {name: wall for name, _, wall, _ in rows}
         if ttok:
             print(f"\nspeed-up over ttok: {by_name['ttok'] / by_name['tokencalc count -q']:.2f}x")
+
+        for name in filter(None, options.encodings.split(",")):
+            time_encoding(name, corpus, size_mb, tokencalc, env)
 
         tiny_ours = tiny_input_times(tokencalc + ["count", "-q"], env, options.tiny_runs)
         print(f"\ntiny input (echo hello | … -q), median of {options.tiny_runs}:")

@@ -332,3 +332,55 @@ def test_estimate_prices_mistral_with_exact_tekken_counts(cli):
     rows = rows["rows"] if isinstance(rows, dict) else rows
     (row,) = [r for r in rows if r["model"] == "mistral-large-4"]
     assert row["input_tokens"] == tiktoken_path("tekken", text)
+
+
+# --- chat exports priced on a vendor model -------------------------------------------------------
+
+CHAT_EXPORTS = Path(__file__).parent / "fixtures" / "usage"
+
+
+class _TiktokenCounter:
+    """Counts chat text with tiktoken directly, reported under the name the reader asks for."""
+
+    def __init__(self, encoding: str, key: str) -> None:
+        self.encoding, self.key = encoding, key
+
+    def count_text(self, text: str) -> counting.Counts:
+        return counting.Counts(tokens={self.key: tiktoken_path(self.encoding, text)})
+
+
+@pytest.mark.parametrize("export", ["chatgpt_export", "claude_export"])
+def test_chat_exports_count_with_the_priced_models_encoding(export):
+    from tokencalc.usage import read_usage
+
+    path = [CHAT_EXPORTS / export]
+    tekken = read_usage(path, model_override="mistral-large-4", chat_encoding="tekken")
+    # The same records, counted by a counter that is not tokencalc's ChatTextCounter.
+    expected = read_usage(
+        path, model_override="mistral-large-4", chat_encoding="tekken",
+        counter_factory=lambda: _TiktokenCounter("tekken", "tekken"),
+    )
+    o200k = read_usage(path, model_override="mistral-large-4")
+    assert [(r.input_tokens, r.output_tokens) for r in tekken.records] == [
+        (r.input_tokens, r.output_tokens) for r in expected.records
+    ]
+    assert [(r.input_tokens, r.output_tokens) for r in tekken.records] != [
+        (r.input_tokens, r.output_tokens) for r in o200k.records
+    ]
+    assert any("counted with tekken" in line for line in tekken.assumptions)
+
+
+def test_usage_cli_counts_chat_text_with_the_models_encoding(cli):
+    from tokencalc.usage import read_usage
+
+    path = CHAT_EXPORTS / "chatgpt_export"
+    for model, encoding in (("mistral-large-4", "tekken"), ("deepseek-v4-pro", "deepseek-v3"), ("gpt-5", "o200k_base")):
+        result = cli("usage", "--model", model, str(path), "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        totals = json.loads(result.stdout)["totals"]
+        report = read_usage(
+            [path], model_override=model, chat_encoding=encoding,
+            counter_factory=lambda encoding=encoding: _TiktokenCounter(encoding, encoding),
+        )
+        assert totals["input_tokens"] == sum(r.input_tokens for r in report.records)
+        assert totals["output_tokens"] == sum(r.output_tokens for r in report.records)

@@ -292,7 +292,13 @@ def run_usage(request: UsageRequest) -> None:
     plan = sheet.resolve_plan(request.plan) if request.plan else None
     if plan is not None:
         seats_for(plan, request.seats)  # a bad --seats fails before the (maybe long) read
-    override = sheet.resolve(request.model).id if request.model else None
+    override_model = sheet.resolve(request.model) if request.model else None
+    override = override_model.id if override_model else None
+    # Chat-export text priced on a model with an exact encoding is counted with that encoding.
+    chat_tokenizer = sheet.tokenizer_for(override_model) if override_model else None
+    chat_encoding = (
+        chat_tokenizer.base if chat_tokenizer is not None and not chat_tokenizer.estimated else "o200k_base"
+    )
     rate = sheet.exchange_rate(request.currency, request.rate)
     paths, source = _input_paths(request)
 
@@ -306,6 +312,7 @@ def run_usage(request: UsageRequest) -> None:
             reasoning_tokens_per_reply=request.reasoning_tokens,
             chat_prompt_caching=request.chat_caching,
             progress=bar.advance if show_bar else None,
+            chat_encoding=chat_encoding,
         )
     _report_malformed(report)
     if not report.records and not report.vendor_costs:

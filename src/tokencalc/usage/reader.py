@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import zipfile
 import zlib
 from collections import Counter, defaultdict
@@ -26,7 +27,7 @@ from tokencalc.usage.dedup import Candidate, CostCandidate, KeepFirst, KeepLarge
 from tokencalc.usage.detect import Detected, detect
 from tokencalc.usage.discovery import Unreadable, expand_paths, file_size
 from tokencalc.usage.files import FileLog, InputFile, ProgressBudget, Tally
-from tokencalc.usage.options import ReadOptions, default_counter_factory
+from tokencalc.usage.options import CHAT_ENCODING, ChatTextCounter, ReadOptions, default_counter_factory
 from tokencalc.usage.overlap import ExportRows, merge_costs, merge_usage
 from tokencalc.usage.records import BILLING_SOURCES, SOURCES, MergedExport, UsageRecord, UsageReport, VendorCost
 
@@ -61,6 +62,7 @@ def read_usage(
     reasoning_tokens_per_reply: int = 0,
     progress: Callable[[int], None] | None = None,
     chat_prompt_caching: bool = False,
+    chat_encoding: str = CHAT_ENCODING,
 ) -> UsageReport:
     """Read the usage records in ``paths`` (files or directories, walked recursively).
 
@@ -70,8 +72,9 @@ def read_usage(
     format requires, malformed lines are counted and skipped, and a file in no known format
     counts as malformed (or as skipped, if it was only found by walking a directory).
 
-    Chat exports carry no token counts: their text is counted with o200k_base
-    (``counter_factory()`` must return an object with ``count_text(text).tokens["o200k_base"]``).
+    Chat exports carry no token counts: their text is counted with ``chat_encoding`` (o200k_base
+    unless the caller prices them on a model with another exact encoding, such as ``tekken``;
+    ``counter_factory()`` must return an object with ``count_text(text).tokens[chat_encoding]``).
     ``model_override`` names the model of chat-export records (logged usage keeps the model it
     logged); ``reasoning_tokens_per_reply`` adds assumed hidden reasoning to each chat reply;
     ``chat_prompt_caching`` assumes each chat call reads the previous call's prompt
@@ -85,11 +88,14 @@ def read_usage(
         raise UsageError(f"unknown usage source {source!r} (choose {', '.join(ALL_SOURCES)})")
     if reasoning_tokens_per_reply < 0:
         raise UsageError("reasoning tokens per reply cannot be negative")
+    if counter_factory is None and chat_encoding != CHAT_ENCODING:
+        counter_factory = functools.partial(ChatTextCounter, chat_encoding)
     options = ReadOptions(
         model_override=model_override or None,
         reasoning_tokens_per_reply=reasoning_tokens_per_reply,
         chat_prompt_caching=chat_prompt_caching,
         counter_factory=counter_factory or default_counter_factory,
+        chat_encoding=chat_encoding,
     )
     tally = Tally()
     collectors: dict[str, KeepFirst | KeepLargest] = {
@@ -282,7 +288,7 @@ def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) ->
         lines += [
             "ChatGPT export: counted the current branch of each conversation only "
             f"(edited or regenerated sibling branches are not counted); {reasoning}",
-            f"ChatGPT export: {calls} of the branch, counted with o200k_base; "
+            f"ChatGPT export: {calls} of the branch, counted with {options.chat_encoding}; "
             f"images, files and per-message format tokens not counted; {caching}",
             f"ChatGPT export: model assumed to be {options.model_override}"
             if options.model_override
@@ -292,8 +298,9 @@ def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) ->
     if claude_export.SOURCE in kinds:
         lines += [
             f"Claude.ai export: {calls} (attachments' extracted text included), counted with "
-            "o200k_base (Claude's own tokenizer differs); images and files without extracted text "
-            f"not counted; {reasoning}; {caching}",
+            f"{options.chat_encoding}"
+            + (" (Claude's own tokenizer differs)" if options.chat_encoding == CHAT_ENCODING else "")
+            + f"; images and files without extracted text not counted; {reasoning}; {caching}",
             f"Claude.ai export: the export names no model; assumed {options.model_override}"
             if options.model_override
             else "Claude.ai export: the export names no model (set one to price these records)",
