@@ -384,3 +384,11 @@ def test_usage_cli_counts_chat_text_with_the_models_encoding(cli):
         )
         assert totals["input_tokens"] == sum(r.input_tokens for r in report.records)
         assert totals["output_tokens"] == sum(r.output_tokens for r in report.records)
+
+
+def test_dataset_counters_normalise_qwen_text():
+    from tokencalc.datasets.work import _counter
+
+    text = "cafe\u0301 A\u030a " * 20
+    for name in VENDOR_ENCODINGS:
+        assert _counter(name)(text) == tiktoken_path(name, text) == small_path(name, text)

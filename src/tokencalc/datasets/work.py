@@ -26,7 +26,7 @@ from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CHARACTERS, CacheRule, OutputRule, PricedModel
 from tokencalc.datasets.prompts import RecordProblem, RecordSpec
 from tokencalc.datasets.sources import Batch, LineBatch
-from tokencalc.encodings import get_encoding
+from tokencalc.encodings import get_encoding, normalizer
 
 #: Batches queued per worker process (bounds memory: a batch is a few MB).
 IN_FLIGHT_PER_WORKER = 3
@@ -62,10 +62,11 @@ def _counter(base: str) -> Callable[[str], int]:
     if base == CHARACTERS:
         return len
     encode = get_encoding(base).encode_ordinary
+    normalize = normalizer(base)  # Qwen's encodings count NFC-normalised text
 
     def count(text: str) -> int:
         if len(text) < LONG_RUN:
-            return len(encode(text))
+            return len(encode(text if normalize is None else normalize(text)))
         return count_with_tiktoken(base, text)
 
     return count
