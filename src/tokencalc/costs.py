@@ -77,6 +77,7 @@ class CostBreakdown:
 
     ``input`` is the uncached input; ``cache_write`` holds both cache-write durations.
     ``long_context`` is true when any request in the sum was billed at long-context prices.
+    ``fees`` are per-call charges (web searches), part of ``total``.
     """
 
     input: Decimal
@@ -84,6 +85,7 @@ class CostBreakdown:
     cache_write: Decimal
     output: Decimal
     long_context: bool = False
+    fees: Decimal = ZERO
 
     @classmethod
     def zero(cls) -> CostBreakdown:
@@ -98,7 +100,7 @@ class CostBreakdown:
     @property
     def total(self) -> Decimal:
         with money_context():
-            return self.input + self.cache_read + self.cache_write + self.output
+            return self.input + self.cache_read + self.cache_write + self.output + self.fees
 
     def __add__(self, other: CostBreakdown) -> CostBreakdown:
         with money_context():
@@ -108,6 +110,7 @@ class CostBreakdown:
                 self.cache_write + other.cache_write,
                 self.output + other.output,
                 self.long_context or other.long_context,
+                self.fees + other.fees,
             )
 
     def scaled(self, factor: Decimal | int) -> CostBreakdown:
@@ -120,6 +123,7 @@ class CostBreakdown:
                 self.cache_write * factor,
                 self.output * factor,
                 self.long_context,
+                self.fees * factor,
             )
 
 

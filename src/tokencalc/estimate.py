@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from tokencalc.costs import (
@@ -31,6 +31,7 @@ from tokencalc.costs import (
 from tokencalc.counting import Counts
 from tokencalc.model_counts import EXACT, CountNeeds, ModelCount, combined_label, model_count, needs
 from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
+from tokencalc.estimate_dates import job_cost, job_days, tier_gap
 from tokencalc.sheet import TIERS, USD, ModelEntry, PriceSheet, TokenizerRef
 
 #: Output per request when neither an output token count nor a ratio is given.
@@ -54,6 +55,10 @@ class Assumptions:
     #: when the job is "so many calls a day" priced for a month: calls = per_day × days
     per_day: int | None = None
     days: int = 30
+    #: the UTC time of day requests are made (off-peak prices); None: peak (the sheet's standard)
+    at: time | None = None
+    #: web searches (per-call fees) each request makes
+    web_searches: int = 0
     #: input tokens of each request read from the cache, given as a count (measured requests)
     cached_tokens: int | None = None
     #: the inputs were joined into one prompt (``--as-one``) rather than priced one request each
@@ -78,6 +83,8 @@ class Assumptions:
             raise UsageError("give --calls or --per-day, not both")
         if self.rate <= 0:
             raise UsageError(f"--rate must be positive, got {self.rate}")
+        if self.web_searches < 0:
+            raise UsageError(f"--web-searches must not be negative, got {self.web_searches}")
         if self.cached_tokens is not None and (self.cached_tokens < 0 or self.cached_fraction):
             raise UsageError("give --cached or --cached-tokens, not both")
 
@@ -115,7 +122,11 @@ class Assumptions:
         per = "call" if self.calls == 1 else "calls"
         volume = f"{self.calls:,} {per}" + ("" if self.measured or self.as_one else " per input")
         if self.per_day is not None:
-            volume = f"{self.per_day:,} calls a day{'' if self.measured or self.as_one else ' per input'} × {self.days} days = a month"
+            last = self.on + timedelta(days=self.days - 1)
+            volume = (
+                f"{self.per_day:,} calls a day{'' if self.measured or self.as_one else ' per input'} × {self.days} days = a month "
+                f"({self.on.isoformat()} to {last.isoformat()}, each day at its own prices)"
+            )
         cached = f"{_percent(self.cached_fraction)} of input cached"
         if self.cached_tokens is not None:
             cached = f"{self.cached_tokens:,} input tokens cached"
@@ -125,6 +136,8 @@ class Assumptions:
                 self.describe_output(),
                 cached,
                 f"{self.tier or 'standard'} tier",
+                *([f"{self.web_searches:,} web searches per request"] if self.web_searches else []),
+                *([f"requests at {self.at.strftime('%H:%M')} UTC"] if self.at is not None else []),
                 f"prices of {self.on.isoformat()}",
                 volume,
                 f"costs in {self.currency}",
@@ -272,15 +285,21 @@ def _priced_row(
         fits = False
         notes.append(f"output {tokens_out:,} > {model.max_output:,} max")
     offered = assumptions.tier is None or assumptions.tier in model.tiers
+    days = job_days(assumptions.on, assumptions.per_day, assumptions.days, assumptions.calls)
+    gap = tier_gap(sheet, model, assumptions.tier, days) if offered else None
+    offered = offered and gap is None
     cost = None
     if offered:
         request = RequestTokens(input=tokens_in, output=tokens_out, cache_read=cached)
-        one = request_cost(sheet, model, request, on=assumptions.on, tier=assumptions.tier)
-        cost = one.scaled(assumptions.calls).scaled(assumptions.rate)
+        job, job_notes = job_cost(
+            sheet, model, request, days=days, tier=assumptions.tier, at=assumptions.at, web_searches=assumptions.web_searches
+        )
+        cost = job.scaled(assumptions.rate)
         if cost.long_context:
             notes.append("long-context price")
+        notes.extend(job_notes)
     else:
-        notes.append(_no_tier_note(model, assumptions.tier))
+        notes.append(gap or _no_tier_note(model, assumptions.tier))
     return EstimateRow(
         model=model,
         tokenizer=tokenizer,
@@ -318,7 +337,7 @@ def _no_tier_note(model: ModelEntry, tier: str | None) -> str:
 
 
 def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[EstimateRow], assumptions: Assumptions) -> EstimateRow:
-    offered = assumptions.tier is None or assumptions.tier in model.tiers
+    offered = all(row.tier_offered for row in singles) if singles else assumptions.tier is None or assumptions.tier in model.tiers
     cost = None
     if offered:
         cost = CostBreakdown.zero()
@@ -341,14 +360,16 @@ def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[Estimat
         if together > model.context_window:
             # each input fits on its own; joined into one prompt they would not
             notes.append(f"together {together:,} > {model.context_window:,} context (each input fits alone)")
-    change = _price_change_within(model, assumptions)
-    if change is not None:
-        notes.append(f"price changes on {change.isoformat()} (priced at {assumptions.on.isoformat()} prices)")
+    # each day of a --per-day month is priced at its own prices (tokencalc.estimate_dates)
+    dated = [n for n in (singles[0].notes if singles else ()) if n.startswith(("prices change on", "off-peak at", "web searches not"))]
+    dated += [n for row in singles[1:] for n in row.notes if "web searches not priced" in n]
+    notes.extend(dict.fromkeys(dated))
     if cost is not None and cost.long_context:
         long_count = sum(1 for row in singles if row.cost.long_context)
         notes.append("long-context price" if len(singles) == 1 else f"long-context price: {long_count} of {len(singles)} inputs")
     if not offered:
-        notes.append(_no_tier_note(model, assumptions.tier))
+        gaps = [n for row in singles for n in row.notes if "tier offered" in n]
+        notes.append(gaps[0] if gaps else _no_tier_note(model, assumptions.tier))
     method, how, how_short = combined_label([(row.method, row.how, row.how_short) for row in singles])
     return EstimateRow(
         model=model,
@@ -368,15 +389,6 @@ def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[Estimat
         output_capped=bool(capped),
         measured=any(row.measured for row in singles),
     )
-
-
-def _price_change_within(model: ModelEntry, assumptions: Assumptions) -> date | None:
-    """The first dated price change of ``model`` inside a ``--per-day`` month, if any."""
-    if assumptions.per_day is None:
-        return None
-    end = assumptions.on + timedelta(days=assumptions.days - 1)
-    starts = sorted(entry.start for entry in model.schedule if assumptions.on < entry.start <= end)
-    return starts[0] if starts else None
 
 
 def estimate_measured(

@@ -97,6 +97,13 @@ def estimate_command(
         typer.Option("--per-day", min=1, help="Requests per input a day: price a month of them (see --days).", show_default=False),
     ] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=31, help="Days in the month --per-day prices.")] = 30,
+    at: Annotated[
+        Optional[str],
+        typer.Option("--at", help="UTC time of day the requests are made, HH:MM (off-peak prices; default: peak).", show_default=False),
+    ] = None,
+    web_searches: Annotated[
+        int, typer.Option("--web-searches", min=0, help="Web searches each request makes, priced per call.")
+    ] = 0,
     on: DateOption = None,
     currency: CurrencyOption = "USD",
     rate: RateOption = None,
@@ -153,6 +160,8 @@ def estimate_command(
 
       tokencalc estimate --input-tokens 12000 --output-tokens 800 --cached-tokens 10000
 
+      tokencalc estimate ticket.txt -m deepseek-flash --per-day 5000 --at 18:00 --date 2026-12-01
+
       tokencalc estimate data/ --batch --max-cost 5 --format json
 
       tokencalc estimate notes.md --currency EUR --rate 0.87
@@ -192,6 +201,8 @@ def estimate_command(
         cached_tokens=cached_tokens,
         as_one=as_one,
         measured=input_tokens is not None,
+        at=parse_time_of_day(at) if at is not None else None,
+        web_searches=web_searches,
     )
     budget = parse_decimal("--max-cost", max_cost) if max_cost is not None else None
     if (field is not None or template is not None) and as_one:
@@ -308,6 +319,19 @@ def _count_basis(row) -> str:
     return row.how_short
 
 
+def parse_time_of_day(text: str):
+    """``--at HH:MM`` as a UTC time of day; a clear usage error otherwise."""
+    import re
+    from datetime import time
+
+    from tokencalc.errors import UsageError
+
+    found = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if not found or int(found.group(1)) > 23 or int(found.group(2)) > 59:
+        raise UsageError(f"--at must be a UTC time of day written HH:MM (e.g. 18:30), got {text!r}")
+    return time(int(found.group(1)), int(found.group(2)))
+
+
 def _json_row(row, tier: str | None) -> dict:
     from tokencalc.costs import decimal_text
 
@@ -332,6 +356,7 @@ def _json_row(row, tier: str | None) -> dict:
         "tier_offered": row.tier_offered,
         "input_cost": decimal_text(cost.prompt) if cost else None,
         "output_cost": decimal_text(cost.output) if cost else None,
+        "fees_cost": decimal_text(cost.fees) if cost else None,
         "cost": decimal_text(cost.total) if cost else None,
         "cheapest": row.cheapest,
         "output_capped": row.output_capped,
@@ -376,6 +401,8 @@ def _write_json(sheet, estimate, outcome, sort: str) -> None:
                 "calls": a.calls,
                 "per_day": a.per_day,
                 "days": a.days if a.per_day is not None else None,
+                "at_utc": a.at.strftime("%H:%M") if a.at is not None else None,
+                "web_searches": a.web_searches,
             },
             "sheet": {"as_of": sheet.as_of, "files": list(sheet.files)},
             "input_tokens_are": FRAME_NOTE,
@@ -451,5 +478,8 @@ def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
             styles.append("dim")
         else:
             styles.append(None)
-    caption = a.describe() + ("" if a.measured else " · ≈ not exact") + f" · {FRAME_NOTE} · ★ cheapest that fits"
+    from tokencalc.estimate_dates import peak_note
+
+    timing = peak_note(None, [row.model for row in estimate.rows], a.at)
+    caption = a.describe() + (f" · {timing}" if timing else "") + ("" if a.measured else " · ≈ not exact") + f" · {FRAME_NOTE} · ★ cheapest that fits"
     write_rows(fmt, columns, rows, title="Estimated cost", caption=caption, styles=styles)
