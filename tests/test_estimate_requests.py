@@ -127,6 +127,9 @@ def test_inputs_that_fit_alone_but_not_together_say_so(cli, tmp_path):
 
 def test_per_day_month_crossing_a_dated_price_change_says_so(cli):
     row = only_row(run(cli, "--input-tokens", "1000", "-m", "gem", "--per-day", "10"))
-    assert "price changes on 2026-12-01 (priced at 2026-11-22 prices)" in row["notes"]
+    assert "prices change on 2026-12-01: each day priced at its own prices" in row["notes"]
+    # 1,000 in + 250 out a request: 2/10 $/M to 2026-11-30 = $0.0045, 4/20 from 2026-12-01 = $0.009;
+    # 10 a day from 2026-11-22 for 30 days: 9 days old + 21 days new = 10 × (0.0405 + 0.189) = $2.295
+    assert Decimal(row["cost"]) == Decimal("2.295")
     result = cli("estimate", "--input-tokens", "1000", "-m", "gem", "--per-day", "10", "--date", "2026-11-01", "--format", "json")
-    assert not any("price changes" in n for n in json.loads(result.stdout)["rows"][0]["notes"])
+    assert not any("prices change" in n for n in json.loads(result.stdout)["rows"][0]["notes"])

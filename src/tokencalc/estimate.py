@@ -26,7 +26,6 @@ from tokencalc.costs import (
     RequestTokens,
     decimal_text,
     format_money,
-    request_cost,
 )
 from tokencalc.counting import Counts
 from tokencalc.model_counts import EXACT, CountNeeds, ModelCount, combined_label, model_count, needs
