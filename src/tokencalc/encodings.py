@@ -37,7 +37,9 @@ from pathlib import Path
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from tokencalc import unicode_guard
 from tokencalc.errors import EncodingDataError, UnknownModelError
+from tokencalc.unicode_guard import TIKTOKEN_UNICODE as TIKTOKEN_UNICODE
 
 if TYPE_CHECKING:  # pragma: no cover
     import tiktoken
@@ -444,36 +446,15 @@ def letter_cut_excludes(names: Iterable[str]) -> str:
     return "".join(dict.fromkeys(ENCODINGS[canonical_encoding(n)].letter_cut_excludes for n in names))
 
 
-#: The Unicode version of the character tables in tiktoken's regex engine (tiktoken 0.14: 16.0).
-#: tests/test_encodings.py checks that the installed tiktoken knows at least this much.
-TIKTOKEN_UNICODE = (16, 0, 0)
-
-
-@functools.lru_cache(maxsize=None)
-def _shared_unicode_table():
-    """A table of characters that tiktoken and the ``regex`` module surely classify alike.
-
-    Both know every character assigned in Python's own tables as long as those are not newer
-    than tiktoken's; otherwise fall back to Unicode 3.2, which every table includes.
-    """
-    import unicodedata
-
-    version = tuple(int(part) for part in unicodedata.unidata_version.split("."))
-    return unicodedata if version <= TIKTOKEN_UNICODE else unicodedata.ucd_3_2_0
-
-
 def tables_agree_on(text: str) -> bool:
     """Whether tiktoken and the ``regex`` module see every character of ``text`` alike.
 
     A character assigned only in a newer Unicode version (the ``regex`` module is ahead of
     tiktoken) may be a letter to one and unassigned to the other, which changes how text is
     split into pieces; a lone surrogate cannot be encoded at all. Texts holding either are
-    counted by tiktoken itself.
+    counted by tiktoken itself. The check runs at native speed (``tokencalc.unicode_guard``).
     """
-    if text.isascii():
-        return True
-    category = _shared_unicode_table().category
-    return all(category(ch) not in ("Cn", "Cs") for ch in set(text))
+    return unicode_guard.tables_agree_on(text)
 
 
 def worker_count() -> int:
