@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from tokencalc import encodings, token_classes
+from tokencalc import encodings, fast_backend, token_classes
 from tokencalc.chunking import first_safe_cut, last_safe_cut
 from tokencalc.inputs import (
     BinaryInput,
@@ -90,6 +90,22 @@ def has_long_whitespace_run(text: str) -> bool:
     return False
 
 
+def count_exact(encoding_name: str, text: str) -> int:
+    """Exact count of ``text`` for a canonical encoding, on this thread.
+
+    A verified fast backend (``tokencalc.fast_backend``) counts it when one is installed for
+    the encoding and every character of the text is one its tables and tiktoken's surely
+    classify alike; otherwise, or if the backend raises, tiktoken does.
+    """
+    fast = fast_backend.counter_for(encoding_name)
+    if fast is not None and encodings.tables_agree_on(text):
+        try:
+            return fast(text)
+        except Exception:  # a backend that cannot take this text: tiktoken can
+            pass
+    return count_with_tiktoken(encoding_name, text)
+
+
 def count_with_tiktoken(encoding_name: str, text: str) -> int:
     """Exact count of ``text`` with tiktoken, safe for pathological whitespace runs."""
     encoding = encodings.get_encoding(encoding_name)
@@ -125,7 +141,9 @@ def classes_with_tiktoken(text: str) -> tuple[int, tuple[int, ...]]:
     return count, total
 
 
-def _count_part(bases: Sequence[str], part: str, count_words: bool, classes: bool = False) -> _PartResult:
+def _count_part(
+    bases: Sequence[str], part: str, count_words: bool, classes: bool = False, count_lines: bool = True
+) -> _PartResult:
     """Tokens per encoding, words, lines and token classes of one part (on a worker thread)."""
     tokens: dict[str, int] = {}
     histogram: tuple[int, ...] = ()
@@ -133,8 +151,9 @@ def _count_part(bases: Sequence[str], part: str, count_words: bool, classes: boo
         tokens[token_classes.CLASS_BASE], histogram = classes_with_tiktoken(part)
     for base in bases:
         if base not in tokens:
-            tokens[base] = count_with_tiktoken(base, part)
-    return tokens, len(part.split()) if count_words else 0, part.count("\n"), histogram
+            tokens[base] = count_exact(base, part)
+    lines = part.count("\n") if count_lines else 0
+    return tokens, len(part.split()) if count_words else 0, lines, histogram
 
 
 _replacements = threading.local()
@@ -213,7 +232,8 @@ class _Tally:
         self._join(text)
         if self._counter._count_words:
             self.words += len(text.split())
-        self.lines += text.count("\n")
+        if self._counter._count_lines:
+            self.lines += text.count("\n")
         if self._counter._classes:
             count, histogram = classes_with_tiktoken(text)
             self.classes = token_classes.add_histograms(self.classes, histogram)
@@ -221,7 +241,7 @@ class _Tally:
                 self.totals[token_classes.CLASS_BASE] += count
             others = [base for base in self.totals if base != token_classes.CLASS_BASE]
             for base in others:
-                self.totals[base] += count_with_tiktoken(base, text)
+                self.totals[base] += count_exact(base, text)
         elif self.totals:
             for base, value in self._counter._count_small(text).items():
                 self.totals[base] += value
@@ -277,15 +297,18 @@ class TokenCounter:
         count_words: bool = True,
         classes: bool = False,
         keep_text: int = 0,
+        tokens_only: bool = False,
     ) -> None:
         """``classes``: also count o200k_base tokens per token class (``Counts.classes``);
         ``keep_text``: keep each input's text in ``Counts.text`` when it has at most this many
-        characters (for counts made from the text itself: reconstructions, online counts)."""
+        characters (for counts made from the text itself: reconstructions, online counts);
+        ``tokens_only``: skip words and lines (``count -q``, the Python API)."""
         self._classes = classes
         self._keep_text = keep_text
         # Splitting into words holds the GIL for a fifth of the counting time: skip it when
         # nobody will read the figure (``count -q``).
-        self._count_words = count_words
+        self._count_words = count_words and not tokens_only
+        self._count_lines = not tokens_only
         self._names = list(dict.fromkeys(encoding_names))
         # Names that count alike (o200k_harmony, o200k_base) share the work.
         self._bases = list(dict.fromkeys(encodings.canonical_encoding(n) for n in self._names))
@@ -314,10 +337,14 @@ class TokenCounter:
             self._pool = None
 
     def count_text(self, text: str) -> Counts:
-        """Count one string held in memory."""
+        """Count one string held in memory.
+
+        A text of up to PART_CHARS characters is counted on this thread (a thread pool costs
+        more than it saves on one part); a longer one is cut into parts for the workers.
+        """
         tally = _Tally(self)
         tally.size = len(text.encode("utf-8", "surrogatepass"))
-        if len(text) <= self._small_budget:
+        if len(text) <= PART_CHARS:
             tally.count_here(text)
         else:
             start = 0
@@ -377,7 +404,12 @@ class TokenCounter:
     def _submit(self, tally: _Tally, part: str) -> None:
         pool = self._ensure_pool()
         tally.pending += 1
-        self._queue.append((tally, pool.submit(_count_part, self._bases, part, self._count_words, self._classes)))
+        self._queue.append(
+            (
+                tally,
+                pool.submit(_count_part, self._bases, part, self._count_words, self._classes, self._count_lines),
+            )
+        )
         while len(self._queue) > 2 * self._workers:
             self._drain_one()
 
@@ -389,16 +421,19 @@ class TokenCounter:
         return {n: base_totals[encodings.canonical_encoding(n)] for n in self._names}
 
     def _count_small(self, text: str) -> dict[str, int]:
-        if not encodings.tables_agree_on(text):
-            return {base: count_with_tiktoken(base, text) for base in self._bases}
+        if len(text) > self._small_budget or not encodings.tables_agree_on(text):
+            # Past the budget the tokenizer is built anyway: count with it, on this thread.
+            return {base: count_exact(base, text) for base in self._bases}
         self._small_budget -= len(text)
         return {base: _count_small_one(base, text) for base in self._bases}
 
     def _ensure_pool(self) -> ThreadPoolExecutor:
         if self._pool is None:
-            # Build the tokenizers once, here, before any worker needs them.
+            # Build the tokenizers once, here, before any worker needs them (tiktoken's only
+            # when no fast backend counts the encoding; it is built later if text needs it).
             for base in self._bases:
-                encodings.get_encoding(base)
+                if fast_backend.counter_for(base) is None:
+                    encodings.get_encoding(base)
             if self._classes:
                 encodings.get_encoding(token_classes.CLASS_BASE)
                 token_classes.class_table()

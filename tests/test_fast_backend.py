@@ -1,0 +1,246 @@
+"""The fast backends: exact against tiktoken wherever tokencalc lets them count, or not used at all.
+
+Every installed, verified backend is tested for every encoding it claims: its vocabulary is the
+shipped hash-checked rank file, its counts equal tiktoken's on random and adversarial text and
+on a sweep of every code point the guard lets through, and it gives the same counts from many
+threads at once. A backend that is not installed skips these tests (``pip install -e '.[test]'``
+installs them where wheels exist).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import sys
+import threading
+import warnings
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from strategies import tricky_text
+from tokencalc import counting, encodings, fast_backend
+from tokencalc.fast_backend import BACKENDS, Backend, FastBackendWarning
+
+CASES = [(backend, encoding) for backend in BACKENDS for encoding in backend.encodings]
+
+
+def case_id(case: tuple[Backend, str]) -> str:
+    return f"{case[0].name}-{case[1]}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_backend_state(monkeypatch):
+    monkeypatch.delenv(fast_backend.ENV_VARIABLE, raising=False)
+    fast_backend.reset()
+    yield
+    fast_backend.reset()
+
+
+@functools.lru_cache(maxsize=4096)
+def reference(encoding: str, text: str) -> int:
+    return len(encodings.get_encoding(encoding).encode_ordinary(text))
+
+
+@pytest.fixture(params=CASES, ids=case_id)
+def loaded(request):
+    """(backend, encoding, its count function), straight from the backend package."""
+    backend, encoding = request.param
+    module = pytest.importorskip(backend.module)
+    assert module.__version__ in backend.verified_versions, "the test extra pins the verified version"
+    return backend, encoding, backend.load(module, encoding)
+
+
+def _tokenizer_object(backend: Backend, encoding: str):
+    module = importlib.import_module(backend.module)
+    return module._encoding(encoding) if backend.name == "toktok" else module.get_encoding(encoding)
+
+
+def test_vocabulary_is_the_shipped_rank_file(loaded):
+    backend, encoding, _ = loaded
+    tokenizer = _tokenizer_object(backend, encoding)
+    ranks = encodings.parse_rank_file(encodings._read_verified_rank_file(encodings.ENCODINGS[encoding]))
+    by_rank = {rank: token for token, rank in ranks.items()}
+    assert sorted(by_rank) == list(range(len(ranks)))
+    assert [tokenizer.decode_single_token_bytes(rank) for rank in range(len(ranks))] == [
+        by_rank[rank] for rank in range(len(ranks))
+    ]
+    special = encodings.ENCODINGS[encoding].special_tokens
+    assert tokenizer.max_token_value == max(special.values())
+
+
+def test_stored_self_check_counts_are_tiktokens():
+    for encoding, counts in fast_backend.SELF_CHECK_COUNTS.items():
+        assert tuple(reference(encoding, text) for text in fast_backend.SELF_CHECK_TEXTS) == counts
+
+
+def test_self_check_passes(loaded):
+    _, encoding, count = loaded
+    assert fast_backend.self_check_failure(count, encoding) is None
+
+
+ADVERSARIAL = [
+    "", "\n \n", ")\n/", "-" * 499 + "\n", "\u180e'a", "hell", "a" * 1_000_000, " " * 300_000 + "x",
+    "\t" * 70_000, "\r\n" * 5000, "'s'S'll'LL've're'd'm't", "1234567890" * 100, "<|endoftext|><|fim_prefix|>",
+    "😀" * 1000, "👩‍👩‍👧‍👦🇫🇷", "e\u0301" * 300, "\u3000\u00a0\u2028\x0b\x0c", "中文" * 5000 + "\n\n  x",
+    "def f(x):\r\n    return x  # ok\r\n", "   \n\n\n   \n", "  /  //  ///", "x" * 999 + "\n/" + "y",
+]
+
+
+def test_adversarial_texts(loaded):
+    _, encoding, count = loaded
+    for text in ADVERSARIAL:
+        assert encodings.tables_agree_on(text)
+        assert count(text) == reference(encoding, text), text[:30]
+
+
+def test_long_whitespace_run_equals_the_fallback(loaded):
+    # tiktoken itself panics on ~1,000,000 spaces: compare with tokencalc's exact fallback.
+    _, encoding, count = loaded
+    text = "a" + " " * 1_000_000 + "b\n" + "\t" * 200_000
+    assert count(text) == counting.count_with_tiktoken(encoding, text)
+
+
+_MIXED = st.text(
+    st.one_of(
+        st.characters(blacklist_categories=("Cs",)),  # every plane, unassigned and new code points too
+        st.sampled_from(" \t\n\r'sSdt0123456789/-_.,:;!?()[]{}\"aA中日本語한국어العربيةé\u0301😀\u200d"),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(tricky_text, _MIXED, st.lists(tricky_text, max_size=6).map("\n".join)))
+def test_differential_against_tiktoken(text):
+    for backend, encoding in CASES:
+        module = sys.modules.get(backend.module) or _try_import(backend.module)
+        if module is None:
+            continue
+        count = backend.load(module, encoding)
+        if encodings.tables_agree_on(text):
+            assert count(text) == reference(encoding, text), (backend.name, encoding, text)
+        # Whatever the guard decides, tokencalc's own count is tiktoken's.
+    for encoding in ("o200k_base", "cl100k_base"):
+        assert counting.count_exact(encoding, text) == reference(encoding, text)
+
+
+def _try_import(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def test_every_code_point_the_guard_lets_through(loaded):
+    """Each code point in a few contexts (after letters, digits, apostrophes, newlines), in blocks."""
+    _, encoding, count = loaded
+    passed = [chr(c) for c in range(0x110000) if encodings.tables_agree_on(chr(c))]
+    assert len(passed) > 100_000
+    wrong = []
+    block = 512
+    for start in range(0, len(passed), block):
+        text = "".join(f"a{ch}b {ch}{ch}'s 1{ch}\n{ch} /{ch}\r\n" for ch in passed[start : start + block])
+        if count(text) != reference(encoding, text):
+            wrong.append(hex(ord(passed[start])))
+    assert wrong == []
+
+
+def test_counts_from_many_threads_at_once(loaded):
+    _, encoding, count = loaded
+    texts = [f"thread text {i} " * (i % 50 + 1) + "中文 😀\n" * (i % 7) for i in range(400)]
+    expected = [count(text) for text in texts]
+    results: dict[int, list[int]] = {}
+
+    def work(worker: int) -> None:
+        results[worker] = [count(text) for text in texts]
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(results[n] == expected for n in range(4))
+
+
+# --- choosing, self-check and fallbacks ----------------------------------------------------------
+
+
+def _stand_in(monkeypatch, backend: Backend) -> None:
+    monkeypatch.setattr(fast_backend, "BACKENDS", (backend,))
+
+
+def test_a_wrong_backend_is_disabled_with_one_warning(monkeypatch):
+    def wrong(module, encoding):
+        return len  # characters, not tokens
+
+    _stand_in(monkeypatch, Backend("fake", "fake-dist", "json", ("x",), ("o200k_base", "cl100k_base"), wrong))
+    monkeypatch.setattr(sys.modules["json"], "__version__", "x", raising=False)
+    with pytest.warns(FastBackendWarning, match="fake .*tiktoken counts") as caught:
+        assert fast_backend.counter_for("o200k_base") is None
+        assert fast_backend.counter_for("cl100k_base") is None  # not tried again
+    assert len(caught) == 1
+    assert fast_backend.active_backend("o200k_base") == "tiktoken"
+    assert counting.count_exact("o200k_base", "hello world") == 2
+
+
+def test_an_unverified_version_is_not_used(monkeypatch):
+    _stand_in(monkeypatch, Backend("fake", "fake-dist", "json", ("0.0.0",), ("o200k_base",), lambda m, e: len))
+    monkeypatch.setattr(sys.modules["json"], "__version__", "9.9", raising=False)
+    with pytest.warns(FastBackendWarning, match="fake-dist 9.9 is installed; tokencalc verified only 0.0.0"):
+        assert fast_backend.counter_for("o200k_base") is None
+
+
+def test_a_backend_that_cannot_be_imported_warns(monkeypatch, tmp_path):
+    (tmp_path / "broken_backend_mod.py").write_text("raise RuntimeError('bad build')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _stand_in(monkeypatch, Backend("fake", "fake-dist", "broken_backend_mod", ("1",), ("o200k_base",), lambda m, e: len))
+    with pytest.warns(FastBackendWarning, match="cannot be imported .*bad build"):
+        assert fast_backend.counter_for("o200k_base") is None
+
+
+def test_a_backend_that_is_not_installed_is_silent(monkeypatch):
+    _stand_in(monkeypatch, Backend("fake", "fake-dist", "no_such_module_xyz", ("1",), ("o200k_base",), lambda m, e: len))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fast_backend.counter_for("o200k_base") is None
+        assert counting.count_exact("o200k_base", "hello world") == 2
+
+
+def test_a_backend_that_fails_to_load_warns(monkeypatch):
+    def fails(module, encoding):
+        raise OSError("vocabulary missing")
+
+    monkeypatch.setattr(sys.modules["json"], "__version__", "1", raising=False)
+    _stand_in(monkeypatch, Backend("fake", "fake-dist", "json", ("1",), ("o200k_base",), fails))
+    with pytest.warns(FastBackendWarning, match="failed to load .*vocabulary missing"):
+        assert fast_backend.counter_for("o200k_base") is None
+
+
+def test_environment_variable_chooses(monkeypatch):
+    monkeypatch.setenv(fast_backend.ENV_VARIABLE, "tiktoken")
+    assert fast_backend.active_backend("o200k_base") == "tiktoken"
+    fast_backend.reset()
+    monkeypatch.setenv(fast_backend.ENV_VARIABLE, "nonsense")
+    with pytest.warns(FastBackendWarning, match="not a known backend"):
+        assert fast_backend.counter_for("o200k_base") is None
+
+
+def test_encodings_no_backend_verified_stay_on_tiktoken():
+    assert fast_backend.counter_for("some_future_encoding") is None
+
+
+def test_a_backend_that_raises_on_a_text_falls_back(monkeypatch):
+    def raising(module, encoding):
+        def count(text):
+            if text == "boom":
+                raise ValueError("cannot")
+            return fast_backend.SELF_CHECK_COUNTS[encoding][fast_backend.SELF_CHECK_TEXTS.index(text)]
+
+        return count
+
+    monkeypatch.setattr(sys.modules["json"], "__version__", "1", raising=False)
+    _stand_in(monkeypatch, Backend("fake", "fake-dist", "json", ("1",), ("o200k_base",), raising))
+    assert fast_backend.active_backend("o200k_base") == "fake"
+    assert counting.count_exact("o200k_base", "boom") == reference("o200k_base", "boom")
