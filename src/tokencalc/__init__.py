@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 # name → module that defines it; loaded by __getattr__ on first use.
 _EXPORTS = {
     "count_tokens": "tokencalc.api",
+    "count_tokens_batch": "tokencalc.api",
     "estimate_tokens": "tokencalc.api",
     "count_file": "tokencalc.api",
     "load_prices": "tokencalc.api",
@@ -41,6 +42,7 @@ _EXPORTS = {
 __all__ = [  # spelled out, so that type checkers and linters see the public names
     "__version__",
     "count_tokens",
+    "count_tokens_batch",
     "estimate_tokens",
     "count_file",
     "load_prices",
@@ -66,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
         compare_models,
         count_file,
         count_tokens,
+        count_tokens_batch,
         estimate_cost,
         estimate_tokens,
         load_prices,

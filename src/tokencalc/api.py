@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -42,6 +42,7 @@ __all__ = [
     "compare_models",
     "count_file",
     "count_tokens",
+    "count_tokens_batch",
     "estimate_cost",
     "estimate_tokens",
     "load_prices",
@@ -104,6 +105,27 @@ _sheet_cache: dict[str, tuple[tuple, PriceSheet]] = {}
 _refs: dict[tuple[str, str], TokenizerRef] = {}
 
 
+#: (model, encoding) → canonical exact encoding, for calls already resolved without the sheet:
+#: :func:`count_tokens` and :func:`count_tokens_batch` count those texts directly.
+_exact_calls: dict[tuple[str | None, str | None], str] = {}
+#: Texts up to this many characters are counted on the caller's thread (``counting.PART_CHARS``).
+_INLINE_CHARS = 1 << 18
+
+
+def _count_exact(base: str, text: str) -> int:
+    from tokencalc.counting import count_exact
+
+    globals()["_count_exact"] = count_exact  # later calls skip the import
+    return count_exact(base, text)
+
+
+def _resolved_exact(model: object, encoding: object) -> str | None:
+    """The exact encoding of an earlier, identical call resolved without the sheet, or None."""
+    if (model is None or type(model) is str) and (encoding is None or type(encoding) is str):
+        return _exact_calls.get((model, encoding))  # type: ignore[arg-type]
+    return None
+
+
 def _counter(names: Sequence[str]) -> tuple[TokenCounter, threading.Lock]:
     # Keyed by process id: a worker forked by a distributed engine builds its own.
     from tokencalc.counting import TokenCounter
@@ -112,7 +134,7 @@ def _counter(names: Sequence[str]) -> tuple[TokenCounter, threading.Lock]:
     with _lock:
         found = _counters.get(key)
         if found is None:
-            found = _counters[key] = (TokenCounter(list(names), count_words=False), threading.Lock())
+            found = _counters[key] = (TokenCounter(list(names), tokens_only=True), threading.Lock())
         return found
 
 
@@ -190,7 +212,7 @@ def _tokenizer(model: str | None, encoding: str | None, prices: Prices) -> Token
         raise UsageError("give model or encoding, not both")
     if model is None:
         name = encoding or encodings.DEFAULT_ENCODING
-        encodings.canonical_encoding(name)  # unknown names raise
+        _exact_calls[(None, encoding)] = encodings.canonical_encoding(name)  # unknown names raise
         return TokenizerRef(family=name, base=name)
     name = _exact_encoding(model)
     if name is None:
@@ -205,6 +227,7 @@ def _tokenizer(model: str | None, encoding: str | None, prices: Prices) -> Token
         if ref is None:
             ref = _refs[key] = sheet.tokenizer_for(sheet.resolve(model))
         return ref
+    _exact_calls[(model, None)] = encodings.canonical_encoding(name)
     return TokenizerRef(family=name, base=name)
 
 
@@ -281,8 +304,53 @@ def count_tokens(
     4
     >>> tokencalc.count_tokens("", model="gpt-4")
     0
+
+    A short text is counted on the calling thread with a fast exact backend when the
+    ``tokencalc[fast]`` extra is installed (tiktoken otherwise): a few microseconds per call
+    after the first, which loads the tokenizer. For many texts, :func:`count_tokens_batch`.
     """
+    if prices is None and type(text) is str and len(text) <= _INLINE_CHARS:
+        base = _resolved_exact(model, encoding)
+        if base is not None:
+            return _count_exact(base, text)
     return estimate_tokens(text, model=model, encoding=encoding, prices=prices).tokens
+
+
+def count_tokens_batch(
+    texts: Iterable[str],
+    *,
+    model: str | None = None,
+    encoding: str | None = None,
+    prices: Prices = None,
+) -> list[int]:
+    """Tokens of each text, in order: :func:`count_tokens` over an iterable (a list, a
+    generator, a pandas column), with the tokenizer resolved once.
+
+    Raises :class:`~tokencalc.errors.UsageError` naming the position of the first item that
+    is not a ``str`` (for a pandas column with gaps, ``.fillna("")`` first).
+
+    >>> tokencalc.count_tokens_batch(["hello world", "The quick brown fox", ""])
+    [2, 4, 0]
+    """
+    if isinstance(texts, (str, bytes)):
+        raise UsageError("texts must be an iterable of str, not a single str or bytes")
+    ref = _tokenizer(model, encoding, prices)
+    names = _bases(ref)
+    base = names[0] if names and not ref.estimated else None
+    counts: list[int] = []
+    append = counts.append
+    try:
+        iterator = iter(texts)
+    except TypeError:
+        raise UsageError(f"texts must be an iterable of str, got {type(texts).__name__}") from None
+    for index, text in enumerate(iterator):
+        if not isinstance(text, str):
+            raise UsageError(f"texts[{index}] must be a str, got {type(text).__name__}")
+        if base is not None and len(text) <= _INLINE_CHARS:
+            append(_count_exact(base, text))
+        else:
+            append(_token_count(ref, _count(text, names)).tokens)
+    return counts
 
 
 def count_file(
