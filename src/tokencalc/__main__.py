@@ -1,5 +1,5 @@
 """``python -m tokencalc`` runs the command line."""
 
-from tokencalc.cli.app import main
+from tokencalc.cli.entry import main
 
 main()

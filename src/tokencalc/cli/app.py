@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, Any
 
@@ -11,28 +10,13 @@ from typer.core import TyperGroup
 
 from tokencalc import __version__
 from tokencalc.cli import streams
+from tokencalc.cli.messages import debug_enabled, print_error, print_warning
 from tokencalc.errors import ExitCode, TokencalcError
 
 #: The reader of our stdout went away (``| head``): 128 + SIGPIPE, as the shell reports it.
 EXIT_BROKEN_PIPE = 141
 
-
-def print_error(message: str) -> None:
-    """One line on stderr, prefixed with the program name (control characters escaped)."""
-    from tokencalc.safe_text import one_line
-
-    streams.write_stderr(f"tokencalc: error: {one_line(message)}\n")
-
-
-def print_warning(message: str) -> None:
-    from tokencalc.safe_text import one_line
-
-    streams.write_stderr(f"tokencalc: warning: {one_line(message)}\n")
-
-
-def debug_enabled() -> bool:
-    """TOKENCALC_DEBUG set to anything but empty, ``0``, ``false``, ``no`` or ``off``: tracebacks."""
-    return os.environ.get("TOKENCALC_DEBUG", "").strip().lower() not in ("", "0", "false", "no", "off")
+__all__ = ["EXIT_BROKEN_PIPE", "app", "debug_enabled", "main", "print_error", "print_warning"]
 
 
 def _silence_stdout() -> None:

@@ -70,7 +70,7 @@ def count_paths(
     Errors go to stderr as they are found; the note about skipped files is printed unless
     ``quiet``. The caller decides the exit code from :attr:`CountedInputs.failed`.
     """
-    from tokencalc.cli.app import print_error, print_warning
+    from tokencalc.cli.messages import print_error, print_warning
     from tokencalc.cli.progress import LazyProgress, progress_allowed
     from tokencalc.counting import TokenCounter, count_inputs
     from tokencalc.inputs import resolve_inputs
@@ -88,7 +88,7 @@ def count_paths(
         hidden_skipped=resolved.hidden_skipped,
         ignored_skipped=resolved.ignored_skipped,
     )
-    counter = TokenCounter(list(encoding_names), count_words=not quiet, classes=classes, keep_text=keep_text)
+    counter = TokenCounter(list(encoding_names), tokens_only=quiet, classes=classes, keep_text=keep_text)
     show_progress = progress_allowed(quiet=quiet, machine_output=machine_output)
     with counter, LazyProgress(
         enabled=show_progress, total_bytes=total_bytes, total_files=len(resolved.sources), label=label

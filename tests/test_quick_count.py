@@ -1,0 +1,127 @@
+"""The quick ``count -q`` path: the same answers, messages and exit codes as the full CLI, minus Typer."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tokencalc import encodings
+from tokencalc.cli.quick_count import QuickCount, parse
+
+BIN = Path(sys.executable).parent / "tokencalc"
+
+
+def quick(*args: str, input: bytes | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the installed script (the quick path for these arguments)."""
+    result = subprocess.run([str(BIN), *args], input=input, capture_output=True, timeout=120, env=env)
+    return result.returncode, result.stdout.decode(), result.stderr.decode()
+
+
+def full(cli, *args: str, input: bytes | None = None) -> tuple[int, str, str]:
+    result = cli(*args, input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def tiktoken_count(text: str, name: str = "o200k_base") -> int:
+    return len(encodings.get_encoding(name).encode_ordinary(text))
+
+
+def test_parse_takes_only_what_it_runs_exactly():
+    assert parse(["count", "-q"]) == QuickCount([], None) or parse(["count", "-q"]) is None  # None on a terminal
+    assert parse(["count", "-q", "a.txt", "-", "b"]) == QuickCount(["a.txt", "-", "b"], None)
+    assert parse(["count", "--total", "-e", "cl100k_base", "x"]) == QuickCount(["x"], "cl100k_base")
+    assert parse(["count", "x", "--encoding=o200k_harmony", "-q"]) == QuickCount(["x"], "o200k_harmony")
+    assert parse(["count", "-q", "--", "-odd-name"]) == QuickCount(["-odd-name"], None)
+    for argv in (
+        [],
+        ["count", "x"],  # a table, not a total
+        ["count", "-q", "-m", "gpt-4o", "x"],
+        ["count", "-q", "--format", "json", "x"],
+        ["count", "-q", "-e", "no_such_encoding", "x"],
+        ["count", "-q", "-e"],
+        ["count", "-q", "-e", "o200k_base", "-e", "cl100k_base", "x"],
+        ["count", "-qe", "cl100k_base", "x"],
+        ["--version", "count", "-q", "x"],
+        ["estimate", "-q", "x"],
+    ):
+        assert parse(argv) is None, argv
+
+
+def test_stdin(cli):
+    text = "hello world\nmore text, 中文 and 😀\n"
+    expected = (0, f"{tiktoken_count(text)}\n", "")
+    assert quick("count", "-q", input=text.encode()) == expected
+    assert full(cli, "count", "-q", input=text.encode()) == expected
+
+
+def test_files_errors_warnings_and_exit_codes_match_the_full_cli(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_text("The quick brown fox.\n" * 50)
+    Path("latin1.txt").write_bytes("caf\xe9 cr\xe8me\n".encode("latin-1"))
+    Path("data.bin").write_bytes(b"\x00\x01binary")
+    folder = Path("folder")
+    folder.mkdir()
+    (folder / "inner.md").write_text("# Title\n\nSome words.\n")
+    (folder / "image.bin").write_bytes(b"PNG\x00\x00")
+    for args in (
+        ["good.txt"],
+        ["good.txt", "missing.txt"],
+        ["latin1.txt"],
+        ["data.bin", "good.txt"],
+        ["folder"],
+        ["*.txt"],
+        ["nothing*.md"],
+        ["-e", "cl100k_base", "good.txt", "folder"],
+        ["--encoding=o200k_harmony", "good.txt"],
+    ):
+        ours = quick("count", "-q", *args)
+        theirs = full(cli, "count", "-q", *args)
+        assert ours == theirs, args
+    code, out, _ = quick("count", "-q", "good.txt", "folder")
+    assert code == 0
+    assert int(out) == tiktoken_count("The quick brown fox.\n" * 50) + tiktoken_count("# Title\n\nSome words.\n")
+
+
+def test_large_stdin_counts_exactly():
+    text = ("Prose line with words and numbers 12345.\n    code(x) # comment\n中文，句子。😀\n" * 20_000)
+    assert quick("count", "-q", input=text.encode()) == (0, f"{tiktoken_count(text)}\n", "")
+
+
+def test_quick_path_imports_no_typer_rich_or_tiktoken():
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tokencalc", "count", "-q"],
+        input=b"hello\n",
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.stdout == b"2\n"  # "hello", "\\n"
+    imported = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines() if "|" in line}
+    assert "tokencalc.cli.quick_count" in imported
+    assert not {"typer", "click", "rich", "tiktoken", "toktok", "quicktok"} & imported
+
+
+def test_a_rejected_backend_is_one_warning_line(monkeypatch, tmp_path):
+    import os
+
+    env = {**os.environ, "TOKENCALC_BACKEND": "nonsense"}
+    text = "word " * 100_000  # large enough to need a tokenizer
+    code, out, err = quick("count", "-q", input=text.encode(), env=env)
+    assert (code, out) == (0, f"{tiktoken_count(text)}\n")
+    assert err == (
+        "tokencalc: warning: TOKENCALC_BACKEND='nonsense' is not a known backend "
+        "(known: auto, tiktoken, toktok, quicktok); counting with tiktoken instead\n"
+    )
+
+
+@pytest.mark.parametrize("backend", ["tiktoken", "auto"])
+def test_counts_are_equal_with_and_without_a_backend(backend, tmp_path):
+    import os
+
+    text = ("Mixed text: English, code() {}, 中文，日本語, العربية, emoji 😀, \r\n" * 5000) + "\U000323b0 end"
+    path = tmp_path / "mixed.txt"
+    path.write_text(text, encoding="utf-8", newline="")
+    env = {**os.environ, "TOKENCALC_BACKEND": backend}
+    assert quick("count", "-q", str(path), env=env) == (0, f"{tiktoken_count(text)}\n", "")
