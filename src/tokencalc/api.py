@@ -334,22 +334,24 @@ def count_tokens_batch(
     """
     if isinstance(texts, (str, bytes)):
         raise UsageError("texts must be an iterable of str, not a single str or bytes")
-    ref = _tokenizer(model, encoding, prices)
-    names = _bases(ref)
-    base = names[0] if names and not ref.estimated else None
-    counts: list[int] = []
-    append = counts.append
+    _tokenizer(model, encoding, prices)  # bad arguments fail here, before any text is read
+    # Exact encodings count each short text directly; anything else as count_tokens does,
+    # with the sheet loaded once.
+    base = _resolved_exact(model, encoding)
+    sheet_or_none = None if base is not None or prices is None else _sheet(prices)
     try:
         iterator = iter(texts)
     except TypeError:
         raise UsageError(f"texts must be an iterable of str, got {type(texts).__name__}") from None
+    counts: list[int] = []
+    append = counts.append
     for index, text in enumerate(iterator):
         if not isinstance(text, str):
             raise UsageError(f"texts[{index}] must be a str, got {type(text).__name__}")
         if base is not None and len(text) <= _INLINE_CHARS:
             append(_count_exact(base, text))
         else:
-            append(_token_count(ref, _count(text, names)).tokens)
+            append(estimate_tokens(text, model=model, encoding=encoding, prices=sheet_or_none).tokens)
     return counts
 
 
