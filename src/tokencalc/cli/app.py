@@ -96,6 +96,19 @@ def _root(
     """
 
 
+def statusline_command() -> None:
+    """One line for Claude Code's status bar: today's, the 5-hour window's and the session's API-equivalent cost.
+
+    Reads the status-line JSON Claude Code passes on stdin. In ~/.claude/settings.json:
+    "statusLine": {"type": "command", "command": "tokencalc statusline"}
+    """
+    from tokencalc.cli.statusline import run
+
+    code = run([])
+    if code:
+        raise typer.Exit(code)
+
+
 def _register() -> None:
     from tokencalc.cli import count
 
@@ -113,6 +126,7 @@ def _register() -> None:
     from tokencalc.cli import usage_blocks
 
     app.command("usage-blocks", hidden=True)(usage_blocks.blocks_command)
+    app.command("statusline")(statusline_command)
     from tokencalc.cli import plans
 
     app.command("plans")(plans.plans_command)

@@ -1,4 +1,4 @@
-"""The ``tokencalc`` script: a quick path for ``count -q``, the full Typer CLI for everything else.
+"""The ``tokencalc`` script: quick paths for ``count -q`` and ``statusline``, the full Typer CLI for everything else.
 
 ``echo hello | tokencalc count -q`` should cost little more than starting Python. Typer, Click
 and Rich take longer to import than counting a line takes, so the one command whose output is
@@ -27,6 +27,10 @@ def main() -> None:
     """Entry point of the ``tokencalc`` script and ``python -m tokencalc``."""
     warnings.showwarning = _show_warning  # a disabled fast backend: one "tokencalc: warning:" line
     argv = sys.argv[1:]
+    if argv[:1] == ["statusline"]:  # runs after every Claude Code message: no Typer, Rich or tiktoken
+        from tokencalc.cli.statusline import run as run_statusline
+
+        sys.exit(run_statusline(argv[1:]))
     from tokencalc.cli.quick_count import parse
 
     request = parse(argv)

@@ -6,22 +6,55 @@ See ``docs/usage-formats.md`` for the formats and the traps each reader handles.
 
 from __future__ import annotations
 
-from tokencalc.usage.discovery import (
-    default_claude_code_dirs,
-    default_codex_dirs,
-    default_gemini_dirs,
-    total_input_bytes,
-)
-from tokencalc.usage.grouping import group_records, group_vendor_costs
-from tokencalc.usage.reader import read_usage
-from tokencalc.usage.records import (
-    BILLING_SOURCES,
-    ESTIMATED_SOURCES,
-    SOURCES,
-    UsageRecord,
-    UsageReport,
-    VendorCost,
-)
+from typing import TYPE_CHECKING, Any
+
+# name → module that defines it, imported on first use: ``tokencalc statusline`` imports a few
+# light modules of this package and must not pay for every reader.
+_EXPORTS = {
+    "default_claude_code_dirs": "tokencalc.usage.discovery",
+    "default_codex_dirs": "tokencalc.usage.discovery",
+    "default_gemini_dirs": "tokencalc.usage.discovery",
+    "total_input_bytes": "tokencalc.usage.discovery",
+    "group_records": "tokencalc.usage.grouping",
+    "group_vendor_costs": "tokencalc.usage.grouping",
+    "read_usage": "tokencalc.usage.reader",
+    "BILLING_SOURCES": "tokencalc.usage.records",
+    "ESTIMATED_SOURCES": "tokencalc.usage.records",
+    "SOURCES": "tokencalc.usage.records",
+    "UsageRecord": "tokencalc.usage.records",
+    "UsageReport": "tokencalc.usage.records",
+    "VendorCost": "tokencalc.usage.records",
+}
+
+if TYPE_CHECKING:
+    from tokencalc.usage.discovery import (
+        default_claude_code_dirs,
+        default_codex_dirs,
+        default_gemini_dirs,
+        total_input_bytes,
+    )
+    from tokencalc.usage.grouping import group_records, group_vendor_costs
+    from tokencalc.usage.reader import read_usage
+    from tokencalc.usage.records import (
+        BILLING_SOURCES,
+        ESTIMATED_SOURCES,
+        SOURCES,
+        UsageRecord,
+        UsageReport,
+        VendorCost,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BILLING_SOURCES",

@@ -48,6 +48,19 @@ def split(records: Iterable[UsageRecord], window: timedelta = WINDOW) -> list[tu
     return windows
 
 
+def window_starts(epochs: Sequence[float], window: timedelta = WINDOW) -> list[float]:
+    """The same rule on sorted epoch seconds: the start of the window each instant falls in."""
+    length = window.total_seconds()
+    starts: list[float] = []
+    start = end = None
+    for when in epochs:
+        if end is None or when >= end:
+            start = when - when % 3600
+            end = start + length
+        starts.append(start)  # type: ignore[arg-type]
+    return starts
+
+
 @dataclass(frozen=True)
 class Block:
     """One window: its span, what was used in it and what that would have cost on the API."""

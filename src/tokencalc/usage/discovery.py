@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tokencalc.usage.detect import zip_member
 from tokencalc.usage.files import InputFile
 
 #: File name endings read when walking a directory, per forced source (None: any source).
@@ -133,6 +131,10 @@ def _input(path: Path, discovered: bool) -> Iterator[InputFile | Unreadable]:
     if path.suffix.lower() != ".zip":
         yield InputFile(path, discovered=discovered)
         return
+    import zipfile
+
+    from tokencalc.usage.detect import zip_member  # detection imports every reader
+
     try:
         member = zip_member(InputFile(path))
     except (OSError, zipfile.BadZipFile) as exc:

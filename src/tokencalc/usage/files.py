@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +41,8 @@ class InputFile:
             if self.member is None:
                 yield handle
                 return
+            import zipfile  # only archives need it (the status line's import stays light)
+
             with zipfile.ZipFile(handle) as archive, archive.open(self.member) as member:
                 yield member
 

@@ -1,0 +1,291 @@
+"""An incremental index of Claude Code's usage records, for ``tokencalc statusline``.
+
+Kept in the user cache dir (``<cache>/claude-code-index.v1``). Per transcript it holds the
+file's size and modification time, the byte offset read up to (the end of its last complete
+line) with the bytes just before it, and one compact entry per assistant line: what
+de-duplication needs (the key, rank, group and replica flag of
+:class:`tokencalc.usage.dedup.Candidate`), the time, session, tokens, the fields pricing needs,
+and the API-equivalent cost in US dollars priced with the price sheet of the signature stored
+beside it.
+
+- An unchanged file (same size and mtime) is not opened.
+- A file that only grew (Claude Code appends) is read from the stored offset, after checking
+  that the bytes before it are unchanged; anything else is read again from the start. A last
+  line without its newline (being written) is left for the next run.
+- When the price sheet (packaged or the user's) or tokencalc's version changed, every entry is
+  priced again from its stored tokens; the logs are not re-read.
+- The index is written to a temporary file and renamed over the old one, so concurrent runs
+  never see half an index (the last writer wins; both wrote complete, correct indexes). An
+  index that cannot be read (corrupt, from another Python) is rebuilt.
+
+De-duplication is the reader's own (:class:`~tokencalc.usage.dedup.KeepLargest`), run over the
+compact entries, so the status line counts exactly what ``tokencalc usage`` counts.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+INDEX_NAME = "claude-code-index.v1"
+FORMAT = 2  # bump when the entry layout changes
+TAIL = 64  # bytes before the offset that must be unchanged to resume there
+Entry = tuple  # (key, rank, group, replica, ts, session, tokens, cost, pricing fields)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One de-duplicated record, as the status line needs it."""
+
+    timestamp: float  # epoch seconds, UTC
+    session: str | None
+    tokens: int
+    cost: str | None  # US dollars as a decimal string; None: a model the sheet does not know
+
+
+def sheet_signature() -> tuple[Any, ...]:
+    """What the stored costs depend on: tokencalc's version and the price sheets' sizes and times."""
+    import tokencalc
+    from tokencalc.paths import user_sheet_path
+
+    parts: list[Any] = [tokencalc.__version__, FORMAT]
+    for path in (Path(tokencalc.__file__).parent / "pricing.toml", user_sheet_path()):
+        try:
+            stat = path.stat()
+            parts += [str(path), stat.st_size, stat.st_mtime_ns]
+        except OSError:
+            parts += [str(path), None, None]
+    return tuple(parts)
+
+
+def index_path() -> Path:
+    from tokencalc.paths import cache_dir
+
+    return cache_dir() / INDEX_NAME
+
+
+def transcripts(dirs: Iterable[Path]) -> Iterator[str]:
+    """Every ``*.jsonl`` under ``dirs`` (hidden entries skipped), by ``os.scandir``."""
+    stack = [str(d) for d in dirs]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif entry.name.endswith(".jsonl") and entry.is_file():
+                        yield entry.path
+        except OSError:
+            continue
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            data = marshal.load(handle)
+        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
+            return data
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    return {"format": FORMAT, "sheet": None, "files": {}}
+
+
+def _save(path: Path, data: dict[str, Any]) -> None:
+    from tokencalc.atomic import write_bytes_atomic
+
+    try:
+        write_bytes_atomic(path, marshal.dumps(data))
+    except OSError:
+        pass  # a read-only cache dir: the next run reads again
+
+
+def _read_from(path: str, offset: int, tail: bytes) -> tuple[list[Entry], int, bytes, list[Any]] | None:
+    """New entries of ``path`` from ``offset`` (None: the bytes before it changed: read it all)."""
+    import json
+
+    from tokencalc.usage import claude_code
+    from tokencalc.usage.values import BadValue
+
+    entries: list[Entry] = []
+    records: list[Any] = []
+    session_hint = Path(path).stem
+    in_subagents = "subagents" in Path(path).parts[:-1]
+    with open(path, "rb") as handle:
+        if offset:
+            handle.seek(max(offset - len(tail), 0))
+            if handle.read(len(tail)) != tail:
+                return None
+        end = offset
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                break  # a line still being written
+            end += len(raw)
+            if b'"assistant"' not in raw:
+                continue  # a cheap pre-filter; the type is checked on the parsed line
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(line, dict) or line.get("type") != "assistant":
+                continue
+            try:
+                candidate = claude_code._candidate(line, session_hint, in_subagents)
+            except BadValue:
+                continue
+            if candidate is None:
+                continue
+            record = candidate.record
+            entries.append(
+                (
+                    candidate.key, candidate.rank, candidate.group, candidate.replica,
+                    record.timestamp.timestamp(), record.session, record.input_tokens + record.output_tokens, None,
+                    _pricing_fields(record),
+                )  # fmt: skip
+            )
+            records.append(record)
+        handle.seek(max(end - TAIL, 0))
+        new_tail = handle.read(min(TAIL, end))
+    return entries, end, new_tail, records
+
+
+def _pricing_fields(record: Any) -> tuple[Any, ...]:
+    return (
+        record.model, record.input_tokens, record.output_tokens, record.cache_read_tokens,
+        record.cache_write_5m_tokens, record.cache_write_1h_tokens, record.tier,
+        getattr(record, "web_search_requests", 0), getattr(record, "inference_geo", None),
+    )  # fmt: skip
+
+
+def _record_of(entry: Entry) -> Any:
+    from tokencalc.usage.records import UsageRecord
+
+    model, input_tokens, output, read, write_5m, write_1h, tier, searches, geo = entry[8]
+    extra: dict[str, Any] = {}
+    fields = UsageRecord.__dataclass_fields__
+    if "web_search_requests" in fields:
+        extra["web_search_requests"] = searches
+    if "inference_geo" in fields:
+        extra["inference_geo"] = geo
+    return UsageRecord(
+        timestamp=datetime.fromtimestamp(entry[4], tz=timezone.utc),
+        source="claude-code",
+        model=model,
+        input_tokens=input_tokens,
+        output_tokens=output,
+        cache_read_tokens=read,
+        cache_write_5m_tokens=write_5m,
+        cache_write_1h_tokens=write_1h,
+        tier=tier,
+        **extra,
+    )
+
+
+def price_entries(entries: list[Entry], records: list[Any] | None = None) -> list[Entry]:
+    """``entries`` with their cost filled in, each priced exactly as ``tokencalc usage`` prices it."""
+    if not entries:
+        return entries
+    from dataclasses import replace
+
+    from tokencalc.costs import decimal_text
+    from tokencalc.sheet import load_price_sheet
+    from tokencalc.usage.pricing import price_usage
+
+    originals = records if records is not None else [_record_of(e) for e in entries]
+    tagged = [replace(r, session=str(i)) for i, r in enumerate(originals)]
+    priced = price_usage(load_price_sheet(), tagged, by="session", tz=timezone.utc)
+    costs = {group.key: decimal_text(group.totals.cost) for group in priced.groups}
+    return [(*e[:7], costs.get(str(i)), e[8]) for i, e in enumerate(entries)]
+
+
+@dataclass(frozen=True)
+class Refresh:
+    summaries: list[Summary]
+    files: int
+    files_read: int  # opened this run (new, grown or changed)
+    repriced: bool
+
+
+def refresh(dirs: Iterable[Path], extra_files: Iterable[Path] = (), path: Path | None = None) -> Refresh:
+    """Bring the index up to date with the transcripts under ``dirs`` and return the de-duplicated records."""
+    where = path or index_path()
+    data = _load(where)
+    old_files: dict[str, list[Any]] = data["files"]
+    files: dict[str, list[Any]] = {}
+    changed = False
+    opened = 0
+    unpriced: list[tuple[str, int]] = []  # (file, first new entry) still to be priced
+    fresh_records: dict[str, list[Any]] = {}
+    names = dict.fromkeys([*transcripts(dirs), *(str(p) for p in extra_files)])
+    for name in names:
+        try:
+            stat = os.stat(name)
+        except OSError:
+            continue
+        old = old_files.get(name)
+        if old is not None and old[0] == stat.st_size and old[1] == stat.st_mtime_ns:
+            files[name] = old
+            continue
+        changed = True
+        opened += 1
+        result = None
+        if old is not None and stat.st_size >= old[2] > 0:
+            try:
+                result = _read_from(name, old[2], old[3])
+            except OSError:
+                continue
+        if result is None:
+            try:
+                result = _read_from(name, 0, b"")
+            except OSError:
+                continue
+            old = None
+        entries, offset, tail, records = result  # type: ignore[misc]
+        kept = list(old[4]) if old is not None else []
+        unpriced.append((name, len(kept)))
+        fresh_records[name] = records
+        files[name] = [stat.st_size, stat.st_mtime_ns, offset, tail, kept + entries]
+    changed = changed or set(files) != set(old_files)
+    signature = sheet_signature()
+    repriced = data.get("sheet") != signature
+    if repriced:
+        every = [e for item in files.values() for e in item[4]]
+        if every:
+            priced = iter(price_entries(every))
+            for item in files.values():
+                item[4] = [next(priced) for _ in item[4]]
+        changed = True
+    else:
+        for name, start in unpriced:
+            item = files[name]
+            item[4] = item[4][:start] + price_entries(item[4][start:], fresh_records[name])
+    if changed:
+        _save(where, {"format": FORMAT, "sheet": signature, "files": files})
+    return Refresh(_dedup(files.values()), len(files), opened, repriced)
+
+
+class _Candidate:
+    """What :class:`KeepLargest` looks at, around one compact entry."""
+
+    __slots__ = ("group", "key", "rank", "record", "replica")
+
+    def __init__(self, entry: Entry) -> None:
+        self.key, self.rank, self.group, self.replica = entry[0], entry[1], entry[2], entry[3]
+        self.record = Summary(entry[4], entry[5], entry[6], entry[7])
+
+
+def _dedup(items: Iterable[list[Any]]) -> list[Summary]:
+    from tokencalc.usage.dedup import KeepLargest
+
+    keep = KeepLargest()
+    for item in items:
+        for entry in item[4]:
+            keep.add(_Candidate(entry))  # type: ignore[arg-type]
+    return keep.records()  # type: ignore[return-value]
