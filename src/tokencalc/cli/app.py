@@ -99,8 +99,13 @@ def _root(
 def statusline_command() -> None:
     """One line for Claude Code's status bar: today's, the 5-hour window's and the session's API-equivalent cost.
 
-    Reads the status-line JSON Claude Code passes on stdin. In ~/.claude/settings.json:
-    "statusLine": {"type": "command", "command": "tokencalc statusline"}
+    Reads the status-line JSON Claude Code passes on stdin (see docs/usage.md).
+
+    Examples:
+
+      echo '{"session_id": "…", "cost": {"total_cost_usd": 0.5}}' | tokencalc statusline
+
+      in ~/.claude/settings.json: "statusLine": {"type": "command", "command": "tokencalc statusline"}
     """
     from tokencalc.cli.statusline import run
 
