@@ -24,6 +24,8 @@ GAP = 3
 FOLD_MIN = 24
 #: Prose never wraps narrower than this (or its longest word, if shorter).
 PROSE_MIN = 12
+#: A prose word longer than this may be broken across lines (URLs) rather than widen the column.
+PROSE_WORD = 16
 #: Where a folded note starts under its row.
 FOLD_INDENT = "   ↳ "
 
@@ -120,7 +122,7 @@ def lay_out(
         if specs[i].whole:
             return max(natural[i], header_min[i])
         words = max([_longest_word(r[i]) for r in everything] + [0])
-        return max(min(natural[i], max(PROSE_MIN, min(words, FOLD_MIN))), header_min[i])
+        return max(min(natural[i], max(PROSE_MIN, min(words, PROSE_WORD))), header_min[i])
 
     shown = list(range(len(specs)))
     folded: list[int] = []
@@ -169,18 +171,18 @@ def _fit(
             minimum[position] = max(minimum[position], min(natural[i], FOLD_MIN))
     if _grid_width(minimum) > width:
         return None
-    # give the spare cells to the prose columns, in order, up to their natural width
+    # spare cells go first to headers of whole columns (one line reads better), then to
+    # the prose columns, in order, up to their natural width
     spare = width - _grid_width(minimum)
     widths = list(minimum)
     for position, i in enumerate(shown):
-        if not specs[i].whole and spare > 0:
-            extra = min(spare, full[position] - widths[position])
-            widths[position] += extra
-            spare -= extra
-    # whole columns may still want room for a header on one line
-    for position, i in enumerate(shown):
         if specs[i].whole and spare > 0 and widths[position] < header_natural[i]:
             extra = min(spare, header_natural[i] - widths[position])
+            widths[position] += extra
+            spare -= extra
+    for position, i in enumerate(shown):
+        if not specs[i].whole and spare > 0:
+            extra = min(spare, full[position] - widths[position])
             widths[position] += extra
             spare -= extra
     return widths

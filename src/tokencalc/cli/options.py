@@ -67,12 +67,32 @@ def parse_decimal(option: str, text: str, *, positive: bool = False) -> Decimal:
 
 
 
+#: Pins "today" (YYYY-MM-DD) for reproducible output: the documentation examples are rendered
+#: with it (tests/docs_examples.py). Unset, today is the system's date.
+TODAY_VARIABLE = "TOKENCALC_TODAY"
+
+
+def today() -> date:
+    """Today's date, or the one ``TOKENCALC_TODAY`` pins (a usage error when malformed)."""
+    import os
+
+    from tokencalc.errors import UsageError
+
+    pinned = os.environ.get(TODAY_VARIABLE, "").strip()
+    if not pinned:
+        return date.today()
+    try:
+        return date.fromisoformat(pinned)
+    except ValueError:
+        raise UsageError(f"{TODAY_VARIABLE} must be a date like 2026-11-22, got {pinned!r}") from None
+
+
 def parse_date(option: str, text: str | None) -> date:
     """An ISO date from an option's text (None: today), or a usage error."""
     from tokencalc.errors import UsageError
 
     if text is None:
-        return date.today()
+        return today()
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -108,7 +128,7 @@ def load_sheet(prices: Path | None) -> PriceSheet:
     from tokencalc.sheet import load_price_sheet
 
     sheet = load_price_sheet(prices)
-    warning = sheet.age_warning(date.today())
+    warning = sheet.age_warning(today())
     if warning:
         print_warning(warning)
     return sheet

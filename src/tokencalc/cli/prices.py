@@ -16,6 +16,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from tokencalc.cli.completion import complete_provider
+from tokencalc.cli.options import today as _today
 
 from tokencalc.cli.options import parse_date, parse_decimal
 from tokencalc.render import OutputFormat
@@ -400,7 +401,7 @@ def import_command(
     with contextlib.nullcontext() if dry_run else _editing():
         user = sheet_edit.read_user_sheet()
         plan = litellm_import.plan_import(
-            user, catalog, selected, tokenizer=tokenizer, update_limits=update_limits, today=date.today()
+            user, catalog, selected, tokenizer=tokenizer, update_limits=update_limits, today=_today()
         )
         _report_import(plan)
         if dry_run:

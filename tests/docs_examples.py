@@ -1,0 +1,223 @@
+"""The ```console examples of README.md and docs/*.md, rendered again by the tool itself.
+
+Every ``$ command`` line of a console block is run through bash in a sandbox — a temporary
+directory holding links to the repository's examples/, tests/ and docs/, a temporary HOME,
+``COLUMNS`` = :data:`WIDTH`, ``NO_COLOR``, and ``TOKENCALC_TODAY`` = :data:`TODAY` — and its
+output (stdout and stderr, as a terminal shows them) replaces the lines under it. The test
+(tests/test_docs_examples.py) fails when a file would change; this script rewrites them:
+
+    .venv/bin/python tests/docs_examples.py            # rewrite README.md and docs/*.md
+    .venv/bin/python tests/docs_examples.py --check    # exit 1 and show a diff on drift
+
+Directives, on the line(s) just before a block (HTML comments, invisible on GitHub):
+
+    <!-- docs: skip (why) -->          not rendered (needs the reader's own files, …)
+    <!-- docs: setup COMMAND -->       a shell command run in the sandbox before the block
+    <!-- docs: needs PROGRAM -->       rendered only where PROGRAM is installed (else skipped)
+    <!-- docs: file NAME -->           before any fenced block (```json …): its text is the file
+                                       NAME in the sandbox of every console block of that document
+
+The commands of one document share one sandbox and run in order (a ``prices set`` in one block
+is what a ``prices diff`` further down shows).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The width and the date every example is rendered at.
+WIDTH = 100
+TODAY = "2026-11-30"
+#: What the sandbox links to (read-only use by the examples).
+LINKED = ("examples", "tests", "docs", "src", "pricing.toml", "README.md")
+#: Where the examples run (fixed, so that recorded paths do not vary).
+SANDBOX = Path("/tmp/tokencalc-docs")
+DIRECTIVE = re.compile(r"^<!--\s*docs:\s*(skip|setup|needs|file)\b\s*(.*?)\s*-->\s*$")
+
+
+@dataclass
+class Block:
+    """One console block: where it is, its commands and the directives before it."""
+
+    path: Path
+    start: int  # index of the first line inside the fence
+    end: int  # index of the closing fence
+    lines: list[str]
+    skip: str | None = None
+    setup: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return f"{_name(self.path)}:{self.start}"
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def documents() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def files(path: Path) -> dict[str, str]:
+    """The files a document declares (``<!-- docs: file NAME -->`` before a fenced block)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    found = {}
+    for index, line in enumerate(lines[:-1]):
+        match = DIRECTIVE.match(line)
+        if match and match.group(1) == "file" and lines[index + 1].startswith("```"):
+            end = index + 2
+            while end < len(lines) and lines[end].strip() != "```":
+                end += 1
+            found[match.group(2)] = "\n".join(lines[index + 2 : end]) + "\n"
+    return found
+
+
+def blocks(path: Path) -> Iterator[Block]:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    index = 0
+    while index < len(lines):
+        if lines[index].strip() != "```console":
+            index += 1
+            continue
+        end = index + 1
+        while end < len(lines) and lines[end].strip() != "```":
+            end += 1
+        block = Block(path, index + 1, end, lines[index + 1 : end])
+        back = index - 1
+        while back >= 0 and DIRECTIVE.match(lines[back]):
+            kind, argument = DIRECTIVE.match(lines[back]).groups()  # type: ignore[union-attr]
+            if kind == "skip":
+                block.skip = argument or "skipped"
+            elif kind == "setup":
+                block.setup.insert(0, argument)
+            elif kind == "needs":
+                block.needs.append(argument)
+            back -= 1
+        yield block
+        index = end + 1
+
+
+def _sandbox(home: Path, work: Path) -> dict[str, str]:
+    for name in LINKED:
+        (work / name).symlink_to(ROOT / name)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TOKENCALC_", "XDG_", "CLAUDE_", "CODEX_", "GEMINI_")) and key not in ("COLUMNS", "LINES")
+    }
+    bin_dir = str(Path(sys.executable).parent)
+    env.update(
+        HOME=str(home),
+        COLUMNS=str(WIDTH),
+        NO_COLOR="1",
+        TERM="dumb",
+        TZ="UTC",
+        LC_ALL="C.UTF-8",
+        TOKENCALC_TODAY=TODAY,
+        PATH=bin_dir + os.pathsep + env.get("PATH", ""),
+    )
+    return env
+
+
+@contextlib.contextmanager
+def _fixed_sandbox() -> Iterator[Path]:
+    """An empty :data:`SANDBOX`, held under a lock: paths the tool records (an imported file's
+    source) are then the same on every run, even where a table wraps them."""
+    import fcntl
+
+    with open(f"{SANDBOX}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        shutil.rmtree(SANDBOX, ignore_errors=True)
+        SANDBOX.mkdir(parents=True)
+        try:
+            yield SANDBOX
+        finally:
+            shutil.rmtree(SANDBOX, ignore_errors=True)
+
+
+def render(block: Block, home: Path, work: Path, env: dict[str, str]) -> list[str]:
+    """The block as the tool prints it today: each ``$`` line and the output under it."""
+    commands = [line[2:] for line in block.lines if line.startswith("$ ")]
+    out: list[str] = []
+    for command in block.setup:
+        subprocess.run(["bash", "-c", command], cwd=work, env=env, check=True, capture_output=True)
+    for number, command in enumerate(commands):
+        done = subprocess.run(
+            ["bash", "-c", command + " 2>&1"], cwd=work, env=env, capture_output=True, text=True, timeout=300
+        )
+        text = done.stdout.replace(str(home), "~").replace(str(work), ".")
+        if number and _blank_between(block):
+            out.append("")
+        out.append(f"$ {command}")
+        out.extend(line.rstrip() for line in text.rstrip("\n").split("\n") if text.strip() or line)
+    return out
+
+
+def _blank_between(block: Block) -> bool:
+    """Whether the block separates its commands' outputs with a blank line (kept as written)."""
+    return any(not line and after.startswith("$ ") for line, after in zip(block.lines, block.lines[1:]))
+
+
+def rendered_document(path: Path) -> tuple[str, list[str]]:
+    """The document with every checkable block rendered again, and the blocks skipped."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    skipped = []
+    rendered = []
+    with _fixed_sandbox() as tmp:
+        home, work = tmp / "home", tmp / "work"
+        home.mkdir()
+        work.mkdir()
+        env = _sandbox(home, work)
+        for name, text in files(path).items():
+            (work / name).write_text(text, encoding="utf-8")
+        for block in blocks(path):
+            missing = [program for program in block.needs if shutil.which(program) is None]
+            if block.skip or missing:
+                skipped.append(f"{block.where}: {block.skip or 'needs ' + ', '.join(missing)}")
+                continue
+            rendered.append((block, render(block, home, work, env)))
+    for block, new_lines in reversed(rendered):
+        lines[block.start : block.end] = new_lines
+    return "\n".join(lines), skipped
+
+
+def drift(path: Path) -> str:
+    """A unified diff of the document against its rendering ('' when they agree)."""
+    old = path.read_text(encoding="utf-8")
+    new, _ = rendered_document(path)
+    name = _name(path)
+    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), name, name + " (rendered)"))
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    status = 0
+    for path in documents():
+        new, skipped = rendered_document(path)
+        for line in skipped:
+            print(f"skipped {line}", file=sys.stderr)
+        if new == path.read_text(encoding="utf-8"):
+            continue
+        if check:
+            print(drift(path))
+            status = 1
+        else:
+            path.write_text(new, encoding="utf-8")
+            print(f"rewrote {_name(path)}", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,32 @@
+"""Every console example of README.md and docs/ is what the tool prints (see docs_examples.py).
+
+On failure: `.venv/bin/python tests/docs_examples.py` rewrites the examples; review the diff.
+"""
+
+from __future__ import annotations
+
+import pytest
+from docs_examples import ROOT, documents, drift, rendered_document
+
+FIX = "the examples drifted from what the tool prints: run `.venv/bin/python tests/docs_examples.py` and review the diff"
+
+
+@pytest.mark.parametrize("path", documents(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_console_examples_are_what_the_tool_prints(path):
+    difference = drift(path)
+    assert not difference, f"{FIX}\n{difference}"
+
+
+def test_a_stale_example_is_caught_and_rewritten(tmp_path):
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "Intro.\n\n```console\n$ tokencalc count -q examples/en.txt\n110\n```\n\n"
+        "<!-- docs: skip (not run) -->\n```console\n$ tokencalc usage\nwhatever\n```\n\n"
+        "<!-- docs: file note.txt -->\n```text\nhello world\n```\n\n"
+        "<!-- docs: setup printf 'x' > made.txt -->\n```console\n$ tokencalc count -q note.txt made.txt\n0\n```\n",
+        encoding="utf-8",
+    )
+    assert "-110\n+109\n" in drift(doc)  # en.txt is 109 o200k_base tokens
+    new, skipped = rendered_document(doc)
+    assert "$ tokencalc usage\nwhatever\n" in new and skipped == [f"{doc}:9: (not run)"]
+    assert "$ tokencalc count -q note.txt made.txt\n4\n" in new  # "hello", " world", "\\n" + "x"
