@@ -82,7 +82,7 @@ _LONG_CONTEXT_OPTIONAL = ("cached_input", "cache_write_5m", "cache_write_1h", "f
 _TIER_KEYS = ("multiplier", *PRICE_FIELDS, "from", "until", "long_context")
 _SCHEDULE_KEYS = ("from", *PRICE_FIELDS, "notes")
 _PLAN_REQUIRED = ("vendor", "name", "monthly_price", "models", "caps", "source", "as_of")
-_PLAN_OPTIONAL = ("annual_monthly_price", "per_seat", "min_seats", "messages_per_day_cap", "notes")
+_PLAN_OPTIONAL = ("annual_monthly_price", "per_seat", "min_seats", "messages_per_day_cap", "notes", "aliases")
 _TIER_BASES = (*EXACT_ENCODINGS, CHARACTERS)
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 _ENTRY_TABLES = ("providers", "tokenizers", "models", "plans")
@@ -217,6 +217,8 @@ class Plan:
     min_seats: int = 1
     messages_per_day_cap: int | None = None
     notes: str | None = None
+    #: other names the plan goes by (Anthropic's "Max 5x" for what it now calls Max)
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,11 @@ class PriceSheet:
         wanted = name.strip().lower()
         for plan in self.plans.values():
             if wanted in (plan.id.lower(), plan.name.lower()):
+                return plan
+        # other names the plan goes by (Anthropic's "Max 5x" for Max): spaces read as hyphens
+        spelled = "-".join(wanted.split())
+        for plan in self.plans.values():
+            if spelled in ("-".join(alias.lower().split()) for alias in plan.aliases):
                 return plan
         ids = {plan_id.lower(): plan_id for plan_id in self.plans}
         near = [ids[m] for m in difflib.get_close_matches(wanted, list(ids), n=3, cutoff=0.5)]
@@ -1485,6 +1492,7 @@ def _plan(
     source = check.text((*path, "source"), body["source"]) if "source" in body else None
     as_of = check.day((*path, "as_of"), body["as_of"]) if "as_of" in body else None
     notes = check.text((*path, "notes"), body["notes"]) if "notes" in body else None
+    plan_aliases = check.strings((*path, "aliases"), body["aliases"]) if "aliases" in body else ()
     models = check.strings((*path, "models"), body["models"]) if "models" in body else None
     if models is not None and not models:
         check.problem((*path, "models"), "must name at least one model")
@@ -1499,7 +1507,7 @@ def _plan(
         k in body and v is None
         for k, v in (("annual_monthly_price", annual), ("messages_per_day_cap", cap), ("notes", notes))
     )
-    if not sound or optional_bad or None in (name, monthly, per_seat, min_seats, caps, source, as_of, models):
+    if not sound or optional_bad or None in (name, monthly, per_seat, min_seats, caps, source, as_of, models, plan_aliases):
         return None
     return Plan(
         id=plan_id,
@@ -1515,4 +1523,5 @@ def _plan(
         min_seats=min_seats,
         messages_per_day_cap=cap,
         notes=notes,
+        aliases=tuple(plan_aliases or ()),
     )
