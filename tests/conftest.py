@@ -16,6 +16,13 @@ AGENT_ENV = (
 )  # fmt: skip
 
 
+#: API keys and base URLs of the vendors --online counts with.
+VENDOR_ENV = (
+    "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_BASE_URL",
+    "XAI_API_KEY", "XAI_BASE_URL",
+)  # fmt: skip
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory, monkeypatch):
     """Point config and caches at a temporary directory; never read the user's real ones."""
@@ -31,6 +38,9 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HOME", str(home / "user-home"))
     monkeypatch.setenv("USERPROFILE", str(home / "user-home"))
     for name in AGENT_ENV:
+        monkeypatch.delenv(name, raising=False)
+    # --online must never find a real key or endpoint.
+    for name in VENDOR_ENV:
         monkeypatch.delenv(name, raising=False)
     yield home
 

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from tokencalc.cli.completion import complete_encoding, complete_model
+from tokencalc.cli.online_view import OnlineOption, count_online, online_text_limit
 from tokencalc.render import OutputFormat
 
 
@@ -36,6 +37,7 @@ def count_command(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
     ] = OutputFormat.table,
+    online: OnlineOption = False,
 ) -> None:
     """Count tokens exactly, wc-style, with lines, words and characters beside them.
 
@@ -62,30 +64,38 @@ def count_command(
             "nothing to count: name files or directories, or pipe text in "
             "(cat notes.md | tokencalc count)"
         )
-    run_count(paths or [], encoding=encoding, model=model, quiet=total, fmt=fmt)
+    if online and not model:
+        raise UsageError("--online counts with a vendor's endpoint: give --model (e.g. --model claude-sonnet-5-5)")
+    run_count(paths or [], encoding=encoding, model=model, quiet=total, fmt=fmt, online=online)
 
 
 def _base_count(tokenizer, counts) -> int:
     return counts.tokens[tokenizer.counted_with] if tokenizer.counted_with else counts.chars
 
 
-def _tokens(tokenizer, counts) -> int:
-    if tokenizer.counting is not None:
-        from tokencalc.model_counts import model_count
+def _made(tokenizer, outcome, online: dict | None = None) -> dict:
+    """Input label → ModelCount: how each input's tokens were made (tokencalc.model_counts)."""
+    from tokencalc.model_counts import model_count
 
-        return model_count(tokenizer, counts).tokens
-    return tokenizer.tokens_from(_base_count(tokenizer, counts))
+    online = online or {}
+    return {label: online.get(label) or model_count(tokenizer, counts) for label, counts in outcome.counted}
 
 
-def _how(tokenizer, outcome) -> tuple[str, str]:
-    """(method, label) of the total: how the model's counts were made (tokencalc.model_counts)."""
-    from tokencalc.model_counts import combined_label, model_count
+def _how(tokenizer, made: dict) -> tuple[str, str]:
+    """(method, label) of the total."""
+    from tokencalc.model_counts import combined_label
 
-    made = [model_count(tokenizer, counts) for _, counts in outcome.counted]
     if not made:
         return ("estimated" if tokenizer.estimated else "exact"), ""
-    method, label, _ = combined_label([(m.method, m.label, m.short) for m in made])
+    method, label, _ = combined_label([(m.method, m.label, m.short) for m in made.values()])
     return method, label
+
+
+def _sheet_model(model: str):
+    from tokencalc.sheet import load_price_sheet
+
+    sheet = load_price_sheet()
+    return sheet, sheet.resolve(model)
 
 
 def _tokenizer_for(encoding: str | None, model: str | None):
@@ -98,17 +108,17 @@ def _tokenizer_for(encoding: str | None, model: str | None):
             name = encodings.encoding_for_model(model)
         except UnknownModelError:
             # Only names tiktoken does not know pay for loading the price sheet.
-            from tokencalc.sheet import load_price_sheet
-
-            sheet = load_price_sheet()
-            return sheet.tokenizer_for(sheet.resolve(model))
+            sheet, entry = _sheet_model(model)
+            return sheet.tokenizer_for(entry)
     else:
         name = encoding or encodings.DEFAULT_ENCODING
         encodings.canonical_encoding(name)  # unknown names fail here, before any reading
     return encodings.TokenizerRef(family=name, base=name)
 
 
-def run_count(paths: list[str], *, encoding: str | None, model: str | None, quiet: bool, fmt: OutputFormat) -> None:
+def run_count(
+    paths: list[str], *, encoding: str | None, model: str | None, quiet: bool, fmt: OutputFormat, online: bool = False
+) -> None:
     """Resolve inputs, count them, report problems on stderr and render the result."""
     from tokencalc.cli.inputs_view import count_paths
     from tokencalc.errors import ExitCode
@@ -127,15 +137,20 @@ def run_count(paths: list[str], *, encoding: str | None, model: str | None, quie
         quiet=quiet,
         machine_output=fmt is not OutputFormat.table,
         classes=classes,
-        keep_text=keep,
+        keep_text=max(keep, online_text_limit(online and tokenizer.estimated)),
     )
-    total_tokens = sum(_tokens(tokenizer, counts) for _, counts in outcome.counted)
+    by_input = None
+    if online and model and tokenizer.estimated:
+        sheet, entry = _sheet_model(model)
+        by_input = {label: made for (_, label), made in count_online(sheet, [entry], outcome.counted).items()}
+    made = _made(tokenizer, outcome, by_input)
+    total_tokens = sum(m.tokens for m in made.values())
     if quiet:
         sys.stdout.write(f"{total_tokens}\n")
     elif fmt is OutputFormat.json:
-        _write_json(tokenizer, outcome, total_tokens)
+        _write_json(tokenizer, outcome, total_tokens, made)
     else:
-        _write_rows(tokenizer, outcome, total_tokens, fmt)
+        _write_rows(tokenizer, outcome, total_tokens, fmt, made)
     if outcome.failed:
         raise typer.Exit(int(ExitCode.ERROR))
 
@@ -144,17 +159,17 @@ def _figures(tokens: int, counts) -> dict:
     return {"tokens": tokens, "chars": counts.chars, "words": counts.words, "lines": counts.lines}
 
 
-def _write_json(tokenizer, outcome, total_tokens: int) -> None:
+def _write_json(tokenizer, outcome, total_tokens: int, made: dict) -> None:
     from tokencalc.cli.inputs_view import input_entries
     from tokencalc.render import write_json
 
-    inputs = input_entries(outcome, lambda _label, counts: _figures(_tokens(tokenizer, counts), counts))
+    inputs = input_entries(outcome, lambda label, counts: _figures(made[label].tokens, counts))
     document = {"encoding": tokenizer.family}
     if tokenizer.estimated:
         # Only estimates carry these keys: the exact-count contract stays as it was.
-        method, label = _how(tokenizer, outcome)
+        method, label = _how(tokenizer, made)
         document.update(
-            estimated=method != "exact",
+            estimated=method not in ("exact", "online"),
             ratio=float(tokenizer.ratio),
             base_encoding=tokenizer.base,
             count_method=method,
@@ -164,10 +179,10 @@ def _write_json(tokenizer, outcome, total_tokens: int) -> None:
     write_json({**document, "inputs": inputs, "total": _figures(total_tokens, outcome.total)})
 
 
-def _write_rows(tokenizer, outcome, total_tokens: int, fmt: OutputFormat) -> None:
+def _write_rows(tokenizer, outcome, total_tokens: int, fmt: OutputFormat, made: dict) -> None:
     from tokencalc.render import Column, write_rows
 
-    approx = "≈" if tokenizer.estimated else ""
+    approx = "≈" if _how(tokenizer, made)[0] not in ("exact", "online") else ""
     columns = [
         Column("tokens", "Tokens", numeric=True, display=lambda n: f"{approx}{n:,}"),
         Column("lines", "Lines", numeric=True, priority=1),
@@ -175,10 +190,10 @@ def _write_rows(tokenizer, outcome, total_tokens: int, fmt: OutputFormat) -> Non
         Column("chars", "Chars", numeric=True, priority=3),
         Column("path", "Input", no_wrap=True),
     ]
-    rows = [{**_figures(_tokens(tokenizer, counts), counts), "path": label} for label, counts in outcome.counted]
+    rows = [{**_figures(made[label].tokens, counts), "path": label} for label, counts in outcome.counted]
     footer = {**_figures(total_tokens, outcome.total), "path": "total"} if len(rows) > 1 else None
     if tokenizer.estimated:
-        caption = f"≈ {tokenizer.family}: {_how(tokenizer, outcome)[1]} · content tokens, chat frame not included"
+        caption = f"≈ {tokenizer.family}: {_how(tokenizer, made)[1]} · content tokens, chat frame not included"
     else:
         caption = f"{tokenizer.family}, exact"
     shown = fmt is OutputFormat.table or (fmt is OutputFormat.markdown and tokenizer.estimated)

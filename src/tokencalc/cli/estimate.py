@@ -34,6 +34,7 @@ from tokencalc.cli.options import (
     parse_date,
     parse_decimal,
 )
+from tokencalc.cli.online_view import OnlineOption, count_online, online_text_limit
 from tokencalc.render import OutputFormat
 
 
@@ -115,6 +116,7 @@ def estimate_command(
     sort: Annotated[SortKey, typer.Option("--sort", help="Row order.", case_sensitive=False)] = SortKey.cost,
     prices: PricesOption = None,
     fmt: FormatOption = OutputFormat.table,
+    online: OnlineOption = False,
     field: FieldOption = None,
     template: TemplateOption = None,
     system: SystemOption = None,
@@ -179,6 +181,8 @@ def estimate_command(
         raise UsageError("give --calls or --per-day, not both")
     if input_tokens is not None and paths:
         raise UsageError("give inputs or --input-tokens, not both")
+    if input_tokens is not None and online:
+        raise UsageError("--online counts text with the vendors: not with --input-tokens")
     if cached_tokens is not None and input_tokens is None:
         raise UsageError("--cached-tokens needs --input-tokens (with inputs, --cached gives the cached share)")
     if cached_tokens is not None and cached is not None:
@@ -239,6 +243,7 @@ def estimate_command(
         prices=prices,
         fmt=fmt,
         input_tokens=input_tokens,
+        online=online,
     )
 
 
@@ -256,6 +261,7 @@ def run_estimate(
     prices: Path | None,
     fmt: OutputFormat,
     input_tokens: int | None = None,
+    online: bool = False,
 ) -> None:
     """Load the sheet, count the inputs (or take ``input_tokens``), price them and render.
 
@@ -290,11 +296,12 @@ def run_estimate(
             needed.encodings,
             machine_output=fmt is not OutputFormat.table,
             classes=needed.classes,
-            keep_text=needed.keep_text,
+            keep_text=max(needed.keep_text, online_text_limit(online)),
         )
         if outcome.failed and not outcome.counted:
             raise typer.Exit(int(ExitCode.ERROR))
-        estimate = estimate_costs(sheet, selected, outcome.counted, assumptions, per_file=per_file)
+        overrides = count_online(sheet, selected, outcome.counted) if online else None
+        estimate = estimate_costs(sheet, selected, outcome.counted, assumptions, per_file=per_file, overrides=overrides)
     if fmt is OutputFormat.json:
         _write_json(sheet, estimate, outcome, sort)
     else:
