@@ -158,3 +158,37 @@ def test_user_family_with_a_table_counts_per_class(tmp_path, no_ctok):
     ref = sheet.tokenizer_for(sheet.models["my-model"])
     made = model_count(ref, counts_of("hello world"))
     assert made.tokens == 6 and made.label == "estimated (per-class, my tokenizer, fitted 2026-11-01)"
+
+
+def test_user_tokenizer_file_counts_exactly(tmp_path):
+    tokenizers = pytest.importorskip("tokenizers")
+    from tokenizers import models, pre_tokenizers
+
+    # A word-level tokenizer.json written here: one token per whitespace-separated word.
+    vocab = {"[UNK]": 0, "hello": 1, "world": 2}
+    tok = tokenizers.Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    path = tmp_path / "tokenizer.json"
+    tok.save(str(path))
+    sheet_path = tmp_path / "mine.toml"
+    sheet_path.write_text(
+        f'[tokenizers.mine]\nbase = "o200k_base"\nratio = 1\nsource = "me"\ntokenizer_file = "{path}"\n'
+        '[models.my-model]\nprovider = "openai"\nname = "Mine"\ntokenizer = "mine"\ninput = 1\noutput = 1\ncontext_window = 1000\n',
+        encoding="utf-8",
+    )
+    sheet = load_price_sheet(sheet_path, user_sheet=False)
+    ref = sheet.tokenizer_for(sheet.models["my-model"])
+    need = needs([ref])
+    with TokenCounter(need.encodings, classes=need.classes, keep_text=need.keep_text) as counter:
+        counts = counter.count_text("hello big wide world")
+    made = model_count(ref, counts)
+    assert (made.tokens, made.method, made.label) == (4, "exact", "exact (mine, tokenizer_file tokenizer.json)")
+
+
+def test_missing_user_tokenizer_file_is_a_clear_error(tmp_path):
+    from tokencalc.errors import TokencalcError
+
+    pytest.importorskip("tokenizers")
+    ref = TokenizerRef(family="mine", base="o200k_base", estimated=True, counting=FamilyCounting(tokenizer_file=str(tmp_path / "nope.json")))
+    with pytest.raises(TokencalcError, match="nope.json: no such file"):
+        model_count(ref, counts_of("hello"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tokencalc import claude_reconstruction
+from tokencalc import claude_reconstruction, user_tokenizer
 from tokencalc.counting import Counts
 from tokencalc.encodings import CHARACTERS, TokenizerRef, canonical_encoding
 from tokencalc.token_classes import CLASS_BASE, estimate_tokens
@@ -60,6 +60,8 @@ def needs(refs: Iterable[TokenizerRef]) -> CountNeeds:
             encodings.append(canonical_encoding(ref.counted_with))
         if counting is not None and counting.reconstruct and claude_reconstruction.available():
             keep = max(keep, claude_reconstruction.MAX_CHARS)
+        if counting is not None and counting.tokenizer_file:
+            keep = max(keep, user_tokenizer.MAX_CHARS)
     if classes:
         encodings.append(CLASS_BASE)
     return CountNeeds(tuple(dict.fromkeys(encodings)), classes, keep)
@@ -82,6 +84,10 @@ def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
         name = ref.counted_with or ref.base
         return ModelCount(counts.tokens[canonical_encoding(name)], EXACT, ref.family, f"exact ({ref.family})")
     counting = ref.counting
+    if counting is not None and counting.tokenizer_file and counts.text is not None:
+        tokens = user_tokenizer.count(counting.tokenizer_file, counts.text)
+        name = user_tokenizer.label(counting.tokenizer_file)
+        return ModelCount(tokens, EXACT, f"{ref.family}, tokenizer_file {name}", f"exact ({name})")
     if counting is not None and counting.reconstruct and counts.text is not None:
         tokens = claude_reconstruction.content_tokens(counting.reconstruct, counts.text)
         if tokens is not None:
