@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import types
 from decimal import Decimal
 
@@ -192,3 +193,11 @@ def test_missing_user_tokenizer_file_is_a_clear_error(tmp_path):
     ref = TokenizerRef(family="mine", base="o200k_base", estimated=True, counting=FamilyCounting(tokenizer_file=str(tmp_path / "nope.json")))
     with pytest.raises(TokencalcError, match="nope.json: no such file"):
         model_count(ref, counts_of("hello"))
+
+
+def test_an_encoding_counted_under_its_own_name(cli, tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("hello world", encoding="utf-8")
+    result = cli("count", "--encoding", "o200k_harmony", str(path), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["total"]["tokens"] == 2

@@ -78,11 +78,17 @@ def ratio_detail(ref: TokenizerRef) -> str:
     return f"ratio ×{ratio} {ref.base}{measured}"
 
 
+def _tokens_of(counts: Counts, encoding: str) -> int:
+    """The count of ``encoding``, under its own name or the name it counts like (o200k_harmony)."""
+    found = counts.tokens.get(encoding)
+    return found if found is not None else counts.tokens[canonical_encoding(encoding)]
+
+
 def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
     """The model's content tokens for one input's counts."""
     if not ref.estimated:
         name = ref.counted_with or ref.base
-        return ModelCount(counts.tokens[canonical_encoding(name)], EXACT, ref.family, f"exact ({ref.family})")
+        return ModelCount(_tokens_of(counts, name), EXACT, ref.family, f"exact ({ref.family})")
     counting = ref.counting
     if counting is not None and counting.tokenizer_file and counts.text is not None:
         tokens = user_tokenizer.count(counting.tokenizer_file, counts.text)
@@ -97,7 +103,7 @@ def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
     if counting is not None and counting.per_class and (counts.classes or counts.chars == 0):
         tokens = estimate_tokens(counts.classes, counting.classes) if counts.classes else 0
         return ModelCount(tokens, ESTIMATED, per_class_detail(ref), f"per-class ({ref.family})")
-    base = counts.chars if ref.base == CHARACTERS else counts.tokens[canonical_encoding(ref.base)]
+    base = counts.chars if ref.base == CHARACTERS else _tokens_of(counts, ref.base)
     short = f"×{ref.ratio.normalize():f} {ref.base}" + (", unmeasured" if ref.counting is not None and ref.counting.unmeasured else "")
     return ModelCount(ref.tokens_from(base), ESTIMATED, ratio_detail(ref), short)
 
