@@ -33,6 +33,12 @@ HELP = """Usage: tokencalc statusline
 """
 
 
+#: How far before today the status line reads records: far enough to find where the active
+#: 5-hour window's chain of windows starts (it would take a week of use without a 5-hour pause
+#: to reach further) and every copy of today's records.
+LOOK_BACK = 7 * 24 * 3600
+
+
 def money(amount: Decimal) -> str:
     """``$1.23``; below ten cents four decimals (``$0.0042``), so small sums are not ``$0.00``."""
     places = Decimal("0.01") if abs(amount) >= Decimal("0.1") else Decimal("0.0001")
@@ -72,10 +78,11 @@ def line(data: dict[str, Any], now: float | None = None) -> str:
     now = time.time() if now is None else now
     transcript = data.get("transcript_path")
     extra = [Path(transcript)] if isinstance(transcript, str) and transcript and os.path.isfile(transcript) else []
-    summaries = sorted(refresh(default_claude_code_dirs(), extra).summaries, key=lambda s: s.timestamp)
-    summaries = [s for s in summaries if s.timestamp <= now]
     midnight = _local_midnight(now)
     session = data.get("session_id") if isinstance(data.get("session_id"), str) else None
+    since = min(midnight, now) - LOOK_BACK
+    found = refresh(default_claude_code_dirs(), extra, since=since, session=session).summaries
+    summaries = sorted((s for s in found if s.timestamp <= now), key=lambda s: s.timestamp)
 
     def total(items) -> tuple[Decimal, int]:
         cost = Decimal(0)

@@ -90,7 +90,7 @@ def transcripts(dirs: Iterable[Path]) -> Iterator[str]:
 def _load(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            data = marshal.load(handle)
+            data = marshal.loads(handle.read())  # loads(bytes) is ten times faster than load(file)
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
             return data
     except (OSError, EOFError, ValueError, TypeError):
@@ -213,8 +213,21 @@ class Refresh:
     repriced: bool
 
 
-def refresh(dirs: Iterable[Path], extra_files: Iterable[Path] = (), path: Path | None = None) -> Refresh:
-    """Bring the index up to date with the transcripts under ``dirs`` and return the de-duplicated records."""
+def refresh(
+    dirs: Iterable[Path],
+    extra_files: Iterable[Path] = (),
+    path: Path | None = None,
+    *,
+    since: float | None = None,
+    session: str | None = None,
+) -> Refresh:
+    """Bring the index up to date with the transcripts under ``dirs`` and return the de-duplicated records.
+
+    With ``since`` (epoch seconds) only records from then on, and those of ``session``, are
+    de-duplicated and returned (the status line needs no older ones; a copy can only replay an
+    earlier record, so a cut-off in time keeps every copy of what it keeps, except a replay of a
+    record older than the cut-off).
+    """
     where = path or index_path()
     data = _load(where)
     old_files: dict[str, list[Any]] = data["files"]
@@ -268,7 +281,7 @@ def refresh(dirs: Iterable[Path], extra_files: Iterable[Path] = (), path: Path |
             item[4] = item[4][:start] + price_entries(item[4][start:], fresh_records[name])
     if changed:
         _save(where, {"format": FORMAT, "sheet": signature, "files": files})
-    return Refresh(_dedup(files.values()), len(files), opened, repriced)
+    return Refresh(_dedup(files.values(), since, session), len(files), opened, repriced)
 
 
 class _Candidate:
@@ -278,14 +291,15 @@ class _Candidate:
 
     def __init__(self, entry: Entry) -> None:
         self.key, self.rank, self.group, self.replica = entry[0], entry[1], entry[2], entry[3]
-        self.record = Summary(entry[4], entry[5], entry[6], entry[7])
+        self.record = entry
 
 
-def _dedup(items: Iterable[list[Any]]) -> list[Summary]:
+def _dedup(items: Iterable[list[Any]], since: float | None = None, session: str | None = None) -> list[Summary]:
     from tokencalc.usage.dedup import KeepLargest
 
     keep = KeepLargest()
     for item in items:
         for entry in item[4]:
-            keep.add(_Candidate(entry))  # type: ignore[arg-type]
-    return keep.records()  # type: ignore[return-value]
+            if since is None or entry[4] >= since or (session is not None and entry[5] == session):
+                keep.add(_Candidate(entry))  # type: ignore[arg-type]
+    return [Summary(e[4], e[5], e[6], e[7]) for e in keep.records()]  # type: ignore[index]

@@ -25,6 +25,7 @@ from tokencalc.usage import (
 from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate, CostCandidate, KeepFirst, KeepLargest
 from tokencalc.usage.detect import Detected, detect
+from tokencalc.usage.prefetch import FileResult, prefetch
 from tokencalc.usage.discovery import Unreadable, expand_paths, file_size
 from tokencalc.usage.files import FileLog, InputFile, ProgressBudget, Tally
 from tokencalc.usage.options import CHAT_ENCODING, ChatTextCounter, ReadOptions, default_counter_factory
@@ -110,8 +111,24 @@ def read_usage(
     files_read = files_skipped = 0
     kinds_read: set[str] = set()
     problems: list[str] = []
+
+    def dispatch(found: Any, label: str) -> None:
+        if isinstance(found, Candidate):
+            if found.record.source in exports:
+                exports[found.record.source].add(found.record, found.key, label)
+            else:
+                collectors[found.record.source].add(found)
+        elif isinstance(found, CostCandidate):
+            costs[found.cost.source].add(found.cost, found.key, label)
+        elif isinstance(found, codex.CodexIncrease):
+            increases.add(found)
+        elif isinstance(found, codex.CodexSession):
+            increases.add_session(found)
+
+    items = list(expand_paths(list(paths), source))
+    ready = prefetch([i for i in items if isinstance(i, InputFile)], source)
     try:
-        for item in expand_paths(list(paths), source):
+        for item in items:
             if isinstance(item, Unreadable):
                 ProgressBudget(file_size(item.path), progress).finish()
                 if item.discovered:
@@ -121,6 +138,17 @@ def read_usage(
                     problems.append(f"{item.path}: {item.reason}")
                 continue
             budget = ProgressBudget(file_size(item.path), progress)
+            done = ready.get(item.label)
+            if done is not None:  # read ahead (cache or worker process): replay it in file order
+                for found in done.found:
+                    dispatch(found, item.label)
+                _replay_tally(tally, done)
+                if done.error is not None:
+                    tally.add_malformed(f"{item.label}: {done.error}")
+                budget.finish()
+                files_read += 1
+                kinds_read.add(done.kind)
+                continue
             agent = registry.claimant(item.path, source) if item.member is None else None
             if agent is not None:
                 _read_claimed(agent, item, tally, collectors, problems)
@@ -156,17 +184,7 @@ def read_usage(
             try:
                 with item.open(budget if progress else None) as handle:
                     for found in READERS[(chosen.source, chosen.layout)](handle, item, log, options):
-                        if isinstance(found, Candidate):
-                            if found.record.source in exports:
-                                exports[found.record.source].add(found.record, found.key, item.label)
-                            else:
-                                collectors[found.record.source].add(found)
-                        elif isinstance(found, CostCandidate):
-                            costs[found.cost.source].add(found.cost, found.key, item.label)
-                        elif isinstance(found, codex.CodexIncrease):
-                            increases.add(found)
-                        elif isinstance(found, codex.CodexSession):
-                            increases.add_session(found)
+                        dispatch(found, item.label)
             except FILE_ERRORS as exc:
                 tally.add_malformed(f"{item.label}: cannot read ({exc})")
             finally:
@@ -210,6 +228,15 @@ def read_usage(
         files_skipped=files_skipped,
         merged_exports=merged,
     )
+
+
+def _replay_tally(tally: Tally, done: FileResult) -> None:
+    """Add a read-ahead file's line counts, malformed lines and duplicates to the totals."""
+    tally.lines_read += done.lines
+    for reason in done.reasons:
+        tally.add_malformed(reason)
+    tally.malformed += done.malformed - len(done.reasons)
+    tally.duplicates += done.duplicates
 
 
 def _keeps_largest(source: str) -> bool:
