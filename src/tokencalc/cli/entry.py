@@ -16,8 +16,16 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from typing import TextIO
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
     from tokencalc.cli.messages import print_warning
 
     print_warning(str(message))
