@@ -125,3 +125,15 @@ def test_counts_are_equal_with_and_without_a_backend(backend, tmp_path):
     path.write_text(text, encoding="utf-8", newline="")
     env = {**os.environ, "TOKENCALC_BACKEND": backend}
     assert quick("count", "-q", str(path), env=env) == (0, f"{tiktoken_count(text)}\n", "")
+
+
+def test_exit_codes_of_unwritable_output():
+    # /dev/full: one line and exit 1, as the full CLI does (README, "Exit codes").
+    with open("/dev/full", "w") as full_device:
+        result = subprocess.run([str(BIN), "count", "-q"], input=b"hello\n", stdout=full_device, stderr=subprocess.PIPE, timeout=120)
+    assert (result.returncode, result.stderr) == (1, b"tokencalc: error: cannot write the output: no space left on device\n")
+    # A reader that went away: 141, silently.
+    process = subprocess.Popen([str(BIN), "count", "-q"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    _, err = process.communicate(b"hello\n", timeout=120)
+    assert (process.returncode, err) == (141, b"")
