@@ -189,6 +189,11 @@ def main() -> None:
             count, wall, _, rss = measure(tokencalc_cmd, stdin_cmd=feeder, env=fast_env)
             gb = corpus.stat().st_size * repeats / 1e9
             print(f"pipe {gb:.2f} GB: {wall:.1f} s, {gb * 1000 / wall:.0f} MB/s, peak RSS {rss:.0f} MB, {count} tokens")
+            # Cuts never join two copies differently (the corpus ends with a newline and starts
+            # with a letter), so the pipe's count is exactly repeats x the corpus's.
+            single, _, _, _ = measure(tokencalc_cmd + [str(corpus)], env=fast_env)
+            if int(count) != repeats * int(single):
+                raise SystemExit(f"pipe count {count} != {repeats} x {single}")
         print(f"\nload average {loadavg()} at end")
 
 
