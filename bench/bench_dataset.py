@@ -27,11 +27,13 @@ import gzip
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -98,41 +100,59 @@ print(total, records)
 '''
 
 
-def _tree_rss(root: int) -> int:
-    """Resident kB of ``root`` and its descendants now."""
-    total = 0
+def _tree_memory(root: int) -> tuple[int, int]:
+    """Resident and proportional (shared pages split between sharers) kB of ``root`` and its
+    descendants now. Forked workers share the parent's tokenizer pages: RSS counts them once per
+    process, PSS once in all."""
+    rss = pss = 0
     stack = [root]
     while stack:
         pid = stack.pop()
         try:
-            with open(f"/proc/{pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
             for task in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{task}/children") as children:
                     stack.extend(int(c) for c in children.read().split())
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return total
+    return rss, pss
 
 
-def run_measured(commands: list[list[str]], env: dict[str, str]) -> tuple[list[str], float, float]:
-    """Start commands together; return their outputs, wall seconds and peak summed RSS (MB)."""
+@dataclass
+class Measured:
+    outputs: list[str]
+    wall: float
+    cpu: float  # user + system seconds of every process in the tree
+    rss: float  # peak MB, summed over the processes alive at once
+    pss: float
+
+
+def run_measured(commands: list[list[str]], env: dict[str, str]) -> Measured:
+    """Start commands together; measure wall and CPU time and peak memory of the whole tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     processes = [subprocess.Popen(c, stdout=subprocess.PIPE, env=env) for c in commands]
-    peak = 0
+    peak_rss = peak_pss = 0
     while any(p.poll() is None for p in processes):
-        peak = max(peak, sum(_tree_rss(p.pid) for p in processes if p.poll() is None))
+        sizes = [_tree_memory(p.pid) for p in processes if p.poll() is None]
+        peak_rss = max(peak_rss, sum(r for r, _ in sizes))
+        peak_pss = max(peak_pss, sum(p for _, p in sizes))
         time.sleep(0.05)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     outputs = []
     for p in processes:
         out = p.stdout.read().decode()
         if p.returncode != 0:
             raise SystemExit(f"{commands[0][:3]} failed with status {p.returncode}")
         outputs.append(out)
-    return outputs, wall, peak / 1024
+    return Measured(outputs, wall, cpu, peak_rss / 1024, peak_pss / 1024)
 
 
 def split_point(path: Path) -> int:
@@ -166,20 +186,22 @@ def main() -> None:
         script = cache / "baseline.py"
         script.write_text(BASELINE)
         for run in range(options.runs):
-            outs, base_wall, base_rss = run_measured(
+            base = run_measured(
                 [[sys.executable, str(script), str(data), "0", str(middle)],
                  [sys.executable, str(script), str(data), str(middle), str(end)]], env)
-            base_tokens = sum(int(o.split()[0]) for o in outs)
-            base_records = sum(int(o.split()[1]) for o in outs)
-            outs, ours_wall, ours_rss = run_measured(
+            base_tokens = sum(int(o.split()[0]) for o in base.outputs)
+            base_records = sum(int(o.split()[1]) for o in base.outputs)
+            ours = run_measured(
                 [[str(bindir / "tokencalc"), "estimate", str(data), "--field", "text", "-m", "gpt-6-luna", "--format", "json"]], env)
-            doc = json.loads(outs[0])
+            doc = json.loads(ours.outputs[0])
             ours_tokens = doc["models"][0]["input_tokens"]
             ours_records = doc["dataset"]["records"]
             print(f"run {run + 1}: {size_mb:,.0f} MB, {ours_records:,} records, {doc['dataset']['malformed']:,} malformed")
-            print(f"  baseline (2 processes): {base_wall:7.1f} s  {size_mb / base_wall:6.1f} MB/s  peak RSS {base_rss:6.0f} MB  tokens {base_tokens:,}")
-            print(f"  tokencalc estimate:     {ours_wall:7.1f} s  {size_mb / ours_wall:6.1f} MB/s  peak RSS {ours_rss:6.0f} MB  tokens {ours_tokens:,}")
-            print(f"  throughput vs baseline: {100 * base_wall / ours_wall:.0f}%   load average {os.getloadavg()[0]:.1f}")
+            for name, m, tokens in (("baseline (2 processes)", base, base_tokens), ("tokencalc estimate", ours, ours_tokens)):
+                print(f"  {name:<23} {m.wall:7.1f} s wall {size_mb / m.wall:6.1f} MB/s  {m.cpu:7.1f} s CPU  "
+                      f"peak RSS {m.rss:4.0f} MB  PSS {m.pss:4.0f} MB  tokens {tokens:,}")
+            print(f"  throughput vs baseline: {100 * base.wall / ours.wall:.0f}% by wall time, "
+                  f"{100 * base.cpu / ours.cpu:.0f}% by CPU time   load average {os.getloadavg()[0]:.1f}")
             if (ours_tokens, ours_records) != (base_tokens, base_records):
                 raise SystemExit("totals differ from the baseline")
 

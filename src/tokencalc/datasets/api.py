@@ -13,6 +13,7 @@ from tokencalc.datasets.prompts import RecordSpec, Template
 from tokencalc.datasets.run import DatasetPlan, DatasetRun, open_dataset
 from tokencalc.errors import UsageError
 from tokencalc.estimate import MAX_OUTPUT_RATIO, Assumptions
+from tokencalc.sheet import ModelEntry, PriceSheet
 
 __all__ = ["estimate_dataset"]
 
@@ -53,12 +54,40 @@ def estimate_dataset(
     >>> run.summary.models[0].input_tokens
     6
     """
-    if template is not None and not isinstance(template, str):
-        raise UsageError(f"template must be text with {{field}} placeholders, got {type(template).__name__}")
-    if template is None and field is None and isinstance(data, (str, Path)):
-        raise UsageError("give field= or template= to say which text of each record is the prompt")
     if isinstance(data, (bytes, bytearray)):
         raise UsageError("data must be a path or an iterable of records, not bytes")
+    if template is None and field is None and isinstance(data, (str, Path)):
+        raise UsageError("give field= or template= to say which text of each record is the prompt")
+    sheet, selected, plan = dataset_plan(
+        field=field, template=template, system=system, models=models, output_tokens=output_tokens,
+        output_ratio=output_ratio, output_field=output_field, key=key, tier=tier, cached=cached,
+        cache_system=cache_system, on=on, currency=currency, rate=rate, longest=longest, prices=prices,
+    )
+    return open_dataset(sheet, selected, data, plan, want_rows=rows, data_format=data_format, workers=workers)
+
+
+def dataset_plan(
+    *,
+    field: str | None,
+    template: str | None,
+    system: str | None,
+    models: Sequence[str] | None,
+    output_tokens: int | None,
+    output_ratio: float | Decimal | str | None,
+    output_field: str | None,
+    key: str | None,
+    tier: str | None,
+    cached: float | Decimal | str,
+    cache_system: bool,
+    on: date | str | None,
+    currency: str,
+    rate: float | Decimal | str | None,
+    longest: int,
+    prices: Prices,
+) -> tuple[PriceSheet, list[ModelEntry], DatasetPlan]:
+    """The sheet, the selected models and the plan, from keyword arguments (checked)."""
+    if template is not None and not isinstance(template, str):
+        raise UsageError(f"template must be text with {{field}} placeholders, got {type(template).__name__}")
     _token_argument("output_tokens", output_tokens)
     if not isinstance(longest, int) or isinstance(longest, bool) or not 0 <= longest <= 1000:
         raise UsageError(f"longest must be an int from 0 to 1000, got {longest!r}")
@@ -93,4 +122,4 @@ def estimate_dataset(
         cache_system=cache_system,
         longest=longest,
     )
-    return open_dataset(sheet, selected, data, plan, want_rows=rows, data_format=data_format, workers=workers)
+    return sheet, selected, plan
