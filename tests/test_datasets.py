@@ -361,3 +361,16 @@ def test_a_csv_field_longer_than_the_csv_module_default_limit(cli, tmp_path):
     assert doc["dataset"]["records"] == 2
     cl100k = get_encoding("cl100k_base")
     assert by_model(doc)["legacy"]["input_tokens"] == len(cl100k.encode_ordinary(long_text)) + len(cl100k.encode_ordinary("short"))
+
+
+def test_default_output_is_capped_at_max_output_but_a_given_ratio_is_not(cli, tmp_path):
+    # alpha: max output 500. A record of ~2,400 tokens: 25% would be ~600 output tokens.
+    data = tmp_path / "big.jsonl"
+    text = "lorem ipsum dolor " * 800
+    write_jsonl(data, [{"text": text}])
+    n = tokens(text)
+    assert default_output(n) > 500
+    doc = as_json(cli("estimate", str(data), "--field", "text", "-m", "alpha", "--format", "json"))
+    assert by_model(doc)["alpha"]["output_tokens"] == 500
+    doc = as_json(cli("estimate", str(data), "--field", "text", "-m", "alpha", "--output-ratio", "0.25", "--format", "json"))
+    assert by_model(doc)["alpha"]["output_tokens"] == default_output(n)

@@ -94,6 +94,8 @@ class OutputRule:
     tokens: int | None = None
     ratio: Decimal | None = None
     from_field: bool = False
+    #: the default ratio (none was given) never asks for more than the model's max output
+    capped: bool = False
 
     def for_request(self, model: PricedModel, tokens_in: int, output_base: int | None) -> int:
         """``ceil(input × ratio)``, the fixed count, or the model's count of the output field."""
@@ -104,7 +106,10 @@ class OutputRule:
             return self.tokens
         assert self.ratio is not None
         numerator, denominator = self.ratio.as_integer_ratio()
-        return -(-tokens_in * numerator // denominator)
+        tokens = -(-tokens_in * numerator // denominator)
+        if self.capped and model.max_output is not None:
+            return min(tokens, model.max_output)
+        return tokens
 
 
 @dataclass(frozen=True)

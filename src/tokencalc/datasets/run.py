@@ -58,7 +58,7 @@ def _rules(plan: DatasetPlan) -> tuple[OutputRule, CacheRule]:
     elif a.output_tokens is not None:
         output = OutputRule(tokens=a.output_tokens)
     else:
-        output = OutputRule(ratio=a.output_ratio if a.output_ratio is not None else DEFAULT_OUTPUT_RATIO)
+        output = OutputRule(ratio=a.output_ratio if a.output_ratio is not None else DEFAULT_OUTPUT_RATIO, capped=a.output_ratio is None)
     if plan.cache_system:
         if plan.system is None:
             raise UsageError("--cache-system needs --system FILE")
