@@ -57,7 +57,7 @@ class RateLimits:
 
     def with_overrides(self, **limits: int | None) -> RateLimits:
         """These limits with the given ones replacing them (None values are ignored)."""
-        given = {key: value for key, value in limits.items() if value is not None}
+        given: dict[str, Any] = {key: value for key, value in limits.items() if value is not None}
         return replace(self, **given) if given else self
 
     @property

@@ -66,7 +66,9 @@ def _assumptions(plan: DatasetPlan) -> dict[str, Any]:
         "output": (
             {"from_field": spec.output_field}
             if plan.output_from_field
-            else {"tokens": a.output_tokens} if a.output_tokens is not None else {"ratio": float(a.effective_output_ratio)}
+            else {"tokens": a.output_tokens}
+            if a.output_tokens is not None
+            else {"ratio": float(a.effective_output_ratio or 0)}
         ),
         "cached_fraction": float(a.cached_fraction),
         "cache_system": plan.cache_system,

@@ -1,0 +1,1 @@
+"""Dataset mode: every record of a dataset priced as one request (see docs/datasets.md)."""

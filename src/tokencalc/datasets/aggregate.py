@@ -100,6 +100,9 @@ class Tally:
         output_counts: Sequence[int] | None,
         system_counts: Sequence[int],
         *,
+        classes: tuple[int, ...] | None = None,
+        output_classes: tuple[int, ...] | None = None,
+        system_classes: tuple[int, ...] | None = None,
         want_costs: bool = False,
     ) -> list[RecordCost] | None:
         """Add one record; return its per-model costs when ``want_costs``."""
@@ -109,9 +112,18 @@ class Tally:
         for model, tally in zip(models, self.models):
             index = model.base_index
             system = system_counts[index]
-            tokens_in = model.tokens(base_counts[index] + system)
-            tokens_out = output.for_request(model, tokens_in, None if output_counts is None else output_counts[index])
-            cached = cache.cached(tokens_in, model.tokens(system) if system else 0)
+            if model.per_class:
+                assert classes is not None and system_classes is not None
+                both = tuple(a + b for a, b in zip(classes, system_classes)) if system else classes
+                tokens_in = model.tokens_from_classes(both)
+                system_tokens = model.tokens_from_classes(system_classes) if system else 0
+                measured_out = None if output_classes is None else model.tokens_from_classes(output_classes)
+                tokens_out = output.for_request(model, tokens_in, measured_out, counted=True)
+            else:
+                tokens_in = model.tokens(base_counts[index] + system)
+                system_tokens = model.tokens(system) if system else 0
+                tokens_out = output.for_request(model, tokens_in, None if output_counts is None else output_counts[index])
+            cached = cache.cached(tokens_in, system_tokens)
             long = model.is_long(tokens_in)
             bucket = tally.all
             at = _FIELDS if long else 0

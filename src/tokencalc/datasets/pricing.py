@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+import math
 from decimal import Decimal
 
 from tokencalc.costs import MILLION
@@ -22,6 +23,7 @@ from tokencalc.encodings import canonical_encoding
 from tokencalc.errors import UsageError
 from tokencalc.estimate import Assumptions
 from tokencalc.sheet import ModelEntry, PriceSheet, Prices
+from tokencalc.token_classes import CLASSES
 
 #: A base the records are counted with: an exact encoding name, or "characters".
 CHARACTERS = "characters"
@@ -40,6 +42,8 @@ class PricedModel:
     max_output: int | None
     prices: Prices | None  # None: the model does not offer the tier
     rate: Decimal  # currency units per US dollar
+    #: per-class estimate: tokens per o200k_base token of each class (token_classes.CLASSES order)
+    class_ratios: tuple[Decimal, ...] | None = None
 
     def __post_init__(self) -> None:
         # Whole-number forms of the hot per-record arithmetic (exact: a Decimal is a ratio of ints).
@@ -50,13 +54,31 @@ class PricedModel:
         if prices is not None and prices.long_context is not None and prices.long_context_threshold is not None:
             threshold = prices.long_context_threshold
         object.__setattr__(self, "_threshold", threshold)
+        if self.class_ratios is not None:
+            # ceil(Σ n × ratio) in whole numbers: every ratio over one common denominator
+            pairs = [ratio.as_integer_ratio() for ratio in self.class_ratios]
+            common = 1
+            for _numerator, denominator in pairs:
+                common = common * denominator // math.gcd(common, denominator)
+            scaled = tuple(numerator * (common // denominator) for numerator, denominator in pairs)
+            object.__setattr__(self, "_classes", (scaled, common))
+
+    @property
+    def per_class(self) -> bool:
+        return self.class_ratios is not None
+
+    def tokens_from_classes(self, histogram: tuple[int, ...]) -> int:
+        """``ceil(Σ tokens of class × ratio of class)`` (as tokencalc.token_classes.estimate_tokens)."""
+        scaled, common = self._classes  # type: ignore[attr-defined]
+        total = sum(n * r for n, r in zip(histogram, scaled))
+        return int(-(-total // common))
 
     def tokens(self, base_count: int) -> int:
         """The model's tokens from the base count: ``ceil(base × ratio)`` when estimated."""
         if not self.estimated:
             return base_count
         numerator, denominator = self._ratio  # type: ignore[attr-defined]
-        return -(-base_count * numerator // denominator)
+        return int(-(-base_count * numerator // denominator))
 
     def fits(self, tokens_in: int, tokens_out: int) -> bool:
         if tokens_in + tokens_out > self.context_window:
@@ -97,11 +119,12 @@ class OutputRule:
     #: the default ratio (none was given) never asks for more than the model's max output
     capped: bool = False
 
-    def for_request(self, model: PricedModel, tokens_in: int, output_base: int | None) -> int:
-        """``ceil(input × ratio)``, the fixed count, or the model's count of the output field."""
+    def for_request(self, model: PricedModel, tokens_in: int, output_base: int | None, *, counted: bool = False) -> int:
+        """``ceil(input × ratio)``, the fixed count, or the model's count of the output field
+        (``output_base`` is the base count, or the model's own count when ``counted``)."""
         if self.from_field:
             assert output_base is not None
-            return model.tokens(output_base)
+            return output_base if counted else model.tokens(output_base)
         if self.tokens is not None:
             return self.tokens
         assert self.ratio is not None
@@ -149,6 +172,10 @@ def priced_models(
     for model in models:
         ref = sheet.tokenizer_for(model)
         base = CHARACTERS if ref.counted_with is None else canonical_encoding(ref.counted_with)
+        counting = ref.counting
+        class_ratios = None
+        if ref.estimated and counting is not None and counting.per_class and counting.classes is not None:
+            class_ratios = tuple(counting.classes[name] for name in CLASSES)
         offered = assumptions.tier is None or assumptions.tier in model.tiers
         prices = sheet.prices_on(model, assumptions.on, assumptions.tier) if offered else None
         priced.append(
@@ -162,6 +189,7 @@ def priced_models(
                 max_output=model.max_output,
                 prices=prices,
                 rate=rate,
+                class_ratios=class_ratios,
             )
         )
     return bases, priced

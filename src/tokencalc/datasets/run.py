@@ -18,10 +18,11 @@ from tokencalc.datasets.pricing import CacheRule, OutputRule, PricedModel, price
 from tokencalc.datasets.prompts import RecordSpec
 from tokencalc.datasets.sources import ROW_BATCH, UNITS, Batch, RowBatch, detect_format, read_batches
 from tokencalc.datasets.summary import DatasetSummary, summarize
-from tokencalc.datasets.work import Job, Row, available_cores, count_text, run_batches
+from tokencalc.datasets.work import Job, Row, available_cores, class_histogram, count_text, run_batches
 from tokencalc.errors import InputError, UsageError
 from tokencalc.estimate import DEFAULT_OUTPUT_RATIO, Assumptions
 from tokencalc.sheet import ModelEntry, PriceSheet
+from tokencalc.token_classes import CLASSES
 
 #: Below this many bytes of data the records are counted in this process (workers cost a start-up).
 PARALLEL_FROM_BYTES = 8 << 20
@@ -73,6 +74,9 @@ def make_job(sheet: PriceSheet, models: Sequence[ModelEntry], plan: DatasetPlan,
     bases, priced = priced_models(sheet, models, plan.assumptions, plan.assumptions.rate)
     output, cache = _rules(plan)
     system_counts = tuple(count_text(bases, plan.system)) if plan.system else tuple(0 for _ in bases)
+    system_classes = None
+    if any(model.per_class for model in priced):
+        system_classes = class_histogram(plan.system)[1] if plan.system else tuple(0 for _ in CLASSES)
     return Job(
         spec=plan.spec,
         bases=tuple(bases),
@@ -82,6 +86,7 @@ def make_job(sheet: PriceSheet, models: Sequence[ModelEntry], plan: DatasetPlan,
         system_counts=system_counts,
         longest_n=plan.longest,
         want_rows=want_rows,
+        system_classes=system_classes,
     )
 
 

@@ -21,12 +21,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Union
 
-from tokencalc.counting import LONG_RUN, count_with_tiktoken
+from tokencalc import token_classes
+from tokencalc.counting import LONG_RUN, classes_with_tiktoken, count_with_tiktoken
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CHARACTERS, CacheRule, OutputRule, PricedModel
 from tokencalc.datasets.prompts import RecordProblem, RecordSpec
 from tokencalc.datasets.sources import Batch, LineBatch
 from tokencalc.encodings import get_encoding, normalizer
+from tokencalc.token_classes import CLASS_BASE
 
 #: Batches queued per worker process (bounds memory: a batch is a few MB).
 IN_FLIGHT_PER_WORKER = 3
@@ -44,10 +46,25 @@ class Job:
     system_counts: tuple[int, ...]  # the system prompt's count per base (zeros: none)
     longest_n: int = 10
     want_rows: bool = False
+    #: o200k_base tokens per token class of the system prompt, when a model estimates per class
+    system_classes: tuple[int, ...] | None = None
+
+    @property
+    def classes(self) -> bool:
+        """Some model estimates from token classes: each text also needs its class histogram."""
+        return any(model.per_class for model in self.models)
 
 
 #: A per-record row: (position, key, per-model costs) or (position, None, reason).
 Row = tuple[int, Union[str, None], Union[list[RecordCost], str]]
+
+
+def class_histogram(text: str) -> tuple[int, tuple[int, ...]]:
+    """o200k_base's count of ``text`` and its tokens per token class."""
+    if len(text) < LONG_RUN:
+        ids = get_encoding(CLASS_BASE).encode_ordinary(text)
+        return len(ids), token_classes.histogram(ids, token_classes.class_table())
+    return classes_with_tiktoken(text)
 
 
 def count_text(bases: Sequence[str], text: str) -> list[int]:
@@ -96,6 +113,8 @@ def run_records(job: Job, records: Iterable[tuple[int, Union[Mapping[str, Any], 
     rows: list[Row] = []
     spec = job.spec
     counters = [_counter(base) for base in job.bases]
+    with_classes = job.classes
+    o200k_at = job.bases.index(CLASS_BASE) if CLASS_BASE in job.bases else None
     for position, record in records:
         if isinstance(record, str):
             tally.problem(position, record)
@@ -111,15 +130,31 @@ def run_records(job: Job, records: Iterable[tuple[int, Union[Mapping[str, Any], 
                 rows.append((position, spec.key(record), str(problem)))
             continue
         key = spec.key(record)
-        counts = [count(prompt) for count in counters]
-        output_counts = None if output is None else [count(output) for count in counters]
+        classes = output_classes = None
+        if with_classes:
+            counts, classes = _with_classes(counters, o200k_at, prompt)
+            if output is not None:
+                output_counts, output_classes = _with_classes(counters, o200k_at, output)
+            else:
+                output_counts = None
+        else:
+            counts = [count(prompt) for count in counters]
+            output_counts = None if output is None else [count(output) for count in counters]
         costs = tally.add(
             job.models, job.output, job.cache, position, key, counts, output_counts, job.system_counts,
+            classes=classes, output_classes=output_classes, system_classes=job.system_classes,
             want_costs=job.want_rows,
         )
         if costs is not None:
             rows.append((position, key, costs))
     return tally, rows
+
+
+def _with_classes(counters: list[Callable[[str], int]], o200k_at: int | None, text: str) -> tuple[list[int], tuple[int, ...]]:
+    """Counts per base and the class histogram, encoding with o200k_base once."""
+    o200k, histogram = class_histogram(text)
+    counts = [o200k if index == o200k_at else count(text) for index, count in enumerate(counters)]
+    return counts, histogram
 
 
 def run_batch(job: Job, batch: Batch) -> tuple[Tally, list[Row]]:
@@ -154,9 +189,8 @@ def run_batches(job: Job, batches: Iterable[Batch], workers: int) -> Iterator[tu
         return
     # fork: workers start at once and a script without a ``__main__`` guard still works
     # (spawn re-imports the main module); spawn where there is no fork.
-    for base in job.bases:  # built once here, shared by the forked workers
-        if base != CHARACTERS:
-            get_encoding(base)
+    # Each worker builds its own tokenizer (~0.3 s): building it here first would share its
+    # pages with forked workers, but also add a third copy to the job's summed resident memory.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
