@@ -113,3 +113,12 @@ def test_at_must_be_a_time_of_day(cli, bad):
     result = cli("estimate", "-", "-m", "gpt-5", "--at", bad, input="hi")
     assert result.exit_code == 2
     assert "--at must be a UTC time of day written HH:MM" in result.stderr
+
+
+def test_models_suggested_for_a_tier_offer_it_that_day(cli):
+    # Opus 4.8's fast mode ended 2026-11-30: on 2026-12-01 it is not among the models that offer priority
+    result = cli("estimate", "-", "-m", "claude-opus-4-8", "--tier", "priority", "--date", "2026-12-01", input="hello")
+    assert result.exit_code == 1
+    assert "none of the selected models offers the priority tier" in result.stderr
+    suggested = result.stderr.split("models that do:", 1)[1]
+    assert "claude-opus-4-8" not in suggested

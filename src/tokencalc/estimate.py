@@ -443,7 +443,8 @@ def check_tier_offered(sheet: PriceSheet, estimate: Estimate) -> None:
     tier = estimate.assumptions.tier
     if tier is None or not estimate.rows or any(row.tier_offered for row in estimate.rows):
         return
-    offering = [m.id for m in sheet.models.values() if tier in m.tiers and not m.deprecated]
+    on = estimate.assumptions.on
+    offering = [m.id for m in sheet.models.values() if sheet.offers_tier(m, tier, on) and not m.deprecated]
     if not offering:
         raise TokencalcError(f"none of the selected models offers the {tier} tier, and no current model in the sheet does")
     shown = ", ".join(offering[:5]) + (", …" if len(offering) > 5 else "")
