@@ -36,7 +36,7 @@ def _ctok() -> Any:
     global _module, _missing
     if _module is None and not _missing:
         try:
-            import ctok  # type: ignore[import-not-found]
+            import ctok  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             _missing = True
         else:

@@ -95,11 +95,11 @@ def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
         name = user_tokenizer.label(counting.tokenizer_file)
         return ModelCount(tokens, EXACT, f"{ref.family}, tokenizer_file {name}", f"exact ({name})")
     if counting is not None and counting.reconstruct and counts.text is not None:
-        tokens = claude_reconstruction.content_tokens(counting.reconstruct, counts.text)
-        if tokens is not None:
+        rebuilt = claude_reconstruction.content_tokens(counting.reconstruct, counts.text)
+        if rebuilt is not None:
             ctok_version = claude_reconstruction.version()
             by = f"ctok {ctok_version}" if ctok_version else "ctok"
-            return ModelCount(tokens, RECONSTRUCTED, f"{counting.reconstruct}, {by}", f"reconstructed ({counting.reconstruct})")
+            return ModelCount(rebuilt, RECONSTRUCTED, f"{counting.reconstruct}, {by}", f"reconstructed ({counting.reconstruct})")
     if counting is not None and counting.per_class and (counts.classes or counts.chars == 0):
         tokens = estimate_tokens(counts.classes, counting.classes) if counts.classes else 0
         return ModelCount(tokens, ESTIMATED, per_class_detail(ref), f"per-class ({ref.family})")

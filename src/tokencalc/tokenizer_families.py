@@ -51,7 +51,7 @@ class FamilyCounting:
 def check_family_counting(body: Mapping[str, Any], problem: Callable[[str, str], None]) -> FamilyCounting | None:
     """Read the optional counting keys of one tokenizer entry; None (after ``problem``) if bad."""
     ok = True
-    classes = None
+    classes: Mapping[str, Decimal] | None = None
     if "classes" in body:
         table = body["classes"]
         if not isinstance(table, Mapping):
@@ -67,13 +67,14 @@ def check_family_counting(body: Mapping[str, Any], problem: Callable[[str, str],
                 problem("classes", "; ".join(parts) + f" (classes: {', '.join(CLASSES)})")
                 ok = False
             else:
-                values = {}
+                values: dict[str, Decimal] = {}
                 for name in CLASSES:
                     value = _positive(table[name])
                     if value is None:
                         problem("classes", f"{name} must be a positive number, got {table[name]!r}")
                         ok = False
-                    values[name] = value
+                    else:
+                        values[name] = value
                 classes = MappingProxyType(values)
         if not ("reference" in body and "measured" in body):
             problem("classes", "a classes table needs reference (what it was fitted against) and measured (the day)")

@@ -22,7 +22,7 @@ _lock = threading.Lock()
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> Any:
     try:
-        from tokenizers import Tokenizer  # type: ignore[import-not-found]
+        from tokenizers import Tokenizer  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise TokencalcError(
             f"tokenizer_file {path}: the tokenizers package is not installed (pip install 'tokencalc[tokenizers]')"

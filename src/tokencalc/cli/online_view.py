@@ -27,7 +27,7 @@ def online_text_limit(online: bool) -> int:
     return MAX_CHARS
 
 
-def count_online(sheet: Any, models: Sequence[Any], inputs: Sequence[tuple[str, Any]]) -> dict:
+def count_online(sheet: Any, models: Sequence[Any], inputs: Sequence[tuple[str, Any]]) -> dict[tuple[str, str], Any]:
     """Online counts for the selected models' inputs; one warning per vendor that failed."""
     from tokencalc.cli.app import print_warning
     from tokencalc.online import OnlineCounter, online_counts
