@@ -20,7 +20,7 @@ ROW_KEYS = {
     "plan", "name", "vendor", "monthly_price", "billing", "seats", "per_seat", "model", "model_fits",
     "api_cost_per_conversation", "api_monthly_cost", "cheapest_model", "cheapest_api_monthly_cost",
     "break_even_messages_per_day", "break_even_note", "verdict", "caps", "messages_per_day_cap",
-    "exceeds_cap", "notes",
+    "limits", "exceeds_cap", "caps_exceeded", "notes",
 }  # fmt: skip
 
 
@@ -195,7 +195,7 @@ def test_bad_options(cli, args, code, message):
 def test_cap_warning_on_stderr_and_in_json(cli):
     result = cli("plans", "-P", "acme-pro", "-c", "11", "--turns", "10", "--format", "json")
     document = as_json(result)
-    warning = "acme-pro: 110 messages a day exceed the plan's documented cap of 100 a day"
+    warning = "acme-pro: this use exceeds the plan's cap: 110 messages per day > cap 100 (messages)"
     assert document["warnings"] == [warning]
     assert document["rows"][0]["exceeds_cap"] is True
     assert f"tokencalc: warning: {warning}\n" in result.stderr

@@ -363,7 +363,9 @@ def test_break_even_volume_costs_the_plan_price_to_the_cent(sheet):
     assert again.api_monthly_cost.quantize(CENT) == D("20.00")
     above = replace(use, conversations_per_day=row.break_even_messages_per_day / use.turns * 2)
     (busier,) = compare_plans(sheet, find_plans(sheet, ["acme-pro"]), above, on=ON).rows
-    assert busier.verdict.startswith("the plan is cheaper by $20.00/month")
+    assert busier.api_monthly_cost.quantize(CENT) == D("40.00")
+    # twice the break-even volume is over acme-pro's cap of 100 a day: never "the plan is cheaper"
+    assert busier.exceeds_cap and busier.verdict == "this use exceeds the plan's cap: the plan cannot carry it; the API would cost $40.00/month"
 
 
 def test_break_even_of_a_per_seat_plan_is_per_person(sheet):
@@ -410,7 +412,7 @@ def test_a_profile_over_the_documented_cap_warns(sheet, conversations, exceeds):
     comparison = compare_plans(sheet, find_plans(sheet, ["acme-pro"]), use, on=ON)
     (row,) = comparison.rows
     assert row.exceeds_cap is exceeds
-    expected = ["acme-pro: 110 messages a day exceed the plan's documented cap of 100 a day"] if exceeds else []
+    expected = ["acme-pro: this use exceeds the plan's cap: 110 messages per day > cap 100 (messages)"] if exceeds else []
     assert list(comparison.warnings) == expected
     assert ("exceeds the plan's cap" in row.verdict) is exceeds
 

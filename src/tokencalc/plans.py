@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from tokencalc.costs import CostBreakdown, RequestTokens, format_money, request_cost
 from tokencalc.errors import TokencalcError, UsageError
+from tokencalc.plan_limits import WINDOW_ASSUMPTION, limit_uses
 from tokencalc.sheet import CHARACTERS, USD, ModelEntry, Plan, PriceSheet, TokenizerRef
 
 DEFAULT_CONVERSATIONS_PER_DAY = Decimal(5)
@@ -306,6 +307,8 @@ class PlanRow:
     verdict: str
     exceeds_cap: bool
     notes: tuple[str, ...] = ()
+    #: the plan's published caps that this use goes over, described ("30 messages per 3 hours > …")
+    caps_exceeded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -362,10 +365,7 @@ def compare_plans(
         row = _plan_row(sheet, plan, profile, cost_on(sheet.models[plan.models[0]]), cheapest, currency, rate)
         rows.append(row)
         if row.exceeds_cap:
-            warnings.append(
-                f"{plan.id}: {_number(profile.messages_per_day)} messages a day exceed the plan's documented cap of "
-                f"{plan.messages_per_day_cap:,} a day"
-            )
+            warnings.extend(f"{plan.id}: this use exceeds the plan's cap: {text}" for text in row.caps_exceeded)
         warnings.extend(f"{plan.id}: {note}" for note in row.notes if note.startswith(_WARNING_NOTES))
         if not row.api.fits:
             too_long.setdefault(row.api.model.id, []).append(plan.id)
@@ -423,7 +423,8 @@ def _plan_row(
         notes.append(f"long-context prices on {api.long_context_turns} of {api.turns} turns")
 
     break_even, break_even_note = _break_even(price_usd, api, profile)
-    exceeds = plan.messages_per_day_cap is not None and profile.messages_per_day > plan.messages_per_day_cap
+    over = tuple(use.describe() for use in limit_uses(plan, profile.messages_per_day, profile.turns) if use.exceeded)
+    exceeds = bool(over)
     return PlanRow(
         plan=plan,
         seats=seats,
@@ -437,6 +438,7 @@ def _plan_row(
         verdict=_verdict(monthly_price, api_monthly, currency, free=price_usd == 0, exceeds_cap=exceeds, fits=api.fits),
         exceeds_cap=exceeds,
         notes=tuple(notes),
+        caps_exceeded=over,
     )
 
 
@@ -454,6 +456,10 @@ def _break_even(price_usd: Decimal, api: ConversationCost, profile: UsageProfile
 
 
 def _verdict(plan_price: Decimal, api_cost: Decimal, currency: str, *, free: bool, exceeds_cap: bool, fits: bool) -> str:
+    if exceeds_cap:
+        # a plan that cannot carry the use is never the cheaper choice
+        what = "the free allowance" if free else "the plan's cap"
+        return f"this use exceeds {what}: the plan cannot carry it; the API would cost {format_money(api_cost, currency)}/month"
     if free:
         text = f"free plan: the API would cost {format_money(api_cost, currency)}/month for this use"
     elif plan_price < api_cost:
@@ -462,8 +468,6 @@ def _verdict(plan_price: Decimal, api_cost: Decimal, currency: str, *, free: boo
         text = f"the API would cost {format_money(plan_price - api_cost, currency)}/month less"
     else:
         text = "the plan and the API cost the same"
-    if exceeds_cap:
-        text += " (but this use exceeds the plan's cap)"
     if not fits:
         text += " (but the conversation does not fit the stand-in model)"
     return text
@@ -545,6 +549,8 @@ def describe_assumptions(
         f"break-even: messages a day per person at which the API on the stand-in costs the plan's price, "
         f"keeping turns and message sizes; none for free plans or above {_number(MAX_BREAK_EVEN_MESSAGES_PER_DAY)} a day"
     )
+    if any(row.plan.limits or row.plan.messages_per_day_cap for row in rows):
+        lines.append(f"published caps (⚠ when exceeded; such a plan is never called cheaper): {WINDOW_ASSUMPTION}")
     if cheapest is not None:
         lines.append(
             f"cheapest API model: {cheapest.model.id}, the cheapest current model in the sheet that fits the "

@@ -82,7 +82,8 @@ _LONG_CONTEXT_OPTIONAL = ("cached_input", "cache_write_5m", "cache_write_1h", "f
 _TIER_KEYS = ("multiplier", *PRICE_FIELDS, "from", "until", "long_context")
 _SCHEDULE_KEYS = ("from", *PRICE_FIELDS, "notes")
 _PLAN_REQUIRED = ("vendor", "name", "monthly_price", "models", "caps", "source", "as_of")
-_PLAN_OPTIONAL = ("annual_monthly_price", "per_seat", "min_seats", "messages_per_day_cap", "notes", "aliases")
+_PLAN_OPTIONAL = ("annual_monthly_price", "per_seat", "min_seats", "messages_per_day_cap", "notes", "aliases", "limits")
+_LIMIT_KEYS = ("messages", "hours", "scope", "source")
 _TIER_BASES = (*EXACT_ENCODINGS, CHARACTERS)
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 _ENTRY_TABLES = ("providers", "tokenizers", "models", "plans")
@@ -219,6 +220,18 @@ class Plan:
     notes: str | None = None
     #: other names the plan goes by (Anthropic's "Max 5x" for what it now calls Max)
     aliases: tuple[str, ...] = ()
+    #: numeric caps the vendor publishes (messages in a window of hours), with their source
+    limits: tuple[PlanLimit, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanLimit:
+    """At most ``messages`` in any ``hours``-hour window (24: a day, 168: a week) on ``scope``."""
+
+    messages: int
+    hours: int
+    scope: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -1493,6 +1506,7 @@ def _plan(
     as_of = check.day((*path, "as_of"), body["as_of"]) if "as_of" in body else None
     notes = check.text((*path, "notes"), body["notes"]) if "notes" in body else None
     plan_aliases = check.strings((*path, "aliases"), body["aliases"]) if "aliases" in body else ()
+    limits = _plan_limits(check, (*path, "limits"), body["limits"]) if "limits" in body else ()
     models = check.strings((*path, "models"), body["models"]) if "models" in body else None
     if models is not None and not models:
         check.problem((*path, "models"), "must name at least one model")
@@ -1507,7 +1521,7 @@ def _plan(
         k in body and v is None
         for k, v in (("annual_monthly_price", annual), ("messages_per_day_cap", cap), ("notes", notes))
     )
-    if not sound or optional_bad or None in (name, monthly, per_seat, min_seats, caps, source, as_of, models, plan_aliases):
+    if not sound or optional_bad or None in (name, monthly, per_seat, min_seats, caps, source, as_of, models, plan_aliases, limits):
         return None
     return Plan(
         id=plan_id,
@@ -1524,4 +1538,26 @@ def _plan(
         messages_per_day_cap=cap,
         notes=notes,
         aliases=tuple(plan_aliases or ()),
+        limits=limits,
     )
+
+
+def _plan_limits(check: _Validator, path: tuple[Any, ...], value: Any) -> tuple[PlanLimit, ...] | None:
+    """``limits = [{messages = 160, hours = 3, scope = "…", source = "…"}, …]`` of a plan."""
+    if not isinstance(value, list):
+        check.problem(path, f"must be a list of tables, got {_show(value)}")
+        return None
+    limits = []
+    for index, entry in enumerate(value):
+        where = (*path, index)
+        body = check.table(where, entry)
+        if body is None or not check.keys(where, body, _LIMIT_KEYS):
+            return None
+        messages = check.integer((*where, "messages"), body["messages"])
+        hours = check.integer((*where, "hours"), body["hours"])
+        scope = check.text((*where, "scope"), body["scope"])
+        source = check.text((*where, "source"), body["source"])
+        if messages is None or hours is None or scope is None or source is None:
+            return None
+        limits.append(PlanLimit(messages, hours, scope, source))
+    return tuple(limits)

@@ -227,7 +227,12 @@ def _json_row(row, comparison) -> dict:
         "verdict": row.verdict,
         "caps": row.plan.caps,
         "messages_per_day_cap": row.plan.messages_per_day_cap,
+        "limits": [
+            {"messages": limit.messages, "hours": limit.hours, "scope": limit.scope, "source": limit.source}
+            for limit in row.plan.limits
+        ],
         "exceeds_cap": row.exceeds_cap,
+        "caps_exceeded": list(row.caps_exceeded),
         "notes": list(row.notes),
     }
 
@@ -262,6 +267,8 @@ def _cheaper_text(row, currency: str) -> str:
     from tokencalc.costs import format_money
 
     difference = row.api_monthly_cost - row.monthly_price
+    if row.exceeds_cap:
+        return "over cap ⚠"  # a plan that cannot carry the use is never the cheaper one
     if difference > 0:
         text = f"plan {format_money(difference, currency)}"
     elif difference < 0:
@@ -318,7 +325,7 @@ def _write_rows(comparison, fmt: OutputFormat) -> None:
         notes.append("² per-seat plans: price and API cost for all seats")
     for row in rows:
         extra = [row.break_even_note] if row.break_even_note and row.break_even_note != "free plan" else []
-        extra += ["exceeds the plan's documented cap"] if row.exceeds_cap else []
+        extra += [f"⚠ exceeds a published cap: {text}" for text in row.caps_exceeded]
         # whether each plan fits, and --seats on plans not sold per seat, are said once above
         extra += [n for n in row.notes if not n.startswith(("the conversation does not fit", NOT_PER_SEAT))]
         extra += ["does not fit the stand-in model"] if not row.api.fits else []
