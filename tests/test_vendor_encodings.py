@@ -392,3 +392,30 @@ def test_dataset_counters_normalise_qwen_text():
     text = "cafe\u0301 A\u030a " * 20
     for name in VENDOR_ENCODINGS:
         assert _counter(name)(text) == tiktoken_path(name, text) == small_path(name, text)
+
+
+def test_a_vocabulary_is_read_only_when_counted_with(cli, monkeypatch):
+    read: list[str] = []
+    real = encodings._read_verified_rank_file
+    monkeypatch.setattr(encodings, "_read_verified_rank_file", lambda spec: read.append(spec.name) or real(spec))
+    encodings.rank_table.cache_clear()
+    try:
+        assert cli("count", "-q", "--encoding", "tekken", input="hello world\n").exit_code == 0
+        assert read == ["tekken"]
+        read.clear()
+        assert cli("estimate", "--model", "gpt-5", "-f", "json", input="hello world\n").exit_code == 0
+        assert read == ["o200k_base"]
+        read.clear()
+        assert cli("models").exit_code == 0
+        assert read == []
+    finally:
+        encodings.rank_table.cache_clear()
+
+
+@pytest.mark.parametrize("name", VENDOR_ENCODINGS)
+def test_long_whitespace_runs_take_the_split_path_exactly(name):
+    text = "caf\u0065\u0301 " + " " * (counting.LONG_RUN + 10) + "x1234\n\t" + "\u3000" * 10 + "カタ・カ"
+    assert counting.has_long_whitespace_run(text)
+    normalize = encodings.normalizer(name)
+    whole = encodings.get_encoding(name).encode_ordinary(normalize(text) if normalize else text)
+    assert counting.count_with_tiktoken(name, text) == len(whole)

@@ -34,6 +34,7 @@ unassigned, so punctuation, to tiktoken 0.14.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from tokencalc.encodings import tables_agree_on
 
@@ -41,7 +42,7 @@ _CUT_PATTERN = r"(?<=\n)(?=[^\s/])|(?<=\p{{L}})(?=[^\p{{L}}\p{{M}}\p{{Cn}}'{excl
 
 
 @functools.lru_cache(maxsize=None)
-def _patterns(excludes: str = ""):
+def _patterns(excludes: str = "") -> tuple[Any, Any]:
     import regex
 
     pattern = _CUT_PATTERN.format(excludes=excludes)
@@ -62,16 +63,18 @@ def last_safe_cut(text: str, lo: int = 0, hi: int | None = None, excludes: str =
     end = len(text) if hi is None else min(hi, len(text))
     # A cut needs the character after it, which a lookahead cannot see past ``end``.
     for match in _patterns(excludes)[1].finditer(text, lo + 1, end):
-        if _confirmed(text, match.start()):
-            return match.start()
+        q: int = match.start()
+        if _confirmed(text, q):
+            return q
     return -1
 
 
 def first_safe_cut(text: str, lo: int = 0, excludes: str = "") -> int:
     """The smallest safe cut ``q`` with ``lo < q < len(text)``, or -1."""
     for match in _patterns(excludes)[0].finditer(text, lo + 1):
-        if _confirmed(text, match.start()):
-            return match.start()
+        q: int = match.start()
+        if _confirmed(text, q):
+            return q
     return -1
 
 

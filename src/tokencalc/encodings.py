@@ -35,7 +35,7 @@ from decimal import ROUND_CEILING, Decimal
 from importlib import resources
 from pathlib import Path
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from tokencalc import unicode_guard
 from tokencalc.errors import EncodingDataError, UnknownModelError
@@ -118,7 +118,7 @@ class EncodingSpec:
     special_tokens: dict[str, int] = field(default_factory=dict)
     n_vocab: int = 0
     #: Unicode normalisation the vendor applies before splitting ("NFC"), or None.
-    normalize: str | None = None
+    normalize: Literal["NFC", "NFD", "NFKC", "NFKD"] | None = None
     #: The pattern in the ``regex`` module's syntax, when it needs other flags than tiktoken's.
     regex_pattern: str | None = None
     #: Characters that may not follow a letter cut (``tokencalc.chunking``), as a class body.
@@ -423,7 +423,7 @@ def get_encoding(name: str) -> tiktoken.Encoding:
 
 
 @functools.lru_cache(maxsize=None)
-def split_pattern(name: str):
+def split_pattern(name: str) -> Any:
     """The compiled pre-tokenizer pattern (``regex`` module) of an encoding."""
     import regex
 
