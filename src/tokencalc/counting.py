@@ -14,13 +14,14 @@ counted as the characters it is.
 from __future__ import annotations
 
 import codecs
+import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from tokencalc import encodings, fast_backend, token_classes
+from tokencalc import encodings, fast_backend, long_pieces, token_classes
 from tokencalc.chunking import first_safe_cut, last_safe_cut
 from tokencalc.inputs import (
     BinaryInput,
@@ -36,12 +37,12 @@ SMALL_TEXT_BUDGET = 48_000
 #: Target size of one part handed to a worker thread, in characters.
 PART_CHARS = 1 << 18
 
-# tiktoken's split pattern overflows its regex stack on a run of ~1,000,000 spaces and panics
-# (a BaseException, after printing a Rust backtrace to stderr); 400,000 is still fine. A part
-# that may hold a run of LONG_RUN whitespace characters or more is split with the ``regex``
-# module instead and each piece byte-pair encoded (exact, only slower).
+#: A small text with a run this long (a piece the pure-Python BPE would take quadratic time
+#: on) is counted by tiktoken and tokencalc.long_pieces instead.
+SMALL_PIECE_CHARS = 256
+#: A text shorter than this is always safe to hand to tiktoken whole: its longest possible
+#: piece costs tiktoken a few MB and milliseconds (and stays far from its regex stack limit).
 LONG_RUN = 1 << 16
-_SAMPLE_STEP = LONG_RUN // 2
 
 
 @dataclass(frozen=True)
@@ -75,85 +76,90 @@ class Counts:
         )
 
 
-def has_long_whitespace_run(text: str) -> bool:
-    """True if ``text`` holds LONG_RUN whitespace characters in a row (or, rarely, half that).
+def count_with_tiktoken(encoding_name: str, text: str, cancelled: Callable[[], bool] = long_pieces.never) -> int:
+    """Exact count of ``text`` with tiktoken, in bounded memory whatever its pieces.
 
-    Such a run covers two consecutive characters of the sample ``text[::LONG_RUN // 2]`` and
-    everything between them, so only those stretches are checked.
+    A text that may hold a piece of ``long_pieces.LONG_PIECE_CHARS`` characters or more (one
+    run of letters, punctuation, NUL bytes or whitespace) is split here and its long pieces
+    counted in windows (:mod:`tokencalc.long_pieces`): tiktoken would need ~55 bytes per byte
+    of such a piece, time that grows faster than its length, and overflows its regex stack on
+    a million spaces. ``cancelled`` is polled while a long piece is counted.
     """
-    step = _SAMPLE_STEP
-    sample = text[::step]
-    for i in range(len(sample) - 1):
-        if sample[i].isspace() and sample[i + 1].isspace():
-            if text[i * step : (i + 1) * step + 1].isspace():
-                return True
-    return False
-
-
-def count_exact(encoding_name: str, text: str) -> int:
-    """Exact count of ``text`` for a canonical encoding, on this thread.
-
-    A verified fast backend (``tokencalc.fast_backend``) counts it when one is installed for
-    the encoding and every character of the text is one its tables and tiktoken's surely
-    classify alike; otherwise, or if the backend raises, tiktoken does.
-    """
-    fast = fast_backend.counter_for(encoding_name)
-    if fast is not None and encodings.tables_agree_on(text):
-        try:
-            return fast(text)
-        except Exception:  # a backend that cannot take this text: tiktoken can
-            pass
-    return count_with_tiktoken(encoding_name, text)
-
-
-def count_with_tiktoken(encoding_name: str, text: str) -> int:
-    """Exact count of ``text`` with tiktoken, safe for pathological whitespace runs."""
     encoding = encodings.get_encoding(encoding_name)
     normalize = encodings.normalizer(encoding_name)
     if normalize is not None:
         text = normalize(text)
-    if not has_long_whitespace_run(text):
+    if not long_pieces.may_hold_long_piece(text):
         return len(encoding.encode_ordinary(text))
-    # Lone surrogates become U+FFFD first, as tiktoken's own encode does.
-    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return sum(
-        len(encoding._encode_single_piece(match.group().encode("utf-8")))
-        for match in encodings.split_pattern(encoding_name).finditer(text)
-    )
+    return long_pieces.count_by_pieces(encoding, encodings.split_pattern(encoding_name), text, cancelled)
 
 
 _PartResult = tuple[dict[str, int], int, int, tuple[int, ...]]
 
 
-def classes_with_tiktoken(text: str) -> tuple[int, tuple[int, ...]]:
+def classes_with_tiktoken(text: str, cancelled: Callable[[], bool] = long_pieces.never) -> tuple[int, tuple[int, ...]]:
     """o200k_base's exact count of ``text`` and its tokens per token class (tokencalc.token_classes)."""
     encoding = encodings.get_encoding(token_classes.CLASS_BASE)
     table = token_classes.class_table()
-    if not has_long_whitespace_run(text):
+    if not long_pieces.may_hold_long_piece(text):
         ids = encoding.encode_ordinary(text)
         return len(ids), token_classes.histogram(ids, table)
-    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    count, total = 0, ()
-    for match in encodings.split_pattern(token_classes.CLASS_BASE).finditer(text):
-        ids = encoding._encode_single_piece(match.group().encode("utf-8"))
-        count += len(ids)
-        total = token_classes.add_histograms(total, token_classes.histogram(ids, table))
-    return count, total
+    histogram: list[tuple[int, ...]] = [()]
+
+    def add(ids: list[int]) -> None:
+        histogram[0] = token_classes.add_histograms(histogram[0], token_classes.histogram(ids, table))
+
+    count = long_pieces.count_by_pieces(
+        encoding, encodings.split_pattern(token_classes.CLASS_BASE), text, cancelled, add
+    )
+    return count, histogram[0]
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated words, as ``len(text.split())``, without copying a huge text."""
+    if len(text) <= 1 << 20:
+        return len(text.split())
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+_WORD = re.compile(r"\S+")
+
+
+def count_exact(encoding_name: str, text: str, cancelled: Callable[[], bool] = long_pieces.never) -> int:
+    """Exact count of ``text`` for a canonical encoding, on this thread.
+
+    A verified fast backend (``tokencalc.fast_backend``) counts it when one is installed for
+    the encoding and every character of the text is one its tables and tiktoken's surely
+    classify alike; otherwise, or if the backend raises, tiktoken does. A text that may hold a
+    long piece always goes to :func:`count_with_tiktoken` (bounded memory, cancellable).
+    """
+    fast = fast_backend.counter_for(encoding_name)
+    if fast is not None and encodings.tables_agree_on(text) and not long_pieces.may_hold_long_piece(text):
+        try:
+            return fast(text)
+        except Exception:  # a backend that cannot take this text: tiktoken can
+            pass
+    return count_with_tiktoken(encoding_name, text, cancelled)
 
 
 def _count_part(
-    bases: Sequence[str], part: str, count_words: bool, classes: bool = False, count_lines: bool = True
+    bases: Sequence[str],
+    part: str,
+    count_words_too: bool,
+    classes: bool = False,
+    count_lines: bool = True,
+    cancelled: Callable[[], bool] = long_pieces.never,
 ) -> _PartResult:
     """Tokens per encoding, words, lines and token classes of one part (on a worker thread)."""
     tokens: dict[str, int] = {}
     histogram: tuple[int, ...] = ()
     if classes:
-        tokens[token_classes.CLASS_BASE], histogram = classes_with_tiktoken(part)
+        tokens[token_classes.CLASS_BASE], histogram = classes_with_tiktoken(part, cancelled)
     for base in bases:
         if base not in tokens:
-            tokens[base] = count_exact(base, part)
+            tokens[base] = count_exact(base, part, cancelled)
     lines = part.count("\n") if count_lines else 0
-    return tokens, len(part.split()) if count_words else 0, lines, histogram
+    return tokens, count_words(part) if count_words_too else 0, lines, histogram
 
 
 _replacements = threading.local()
@@ -317,6 +323,8 @@ class TokenCounter:
         self._workers = workers or encodings.worker_count()
         self._small_budget = small_budget
         self._pool: ThreadPoolExecutor | None = None
+        # Set by close(): workers counting a long piece stop within milliseconds (Ctrl-C).
+        self._cancel = threading.Event()
         # Every part in flight, oldest first, across all inputs: at most 2 per worker, so
         # memory stays bounded while the next file is read and cut.
         self._queue: deque[tuple[_Tally, Future[_PartResult]]] = deque()
@@ -328,7 +336,8 @@ class TokenCounter:
         self.close()
 
     def close(self) -> None:
-        """Stop the worker threads (queued work is cancelled)."""
+        """Stop the worker threads (queued work is cancelled, a long piece stops at once)."""
+        self._cancel.set()
         for _, future in self._queue:
             future.cancel()
         self._queue.clear()
@@ -387,7 +396,7 @@ class TokenCounter:
                 progress(len(block))
             buffer += decoder.decode(block)
             while len(buffer) >= PART_CHARS:
-                cut = last_safe_cut(buffer, max(0, searched - 1), excludes=self._cut_excludes)
+                cut = _last_cut(buffer, max(0, searched - 1), self._cut_excludes)
                 if cut <= 0:
                     searched = len(buffer)
                     break
@@ -407,7 +416,9 @@ class TokenCounter:
         self._queue.append(
             (
                 tally,
-                pool.submit(_count_part, self._bases, part, self._count_words, self._classes, self._count_lines),
+                pool.submit(
+                    _count_part, self._bases, part, self._count_words, self._classes, self._count_lines, self._cancel.is_set
+                ),
             )
         )
         while len(self._queue) > 2 * self._workers:
@@ -421,7 +432,11 @@ class TokenCounter:
         return {n: base_totals[encodings.canonical_encoding(n)] for n in self._names}
 
     def _count_small(self, text: str) -> dict[str, int]:
-        if len(text) > self._small_budget or not encodings.tables_agree_on(text):
+        if (
+            len(text) > self._small_budget
+            or not encodings.tables_agree_on(text)
+            or long_pieces.may_hold_long_piece(text, SMALL_PIECE_CHARS)
+        ):
             # Past the budget the tokenizer is built anyway: count with it, on this thread.
             return {base: count_exact(base, text) for base in self._bases}
         self._small_budget -= len(text)
@@ -429,6 +444,7 @@ class TokenCounter:
 
     def _ensure_pool(self) -> ThreadPoolExecutor:
         if self._pool is None:
+            self._cancel = threading.Event()  # a counter used again after close()
             # Build the tokenizers once, here, before any worker needs them (tiktoken's only
             # when no fast backend counts the encoding; it is built later if text needs it).
             for base in self._bases:
@@ -453,6 +469,14 @@ def _count_small_one(base: str, text: str) -> int:
         if not encodings.tables_agree_on(text):
             return count_with_tiktoken(base, text)
     return bpe.count_text(text, encodings.rank_table(base), encodings.split_pattern(base))
+
+
+def _last_cut(buffer: str, lo: int, excludes: str) -> int:
+    """``last_safe_cut(buffer, lo)``, at once when ``buffer[lo:]`` repeats one character (a NUL
+    hole, a run of ``=``): no cut lies between two equal characters."""
+    if buffer.count(buffer[-1], lo) == len(buffer) - lo:
+        return -1
+    return last_safe_cut(buffer, lo, excludes=excludes)
 
 
 def _part_end(text: str, start: int, excludes: str = "") -> int:

@@ -25,7 +25,6 @@ windows, so Ctrl-C is honoured within milliseconds.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -43,7 +42,8 @@ class Cancelled(Exception):
     """The counting was cancelled (the counter is closing: Ctrl-C, or an error elsewhere)."""
 
 
-def _never() -> bool:
+def never() -> bool:
+    """A ``cancelled`` callback for work nobody cancels."""
     return False
 
 
@@ -79,12 +79,19 @@ def _pairs(encoding: Any) -> _Pairs:
 def count_piece_chunks(
     encoding: Any,
     chunks: Iterable[bytes],
-    cancelled: Callable[[], bool] = _never,
+    cancelled: Callable[[], bool] = never,
+    emit: Callable[[list[int]], None] | None = None,
+    run: tuple[int, int, int] | None = None,
 ) -> int:
     """Tokens of the piece made of ``chunks`` (its UTF-8 bytes, in order, cut anywhere).
 
     ``encoding`` is a ``tiktoken.Encoding``; the piece must be a single piece of its split
-    pattern (this function does not split). Raises :class:`Cancelled` when ``cancelled()``.
+    pattern (this function does not split). ``emit``, when given, receives the token ids, in
+    order, in batches. ``run`` = (start, end, unit): the bytes from ``start`` to ``end`` repeat
+    one character of ``unit`` bytes (a NUL hole, ``=====``); once two windows inside it start
+    in the same state (the same token before the seam, the same offset within the character),
+    every later window in the run repeats that stretch, which is then counted by
+    multiplication instead of encoded again. Raises :class:`Cancelled` when ``cancelled()``.
     """
     pairs = _pairs(encoding)
     token_bytes = encoding.decode_single_token_bytes
@@ -95,11 +102,12 @@ def count_piece_chunks(
     total = 0
     # The last tokens counted (a suffix of the committed encoding), so that a seam can move
     # back: popping tokens off a valid encoding leaves a valid encoding of the shorter prefix.
-    recent: deque[int] = deque(maxlen=MAX_SEAM_RETRIES)
+    recent: list[int] = []
     committed = 0  # bytes counted so far
     failed_at = -1  # the furthest seam found incompatible
     retries = 0
     window_size = WINDOW_BYTES
+    seen: dict[tuple[int, int], tuple[int, int]] = {}  # state in the run → (committed, total)
 
     def fill(size: int) -> None:
         nonlocal pending, exhausted
@@ -114,6 +122,15 @@ def count_piece_chunks(
             have += len(chunk)
         pending = b"".join(parts)
 
+    def discard(size: int) -> None:
+        nonlocal pending
+        while len(pending) < size and not exhausted:
+            fill(min(size, len(pending) + (1 << 22)))
+            if len(pending) < size:
+                size -= len(pending)
+                pending = b""
+        pending = pending[size:]
+
     while True:
         if cancelled():
             raise Cancelled()
@@ -121,24 +138,27 @@ def count_piece_chunks(
         final = exhausted and len(pending) <= window_size + MARGIN_BYTES
         window = pending if final else pending[: window_size + MARGIN_BYTES]
         if not window:
+            if emit is not None:
+                emit(recent)
             return total
         tokens = encode(window)
         if recent and not pairs.compatible(recent[-1], tokens[0]):
             # Move the seam one token back (its bytes return to pending) and widen the window,
             # so that the next cut falls elsewhere.
             retries += 1
-            if retries > MAX_SEAM_RETRIES:
+            if retries > MAX_SEAM_RETRIES or len(recent) == 1 and total > 1:
                 raise RuntimeError("no compatible seam found in a long piece")  # never seen
             failed_at = max(failed_at, committed)
             token = token_bytes(recent.pop())
             total -= 1
             committed -= len(token)
             pending = token + pending
-            if not recent and total:
-                raise RuntimeError("no compatible seam found in a long piece")  # never seen
             window_size = min(window_size * 2, MAX_WINDOW_BYTES)
+            seen.clear()
             continue
         if final:
+            if emit is not None:
+                emit([*recent, *tokens])
             return total + len(tokens)
         # Keep the tokens that end at least MARGIN_BYTES before the window's end.
         dropped = 0
@@ -147,21 +167,164 @@ def count_piece_chunks(
             keep -= 1
             dropped += len(token_bytes(tokens[keep]))
         if keep == 0:  # one token spans the window: look further
-            window_size = min(window_size * 2, MAX_WINDOW_BYTES)
-            if window_size == MAX_WINDOW_BYTES and len(window) >= MAX_WINDOW_BYTES:
+            seen.clear()
+            if window_size >= MAX_WINDOW_BYTES:
                 raise RuntimeError("a single token longer than the largest window")  # never seen
+            window_size *= 2
             continue
-        recent.extend(tokens[max(0, keep - MAX_SEAM_RETRIES) : keep])
+        recent.extend(tokens[:keep])
+        if len(recent) > 2 * MAX_SEAM_RETRIES:  # tokens this far back are final
+            if emit is not None:
+                emit(recent[:-MAX_SEAM_RETRIES])
+            del recent[:-MAX_SEAM_RETRIES]
         total += keep
         cut = len(window) - dropped
         committed += cut
         pending = pending[cut:]
-        if committed > failed_at:
-            retries = 0
-            window_size = WINDOW_BYTES
+        if committed <= failed_at:
+            continue
+        retries = 0
+        window_size = WINDOW_BYTES
+        if run is None or emit is not None:
+            continue
+        run_start, run_end, unit = run
+        # Every step recorded in ``seen`` was a plain one (no seam moved, no window widened),
+        # and its window lay inside the run: the steps repeat while their windows stay inside.
+        horizon = run_end - (WINDOW_BYTES + MARGIN_BYTES)
+        if not run_start <= committed <= horizon:
+            continue
+        state = ((committed - run_start) % unit, recent[-1])
+        if state not in seen:
+            seen[state] = (committed, total)
+            continue
+        then, total_then = seen[state]
+        period, tokens_per_period = committed - then, total - total_then
+        repeats = (horizon - committed) // period - 1
+        if repeats > 0:
+            total += repeats * tokens_per_period
+            committed += repeats * period
+            discard(repeats * period)
+            # Only the last period's tokens are known to be the ones before the seam now.
+            del recent[: max(0, len(recent) - tokens_per_period)]
+        seen.clear()
 
 
 def text_chunks(text: str, start: int, end: int, size: int = WINDOW_BYTES) -> Iterator[bytes]:
     """``text[start:end]`` as UTF-8, ``size`` characters at a time (no copy of the whole)."""
     for position in range(start, end, size):
         yield text[position : min(position + size, end)].encode("utf-8")
+
+
+#: A piece of at least this many characters is counted in windows.
+LONG_PIECE_CHARS = 1 << 13
+#: Short pieces are handed to tiktoken in spans of about this many characters.
+SPAN_CHARS = 1 << 18
+
+_SPACE = None
+
+
+def may_hold_long_piece(text: str, length: int = LONG_PIECE_CHARS) -> bool:
+    """True if ``text`` has ``length`` characters in a row that are all whitespace or all not.
+
+    A piece of the split patterns never mixes whitespace with other characters beyond one
+    leading space, so a piece of ``length + 1`` characters needs such a run. A run of
+    ``length`` covers two consecutive characters of the sample ``text[::length // 2]`` and
+    everything between them, so only those stretches are checked (in C).
+    """
+    global _SPACE
+    if len(text) < length:
+        return False
+    if _SPACE is None:
+        import re
+
+        _SPACE = re.compile(r"\s")
+    step = max(1, length // 2)
+    sample = text[::step]
+    for i in range(len(sample) - 1):
+        a, b = sample[i].isspace(), sample[i + 1].isspace()
+        if a != b:
+            continue
+        stretch = text[i * step : (i + 1) * step + 1]
+        if stretch.isspace() if a else _SPACE.search(stretch) is None:
+            return True
+    return False
+
+
+def count_by_pieces(
+    encoding: Any,
+    pattern: Any,
+    text: str,
+    cancelled: Callable[[], bool] = never,
+    emit: Callable[[list[int]], None] | None = None,
+) -> int:
+    """Exact tokens of ``text`` (ordinary text), however long its pieces.
+
+    The text is split with the encoding's pattern (the ``regex`` module, as tiktoken splits);
+    pieces of LONG_PIECE_CHARS or more are counted by :func:`count_piece_chunks`, the stretches
+    of short pieces between them by tiktoken itself, cut only where one piece ends and the next
+    begins. ``emit`` receives every token id in order (for per-class histograms).
+    """
+    if not text.isascii():
+        import re
+
+        if re.search("[\ud800-\udfff]", text):
+            # Lone surrogates become U+FFFD first, as tiktoken's own encode does.
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    total = 0
+    start = 0  # the first character not counted yet
+
+    def span(end: int) -> int:
+        ids = encoding.encode_ordinary(text[start:end])
+        if emit is not None:
+            emit(ids)
+        return len(ids)
+
+    seen = 0
+    for match in pattern.finditer(text, concurrent=True):
+        piece_start, piece_end = match.span()
+        seen += 1
+        if seen % 4096 == 0 and cancelled():
+            raise Cancelled()
+        if piece_end - piece_start < LONG_PIECE_CHARS:
+            if piece_start - start >= SPAN_CHARS:
+                total += span(piece_start)
+                start = piece_start
+            continue
+        if piece_start > start:
+            total += span(piece_start)
+        run = _uniform_run(text, piece_start, piece_end)
+        total += count_piece_chunks(encoding, text_chunks(text, piece_start, piece_end), cancelled, emit, run)
+        start = piece_end
+    if start < len(text):
+        total += span(len(text))
+    return total
+
+
+def _uniform_run(text: str, start: int, end: int) -> tuple[int, int, int] | None:
+    """The run of one repeated character around the middle of ``text[start:end]``, in bytes
+    from ``start`` (start, end, bytes per character), when it is long enough to matter."""
+    import re
+
+    middle = (start + end) // 2
+    char = text[middle]
+    other = re.compile("[^" + re.escape(char) + "]")
+    found = other.search(text, middle, end)
+    run_end = found.start() if found else end
+    # The run's start: the last other character before the middle (searched backwards in steps).
+    run_start = middle
+    step = 1 << 12
+    while run_start > start:
+        lo = max(start, run_start - step)
+        if text.count(char, lo, run_start) != run_start - lo:
+            last = None
+            for last in other.finditer(text, lo, run_start):
+                pass
+            run_start = last.end() if last is not None else lo
+            break
+        run_start = lo
+        step *= 2
+    if run_end - run_start < 8 * WINDOW_BYTES or run_start - start > 1 << 22:
+        return None
+    unit = len(char.encode("utf-8", "surrogatepass"))
+    head = len(text[start:run_start].encode("utf-8", "surrogatepass"))
+    return head, head + (run_end - run_start) * unit, unit

@@ -1,0 +1,83 @@
+"""Large inputs and timings (issue 10 §3), marked ``slow``: ``pytest -m "not slow"`` skips them.
+
+Each runs the installed ``tokencalc`` as a process and reads its peak memory from the kernel
+(``ru_maxrss`` of the finished child). The 200 MiB cases are in bench/bench_long_pieces.py.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent / "tokencalc"
+
+
+def _run(args, **kwargs):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    result = subprocess.run([str(BIN), *args], capture_output=True, timeout=600, **kwargs)
+    elapsed = time.monotonic() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the largest of any child so far: only meaningful when it grew.
+    return result, elapsed, max(peak_kib, before) if peak_kib > before else None
+
+
+def test_16_mib_nul_hole_in_a_log(tmp_path):
+    log = tmp_path / "hole.log"
+    head = b"2026-11-30 boot ok\n" * 600  # more than the 8 KiB binary sniff
+    log.write_bytes(head + b"\0" * (16 << 20) + b"\nshutdown\n")
+    result, elapsed, peak = _run(["count", "-q", str(log)])
+    assert result.returncode == 0, result.stderr
+    # Worked out independently of the windows: o200k_base merges a NUL run in pairs, so the
+    # piece "\0" * 2n + "\n" costs n tokens more than "\0" * 4096 + "\n" does per 2,048 pairs.
+    from tokencalc import encodings
+
+    encoding = encodings.get_encoding("o200k_base")
+    small = len(encoding._encode_single_piece(b"\0" * 4096 + b"\n"))
+    larger = len(encoding._encode_single_piece(b"\0" * 8192 + b"\n"))
+    assert larger - small == 2048  # the pairs rule, checked by tiktoken at two sizes
+    nul_piece = small + ((16 << 20) - 4096) // 2
+    expected = len(encoding.encode_ordinary(head.decode())) + nul_piece + len(encoding.encode_ordinary("shutdown\n"))
+    assert int(result.stdout) == expected
+    assert elapsed < 60
+    if peak is not None:
+        assert peak < 300 * 1024, f"peak {peak // 1024} MiB"
+
+
+def test_16_mib_letter_run(tmp_path):
+    data = tmp_path / "run.txt"
+    data.write_bytes(b"x" * (16 << 20))
+    result, elapsed, peak = _run(["count", "-q", str(data)])
+    assert result.returncode == 0
+    assert int(result.stdout) == (16 << 20) // 8  # o200k_base: "xxxxxxxx" is one token
+    assert elapsed < 60
+    if peak is not None:
+        assert peak < 300 * 1024, f"peak {peak // 1024} MiB"
+
+
+def test_ctrl_c_during_a_long_piece_is_honoured_within_a_second(tmp_path):
+    import random
+    import string
+
+    random.seed(5)
+    data = tmp_path / "dna.txt"
+    # A random letter run cannot be skipped by period: counting it takes many seconds.
+    data.write_bytes("".join(random.choices("acgt", k=1 << 20)).encode() * 24)
+    process = subprocess.Popen([str(BIN), "count", "-q", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(6)
+    assert process.poll() is None, "finished before it could be interrupted"
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert time.monotonic() - sent < 1.5
+    assert process.returncode == 130
+    assert err == b"tokencalc: interrupted\n"

@@ -1,0 +1,149 @@
+"""Long pieces counted in windows are counted exactly (issue 10 §3).
+
+Every expectation is tiktoken's own count of the whole piece or text. Windows and margins are
+shrunk to a few bytes so that thousands of seams (and the moves of a seam that is not
+compatible) are exercised on pieces of moderate size.
+"""
+
+from __future__ import annotations
+
+import string
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tokencalc import encodings, long_pieces
+from tokencalc.counting import TokenCounter, classes_with_tiktoken, count_with_tiktoken
+
+BASES = ["o200k_base", "cl100k_base"]
+
+ALPHABETS = [
+    "\0",
+    "a",
+    "=",
+    "-",
+    "acgt",
+    string.ascii_lowercase,
+    "!@#$%^&*()-=+[]{};:,.<>?",
+    "ab",
+    "é\u0301eßü",
+    "中文字符测试",
+    "\U0001f600\U0001f680",
+]
+
+
+@st.composite
+def pieces(draw):
+    alphabet = draw(st.sampled_from(ALPHABETS))
+    text = draw(st.text(alphabet=alphabet, min_size=1, max_size=3000))
+    if draw(st.booleans()):  # long runs of one character, with a few interruptions
+        char = draw(st.sampled_from(alphabet))
+        text = char * draw(st.integers(1, 4000)) + text[:20]
+    return text.encode("utf-8")
+
+
+def _chunks(data: bytes, sizes: list[int]) -> list[bytes]:
+    out, i, k = [], 0, 0
+    while i < len(data):
+        size = sizes[k % len(sizes)]
+        out.append(data[i : i + size])
+        i += size
+        k += 1
+    return out
+
+
+@pytest.mark.parametrize("base", BASES)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=pieces(), window=st.sampled_from([8, 16, 64, 256]), margin=st.sampled_from([2, 4, 16, 64]),
+       sizes=st.lists(st.integers(1, 700), min_size=1, max_size=5))
+def test_windowed_piece_count_equals_tiktoken(monkeypatch, base, data, window, margin, sizes):
+    monkeypatch.setattr(long_pieces, "WINDOW_BYTES", window)
+    monkeypatch.setattr(long_pieces, "MARGIN_BYTES", margin)
+    encoding = encodings.get_encoding(base)
+    expected = encoding._encode_single_piece(data)
+    emitted: list[int] = []
+    assert long_pieces.count_piece_chunks(encoding, _chunks(data, sizes), emit=emitted.extend) == len(expected)
+    assert emitted == expected  # the very tokens, in order
+
+
+@pytest.mark.parametrize("base", [b for b in encodings.ENCODINGS if b not in BASES])
+def test_vendor_encodings_long_pieces(monkeypatch, base):
+    monkeypatch.setattr(long_pieces, "WINDOW_BYTES", 32)
+    monkeypatch.setattr(long_pieces, "MARGIN_BYTES", 8)
+    encoding = encodings.get_encoding(base)
+    for text in ("a" * 3001, "=" * 2500, "acgtacggtca" * 200, "中文" * 700, "\0" * 999, "!?" * 800):
+        data = text.encode()
+        assert long_pieces.count_piece_chunks(encoding, _chunks(data, [97])) == len(encoding._encode_single_piece(data))
+
+
+@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize(
+    "head, char, tail",
+    [("", "\0", ""), ("log\n", "\0", "\nmore"), (" ", "=", "\n"), ("x", "a", "Z"), ("", "é", "!"), ("", "中", ""), ("!", "-", "/")],
+)
+def test_uniform_runs_skipped_by_period_are_exact(base, head, char, tail):
+    encoding = encodings.get_encoding(base)
+    pattern = encodings.split_pattern(base)
+    for n in (300_001, 333_333):
+        text = head + char * (n // len(char.encode())) + tail
+        assert long_pieces.count_by_pieces(encoding, pattern, text) == len(encoding.encode_ordinary(text))
+
+
+@pytest.mark.parametrize("base", BASES)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.tuples(st.sampled_from(["word ", "12345", "\n", "  ", "a", "=", "\0", "x.y/z", "中"]), st.integers(1, 300)), min_size=1, max_size=12))
+def test_text_with_long_pieces_counts_like_tiktoken(monkeypatch, base, parts):
+    monkeypatch.setattr(long_pieces, "LONG_PIECE_CHARS", 64)
+    monkeypatch.setattr(long_pieces, "SPAN_CHARS", 100)
+    monkeypatch.setattr(long_pieces, "WINDOW_BYTES", 32)
+    monkeypatch.setattr(long_pieces, "MARGIN_BYTES", 8)
+    text = "".join(s * n for s, n in parts)
+    encoding = encodings.get_encoding(base)
+    assert long_pieces.count_by_pieces(encoding, encodings.split_pattern(base), text) == len(encoding.encode_ordinary(text))
+
+
+def test_may_hold_long_piece():
+    assert not long_pieces.may_hold_long_piece("word " * 10_000, 64)
+    assert long_pieces.may_hold_long_piece("word " * 100 + "x" * 64 + " end", 64)
+    assert long_pieces.may_hold_long_piece("word " * 100 + " " * 64 + "end", 64)
+    assert not long_pieces.may_hold_long_piece("x" * 31 + " " + "y" * 31, 64)
+
+
+def test_classes_histogram_is_the_same_through_windows(monkeypatch):
+    text = "Hello world, " * 50 + "\0" * 20_000 + " and " + "z" * 30_000 + "!"
+    whole_count, whole = classes_with_tiktoken(text)
+    monkeypatch.setattr(long_pieces, "LONG_PIECE_CHARS", 1000)
+    count, histogram = classes_with_tiktoken(text)
+    assert (count, histogram) == (whole_count, whole)
+    monkeypatch.setattr(long_pieces, "may_hold_long_piece", lambda *a: False)
+    assert classes_with_tiktoken(text) == (whole_count, whole)
+
+
+def test_long_whitespace_runs_are_exact():
+    text = "a" + " " * 1_200_000 + "b\n" + "\n" * 300_000 + "c"
+    encoding = encodings.get_encoding("o200k_base")
+    expected = sum(len(encoding._encode_single_piece(m.group().encode())) for m in encodings.split_pattern("o200k_base").finditer(text))
+    assert count_with_tiktoken("o200k_base", text) == expected
+
+
+def test_cancelled_stops_a_long_piece():
+    encoding = encodings.get_encoding("o200k_base")
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(long_pieces.Cancelled):
+        long_pieces.count_piece_chunks(encoding, [b"ab" * 200_000], cancelled)
+    assert len(calls) == 4
+
+
+def test_small_text_with_one_long_piece_is_fast_and_exact():
+    # The pure-Python BPE takes quadratic time on one piece (35 s for 40,000 letters before).
+    started = time.monotonic()
+    with TokenCounter(["o200k_base"]) as counter:
+        assert counter.count_text("a" * 40_000).tokens == {"o200k_base": 5000}
+    assert time.monotonic() - started < 10
