@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, Union
 
 from tokencalc.errors import InputError, UsageError
 
@@ -47,6 +47,8 @@ __all__ = [
     "estimate_tokens",
     "load_prices",
 ]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 #: A price sheet, or a sheet file overlaid on the default one (like ``--prices FILE``).
 Prices = Union["PriceSheet", str, Path, None]
@@ -126,6 +128,20 @@ def _resolved_exact(model: object, encoding: object) -> str | None:
     return None
 
 
+def _local_decimal(function: _F) -> _F:
+    """Run ``function`` in tokencalc's own decimal context: the caller's (``prec = 3``, traps)
+    never changes a count estimate or a cost."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from tokencalc.costs import money_context
+
+        with money_context():
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _counter(names: Sequence[str]) -> tuple[TokenCounter, threading.Lock]:
     # Keyed by process id: a worker forked by a distributed engine builds its own.
     from tokencalc.counting import TokenCounter
@@ -158,7 +174,7 @@ def load_prices(path: str | Path | None = None, *, user: bool = True) -> PriceSh
     """
     from tokencalc.sheet import load_price_sheet
 
-    return load_price_sheet(Path(path) if path is not None else None, user_sheet=user)
+    return load_price_sheet(_path_argument("path", path, optional=True), user_sheet=user)
 
 
 def _default_sheet() -> PriceSheet:
@@ -186,8 +202,12 @@ def _default_sheet() -> PriceSheet:
 def _sheet(prices: Prices) -> PriceSheet:
     if prices is None:
         return _default_sheet()
-    if isinstance(prices, (str, Path)):
+    if isinstance(prices, (str, os.PathLike)):
         return load_prices(prices)
+    from tokencalc.sheet import PriceSheet
+
+    if not isinstance(prices, PriceSheet):
+        raise UsageError(f"prices must be a PriceSheet, a sheet file's path or None, got {prices!r}")
     return prices
 
 
@@ -208,6 +228,10 @@ def _tokenizer(model: str | None, encoding: str | None, prices: Prices) -> Token
     from tokencalc import encodings
     from tokencalc.sheet import TokenizerRef
 
+    _name_argument("model", model)
+    _name_argument("encoding", encoding)
+    if prices is not None and not isinstance(prices, (str, os.PathLike)):
+        _sheet(prices)  # raises for anything that is not a sheet
     if model is not None and encoding is not None:
         raise UsageError("give model or encoding, not both")
     if model is None:
@@ -244,6 +268,7 @@ def _token_count(ref: TokenizerRef, counts: Counts) -> TokenCount:
     return TokenCount(model_tokens(ref, counts), ref.estimated, ref.family, ref.base, ref.ratio)
 
 
+@_local_decimal
 def estimate_tokens(
     text: str,
     *,
@@ -355,6 +380,7 @@ def count_tokens_batch(
     return counts
 
 
+@_local_decimal
 def count_file(
     path: str | Path,
     *,
@@ -369,8 +395,9 @@ def count_file(
     from tokencalc.counting import count_inputs
     from tokencalc.inputs import InputSource
 
+    file = _path_argument("path", path)
     ref = _tokenizer(model, encoding, prices)
-    source = InputSource(str(path), Path(path))
+    source = InputSource(str(file), file)
     need = _family_needs(ref)
     if need is not None:
         from tokencalc.counting import TokenCounter
@@ -420,6 +447,37 @@ def _token_argument(name: str, value: int | None) -> None:
         raise UsageError(f"{name} must be a non-negative int, got {value!r}")
 
 
+def _name_argument(name: str, value: object, *, optional: bool = True) -> None:
+    """A model, encoding or tier name: a non-empty str (or None where allowed)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"{name} must be a non-empty str, got {value!r}")
+
+
+def _names_argument(name: str, value: object) -> list[str]:
+    """One name or a sequence of names (a bare str is one name)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: list[object] = [value]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+    else:
+        raise UsageError(f"{name} must be a str or a list of str, got {value!r}")
+    for item in items:
+        _name_argument(name, item, optional=False)
+    return [str(item) for item in items]
+
+
+def _path_argument(name: str, value: object, *, optional: bool = False) -> Path | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, (str, os.PathLike)) or isinstance(value, bytes) or not str(os.fspath(value)).strip():
+        raise UsageError(f"{name} must be a non-empty path (str or os.PathLike), got {value!r}")
+    return Path(os.fspath(value))
+
+
 def _tier(tier: str | None) -> str | None:
     from tokencalc.sheet import TIERS
 
@@ -467,6 +525,7 @@ def _priced(
     )
 
 
+@_local_decimal
 def estimate_cost(
     model: str,
     *,
@@ -491,6 +550,7 @@ def estimate_cost(
     >>> cost.total  # 10,000 × $1.25/M + 2,000 × $10/M
     Decimal('0.0325')
     """
+    _name_argument("model", model, optional=False)
     if (input_tokens is None) == (text is None):
         raise UsageError("give input_tokens or text, not both and not neither")
     for name, value in (("input_tokens", input_tokens), ("output_tokens", output_tokens), ("cached_input_tokens", cached_input_tokens)):
@@ -517,6 +577,7 @@ def estimate_cost(
     )
 
 
+@_local_decimal
 def compare_models(
     text_or_tokens: str | int,
     models: str | Sequence[str] | None = None,
@@ -557,8 +618,7 @@ def compare_models(
     day = _day(on)
     chosen_tier = _tier(tier)
     sheet = _sheet(prices)
-    patterns = [models] if isinstance(models, str) else list(models or [])
-    selected = sheet.select(patterns, list(providers))
+    selected = sheet.select(_names_argument("models", models), _names_argument("providers", providers))
     if output_tokens is None and ratio is None:
         output_tokens = 0
     assumptions = Assumptions(

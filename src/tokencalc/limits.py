@@ -11,8 +11,8 @@ limit                          environment variable                   default
 price sheet                    ``TOKENCALC_MAX_SHEET_MB``             16 MiB
 tokenizer cache file           ``TOKENCALC_MAX_CACHE_MB``             256 MiB
 imported price JSON            ``TOKENCALC_MAX_IMPORT_MB``            64 MiB
-archive, total uncompressed    ``TOKENCALC_MAX_ARCHIVE_MB``           2048 MiB
-archive, compression ratio     ``TOKENCALC_MAX_ARCHIVE_RATIO``        200
+archive member, uncompressed  ``TOKENCALC_MAX_ARCHIVE_MB``           512 MiB 
+archive, compression ratio     ``TOKENCALC_MAX_ARCHIVE_RATIO``        100
 archive, members               ``TOKENCALC_MAX_ARCHIVE_MEMBERS``      100000
 user-sheet lock wait           ``TOKENCALC_LOCK_TIMEOUT`` (seconds)   10
 =============================  =====================================  =============
@@ -63,8 +63,8 @@ class Limit:
 SHEET_SIZE = Limit("TOKENCALC_MAX_SHEET_MB", 16, "MiB")
 CACHE_SIZE = Limit("TOKENCALC_MAX_CACHE_MB", 256, "MiB")
 IMPORT_SIZE = Limit("TOKENCALC_MAX_IMPORT_MB", 64, "MiB")
-ARCHIVE_SIZE = Limit("TOKENCALC_MAX_ARCHIVE_MB", 2048, "MiB")
-ARCHIVE_RATIO = Limit("TOKENCALC_MAX_ARCHIVE_RATIO", 200, "")
+ARCHIVE_SIZE = Limit("TOKENCALC_MAX_ARCHIVE_MB", 512, "MiB")
+ARCHIVE_RATIO = Limit("TOKENCALC_MAX_ARCHIVE_RATIO", 100, "")
 ARCHIVE_MEMBERS = Limit("TOKENCALC_MAX_ARCHIVE_MEMBERS", 100_000, "")
 LOCK_TIMEOUT = Limit("TOKENCALC_LOCK_TIMEOUT", 10, "s")
 

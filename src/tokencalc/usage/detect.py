@@ -41,7 +41,10 @@ class Detected:
 
 def zip_member(file: InputFile) -> str | None:
     """The ``conversations.json`` inside a ZIP archive (raises zipfile.BadZipFile)."""
+    from tokencalc.zip_limits import check_members
+
     with zipfile.ZipFile(file.path) as archive:
+        check_members(archive, str(file.path))
         names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == EXPORT_MEMBER]
     return min(names, key=len) if names else None
 

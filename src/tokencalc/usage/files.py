@@ -43,7 +43,9 @@ class InputFile:
                 return
             import zipfile  # only archives need it (the status line's import stays light)
 
-            with zipfile.ZipFile(handle) as archive, archive.open(self.member) as member:
+            from tokencalc.zip_limits import open_member
+
+            with zipfile.ZipFile(handle) as archive, open_member(archive, self.member, str(self.path)) as member:
                 yield member
 
 

@@ -1,0 +1,71 @@
+"""Time and peak memory of inputs that are one huge tokenizer piece (issue 10 §3).
+
+    python bench/bench_long_pieces.py            # 16 MiB and 200 MiB cases
+    python bench/bench_long_pieces.py --mib 16   # only the 16 MiB ones
+
+Each case is written to a temporary file and counted by the installed ``tokencalc count -q``
+in its own process; wall time and peak RSS (``os.wait4``) are printed. The 16 MiB cases are
+also checked against tiktoken's count of the whole file when ``--check`` is given (that needs
+about 1 GB and a minute per case: it is what tokencalc avoids).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent / "tokencalc"
+HEAD = b"2026-11-30 12:00:00 service started\n" * 400  # past the 8 KiB binary sniff
+
+
+def cases(mib: int) -> dict[str, bytes]:
+    random.seed(mib)
+    size = mib << 20
+    return {
+        f"{mib} MiB NUL hole in a log": HEAD + b"\0" * size + b"\nservice stopped\n",
+        f"{mib} MiB of one letter": b"x" * size,
+        f"{mib} MiB of '='": b"=" * size,
+        f"{mib} MiB random acgt (no period)": "".join(random.choices("acgt", k=1 << 20)).encode() * mib,
+    }
+
+
+def run(path: Path) -> tuple[str, float, float]:
+    started = time.monotonic()
+    process = subprocess.Popen([str(BIN), "count", "-q", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.monotonic() - started
+    out = process.stdout.read().decode().strip()
+    if os.waitstatus_to_exitcode(status) != 0:
+        out = "error: " + process.stderr.read().decode().strip()
+    return out, elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mib", type=int, action="append", help="sizes in MiB (default 16 and 200)")
+    parser.add_argument("--check", action="store_true", help="compare 16 MiB counts with tiktoken on the whole file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for mib in args.mib or [16, 200]:
+            for name, data in cases(mib).items():
+                path = Path(tmp) / "case.txt"
+                path.write_bytes(data)
+                del data
+                count, elapsed, peak = run(path)
+                line = f"{name:40} {count:>12}  {elapsed:7.1f} s  {peak:8.0f} MB"
+                if args.check and mib <= 16:
+                    from tokencalc import encodings
+
+                    expected = len(encodings.get_encoding("o200k_base").encode_ordinary(path.read_text(encoding="utf-8")))
+                    line += "  ok" if str(expected) == count else f"  MISMATCH tiktoken {expected}"
+                print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
