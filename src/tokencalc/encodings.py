@@ -391,6 +391,9 @@ def rank_table(name: str) -> RankTable:
     except (OSError, FileLimitError):
         cached = None
     if cached is not None:
+        from tokencalc.atomic import remove_stale_temporaries
+
+        remove_stale_temporaries(path)  # copies left by runs killed while writing the cache
         return cached
     table = RankTable.from_ranks(parse_rank_file(_read_verified_rank_file(spec)))
     _store_table(path, table, spec)

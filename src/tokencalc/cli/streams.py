@@ -120,7 +120,7 @@ def install() -> None:
     for stream in (sys.stdout, sys.stderr):
         _escape_unencodable(stream)
     if not isinstance(sys.stdout, GuardedStdout):
-        sys.stdout = GuardedStdout(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = GuardedStdout(sys.stdout)
 
 
 def write_stderr(text: str) -> None:
