@@ -33,10 +33,10 @@ HELP = """Usage: tokencalc statusline
 """
 
 
-#: How far before today the status line reads records: far enough to find where the active
-#: 5-hour window's chain of windows starts (it would take a week of use without a 5-hour pause
-#: to reach further) and every copy of today's records.
-LOOK_BACK = 7 * 24 * 3600
+#: How far before today the status line reads records (besides the session's): far enough to
+#: find where the active 5-hour window's chain of windows starts, unless the use before it ran
+#: two days without a 5-hour pause.
+LOOK_BACK = 2 * 24 * 3600
 
 
 def money(amount: Decimal) -> str:

@@ -32,8 +32,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-INDEX_NAME = "claude-code-index.v1"
-FORMAT = 2  # bump when the entry layout changes
+INDEX_NAME = "claude-code-index.v3"
+FORMAT = 3  # bump when the layout changes
 TAIL = 64  # bytes before the offset that must be unchanged to resume there
 Entry = tuple  # (key, rank, group, replica, ts, session, tokens, cost, pricing fields)
 
@@ -213,6 +213,48 @@ class Refresh:
     repriced: bool
 
 
+def _shard(where: Path, name: str) -> Path:
+    import hashlib
+
+    digest = hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()
+    return where.with_name(where.name + ".d") / digest
+
+
+def _read_shard(where: Path, name: str) -> list[Entry] | None:
+    try:
+        with open(_shard(where, name), "rb") as handle:
+            entries = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return entries if isinstance(entries, list) else None
+
+
+def _write_shard(where: Path, name: str, entries: list[Entry]) -> None:
+    """Atomically (a temporary file renamed over it); no fsync: it is a cache."""
+    import tempfile
+
+    target = _shard(where, name)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(marshal.dumps(entries))
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
+def _meta(size: int, mtime: int, offset: int, tail: bytes, entries: list[Entry]) -> list[Any]:
+    """A file's line in the index: what tells whether it changed, and which records its shard holds."""
+    last = max((e[4] for e in entries), default=0.0)
+    sessions = sorted({e[5] for e in entries if e[5]})
+    return [size, mtime, offset, tail, last, sessions]
+
+
 def refresh(
     dirs: Iterable[Path],
     extra_files: Iterable[Path] = (),
@@ -223,19 +265,21 @@ def refresh(
 ) -> Refresh:
     """Bring the index up to date with the transcripts under ``dirs`` and return the de-duplicated records.
 
-    With ``since`` (epoch seconds) only records from then on, and those of ``session``, are
-    de-duplicated and returned (the status line needs no older ones; a copy can only replay an
-    earlier record, so a cut-off in time keeps every copy of what it keeps, except a replay of a
-    record older than the cut-off).
+    The index is a small header (per file: size, mtime, offset, the bytes before it, its latest
+    record's time and its sessions) plus one shard of entries per file, so that a run only loads
+    the shards it needs. With ``since`` (epoch seconds) only records from then on, and those of
+    ``session``, are de-duplicated and returned (the status line needs no older ones).
     """
     where = path or index_path()
     data = _load(where)
+    signature = sheet_signature()
+    repriced = data.get("sheet") != signature
     old_files: dict[str, list[Any]] = data["files"]
     files: dict[str, list[Any]] = {}
+    loaded: dict[str, list[Entry]] = {}
     changed = False
+    pending: list[tuple[str, list[Entry], list[Entry], list[Any], list[Any]]] = []  # name, kept, new, records, meta
     opened = 0
-    unpriced: list[tuple[str, int]] = []  # (file, first new entry) still to be priced
-    fresh_records: dict[str, list[Any]] = {}
     names = dict.fromkeys([*transcripts(dirs), *(str(p) for p in extra_files)])
     for name in names:
         try:
@@ -243,45 +287,68 @@ def refresh(
         except OSError:
             continue
         old = old_files.get(name)
-        if old is not None and old[0] == stat.st_size and old[1] == stat.st_mtime_ns:
+        if old is not None and old[0] == stat.st_size and old[1] == stat.st_mtime_ns and len(old) == 6:
             files[name] = old
             continue
         changed = True
         opened += 1
+        kept = _read_shard(where, name) if old is not None and len(old) == 6 else None
         result = None
-        if old is not None and stat.st_size >= old[2] > 0:
+        if kept is not None and stat.st_size >= old[2] > 0:  # type: ignore[index]
             try:
-                result = _read_from(name, old[2], old[3])
+                result = _read_from(name, old[2], old[3])  # type: ignore[index]
             except OSError:
                 continue
         if result is None:
+            kept = []
             try:
                 result = _read_from(name, 0, b"")
             except OSError:
                 continue
-            old = None
-        entries, offset, tail, records = result  # type: ignore[misc]
-        kept = list(old[4]) if old is not None else []
-        unpriced.append((name, len(kept)))
-        fresh_records[name] = records
-        files[name] = [stat.st_size, stat.st_mtime_ns, offset, tail, kept + entries]
-    changed = changed or set(files) != set(old_files)
-    signature = sheet_signature()
-    repriced = data.get("sheet") != signature
-    if repriced:
-        every = [e for item in files.values() for e in item[4]]
-        if every:
-            priced = iter(price_entries(every))
-            for item in files.values():
-                item[4] = [next(priced) for _ in item[4]]
-        changed = True
+        entries, offset, tail, records = result
+        pending.append((name, kept or [], entries, records, [stat.st_size, stat.st_mtime_ns, offset, tail]))
+    if pending and not repriced:  # price every new record at once (one price-sheet load)
+        fresh = price_entries([e for p in pending for e in p[2]], [r for p in pending for r in p[3]])
+        at = 0
+        for name, kept, entries, records, meta in pending:
+            pending_priced = fresh[at : at + len(entries)]
+            at += len(entries)
+            loaded[name] = kept + pending_priced
     else:
-        for name, start in unpriced:
-            item = files[name]
-            item[4] = item[4][:start] + price_entries(item[4][start:], fresh_records[name])
+        for name, kept, entries, _, _ in pending:
+            loaded[name] = kept + entries
+    for name, _, _, _, meta in pending:
+        _write_shard(where, name, loaded[name])
+        files[name] = _meta(*meta, loaded[name])
+    changed = changed or set(files) != set(old_files)
+    if repriced and files:
+        for name in files:
+            entries = loaded.get(name)
+            if entries is None:
+                entries = _read_shard(where, name) or []
+            loaded[name] = price_entries(entries)
+            _write_shard(where, name, loaded[name])
+        changed = True
     if changed:
         _save(where, {"format": FORMAT, "sheet": signature, "files": files})
-    return Refresh(_dedup(files.values(), since, session), len(files), opened, repriced)
+    wanted = []
+    for name, meta in files.items():
+        if since is not None and meta[4] < since and (session is None or session not in meta[5]):
+            continue
+        entries = loaded.get(name)
+        if entries is None:
+            entries = _read_shard(where, name)
+        if entries is None:  # a shard gone missing: read the file again
+            try:
+                new, offset, tail, records = _read_from(name, 0, b"")  # type: ignore[misc]
+            except (OSError, TypeError):
+                continue
+            entries = price_entries(new, records)
+            _write_shard(where, name, entries)
+            files[name] = _meta(files[name][0], files[name][1], offset, tail, entries)
+            _save(where, {"format": FORMAT, "sheet": signature, "files": files})
+        wanted.append([None, None, None, None, entries])
+    return Refresh(_dedup(wanted, since, session), len(files), opened, repriced)
 
 
 class _Candidate:
