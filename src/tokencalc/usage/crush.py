@@ -13,7 +13,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from tokencalc.usage.agent_files import env_path, load_json, read_only, sqlite_tables, xdg_data_home
+from tokencalc.usage.agent_files import (
+    env_path,
+    load_json,
+    read_only,
+    sqlite_tables,
+    xdg_data_home,
+)
 from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog

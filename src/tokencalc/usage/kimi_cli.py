@@ -68,7 +68,7 @@ def share_info(share: Path | None) -> tuple[str | None, dict[str, str]]:
         index = load_json(share / "kimi.json")
         for entry in index.get("work_dirs", []) if isinstance(index, dict) else []:
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                digest = hashlib.md5(entry["path"].encode("utf-8")).hexdigest()  # noqa: S324 - Kimi's naming
+                digest = hashlib.md5(entry["path"].encode("utf-8")).hexdigest()
                 kaos = entry.get("kaos")
                 dirs[digest if kaos in (None, "local") else f"{kaos}_{digest}"] = entry["path"]
     except (OSError, *JSON_ERRORS, UnicodeDecodeError):

@@ -17,7 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tokencalc.usage.agent_files import env_path, first_object, read_only, sqlite_tables, xdg_data_home
+from tokencalc.usage.agent_files import (
+    env_path,
+    first_object,
+    read_only,
+    sqlite_tables,
+    xdg_data_home,
+)
 from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog

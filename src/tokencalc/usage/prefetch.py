@@ -74,7 +74,7 @@ def _load(item: InputFile, signature: tuple[Any, ...]) -> FileResult | None:
     try:
         with open(_cache_file(item), "rb") as handle:
             stored_signature, result = pickle.load(handle)
-    except Exception:  # a missing, partial or foreign entry: read the file
+    except Exception:  # noqa: BLE001 - a missing, partial or foreign entry (unpickling raises anything): read the file
         return None
     return result if stored_signature == signature and isinstance(result, FileResult) else None
 

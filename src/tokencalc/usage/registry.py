@@ -24,6 +24,7 @@ from tokencalc.usage import (
 )
 from tokencalc.usage.agent_format import AgentFormat
 
+
 def _claude() -> list[Path]:
     return discovery.default_claude_code_dirs(existing_only=False)
 

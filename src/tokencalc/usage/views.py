@@ -176,9 +176,8 @@ class RecordFilter:
         return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
 
     def keeps(self, record: UsageRecord, tz: tzinfo | None) -> bool:
-        if self.project:
-            if record.project is None or self.project.lower() not in record.project.lower():
-                return False
+        if self.project and (record.project is None or self.project.lower() not in record.project.lower()):
+            return False
         return self._day_ok(local_day(record, tz))
 
     def keeps_cost(self, cost: VendorCost) -> bool:
