@@ -76,6 +76,22 @@ class Counts:
         )
 
 
+def has_long_whitespace_run(text: str) -> bool:
+    """True if ``text`` holds LONG_RUN whitespace characters in a row (or, rarely, half that).
+
+    Such a text is split before tiktoken sees it (tiktoken's regex overflows its stack on a
+    million spaces); :func:`long_pieces.may_hold_long_piece` is the wider test the counting
+    uses, which also catches long runs of anything else.
+    """
+    step = LONG_RUN // 2
+    sample = text[::step]
+    for i in range(len(sample) - 1):
+        if sample[i].isspace() and sample[i + 1].isspace():
+            if text[i * step : (i + 1) * step + 1].isspace():
+                return True
+    return False
+
+
 def count_with_tiktoken(encoding_name: str, text: str, cancelled: Callable[[], bool] = long_pieces.never) -> int:
     """Exact count of ``text`` with tiktoken, in bounded memory whatever its pieces.
 
