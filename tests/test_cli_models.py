@@ -83,7 +83,7 @@ def test_one_model_by_alias_shows_everything(cli):
 def test_one_model_table(cli):
     result = cli("models", "gem", "--date", "2026-11-22")
     assert result.exit_code == 0, result.stderr
-    for text in ("Long context (input > 200,000)", "Flex tier", "From 2026-12-01", "introductory price ends", "≈ characters × 0.25"):
+    for text in ("Long context (input > 200,000)", "Flex tier", "From 2026-12-01", "introductory price ends", "≈ ratio ×0.25 characters"):
         assert text in result.stdout
 
 

@@ -108,6 +108,24 @@ def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
     return ModelCount(ref.tokens_from(base), ESTIMATED, ratio_detail(ref), short)
 
 
+def family_method(ref: TokenizerRef) -> str:
+    """How text is counted for models of ``ref``'s family, in one phrase (``tokencalc models``)."""
+    if not ref.estimated:
+        return f"exact ({ref.family})"
+    counting = ref.counting
+    if counting is not None and counting.tokenizer_file:
+        return f"exact (tokenizer_file {user_tokenizer.label(counting.tokenizer_file)})"
+    fallback = per_class_detail(ref) if counting is not None and counting.per_class else ratio_detail(ref)
+    if counting is not None and counting.reconstruct:
+        if claude_reconstruction.available():
+            return (
+                f"reconstructed ({counting.reconstruct}, ctok) up to {claude_reconstruction.MAX_CHARS:,} "
+                f"characters an input, else {fallback}"
+            )
+        return f"{fallback} (install tokencalc[claude] for reconstructed counts)"
+    return fallback
+
+
 def combined_label(rows: Sequence[tuple[str, str, str]]) -> tuple[str, str, str]:
     """(method, label, short) of a row adding inputs counted as these (method, label, short)."""
     if not rows:

@@ -100,6 +100,13 @@ def _per_million(value) -> str:
 def _tokenizer_text(ref) -> str:
     if not ref.estimated:
         return ref.family
+    counting = ref.counting
+    if counting is not None and counting.tokenizer_file:
+        return f"exact file ({ref.family})"
+    if counting is not None and counting.reconstruct:
+        return f"≈ reconstructed/per-class ({ref.family})"
+    if counting is not None and counting.per_class:
+        return f"≈ per-class ({ref.family})"
     return f"≈ ×{_per_million(ref.ratio)} {ref.base} ({ref.family})"
 
 
@@ -219,6 +226,8 @@ def price_rule_fields(details: dict) -> list[tuple[str, str]]:
 
 def model_details(sheet, model, today: date) -> dict:
     """Everything the sheet says about one model, with prices resolved for ``today``."""
+    from tokencalc.model_counts import family_method
+
     standard = sheet.prices_on(model, today)
     ref = sheet.tokenizer_for(model)
     family = sheet.tokenizers.get(model.tokenizer)
@@ -239,6 +248,7 @@ def model_details(sheet, model, today: date) -> dict:
             "ratio": float(ref.ratio),
             "source": family.source if family else None,
             "notes": family.notes if family else None,
+            "method": family_method(ref),
         },
         "prices_on": today,
         "prices": _prices_dict(standard),
@@ -296,7 +306,7 @@ def _show_model(sheet, model, today: date, fmt: OutputFormat) -> None:
         ("Max output", f"{model.max_output:,} tokens" if model.max_output else "—"),
         (
             "Tokenizer",
-            f"≈ {tok['base_encoding']} × {_per_million(sheet.tokenizer_for(model).ratio)} ({tok['id']}; {tok['source']})"
+            f"≈ {tok['method']} ({tok['id']}; {tok['source']})"
             if tok["estimated"]
             else f"{tok['id']} (exact)",
         ),
