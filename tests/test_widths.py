@@ -164,3 +164,33 @@ def test_plans_under_a_real_terminal(cli, width):
     missing = [f for f in _plans_figures(document) if not _whole(f, out)]
     assert not missing, out
     assert max(len(line) for line in out.replace("\r", "").splitlines()) <= width
+
+
+# --- pictures: bars on a terminal only ---------------------------------------------------------
+
+
+def test_bar_is_relative_to_the_dearest_and_marks_a_price():
+    from tokencalc.render import bar
+
+    assert bar(Decimal(10), Decimal(10)) == "█" * 12
+    assert bar(Decimal(5), Decimal(10)) == "█" * 6
+    assert bar(Decimal(1), Decimal(16), width=2) == "▏"  # one eighth of a cell
+    assert bar(Decimal("0.0001"), Decimal(10)) == "▏"  # a cost above zero is never an empty bar
+    assert bar(Decimal(0), Decimal(10)) == "" and bar(None, Decimal(10)) == ""
+    # API $5 against a $10 plan on a 10-cell scale: five cells, the plan price at the 10th
+    assert bar(Decimal(5), Decimal(10), width=10, mark=Decimal(10)) == "█████    │"
+    assert bar(Decimal(10), Decimal(10), width=10, mark=Decimal(5)) == "█████┃████"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pty window sizes as on Linux")
+def test_bars_on_a_terminal_and_never_in_a_pipe(cli, monkeypatch):
+    monkeypatch.delenv("NO_COLOR")
+    out = _run_in_pty(["estimate", EN, "-m", "gpt-6-luna", "-m", "gpt-6-astra", "--date", "2026-11-22"], 160)
+    lines = [line for line in out.splitlines() if "gpt-6-astra" in line]
+    assert lines and "█" * 12 in lines[0]  # the dearest gets the full bar
+    plans = _run_in_pty(["plans", "-P", "claude-pro", "-P", "claude-max", "--date", "2026-11-22"], 160)
+    assert "│" in plans or "┃" in plans  # the plan price marked on the API-cost bar
+    piped = cli("estimate", EN, "-m", "gpt-6-luna", "-m", "gpt-6-astra").stdout
+    assert "█" not in piped and "▏" not in piped
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "█" not in _run_in_pty(["estimate", EN, "-m", "gpt-6-astra"], 160)

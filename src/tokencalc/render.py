@@ -41,6 +41,8 @@ class Column:
     fold: bool = False
     #: 0: always a column; higher: moves first to a line under its row on a narrow screen
     priority: int = 0
+    #: a picture (a bar) of figures the row gives in words: left out when there is no room
+    decoration: bool = False
 
     def show(self, value: Any) -> str:
         """The cell as people read it; control characters (from file names, records) escaped."""
@@ -85,6 +87,35 @@ def make_console(*, stderr: bool = False):
             raise BrokenPipeError
 
     return _Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+BAR_WIDTH = 12
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def pictures_wanted(fmt: OutputFormat, console: Any = None) -> bool:
+    """Bars and charts only in a table on a terminal, and not with ``NO_COLOR``."""
+    import os
+
+    if fmt is not OutputFormat.table or os.environ.get("NO_COLOR"):
+        return False
+    return bool((console or make_console()).is_terminal)
+
+
+def bar(value: Decimal | None, maximum: Decimal, width: int = BAR_WIDTH, mark: Decimal | None = None) -> str:
+    """``value`` as a bar of up to ``width`` cells relative to ``maximum`` (eighths of a cell);
+    ``mark`` puts a │ where that amount falls (a plan's price: the break-even point)."""
+    if value is None or maximum <= 0:
+        return ""
+    eighths = int((value / maximum * width * 8).to_integral_value())
+    if value > 0 and eighths == 0:
+        eighths = 1
+    cells = list("█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else ""))
+    cells += [" "] * (width - len(cells))
+    if mark is not None and 0 <= mark <= maximum:
+        at = min(int((mark / maximum * width).to_integral_value()), width - 1)
+        cells[at] = "│" if cells[at] == " " else "┃"
+    return "".join(cells).rstrip()
 
 
 def json_default(value: Any) -> Any:
@@ -168,6 +199,7 @@ def write_table(
             whole=c.numeric or c.no_wrap,
             fold=c.fold,
             priority=c.priority,
+            decoration=c.decoration,
         )
         for c in columns
     ]

@@ -39,6 +39,7 @@ class Spec:
     whole: bool = True  # never wrapped or cut
     fold: bool = False  # prose that may move under its row
     priority: int = 0  # 0: always shown; higher: left out first
+    decoration: bool = False  # a picture of figures shown elsewhere (bars): dropped first
 
 
 @dataclass
@@ -125,6 +126,9 @@ def lay_out(
         return max(min(natural[i], max(PROSE_MIN, min(words, PROSE_WORD))), header_min[i])
 
     shown = list(range(len(specs)))
+    # pictures repeat figures the row shows in words: without room for them, they go
+    if _fit(specs, shown, natural, header_natural, need, width) is None:
+        shown = [i for i in shown if not specs[i].decoration]
     folded: list[int] = []
     # 1. everything at its natural width; 2. prose narrowed; 3. folds under their rows;
     # 4. lowest-priority columns under their rows too; 5. stacked blocks.
@@ -255,6 +259,11 @@ def _stacked(
     value_width = width - 2 - label_width - 2
     lines: list[str] = []
     owners: list[int] = []
+    keep = [i for i in range(len(specs)) if not specs[i].decoration]
+    specs = [specs[i] for i in keep]
+    labels = [labels[i] for i in keep]
+    rows = [[row[i] for i in keep] for row in rows]
+    footer = [footer[i] for i in keep] if footer is not None else None
     for index, row in enumerate([*rows, *([footer] if footer is not None else [])]):
         if index:
             lines.append("")

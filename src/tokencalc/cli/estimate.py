@@ -434,7 +434,9 @@ def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
     from tokencalc.costs import format_money
     from tokencalc.estimate import sort_rows
     from tokencalc.model_counts import FRAME_NOTE
-    from tokencalc.render import Column, write_rows
+    from tokencalc.render import Column, bar, pictures_wanted, write_rows
+
+    pictures = pictures_wanted(fmt)
 
     a = estimate.assumptions
     per_file = bool(estimate.per_file)
@@ -461,9 +463,11 @@ def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
         Column("input_tokens", "Input tokens", numeric=True),
         Column("output_tokens", "Output tokens", numeric=True, priority=1),
         Column("cost", "Cost", numeric=True),
+        *([Column("bar", "", no_wrap=True, decoration=True)] if pictures else []),
         Column("basis", "Count", no_wrap=True, priority=2),
         Column("notes", "Notes", fold=True),
     ]
+    dearest = max((row.cost.total for row in ordered if row.cost is not None and row.input_label is None), default=Decimal(0))
     rows, styles = [], []
     for row in ordered:
         cost = row.cost
@@ -476,6 +480,7 @@ def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
                 "basis": _count_basis(row),
                 "output_tokens": f"{row.output_tokens:,}",
                 "cost": money(cost.total if cost else None),
+                "bar": bar(cost.total if cost and row.input_label is None else None, dearest),
                 "notes": "; ".join(notes),
             }
         )

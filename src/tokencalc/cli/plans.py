@@ -281,7 +281,9 @@ def _cheaper_text(row, currency: str) -> str:
 def _write_rows(comparison, fmt: OutputFormat) -> None:
     from tokencalc.costs import format_money
     from tokencalc.plans import NOT_PER_SEAT
-    from tokencalc.render import Column, write_rows
+    from tokencalc.render import Column, bar, pictures_wanted, write_rows
+
+    pictures = pictures_wanted(fmt)
 
     rows = comparison.rows
     if fmt is OutputFormat.csv:
@@ -300,7 +302,9 @@ def _write_rows(comparison, fmt: OutputFormat) -> None:
         Column("api", "API\n/month", numeric=True),
         Column("break_even", "Break-even\nmsgs/day", numeric=True, priority=2),
         Column("cheaper", "Cheaper\nby", no_wrap=True),
+        *([Column("bar", "API cost │ plan price", no_wrap=True, decoration=True)] if pictures else []),
     ]
+    top = max((max(row.api_monthly_cost, row.monthly_price) for row in rows), default=0)
     records, styles = [], []
     for row in rows:
         records.append(
@@ -311,6 +315,7 @@ def _write_rows(comparison, fmt: OutputFormat) -> None:
                 "api": money(row.api_monthly_cost),
                 "break_even": _break_even_text(row),
                 "cheaper": _cheaper_text(row, comparison.currency),
+                "bar": bar(row.api_monthly_cost, top, width=20, mark=row.monthly_price) if pictures else "",
             }
         )
         styles.append("yellow" if row.exceeds_cap else ("green" if row.monthly_price < row.api_monthly_cost else None))

@@ -664,10 +664,18 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet, costs_
     ]
     if costs_only:  # nothing was priced: token and request columns would be all zeros
         columns = [*columns[: len(dims)], Column("vendor_cost", "Vendor\ncost", numeric=True)]
+    from tokencalc.render import bar, pictures_wanted
+
+    pictures = pictures_wanted(request.fmt) and not costs_only
+    if pictures:  # a chart of cost by group beside the figures, on a terminal
+        columns.append(Column("bar", "", no_wrap=True, decoration=True))
+    dearest = max((g.totals.cost for g in priced.groups), default=0)
     rows = []
     for g in priced.groups:
         row = _display_row(g.keys[-1], g.totals, priced.currency, costs_only)
         row.update({f"key{i}": value for i, value in enumerate(g.keys[:-1])})
+        if pictures:
+            row["bar"] = bar(g.totals.cost, dearest)
         rows.append(row)
     footer = _display_row("Total", priced.totals, priced.currency, costs_only)
     if len(dims) > 1:  # "Total" goes in the first column
