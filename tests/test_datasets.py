@@ -374,3 +374,23 @@ def test_default_output_is_capped_at_max_output_but_a_given_ratio_is_not(cli, tm
     assert by_model(doc)["alpha"]["output_tokens"] == 500
     doc = as_json(cli("estimate", str(data), "--field", "text", "-m", "alpha", "--output-ratio", "0.25", "--format", "json"))
     assert by_model(doc)["alpha"]["output_tokens"] == default_output(n)
+
+
+def test_missing_optional_readers_say_which_extra_to_install(cli, tmp_path, monkeypatch):
+    import sys
+
+    parquet = tmp_path / "d.parquet"
+    parquet.write_bytes(b"PAR1 not really")
+    zst = tmp_path / "d.jsonl.zst"
+    zst.write_bytes(b"\x28\xb5\x2f\xfd")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow → ImportError
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    monkeypatch.setitem(sys.modules, "zstandard", None)
+    for path in (parquet, zst):
+        result = cli("estimate", str(path), "--field", "text", "-m", "alpha")
+        assert result.exit_code == 1
+        assert "pip install 'tokencalc[data]'" in result.stderr and "Traceback" not in result.stderr
+    # JSONL needs neither
+    data = tmp_path / "d.jsonl"
+    write_jsonl(data, records())
+    assert cli("estimate", str(data), "--field", "text", "-m", "alpha").exit_code == 0

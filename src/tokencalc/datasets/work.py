@@ -21,8 +21,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Union
 
-from tokencalc import token_classes
-from tokencalc.counting import LONG_RUN, classes_with_tiktoken, count_with_tiktoken
+from tokencalc import fast_backend, token_classes
+from tokencalc.counting import LONG_RUN, classes_with_tiktoken, count_exact, count_with_tiktoken
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CHARACTERS, CacheRule, OutputRule, PricedModel
 from tokencalc.datasets.prompts import RecordProblem, RecordSpec
@@ -78,6 +78,9 @@ def _counter(base: str) -> Callable[[str], int]:
     tiktoken; longer texts take the safe path."""
     if base == CHARACTERS:
         return len
+    if fast_backend.counter_for(base) is not None:
+        # the optional fast exact backend (tokencalc[fast]) counts what it provably counts alike
+        return lambda text: count_exact(base, text)
     encode = get_encoding(base).encode_ordinary
     normalize = normalizer(base)  # Qwen's encodings count NFC-normalised text
 
