@@ -65,6 +65,8 @@ class DatasetSummary:
 
     @property
     def cheapest(self) -> ModelSummary | None:
+        if self.records == 0:
+            return None  # nothing was priced: no model is cheaper than another
         priced = [m for m in self.models if m.cost is not None]
         return min(priced, key=lambda m: m.cost or Decimal(0)) if priced else None
 
