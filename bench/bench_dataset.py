@@ -168,6 +168,8 @@ def main() -> None:
     parser.add_argument("--gb", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
+    parser.add_argument("--backend", default="auto",
+                        help="TOKENCALC_BACKEND for tokencalc: auto (the fast exact backend when installed) or tiktoken")
     options = parser.parse_args()
     options.workdir.mkdir(parents=True, exist_ok=True)
     data = options.workdir / f"dataset-{options.gb:g}gb.jsonl"
@@ -180,7 +182,8 @@ def main() -> None:
         cache = Path(tmp)
         for name, cache_name in TIKTOKEN_CACHE_NAMES.items():
             (cache / cache_name).write_bytes(gzip.decompress((resources.files("tokencalc.data") / name).read_bytes()))
-        env = {**os.environ, "TIKTOKEN_CACHE_DIR": str(cache), "TOKENCALC_HOME": str(cache / "home")}
+        env = {**os.environ, "TIKTOKEN_CACHE_DIR": str(cache), "TOKENCALC_HOME": str(cache / "home"),
+               "TOKENCALC_BACKEND": options.backend}
         middle = split_point(data)
         end = data.stat().st_size
         script = cache / "baseline.py"
@@ -196,7 +199,8 @@ def main() -> None:
             doc = json.loads(ours.outputs[0])
             ours_tokens = doc["models"][0]["input_tokens"]
             ours_records = doc["dataset"]["records"]
-            print(f"run {run + 1}: {size_mb:,.0f} MB, {ours_records:,} records, {doc['dataset']['malformed']:,} malformed")
+            print(f"run {run + 1}: {size_mb:,.0f} MB, {ours_records:,} records, {doc['dataset']['malformed']:,} malformed, "
+                  f"TOKENCALC_BACKEND={options.backend}")
             for name, m, tokens in (("baseline (2 processes)", base, base_tokens), ("tokencalc estimate", ours, ours_tokens)):
                 print(f"  {name:<23} {m.wall:7.1f} s wall {size_mb / m.wall:6.1f} MB/s  {m.cpu:7.1f} s CPU  "
                       f"peak RSS {m.rss:4.0f} MB  PSS {m.pss:4.0f} MB  tokens {tokens:,}")
