@@ -670,3 +670,16 @@ def test_no_arguments_prints_help_without_an_empty_error(args, capsys):
     out, err = capsys.readouterr()
     assert caught.value.code == 2
     assert "Usage" in out and "error" not in err and err == ""
+
+
+def test_set_input_says_which_dependent_prices_follow_and_which_are_left(cli, packaged_sheet):
+    from test_sheet import sample_text
+
+    packaged_sheet(sample_text())
+    # alpha: input 2, long context input 4 (2× input, explicit), batch ×0.5, priority explicit 3
+    result = cli("prices", "set", "alpha", "--input", "2.5")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert 'left     models."alpha".long_context.input: 4, 2× the old input (now 1.6×); set it too if it should follow' in lines
+    assert 'follows  models."alpha".batch: ×0.5 of the new input' in lines
+    assert 'left     models."alpha".priority.input: 3, 1.5× the old input (now 1.2×); set it too if it should follow' in lines

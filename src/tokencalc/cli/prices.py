@@ -238,11 +238,58 @@ def set_command(
 
     with _editing():
         user = sheet_edit.read_user_sheet()
-        data, model_id = sheet_edit.set_model_values(user, sheet_edit.effective_data(user), model, values)
+        import copy
+
+        before = sheet_edit.effective_data(user)
+        data, model_id = sheet_edit.set_model_values(user, copy.deepcopy(before), model, values)
         edit = sheet_edit.plan_edit(user, data)
         if model_id.lower() != model.strip().lower():
             _out(f"note     {model} is an alias of {model_id}; changing {model_id}")
         _save(edit)
+        if edit.changes:
+            old_model = before.get("models", {}).get(model_id)
+            new_model = {**old_model, **values} if isinstance(old_model, dict) else None
+            for line in _dependent_prices(model_id, old_model, new_model):
+                _out(line)
+
+
+_DEPENDENT_TABLES = ("long_context", "batch", "flex", "priority")
+
+
+def _dependent_prices(model_id: str, old: Any, new: Any) -> list[str]:
+    """What a changed price does to the long-context and tier prices beside it.
+
+    A tier given as a multiplier follows by itself; an explicit price stays as it was, and when
+    it was a round multiple of the old price (2× input for long context) the line says so, so
+    that nobody is left with a long-context price that no longer means what it did.
+    """
+    from decimal import Decimal
+
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []
+    lines = []
+    for field in ("input", "cached_input", "output"):
+        if field not in old or field not in new or old[field] == new[field]:
+            continue
+        old_base, new_base = Decimal(str(old[field])), Decimal(str(new[field]))
+        for table in _DEPENDENT_TABLES:
+            part = new.get(table)
+            if not isinstance(part, dict):
+                continue
+            where = f'models."{model_id}".{table}'
+            if "multiplier" in part and field not in part:
+                lines.append(f"follows  {where}: ×{Decimal(str(part['multiplier'])).normalize():f} of the new {field}")
+            elif field in part and old_base:
+                price = Decimal(str(part[field]))
+                ratio = price / old_base
+                if ratio == ratio.quantize(Decimal("0.01")):
+                    now = (price / new_base).quantize(Decimal("0.01")) if new_base else None
+                    lines.append(
+                        f"left     {where}.{field}: {price.normalize():f}, {ratio.normalize():f}× the old {field} "
+                        f"({'now ' + format(now.normalize(), 'f') + '×' if now is not None else 'the new one is 0'}); "
+                        f"set it too if it should follow"
+                    )
+    return lines
 
 
 @app.command("unset")
