@@ -69,7 +69,7 @@ def _report(changes) -> None:
         _out(f"{change.kind:<8} {change.where}: {show_value(change.old)} → {show_value(change.new)}")
 
 
-def _save(edit, *, report: bool = True, pin: bool = False) -> None:
+def _save(edit, *, report: bool = True, pin: bool = False, also: list[str] | None = None) -> None:
     """Write the edit, then say what changed (a failed write reports no changes).
 
     A ``set`` that would not change any effective price writes nothing (unless ``pin``);
@@ -85,6 +85,8 @@ def _save(edit, *, report: bool = True, pin: bool = False) -> None:
         _report(edit.changes)
         if not edit.changes:
             _out("the effective prices are the same (the override you removed repeated the packaged value)")
+        for line in also or ():
+            _out(line)
     kept = f" (previous version: {backup})" if backup else ""
     _out(f"saved {edit.user.path}{kept}")
 
@@ -245,12 +247,9 @@ def set_command(
         edit = sheet_edit.plan_edit(user, data)
         if model_id.lower() != model.strip().lower():
             _out(f"note     {model} is an alias of {model_id}; changing {model_id}")
-        _save(edit)
-        if edit.changes:
-            old_model = before.get("models", {}).get(model_id)
-            new_model = {**old_model, **values} if isinstance(old_model, dict) else None
-            for line in _dependent_prices(model_id, old_model, new_model):
-                _out(line)
+        old_model = before.get("models", {}).get(model_id)
+        new_model = {**old_model, **values} if isinstance(old_model, dict) else None
+        _save(edit, also=_dependent_prices(model_id, old_model, new_model))
 
 
 _DEPENDENT_TABLES = ("long_context", "batch", "flex", "priority")
@@ -277,9 +276,7 @@ def _dependent_prices(model_id: str, old: Any, new: Any) -> list[str]:
             if not isinstance(part, dict):
                 continue
             where = f'models."{model_id}".{table}'
-            if "multiplier" in part and field not in part:
-                lines.append(f"follows  {where}: ×{Decimal(str(part['multiplier'])).normalize():f} of the new {field}")
-            elif field in part and old_base:
+            if field in part and old_base:  # (a tier given as a multiplier follows by itself)
                 price = Decimal(str(part[field]))
                 ratio = price / old_base
                 if ratio == ratio.quantize(Decimal("0.01")):
