@@ -138,3 +138,41 @@ def test_blocks_command_table_in_a_time_zone_and_active_only(cli, log):
     assert result.exit_code == 0 and "No active window." in result.stdout
     result = cli("usage", "blocks", str(log), "--now", "yesterday-ish")
     assert result.exit_code == 2 and "--now" in result.stderr
+
+
+def _sheet_with_window_limits(limits: str) -> str:
+    """The usage test sheet with one more plan carrying ``limits``."""
+    return usage_sheet_text() + f'''
+[plans.windowed]
+vendor = "acme"
+name = "Windowed"
+monthly_price = 20
+caps = "2 messages per 5 hours, 100 a day"
+models = ["sonnet"]
+source = "https://example.com/plans"
+as_of = 2026-11-01
+limits = {limits}
+'''
+
+
+def test_blocks_compare_each_window_with_the_plans_5_hour_limit(cli, log, packaged_sheet):
+    packaged_sheet(
+        _sheet_with_window_limits(
+            '[{ messages = 100, hours = 24, scope = "a day", source = "s" }, '
+            '{ messages = 2, hours = 5, scope = "messages", source = "s" }, '
+            '{ messages = 3, hours = 3, scope = "messages", source = "s" }]'
+        )
+    )
+    result = cli("usage", "blocks", str(log), "--now", "2025-09-01T16:00:00Z", "--plan", "windowed", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    # only the 5-hour limit speaks of a 5-hour window: 2 messages; windows hold 2 and 1 requests
+    assert doc["plan"] == {"plan": "windowed", "messages_per_window": 2}
+    assert [D(b["share_of_cap"]) for b in doc["blocks"]] == [D(1), D("0.5")]
+
+
+def test_blocks_say_when_the_plan_has_no_5_hour_limit(cli, log, packaged_sheet):
+    packaged_sheet(_sheet_with_window_limits('[{ messages = 160, hours = 3, scope = "messages", source = "s" }]'))
+    result = cli("usage", "blocks", str(log), "--now", "2025-09-01T16:00:00Z", "--plan", "windowed")
+    assert result.exit_code == 0, result.stderr
+    assert "no numeric 5-hour cap for Windowed" in result.stderr

@@ -108,11 +108,17 @@ def blocks_command(
 def window_cap(plan: Any) -> int | None:
     """The plan's numeric cap on requests (messages) per 5-hour window, when the sheet gives one.
 
-    Read from the plan's ``messages_per_window`` field (the sheet's numeric plan caps); None
-    when the sheet has none for the plan.
+    Read from the plan's ``limits`` (``{messages, hours, scope, source}``): the smallest
+    ``messages`` of a limit whose window is 5 hours. A limit over another window (160 per 3
+    hours, 300 a day) says nothing exact about a 5-hour window, so it is not used here; None
+    when the sheet gives no 5-hour limit for the plan.
     """
-    value = getattr(plan, "messages_per_window", None) if plan is not None else None
-    return value if isinstance(value, int) and value > 0 else None
+    limits = getattr(plan, "limits", ()) if plan is not None else ()
+    from tokencalc.usage.blocks import WINDOW
+
+    hours = WINDOW.total_seconds() / 3600
+    caps = [limit.messages for limit in limits if limit.hours == hours and limit.messages > 0]
+    return min(caps) if caps else None
 
 
 def _share(requests: int, cap: int | None) -> str | None:
