@@ -21,6 +21,7 @@ list prices) leave the tier standard.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from sys import intern
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
@@ -114,15 +115,16 @@ def _candidate(line: dict, session_hint: str, in_subagents: bool = False) -> Can
     record = UsageRecord(
         timestamp=when,
         source=SOURCE,
-        model=model if isinstance(model, str) and model else None,
+        model=intern(model) if isinstance(model, str) and model else None,
         input_tokens=uncached + cache_read + write_5m + write_1h,
         output_tokens=output,
         cache_read_tokens=cache_read,
         cache_write_5m_tokens=write_5m,
         cache_write_1h_tokens=write_1h,
         vendor_cost_usd=money(cost, "costUSD") if cost is not None else None,
-        session=line.get("sessionId") if isinstance(line.get("sessionId"), str) else session_hint,
-        project=line.get("cwd") if isinstance(line.get("cwd"), str) and line.get("cwd") else None,
+        # interned: every line of a session repeats these, and thousands of records may be kept
+        session=intern(line["sessionId"]) if isinstance(line.get("sessionId"), str) else session_hint,
+        project=intern(line["cwd"]) if isinstance(line.get("cwd"), str) and line.get("cwd") else None,
         tier=_tier(usage),
         web_search_requests=_web_searches(usage),
         inference_geo=_geo(usage),

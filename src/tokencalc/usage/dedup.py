@@ -6,13 +6,14 @@ a collector per source keeps one record per key and counts the rest as duplicate
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 from tokencalc.usage.records import UsageRecord, VendorCost
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A record a reader found, with what de-duplication needs to know about it."""
 
@@ -105,3 +106,31 @@ class KeepLargest:
             kept.extend(c.record for c in survivors)
         return kept + self._unkeyed
 
+
+
+def settle_within_file(found: list[Any], keeps_largest: Callable[[str], bool]) -> tuple[list[Any], int]:
+    """One file's reader output with each key's candidates settled as its collector would settle them.
+
+    Returns the reduced list and the number of candidates dropped (duplicates within the file).
+    Feeding the reduced list of each file, in file order, to :class:`KeepFirst`/:class:`KeepLargest`
+    gives the same kept records, in the same order, and the same duplicate total as feeding every
+    candidate: a key keeps its position of first appearance; "first" keeps the first candidate,
+    "largest" the first of the highest rank (a later one replaces it only when strictly higher).
+    Objects other than keyed candidates are passed through in place.
+    """
+    kept: list[Any] = []
+    slots: dict[Hashable, int] = {}
+    dropped = 0
+    for item in found:
+        if not isinstance(item, Candidate) or item.key is None:
+            kept.append(item)
+            continue
+        index = slots.get(item.key)
+        if index is None:
+            slots[item.key] = len(kept)
+            kept.append(item)
+            continue
+        dropped += 1
+        if keeps_largest(item.record.source) and item.rank > kept[index].rank:
+            kept[index] = item
+    return kept, dropped

@@ -9,9 +9,12 @@ the file itself, and de-duplicates across files as always.
   modification time and the reader version; a file whose size or time changed is read again.
   Writes are atomic; an unreadable entry is ignored (and rewritten). ``TOKENCALC_USAGE_CACHE=0``
   turns the cache off.
-- **Processes**: files not in the cache are read by a pool of worker processes (one per core,
-  ``TOKENCALC_WORKERS`` to choose; 1 reads in this process) when they add up to at least
-  :data:`POOL_BYTES`.
+- **Processes**: files not in the cache are read by a pool of worker processes (one per idle
+  core, see :func:`workers`; ``TOKENCALC_WORKERS`` to choose; 1 reads in this process) when they
+  add up to at least :data:`POOL_BYTES`. Results are handed over one file at a time, in file
+  order (:class:`ReadAhead`), each already settled within its file (a streamed response's
+  placeholder and repeated final lines sent back as one candidate), so neither the pool nor the
+  cache holds more than a few files' results in memory.
 
 Chat exports (counted with a tokenizer, per the read options) and billing exports (small) are
 always read by ``read_usage`` itself.
@@ -22,15 +25,16 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from tokencalc.usage.dedup import settle_within_file
 from tokencalc.usage.files import FileLog, InputFile, Tally
 
 #: Bump when a reader's output changes, so old cache entries are not replayed.
-READER_VERSION = 1
+READER_VERSION = 2
 POOL_BYTES = 32 << 20
 AGENT_LOGS = ("claude-code", "codex", "gemini-cli")
 
@@ -70,13 +74,29 @@ def cache_enabled() -> bool:
     return os.environ.get("TOKENCALC_USAGE_CACHE", "1").strip() not in ("0", "no", "off", "false")
 
 
-def _load(item: InputFile, signature: tuple[Any, ...]) -> FileResult | None:
+def _stored_signature(handle: IO[bytes]) -> Any:
+    return pickle.load(handle)
+
+
+def _is_cached(item: InputFile, signature: tuple[Any, ...]) -> bool:
+    """Whether the cache holds ``item``'s result for ``signature`` (reads only the entry's small header)."""
     try:
         with open(_cache_file(item), "rb") as handle:
-            stored_signature, result = pickle.load(handle)
+            return bool(_stored_signature(handle) == signature)
+    except Exception:  # noqa: BLE001 - a missing, partial or foreign entry (unpickling raises anything)
+        return False
+
+
+def _load(item: InputFile, signature: tuple[Any, ...]) -> FileResult | None:
+    """An entry is two pickles: the signature, then the result (so the signature is checked alone)."""
+    try:
+        with open(_cache_file(item), "rb") as handle:
+            if _stored_signature(handle) != signature:
+                return None
+            result = pickle.load(handle)
     except Exception:  # noqa: BLE001 - a missing, partial or foreign entry (unpickling raises anything): read the file
         return None
-    return result if stored_signature == signature and isinstance(result, FileResult) else None
+    return result if isinstance(result, FileResult) else None
 
 
 def _store(item: InputFile, signature: tuple[Any, ...], result: FileResult) -> None:
@@ -89,7 +109,8 @@ def _store(item: InputFile, signature: tuple[Any, ...], result: FileResult) -> N
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((signature, result), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(signature, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)
@@ -129,8 +150,9 @@ def read_one(item: InputFile, source: str | None) -> FileResult | None:
                 result.found = list(reader.READERS[(chosen.source, chosen.layout)](handle, item, log, ReadOptions()))
         except reader.FILE_ERRORS as exc:
             result.error = f"cannot read ({exc})"
+    result.found, dropped = settle_within_file(result.found, reader._keeps_largest)
     result.lines, result.malformed, result.reasons, result.duplicates = (
-        tally.lines_read, tally.malformed, list(tally.reasons), tally.duplicates,
+        tally.lines_read, tally.malformed, list(tally.reasons), tally.duplicates + dropped,
     )  # fmt: skip
     return result
 
@@ -140,48 +162,116 @@ def _work(job: tuple[InputFile, str | None]) -> FileResult | None:
 
 
 def workers() -> int:
+    """Processes to read with: ``TOKENCALC_WORKERS``, else the cores not already busy (at most 8).
+
+    A core's worth of load average counts as busy: on a machine whose cores are taken by other
+    work, worker processes only add pickling and contention (measured: 2 workers slower than 1
+    on a loaded 2-core machine), so the read stays in this process.
+    """
     configured = os.environ.get("TOKENCALC_WORKERS", "").strip()
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
-    return max(1, min(os.cpu_count() or 1, 8))
+    cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on every platform
+        busy = 0.0
+    return max(1, min(cores, 8, int(cores - busy + 0.5)))
 
 
-def prefetch(items: Sequence[InputFile], source: str | None) -> dict[str, FileResult]:
-    """Results of the agent logs among ``items``, by label: cached ones loaded, the rest read (maybe in parallel)."""
-    results: dict[str, FileResult] = {}
-    todo: list[tuple[InputFile, tuple[Any, ...] | None]] = []
-    use_cache = cache_enabled()
-    for item in items:
-        if item.member is not None or item.suffix in (".csv", ".zip"):
-            continue
-        signature = _signature(item, source)
-        cached = _load(item, signature) if use_cache and signature is not None else None
-        if cached is not None:
-            results[item.label] = cached
-        else:
-            todo.append((item, signature))
-    if not todo:
-        return results
+class ReadAhead:
+    """Agent-log results handed out one file at a time, in the order ``read_usage`` asks for them.
+
+    Nothing is held for long: a cached entry is loaded when its file's turn comes, and a file
+    read by the pool is taken from it (in order) when asked for, so memory holds one file's
+    result (plus the pool's few in flight), not every file's.
+    """
+
+    def __init__(
+        self,
+        cached: dict[str, tuple[InputFile, tuple[Any, ...]]],
+        todo: list[tuple[InputFile, tuple[Any, ...] | None]],
+        source: str | None,
+    ) -> None:
+        self._cached = cached
+        self._pending = {item.label: (item, signature) for item, signature in todo}
+        self._source = source
+        self._use_cache = cache_enabled()
+        self._pool: Any = None
+        self._fresh: Iterator[tuple[str, FileResult | None]] = iter(())
+        self._early: dict[str, FileResult | None] = {}
+        if todo and _pool_pays(todo):
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self._pool = ProcessPoolExecutor(
+                max_workers=min(workers(), len(todo)), mp_context=multiprocessing.get_context(method)
+            )
+            labels = [item.label for item, _ in todo]
+            results = self._pool.map(_work, [(item, source) for item, _ in todo], chunksize=1)
+            self._fresh = zip(labels, results)
+
+    def get(self, label: str) -> FileResult | None:
+        """The result for ``label`` (None: not an agent log read ahead; the caller reads it)."""
+        if label in self._cached:
+            item, signature = self._cached.pop(label)
+            loaded = _load(item, signature)
+            return loaded if loaded is not None else self._read(item, signature)
+        if label not in self._pending:
+            return None
+        item, signature = self._pending.pop(label)
+        if self._pool is None:
+            return self._read(item, signature)
+        while label not in self._early:
+            try:
+                done, result = next(self._fresh)
+            except StopIteration:
+                return self._read(item, signature)
+            self._early[done] = result
+        result = self._early.pop(label)
+        self._keep(item, signature, result)
+        return result
+
+    def _read(self, item: InputFile, signature: tuple[Any, ...] | None) -> FileResult | None:
+        result = read_one(item, self._source)
+        self._keep(item, signature, result)
+        return result
+
+    def _keep(self, item: InputFile, signature: tuple[Any, ...] | None, result: FileResult | None) -> None:
+        if result is not None and self._use_cache and signature is not None and result.error is None:
+            _store(item, signature, result)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _pool_pays(todo: list[tuple[InputFile, tuple[Any, ...] | None]]) -> bool:
+    """Whether worker processes are worth starting: more than one core allowed, and enough to read."""
+    if workers() <= 1 or len(todo) <= 1:
+        return False
     size = 0
     for item, _ in todo:
         try:
             size += item.path.stat().st_size
         except OSError:
             pass
-    count = workers()
-    if count > 1 and size >= POOL_BYTES and len(todo) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    return size >= POOL_BYTES
 
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=min(count, len(todo)), mp_context=context) as pool:
-            fresh = list(pool.map(_work, [(item, source) for item, _ in todo], chunksize=4))
-    else:
-        fresh = [read_one(item, source) for item, _ in todo]
-    for (item, signature), result in zip(todo, fresh, strict=True):
-        if result is None:
+
+def prefetch(items: Sequence[InputFile], source: str | None) -> ReadAhead:
+    """The agent logs among ``items``, to be read ahead: cached ones noted, the rest started on the pool if it pays."""
+    cached: dict[str, tuple[InputFile, tuple[Any, ...]]] = {}
+    todo: list[tuple[InputFile, tuple[Any, ...] | None]] = []
+    use_cache = cache_enabled()
+    for item in items:
+        if item.member is not None or item.suffix in (".csv", ".zip"):
             continue
-        results[item.label] = result
-        if use_cache and signature is not None and result.error is None:
-            _store(item, signature, result)
-    return results
+        signature = _signature(item, source)
+        if use_cache and signature is not None and _is_cached(item, signature):
+            cached[item.label] = (item, signature)
+        else:
+            todo.append((item, signature))
+    return ReadAhead(cached, todo, source)

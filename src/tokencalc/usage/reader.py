@@ -192,6 +192,7 @@ def read_usage(
             files_read += 1
             kinds_read.add(chosen.kind)
     finally:
+        ready.close()
         options.close()
     if files_read == 0:
         raise UsageRecordError(_nothing_read_message(paths, problems, files_skipped))

@@ -22,7 +22,7 @@ ESTIMATED_SOURCES = ("chatgpt-export", "claude-export")
 BILLING_SOURCES = ("openai-usage", "anthropic-usage")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UsageRecord:
     """Tokens of one API call (or, for billing exports, one aggregated row), in common units.
 
