@@ -313,10 +313,10 @@ def refresh(
         for name, kept, entries, records, meta in pending:
             pending_priced = fresh[at : at + len(entries)]
             at += len(entries)
-            loaded[name] = kept + pending_priced
+            loaded[name] = _settled(kept + pending_priced)
     else:
         for name, kept, entries, _, _ in pending:
-            loaded[name] = kept + entries
+            loaded[name] = _settled(kept + entries)
     for name, _, _, _, meta in pending:
         _write_shard(where, name, loaded[name])
         files[name] = _meta(*meta, loaded[name])
@@ -343,12 +343,31 @@ def refresh(
                 new, offset, tail, records = _read_from(name, 0, b"")  # type: ignore[misc]
             except (OSError, TypeError):
                 continue
-            entries = price_entries(new, records)
+            entries = _settled(price_entries(new, records))
             _write_shard(where, name, entries)
             files[name] = _meta(files[name][0], files[name][1], offset, tail, entries)
             _save(where, {"format": FORMAT, "sheet": signature, "files": files})
         wanted.append([None, None, None, None, entries])
     return Refresh(_dedup(wanted, since, session), len(files), opened, repriced)
+
+
+def _settled(entries: list[Entry]) -> list[Entry]:
+    """A file's entries with each key's settled as :class:`KeepLargest` settles it (see
+    :func:`tokencalc.usage.dedup.settle_within_file`): a streamed response's placeholder and
+    repeated final lines are stored once, so a shard holds one entry per call, not three."""
+    kept: list[Entry] = []
+    slots: dict[Any, int] = {}
+    for entry in entries:
+        if entry[0] is None:
+            kept.append(entry)
+            continue
+        index = slots.get(entry[0])
+        if index is None:
+            slots[entry[0]] = len(kept)
+            kept.append(entry)
+        elif entry[1] > kept[index][1]:
+            kept[index] = entry
+    return kept
 
 
 class _Candidate:
