@@ -186,3 +186,27 @@ def test_concurrent_runs_leave_a_good_index(live):
     index = live["tmp"] / "cache" / claude_index.INDEX_NAME
     assert claude_index._load(index)["files"]  # complete and readable
     assert not [p for p in index.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_index_built_in_batches_gives_the_same_records_and_stores_one_entry_per_call(tmp_path, monkeypatch):
+    start = datetime(2025, 9, 1, 10, tzinfo=timezone.utc)
+    for day in range(4):  # four sessions on four days; each response streamed: placeholder, final, final again
+        project = tmp_path / "projects" / f"p{day}"
+        project.mkdir(parents=True)
+        lines = []
+        for n in range(5):
+            when = start + timedelta(days=day, minutes=n)
+            lines += [assistant(when, n, 1000 + n, 2, f"s{day}"), *[assistant(when, n, 1000 + n, 300 + n, f"s{day}")] * 2]
+        (project / f"s{day}.jsonl").write_text("\n".join(lines) + "\n")
+    since = (start + timedelta(days=2)).timestamp()
+    whole = claude_index.refresh([tmp_path / "projects"], path=tmp_path / "whole")
+    monkeypatch.setattr(claude_index, "BATCH", 1)
+    batched = claude_index.refresh([tmp_path / "projects"], path=tmp_path / "batched", since=since, session="s0")
+    # kept: days 2 and 3 (since) and session s0 (day 0); each call once, with its final counts
+    expected = sorted((s for s in whole.summaries if s.timestamp >= since or s.session == "s0"), key=lambda s: s.timestamp)
+    assert len(whole.summaries) == 20 and {s.tokens for s in whole.summaries} == {1000 + n + 300 + n for n in range(5)}
+    assert sorted(batched.summaries, key=lambda s: s.timestamp) == expected and len(expected) == 15
+    warm = claude_index.refresh([tmp_path / "projects"], path=tmp_path / "batched", since=since, session="s0")
+    assert warm.files_read == 0 and sorted(warm.summaries, key=lambda s: s.timestamp) == expected
+    for name in claude_index.transcripts([tmp_path / "projects"]):
+        assert len(claude_index._read_shard(tmp_path / "batched", name)) == 5

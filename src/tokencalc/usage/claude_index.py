@@ -35,6 +35,7 @@ from typing import Any
 INDEX_NAME = "claude-code-index.v3"
 FORMAT = 3  # bump when the layout changes
 TAIL = 64  # bytes before the offset that must be unchanged to resume there
+BATCH = 50_000  # new entries priced and written at a time when building the index
 Entry = tuple  # (key, rank, group, replica, ts, session, tokens, cost, pricing fields)
 
 
@@ -255,6 +256,40 @@ def _meta(size: int, mtime: int, offset: int, tail: bytes, entries: list[Entry])
     return [size, mtime, offset, tail, last, sessions]
 
 
+def _flush(
+    pending: list[tuple[str, list[Entry], list[Entry], list[Any], list[Any]]],
+    repriced: bool,
+    where: Path,
+    files: dict[str, list[Any]],
+    loaded: dict[str, list[Entry]],
+    since: float | None,
+    session: str | None,
+) -> None:
+    """Price the pending files' new records at once, write their shards and note them in ``files``.
+
+    Only shards the caller will use (records from ``since`` on, or of ``session``) stay in
+    ``loaded``; the others are on disk, so building the index of a large history holds one
+    batch of records at a time, not all of them.
+    """
+    if not pending:
+        return
+    if not repriced:  # price every new record of the batch at once (one price-sheet load)
+        fresh = price_entries([e for p in pending for e in p[2]], [r for p in pending for r in p[3]])
+        at = 0
+        for name, kept, entries, _, _ in pending:
+            loaded[name] = _settled(kept + fresh[at : at + len(entries)])
+            at += len(entries)
+    else:  # priced below, with every other shard
+        for name, kept, entries, _, _ in pending:
+            loaded[name] = _settled(kept + entries)
+    for name, _, _, _, meta in pending:
+        _write_shard(where, name, loaded[name])
+        files[name] = _meta(*meta, loaded[name])
+        if not repriced and since is not None and files[name][4] < since and (session is None or session not in files[name][5]):
+            del loaded[name]
+    pending.clear()
+
+
 def refresh(
     dirs: Iterable[Path],
     extra_files: Iterable[Path] = (),
@@ -279,7 +314,7 @@ def refresh(
     loaded: dict[str, list[Entry]] = {}
     changed = False
     pending: list[tuple[str, list[Entry], list[Entry], list[Any], list[Any]]] = []  # name, kept, new, records, meta
-    opened = 0
+    opened = held = 0
     names = dict.fromkeys([*transcripts(dirs), *(str(p) for p in extra_files)])
     for name in names:
         try:
@@ -306,20 +341,12 @@ def refresh(
             except OSError:
                 continue
         entries, offset, tail, records = result
-        pending.append((name, kept or [], entries, records, [stat.st_size, stat.st_mtime_ns, offset, tail]))
-    if pending and not repriced:  # price every new record at once (one price-sheet load)
-        fresh = price_entries([e for p in pending for e in p[2]], [r for p in pending for r in p[3]])
-        at = 0
-        for name, kept, entries, records, meta in pending:
-            pending_priced = fresh[at : at + len(entries)]
-            at += len(entries)
-            loaded[name] = _settled(kept + pending_priced)
-    else:
-        for name, kept, entries, _, _ in pending:
-            loaded[name] = _settled(kept + entries)
-    for name, _, _, _, meta in pending:
-        _write_shard(where, name, loaded[name])
-        files[name] = _meta(*meta, loaded[name])
+        pending.append((name, kept or [], entries, records if not repriced else [], [stat.st_size, stat.st_mtime_ns, offset, tail]))
+        held += len(entries)
+        if held >= BATCH:
+            _flush(pending, repriced, where, files, loaded, since, session)
+            held = 0
+    _flush(pending, repriced, where, files, loaded, since, session)
     changed = changed or set(files) != set(old_files)
     if repriced and files:
         for name in files:
