@@ -36,7 +36,7 @@ INDEX_NAME = "claude-code-index.v3"
 FORMAT = 3  # bump when the layout changes
 TAIL = 64  # bytes before the offset that must be unchanged to resume there
 BATCH = 50_000  # new entries priced and written at a time when building the index
-Entry = tuple  # (key, rank, group, replica, ts, session, tokens, cost, pricing fields)
+Entry = tuple[Any, ...]  # (key, rank, group, replica, ts, session, tokens, cost, pricing fields)
 
 
 @dataclass(frozen=True)
@@ -284,7 +284,8 @@ def _flush(
             loaded[name] = _settled(kept + entries)
     for name, _, _, _, meta in pending:
         _write_shard(where, name, loaded[name])
-        files[name] = _meta(*meta, loaded[name])
+        size, mtime, offset, tail = meta
+        files[name] = _meta(size, mtime, offset, tail, loaded[name])
         if not repriced and since is not None and files[name][4] < since and (session is None or session not in files[name][5]):
             del loaded[name]
     pending.clear()
@@ -340,6 +341,7 @@ def refresh(
                 result = _read_from(name, 0, b"")
             except OSError:
                 continue
+        assert result is not None  # a read from the start has no bytes before it to check
         entries, offset, tail, records = result
         pending.append((name, kept or [], entries, records if not repriced else [], [stat.st_size, stat.st_mtime_ns, offset, tail]))
         held += len(entries)
@@ -350,10 +352,8 @@ def refresh(
     changed = changed or set(files) != set(old_files)
     if repriced and files:
         for name in files:
-            entries = loaded.get(name)
-            if entries is None:
-                entries = _read_shard(where, name) or []
-            loaded[name] = price_entries(entries)
+            stored = loaded.get(name)
+            loaded[name] = price_entries(stored if stored is not None else _read_shard(where, name) or [])
             _write_shard(where, name, loaded[name])
         changed = True
     if changed:
@@ -362,14 +362,18 @@ def refresh(
     for name, meta in files.items():
         if since is not None and meta[4] < since and (session is None or session not in meta[5]):
             continue
-        entries = loaded.get(name)
-        if entries is None:
-            entries = _read_shard(where, name)
-        if entries is None:  # a shard gone missing: read the file again
+        shard = loaded.get(name)
+        if shard is None:
+            shard = _read_shard(where, name)
+        if shard is not None:
+            entries = shard
+        else:  # a shard gone missing: read the file again
             try:
-                new, offset, tail, records = _read_from(name, 0, b"")  # type: ignore[misc]
-            except (OSError, TypeError):
+                again = _read_from(name, 0, b"")
+            except OSError:
                 continue
+            assert again is not None  # a read from the start has no bytes before it to check
+            new, offset, tail, records = again
             entries = _settled(price_entries(new, records))
             _write_shard(where, name, entries)
             files[name] = _meta(files[name][0], files[name][1], offset, tail, entries)

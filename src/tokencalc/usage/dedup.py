@@ -19,7 +19,7 @@ class Candidate:
 
     record: UsageRecord
     key: Hashable | None = None  # None: nothing to match it with, always kept
-    rank: tuple = ()  # KeepLargest keeps the highest rank; ties keep the first seen
+    rank: tuple[Any, ...] = ()  # KeepLargest keeps the highest rank; ties keep the first seen
     #: KeepLargest: records under different keys that may still be one call (Claude Code: the
     #: same ``message.id`` written with another ``requestId``); see :meth:`KeepLargest.records`
     group: Hashable | None = None

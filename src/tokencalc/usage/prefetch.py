@@ -220,17 +220,17 @@ class ReadAhead:
             return loaded if loaded is not None else self._read(item, signature)
         if label not in self._pending:
             return None
-        item, signature = self._pending.pop(label)
+        item, maybe = self._pending.pop(label)
         if self._pool is None:
-            return self._read(item, signature)
+            return self._read(item, maybe)
         while label not in self._early:
             try:
                 done, result = next(self._fresh)
             except StopIteration:
-                return self._read(item, signature)
+                return self._read(item, maybe)
             self._early[done] = result
         result = self._early.pop(label)
-        self._keep(item, signature, result)
+        self._keep(item, maybe, result)
         return result
 
     def _read(self, item: InputFile, signature: tuple[Any, ...] | None) -> FileResult | None:
