@@ -286,7 +286,8 @@ def _flush(
         _write_shard(where, name, loaded[name])
         size, mtime, offset, tail = meta
         files[name] = _meta(size, mtime, offset, tail, loaded[name])
-        if not repriced and since is not None and files[name][4] < since and (session is None or session not in files[name][5]):
+        last, sessions = files[name][4], files[name][5]
+        if not repriced and since is not None and last < since and (session is None or session not in sessions):
             del loaded[name]
     pending.clear()
 
@@ -343,7 +344,8 @@ def refresh(
                 continue
         assert result is not None  # a read from the start has no bytes before it to check
         entries, offset, tail, records = result
-        pending.append((name, kept or [], entries, records if not repriced else [], [stat.st_size, stat.st_mtime_ns, offset, tail]))
+        header: list[Any] = [stat.st_size, stat.st_mtime_ns, offset, tail]
+        pending.append((name, kept or [], entries, records if not repriced else [], header))
         held += len(entries)
         if held >= BATCH:
             _flush(pending, repriced, where, files, loaded, since, session)
