@@ -12,8 +12,9 @@ in between, the last records minutes before now (so today and the 5-hour window 
 
 Runs, each in a fresh process (wall time and peak RSS from ``os.wait4``):
 
-- ``usage`` first read: empty cache, both cores (the default);
+- ``usage`` first read: empty cache, workers as chosen by default (the idle cores);
 - ``usage`` first read on one core with no cache (``TOKENCALC_WORKERS=1 TOKENCALC_USAGE_CACHE=0``);
+- ``usage`` first read with two worker processes and no cache (``TOKENCALC_WORKERS=2``);
 - ``usage`` warm read: the per-file cache from the first read;
 - ``statusline`` first run (builds the index) and warm runs (median of 5), against
   ``python -c pass`` for the interpreter's own start-up.
@@ -133,11 +134,12 @@ def main() -> None:
             print(f"{label}: {elapsed:.1f} s, peak {peak} MB, total ${total}", flush=True)
             return total
 
-        first = usage_run("usage, first read (2 workers, empty cache)", env)
+        first = usage_run("usage, first read (workers chosen by load, empty cache)", env)
         serial = usage_run("usage, first read (1 process, no cache)", {**base, "TOKENCALC_WORKERS": "1", "TOKENCALC_USAGE_CACHE": "0"})
+        pool = usage_run("usage, first read (2 worker processes, no cache)", {**base, "TOKENCALC_WORKERS": "2", "TOKENCALC_USAGE_CACHE": "0"})
         warm = usage_run("usage, warm read (per-file cache)", env)
-        if not first == serial == warm:
-            raise SystemExit(f"totals differ: {first} {serial} {warm}")
+        if not first == serial == pool == warm:
+            raise SystemExit(f"totals differ: {first} {serial} {pool} {warm}")
         status = json.dumps({"session_id": "bench", "model": {"display_name": "Sonnet 4.5"}, "cost": {"total_cost_usd": 1.0}}).encode()
         elapsed, peak, out = run_measured([*tokencalc, "statusline"], env, status)
         rows.append(("statusline, first run (builds the index)", elapsed, peak))
