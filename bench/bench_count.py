@@ -83,7 +83,7 @@ def seed_tiktoken_cache(directory: Path) -> None:
 
 
 def measure(args: list[str], *, stdin_path: Path | None = None, stdin_cmd: list[str] | None = None, env=None):
-    """Run a command; return (stdout, wall seconds, peak RSS in MB) of that process alone."""
+    """Run a command; (stdout, wall s, CPU s = user + system, peak RSS MB) of that process alone."""
     feeder = None
     stdin = None
     if stdin_path is not None:
@@ -102,7 +102,12 @@ def measure(args: list[str], *, stdin_path: Path | None = None, stdin_cmd: list[
         feeder.wait()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{args[0]} failed with status {status}")
-    return out.decode().strip(), wall, usage.ru_maxrss / 1024
+    return out.decode().strip(), wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _without_cpu(measured: tuple[str, float, float, float]) -> tuple[str, float, float]:
+    out, wall, _, rss = measured
+    return out, wall, rss
 
 
 def tiny_input_times(command: list[str], env, runs: int) -> float:
@@ -126,8 +131,8 @@ def time_encoding(name: str, corpus: Path, size_mb: float, tokencalc: list[str],
     ]
     # Warm-up: the first run of an encoding builds its rank-table cache (a one-time cost).
     subprocess.run(tokencalc + ["count", "-q", "--encoding", name], input=b"warm up", env=env, check=True, stdout=subprocess.DEVNULL)
-    expected, wall_one, rss_one = measure(whole, env=env)
-    count, wall, rss = measure(tokencalc + ["count", "-q", "--encoding", name, str(corpus)], env=env)
+    expected, wall_one, _, rss_one = measure(whole, env=env)
+    count, wall, _, rss = measure(tokencalc + ["count", "-q", "--encoding", name, str(corpus)], env=env)
     print(f"\n{name}: one call {wall_one:.2f} s ({size_mb / wall_one:.1f} MB/s, {rss_one:.0f} MB); "
           f"tokencalc count -q {wall:.2f} s ({size_mb / wall:.1f} MB/s, {rss:.0f} MB); {count} tokens")
     if count != expected:
@@ -171,10 +176,10 @@ def main() -> None:
             "print(len(e.encode_ordinary(open(sys.argv[1], encoding='utf-8').read())))",
             str(corpus),
         ]
-        rows = [("tiktoken, one call", *measure(reference, env=env))]
-        rows.append(("tokencalc count -q", *measure(tokencalc + ["count", "-q", str(corpus)], env=env)))
+        rows = [("tiktoken, one call", *_without_cpu(measure(reference, env=env)))]
+        rows.append(("tokencalc count -q", *_without_cpu(measure(tokencalc + ["count", "-q", str(corpus)], env=env))))
         if ttok:
-            rows.append(("ttok", *measure([ttok, "-m", "gpt-5"], stdin_path=corpus, env=env)))
+            rows.append(("ttok", *_without_cpu(measure([ttok, "-m", "gpt-5"], stdin_path=corpus, env=env))))
 
         expected = rows[0][1]
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
@@ -202,7 +207,7 @@ def main() -> None:
         if options.pipe_gb:
             repeats = max(1, round(options.pipe_gb * 1000 / size_mb))
             feeder = ["sh", "-c", f'for i in $(seq {repeats}); do cat "$0"; done', str(corpus)]
-            count, wall, rss = measure(tokencalc + ["count", "-q"], stdin_cmd=feeder, env=env)
+            count, wall, _, rss = measure(tokencalc + ["count", "-q"], stdin_cmd=feeder, env=env)
             total_mb = size_mb * repeats
             print(f"\npipe: {total_mb / 1000:.2f} GB through stdin: {wall:.1f} s, {total_mb / wall:.1f} MB/s, "
                   f"peak RSS {rss:.0f} MB, {count} tokens")

@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_count import generate_corpus, seed_tiktoken_cache  # noqa: E402
+from bench_count import generate_corpus, measure, seed_tiktoken_cache  # noqa: E402
 
 _API_SCRIPT = """
 import random, sys, time, tokencalc
@@ -56,29 +56,6 @@ total = sum(tokencalc.count_tokens_batch(texts))
 batch = time.perf_counter() - t0
 print(fast_backend.active_backend("o200k_base"), f"{best:.2f}", f"{batch:.2f}", total)
 """
-
-
-def measure(args: list[str], *, stdin_path: Path | None = None, stdin_cmd: list[str] | None = None, env=None):
-    """Run a command; (stdout, wall s, CPU s = user + system, peak RSS MB) of that process alone."""
-    feeder = None
-    stdin = None
-    if stdin_path is not None:
-        stdin = open(stdin_path, "rb")
-    elif stdin_cmd is not None:
-        feeder = subprocess.Popen(stdin_cmd, stdout=subprocess.PIPE)
-        stdin = feeder.stdout
-    start = time.perf_counter()
-    process = subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, env=env)
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if stdin is not None:
-        stdin.close()
-    if feeder is not None:
-        feeder.wait()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{args[0]} failed with status {status}")
-    return out.decode().strip(), wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def run_api(env: dict[str, str]) -> tuple[str, float, float, int]:
