@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tokencalc import encodings, long_pieces
+from tokencalc import encodings, long_pieces, long_pieces_parallel, token_classes
 from tokencalc.counting import TokenCounter, classes_with_tiktoken, count_with_tiktoken
 
 BASES = ["o200k_base", "cl100k_base"]
@@ -147,3 +147,81 @@ def test_small_text_with_one_long_piece_is_fast_and_exact():
     with TokenCounter(["o200k_base"]) as counter:
         assert counter.count_text("a" * 40_000).tokens == {"o200k_base": 5000}
     assert time.monotonic() - started < 10
+
+
+# The parallel path (tokencalc.long_pieces_parallel): fixed overlapping windows encoded on a
+# thread pool, joined afterwards at a common compatible boundary.
+
+
+@pytest.mark.parametrize("base", BASES)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=pieces(), window=st.sampled_from([8, 16, 64, 256]), overlap=st.sampled_from([2, 4, 16, 64]),
+       batch=st.sampled_from([1, 100, 10_000]))
+def test_parallel_piece_count_equals_tiktoken(monkeypatch, base, data, window, overlap, batch):
+    monkeypatch.setattr(long_pieces_parallel, "WINDOW_CHARS", window)
+    monkeypatch.setattr(long_pieces_parallel, "OVERLAP_CHARS", overlap)
+    monkeypatch.setattr(long_pieces_parallel, "BATCH_CHARS", batch)
+    encoding = encodings.get_encoding(base)
+    text = data.decode("utf-8")
+    expected = len(encoding._encode_single_piece(data))
+    assert long_pieces_parallel.count_piece_parallel(encoding, encodings.split_pattern(base), text, 0, len(text)) == expected
+
+
+@pytest.mark.parametrize("base", list(encodings.ENCODINGS))
+def test_parallel_path_is_taken_and_exact(monkeypatch, base):
+    # Moderate windows: the join must succeed (not fall back) on ordinary long pieces.
+    monkeypatch.setattr(long_pieces_parallel, "WINDOW_CHARS", 512)
+    monkeypatch.setattr(long_pieces_parallel, "OVERLAP_CHARS", 64)
+    monkeypatch.setattr(long_pieces_parallel, "BATCH_CHARS", 4096)
+    before = dict(long_pieces_parallel.stats)
+    encoding = encodings.get_encoding(base)
+    pattern = encodings.split_pattern(base)
+    rng = __import__("random").Random(base)
+    for alphabet in ("acgt", string.ascii_lowercase, "!@#$%^&*()-=+[]{};:,.<>?", "中文字符测试", "é\u0301eßü"):
+        text = "".join(rng.choices(alphabet, k=20_000))
+        expected = len(encoding._encode_single_piece(text.encode()))
+        assert long_pieces_parallel.count_piece_parallel(encoding, pattern, text, 0, len(text)) == expected
+    assert long_pieces_parallel.stats["parallel"] - before["parallel"] >= 4
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_text_with_aperiodic_long_pieces_counts_like_tiktoken(monkeypatch, base):
+    monkeypatch.setattr(long_pieces, "LONG_PIECE_CHARS", 64)
+    monkeypatch.setattr(long_pieces, "LONG_PIECE_PARALLEL_CHARS", 2000)
+    monkeypatch.setattr(long_pieces_parallel, "WINDOW_CHARS", 256)
+    monkeypatch.setattr(long_pieces_parallel, "OVERLAP_CHARS", 32)
+    rng = __import__("random").Random(7)
+    before = long_pieces_parallel.stats["parallel"]
+    text = "head line\n" + "".join(rng.choices("acgt", k=9000)) + " tail " + "".join(rng.choices("!?.,;", k=5000)) + "\n"
+    encoding = encodings.get_encoding(base)
+    assert long_pieces.count_by_pieces(encoding, encodings.split_pattern(base), text) == len(encoding.encode_ordinary(text))
+    assert long_pieces_parallel.stats["parallel"] > before
+    # Token ids (the class histogram) come from the serial path, still exact.
+    ids = encodings.get_encoding(token_classes.CLASS_BASE).encode_ordinary(text)
+    assert classes_with_tiktoken(text) == (len(ids), token_classes.histogram(ids, token_classes.class_table()))
+
+
+def test_cancelled_stops_a_parallel_piece(monkeypatch):
+    monkeypatch.setattr(long_pieces_parallel, "BATCH_CHARS", 1 << 14)
+    encoding = encodings.get_encoding("o200k_base")
+    text = "".join(__import__("random").Random(3).choices("acgt", k=1 << 20))
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(long_pieces.Cancelled):
+        long_pieces_parallel.count_piece_parallel(encoding, encodings.split_pattern("o200k_base"), text, 0, len(text), cancelled)
+    assert len(calls) == 4
+
+
+def test_parallel_join_that_fails_falls_back_exactly(monkeypatch):
+    # Windows that overlap past the next window leave some seams without a boundary to join at.
+    monkeypatch.setattr(long_pieces_parallel, "WINDOW_CHARS", 8)
+    monkeypatch.setattr(long_pieces_parallel, "OVERLAP_CHARS", 16)
+    encoding = encodings.get_encoding("o200k_base")
+    before = long_pieces_parallel.stats["fallback"]
+    text = "a" * 24
+    assert long_pieces_parallel.count_piece_parallel(encoding, encodings.split_pattern("o200k_base"), text, 0, 24) == 3
+    assert long_pieces_parallel.stats["fallback"] == before + 1

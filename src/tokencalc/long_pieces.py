@@ -217,6 +217,8 @@ def text_chunks(text: str, start: int, end: int, size: int = WINDOW_BYTES) -> It
 
 #: A piece of at least this many characters is counted in windows.
 LONG_PIECE_CHARS = 1 << 13
+#: A piece of at least this many characters with no period is counted on every core.
+LONG_PIECE_PARALLEL_CHARS = 1 << 18
 #: Short pieces are handed to tiktoken in spans of about this many characters.
 SPAN_CHARS = 1 << 18
 
@@ -260,7 +262,8 @@ def count_by_pieces(
     """Exact tokens of ``text`` (ordinary text), however long its pieces.
 
     The text is split with the encoding's pattern (the ``regex`` module, as tiktoken splits);
-    pieces of LONG_PIECE_CHARS or more are counted by :func:`count_piece_chunks`, the stretches
+    pieces of LONG_PIECE_CHARS or more are counted by :func:`count_piece_chunks` (long ones
+    with no period to skip by, when no ``emit``, on every core: :mod:`tokencalc.long_pieces_parallel`), the stretches
     of short pieces between them by tiktoken itself, cut only where one piece ends and the next
     begins. ``emit`` receives every token id in order (for per-class histograms).
     """
@@ -293,7 +296,14 @@ def count_by_pieces(
         if piece_start > start:
             total += span(piece_start)
         run = _uniform_run(text, piece_start, piece_end)
-        total += count_piece_chunks(encoding, text_chunks(text, piece_start, piece_end), cancelled, emit, run)
+        if run is None and emit is None and piece_end - piece_start >= LONG_PIECE_PARALLEL_CHARS:
+            # No period to skip by: encode the windows on every core (that module builds on
+            # this one, hence the import here).
+            from tokencalc import long_pieces_parallel
+
+            total += long_pieces_parallel.count_piece_parallel(encoding, pattern, text, piece_start, piece_end, cancelled)
+        else:
+            total += count_piece_chunks(encoding, text_chunks(text, piece_start, piece_end), cancelled, emit, run)
         start = piece_end
     if start < len(text):
         total += span(len(text))
