@@ -225,3 +225,16 @@ def test_parallel_join_that_fails_falls_back_exactly(monkeypatch):
     text = "a" * 24
     assert long_pieces_parallel.count_piece_parallel(encoding, encodings.split_pattern("o200k_base"), text, 0, 24) == 3
     assert long_pieces_parallel.stats["fallback"] == before + 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(["a", "é", "中", "=", "\0", "\n", " ", "/", "'", "1", "\u0301", "Z", "!"]), min_size=1, max_size=60),
+       lo=st.integers(0, 60))
+def test_quick_no_cut_checks_agree_with_the_cut_pattern(text, lo):
+    # The stream cutter's shortcuts (one repeated character, letters only, no letter or
+    # newline) may only answer "no cut" where the cut pattern finds none.
+    from tokencalc import counting
+    from tokencalc.chunking import last_safe_cut
+
+    lo = min(lo, len(text) - 1)
+    assert counting._last_cut(text, lo, "") == last_safe_cut(text, lo)
