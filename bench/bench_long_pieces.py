@@ -14,25 +14,36 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import string
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 BIN = Path(sys.executable).parent / "tokencalc"
 HEAD = b"2026-11-30 12:00:00 service started\n" * 400  # past the 8 KiB binary sniff
 
 
-def cases(mib: int) -> dict[str, bytes]:
-    random.seed(mib)
+def cases(mib: int) -> Iterator[tuple[str, Callable[[], bytes]]]:
+    """(name, maker) pairs: each case is made only when measured, so that this process is small
+    when it starts the child (a child's ``ru_maxrss`` starts from its parent's size at fork)."""
     size = mib << 20
-    return {
-        f"{mib} MiB NUL hole in a log": HEAD + b"\0" * size + b"\nservice stopped\n",
-        f"{mib} MiB of one letter": b"x" * size,
-        f"{mib} MiB of '='": b"=" * size,
-        f"{mib} MiB random acgt (no period)": "".join(random.choices("acgt", k=1 << 20)).encode() * mib,
-    }
+
+    def acgt() -> bytes:
+        rng = random.Random(mib)
+        return "".join(rng.choices("acgt", k=1 << 20)).encode() * mib
+
+    def letters() -> bytes:
+        rng = random.Random(mib)
+        return b"".join("".join(rng.choices(string.ascii_lowercase, k=1 << 20)).encode() for _ in range(mib))
+
+    yield f"{mib} MiB NUL hole in a log", lambda: HEAD + b"\0" * size + b"\nservice stopped\n"
+    yield f"{mib} MiB of one letter", lambda: b"x" * size
+    yield f"{mib} MiB of '='", lambda: b"=" * size
+    yield f"{mib} MiB random acgt (no period)", acgt
+    yield f"{mib} MiB random a-z (no period)", letters
 
 
 def run(path: Path) -> tuple[str, float, float]:
@@ -53,8 +64,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for mib in args.mib or [16, 200]:
-            for name, data in cases(mib).items():
+            for name, make in cases(mib):
                 path = Path(tmp) / "case.txt"
+                data = make()
                 path.write_bytes(data)
                 del data
                 count, elapsed, peak = run(path)
