@@ -99,6 +99,24 @@ def test_16_mib_aperiodic_letter_run(tmp_path):
     assert 0 < peak < 300 * 1024, f"peak {peak // 1024} MiB"
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_until_busy(process: subprocess.Popen, cpu_seconds: float, deadline_seconds: float = 60.0) -> None:
+    """Wait until the child has used ``cpu_seconds`` of CPU (or has ended), within a deadline."""
+    deadline = time.monotonic() + deadline_seconds
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if _cpu_seconds(process.pid) >= cpu_seconds:
+                return
+        except (OSError, IndexError, ValueError):
+            return
+        time.sleep(0.02)
+
+
 def test_ctrl_c_during_a_long_piece_is_honoured_within_a_second(tmp_path):
     import random
     import string
@@ -108,7 +126,7 @@ def test_ctrl_c_during_a_long_piece_is_honoured_within_a_second(tmp_path):
     # A random letter run cannot be skipped by period: counting it takes many seconds.
     data.write_bytes("".join(random.choices("acgt", k=1 << 20)).encode() * 200)
     process = subprocess.Popen([str(BIN), "count", "-q", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(4)
+    _wait_until_busy(process, cpu_seconds=1.0)  # a readiness signal: it is counting, not starting
     assert process.poll() is None, "finished before it could be interrupted"
     sent = time.monotonic()
     process.send_signal(signal.SIGINT)
