@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from strategies import tricky_text
 from tokencalc import counting, encodings
+from tokencalc.chunking import last_safe_cut
 from tokencalc.counting import Counts, TokenCounter, Utf8Decoder
 
 
@@ -160,3 +161,32 @@ def test_characters_unknown_to_tiktoken_are_counted_by_tiktoken(text):
 def test_long_whitespace_path_handles_lone_surrogates_like_tiktoken():
     text = "a\ud800" + " " * 70_000 + "b"
     assert counting.count_with_tiktoken("o200k_base", text) == tiktoken_count("o200k_base", text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.lists(tricky_text, max_size=6).map("\n".join),
+    tail=st.sampled_from(["", "=" * 40, " " * 40, "\u4e2d" * 40, "\x00" * 40, "a\n" * 3]),
+    window=st.integers(1, 64),
+    lo=st.integers(0, 50),
+    excludes=st.sampled_from(["", encodings.letter_cut_excludes(["deepseek-v3"])]),
+)
+def test_last_cut_is_the_largest_safe_cut_whatever_the_window(text, tail, window, lo, excludes):
+    # A cut in the last CUT_WINDOW characters, only before them, or none at all (a run of one
+    # character at the end): searching the window first must not change which cut is taken.
+    buffer = text + tail
+    if not buffer or lo >= len(buffer):
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(counting, "CUT_WINDOW", window)
+        windowed = counting._last_cut(buffer, lo, excludes)
+        patch.setattr(counting, "CUT_WINDOW", len(buffer) + 1)  # no window: the search before it
+        assert windowed == counting._last_cut(buffer, lo, excludes)
+    if windowed > 0:  # and a cut found is the largest safe cut above lo
+        assert windowed == last_safe_cut(buffer, lo, excludes=excludes)
+
+
+def test_last_cut_finds_a_cut_far_before_a_long_uncuttable_tail():
+    buffer = "word\nnext" + "=" * 10_000
+    assert counting._last_cut(buffer, 0, "") == 9  # after the letter t, before the first =
+    assert counting._last_cut("=" * 10_000, 0, "") == -1

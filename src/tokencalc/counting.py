@@ -38,6 +38,8 @@ from tokencalc.inputs import (
 SMALL_TEXT_BUDGET = 48_000
 #: Target size of one part handed to a worker thread, in characters.
 PART_CHARS = 1 << 18
+#: How far back from the end of the buffer a cut is looked for first (``_last_cut``).
+CUT_WINDOW = 1 << 12
 
 #: A small text with a run this long (a piece the pure-Python BPE would take quadratic time
 #: on) is counted by tiktoken and tokencalc.long_pieces instead.
@@ -492,6 +494,11 @@ def _count_small_one(base: str, text: str) -> int:
 def _last_cut(buffer: str, lo: int, excludes: str) -> int:
     """``last_safe_cut(buffer, lo)``, at once when ``buffer[lo:]`` cannot hold a cut.
 
+    The largest cut almost always lies in the last few characters, so they are searched first
+    (a search from ``lo`` costs the ``regex`` module time in proportion to the whole buffer,
+    under the GIL, once per part); only when they hold no cut is the rest looked at. A cut
+    found there is the largest safe cut above ``lo``.
+
     A cut follows a newline or a letter, and a letter cut needs a character after it that is
     not a letter, so none lies in a run of one character (a NUL hole, ``=====``), in a run of
     letters only (a DNA sequence on one line), or in a stretch with neither
@@ -499,7 +506,12 @@ def _last_cut(buffer: str, lo: int, excludes: str) -> int:
     cut pattern takes ~130 ms; if ``str.isalpha`` (Python's Unicode tables) ever called a
     letter what ``regex`` does not, a cut is merely missed, which costs memory, not exactness.
     """
-    if buffer.count(buffer[-1], lo) == len(buffer) - lo:
+    window = len(buffer) - CUT_WINDOW
+    if window > lo:
+        cut = last_safe_cut(buffer, window, excludes=excludes)
+        if cut > 0:
+            return cut
+    if buffer[lo] == buffer[-1] and buffer.count(buffer[-1], lo) == len(buffer) - lo:
         return -1
     if buffer[lo:].isalpha() or _letter_or_newline().search(buffer, lo) is None:
         return -1
