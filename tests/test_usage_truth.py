@@ -239,6 +239,10 @@ def test_a_cost_export_alone_shows_the_vendors_figure(cli):
     result = cli("usage", str(ANTHROPIC / "console_cost.csv"), "--timezone", "UTC")
     assert result.exit_code == 0, result.stderr
     assert "Vendor" in result.stdout and "$0.07" in result.stdout  # 0.009 + 0.0225 + 0.04 = 0.0715
+    caption = " ".join(result.stdout.split())
+    assert "0 records ·" in caption and "()" not in caption
+    assert "the vendor's own figures, nothing priced from the sheet" in caption
+    assert "each record priced" not in caption
     document = _json(cli, ANTHROPIC / "console_cost.csv")
     assert document["costs_only"] is True and document["records"] == 0
     assert D(document["totals"]["vendor_cost"]) == D("0.0715")

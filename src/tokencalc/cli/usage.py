@@ -602,14 +602,20 @@ def _caption(report, priced, request: UsageRequest, sheet) -> str:
     from tokencalc.usage import SOURCES
 
     sources = ", ".join(f"{name} {report.sources[name]:,}" for name in SOURCES if name in report.sources)
+    # A cost export alone has no token records: nothing was priced from the sheet.
+    priced_how = (
+        f"each record priced on its UTC date, {_tier_text(priced)}, sheet as of {sheet.as_of.isoformat()}"
+        if report.records
+        else "the vendor's own figures, nothing priced from the sheet"
+    )
     parts = [
         f"{report.files_read:,} file(s) read",
-        f"{len(report.records):,} records ({sources})",
+        f"{len(report.records):,} records ({sources})" if sources else f"{len(report.records):,} records",
         f"{report.duplicates_dropped:,} duplicates dropped",
         f"{report.malformed:,} malformed skipped",
         f"{report.files_skipped:,} file(s) skipped",
         f"dates in {request.tz_label}",
-        f"each record priced on its UTC date, {_tier_text(priced)}, sheet as of {sheet.as_of.isoformat()}",
+        priced_how,
         priced.currency if priced.rate == 1 else f"{priced.currency} at {_money(priced.rate)} per USD",
     ]
     if priced.totals.estimated:
