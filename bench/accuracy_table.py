@@ -21,9 +21,35 @@ from tokencalc.counting import classes_with_tiktoken
 from tokencalc.sheet import load_price_sheet
 from tokencalc.token_classes import estimate_tokens
 
-FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "accuracy" / "reference_counts.json.gz"
-ORDER = ["English", "code", "JSON", "Chinese", "Japanese", "Korean", "Arabic", "Russian", "Hindi", "Thai",
-         "Vietnamese", "Spanish", "French", "German", "Portuguese", "Turkish", "Indonesian", "Ukrainian", "Greek", "Hebrew"]
+FIXTURE = (
+    Path(__file__).resolve().parents[1]
+    / "tests"
+    / "fixtures"
+    / "accuracy"
+    / "reference_counts.json.gz"
+)
+ORDER = [
+    "English",
+    "code",
+    "JSON",
+    "Chinese",
+    "Japanese",
+    "Korean",
+    "Arabic",
+    "Russian",
+    "Hindi",
+    "Thai",
+    "Vietnamese",
+    "Spanish",
+    "French",
+    "German",
+    "Portuguese",
+    "Turkish",
+    "Indonesian",
+    "Ukrainian",
+    "Greek",
+    "Hebrew",
+]
 
 
 def cell(errors: list[float]) -> str:
@@ -37,33 +63,50 @@ def main() -> None:
     data = json.loads(gzip.decompress(FIXTURE.read_bytes()))
     frames = data["claude_frames"]
     sheet = load_price_sheet(user_sheet=False)
-    tables = {name: sheet.tokenizers[name].counting.classes for name in ("gemini", "claude-legacy", "claude-5")}
+    tables = {
+        name: sheet.tokenizers[name].counting.classes
+        for name in ("gemini", "claude-legacy", "claude-5")
+    }
     rows: dict[str, dict[str, list[float]]] = {}
     for doc in data["documents"]:
         o200k, histogram = classes_with_tiktoken(doc["text"])
         errs = rows.setdefault(doc["kind"], {})
         gemma = doc["gemma3"]
-        errs.setdefault("gemini", []).append(estimate_tokens(histogram, tables["gemini"]) / gemma - 1)
+        errs.setdefault("gemini", []).append(
+            estimate_tokens(histogram, tables["gemini"]) / gemma - 1
+        )
         errs.setdefault("gemini_old", []).append(math.ceil(len(doc["text"]) / 4) / gemma - 1)
         if "claude_recorded" not in doc:
             continue
         for family, generation, old in (("claude-legacy", "v3", 1.05), ("claude-5", "v5", 1.5)):
             reference = doc["claude_recorded"][generation] - frames[generation]
-            errs.setdefault(family, []).append(estimate_tokens(histogram, tables[family]) / reference - 1)
+            errs.setdefault(family, []).append(
+                estimate_tokens(histogram, tables[family]) / reference - 1
+            )
             errs.setdefault(family + "_old", []).append(math.ceil(o200k * old) / reference - 1)
             if claude_reconstruction.available():
                 claude_reconstruction.reset_budget()
-                rebuilt = claude_reconstruction.content_tokens("claude-v3" if generation == "v3" else "claude-v4.8", doc["text"])
+                rebuilt = claude_reconstruction.content_tokens(
+                    "claude-v3" if generation == "v3" else "claude-v4.8", doc["text"]
+                )
                 errs.setdefault(family + "_ctok", []).append(rebuilt / reference - 1)
-    print("| text | Gemini per-class vs Gemma 3 | (was chars ÷ 4) | Claude 3–4.6 per-class | (was ×1.05) | Claude 4.7+/5 per-class | (was ×1.5) | Claude, ctok reconstruction |")
+    print(
+        "| text | Gemini per-class vs Gemma 3 | (was chars ÷ 4) | Claude 3–4.6 per-class | (was ×1.05) | Claude 4.7+/5 per-class | (was ×1.5) | Claude, ctok reconstruction |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for kind in ORDER:
         e = rows.get(kind)
         if not e:
             continue
-        ctok = cell(e.get("claude-legacy_ctok", []) + e.get("claude-5_ctok", [])) if claude_reconstruction.available() else "not measured"
-        print(f"| {kind} | {cell(e['gemini'])} | {cell(e['gemini_old'])} | {cell(e.get('claude-legacy', []))} | {cell(e.get('claude-legacy_old', []))} "
-              f"| {cell(e.get('claude-5', []))} | {cell(e.get('claude-5_old', []))} | {ctok if 'claude-legacy' in e else '—'} |")
+        ctok = (
+            cell(e.get("claude-legacy_ctok", []) + e.get("claude-5_ctok", []))
+            if claude_reconstruction.available()
+            else "not measured"
+        )
+        print(
+            f"| {kind} | {cell(e['gemini'])} | {cell(e['gemini_old'])} | {cell(e.get('claude-legacy', []))} | {cell(e.get('claude-legacy_old', []))} "
+            f"| {cell(e.get('claude-5', []))} | {cell(e.get('claude-5_old', []))} | {ctok if 'claude-legacy' in e else '—'} |"
+        )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,8 @@ _CJK = (
 )
 _CODE = [
     "def {name}(items, limit={n}):\n    total = 0\n    for item in items[:limit]:\n        total += item.price * item.quantity\n    return total\n",
-    "class {Name}:\n    def __init__(self, value):\n        self.value = value  # keep the raw value\n\n    def __repr__(self):\n        return f\"{Name}({{self.value!r}})\"\n",
-    "if __name__ == \"__main__\":\n    results = [{name}(x) for x in range({n})]\n    print(sum(results) / len(results))\n",
+    'class {Name}:\n    def __init__(self, value):\n        self.value = value  # keep the raw value\n\n    def __repr__(self):\n        return f"{Name}({{self.value!r}})"\n',
+    'if __name__ == "__main__":\n    results = [{name}(x) for x in range({n})]\n    print(sum(results) / len(results))\n',
 ]
 
 
@@ -64,11 +64,18 @@ def generate_corpus(path: Path, megabytes: float, seed: int = 7) -> None:
                 sentences = []
                 for _ in range(rng.randint(3, 8)):
                     words = rng.choices(_WORDS, k=rng.randint(6, 18))
-                    sentences.append(" ".join(words).capitalize() + rng.choice([".", ".", "?", "!"]))
+                    sentences.append(
+                        " ".join(words).capitalize() + rng.choice([".", ".", "?", "!"])
+                    )
                 block = " ".join(sentences) + "\n\n"
             elif kind == 1:
                 name = "".join(rng.choices("abcdefghijklmnop", k=rng.randint(4, 10)))
-                block = rng.choice(_CODE).format(name=name, Name=name.capitalize(), n=rng.randint(1, 999)) + "\n"
+                block = (
+                    rng.choice(_CODE).format(
+                        name=name, Name=name.capitalize(), n=rng.randint(1, 999)
+                    )
+                    + "\n"
+                )
             else:
                 start = rng.randrange(len(_CJK) - 40)
                 block = _CJK[start : start + rng.randint(20, 40)] + "\n"
@@ -82,7 +89,9 @@ def seed_tiktoken_cache(directory: Path) -> None:
         (directory / cache_name).write_bytes(gzip.decompress(packed))
 
 
-def measure(args: list[str], *, stdin_path: Path | None = None, stdin_cmd: list[str] | None = None, env=None):
+def measure(
+    args: list[str], *, stdin_path: Path | None = None, stdin_cmd: list[str] | None = None, env=None
+):
     """Run a command; (stdout, wall s, CPU s = user + system, peak RSS MB) of that process alone."""
     feeder = None
     stdin = None
@@ -130,11 +139,21 @@ def time_encoding(name: str, corpus: Path, size_mb: float, tokencalc: list[str],
         name,
     ]
     # Warm-up: the first run of an encoding builds its rank-table cache (a one-time cost).
-    subprocess.run(tokencalc + ["count", "-q", "--encoding", name], input=b"warm up", env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        tokencalc + ["count", "-q", "--encoding", name],
+        input=b"warm up",
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     expected, wall_one, _, rss_one = measure(whole, env=env)
-    count, wall, _, rss = measure(tokencalc + ["count", "-q", "--encoding", name, str(corpus)], env=env)
-    print(f"\n{name}: one call {wall_one:.2f} s ({size_mb / wall_one:.1f} MB/s, {rss_one:.0f} MB); "
-          f"tokencalc count -q {wall:.2f} s ({size_mb / wall:.1f} MB/s, {rss:.0f} MB); {count} tokens")
+    count, wall, _, rss = measure(
+        tokencalc + ["count", "-q", "--encoding", name, str(corpus)], env=env
+    )
+    print(
+        f"\n{name}: one call {wall_one:.2f} s ({size_mb / wall_one:.1f} MB/s, {rss_one:.0f} MB); "
+        f"tokencalc count -q {wall:.2f} s ({size_mb / wall:.1f} MB/s, {rss:.0f} MB); {count} tokens"
+    )
     if count != expected:
         raise SystemExit(f"{name}: tokencalc counted {count}, one whole-text call {expected}")
 
@@ -142,11 +161,17 @@ def time_encoding(name: str, corpus: Path, size_mb: float, tokencalc: list[str],
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=20, help="corpus size in MB (default 20)")
-    parser.add_argument("--pipe-gb", type=float, default=0, help="also stream this many GB through stdin")
-    parser.add_argument("--tiny-runs", type=int, default=15, help="runs of the tiny-input test (median)")
+    parser.add_argument(
+        "--pipe-gb", type=float, default=0, help="also stream this many GB through stdin"
+    )
+    parser.add_argument(
+        "--tiny-runs", type=int, default=15, help="runs of the tiny-input test (median)"
+    )
     parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
     parser.add_argument(
-        "--encodings", default="", help="also time these encodings (comma-separated), each against one whole-text call"
+        "--encodings",
+        default="",
+        help="also time these encodings (comma-separated), each against one whole-text call",
     )
     options = parser.parse_args()
 
@@ -167,7 +192,13 @@ def main() -> None:
         home = Path(tmp) / "tokencalc-home"
         env = {**os.environ, "TIKTOKEN_CACHE_DIR": str(cache), "TOKENCALC_HOME": str(home)}
         # Warm-up: the first tokencalc run builds its rank-table cache (a one-time cost).
-        subprocess.run(tokencalc + ["count", "-q"], input=b"warm up", env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            tokencalc + ["count", "-q"],
+            input=b"warm up",
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
         reference = [
             sys.executable,
@@ -177,12 +208,21 @@ def main() -> None:
             str(corpus),
         ]
         rows = [("tiktoken, one call", *_without_cpu(measure(reference, env=env)))]
-        rows.append(("tokencalc count -q", *_without_cpu(measure(tokencalc + ["count", "-q", str(corpus)], env=env))))
+        rows.append(
+            (
+                "tokencalc count -q",
+                *_without_cpu(measure(tokencalc + ["count", "-q", str(corpus)], env=env)),
+            )
+        )
         if ttok:
-            rows.append(("ttok", *_without_cpu(measure([ttok, "-m", "gpt-5"], stdin_path=corpus, env=env))))
+            rows.append(
+                ("ttok", *_without_cpu(measure([ttok, "-m", "gpt-5"], stdin_path=corpus, env=env)))
+            )
 
         expected = rows[0][1]
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
         print(f"corpus: {corpus} ({size_mb:.1f} MB, {expected} o200k_base tokens)\n")
         print(f"{'tool':<22}{'wall s':>9}{'MB/s':>9}{'peak RSS MB':>13}  count")
         for name, count, wall, rss in rows:
@@ -209,8 +249,10 @@ def main() -> None:
             feeder = ["sh", "-c", f'for i in $(seq {repeats}); do cat "$0"; done', str(corpus)]
             count, wall, _, rss = measure(tokencalc + ["count", "-q"], stdin_cmd=feeder, env=env)
             total_mb = size_mb * repeats
-            print(f"\npipe: {total_mb / 1000:.2f} GB through stdin: {wall:.1f} s, {total_mb / wall:.1f} MB/s, "
-                  f"peak RSS {rss:.0f} MB, {count} tokens")
+            print(
+                f"\npipe: {total_mb / 1000:.2f} GB through stdin: {wall:.1f} s, {total_mb / wall:.1f} MB/s, "
+                f"peak RSS {rss:.0f} MB, {count} tokens"
+            )
             # Cuts never join the corpus copies differently: the file ends with a newline and
             # begins with a letter or digit, so each copy counts alone.
             if int(count) != int(expected) * repeats:

@@ -49,7 +49,9 @@ def _paragraphs(rng: random.Random, count: int) -> list[str]:
             pool.append(" ".join(words).capitalize() + ".")
         elif kind == 1:
             name = "".join(rng.choices("abcdefghijklmnop", k=rng.randint(4, 10)))
-            pool.append(rng.choice(_CODE).format(name=name, Name=name.capitalize(), n=rng.randint(1, 999)))
+            pool.append(
+                rng.choice(_CODE).format(name=name, Name=name.capitalize(), n=rng.randint(1, 999))
+            )
         else:
             start = rng.randrange(len(_CJK) - 60)
             pool.append(_CJK[start : start + rng.randint(20, 60)])
@@ -69,16 +71,26 @@ def generate(path: Path, gigabytes: float, seed: int = 11) -> None:
             parts = 1 if size < 0.5 else rng.randint(3, 20) if size < 0.9 else rng.randint(40, 200)
             text = "\n\n".join(rng.choices(pool, k=parts))
             if n % 10_000 == 0:
-                line = rng.choice(['{"id": %d, "text": "cut off' % n, '{"id": %d, "title": "no text"}' % n, '{"id": %d, "text": 12345}' % n])
+                line = rng.choice(
+                    [
+                        '{"id": %d, "text": "cut off' % n,
+                        '{"id": %d, "title": "no text"}' % n,
+                        '{"id": %d, "text": 12345}' % n,
+                    ]
+                )
             else:
-                record = {"id": n, "lang": rng.choice(["en", "zh", "code"]), "text": text,
-                          "meta": {"source": rng.choice(["mail", "chat", "web"]), "score": rng.random()}}
+                record = {
+                    "id": n,
+                    "lang": rng.choice(["en", "zh", "code"]),
+                    "text": text,
+                    "meta": {"source": rng.choice(["mail", "chat", "web"]), "score": rng.random()},
+                }
                 line = json.dumps(record, ensure_ascii=rng.random() < 0.3)
             out.write(line + "\n")
             written += len(line) + 1
 
 
-BASELINE = r'''
+BASELINE = r"""
 import json, sys, tiktoken
 path, start, end = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 enc = tiktoken.get_encoding("o200k_base")
@@ -97,7 +109,7 @@ with open(path, "rb") as f:
             total += len(enc.encode_ordinary(text))
             records += 1
 print(total, records)
-'''
+"""
 
 
 def _tree_memory(root: int) -> tuple[int, int]:
@@ -168,8 +180,11 @@ def main() -> None:
     parser.add_argument("--gb", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
-    parser.add_argument("--backend", default="auto",
-                        help="TOKENCALC_BACKEND for tokencalc: auto (the fast exact backend when installed) or tiktoken")
+    parser.add_argument(
+        "--backend",
+        default="auto",
+        help="TOKENCALC_BACKEND for tokencalc: auto (the fast exact backend when installed) or tiktoken",
+    )
     options = parser.parse_args()
     options.workdir.mkdir(parents=True, exist_ok=True)
     data = options.workdir / f"dataset-{options.gb:g}gb.jsonl"
@@ -181,31 +196,64 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp)
         for name, cache_name in TIKTOKEN_CACHE_NAMES.items():
-            (cache / cache_name).write_bytes(gzip.decompress((resources.files("tokencalc.data") / name).read_bytes()))
-        env = {**os.environ, "TIKTOKEN_CACHE_DIR": str(cache), "TOKENCALC_HOME": str(cache / "home"),
-               "TOKENCALC_BACKEND": options.backend}
+            (cache / cache_name).write_bytes(
+                gzip.decompress((resources.files("tokencalc.data") / name).read_bytes())
+            )
+        env = {
+            **os.environ,
+            "TIKTOKEN_CACHE_DIR": str(cache),
+            "TOKENCALC_HOME": str(cache / "home"),
+            "TOKENCALC_BACKEND": options.backend,
+        }
         middle = split_point(data)
         end = data.stat().st_size
         script = cache / "baseline.py"
         script.write_text(BASELINE)
         for run in range(options.runs):
             base = run_measured(
-                [[sys.executable, str(script), str(data), "0", str(middle)],
-                 [sys.executable, str(script), str(data), str(middle), str(end)]], env)
+                [
+                    [sys.executable, str(script), str(data), "0", str(middle)],
+                    [sys.executable, str(script), str(data), str(middle), str(end)],
+                ],
+                env,
+            )
             base_tokens = sum(int(o.split()[0]) for o in base.outputs)
             base_records = sum(int(o.split()[1]) for o in base.outputs)
             ours = run_measured(
-                [[str(bindir / "tokencalc"), "estimate", str(data), "--field", "text", "-m", "gpt-6-luna", "--format", "json"]], env)
+                [
+                    [
+                        str(bindir / "tokencalc"),
+                        "estimate",
+                        str(data),
+                        "--field",
+                        "text",
+                        "-m",
+                        "gpt-6-luna",
+                        "--format",
+                        "json",
+                    ]
+                ],
+                env,
+            )
             doc = json.loads(ours.outputs[0])
             ours_tokens = doc["models"][0]["input_tokens"]
             ours_records = doc["dataset"]["records"]
-            print(f"run {run + 1}: {size_mb:,.0f} MB, {ours_records:,} records, {doc['dataset']['malformed']:,} malformed, "
-                  f"TOKENCALC_BACKEND={options.backend}")
-            for name, m, tokens in (("baseline (2 processes)", base, base_tokens), ("tokencalc estimate", ours, ours_tokens)):
-                print(f"  {name:<23} {m.wall:7.1f} s wall {size_mb / m.wall:6.1f} MB/s  {m.cpu:7.1f} s CPU  "
-                      f"peak RSS {m.rss:4.0f} MB  PSS {m.pss:4.0f} MB  tokens {tokens:,}")
-            print(f"  throughput vs baseline: {100 * base.wall / ours.wall:.0f}% by wall time, "
-                  f"{100 * base.cpu / ours.cpu:.0f}% by CPU time   load average {os.getloadavg()[0]:.1f}")
+            print(
+                f"run {run + 1}: {size_mb:,.0f} MB, {ours_records:,} records, {doc['dataset']['malformed']:,} malformed, "
+                f"TOKENCALC_BACKEND={options.backend}"
+            )
+            for name, m, tokens in (
+                ("baseline (2 processes)", base, base_tokens),
+                ("tokencalc estimate", ours, ours_tokens),
+            ):
+                print(
+                    f"  {name:<23} {m.wall:7.1f} s wall {size_mb / m.wall:6.1f} MB/s  {m.cpu:7.1f} s CPU  "
+                    f"peak RSS {m.rss:4.0f} MB  PSS {m.pss:4.0f} MB  tokens {tokens:,}"
+                )
+            print(
+                f"  throughput vs baseline: {100 * base.wall / ours.wall:.0f}% by wall time, "
+                f"{100 * base.cpu / ours.cpu:.0f}% by CPU time   load average {os.getloadavg()[0]:.1f}"
+            )
             if (ours_tokens, ours_records) != (base_tokens, base_records):
                 raise SystemExit("totals differ from the baseline")
 

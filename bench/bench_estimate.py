@@ -30,7 +30,11 @@ FIXTURE = ROOT / "tests" / "fixtures" / "accuracy" / "reference_counts.json.gz"
 
 def sample_text() -> str:
     docs = json.loads(gzip.decompress(FIXTURE.read_bytes()))["documents"]
-    return "\n\n".join(doc["text"] for doc in docs) + "\n\n" + (ROOT / "README.md").read_text(encoding="utf-8")
+    return (
+        "\n\n".join(doc["text"] for doc in docs)
+        + "\n\n"
+        + (ROOT / "README.md").read_text(encoding="utf-8")
+    )
 
 
 def best(command: list[str], runs: int) -> float:

@@ -37,7 +37,9 @@ def cases(mib: int) -> Iterator[tuple[str, Callable[[], bytes]]]:
 
     def letters() -> bytes:
         rng = random.Random(mib)
-        return b"".join("".join(rng.choices(string.ascii_lowercase, k=1 << 20)).encode() for _ in range(mib))
+        return b"".join(
+            "".join(rng.choices(string.ascii_lowercase, k=1 << 20)).encode() for _ in range(mib)
+        )
 
     yield f"{mib} MiB NUL hole in a log", lambda: HEAD + b"\0" * size + b"\nservice stopped\n"
     yield f"{mib} MiB of one letter", lambda: b"x" * size
@@ -48,7 +50,9 @@ def cases(mib: int) -> Iterator[tuple[str, Callable[[], bytes]]]:
 
 def run(path: Path) -> tuple[str, float, float]:
     started = time.monotonic()
-    process = subprocess.Popen([str(BIN), "count", "-q", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [str(BIN), "count", "-q", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.monotonic() - started
     out = process.stdout.read().decode().strip()
@@ -59,8 +63,12 @@ def run(path: Path) -> tuple[str, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mib", type=int, action="append", help="sizes in MiB (default 16 and 200)")
-    parser.add_argument("--check", action="store_true", help="compare 16 MiB counts with tiktoken on the whole file")
+    parser.add_argument(
+        "--mib", type=int, action="append", help="sizes in MiB (default 16 and 200)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="compare 16 MiB counts with tiktoken on the whole file"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for mib in args.mib or [16, 200]:
@@ -74,7 +82,11 @@ def main() -> None:
                 if args.check and mib <= 16:
                     from tokencalc import encodings
 
-                    expected = len(encodings.get_encoding("o200k_base").encode_ordinary(path.read_text(encoding="utf-8")))
+                    expected = len(
+                        encodings.get_encoding("o200k_base").encode_ordinary(
+                            path.read_text(encoding="utf-8")
+                        )
+                    )
                     line += "  ok" if str(expected) == count else f"  MISMATCH tiktoken {expected}"
                 print(line, flush=True)
 

@@ -59,17 +59,23 @@ print(fast_backend.active_backend("o200k_base"), f"{best:.2f}", f"{batch:.2f}", 
 
 
 def run_api(env: dict[str, str]) -> tuple[str, float, float, int]:
-    out = subprocess.run([sys.executable, "-c", _API_SCRIPT], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _API_SCRIPT], env=env, capture_output=True, text=True, check=True
+    )
     backend, per_call, batch, total = out.stdout.split()
     return backend, float(per_call), float(batch), int(total)
 
 
-def tiny_ratio(tokencalc: list[str], ttok: list[str], env: dict[str, str], runs: int) -> tuple[float, float, float]:
+def tiny_ratio(
+    tokencalc: list[str], ttok: list[str], env: dict[str, str], runs: int
+) -> tuple[float, float, float]:
     ours, theirs = [], []
     for _ in range(runs):
         for command, times in ((tokencalc, ours), (ttok, theirs)):
             start = time.perf_counter()
-            subprocess.run(command, input=b"hello\n", stdout=subprocess.DEVNULL, env=env, check=True)
+            subprocess.run(
+                command, input=b"hello\n", stdout=subprocess.DEVNULL, env=env, check=True
+            )
             times.append(time.perf_counter() - start)
     a, b = statistics.median(ours), statistics.median(theirs)
     return a, b, a / b
@@ -85,7 +91,9 @@ def loadavg() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20,200", help="corpus sizes in MB (default 20,200)")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per size (default 3)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved rounds per size (default 3)"
+    )
     parser.add_argument("--tiny-runs", type=int, default=21)
     parser.add_argument("--pipe-gb", type=float, default=0)
     parser.add_argument("--skip-api", action="store_true")
@@ -108,12 +116,20 @@ def main() -> None:
         base_env.update(TIKTOKEN_CACHE_DIR=str(cache), TOKENCALC_HOME=str(Path(tmp) / "home"))
         fast_env = {**base_env, "TOKENCALC_BACKEND": "auto"}
         slow_env = {**base_env, "TOKENCALC_BACKEND": "tiktoken"}
-        subprocess.run(tokencalc_cmd, input=b"warm up the rank-table cache", env=base_env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            tokencalc_cmd,
+            input=b"warm up the rank-table cache",
+            env=base_env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
         from tokencalc import fast_backend
 
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-              f"load average {loadavg()} at start")
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"load average {loadavg()} at start"
+        )
         print(f"fast backend: {fast_backend.active_backend('o200k_base')}\n")
 
         for size in (float(s) for s in options.sizes.split(",")):
@@ -122,7 +138,9 @@ def main() -> None:
                 generate_corpus(corpus, size)
             mb = corpus.stat().st_size / 1_000_000
             rows: dict[str, list[tuple[float, float, float]]] = {
-                "ttok": [], "tokencalc (fast)": [], "tokencalc (tiktoken)": []
+                "ttok": [],
+                "tokencalc (fast)": [],
+                "tokencalc (tiktoken)": [],
             }
             counts: set[str] = set()
             for _ in range(options.rounds):
@@ -137,7 +155,9 @@ def main() -> None:
             if len(counts) != 1:
                 raise SystemExit(f"{mb:.0f} MB: counts differ: {sorted(counts)}")
             print(f"corpus {mb:.1f} MB, {counts.pop()} o200k_base tokens, {options.rounds} rounds")
-            print(f"  {'tool':<22}{'wall s':>14}{'CPU s':>14}{'peak RSS MB':>13}{'x ttok wall':>13}{'x ttok CPU':>12}")
+            print(
+                f"  {'tool':<22}{'wall s':>14}{'CPU s':>14}{'peak RSS MB':>13}{'x ttok wall':>13}{'x ttok CPU':>12}"
+            )
             for name, values in rows.items():
                 walls = [w for w, _, _ in values]
                 cpus = [c for _, c, _ in values]
@@ -146,18 +166,26 @@ def main() -> None:
                 span = lambda xs, f: f"{min(xs):{f}}-{max(xs):{f}}"  # noqa: E731
                 print(
                     f"  {name:<22}{span(walls, '.2f'):>14}{span(cpus, '.2f'):>14}{max(r for _, _, r in values):>13.0f}"
-                    + ("" if name == "ttok" else f"{span(wall_ratios, '.1f'):>13}{span(cpu_ratios, '.1f'):>12}")
+                    + (
+                        ""
+                        if name == "ttok"
+                        else f"{span(wall_ratios, '.1f'):>13}{span(cpu_ratios, '.1f'):>12}"
+                    )
                 )
             print()
 
         ours, theirs, ratio = tiny_ratio(tokencalc_cmd, ttok_cmd, base_env, options.tiny_runs)
-        print(f"echo hello | …, median of {options.tiny_runs}: tokencalc {ours:.3f} s, ttok {theirs:.3f} s, ratio {ratio:.2f}")
+        print(
+            f"echo hello | …, median of {options.tiny_runs}: tokencalc {ours:.3f} s, ttok {theirs:.3f} s, ratio {ratio:.2f}"
+        )
 
         if not options.skip_api:
             for env in (fast_env, slow_env):
                 backend, per_call, batch, total = run_api(env)
-                print(f"API ({backend}): count_tokens ~100 chars {per_call:.2f} µs/call; "
-                      f"count_tokens_batch 1,000,000 short strings {batch:.2f} s ({total} tokens)")
+                print(
+                    f"API ({backend}): count_tokens ~100 chars {per_call:.2f} µs/call; "
+                    f"count_tokens_batch 1,000,000 short strings {batch:.2f} s ({total} tokens)"
+                )
 
         if options.pipe_gb:
             corpus = options.workdir / f"corpus-{float(options.sizes.split(',')[0]):g}mb.txt"
@@ -165,7 +193,9 @@ def main() -> None:
             feeder = ["sh", "-c", f'for i in $(seq {repeats}); do cat "$0"; done', str(corpus)]
             count, wall, _, rss = measure(tokencalc_cmd, stdin_cmd=feeder, env=fast_env)
             gb = corpus.stat().st_size * repeats / 1e9
-            print(f"pipe {gb:.2f} GB: {wall:.1f} s, {gb * 1000 / wall:.0f} MB/s, peak RSS {rss:.0f} MB, {count} tokens")
+            print(
+                f"pipe {gb:.2f} GB: {wall:.1f} s, {gb * 1000 / wall:.0f} MB/s, peak RSS {rss:.0f} MB, {count} tokens"
+            )
             # Cuts never join two copies differently (the corpus ends with a newline and starts
             # with a letter), so the pipe's count is exactly repeats x the corpus's.
             single, _, _, _ = measure(tokencalc_cmd + [str(corpus)], env=fast_env)

@@ -66,7 +66,11 @@ def generate(root: Path, total_bytes: int, files: int, seed: int = 7) -> tuple[i
                      "cache_creation_input_tokens": rng.randrange(0, 8_000), "output_tokens": rng.randrange(20, 3_000)}  # fmt: skip
             base = {"type": "assistant", "timestamp": stamp, "sessionId": session, "cwd": str(project),
                     "requestId": f"req_{session[:8]}_{n}"}  # fmt: skip
-            message = {"id": f"msg_{session[:8]}_{n}", "model": "claude-sonnet-4-5-20250929", "role": "assistant"}
+            message = {
+                "id": f"msg_{session[:8]}_{n}",
+                "model": "claude-sonnet-4-5-20250929",
+                "role": "assistant",
+            }
             placeholder = {**base, "message": {**message, "content": [{"type": "text", "text": text[:80]}],
                                                 "stop_reason": None, "usage": {**usage, "output_tokens": 2}}}  # fmt: skip
             final = {**base, "message": {**message, "content": [{"type": "text", "text": text}],
@@ -93,9 +97,13 @@ def _shift(line: str, shift: timedelta) -> str:
     return json.dumps(record, separators=(",", ":")) + "\n"
 
 
-def run_measured(args: list[str], env: dict[str, str], stdin: bytes | None = None) -> tuple[float, int, bytes]:
+def run_measured(
+    args: list[str], env: dict[str, str], stdin: bytes | None = None
+) -> tuple[float, int, bytes]:
     started = time.perf_counter()
-    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(
+        args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
     if stdin is not None:
         process.stdin.write(stdin)  # type: ignore[union-attr]
     process.stdin.close()  # type: ignore[union-attr]
@@ -110,8 +118,12 @@ def run_measured(args: list[str], env: dict[str, str], stdin: bytes | None = Non
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--gb", type=float, default=1.0, help="size of the generated logs (default 1)")
-    parser.add_argument("--files", type=int, default=600, help="number of transcripts (default 600)")
+    parser.add_argument(
+        "--gb", type=float, default=1.0, help="size of the generated logs (default 1)"
+    )
+    parser.add_argument(
+        "--files", type=int, default=600, help="number of transcripts (default 600)"
+    )
     parser.add_argument("--keep", type=Path, help="generate into this directory and keep it")
     options = parser.parse_args()
     root = options.keep or Path(tempfile.mkdtemp(prefix="tokencalc-bench-usage-"))
@@ -128,27 +140,49 @@ def main() -> None:
         rows = []
 
         def usage_run(label: str, run_env: dict[str, str]) -> str:
-            elapsed, peak, out = run_measured([*tokencalc, "usage", logs, "-f", "json", "--tz", "UTC"], run_env)
+            elapsed, peak, out = run_measured(
+                [*tokencalc, "usage", logs, "-f", "json", "--tz", "UTC"], run_env
+            )
             total = json.loads(out)["totals"]["cost"]
             rows.append((label, elapsed, peak))
             print(f"{label}: {elapsed:.1f} s, peak {peak} MB, total ${total}", flush=True)
             return total
 
         first = usage_run("usage, first read (workers chosen by load, empty cache)", env)
-        serial = usage_run("usage, first read (1 process, no cache)", {**base, "TOKENCALC_WORKERS": "1", "TOKENCALC_USAGE_CACHE": "0"})
-        pool = usage_run("usage, first read (2 worker processes, no cache)", {**base, "TOKENCALC_WORKERS": "2", "TOKENCALC_USAGE_CACHE": "0"})
+        serial = usage_run(
+            "usage, first read (1 process, no cache)",
+            {**base, "TOKENCALC_WORKERS": "1", "TOKENCALC_USAGE_CACHE": "0"},
+        )
+        pool = usage_run(
+            "usage, first read (2 worker processes, no cache)",
+            {**base, "TOKENCALC_WORKERS": "2", "TOKENCALC_USAGE_CACHE": "0"},
+        )
         warm = usage_run("usage, warm read (per-file cache)", env)
         if not first == serial == pool == warm:
             raise SystemExit(f"totals differ: {first} {serial} {pool} {warm}")
-        status = json.dumps({"session_id": "bench", "model": {"display_name": "Sonnet 4.5"}, "cost": {"total_cost_usd": 1.0}}).encode()
+        status = json.dumps(
+            {
+                "session_id": "bench",
+                "model": {"display_name": "Sonnet 4.5"},
+                "cost": {"total_cost_usd": 1.0},
+            }
+        ).encode()
         elapsed, peak, out = run_measured([*tokencalc, "statusline"], env, status)
         rows.append(("statusline, first run (builds the index)", elapsed, peak))
         print(out.decode().strip())
         warm_runs = [run_measured([*tokencalc, "statusline"], env, status) for _ in range(5)]
-        rows.append(("statusline, warm (median of 5)", statistics.median(r[0] for r in warm_runs), max(r[1] for r in warm_runs)))
+        rows.append(
+            (
+                "statusline, warm (median of 5)",
+                statistics.median(r[0] for r in warm_runs),
+                max(r[1] for r in warm_runs),
+            )
+        )
         bare = [run_measured([sys.executable, "-c", "pass"], base)[0] for _ in range(5)]
         rows.append(("python -c pass (median of 5)", statistics.median(bare), 0))
-        print(f"\n| run ({size / (1 << 30):.2f} GiB, {options.files} files, os.cpu_count()={os.cpu_count()}) | wall | peak RSS |")
+        print(
+            f"\n| run ({size / (1 << 30):.2f} GiB, {options.files} files, os.cpu_count()={os.cpu_count()}) | wall | peak RSS |"
+        )
         print("|---|---|---|")
         for label, seconds, peak in rows:
             wall = f"{seconds * 1000:.0f} ms" if seconds < 2 else f"{seconds:.1f} s"

@@ -37,14 +37,27 @@ except ImportError:  # pragma: no cover
 CLAUDE_FRAMES = {"v3": 7, "v4.7": 11, "v5": 6}
 #: UDHR language codes reported on their own (the rest are "other languages").
 NAMED = {
-    "eng": "English", "cmn_hans": "Chinese", "cmn_hant": "Chinese (traditional)", "jpn": "Japanese",
-    "kor": "Korean", "arb": "Arabic", "rus": "Russian", "hin": "Hindi", "tha": "Thai",
-    "vie": "Vietnamese", "spa": "Spanish", "deu": "German", "fra": "French",
+    "eng": "English",
+    "cmn_hans": "Chinese",
+    "cmn_hant": "Chinese (traditional)",
+    "jpn": "Japanese",
+    "kor": "Korean",
+    "arb": "Arabic",
+    "rus": "Russian",
+    "hin": "Hindi",
+    "tha": "Thai",
+    "vie": "Vietnamese",
+    "spa": "Spanish",
+    "deu": "German",
+    "fra": "French",
 }
 
 
 #: Kinds of text with an accuracy target (issue 8): weighted up in the fit.
-PRIORITY = {kind: 3.0 for kind in ("English", "code", "JSON", "Chinese", "Japanese", "Korean", "Arabic", "Russian")}
+PRIORITY = {
+    kind: 3.0
+    for kind in ("English", "code", "JSON", "Chinese", "Japanese", "Korean", "Arabic", "Russian")
+}
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -55,11 +68,20 @@ def load_jsonl(path: Path) -> list[dict]:
 def corpus(fixtures: Path) -> list[dict]:
     """Documents: {kind, key, text, source, claude: {family: content tokens}}."""
     docs = []
-    for name, key in (("udhr", "f"), ("rosetta", "id"), ("rosetta_holdout", "id"), ("multipl_e", "lang")):
+    for name, key in (
+        ("udhr", "f"),
+        ("rosetta", "id"),
+        ("rosetta_holdout", "id"),
+        ("multipl_e", "lang"),
+    ):
         rows = load_jsonl(fixtures / f"{name}.jsonl.gz")
         recorded = json.loads((fixtures / f"{name}_counts.json").read_text(encoding="utf-8"))
         for row in rows:
-            claude = {fam: recorded[fam]["counts"][row[key]] - CLAUDE_FRAMES[fam] for fam in recorded if row[key] in recorded[fam]["counts"]}
+            claude = {
+                fam: recorded[fam]["counts"][row[key]] - CLAUDE_FRAMES[fam]
+                for fam in recorded
+                if row[key] in recorded[fam]["counts"]
+            }
             if name == "udhr":
                 code = row.get("iso639_3", "")
                 kind = NAMED.get(row["f"], NAMED.get(code, "other languages"))
@@ -67,7 +89,15 @@ def corpus(fixtures: Path) -> list[dict]:
                     kind = "Chinese"
             else:
                 kind = "code"
-            docs.append({"kind": kind, "key": f"{name}:{row[key]}", "text": row["text"], "claude": claude, "bcp47": row.get("bcp47")})
+            docs.append(
+                {
+                    "kind": kind,
+                    "key": f"{name}:{row[key]}",
+                    "text": row["text"],
+                    "claude": claude,
+                    "bcp47": row.get("bcp47"),
+                }
+            )
     return docs
 
 
@@ -78,13 +108,26 @@ def json_documents(docs: list[dict], sheet: Path) -> list[dict]:
         data = tomllib.load(handle)
     text = json.dumps(data, indent=2, default=str)
     for i in range(0, len(text), 6000):
-        out.append({"kind": "JSON", "key": f"json:sheet:{i}", "text": text[i : i + 6000], "claude": {}})
+        out.append(
+            {"kind": "JSON", "key": f"json:sheet:{i}", "text": text[i : i + 6000], "claude": {}}
+        )
     for doc in docs:
         if doc["kind"] in ("English", "Chinese", "Russian", "Japanese", "Korean", "Arabic"):
             lines = [line for line in doc["text"].splitlines() if line.strip()][:20]
             for ascii_only in (False, True):
-                body = json.dumps({"id": doc["key"], "lang": doc.get("bcp47"), "lines": lines}, ensure_ascii=ascii_only, indent=1)
-                out.append({"kind": "JSON", "key": f"json:{doc['key']}:{ascii_only}", "text": body, "claude": {}})
+                body = json.dumps(
+                    {"id": doc["key"], "lang": doc.get("bcp47"), "lines": lines},
+                    ensure_ascii=ascii_only,
+                    indent=1,
+                )
+                out.append(
+                    {
+                        "kind": "JSON",
+                        "key": f"json:{doc['key']}:{ascii_only}",
+                        "text": body,
+                        "claude": {},
+                    }
+                )
     return out
 
 
@@ -95,7 +138,9 @@ def short_pieces(docs: list[dict], size: int = 400) -> list[dict]:
 def histograms(docs: list[dict]) -> np.ndarray:
     enc = encodings.get_encoding("o200k_base")
     table = tc.class_table()
-    return np.array([tc.histogram(enc.encode_ordinary(d["text"]), table) for d in docs], dtype=float)
+    return np.array(
+        [tc.histogram(enc.encode_ordinary(d["text"]), table) for d in docs], dtype=float
+    )
 
 
 def fit(h: np.ndarray, target: np.ndarray, kinds: list[str]) -> np.ndarray:
@@ -103,7 +148,9 @@ def fit(h: np.ndarray, target: np.ndarray, kinds: list[str]) -> np.ndarray:
     alike whatever its number of documents (classes unseen get the overall ratio)."""
     active = h.sum(axis=0) > 0
     sizes = {kind: kinds.count(kind) for kind in set(kinds)}
-    weights = np.array([PRIORITY.get(kind, 1.0) / sizes[kind] ** 0.5 for kind in kinds]) / np.maximum(target, 1.0)
+    weights = np.array(
+        [PRIORITY.get(kind, 1.0) / sizes[kind] ** 0.5 for kind in kinds]
+    ) / np.maximum(target, 1.0)
     while True:
         a = h[:, active] * weights[:, None]
         b = target * weights
@@ -130,8 +177,12 @@ def report(name: str, docs: list[dict], h: np.ndarray, target: np.ndarray, ratio
         idx = [i for i, d in enumerate(docs) if d["kind"] == kind]
         e = err[idx]
         worst = e[np.argmax(np.abs(e))]
-        print(f"| {kind} | {len(idx)} | {statistics.fmean(np.abs(e)) * 100:.1f}% | {worst * 100:+.1f}% |")
-    print(f"| all | {len(docs)} | {statistics.fmean(np.abs(err)) * 100:.1f}% | {err[np.argmax(np.abs(err))] * 100:+.1f}% |")
+        print(
+            f"| {kind} | {len(idx)} | {statistics.fmean(np.abs(e)) * 100:.1f}% | {worst * 100:+.1f}% |"
+        )
+    print(
+        f"| all | {len(docs)} | {statistics.fmean(np.abs(err)) * 100:.1f}% | {err[np.argmax(np.abs(err))] * 100:+.1f}% |"
+    )
 
 
 def table_text(family: str, ratios: np.ndarray) -> str:
@@ -141,10 +192,14 @@ def table_text(family: str, ratios: np.ndarray) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--fixtures", type=Path, required=True, help="ctok's tests/fixtures directory")
+    parser.add_argument(
+        "--fixtures", type=Path, required=True, help="ctok's tests/fixtures directory"
+    )
     parser.add_argument("--gemma", type=Path, help="Gemma 3 tokenizer.json")
     parser.add_argument("--claude", action="store_true")
-    parser.add_argument("--sheet", type=Path, default=Path(__file__).resolve().parents[1] / "pricing.toml")
+    parser.add_argument(
+        "--sheet", type=Path, default=Path(__file__).resolve().parents[1] / "pricing.toml"
+    )
     args = parser.parse_args()
     docs = corpus(args.fixtures)
     if args.claude:
@@ -154,20 +209,37 @@ def main() -> None:
             target = np.array([d["claude"][family] for d in subset], dtype=float)
             ratios = fit(h, target, [d["kind"] for d in subset])
             print(table_text(sheet_id, ratios))
-            report(f"{sheet_id} (recorded count_tokens, {family})", subset, h, target, dict(zip(tc.CLASSES, (Decimal_(x) for x in ratios))))
+            report(
+                f"{sheet_id} (recorded count_tokens, {family})",
+                subset,
+                h,
+                target,
+                dict(zip(tc.CLASSES, (Decimal_(x) for x in ratios))),
+            )
     if args.gemma:
         from tokenizers import Tokenizer
 
         tok = Tokenizer.from_file(str(args.gemma))
         gemini_docs = docs + json_documents(docs, args.sheet)
         gemini_docs += short_pieces([d for d in gemini_docs if d["kind"] != "other languages"])
-        gemini_docs += short_pieces([d for d in gemini_docs if d["kind"] in ("Chinese", "Japanese", "Korean")], 120)
+        gemini_docs += short_pieces(
+            [d for d in gemini_docs if d["kind"] in ("Chinese", "Japanese", "Korean")], 120
+        )
         h = histograms(gemini_docs)
-        target = np.array([len(tok.encode(d["text"], add_special_tokens=False).ids) for d in gemini_docs], dtype=float)
+        target = np.array(
+            [len(tok.encode(d["text"], add_special_tokens=False).ids) for d in gemini_docs],
+            dtype=float,
+        )
         named = list(range(len(gemini_docs)))
         ratios = fit(h[named], target[named], [gemini_docs[i]["kind"] for i in named])
         print(table_text("gemini", ratios))
-        report("gemini (Gemma 3 tokenizer)", gemini_docs, h, target, dict(zip(tc.CLASSES, (Decimal_(x) for x in ratios))))
+        report(
+            "gemini (Gemma 3 tokenizer)",
+            gemini_docs,
+            h,
+            target,
+            dict(zip(tc.CLASSES, (Decimal_(x) for x in ratios))),
+        )
 
 
 def Decimal_(value: float):

@@ -37,8 +37,12 @@ _LOCALES = {"zh": "zh_CN", "ja": "ja", "ko": "ko", "ar": "ar", "ru": "ru"}
 
 def udhr_corpus() -> dict[str, str]:
     fixtures = ROOT / "tests" / "fixtures" / "multilingual"
-    corpus = {lang: (fixtures / f"{lang}.txt").read_text("utf-8") for lang in LANGUAGES if lang != "code"}
-    corpus["code"] = "".join(p.read_text("utf-8") for p in sorted((ROOT / "src" / "tokencalc").rglob("*.py")))
+    corpus = {
+        lang: (fixtures / f"{lang}.txt").read_text("utf-8") for lang in LANGUAGES if lang != "code"
+    }
+    corpus["code"] = "".join(
+        p.read_text("utf-8") for p in sorted((ROOT / "src" / "tokencalc").rglob("*.py"))
+    )
     return corpus
 
 
@@ -48,7 +52,11 @@ def _catalogue_pairs(locale: str) -> list[tuple[str, str]]:
         try:
             with open(mo, "rb") as handle:
                 catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
-        except (OSError, UnicodeDecodeError, gettext.error if hasattr(gettext, "error") else OSError):
+        except (
+            OSError,
+            UnicodeDecodeError,
+            gettext.error if hasattr(gettext, "error") else OSError,
+        ):
             continue
         except Exception:  # a damaged or oddly encoded catalogue: skip it
             continue
@@ -89,7 +97,11 @@ def ratios(corpus: dict[str, str]) -> tuple[dict[str, dict[str, float]], dict[st
 
 def show(title: str, corpus: dict[str, str]) -> None:
     table, sizes = ratios(corpus)
-    print(f"\n{title} (o200k_base tokens: " + ", ".join(f"{lang} {sizes[lang]:,}" for lang in LANGUAGES) + ")")
+    print(
+        f"\n{title} (o200k_base tokens: "
+        + ", ".join(f"{lang} {sizes[lang]:,}" for lang in LANGUAGES)
+        + ")"
+    )
     print(f"{'encoding':<12} " + " ".join(f"{lang:>5}" for lang in LANGUAGES))
     for name in ENCODINGS:
         print(f"{name:<12} " + " ".join(f"{table[name][lang]:5.2f}" for lang in LANGUAGES))
@@ -97,7 +109,9 @@ def show(title: str, corpus: dict[str, str]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gettext", action="store_true", help="also measure the machine's gettext catalogues")
+    parser.add_argument(
+        "--gettext", action="store_true", help="also measure the machine's gettext catalogues"
+    )
     options = parser.parse_args()
     show("UDHR excerpts + tokencalc source", udhr_corpus())
     if options.gettext:

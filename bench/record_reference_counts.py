@@ -31,10 +31,25 @@ except ImportError:  # pragma: no cover
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "accuracy" / "reference_counts.json.gz"
 UDHR = {
-    "eng": "English", "cmn_hans": "Chinese", "cmn_hant": "Chinese", "jpn": "Japanese", "kor": "Korean",
-    "arb": "Arabic", "rus": "Russian", "hin": "Hindi", "tha": "Thai", "vie": "Vietnamese", "spa": "Spanish",
-    "deu_1996": "German", "fra": "French", "ukr": "Ukrainian", "heb": "Hebrew", "ell_monotonic": "Greek",
-    "tur": "Turkish", "ind": "Indonesian", "por_BR": "Portuguese",
+    "eng": "English",
+    "cmn_hans": "Chinese",
+    "cmn_hant": "Chinese",
+    "jpn": "Japanese",
+    "kor": "Korean",
+    "arb": "Arabic",
+    "rus": "Russian",
+    "hin": "Hindi",
+    "tha": "Thai",
+    "vie": "Vietnamese",
+    "spa": "Spanish",
+    "deu_1996": "German",
+    "fra": "French",
+    "ukr": "Ukrainian",
+    "heb": "Hebrew",
+    "ell_monotonic": "Greek",
+    "tur": "Turkish",
+    "ind": "Indonesian",
+    "por_BR": "Portuguese",
 }
 SOURCES = ["src/tokencalc/costs.py", "src/tokencalc/token_classes.py", "bench/bench_count.py"]
 
@@ -53,26 +68,63 @@ def main() -> None:
 
     gemma = Tokenizer.from_file(str(args.gemma))
     docs: list[dict] = []
-    recorded = {name: json.loads((args.fixtures / f"{name}_counts.json").read_text(encoding="utf-8")) for name in ("udhr", "multipl_e")}
+    recorded = {
+        name: json.loads((args.fixtures / f"{name}_counts.json").read_text(encoding="utf-8"))
+        for name in ("udhr", "multipl_e")
+    }
     for row in _rows(args.fixtures, "udhr"):
         if row["f"] in UDHR:
-            claude = {fam: recorded["udhr"][fam]["counts"][row["f"]] for fam in ("v3", "v4.7", "v5")}
-            docs.append({"id": f"udhr:{row['f']}", "kind": UDHR[row["f"]], "text": row["text"], "claude_recorded": claude})
+            claude = {
+                fam: recorded["udhr"][fam]["counts"][row["f"]] for fam in ("v3", "v4.7", "v5")
+            }
+            docs.append(
+                {
+                    "id": f"udhr:{row['f']}",
+                    "kind": UDHR[row["f"]],
+                    "text": row["text"],
+                    "claude_recorded": claude,
+                }
+            )
             first = next(p for p in row["text"].split("\n") if len(p.strip()) > 40)
             docs.append({"id": f"udhr:{row['f']}:paragraph", "kind": UDHR[row["f"]], "text": first})
             lines = [line for line in row["text"].splitlines() if line.strip()][:12]
             for ascii_only in (False, True):
-                body = json.dumps({"id": row["f"], "lang": row["bcp47"], "articles": lines}, ensure_ascii=ascii_only, indent=2)
-                docs.append({"id": f"json:udhr:{row['f']}:{'ascii' if ascii_only else 'utf8'}", "kind": "JSON", "text": body})
+                body = json.dumps(
+                    {"id": row["f"], "lang": row["bcp47"], "articles": lines},
+                    ensure_ascii=ascii_only,
+                    indent=2,
+                )
+                docs.append(
+                    {
+                        "id": f"json:udhr:{row['f']}:{'ascii' if ascii_only else 'utf8'}",
+                        "kind": "JSON",
+                        "text": body,
+                    }
+                )
     for row in _rows(args.fixtures, "multipl_e"):
-        claude = {fam: recorded["multipl_e"][fam]["counts"][row["lang"]] for fam in ("v3", "v4.7", "v5")}
-        docs.append({"id": f"multipl_e:{row['lang']}", "kind": "code", "text": row["text"], "claude_recorded": claude})
+        claude = {
+            fam: recorded["multipl_e"][fam]["counts"][row["lang"]] for fam in ("v3", "v4.7", "v5")
+        }
+        docs.append(
+            {
+                "id": f"multipl_e:{row['lang']}",
+                "kind": "code",
+                "text": row["text"],
+                "claude_recorded": claude,
+            }
+        )
     with (ROOT / "pricing.toml").open("rb") as handle:
         sheet = json.dumps(tomllib.load(handle), indent=2, default=str)
     for i in range(0, 36000, 6000):
         docs.append({"id": f"json:sheet:{i}", "kind": "JSON", "text": sheet[i : i + 6000]})
     for path in SOURCES:
-        docs.append({"id": f"tokencalc:{path}", "kind": "code", "text": (ROOT / path).read_text(encoding="utf-8")})
+        docs.append(
+            {
+                "id": f"tokencalc:{path}",
+                "kind": "code",
+                "text": (ROOT / path).read_text(encoding="utf-8"),
+            }
+        )
     for doc in docs:
         doc["gemma3"] = len(gemma.encode(doc["text"], add_special_tokens=False).ids)
     document = {
@@ -89,7 +141,11 @@ def main() -> None:
         "documents": docs,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_bytes(gzip.compress(json.dumps(document, ensure_ascii=False, indent=0).encode("utf-8"), 9, mtime=0))
+    OUT.write_bytes(
+        gzip.compress(
+            json.dumps(document, ensure_ascii=False, indent=0).encode("utf-8"), 9, mtime=0
+        )
+    )
     print(f"{OUT}: {len(docs)} documents, {OUT.stat().st_size:,} bytes")
 
 

@@ -115,7 +115,8 @@ def _sandbox(home: Path, work: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("TOKENCALC_", "XDG_", "CLAUDE_", "CODEX_", "GEMINI_")) and key not in ("COLUMNS", "LINES")
+        if not key.startswith(("TOKENCALC_", "XDG_", "CLAUDE_", "CODEX_", "GEMINI_"))
+        and key not in ("COLUMNS", "LINES")
     }
     bin_dir = str(Path(sys.executable).parent)
     env.update(
@@ -155,7 +156,12 @@ def render(block: Block, home: Path, work: Path, env: dict[str, str]) -> list[st
         subprocess.run(["bash", "-c", command], cwd=work, env=env, check=True, capture_output=True)
     for number, command in enumerate(commands):
         done = subprocess.run(
-            ["bash", "-c", command + " 2>&1"], cwd=work, env=env, capture_output=True, text=True, timeout=300
+            ["bash", "-c", command + " 2>&1"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         text = done.stdout.replace(str(home), "~").replace(str(work), ".")
         if number and _blank_between(block):
@@ -167,7 +173,9 @@ def render(block: Block, home: Path, work: Path, env: dict[str, str]) -> list[st
 
 def _blank_between(block: Block) -> bool:
     """Whether the block separates its commands' outputs with a blank line (kept as written)."""
-    return any(not line and after.startswith("$ ") for line, after in zip(block.lines, block.lines[1:]))
+    return any(
+        not line and after.startswith("$ ") for line, after in zip(block.lines, block.lines[1:])
+    )
 
 
 def rendered_document(path: Path) -> tuple[str, list[str]]:
@@ -198,7 +206,9 @@ def drift(path: Path) -> str:
     old = path.read_text(encoding="utf-8")
     new, _ = rendered_document(path)
     name = _name(path)
-    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), name, name + " (rendered)"))
+    return "".join(
+        difflib.unified_diff(old.splitlines(True), new.splitlines(True), name, name + " (rendered)")
+    )
 
 
 def main(argv: list[str]) -> int:

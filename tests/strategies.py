@@ -9,8 +9,32 @@ _CJK = "中文字符汉语日本語かなカナ한국어。，、！？「」：
 _WHITESPACE = " \t\n\r\u3000\u00a0\u2028\x0b\x0c/a.1'é\u0301"
 # Letters new in Unicode 15-16 (tiktoken knows them) and 17+ (only the regex module does).
 _NEW_LETTERS = "\U00031350\U0002ebf0\U00010d4a\U000323b0\U0003d000\U00010940"
-_PROSE_WORDS = ["the", "The", "cost", "of", "tokens", "don't", "it's", "GPT", "café", "naïve", "über",
-                "1,000", "3.14", "e.g.", "—", "\n", "\n\n", "  ", "\t", "/", "//", "<|endoftext|>", "😀", "🇫🇷"]
+_PROSE_WORDS = [
+    "the",
+    "The",
+    "cost",
+    "of",
+    "tokens",
+    "don't",
+    "it's",
+    "GPT",
+    "café",
+    "naïve",
+    "über",
+    "1,000",
+    "3.14",
+    "e.g.",
+    "—",
+    "\n",
+    "\n\n",
+    "  ",
+    "\t",
+    "/",
+    "//",
+    "<|endoftext|>",
+    "😀",
+    "🇫🇷",
+]
 
 any_unicode = st.text(st.characters(blacklist_categories=("Cs",)), max_size=120)
 code_like = st.text(st.sampled_from(_CODE), max_size=200)

@@ -27,7 +27,16 @@ REFERENCE = json.loads(gzip.decompress(FIXTURE.read_bytes()))
 DOCS = REFERENCE["documents"]
 FRAMES = REFERENCE["claude_frames"]
 #: The kinds of text with an 8% target for Gemini (issue 8).
-GEMINI_TARGET_KINDS = ("English", "code", "JSON", "Chinese", "Japanese", "Korean", "Arabic", "Russian")
+GEMINI_TARGET_KINDS = (
+    "English",
+    "code",
+    "JSON",
+    "Chinese",
+    "Japanese",
+    "Korean",
+    "Arabic",
+    "Russian",
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +56,9 @@ def relative_errors(pairs):
 def test_fixture_is_what_it_says():
     kinds = {doc["kind"] for doc in DOCS}
     assert set(GEMINI_TARGET_KINDS) <= kinds
-    assert sum(1 for doc in DOCS if "claude_recorded" in doc) == 41  # 19 UDHR translations + 22 programs
+    assert (
+        sum(1 for doc in DOCS if "claude_recorded" in doc) == 41
+    )  # 19 UDHR translations + 22 programs
     assert all(doc["gemma3"] > 0 for doc in DOCS)
 
 
@@ -107,7 +118,8 @@ def test_claude_per_class_fallback(sheet, family, generation):
     41 documents — not the 2% target, which only the reconstruction meets (README says so)."""
     docs = [d for d in DOCS if "claude_recorded" in d]
     errors = relative_errors(
-        (per_class(sheet, family, d["text"]), d["claude_recorded"][generation] - FRAMES[generation]) for d in docs
+        (per_class(sheet, family, d["text"]), d["claude_recorded"][generation] - FRAMES[generation])
+        for d in docs
     )
     assert statistics.fmean(map(abs, errors)) < 0.085
     english = next(d for d in docs if d["id"] == "udhr:eng")
@@ -118,8 +130,13 @@ def test_claude_per_class_fallback(sheet, family, generation):
 ctok_missing = not claude_reconstruction.available()
 
 
-@pytest.mark.skipif(ctok_missing, reason="ctok is not installed (pip install 'tokencalc[claude]', Python >= 3.12)")
-@pytest.mark.parametrize(("generation", "recorded"), [("claude-v3", "v3"), ("claude-v4.7", "v4.7"), ("claude-v4.8", "v5")])
+@pytest.mark.skipif(
+    ctok_missing, reason="ctok is not installed (pip install 'tokencalc[claude]', Python >= 3.12)"
+)
+@pytest.mark.parametrize(
+    ("generation", "recorded"),
+    [("claude-v3", "v3"), ("claude-v4.7", "v4.7"), ("claude-v4.8", "v5")],
+)
 def test_claude_reconstruction_meets_the_target(generation, recorded):
     """Mean absolute error ≤ 2%, none off by more than max(2 tokens, 6%), content tokens."""
     claude_reconstruction.reset_budget()

@@ -23,7 +23,11 @@ DAY = date(2026, 11, 22)
 def test_the_docstring_examples_hold():
     import tokencalc.api
 
-    result = doctest.testmod(tokencalc.api, extraglobs={"tokencalc": tokencalc, "date": date}, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(
+        tokencalc.api,
+        extraglobs={"tokencalc": tokencalc, "date": date},
+        optionflags=doctest.ELLIPSIS,
+    )
     assert result.attempted >= 8 and result.failed == 0
 
 
@@ -68,7 +72,9 @@ def test_import_is_cheap_and_lazy():
         print("tiktoken" in sys.modules)
         """
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["[]", "False"]
 
@@ -103,22 +109,39 @@ def test_models_pick_their_tokenizer(monkeypatch):
     from tokencalc import claude_reconstruction
 
     monkeypatch.setattr(claude_reconstruction, "_module", None)
-    monkeypatch.setattr(claude_reconstruction, "_missing", True)  # the per-class table, even where ctok is installed
+    monkeypatch.setattr(
+        claude_reconstruction, "_missing", True
+    )  # the per-class table, even where ctok is installed
     text = "hello world, this is a test"
     assert tokencalc.count_tokens(text, model="gpt-4") == count_text(text, "cl100k_base")
     assert tokencalc.count_tokens(text, model="gpt-6-luna") == count_text(text, "o200k_base")
     estimate = tokencalc.estimate_tokens(text, model="claude-sonnet-5-5")
-    assert (estimate.estimated, estimate.tokenizer, estimate.base, estimate.ratio) == (True, "claude-5", "o200k_base", Decimal("1.5"))
+    assert (estimate.estimated, estimate.tokenizer, estimate.base, estimate.ratio) == (
+        True,
+        "claude-5",
+        "o200k_base",
+        Decimal("1.5"),
+    )
     # o200k_base: hello| world|,| this| is| a| test = 6 Latin tokens and 1 punctuation token
     claude = tokencalc.load_prices().tokenizers["claude-5"].counting.classes
-    assert estimate.tokens == math.ceil(6 * claude["latin"] + claude["punctuation"]) == tokencalc.count_tokens(text, model="claude-sonnet-5-5")
+    assert (
+        estimate.tokens
+        == math.ceil(6 * claude["latin"] + claude["punctuation"])
+        == tokencalc.count_tokens(text, model="claude-sonnet-5-5")
+    )
     gemini_table = tokencalc.load_prices().tokenizers["gemini"].counting.classes
     gemini = tokencalc.estimate_tokens(text, model="gemini-4-argon")
-    assert (gemini.base, gemini.tokens) == ("o200k_base", math.ceil(6 * gemini_table["latin"] + gemini_table["punctuation"]))
+    assert (gemini.base, gemini.tokens) == (
+        "o200k_base",
+        math.ceil(6 * gemini_table["latin"] + gemini_table["punctuation"]),
+    )
 
 
 def test_counting_errors_are_tokencalc_errors():
-    with pytest.raises(tokencalc.UnknownModelError, match="unknown model 'clade-sonet-5-5' \\(did you mean claude-sonnet-5-5"):
+    with pytest.raises(
+        tokencalc.UnknownModelError,
+        match="unknown model 'clade-sonet-5-5' \\(did you mean claude-sonnet-5-5",
+    ):
         tokencalc.count_tokens("x", model="clade-sonet-5-5")
     with pytest.raises(tokencalc.TokencalcError, match="unknown encoding 'p50k'"):
         tokencalc.count_tokens("x", encoding="p50k")
@@ -145,14 +168,24 @@ def test_count_file(tmp_path):
 
 
 def test_estimate_cost_from_tokens_and_from_text():
-    cost = tokencalc.estimate_cost("gpt-5", input_tokens=10_000, output_tokens=2_000, cached_input_tokens=4_000, on=DAY)
-    assert (cost.input_cost, cost.cached_input_cost, cost.output_cost) == (Decimal("0.0075"), Decimal("0.0005"), Decimal("0.02"))
+    cost = tokencalc.estimate_cost(
+        "gpt-5", input_tokens=10_000, output_tokens=2_000, cached_input_tokens=4_000, on=DAY
+    )
+    assert (cost.input_cost, cost.cached_input_cost, cost.output_cost) == (
+        Decimal("0.0075"),
+        Decimal("0.0005"),
+        Decimal("0.02"),
+    )
     assert cost.total == Decimal("0.028") and isinstance(cost.total, Decimal)
-    batch = tokencalc.estimate_cost("gpt-5", input_tokens=10_000, output_tokens=2_000, tier="batch", on=DAY)
+    batch = tokencalc.estimate_cost(
+        "gpt-5", input_tokens=10_000, output_tokens=2_000, tier="batch", on=DAY
+    )
     assert batch.total == Decimal("0.01625") and batch.tier == "batch"
     text = "hello world " * 100
     from_text = tokencalc.estimate_cost("claude-sonnet-5-5", text=text, on=DAY)
-    assert from_text.estimated and from_text.input_tokens == tokencalc.count_tokens(text, model="claude-sonnet-5-5")
+    assert from_text.estimated and from_text.input_tokens == tokencalc.count_tokens(
+        text, model="claude-sonnet-5-5"
+    )
 
 
 def test_estimate_cost_errors():
@@ -162,23 +195,55 @@ def test_estimate_cost_errors():
         tokencalc.estimate_cost("gpt-5", input_tokens=1, tier="cheap")
     with pytest.raises(tokencalc.UnknownModelError):
         tokencalc.estimate_cost("gpt-99", input_tokens=1)
-    with pytest.raises(tokencalc.UsageError, match="input_tokens must be a non-negative int, got -1"):
+    with pytest.raises(
+        tokencalc.UsageError, match="input_tokens must be a non-negative int, got -1"
+    ):
         tokencalc.estimate_cost("gpt-5", input_tokens=-1)
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: tokencalc.estimate_cost("gpt-5", input_tokens=1, on=20270101), "on must be a datetime.date or a date string like '2026-11-22', got 20270101"),
-        (lambda: tokencalc.estimate_cost("gpt-5", input_tokens=1, on="next week"), "on must be a datetime.date or a date string"),
-        (lambda: tokencalc.estimate_cost("gpt-5", input_tokens="10"), "input_tokens must be a non-negative int, got '10'"),
-        (lambda: tokencalc.compare_models(100, ["gpt-5"], output_ratio="abc"), "output_ratio must be a number from 0 to 100, got 'abc'"),
-        (lambda: tokencalc.compare_models(100, ["gpt-5"], output_ratio=True), "output_ratio must be a number from 0 to 100, got True"),
-        (lambda: tokencalc.compare_models(100, ["gpt-5"], cached_fraction=float("nan")), "cached_fraction must be a number from 0 to 1, got nan"),
-        (lambda: tokencalc.compare_models(100, ["gpt-5"], cached_fraction=1.5), "cached_fraction must be a number from 0 to 1, got 1.5"),
-        (lambda: tokencalc.compare_models(100, ["gpt-5"], output_tokens=-2), "output_tokens must be a non-negative int, got -2"),
-        (lambda: tokencalc.compare_models(100, ["gpt-5"], output_tokens=5, output_ratio=1), "give output_tokens or output_ratio, not both"),
-        (lambda: tokencalc.compare_models(100, ["gpt-5"], on=[2026, 11, 22]), "on must be a datetime.date"),
+        (
+            lambda: tokencalc.estimate_cost("gpt-5", input_tokens=1, on=20270101),
+            "on must be a datetime.date or a date string like '2026-11-22', got 20270101",
+        ),
+        (
+            lambda: tokencalc.estimate_cost("gpt-5", input_tokens=1, on="next week"),
+            "on must be a datetime.date or a date string",
+        ),
+        (
+            lambda: tokencalc.estimate_cost("gpt-5", input_tokens="10"),
+            "input_tokens must be a non-negative int, got '10'",
+        ),
+        (
+            lambda: tokencalc.compare_models(100, ["gpt-5"], output_ratio="abc"),
+            "output_ratio must be a number from 0 to 100, got 'abc'",
+        ),
+        (
+            lambda: tokencalc.compare_models(100, ["gpt-5"], output_ratio=True),
+            "output_ratio must be a number from 0 to 100, got True",
+        ),
+        (
+            lambda: tokencalc.compare_models(100, ["gpt-5"], cached_fraction=float("nan")),
+            "cached_fraction must be a number from 0 to 1, got nan",
+        ),
+        (
+            lambda: tokencalc.compare_models(100, ["gpt-5"], cached_fraction=1.5),
+            "cached_fraction must be a number from 0 to 1, got 1.5",
+        ),
+        (
+            lambda: tokencalc.compare_models(100, ["gpt-5"], output_tokens=-2),
+            "output_tokens must be a non-negative int, got -2",
+        ),
+        (
+            lambda: tokencalc.compare_models(100, ["gpt-5"], output_tokens=5, output_ratio=1),
+            "give output_tokens or output_ratio, not both",
+        ),
+        (
+            lambda: tokencalc.compare_models(100, ["gpt-5"], on=[2026, 11, 22]),
+            "on must be a datetime.date",
+        ),
     ],
 )
 def test_bad_arguments_are_usage_errors_not_raw_exceptions(call, message):
@@ -192,8 +257,13 @@ def test_on_takes_a_date_an_iso_string_or_a_datetime():
 
     by_date = tokencalc.estimate_cost("gpt-5", input_tokens=1000, on=DAY)
     assert tokencalc.estimate_cost("gpt-5", input_tokens=1000, on="2026-11-22") == by_date
-    assert tokencalc.estimate_cost("gpt-5", input_tokens=1000, on=datetime(2026, 11, 22, 18, 30)) == by_date
-    rows = tokencalc.compare_models(1000, ["gpt-5"], on="2026-11-22", output_ratio="0.5", cached_fraction="0.25")
+    assert (
+        tokencalc.estimate_cost("gpt-5", input_tokens=1000, on=datetime(2026, 11, 22, 18, 30))
+        == by_date
+    )
+    rows = tokencalc.compare_models(
+        1000, ["gpt-5"], on="2026-11-22", output_ratio="0.5", cached_fraction="0.25"
+    )
     assert rows[0].on == DAY and rows[0].output_tokens == 500 and rows[0].cached_input_tokens == 250
 
 
@@ -219,7 +289,9 @@ def test_compare_models_counts_once_and_marks_the_cheapest():
 def test_the_user_sheet_is_used_and_a_change_to_it_is_seen(_isolated_environment):
     first = tokencalc.estimate_cost("gpt-5", input_tokens=1_000_000, on=DAY).total
     assert first == Decimal("1.25")
-    (_isolated_environment / "pricing.toml").write_text('[models."gpt-5"]\ninput = 1.0\n', encoding="utf-8")
+    (_isolated_environment / "pricing.toml").write_text(
+        '[models."gpt-5"]\ninput = 1.0\n', encoding="utf-8"
+    )
     assert tokencalc.estimate_cost("gpt-5", input_tokens=1_000_000, on=DAY).total == Decimal("1.0")
     assert tokencalc.load_prices(user=False).resolve("gpt-5").input == Decimal("1.25")
 
@@ -227,11 +299,17 @@ def test_the_user_sheet_is_used_and_a_change_to_it_is_seen(_isolated_environment
 def test_prices_can_be_a_sheet_or_a_file(tmp_path):
     overlay = tmp_path / "team.toml"
     overlay.write_text('[models."gpt-5"]\ninput = 2.0\n', encoding="utf-8")
-    assert tokencalc.estimate_cost("gpt-5", input_tokens=1_000_000, prices=overlay, on=DAY).total == Decimal("2.0")
+    assert tokencalc.estimate_cost(
+        "gpt-5", input_tokens=1_000_000, prices=overlay, on=DAY
+    ).total == Decimal("2.0")
     sheet = tokencalc.load_prices(overlay)
-    assert tokencalc.estimate_cost("gpt-5", input_tokens=1_000_000, prices=sheet, on=DAY).total == Decimal("2.0")
+    assert tokencalc.estimate_cost(
+        "gpt-5", input_tokens=1_000_000, prices=sheet, on=DAY
+    ).total == Decimal("2.0")
     (tmp_path / "bad.toml").write_text("[models.gpt-5\n", encoding="utf-8")
-    with pytest.raises(tokencalc.PriceSheetError, match="bad.toml: line 1, column 14: invalid TOML"):
+    with pytest.raises(
+        tokencalc.PriceSheetError, match="bad.toml: line 1, column 14: invalid TOML"
+    ):
         tokencalc.load_prices(tmp_path / "bad.toml")
 
 
@@ -245,6 +323,8 @@ def test_a_model_tokenizer_change_in_the_user_sheet_is_seen(_isolated_environmen
     text = "hello world " * 50
     assert tokencalc.estimate_tokens(text, model="claude-sonnet-5-5").tokenizer == "claude-5"
     sheet = _isolated_environment / "pricing.toml"
-    sheet.write_text('[models."claude-sonnet-5-5"]\ntokenizer = "claude-legacy"\n', encoding="utf-8")
+    sheet.write_text(
+        '[models."claude-sonnet-5-5"]\ntokenizer = "claude-legacy"\n', encoding="utf-8"
+    )
     os.utime(sheet, ns=(1, 1))  # a different mtime even on coarse clocks
     assert tokencalc.estimate_tokens(text, model="claude-sonnet-5-5").tokenizer == "claude-legacy"

@@ -19,7 +19,9 @@ def tiktoken_count(text: str, name: str = "o200k_base") -> int:
 @given(texts=st.lists(tricky_text, max_size=12))
 def test_batch_equals_tiktoken_per_text(texts):
     assert tokencalc.count_tokens_batch(texts) == [tiktoken_count(t) for t in texts]
-    assert tokencalc.count_tokens_batch(texts, encoding="cl100k_base") == [tiktoken_count(t, "cl100k_base") for t in texts]
+    assert tokencalc.count_tokens_batch(texts, encoding="cl100k_base") == [
+        tiktoken_count(t, "cl100k_base") for t in texts
+    ]
 
 
 @settings(max_examples=60, deadline=None)
@@ -45,7 +47,9 @@ def test_batch_takes_any_iterable_and_keeps_order():
 def test_batch_of_estimated_models_matches_count_tokens():
     texts = ["hello world " * n for n in range(5)]
     for model in ("claude-sonnet-5-5", "gemini-4-argon"):
-        assert tokencalc.count_tokens_batch(texts, model=model) == [tokencalc.count_tokens(t, model=model) for t in texts]
+        assert tokencalc.count_tokens_batch(texts, model=model) == [
+            tokencalc.count_tokens(t, model=model) for t in texts
+        ]
 
 
 def test_batch_long_texts_go_through_the_counter(monkeypatch):
@@ -85,4 +89,6 @@ def test_short_path_starts_no_thread_pool():
     for _ in range(100):
         tokencalc.count_tokens("a short string of about forty characters")
     tokencalc.count_tokens_batch(["short"] * 100)
-    assert not any(t.name.startswith("tokencalc-count") for t in threading.enumerate() if t.name not in before)
+    assert not any(
+        t.name.startswith("tokencalc-count") for t in threading.enumerate() if t.name not in before
+    )

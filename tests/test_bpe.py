@@ -28,8 +28,18 @@ def test_pure_python_count_equals_tiktoken(name, text):
     ],
 )
 def test_known_counts(text, o200k, cl100k):
-    assert bpe.count_text(text, encodings.rank_table("o200k_base"), encodings.split_pattern("o200k_base")) == o200k
-    assert bpe.count_text(text, encodings.rank_table("cl100k_base"), encodings.split_pattern("cl100k_base")) == cl100k
+    assert (
+        bpe.count_text(
+            text, encodings.rank_table("o200k_base"), encodings.split_pattern("o200k_base")
+        )
+        == o200k
+    )
+    assert (
+        bpe.count_text(
+            text, encodings.rank_table("cl100k_base"), encodings.split_pattern("cl100k_base")
+        )
+        == cl100k
+    )
 
 
 def test_merges_leftmost_lowest_rank_first():

@@ -51,7 +51,9 @@ def test_naive_cuts_do_change_counts():
     # The reason the rule exists: cutting after any newline is wrong for o200k_base.
     text = "a\n\n b"
     whole = tokens("o200k_base", text)
-    assert any(tokens("o200k_base", text[:q]) + tokens("o200k_base", text[q:]) != whole for q in (2, 3))
+    assert any(
+        tokens("o200k_base", text[:q]) + tokens("o200k_base", text[q:]) != whole for q in (2, 3)
+    )
 
 
 def test_letter_cuts_cover_long_lines_without_newlines():

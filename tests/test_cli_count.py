@@ -57,7 +57,9 @@ def test_csv_has_a_header_rows_and_total(cli, files):
     assert int(rows[-1]["tokens"]) == int(rows[0]["tokens"]) + int(rows[1]["tokens"])
 
 
-@pytest.mark.parametrize("option, name", [("--encoding", "cl100k_base"), ("--model", "gpt-4"), ("--model", "gpt-6")])
+@pytest.mark.parametrize(
+    "option, name", [("--encoding", "cl100k_base"), ("--model", "gpt-4"), ("--model", "gpt-6")]
+)
 def test_tokenizer_choice(cli, option, name):
     expected_encoding = {"gpt-4": "cl100k_base", "gpt-6": "o200k_base"}.get(name, name)
     text = "中文和English混合 text\n"
@@ -80,7 +82,9 @@ def test_missing_file_is_reported_and_the_rest_counted(cli, files):
     result = cli("count", "-q", str(files / "en.txt"), str(files / "missing.txt"))
     assert result.exit_code == 1
     assert result.stdout == f"{exact((files / 'en.txt').read_text())}\n"
-    assert result.stderr == f"tokencalc: error: {files / 'missing.txt'}: no such file or directory\n"
+    assert (
+        result.stderr == f"tokencalc: error: {files / 'missing.txt'}: no such file or directory\n"
+    )
 
 
 def test_named_binary_file_is_an_error_but_found_ones_are_skipped(cli, tmp_path):

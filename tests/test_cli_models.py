@@ -26,7 +26,19 @@ def test_list_json_fields(cli):
     models = as_json(cli("models", "--date", "2026-11-22", "--format", "json"))
     assert [m["id"] for m in models] == ["alpha", "claude-x", "claude-old", "gem", "legacy"]
     alpha = models[0]
-    assert {k: alpha[k] for k in ("id", "provider", "input", "cached_input", "output", "context_window", "tokenizer", "estimated")} == {
+    assert {
+        k: alpha[k]
+        for k in (
+            "id",
+            "provider",
+            "input",
+            "cached_input",
+            "output",
+            "context_window",
+            "tokenizer",
+            "estimated",
+        )
+    } == {
         "id": "alpha",
         "provider": "acme",
         "input": "2",
@@ -54,7 +66,11 @@ def test_filters(cli):
     assert ids(cli("models", "--provider", "anthro", "-f", "json")) == ["claude-x", "claude-old"]
     assert ids(cli("models", "claude", "-f", "json")) == ["claude-x", "claude-old"]  # substring
     assert ids(cli("models", "latest", "-f", "json")) == ["alpha"]  # aliases are searched
-    assert ids(cli("models", "*e*", "--provider", "acme", "-f", "json")) == ["alpha", "gem", "legacy"]  # alpha by its alias
+    assert ids(cli("models", "*e*", "--provider", "acme", "-f", "json")) == [
+        "alpha",
+        "gem",
+        "legacy",
+    ]  # alpha by its alias
     assert ids(cli("models", "g*", "-f", "json")) == ["gem"]
     unknown = cli("models", "--provider", "nobody")
     assert unknown.exit_code == 1 and "unknown provider 'nobody'" in unknown.stderr
@@ -69,21 +85,56 @@ def test_no_match_is_an_error_with_suggestions(cli):
 def test_one_model_by_alias_shows_everything(cli):
     details = as_json(cli("models", "Alpha-Latest", "--date", "2026-11-22", "-f", "json"))
     assert details["id"] == "alpha" and details["aliases"] == ["alpha-2026-01-01", "Alpha-Latest"]
-    assert details["prices"] == {"input": "2", "cached_input": "0.5", "cache_write_5m": "2", "cache_write_1h": "2", "output": "8"}
-    assert details["long_context"] == {"threshold": 100, "input": "4", "cached_input": "1", "cache_write_5m": "4", "cache_write_1h": "4", "output": "12"}
-    assert details["tiers"]["batch"]["multiplier"] == "0.5" and details["tiers"]["batch"]["input"] == "1"
-    assert details["tiers"]["priority"]["multiplier"] is None and details["tiers"]["priority"]["cached_input"] == "0.75"
+    assert details["prices"] == {
+        "input": "2",
+        "cached_input": "0.5",
+        "cache_write_5m": "2",
+        "cache_write_1h": "2",
+        "output": "8",
+    }
+    assert details["long_context"] == {
+        "threshold": 100,
+        "input": "4",
+        "cached_input": "1",
+        "cache_write_5m": "4",
+        "cache_write_1h": "4",
+        "output": "12",
+    }
+    assert (
+        details["tiers"]["batch"]["multiplier"] == "0.5"
+        and details["tiers"]["batch"]["input"] == "1"
+    )
+    assert (
+        details["tiers"]["priority"]["multiplier"] is None
+        and details["tiers"]["priority"]["cached_input"] == "0.75"
+    )
     assert details["source"] == "https://acme.example/pricing" and details["as_of"] == "2026-11-01"
     assert details["sheet_files"] == ["pricing.toml"]
     gem = as_json(cli("models", "gem", "-f", "json"))
-    assert gem["schedule"] == [{"from": "2026-12-01", "input": "4", "output": "20", "notes": "introductory price ends 2026-11-30"}]
-    assert gem["tokenizer"]["base_encoding"] == "characters" and gem["tokenizer"]["source"] == "4 characters per token"
+    assert gem["schedule"] == [
+        {
+            "from": "2026-12-01",
+            "input": "4",
+            "output": "20",
+            "notes": "introductory price ends 2026-11-30",
+        }
+    ]
+    assert (
+        gem["tokenizer"]["base_encoding"] == "characters"
+        and gem["tokenizer"]["source"] == "4 characters per token"
+    )
 
 
 def test_one_model_table(cli):
     result = cli("models", "gem", "--date", "2026-11-22")
     assert result.exit_code == 0, result.stderr
-    for text in ("Long context (input > 200,000)", "Flex tier", "From 2026-12-01", "introductory price ends", "≈ ratio ×0.25 characters"):
+    for text in (
+        "Long context (input > 200,000)",
+        "Flex tier",
+        "From 2026-12-01",
+        "introductory price ends",
+        "≈ ratio ×0.25 characters",
+    ):
         assert text in result.stdout
 
 
@@ -112,7 +163,9 @@ def test_models_never_builds_a_tokenizer(_isolated_environment):
         """
     )
     env = {**os.environ, "TOKENCALC_HOME": str(_isolated_environment), "COLUMNS": "200"}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert "tiktoken imported: False" in done.stderr
     assert "encodings built: 0" in done.stderr

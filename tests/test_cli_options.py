@@ -31,11 +31,17 @@ def test_every_short_option_means_one_thing_in_every_command():
             longs = sorted(o for o in param.opts if o.startswith("--"))
             for short in (o for o in param.opts if len(o) == 2 and o.startswith("-")):
                 if short in meaning and meaning[short][0] != longs[0]:
-                    clashes.append(f"{short}: {meaning[short][0]} in {meaning[short][1]}, {longs[0]} in {path}")
+                    clashes.append(
+                        f"{short}: {meaning[short][0]} in {meaning[short][1]}, {longs[0]} in {path}"
+                    )
                 meaning.setdefault(short, (longs[0], path))
     assert not clashes
     # the pairs people type most, pinned
-    assert meaning["-p"][0] == "--provider" and meaning["-m"][0] == "--model" and meaning["-P"][0] == "--plan"
+    assert (
+        meaning["-p"][0] == "--provider"
+        and meaning["-m"][0] == "--model"
+        and meaning["-P"][0] == "--plan"
+    )
 
 
 @pytest.fixture
@@ -49,7 +55,10 @@ def test_plans_provider_option_and_plan_given_as_provider(cli):
     assert {row["plan"] for row in document["rows"]} == {"acme-pro"}
     result = cli("plans", "-p", "acme-pro")
     assert result.exit_code == 1
-    assert result.stderr == "tokencalc: error: 'acme-pro' is a plan, not a provider: give it with --plan/-P\n"
+    assert (
+        result.stderr
+        == "tokencalc: error: 'acme-pro' is a plan, not a provider: give it with --plan/-P\n"
+    )
 
 
 def test_globs_match_ids_and_aliases_only_when_no_id_matches():
@@ -87,7 +96,9 @@ def test_completion_offers_models_plans_providers_and_encodings():
 
     sheet = load_price_sheet(user_sheet=False)
     models = _complete("estimate -m claude-")
-    expected = sorted(m.id for m in sheet.models.values() if m.id.startswith("claude-") and not m.deprecated)
+    expected = sorted(
+        m.id for m in sheet.models.values() if m.id.startswith("claude-") and not m.deprecated
+    )
     assert sorted(models) == expected and expected
     plans = _complete("plans -P chatgpt")
     assert sorted(plans) == sorted(p for p in sheet.plans if p.startswith("chatgpt")) and plans

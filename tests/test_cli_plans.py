@@ -41,7 +41,16 @@ def rows_by_plan(document):
 
 def test_json_contract(cli):
     document = as_json(cli("plans", "--format", "json"))
-    assert set(document) == {"date", "currency", "rate", "profile", "assumptions", "warnings", "sheet", "rows"}
+    assert set(document) == {
+        "date",
+        "currency",
+        "rate",
+        "profile",
+        "assumptions",
+        "warnings",
+        "sheet",
+        "rows",
+    }
     assert document["currency"] == "USD" and document["rate"] == "1"
     assert document["profile"] == {
         "conversations_per_day": 5,
@@ -56,25 +65,50 @@ def test_json_contract(cli):
         "seats": None,
         "cache": True,
         "annual": False,
-        "defaults": ["conversations_per_day", "turns", "message_tokens", "reply_tokens", "system_tokens", "reasoning_tokens", "days"],
+        "defaults": [
+            "conversations_per_day",
+            "turns",
+            "message_tokens",
+            "reply_tokens",
+            "system_tokens",
+            "reasoning_tokens",
+            "days",
+        ],
     }
     assert all(isinstance(line, str) for line in document["assumptions"])
-    assert [row["plan"] for row in document["rows"]] == ["acme-pro", "acme-free", "anthro-team", "acme-gratis"]
+    assert [row["plan"] for row in document["rows"]] == [
+        "acme-pro",
+        "acme-free",
+        "anthro-team",
+        "acme-gratis",
+    ]
     for row in document["rows"]:
         assert set(row) == ROW_KEYS
-        for key in ("monthly_price", "api_monthly_cost", "cheapest_api_monthly_cost", "api_cost_per_conversation"):
+        for key in (
+            "monthly_price",
+            "api_monthly_cost",
+            "cheapest_api_monthly_cost",
+            "api_cost_per_conversation",
+        ):
             assert isinstance(row[key], str) and D(row[key]) >= 0
-        assert row["break_even_messages_per_day"] is None or isinstance(row["break_even_messages_per_day"], (int, float))
+        assert row["break_even_messages_per_day"] is None or isinstance(
+            row["break_even_messages_per_day"], (int, float)
+        )
         assert isinstance(row["exceeds_cap"], bool)
     rows = rows_by_plan(document)
     assert rows["acme-free"]["break_even_messages_per_day"] is None
     assert rows["acme-free"]["break_even_note"] == "free plan"
     assert rows["anthro-team"]["seats"] == 3 and rows["anthro-team"]["monthly_price"] == "75"
-    assert rows["acme-pro"]["caps"] == "100 messages a day" and rows["acme-pro"]["messages_per_day_cap"] == 100
+    assert (
+        rows["acme-pro"]["caps"] == "100 messages a day"
+        and rows["acme-pro"]["messages_per_day_cap"] == 100
+    )
 
 
 def test_hand_computed_costs_through_the_command(cli):
-    document = as_json(cli("plans", "-P", "acme-pro", "-c", "2", "--turns", "1", *SMALL, "--format", "json"))
+    document = as_json(
+        cli("plans", "-P", "acme-pro", "-c", "2", "--turns", "1", *SMALL, "--format", "json")
+    )
     (row,) = document["rows"]
     # one turn on cachy: 110 input × $2 + 20 output × $8 = $0.00038; × 2 a day × 30 days
     assert D(row["api_cost_per_conversation"]) == D("0.00038")
@@ -108,7 +142,18 @@ def test_sample_file_is_counted_exactly(cli, tmp_path):
 
 
 def test_sample_from_stdin(cli):
-    document = as_json(cli("plans", "-P", "acme-pro", "--sample", "-", "--format", "json", input="hello there, model"))
+    document = as_json(
+        cli(
+            "plans",
+            "-P",
+            "acme-pro",
+            "--sample",
+            "-",
+            "--format",
+            "json",
+            input="hello there, model",
+        )
+    )
     assert document["profile"]["message_tokens"] == count_text("hello there, model")
 
 
@@ -135,7 +180,10 @@ def test_a_sample_past_the_largest_message_is_an_error(cli, monkeypatch):
     monkeypatch.setattr(tokencalc.plans, "MAX_PROFILE_TOKENS", 200)  # 10,000,000 in earnest
     result = cli("plans", "--sample", "-", *SMALL[:2], "--reply-tokens", "20", input=" word" * 201)
     assert result.exit_code == 1
-    assert result.stderr == "tokencalc: error: --sample -: 201 tokens, more than a message can be (200)\n"
+    assert (
+        result.stderr
+        == "tokencalc: error: --sample -: 201 tokens, more than a message can be (200)\n"
+    )
 
 
 def test_a_missing_sample_is_an_error(cli, tmp_path):
@@ -145,14 +193,28 @@ def test_a_missing_sample_is_an_error(cli, tmp_path):
 
 
 def test_plan_selection_keeps_the_order_given(cli):
-    document = as_json(cli("plans", "-P", "anthro-team", "--plan", "ACME-PRO", "-P", "anthro-team", "--format", "json"))
+    document = as_json(
+        cli(
+            "plans",
+            "-P",
+            "anthro-team",
+            "--plan",
+            "ACME-PRO",
+            "-P",
+            "anthro-team",
+            "--format",
+            "json",
+        )
+    )
     assert [row["plan"] for row in document["rows"]] == ["anthro-team", "acme-pro"]
 
 
 def test_unknown_plan_suggests_the_nearest(cli):
     result = cli("plans", "-P", "acme-prp")
     assert result.exit_code == 1
-    assert result.stderr.startswith("tokencalc: error: unknown plan 'acme-prp' (did you mean acme-pro")
+    assert result.stderr.startswith(
+        "tokencalc: error: unknown plan 'acme-prp' (did you mean acme-pro"
+    )
     assert result.stdout == ""
 
 
@@ -174,9 +236,17 @@ def test_unknown_plan_suggests_the_nearest(cli):
         (["--message-tokens", "1" + "0" * 30], 2, "--message-tokens must be from 1 to 10,000,000"),
         (["--reply-tokens", "99999999999"], 2, "--reply-tokens must be from 1 to 10,000,000"),
         (["--system-tokens", "99999999999"], 2, "--system-tokens must be from 0 to 10,000,000"),
-        (["--reasoning-tokens", "99999999999"], 2, "--reasoning-tokens must be from 0 to 10,000,000"),
+        (
+            ["--reasoning-tokens", "99999999999"],
+            2,
+            "--reasoning-tokens must be from 0 to 10,000,000",
+        ),
         (["--seats", "1" + "0" * 27], 2, "--seats must be from 1 to 100,000"),
-        (["--sample", "x.txt", "--message-tokens", "5"], 2, "give --sample or --message-tokens, not both"),
+        (
+            ["--sample", "x.txt", "--message-tokens", "5"],
+            2,
+            "give --sample or --message-tokens, not both",
+        ),
         (["--currency", "EURO"], 2, "--currency must be a three-letter code"),
         (["--rate", "0.9"], 2, "--rate needs --currency"),
         (["--currency", "EUR"], 1, "no exchange rate for EUR"),
@@ -214,11 +284,16 @@ def test_seats_on_a_personal_plan_are_ignored_with_a_note(cli):
     assert row["seats"] == 1 and row["monthly_price"] == "20"
     assert row["notes"] == ["not sold per seat: one subscription priced, --seats 4 ignored"]
     assert "warning" not in result.stderr
-    assert "not sold per seat, so one subscription each, --seats ignored: acme-pro" in as_json(result)["assumptions"]
+    assert (
+        "not sold per seat, so one subscription each, --seats ignored: acme-pro"
+        in as_json(result)["assumptions"]
+    )
 
 
 def test_currency_with_rate(cli):
-    (row,) = as_json(cli("plans", "-P", "acme-pro", "--currency", "eur", "--rate", "0.5", "--format", "json"))["rows"]
+    (row,) = as_json(
+        cli("plans", "-P", "acme-pro", "--currency", "eur", "--rate", "0.5", "--format", "json")
+    )["rows"]
     assert row["monthly_price"] == "10"
 
 
@@ -237,14 +312,25 @@ def test_table_csv_and_markdown(cli):
     assert header.split(",")[:4] == ["plan", "name", "vendor", "monthly_price"]
     assert line.startswith("acme-pro,Acme Pro,acme,20,")
     markdown = cli("plans", "-P", "acme-free", "--format", "markdown")
-    assert "| Plan | Plan /month | Stand-in | API /month | Break-even msgs/day | Cheaper by |" in markdown.stdout
+    assert (
+        "| Plan | Plan /month | Stand-in | API /month | Break-even msgs/day | Cheaper by |"
+        in markdown.stdout
+    )
     assert "| acme-free | $0.00 | plain |" in markdown.stdout and "· ·" not in markdown.stdout
 
 
 def test_help_is_the_documentation(cli):
     result = cli("plans", "--help")
     assert result.exit_code == 0
-    for text in ("Examples:", "--conversations-per-day", "--sample", "--no-cache", "--seats", "break-even", "(default: 150)"):
+    for text in (
+        "Examples:",
+        "--conversations-per-day",
+        "--sample",
+        "--no-cache",
+        "--seats",
+        "break-even",
+        "(default: 150)",
+    ):
         assert text in result.stdout
 
 

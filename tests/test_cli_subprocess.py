@@ -21,7 +21,9 @@ def run(args, **kwargs):
 @pytest.fixture(autouse=True)
 def _entry_point_installed():
     if not BIN.exists():
-        pytest.fail(f"the tokencalc script is not installed next to {sys.executable}; run the README's install command")
+        pytest.fail(
+            f"the tokencalc script is not installed next to {sys.executable}; run the README's install command"
+        )
 
 
 def test_installed_script_counts_stdin():
@@ -40,7 +42,9 @@ def test_closed_pipe_exits_quietly(tmp_path):
     for i in range(3000):
         (tmp_path / f"f{i:04}.txt").write_text("x")
     process = subprocess.Popen(
-        [str(BIN), "count", str(tmp_path), "--format", "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [str(BIN), "count", str(tmp_path), "--format", "csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     process.stdout.read(1)
     process.stdout.close()  # like `| head -c1`
@@ -66,7 +70,9 @@ def _wait_until_drained(write_end: int, deadline_seconds: float = 60.0) -> None:
 
 def test_ctrl_c_exits_130_without_a_traceback():
     read_end, write_end = os.pipe()  # stdin that never ends
-    process = subprocess.Popen([str(BIN), "count"], stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [str(BIN), "count"], stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     os.close(read_end)
     try:
         os.write(write_end, b"some text to count\n")

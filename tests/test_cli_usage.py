@@ -84,7 +84,12 @@ PLAN_KEYS = {
 def test_json_contract(cli):
     document = as_json(usage(cli, CLAUDE_CODE, "--timezone", "UTC", "-f", "json"))
     assert set(document) == EXPECTED_KEYS
-    assert (document["by"], document["currency"], document["timezone"], document["plan"]) == ("day", "USD", "UTC", None)
+    assert (document["by"], document["currency"], document["timezone"], document["plan"]) == (
+        "day",
+        "USD",
+        "UTC",
+        None,
+    )
     assert document["sources"] == {"claude-code": 5}
     assert document["records"] == 5 and document["files_read"] == 2
     for group in document["groups"]:
@@ -212,7 +217,9 @@ def test_default_timezone_is_local_time(cli):
 
 @pytest.mark.usefixtures("sample_sheet")
 def test_plan_comparison(cli):
-    document = as_json(usage(cli, CLAUDE_CODE, "--plan", "solo", "--by", "month", "--tz", "UTC", "-f", "json"))
+    document = as_json(
+        usage(cli, CLAUDE_CODE, "--plan", "solo", "--by", "month", "--tz", "UTC", "-f", "json")
+    )
     plan = document["plan"]
     assert set(plan) == PLAN_KEYS and plan["notes"] == []
     assert plan["plan"] == "solo" and plan["seats"] == 1 and plan["months"] == 1
@@ -234,7 +241,11 @@ def test_plan_comparison(cli):
         (["--seats", "2"], 2, "--seats needs --plan"),
         (["--plan", "team", "--seats", "0"], 2, "--seats must be from 1 to 100,000, got 0"),
         (["--plan", "team", "--seats", "1" + "0" * 30], 2, "--seats must be from 1 to 100,000"),
-        (["--reasoning-tokens", "1" + "0" * 30], 2, "--reasoning-tokens must be from 0 to 10,000,000"),
+        (
+            ["--reasoning-tokens", "1" + "0" * 30],
+            2,
+            "--reasoning-tokens must be from 0 to 10,000,000",
+        ),
         (["--model", "nonesuch"], 1, "unknown model 'nonesuch'"),
         (["--currency", "EUR"], 1, "no exchange rate for EUR"),
         (["--rate", "2"], 2, "--rate needs --currency"),
@@ -259,7 +270,10 @@ def test_seats_follow_the_same_policy_as_plans(cli):
     personal = usage(cli, CLAUDE_CODE, "--plan", "solo", "--seats", "3", "--tz", "UTC")
     assert personal.exit_code == 0, personal.stderr
     assert "Plan: Acme Solo $20.00/month × 1 month = $20.00" in personal.stdout
-    assert "tokencalc: note: not sold per seat: one subscription priced, --seats 3 ignored\n" in personal.stderr
+    assert (
+        "tokencalc: note: not sold per seat: one subscription priced, --seats 3 ignored\n"
+        in personal.stderr
+    )
     assert "warning: seats" not in personal.stderr
 
 
@@ -267,7 +281,9 @@ def test_seats_follow_the_same_policy_as_plans(cli):
 def test_model_prices_chat_exports_that_name_none(cli):
     unpriced = as_json(usage(cli, FIXTURES / "claude_export", "--tz", "UTC", "-f", "json"))
     assert unpriced["groups"] == [] and unpriced["unknown_models"][0]["model"] is None
-    priced = as_json(usage(cli, FIXTURES / "claude_export", "-m", "Sonnet", "--tz", "UTC", "-f", "json"))
+    priced = as_json(
+        usage(cli, FIXTURES / "claude_export", "-m", "Sonnet", "--tz", "UTC", "-f", "json")
+    )
     assert priced["unknown_models"] == []
     assert priced["totals"]["estimated"] is True and D(priced["totals"]["cost"]) > 0
     assert any("assumed sonnet" in line for line in priced["assumptions"])
@@ -275,13 +291,28 @@ def test_model_prices_chat_exports_that_name_none(cli):
 
 @pytest.mark.usefixtures("sample_sheet")
 def test_chat_exports_are_counted_in_the_priced_models_tokens(cli):
-    plain = as_json(usage(cli, FIXTURES / "claude_export", "-m", "sonnet", "--tz", "UTC", "-f", "json"))["totals"]
-    scaled = as_json(usage(cli, FIXTURES / "claude_export", "-m", "sonnet5", "--tz", "UTC", "-f", "json"))
+    plain = as_json(
+        usage(cli, FIXTURES / "claude_export", "-m", "sonnet", "--tz", "UTC", "-f", "json")
+    )["totals"]
+    scaled = as_json(
+        usage(cli, FIXTURES / "claude_export", "-m", "sonnet5", "--tz", "UTC", "-f", "json")
+    )
     totals = scaled["totals"]
     # sonnet counts with o200k_base itself; sonnet5's estimated tokenizer is 1.5 × o200k_base
-    assert plain["input_tokens"] * 1.5 <= totals["input_tokens"] < plain["input_tokens"] * 1.5 + plain["requests"]
-    assert plain["output_tokens"] * 1.5 <= totals["output_tokens"] < plain["output_tokens"] * 1.5 + plain["requests"]
-    assert any("scaled to the estimated acme-est tokenizer of sonnet5" in line for line in scaled["assumptions"])
+    assert (
+        plain["input_tokens"] * 1.5
+        <= totals["input_tokens"]
+        < plain["input_tokens"] * 1.5 + plain["requests"]
+    )
+    assert (
+        plain["output_tokens"] * 1.5
+        <= totals["output_tokens"]
+        < plain["output_tokens"] * 1.5 + plain["requests"]
+    )
+    assert any(
+        "scaled to the estimated acme-est tokenizer of sonnet5" in line
+        for line in scaled["assumptions"]
+    )
 
 
 def _openai_usage(path: Path, results: list[tuple[str, int, int]]) -> Path:
@@ -319,7 +350,10 @@ def test_long_context_requests_are_shown(cli, tmp_path):
     page = _openai_usage(tmp_path / "usage.json", [("gpt-5", 135_000, 3), ("sonnet", 2_000, 2)])
     document = as_json(usage(cli, page, "--by", "model", "--tz", "UTC", "-f", "json"))
     by_model = groups(document)
-    assert (by_model["gpt-5"]["long_context_requests"], by_model["gpt-5"]["long_context_uncounted_rows"]) == (3, 0)
+    assert (
+        by_model["gpt-5"]["long_context_requests"],
+        by_model["gpt-5"]["long_context_uncounted_rows"],
+    ) == (3, 0)
     assert by_model["sonnet"]["long_context_requests"] == 0
     assert document["totals"]["long_context_requests"] == 3 and document["totals"]["requests"] == 5
     table = usage(cli, page, "--by", "model", "--tz", "UTC")
@@ -377,7 +411,10 @@ def test_tiers_priced_and_tiers_the_sheet_lacks_reported(cli, records_read, tmp_
     )
     table = usage(cli, tmp_path, "--tz", "UTC", "-f", "markdown")  # the caption on one line
     assert table.exit_code == 0, table.stderr
-    assert "each record priced on its UTC date, standard tier or the tier recorded (batch)," in table.stdout
+    assert (
+        "each record priced on its UTC date, standard tier or the tier recorded (batch),"
+        in table.stdout
+    )
     assert (
         "gpt-5 at the flex tier: 3 requests, 2,000 input and 100 output tokens, not priced "
         "(the price sheet has no flex prices for gpt-5)"
@@ -388,7 +425,9 @@ def test_tiers_priced_and_tiers_the_sheet_lacks_reported(cli, records_read, tmp_
 
 @pytest.mark.usefixtures("sample_sheet")
 def test_currency_and_rate(cli):
-    document = as_json(usage(cli, CLAUDE_CODE, "--currency", "EUR", "--rate", "2", "--tz", "UTC", "-f", "json"))
+    document = as_json(
+        usage(cli, CLAUDE_CODE, "--currency", "EUR", "--rate", "2", "--tz", "UTC", "-f", "json")
+    )
     assert (document["currency"], document["rate"]) == ("EUR", "2")
     assert D(document["totals"]["cost"]) == 2 * CLAUDE_CODE_COST
 
@@ -425,10 +464,18 @@ def test_csv_and_markdown(cli):
         "output_tokens,cost,vendor_cost,estimated,long_context_requests,long_context_uncounted_rows,tier,"
         "fees,web_search_requests,off_peak_requests,residency_requests"
     )
-    assert [line.split(",")[0] for line in lines[1:]] == ["group", "group", "total", "not_priced", "plan"]
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        "group",
+        "group",
+        "total",
+        "not_priced",
+        "plan",
+    ]
     assert lines[3].startswith("total,total,4,0,")
     markdown = usage(cli, CLAUDE_CODE, "--tz", "UTC", "-f", "markdown")
-    assert "| Day | Reqs | Input | Cache read | Cache write | Output | API cost |" in markdown.stdout
+    assert (
+        "| Day | Reqs | Input | Cache read | Cache write | Output | API cost |" in markdown.stdout
+    )
 
 
 @pytest.mark.usefixtures("sample_sheet")
@@ -456,7 +503,9 @@ def test_no_records_is_an_error(cli, tmp_path):
 def test_missing_path_is_one_clear_line(cli, tmp_path):
     result = usage(cli, CLAUDE_CODE, tmp_path / "gone.jsonl")
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [f"tokencalc: error: no such file or directory: {tmp_path / 'gone.jsonl'}"]
+    assert result.stderr.splitlines() == [
+        f"tokencalc: error: no such file or directory: {tmp_path / 'gone.jsonl'}"
+    ]
     assert result.stdout == ""
 
 
@@ -482,7 +531,9 @@ def test_end_to_end_with_the_bundled_sheet(cli):
     from tokencalc.usage.pricing import price_usage
 
     paths = [CLAUDE_CODE, FIXTURES / "chatgpt_export"]
-    document = as_json(usage(cli, *paths, "--tz", "UTC", "--by", "model", "--plan", "claude-max", "-f", "json"))
+    document = as_json(
+        usage(cli, *paths, "--tz", "UTC", "--by", "model", "--plan", "claude-max", "-f", "json")
+    )
     sheet = load_price_sheet()
     expected = price_usage(sheet, read_usage(paths).records, by="model", tz=timezone.utc)
     assert D(document["totals"]["cost"]) == expected.totals.cost > 0
@@ -497,7 +548,20 @@ def test_end_to_end_with_the_bundled_sheet(cli):
 def test_the_documented_json_has_the_real_keys(cli):
     docs = (Path(__file__).resolve().parents[1] / "docs" / "usage.md").read_text(encoding="utf-8")
     documented = json.loads(re.search(r"```json\n(.*?)```", docs, re.S).group(1))
-    real = as_json(usage(cli, FIXTURES / "codex", "--by", "month", "--timezone", "UTC", "--plan", "solo", "-f", "json"))
+    real = as_json(
+        usage(
+            cli,
+            FIXTURES / "codex",
+            "--by",
+            "month",
+            "--timezone",
+            "UTC",
+            "--plan",
+            "solo",
+            "-f",
+            "json",
+        )
+    )
     assert set(documented) == set(real) == EXPECTED_KEYS
     assert set(documented["totals"]) == set(documented["groups"][0]) - {"key", "keys"} == TOTAL_KEYS
     assert set(documented["plan"]) == set(real["plan"]) == PLAN_KEYS
@@ -509,7 +573,9 @@ def test_billing_rows_are_priced_at_the_tier_the_export_records(cli, tmp_path):
     from decimal import Decimal as _Decimal
     from pathlib import Path as _Path
 
-    source = _Path(__file__).parent / "fixtures" / "usage" / "anthropic_billing" / "usage_report.json"
+    source = (
+        _Path(__file__).parent / "fixtures" / "usage" / "anthropic_billing" / "usage_report.json"
+    )
     document = _json.loads(source.read_text())
     costs = {}
     for tier in ("standard", "batch"):

@@ -54,7 +54,13 @@ def test_cached_tiers_and_the_long_context_edge(sheet, tokens, tier, expected, l
 
 def test_cache_writes_are_billed_at_their_own_prices(sheet):
     # claude-x: input 3, cached 0.3, write 5m 3.75, write 1h 6, output 15
-    tokens = RequestTokens(input=1_000_000, output=10_000, cache_read=200_000, cache_write_5m=100_000, cache_write_1h=50_000)
+    tokens = RequestTokens(
+        input=1_000_000,
+        output=10_000,
+        cache_read=200_000,
+        cache_write_5m=100_000,
+        cache_write_1h=50_000,
+    )
     result = cost(sheet, "claude-x", tokens)
     assert result.input == D("1.95")  # 650,000 uncached × 3
     assert result.cache_read == D("0.06")  # 200,000 × 0.3
@@ -70,7 +76,9 @@ def test_missing_cache_prices_fall_back_to_the_input_price(sheet):
     assert cost(sheet, "legacy", tokens).total == D("0.1")
 
 
-@pytest.mark.parametrize(("on", "expected"), [(date(2026, 11, 30), D("0.003")), (date(2026, 12, 1), D("0.006"))])
+@pytest.mark.parametrize(
+    ("on", "expected"), [(date(2026, 11, 30), D("0.003")), (date(2026, 12, 1), D("0.006"))]
+)
 def test_schedule_dates_on_both_sides_of_the_change(sheet, on, expected):
     # gem: $2/$10 until 2026-11-30, $4/$20 from 2026-12-01: 1,000 in + 100 out
     assert cost(sheet, "gem", RequestTokens(input=1000, output=100), on=on).total == expected
@@ -96,8 +104,14 @@ def test_a_tier_the_model_lacks_is_an_error(sheet):
     [
         ({"input": -1, "output": 0}, "token count input must not be negative, got -1"),
         ({"input": 10, "output": -5}, "token count output must not be negative, got -5"),
-        ({"input": 10, "output": 0, "cache_read": -1}, "token count cache_read must not be negative"),
-        ({"input": 10, "output": 0, "cache_read": 6, "cache_write_5m": 5}, "cache reads and writes (11 tokens) exceed the input (10 tokens)"),
+        (
+            {"input": 10, "output": 0, "cache_read": -1},
+            "token count cache_read must not be negative",
+        ),
+        (
+            {"input": 10, "output": 0, "cache_read": 6, "cache_write_5m": 5},
+            "cache reads and writes (11 tokens) exceed the input (10 tokens)",
+        ),
         ({"input": 1.5, "output": 0}, "token count input must be a whole number, got 1.5"),
     ],
 )

@@ -61,7 +61,11 @@ def test_in_memory_text_is_cut_and_threaded(tiny_parts):
 def test_harmony_counts_like_o200k_base():
     with TokenCounter(["o200k_harmony", "o200k_base"]) as counter:
         counts = counter.count_text("gpt-oss <|start|> text")
-    assert counts.tokens["o200k_harmony"] == counts.tokens["o200k_base"] == tiktoken_count("o200k_base", "gpt-oss <|start|> text")
+    assert (
+        counts.tokens["o200k_harmony"]
+        == counts.tokens["o200k_base"]
+        == tiktoken_count("o200k_base", "gpt-oss <|start|> text")
+    )
 
 
 @pytest.mark.parametrize("char", [" ", "\t", "\u3000"])
@@ -102,7 +106,9 @@ def test_invalid_utf8_is_counted_as_replacement_characters():
 def test_decoder_keeps_multibyte_characters_split_across_blocks():
     decoder = Utf8Decoder()
     data = "é中😀".encode()
-    text = "".join(decoder.decode(data[i : i + 1]) for i in range(len(data))) + decoder.decode(b"", final=True)
+    text = "".join(decoder.decode(data[i : i + 1]) for i in range(len(data))) + decoder.decode(
+        b"", final=True
+    )
     assert text == "é中😀" and decoder.replaced == 0
 
 
@@ -121,7 +127,9 @@ def test_words_continue_across_parts():
 def test_counts_add_up():
     a = Counts(tokens={"x": 1}, chars=2, words=3, lines=4, bytes=5, replaced=0)
     b = Counts(tokens={"x": 10, "y": 1}, chars=20, words=30, lines=40, bytes=50, replaced=1)
-    assert a + b == Counts(tokens={"x": 11, "y": 1}, chars=22, words=33, lines=44, bytes=55, replaced=1)
+    assert a + b == Counts(
+        tokens={"x": 11, "y": 1}, chars=22, words=33, lines=44, bytes=55, replaced=1
+    )
 
 
 def test_count_text_convenience():
@@ -133,7 +141,9 @@ def test_inputs_count_in_parallel_and_a_bad_one_does_not_disturb_the_others(tmp_
     from tokencalc.inputs import resolve_inputs
 
     monkeypatch.setattr(counting, "PART_CHARS", 64)
-    texts = {f"f{i:02}.txt": f"file {i}: " + "some words, and more words.\n" * (i + 3) for i in range(20)}
+    texts = {
+        f"f{i:02}.txt": f"file {i}: " + "some words, and more words.\n" * (i + 3) for i in range(20)
+    }
     for name, text in texts.items():
         (tmp_path / name).write_text(text)
     (tmp_path / "f05.bin").write_bytes(b"\0binary")
@@ -155,7 +165,9 @@ def test_inputs_count_in_parallel_and_a_bad_one_does_not_disturb_the_others(tmp_
 def test_characters_unknown_to_tiktoken_are_counted_by_tiktoken(text):
     with TokenCounter(["o200k_base", "cl100k_base"]) as counter:
         counts = counter.count_text(text)
-    assert counts.tokens == {name: tiktoken_count(name, text) for name in ("o200k_base", "cl100k_base")}
+    assert counts.tokens == {
+        name: tiktoken_count(name, text) for name in ("o200k_base", "cl100k_base")
+    }
 
 
 def test_long_whitespace_path_handles_lone_surrogates_like_tiktoken():

@@ -69,9 +69,29 @@ def records():
 
 def test_jsonl_totals_and_malformed_lines(cli, tmp_path):
     data = tmp_path / "tickets.jsonl"
-    bad = ['{"id": "x", "text": ', "", '["a list"]', '{"id": "n", "text": 42}', '{"id": "m"}', '{"id": "z", "text": null}']
+    bad = [
+        '{"id": "x", "text": ',
+        "",
+        '["a list"]',
+        '{"id": "n", "text": 42}',
+        '{"id": "m"}',
+        '{"id": "z", "text": null}',
+    ]
     write_jsonl(data, records(), bad)
-    doc = as_json(cli("estimate", str(data), "--field", "text", "--key", "id", "-m", "alpha", "--format", "json"))
+    doc = as_json(
+        cli(
+            "estimate",
+            str(data),
+            "--field",
+            "text",
+            "--key",
+            "id",
+            "-m",
+            "alpha",
+            "--format",
+            "json",
+        )
+    )
     alpha = by_model(doc)["alpha"]
     ins = [tokens(t) for t in TEXTS]
     outs = [default_output(n) for n in ins]
@@ -125,7 +145,20 @@ def test_every_format_gives_the_same_totals(cli, tmp_path):
     paths = _write_every_format(tmp_path)
     expected_in = sum(tokens(t) for t in TEXTS)
     for name, path in paths.items():
-        doc = as_json(cli("estimate", str(path), "--field", "text", "-m", "alpha", "-m", "gem", "--format", "json"))
+        doc = as_json(
+            cli(
+                "estimate",
+                str(path),
+                "--field",
+                "text",
+                "-m",
+                "alpha",
+                "-m",
+                "gem",
+                "--format",
+                "json",
+            )
+        )
         rows = by_model(doc)
         assert doc["dataset"]["records"] == len(TEXTS), name
         assert doc["dataset"]["malformed"] == 0, name
@@ -140,7 +173,9 @@ def test_malformed_rows_in_csv_json_array_and_parquet(cli, tmp_path):
 
     csv_path = tmp_path / "short.csv"
     csv_path.write_text("id,text\n1,hello\n2\n3,world\n", encoding="utf-8")
-    doc = as_json(cli("estimate", str(csv_path), "--field", "text", "-m", "alpha", "--format", "json"))
+    doc = as_json(
+        cli("estimate", str(csv_path), "--field", "text", "-m", "alpha", "--format", "json")
+    )
     assert doc["dataset"]["records"] == 2
     assert doc["dataset"]["problems"] == [{"row": 2, "reason": "missing field 'text'"}]
 
@@ -155,7 +190,9 @@ def test_malformed_rows_in_csv_json_array_and_parquet(cli, tmp_path):
 
     parquet = tmp_path / "p.parquet"
     pq.write_table(pa.table({"text": ["one", None, "three"], "n": [1, 2, 3]}), parquet)
-    doc = as_json(cli("estimate", str(parquet), "--field", "text", "-m", "alpha", "--format", "json"))
+    doc = as_json(
+        cli("estimate", str(parquet), "--field", "text", "-m", "alpha", "--format", "json")
+    )
     assert doc["dataset"]["records"] == 2
     assert doc["dataset"]["problems"] == [{"row": 2, "reason": "field 'text' is null, not text"}]
     result = cli("estimate", str(parquet), "--field", "n", "-m", "alpha", "--format", "json")
@@ -165,17 +202,41 @@ def test_malformed_rows_in_csv_json_array_and_parquet(cli, tmp_path):
 
 def test_template_with_several_fields_and_a_system_prompt(cli, tmp_path):
     data = tmp_path / "t.jsonl"
-    rows = [{"customer": "Ana", "subject": "Late parcel", "body": "It has not arrived."},
-            {"customer": "Bo", "subject": "Invoice", "body": "Please send the invoice again. " * 5}]
+    rows = [
+        {"customer": "Ana", "subject": "Late parcel", "body": "It has not arrived."},
+        {"customer": "Bo", "subject": "Invoice", "body": "Please send the invoice again. " * 5},
+    ]
     write_jsonl(data, rows)
     template = tmp_path / "prompt.txt"
-    template.write_text("Customer {customer} wrote about {subject}:\n\n{body}\n\nReply in {{JSON}}.", encoding="utf-8")
+    template.write_text(
+        "Customer {customer} wrote about {subject}:\n\n{body}\n\nReply in {{JSON}}.",
+        encoding="utf-8",
+    )
     system = tmp_path / "system.txt"
     system.write_text("You are a careful support agent. Answer briefly.", encoding="utf-8")
-    doc = as_json(cli("estimate", str(data), "--template", str(template), "--system", str(system),
-                      "-m", "alpha", "-m", "claude-x", "--output-tokens", "50", "--format", "json"))
+    doc = as_json(
+        cli(
+            "estimate",
+            str(data),
+            "--template",
+            str(template),
+            "--system",
+            str(system),
+            "-m",
+            "alpha",
+            "-m",
+            "claude-x",
+            "--output-tokens",
+            "50",
+            "--format",
+            "json",
+        )
+    )
     sys_tokens = tokens(system.read_text())
-    prompts = [f"Customer {r['customer']} wrote about {r['subject']}:\n\n{r['body']}\n\nReply in {{JSON}}." for r in rows]
+    prompts = [
+        f"Customer {r['customer']} wrote about {r['subject']}:\n\n{r['body']}\n\nReply in {{JSON}}."
+        for r in rows
+    ]
     ins = [sys_tokens + tokens(p) for p in prompts]
     rows_out = by_model(doc)
     assert rows_out["alpha"]["input_tokens"] == sum(ins)
@@ -185,12 +246,32 @@ def test_template_with_several_fields_and_a_system_prompt(cli, tmp_path):
     assert doc["assumptions"]["template_fields"] == ["customer", "subject", "body"]
 
     # the system prompt billed at the cached-input price: alpha $0.5/M cached (both requests short)
-    doc = as_json(cli("estimate", str(data), "--template", str(template), "--system", str(system), "--cache-system",
-                      "-m", "alpha", "--output-tokens", "50", "--format", "json"))
+    doc = as_json(
+        cli(
+            "estimate",
+            str(data),
+            "--template",
+            str(template),
+            "--system",
+            str(system),
+            "--cache-system",
+            "-m",
+            "alpha",
+            "--output-tokens",
+            "50",
+            "--format",
+            "json",
+        )
+    )
     alpha = by_model(doc)["alpha"]
     assert alpha["cached_tokens"] == 2 * sys_tokens
     expected = sum(
-        ((n - sys_tokens) * (D(4) if n > 100 else D(2)) + sys_tokens * D("0.5") + 50 * (D(12) if n > 100 else D(8))) / D(10**6)
+        (
+            (n - sys_tokens) * (D(4) if n > 100 else D(2))
+            + sys_tokens * D("0.5")
+            + 50 * (D(12) if n > 100 else D(8))
+        )
+        / D(10**6)
         for n in ins
     )
     assert D(alpha["cost"]) == expected
@@ -201,16 +282,36 @@ def test_a_template_missing_a_field_marks_the_record(cli, tmp_path):
     write_jsonl(data, [{"a": "x", "b": "y"}, {"a": "only a"}])
     template = tmp_path / "p.txt"
     template.write_text("{a} and {b}", encoding="utf-8")
-    doc = as_json(cli("estimate", str(data), "--template", str(template), "-m", "alpha", "--format", "json"))
+    doc = as_json(
+        cli("estimate", str(data), "--template", str(template), "-m", "alpha", "--format", "json")
+    )
     assert doc["dataset"]["records"] == 1
     assert doc["dataset"]["problems"] == [{"line": 2, "reason": "missing field 'b'"}]
 
 
 def test_output_measured_from_a_field(cli, tmp_path):
     data = tmp_path / "o.jsonl"
-    rows = [{"q": "What is 2+2?", "a": "4"}, {"q": "Name three colours.", "a": "Red, green and blue."}]
+    rows = [
+        {"q": "What is 2+2?", "a": "4"},
+        {"q": "Name three colours.", "a": "Red, green and blue."},
+    ]
     write_jsonl(data, rows)
-    doc = as_json(cli("estimate", str(data), "--field", "q", "--output-field", "a", "-m", "alpha", "-m", "claude-x", "--format", "json"))
+    doc = as_json(
+        cli(
+            "estimate",
+            str(data),
+            "--field",
+            "q",
+            "--output-field",
+            "a",
+            "-m",
+            "alpha",
+            "-m",
+            "claude-x",
+            "--format",
+            "json",
+        )
+    )
     out = by_model(doc)
     assert out["alpha"]["output_tokens"] == sum(tokens(r["a"]) for r in rows)
     assert out["claude-x"]["output_tokens"] == sum(math.ceil(tokens(r["a"]) * 1.5) for r in rows)
@@ -224,15 +325,35 @@ def nearest_rank(values, share):
 
 def test_spreads_and_over_context_costs(cli, tmp_path):
     # alpha: 1,000-token window, 500 max output; output = 25% of input
-    texts = [("lorem ipsum dolor " * n).strip() for n in (1, 3, 10, 40, 90, 150, 250, 300, 5, 2, 400)]
+    texts = [
+        ("lorem ipsum dolor " * n).strip() for n in (1, 3, 10, 40, 90, 150, 250, 300, 5, 2, 400)
+    ]
     data = tmp_path / "s.jsonl"
     write_jsonl(data, [{"text": t} for t in texts])
-    doc = as_json(cli("estimate", str(data), "--field", "text", "-m", "alpha", "--format", "json", "--longest", "3"))
+    doc = as_json(
+        cli(
+            "estimate",
+            str(data),
+            "--field",
+            "text",
+            "-m",
+            "alpha",
+            "--format",
+            "json",
+            "--longest",
+            "3",
+        )
+    )
     alpha = by_model(doc)["alpha"]
     ins = [tokens(t) for t in texts]
     outs = [default_output(n) for n in ins]
     spread = alpha["input_tokens_per_record"]
-    assert spread == {"min": min(ins), "median": nearest_rank(ins, 0.5), "p95": nearest_rank(ins, 0.95), "max": max(ins)}
+    assert spread == {
+        "min": min(ins),
+        "median": nearest_rank(ins, 0.5),
+        "p95": nearest_rank(ins, 0.95),
+        "max": max(ins),
+    }
     over = [(i, o) for i, o in zip(ins, outs) if i + o > 1000]
     assert over, "the fixture must have records that do not fit"
     assert alpha["over_context"]["records"] == len(over)
@@ -242,7 +363,9 @@ def test_spreads_and_over_context_costs(cli, tmp_path):
     assert D(alpha["cost"]) == total
     assert D(alpha["over_context"]["cost_if_skipped"]) == skipped
     assert D(alpha["over_context"]["cost_if_truncated"]) == truncated
-    assert [entry["line"] for entry in doc["longest"]] == sorted(range(1, len(ins) + 1), key=lambda k: -ins[k - 1])[:3]
+    assert [entry["line"] for entry in doc["longest"]] == sorted(
+        range(1, len(ins) + 1), key=lambda k: -ins[k - 1]
+    )[:3]
 
 
 def test_per_record_csv_and_parquet(cli, tmp_path):
@@ -251,7 +374,18 @@ def test_per_record_csv_and_parquet(cli, tmp_path):
     data = tmp_path / "d.jsonl"
     write_jsonl(data, records(), ['{"id": "bad"}'])
     out_csv = tmp_path / "out" / "rows.csv"
-    result = cli("estimate", str(data), "--field", "text", "--key", "id", "-m", "alpha", "--per-record", str(out_csv))
+    result = cli(
+        "estimate",
+        str(data),
+        "--field",
+        "text",
+        "--key",
+        "id",
+        "-m",
+        "alpha",
+        "--per-record",
+        str(out_csv),
+    )
     assert result.exit_code == 0, result.stderr
     with open(out_csv, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -264,7 +398,12 @@ def test_per_record_csv_and_parquet(cli, tmp_path):
         assert D(row["alpha.cost"]) == alpha_cost(n, default_output(n))
 
     out_pq = tmp_path / "rows.parquet"
-    assert cli("estimate", str(data), "--field", "text", "-m", "alpha", "--per-record", str(out_pq)).exit_code == 0
+    assert (
+        cli(
+            "estimate", str(data), "--field", "text", "-m", "alpha", "--per-record", str(out_pq)
+        ).exit_code
+        == 0
+    )
     table = pq.read_table(out_pq).to_pylist()
     assert len(table) == len(TEXTS) + 1
     assert sum(r["alpha.input_tokens"] or 0 for r in table) == sum(tokens(t) for t in TEXTS)
@@ -272,7 +411,9 @@ def test_per_record_csv_and_parquet(cli, tmp_path):
 
 def test_per_record_file_is_left_alone_when_the_run_fails(cli, tmp_path):
     data = tmp_path / "broken.jsonl.gz"
-    payload = gzip.compress(("\n".join(json.dumps({"text": "x" * 50}) for _ in range(2000)) + "\n").encode())
+    payload = gzip.compress(
+        ("\n".join(json.dumps({"text": "x" * 50}) for _ in range(2000)) + "\n").encode()
+    )
     data.write_bytes(payload[: len(payload) // 2])  # cut short: the reader fails part-way
     out = tmp_path / "rows.csv"
     out.write_text("old\n", encoding="utf-8")
@@ -286,9 +427,13 @@ def test_per_record_file_is_left_alone_when_the_run_fails(cli, tmp_path):
 def test_budget_gate_and_tier(cli, tmp_path):
     data = tmp_path / "d.jsonl"
     write_jsonl(data, records())
-    doc = as_json(cli("estimate", str(data), "--field", "text", "-m", "alpha", "--batch", "--format", "json"))
+    doc = as_json(
+        cli("estimate", str(data), "--field", "text", "-m", "alpha", "--batch", "--format", "json")
+    )
     ins = [tokens(t) for t in TEXTS]
-    assert D(by_model(doc)["alpha"]["cost"]) == sum(alpha_cost(i, default_output(i)) for i in ins) / 2
+    assert (
+        D(by_model(doc)["alpha"]["cost"]) == sum(alpha_cost(i, default_output(i)) for i in ins) / 2
+    )
     result = cli("estimate", str(data), "--field", "text", "-m", "alpha", "--max-cost", "0.000001")
     assert result.exit_code == 3
     assert "over budget" in result.stderr
@@ -329,8 +474,12 @@ def test_worker_processes_agree_with_one_process(tmp_path):
     lines = [json.dumps({"text": TEXTS[i % len(TEXTS)] * (1 + i % 7)}) for i in range(3000)]
     lines[100] = "{broken"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    one = tokencalc.estimate_dataset(data, field="text", models=["alpha", "gem", "legacy"], workers=1, rows=False).summary
-    two = tokencalc.estimate_dataset(data, field="text", models=["alpha", "gem", "legacy"], workers=2, rows=False).summary
+    one = tokencalc.estimate_dataset(
+        data, field="text", models=["alpha", "gem", "legacy"], workers=1, rows=False
+    ).summary
+    two = tokencalc.estimate_dataset(
+        data, field="text", models=["alpha", "gem", "legacy"], workers=2, rows=False
+    ).summary
     assert one == two
     assert one.malformed == 1 and one.problems[0][0] == 101
 
@@ -338,7 +487,9 @@ def test_worker_processes_agree_with_one_process(tmp_path):
 def test_python_api_on_records_and_strings():
     import tokencalc
 
-    run = tokencalc.estimate_dataset([{"text": "hello world"}, "plain string prompt", 3], models=["alpha"], output_tokens=5)
+    run = tokencalc.estimate_dataset(
+        [{"text": "hello world"}, "plain string prompt", 3], models=["alpha"], output_tokens=5
+    )
     rows = list(run.rows)
     assert [r.position for r in rows] == [1, 2, 3]
     assert rows[0].costs[0].input_tokens == tokens("hello world")
@@ -360,7 +511,9 @@ def test_a_csv_field_longer_than_the_csv_module_default_limit(cli, tmp_path):
     assert csv_module.field_size_limit() == before  # the global limit is put back
     assert doc["dataset"]["records"] == 2
     cl100k = get_encoding("cl100k_base")
-    assert by_model(doc)["legacy"]["input_tokens"] == len(cl100k.encode_ordinary(long_text)) + len(cl100k.encode_ordinary("short"))
+    assert by_model(doc)["legacy"]["input_tokens"] == len(cl100k.encode_ordinary(long_text)) + len(
+        cl100k.encode_ordinary("short")
+    )
 
 
 def test_default_output_is_capped_at_max_output_but_a_given_ratio_is_not(cli, tmp_path):
@@ -372,7 +525,20 @@ def test_default_output_is_capped_at_max_output_but_a_given_ratio_is_not(cli, tm
     assert default_output(n) > 500
     doc = as_json(cli("estimate", str(data), "--field", "text", "-m", "alpha", "--format", "json"))
     assert by_model(doc)["alpha"]["output_tokens"] == 500
-    doc = as_json(cli("estimate", str(data), "--field", "text", "-m", "alpha", "--output-ratio", "0.25", "--format", "json"))
+    doc = as_json(
+        cli(
+            "estimate",
+            str(data),
+            "--field",
+            "text",
+            "-m",
+            "alpha",
+            "--output-ratio",
+            "0.25",
+            "--format",
+            "json",
+        )
+    )
     assert by_model(doc)["alpha"]["output_tokens"] == default_output(n)
 
 

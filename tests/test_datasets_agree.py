@@ -10,10 +10,27 @@ def test_one_record_costs_what_estimate_says_for_every_model(cli, tmp_path):
     text = "Hello there! Ceci est un test. 这是一个测试。 def f(x): return x**2  # 12345\n" * 20
     (tmp_path / "one.txt").write_text(text, encoding="utf-8")
     (tmp_path / "one.jsonl").write_text(json.dumps({"text": text}) + "\n", encoding="utf-8")
-    plain = cli("estimate", str(tmp_path / "one.txt"), "--all", "--output-tokens", "100", "--format", "json")
-    data = cli("estimate", str(tmp_path / "one.jsonl"), "--field", "text", "--all", "--output-tokens", "100", "--format", "json")
+    plain = cli(
+        "estimate", str(tmp_path / "one.txt"), "--all", "--output-tokens", "100", "--format", "json"
+    )
+    data = cli(
+        "estimate",
+        str(tmp_path / "one.jsonl"),
+        "--field",
+        "text",
+        "--all",
+        "--output-tokens",
+        "100",
+        "--format",
+        "json",
+    )
     assert plain.exit_code == 0 and data.exit_code == 0, (plain.stderr, data.stderr)
-    expected = {row["model"]: (row["input_tokens"], row["cost"]) for row in json.loads(plain.stdout)["rows"]}
-    got = {row["model"]: (row["input_tokens"], row["cost"]) for row in json.loads(data.stdout)["models"]}
+    expected = {
+        row["model"]: (row["input_tokens"], row["cost"]) for row in json.loads(plain.stdout)["rows"]
+    }
+    got = {
+        row["model"]: (row["input_tokens"], row["cost"])
+        for row in json.loads(data.stdout)["models"]
+    }
     assert len(expected) > 20
     assert got == expected

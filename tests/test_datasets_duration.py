@@ -18,12 +18,23 @@ from tokencalc.sheet import load_price_sheet, merge_layers
 def test_anthropic_tier_2_by_hand():
     # 1,000,000 requests; 600M input of which 100M cached; 50M output.
     # rpm 1,000 → 1,000 min; itpm 450,000 on the 500M uncached → 1,111.1 min; otpm 90,000 → 555.6 min.
-    limits = RateLimits("anthropic", "tier-2", rpm=1000, itpm=450_000, otpm=90_000, batch_queue_requests=200_000, cache_reads_count=False)
+    limits = RateLimits(
+        "anthropic",
+        "tier-2",
+        rpm=1000,
+        itpm=450_000,
+        otpm=90_000,
+        batch_queue_requests=200_000,
+        cache_reads_count=False,
+    )
     d = job_duration(limits, 1_000_000, 600_000_000, 100_000_000, 50_000_000)
     assert d.binding == "itpm"
     assert d.total_minutes == Fraction(500_000_000, 450_000)
     assert describe_minutes(d.total_minutes) == "18 h 32 min"  # 1,111.1 → 1,112 min
-    assert (d.batch_submissions, d.batch_worst_hours) == (5, 120)  # 1,000,000 / 200,000 queued requests, 24 h each
+    assert (d.batch_submissions, d.batch_worst_hours) == (
+        5,
+        120,
+    )  # 1,000,000 / 200,000 queued requests, 24 h each
 
 
 def test_openai_tier_1_by_hand():
@@ -58,12 +69,22 @@ def test_packaged_sheet_rate_limits_are_valid_and_resolve_model_classes():
 
 
 def test_bad_rate_limit_sections_are_reported(packaged_sheet):
-    found = dict(problems({"acme": {"tier-1": {"rpm": 0, "tmp": 5, "models": {"a*": {"itpm": "lots"}}}, "as_of": "soon"}}, {"acme"}))
+    found = dict(
+        problems(
+            {
+                "acme": {
+                    "tier-1": {"rpm": 0, "tmp": 5, "models": {"a*": {"itpm": "lots"}}},
+                    "as_of": "soon",
+                }
+            },
+            {"acme"},
+        )
+    )
     assert found[("acme", "tier-1", "rpm")] == "must be a whole number above 0"
     assert found[("acme", "tier-1", "tmp")].startswith("unknown key")
     assert found[("acme", "tier-1", "models", "a*", "itpm")] == "must be a whole number above 0"
     assert found[("acme", "as_of")].startswith("must be a date")
-    packaged_sheet(sample_text() + '\n[rate_limits.nobody.tier-1]\nrpm = 5\n')
+    packaged_sheet(sample_text() + "\n[rate_limits.nobody.tier-1]\nrpm = 5\n")
     with pytest.raises(PriceSheetError, match="rate_limits.nobody"):
         load_price_sheet()
 
@@ -82,9 +103,26 @@ def limited_sheet(packaged_sheet, tmp_path):
 
 def test_cli_usage_tier_and_direct_limits(cli, tmp_path, limited_sheet):
     data = tmp_path / "d.jsonl"
-    data.write_text("\n".join(json.dumps({"text": f"record number {n} " * (n + 1)}) for n in range(7)) + "\n", encoding="utf-8")
-    result = cli("estimate", str(data), "--field", "text", "-m", "alpha", "--output-tokens", "10",
-                 "--usage-tier", "2", "--prices", str(limited_sheet), "--format", "json")
+    data.write_text(
+        "\n".join(json.dumps({"text": f"record number {n} " * (n + 1)}) for n in range(7)) + "\n",
+        encoding="utf-8",
+    )
+    result = cli(
+        "estimate",
+        str(data),
+        "--field",
+        "text",
+        "-m",
+        "alpha",
+        "--output-tokens",
+        "10",
+        "--usage-tier",
+        "2",
+        "--prices",
+        str(limited_sheet),
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     row = json.loads(result.stdout)["models"][0]
     d = row["duration"]
@@ -97,12 +135,39 @@ def test_cli_usage_tier_and_direct_limits(cli, tmp_path, limited_sheet):
     assert d["source"] == "https://acme.example/limits" and d["usage_tier"] == "tier-2"
 
     # a limit given on the command line replaces the published one
-    result = cli("estimate", str(data), "--field", "text", "-m", "alpha", "--output-tokens", "10",
-                 "--usage-tier", "2", "--rpm", "1", "--prices", str(limited_sheet), "--format", "json")
+    result = cli(
+        "estimate",
+        str(data),
+        "--field",
+        "text",
+        "-m",
+        "alpha",
+        "--output-tokens",
+        "10",
+        "--usage-tier",
+        "2",
+        "--rpm",
+        "1",
+        "--prices",
+        str(limited_sheet),
+        "--format",
+        "json",
+    )
     d = json.loads(result.stdout)["models"][0]["duration"]
     assert d["minutes_per_limit"]["rpm"] == 7.0
 
     # a tier the sheet has no figures for, and no limits given: said, not invented
-    result = cli("estimate", str(data), "--field", "text", "-m", "alpha", "--usage-tier", "4", "--prices", str(limited_sheet))
+    result = cli(
+        "estimate",
+        str(data),
+        "--field",
+        "text",
+        "-m",
+        "alpha",
+        "--usage-tier",
+        "4",
+        "--prices",
+        str(limited_sheet),
+    )
     assert result.exit_code == 0
     assert "no limits known" in result.stdout

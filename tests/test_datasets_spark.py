@@ -40,20 +40,41 @@ def spark():
 
 
 def _records():
-    texts = ["Where is my parcel?", "Bonjour, je voudrais un remboursement. " * 20, "退货流程是什么？", "def f(x):\n    return x\n" * 30]
+    texts = [
+        "Where is my parcel?",
+        "Bonjour, je voudrais un remboursement. " * 20,
+        "退货流程是什么？",
+        "def f(x):\n    return x\n" * 30,
+    ]
     rows = []
     for i in range(600):
         body = texts[i % len(texts)] * (1 + i % 5)
-        rows.append({"id": f"r{i}", "subject": f"Case {i}", "body": None if i % 97 == 0 else body, "answer": "Thanks, done." * (i % 3)})
+        rows.append(
+            {
+                "id": f"r{i}",
+                "subject": f"Case {i}",
+                "body": None if i % 97 == 0 else body,
+                "answer": "Thanks, done." * (i % 3),
+            }
+        )
     return rows
 
 
 def test_spark_totals_equal_the_local_path(spark, tmp_path):
     rows = _records()
-    df = spark.createDataFrame(rows, "id string, subject string, body string, answer string").repartition(3)
+    df = spark.createDataFrame(
+        rows, "id string, subject string, body string, answer string"
+    ).repartition(3)
     template = "Subject: {subject}\n\n{body}\n\nAnswer briefly."
-    arguments = dict(template=template, system="You are a support agent.", models=MODELS, output_field="answer",
-                     key="id", tier="batch", longest=5)
+    arguments = dict(
+        template=template,
+        system="You are a support agent.",
+        models=MODELS,
+        output_field="answer",
+        key="id",
+        tier="batch",
+        longest=5,
+    )
     on_spark = estimate_spark(df, **arguments)
 
     data = tmp_path / "rows.jsonl"
@@ -64,11 +85,19 @@ def test_spark_totals_equal_the_local_path(spark, tmp_path):
     assert on_spark.malformed == local.malformed == 7
     for remote, here in zip(on_spark.models, local.models):
         assert remote.model.id == here.model.id
-        assert (remote.input_tokens, remote.output_tokens, remote.cost) == (here.input_tokens, here.output_tokens, here.cost)
+        assert (remote.input_tokens, remote.output_tokens, remote.cost) == (
+            here.input_tokens,
+            here.output_tokens,
+            here.cost,
+        )
         assert remote.input_spread == here.input_spread
         assert remote.over_context == here.over_context
-    assert [r.input_tokens[0] for r in on_spark.longest] == [r.input_tokens[0] for r in local.longest]
-    assert sorted(reason for _pos, reason in on_spark.problems) == sorted(reason for _pos, reason in local.problems)
+    assert [r.input_tokens[0] for r in on_spark.longest] == [
+        r.input_tokens[0] for r in local.longest
+    ]
+    assert sorted(reason for _pos, reason in on_spark.problems) == sorted(
+        reason for _pos, reason in local.problems
+    )
 
 
 def test_spark_missing_column_is_one_clear_error(spark):

@@ -24,7 +24,9 @@ def test_shipped_files_have_the_hashes_tiktoken_expects(name):
     import tiktoken_ext.openai_public as openai_public
 
     spec = encodings.ENCODINGS[name]
-    raw = gzip.decompress((encodings.resources.files("tokencalc.data") / spec.data_file).read_bytes())
+    raw = gzip.decompress(
+        (encodings.resources.files("tokencalc.data") / spec.data_file).read_bytes()
+    )
     assert hashlib.sha256(raw).hexdigest() == spec.sha256
     # The hash is the one tiktoken itself checks downloads against.
     source = open(openai_public.__file__, encoding="utf-8").read()
@@ -61,7 +63,9 @@ def test_tiktoken_downloader_is_never_used(monkeypatch, fresh_tables):
 
 def test_damaged_shipped_file_is_refused(monkeypatch, fresh_tables):
     spec = encodings.ENCODINGS["cl100k_base"]
-    broken = encodings.EncodingSpec(spec.name, spec.data_file, "0" * 64, spec.pattern, spec.special_tokens)
+    broken = encodings.EncodingSpec(
+        spec.name, spec.data_file, "0" * 64, spec.pattern, spec.special_tokens
+    )
     monkeypatch.setitem(encodings.ENCODINGS, "cl100k_base", broken)
     with pytest.raises(EncodingDataError, match="expected 0000"):
         encodings.rank_table("cl100k_base")
@@ -95,7 +99,11 @@ def test_unwritable_cache_still_counts(fresh_tables, tmp_path, monkeypatch):
 
 def test_rank_table_lookup_matches_the_rank_file():
     table = encodings.rank_table("o200k_base")
-    ranks = encodings.parse_rank_file(gzip.decompress((encodings.resources.files("tokencalc.data") / "o200k_base.tiktoken.gz").read_bytes()))
+    ranks = encodings.parse_rank_file(
+        gzip.decompress(
+            (encodings.resources.files("tokencalc.data") / "o200k_base.tiktoken.gz").read_bytes()
+        )
+    )
     assert len(table) == len(ranks) == encodings.ENCODINGS["o200k_base"].n_vocab
     for token in [b"hello", b" world", b"\n\n", b"\xe4\xb8\xad", b"!"]:
         assert table.get(token) == ranks[token]

@@ -42,7 +42,10 @@ def pick(sheet, *ids):
 
 def test_each_base_tokenizer_is_counted_once(sheet):
     assert encodings_needed(sheet, pick(sheet, "alpha", "claude-x", "gem")) == ["o200k_base"]
-    assert encodings_needed(sheet, pick(sheet, "legacy", "alpha", "claude-x")) == ["cl100k_base", "o200k_base"]
+    assert encodings_needed(sheet, pick(sheet, "legacy", "alpha", "claude-x")) == [
+        "cl100k_base",
+        "o200k_base",
+    ]
     assert encodings_needed(sheet, pick(sheet, "gem")) == []  # characters need no tokenizer
 
 
@@ -55,7 +58,9 @@ def test_model_tokens_exact_and_estimated(sheet):
 
 
 def test_default_output_is_a_quarter_of_input_rounded_up(sheet):
-    estimate = estimate_costs(sheet, pick(sheet, "alpha"), [("a.txt", counts(50))], Assumptions(on=ON))
+    estimate = estimate_costs(
+        sheet, pick(sheet, "alpha"), [("a.txt", counts(50))], Assumptions(on=ON)
+    )
     (row,) = estimate.rows
     assert (row.input_tokens, row.output_tokens) == (50, 13)  # ceil(12.5)
     # 50×2 + 13×8 = 204 per million
@@ -73,20 +78,34 @@ def test_each_input_is_its_own_request(sheet):
     assert row.cost.long_context is False
     # (60×2 + 10×8) + (50×2 + 10×8) = 200 + 180
     assert row.cost.total == D("0.00038")
-    assert [(r.input_label, r.cost.total) for r in estimate.per_file] == [("a", D("0.0002")), ("b", D("0.00018"))]
+    assert [(r.input_label, r.cost.total) for r in estimate.per_file] == [
+        ("a", D("0.0002")),
+        ("b", D("0.00018")),
+    ]
 
 
 def test_long_context_applies_per_request(sheet):
     inputs = [("small", counts(100)), ("big", counts(101))]
-    estimate = estimate_costs(sheet, pick(sheet, "alpha"), inputs, Assumptions(on=ON, output_tokens=0), per_file=True)
+    estimate = estimate_costs(
+        sheet, pick(sheet, "alpha"), inputs, Assumptions(on=ON, output_tokens=0), per_file=True
+    )
     small, big = estimate.per_file
-    assert small.cost.total == D("0.0002") and not small.cost.long_context  # 100 × 2: at the threshold
+    assert (
+        small.cost.total == D("0.0002") and not small.cost.long_context
+    )  # 100 × 2: at the threshold
     assert big.cost.total == D("0.000404") and big.cost.long_context  # 101 × 4: above it
     assert estimate.rows[0].notes == ("long-context price: 1 of 2 inputs",)
 
 
 def test_cached_share_calls_and_currency(sheet):
-    assumptions = Assumptions(on=ON, output_tokens=10, cached_fraction=D("0.4"), calls=1000, currency="EUR", rate=D("0.87"))
+    assumptions = Assumptions(
+        on=ON,
+        output_tokens=10,
+        cached_fraction=D("0.4"),
+        calls=1000,
+        currency="EUR",
+        rate=D("0.87"),
+    )
     (row,) = estimate_costs(sheet, pick(sheet, "alpha"), [("a", counts(100))], assumptions).rows
     assert row.cached_tokens == 40
     # (60×2 + 40×0.5 + 10×8) = 220 per million, × 1000 calls × 0.87
@@ -97,7 +116,9 @@ def test_cached_share_calls_and_currency(sheet):
 def test_models_that_do_not_fit_are_marked_and_never_cheapest(sheet):
     # legacy is the cheapest by far but its context is 8,000 tokens; gem fits
     inputs = [("big.txt", counts(7900, chars=31600, cl100k=7900))]
-    estimate = estimate_costs(sheet, pick(sheet, "legacy", "gem"), inputs, Assumptions(on=ON, output_tokens=200))
+    estimate = estimate_costs(
+        sheet, pick(sheet, "legacy", "gem"), inputs, Assumptions(on=ON, output_tokens=200)
+    )
     legacy, gem = estimate.rows
     assert not legacy.fits_context and legacy.notes == ("too long: 8,100 > 8,000 context",)
     assert legacy.cost.total == D("0.00083") < gem.cost.total == D("0.0178")
@@ -106,13 +127,17 @@ def test_models_that_do_not_fit_are_marked_and_never_cheapest(sheet):
 
 
 def test_output_over_max_output_does_not_fit(sheet):
-    (row,) = estimate_costs(sheet, pick(sheet, "alpha"), [("a", counts(10))], Assumptions(on=ON, output_tokens=501)).rows
+    (row,) = estimate_costs(
+        sheet, pick(sheet, "alpha"), [("a", counts(10))], Assumptions(on=ON, output_tokens=501)
+    ).rows
     assert not row.fits_context and "output 501 > 500 max" in row.notes
 
 
 def test_a_tier_the_model_lacks_marks_its_row(sheet):
     assumptions = Assumptions(on=ON, output_tokens=0, tier="batch")
-    estimate = estimate_costs(sheet, pick(sheet, "alpha", "legacy"), [("a", counts(100, cl100k=100))], assumptions)
+    estimate = estimate_costs(
+        sheet, pick(sheet, "alpha", "legacy"), [("a", counts(100, cl100k=100))], assumptions
+    )
     alpha, legacy = estimate.rows
     assert alpha.cost.total == D("0.0001") and alpha.cheapest
     assert legacy.cost is None and not legacy.tier_offered and legacy.notes == ("no batch tier",)
@@ -120,32 +145,53 @@ def test_a_tier_the_model_lacks_marks_its_row(sheet):
 
 def test_schedule_follows_the_date(sheet):
     inputs = [("a", counts(0, chars=4000))]  # gem: 1,000 tokens
-    before = estimate_costs(sheet, pick(sheet, "gem"), inputs, Assumptions(on=date(2026, 11, 30), output_tokens=100))
-    after = estimate_costs(sheet, pick(sheet, "gem"), inputs, Assumptions(on=date(2026, 12, 1), output_tokens=100))
+    before = estimate_costs(
+        sheet, pick(sheet, "gem"), inputs, Assumptions(on=date(2026, 11, 30), output_tokens=100)
+    )
+    after = estimate_costs(
+        sheet, pick(sheet, "gem"), inputs, Assumptions(on=date(2026, 12, 1), output_tokens=100)
+    )
     assert before.rows[0].cost.total == D("0.003") and after.rows[0].cost.total == D("0.006")
 
 
 def test_sorting(sheet):
     inputs = [("a", counts(10, chars=40, cl100k=10))]
     assumptions = Assumptions(on=ON, output_tokens=0, tier="batch")
-    rows = estimate_costs(sheet, pick(sheet, "gem", "legacy", "alpha", "claude-x"), inputs, assumptions).rows
+    rows = estimate_costs(
+        sheet, pick(sheet, "gem", "legacy", "alpha", "claude-x"), inputs, assumptions
+    ).rows
     # gem (acme) has no batch tier here: unpriced rows sort last
     assert [r.model.id for r in sort_rows(rows, "cost")][-2:] == ["gem", "legacy"]
     assert [r.model.id for r in sort_rows(rows, "model")] == ["alpha", "claude-x", "gem", "legacy"]
-    assert [r.model.provider for r in sort_rows(rows, "provider")] == ["acme", "acme", "acme", "anthro"]
+    assert [r.model.provider for r in sort_rows(rows, "provider")] == [
+        "acme",
+        "acme",
+        "acme",
+        "anthro",
+    ]
 
 
 def test_budget_gate(sheet):
-    estimate = estimate_costs(sheet, pick(sheet, "alpha", "claude-x"), [("a", counts(100))], Assumptions(on=ON, output_tokens=0, calls=1000))
+    estimate = estimate_costs(
+        sheet,
+        pick(sheet, "alpha", "claude-x"),
+        [("a", counts(100))],
+        Assumptions(on=ON, output_tokens=0, calls=1000),
+    )
     check_budget(estimate, D("0.2"))  # alpha: 100 × 2 × 1000 = $0.20, not over
     with pytest.raises(BudgetExceeded) as caught:
         check_budget(estimate, D("0.19"))
-    assert caught.value.message == "over budget: the cheapest model that fits, alpha, costs $0.2000, more than --max-cost 0.19 USD"
+    assert (
+        caught.value.message
+        == "over budget: the cheapest model that fits, alpha, costs $0.2000, more than --max-cost 0.19 USD"
+    )
     assert caught.value.exit_code == 3
 
 
 def test_budget_gate_when_nothing_fits(sheet):
-    estimate = estimate_costs(sheet, pick(sheet, "alpha"), [("a", counts(2000))], Assumptions(on=ON))
+    estimate = estimate_costs(
+        sheet, pick(sheet, "alpha"), [("a", counts(2000))], Assumptions(on=ON)
+    )
     with pytest.raises(BudgetExceeded, match="no selected model fits the input"):
         check_budget(estimate, D("100"))
 
@@ -153,7 +199,10 @@ def test_budget_gate_when_nothing_fits(sheet):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"output_tokens": 5, "output_ratio": D("0.5")}, "give --output-tokens or --output-ratio, not both"),
+        (
+            {"output_tokens": 5, "output_ratio": D("0.5")},
+            "give --output-tokens or --output-ratio, not both",
+        ),
         ({"output_tokens": -1}, "--output-tokens must not be negative"),
         ({"output_ratio": D("-0.1")}, "--output-ratio must be from 0 to 100"),
         ({"cached_fraction": D("1.5")}, "--cached must be a fraction from 0 to 1"),
@@ -169,9 +218,18 @@ def test_assumptions_reject_out_of_range_values(kwargs, message):
 
 def test_check_tier_offered_only_when_no_selected_model_has_the_tier(sheet):
     inputs = [("a", counts(100, chars=400, cl100k=100))]
-    none = estimate_costs(sheet, pick(sheet, "legacy", "claude-x"), inputs, Assumptions(on=ON, tier="flex"))
-    with pytest.raises(TokencalcError, match=r"none of the selected models offers the flex tier \(models that do: gem\)"):
+    none = estimate_costs(
+        sheet, pick(sheet, "legacy", "claude-x"), inputs, Assumptions(on=ON, tier="flex")
+    )
+    with pytest.raises(
+        TokencalcError,
+        match=r"none of the selected models offers the flex tier \(models that do: gem\)",
+    ):
         check_tier_offered(sheet, none)
-    some = estimate_costs(sheet, pick(sheet, "legacy", "gem"), inputs, Assumptions(on=ON, tier="flex"))
+    some = estimate_costs(
+        sheet, pick(sheet, "legacy", "gem"), inputs, Assumptions(on=ON, tier="flex")
+    )
     check_tier_offered(sheet, some)
-    check_tier_offered(sheet, estimate_costs(sheet, pick(sheet, "legacy"), inputs, Assumptions(on=ON)))
+    check_tier_offered(
+        sheet, estimate_costs(sheet, pick(sheet, "legacy"), inputs, Assumptions(on=ON))
+    )

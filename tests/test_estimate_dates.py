@@ -25,8 +25,19 @@ def sheet():
 
 def argon_row(cli, start):
     result = cli(
-        "estimate", "-", "-m", "gemini-4-argon", "--output-tokens", "25", "--per-day", "1000", "--date", start,
-        "-f", "json", input="a" * 400,
+        "estimate",
+        "-",
+        "-m",
+        "gemini-4-argon",
+        "--output-tokens",
+        "25",
+        "--per-day",
+        "1000",
+        "--date",
+        start,
+        "-f",
+        "json",
+        input="a" * 400,
     )
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)["rows"][0]
@@ -64,7 +75,9 @@ def test_at_off_peak_and_peak(sheet):
     request = RequestTokens(1_000_000, 100_000)
     days = [(date(2026, 11, 30), 1)]
     peak, _ = job_cost(sheet, model, request, days=days, tier=None, at=time(2, 0), web_searches=0)
-    off, notes = job_cost(sheet, model, request, days=days, tier=None, at=time(18, 0), web_searches=0)
+    off, notes = job_cost(
+        sheet, model, request, days=days, tier=None, at=time(18, 0), web_searches=0
+    )
     assumed, _ = job_cost(sheet, model, request, days=days, tier=None, at=None, web_searches=0)
     assert (peak.total, off.total, assumed.total) == (D("0.42"), D("0.21"), D("0.42"))
     assert notes == ["off-peak at 18:00 UTC on 1 of 1 day(s)"]
@@ -75,7 +88,15 @@ def test_at_over_a_week_counts_weekend_days_off_peak(sheet):
     # 5 × 0.42 + 2 × 0.21 = 2.10 + 0.42 = $2.52
     model = sheet.resolve("deepseek-flash")
     days = job_days(date(2026, 11, 23), 1, 7, 7)
-    cost, notes = job_cost(sheet, model, RequestTokens(1_000_000, 100_000), days=days, tier=None, at=time(2, 0), web_searches=0)
+    cost, notes = job_cost(
+        sheet,
+        model,
+        RequestTokens(1_000_000, 100_000),
+        days=days,
+        tier=None,
+        at=time(2, 0),
+        web_searches=0,
+    )
     assert cost.total == D("2.52")
     assert "off-peak at 02:00 UTC on 2 of 7 day(s)" in notes
 
@@ -84,7 +105,13 @@ def test_web_searches_are_priced_per_call(sheet):
     # claude-sonnet-5-5 $2/$10: 10,000 in + 1,000 out = 0.02 + 0.01 = $0.03; 4 searches × $0.01 = $0.04
     model = sheet.resolve("claude-sonnet-5-5")
     cost, notes = job_cost(
-        sheet, model, RequestTokens(10_000, 1_000), days=[(date(2026, 11, 30), 1)], tier=None, at=None, web_searches=4
+        sheet,
+        model,
+        RequestTokens(10_000, 1_000),
+        days=[(date(2026, 11, 30), 1)],
+        tier=None,
+        at=None,
+        web_searches=4,
     )
     assert (cost.fees, cost.total, notes) == (D("0.04"), D("0.07"), [])
 
@@ -92,7 +119,13 @@ def test_web_searches_are_priced_per_call(sheet):
 def test_web_searches_without_a_fee_are_named(sheet):
     model = sheet.resolve("grok-4.7")
     cost, notes = job_cost(
-        sheet, model, RequestTokens(1_000, 0), days=[(date(2026, 11, 30), 3)], tier=None, at=None, web_searches=2
+        sheet,
+        model,
+        RequestTokens(1_000, 0),
+        days=[(date(2026, 11, 30), 3)],
+        tier=None,
+        at=None,
+        web_searches=2,
     )
     assert cost.fees == 0
     assert notes == ["6 web searches not priced (no web_search fee for xai in the sheet)"]
@@ -100,8 +133,21 @@ def test_web_searches_without_a_fee_are_named(sheet):
 
 def test_fast_mode_ending_inside_the_period_is_not_priced(cli):
     result = cli(
-        "estimate", "-", "-m", "claude-opus-4-8", "--tier", "priority", "--per-day", "10", "--days", "3",
-        "--date", "2026-11-29", "-f", "json", input="hello world",
+        "estimate",
+        "-",
+        "-m",
+        "claude-opus-4-8",
+        "--tier",
+        "priority",
+        "--per-day",
+        "10",
+        "--days",
+        "3",
+        "--date",
+        "2026-11-29",
+        "-f",
+        "json",
+        input="hello world",
     )
     row = json.loads(result.stdout)["rows"][0]
     assert row["cost"] is None and row["tier_offered"] is False
@@ -117,7 +163,17 @@ def test_at_must_be_a_time_of_day(cli, bad):
 
 def test_models_suggested_for_a_tier_offer_it_that_day(cli):
     # Opus 4.8's fast mode ended 2026-11-30: on 2026-12-01 it is not among the models that offer priority
-    result = cli("estimate", "-", "-m", "claude-opus-4-8", "--tier", "priority", "--date", "2026-12-01", input="hello")
+    result = cli(
+        "estimate",
+        "-",
+        "-m",
+        "claude-opus-4-8",
+        "--tier",
+        "priority",
+        "--date",
+        "2026-12-01",
+        input="hello",
+    )
     assert result.exit_code == 1
     assert "none of the selected models offers the priority tier" in result.stderr
     suggested = result.stderr.split("models that do:", 1)[1]

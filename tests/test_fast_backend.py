@@ -48,7 +48,9 @@ def loaded(request):
     """(backend, encoding, its count function), straight from the backend package."""
     backend, encoding = request.param
     module = pytest.importorskip(backend.module)
-    assert module.__version__ in backend.verified_versions, "the test extra pins the verified version"
+    assert module.__version__ in backend.verified_versions, (
+        "the test extra pins the verified version"
+    )
     return backend, encoding, backend.load(module, encoding)
 
 
@@ -60,7 +62,9 @@ def _tokenizer_object(backend: Backend, encoding: str):
 def test_vocabulary_is_the_shipped_rank_file(loaded):
     backend, encoding, _ = loaded
     tokenizer = _tokenizer_object(backend, encoding)
-    ranks = encodings.parse_rank_file(encodings._read_verified_rank_file(encodings.ENCODINGS[encoding]))
+    ranks = encodings.parse_rank_file(
+        encodings._read_verified_rank_file(encodings.ENCODINGS[encoding])
+    )
     by_rank = {rank: token for token, rank in ranks.items()}
     assert sorted(by_rank) == list(range(len(ranks)))
     assert [tokenizer.decode_single_token_bytes(rank) for rank in range(len(ranks))] == [
@@ -81,10 +85,28 @@ def test_self_check_passes(loaded):
 
 
 ADVERSARIAL = [
-    "", "\n \n", ")\n/", "-" * 499 + "\n", "\u180e'a", "hell", "a" * 1_000_000, " " * 300_000 + "x",
-    "\t" * 70_000, "\r\n" * 5000, "'s'S'll'LL've're'd'm't", "1234567890" * 100, "<|endoftext|><|fim_prefix|>",
-    "😀" * 1000, "👩‍👩‍👧‍👦🇫🇷", "e\u0301" * 300, "\u3000\u00a0\u2028\x0b\x0c", "中文" * 5000 + "\n\n  x",
-    "def f(x):\r\n    return x  # ok\r\n", "   \n\n\n   \n", "  /  //  ///", "x" * 999 + "\n/" + "y",
+    "",
+    "\n \n",
+    ")\n/",
+    "-" * 499 + "\n",
+    "\u180e'a",
+    "hell",
+    "a" * 1_000_000,
+    " " * 300_000 + "x",
+    "\t" * 70_000,
+    "\r\n" * 5000,
+    "'s'S'll'LL've're'd'm't",
+    "1234567890" * 100,
+    "<|endoftext|><|fim_prefix|>",
+    "😀" * 1000,
+    "👩‍👩‍👧‍👦🇫🇷",
+    "e\u0301" * 300,
+    "\u3000\u00a0\u2028\x0b\x0c",
+    "中文" * 5000 + "\n\n  x",
+    "def f(x):\r\n    return x  # ok\r\n",
+    "   \n\n\n   \n",
+    "  /  //  ///",
+    "x" * 999 + "\n/" + "y",
 ]
 
 
@@ -104,8 +126,12 @@ def test_long_whitespace_run_equals_the_fallback(loaded):
 
 _MIXED = st.text(
     st.one_of(
-        st.characters(blacklist_categories=("Cs",)),  # every plane, unassigned and new code points too
-        st.sampled_from(" \t\n\r'sSdt0123456789/-_.,:;!?()[]{}\"aA中日本語한국어العربيةé\u0301😀\u200d"),
+        st.characters(
+            blacklist_categories=("Cs",)
+        ),  # every plane, unassigned and new code points too
+        st.sampled_from(
+            " \t\n\r'sSdt0123456789/-_.,:;!?()[]{}\"aA中日本語한국어العربيةé\u0301😀\u200d"
+        ),
     ),
     max_size=80,
 )
@@ -141,7 +167,9 @@ def test_every_code_point_the_guard_lets_through(loaded):
     wrong = []
     block = 512
     for start in range(0, len(passed), block):
-        text = "".join(f"a{ch}b {ch}{ch}'s 1{ch}\n{ch} /{ch}\r\n" for ch in passed[start : start + block])
+        text = "".join(
+            f"a{ch}b {ch}{ch}'s 1{ch}\n{ch} /{ch}\r\n" for ch in passed[start : start + block]
+        )
         if count(text) != reference(encoding, text):
             wrong.append(hex(ord(passed[start])))
     assert wrong == []
@@ -175,7 +203,10 @@ def test_a_wrong_backend_is_disabled_with_one_warning(monkeypatch):
     def wrong(module, encoding):
         return len  # characters, not tokens
 
-    _stand_in(monkeypatch, Backend("fake", "fake-dist", "json", ("x",), ("o200k_base", "cl100k_base"), wrong))
+    _stand_in(
+        monkeypatch,
+        Backend("fake", "fake-dist", "json", ("x",), ("o200k_base", "cl100k_base"), wrong),
+    )
     monkeypatch.setattr(sys.modules["json"], "__version__", "x", raising=False)
     with pytest.warns(FastBackendWarning, match="fake .*tiktoken counts") as caught:
         assert fast_backend.counter_for("o200k_base") is None
@@ -186,22 +217,37 @@ def test_a_wrong_backend_is_disabled_with_one_warning(monkeypatch):
 
 
 def test_an_unverified_version_is_not_used(monkeypatch):
-    _stand_in(monkeypatch, Backend("fake", "fake-dist", "json", ("0.0.0",), ("o200k_base",), lambda m, e: len))
+    _stand_in(
+        monkeypatch,
+        Backend("fake", "fake-dist", "json", ("0.0.0",), ("o200k_base",), lambda m, e: len),
+    )
     monkeypatch.setattr(sys.modules["json"], "__version__", "9.9", raising=False)
-    with pytest.warns(FastBackendWarning, match="fake-dist 9.9 is installed; tokencalc verified only 0.0.0"):
+    with pytest.warns(
+        FastBackendWarning, match="fake-dist 9.9 is installed; tokencalc verified only 0.0.0"
+    ):
         assert fast_backend.counter_for("o200k_base") is None
 
 
 def test_a_backend_that_cannot_be_imported_warns(monkeypatch, tmp_path):
     (tmp_path / "broken_backend_mod.py").write_text("raise RuntimeError('bad build')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    _stand_in(monkeypatch, Backend("fake", "fake-dist", "broken_backend_mod", ("1",), ("o200k_base",), lambda m, e: len))
+    _stand_in(
+        monkeypatch,
+        Backend(
+            "fake", "fake-dist", "broken_backend_mod", ("1",), ("o200k_base",), lambda m, e: len
+        ),
+    )
     with pytest.warns(FastBackendWarning, match="cannot be imported .*bad build"):
         assert fast_backend.counter_for("o200k_base") is None
 
 
 def test_a_backend_that_is_not_installed_is_silent(monkeypatch):
-    _stand_in(monkeypatch, Backend("fake", "fake-dist", "no_such_module_xyz", ("1",), ("o200k_base",), lambda m, e: len))
+    _stand_in(
+        monkeypatch,
+        Backend(
+            "fake", "fake-dist", "no_such_module_xyz", ("1",), ("o200k_base",), lambda m, e: len
+        ),
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert fast_backend.counter_for("o200k_base") is None
@@ -236,7 +282,9 @@ def test_a_backend_that_raises_on_a_text_falls_back(monkeypatch):
         def count(text):
             if text == "boom":
                 raise ValueError("cannot")
-            return fast_backend.SELF_CHECK_COUNTS[encoding][fast_backend.SELF_CHECK_TEXTS.index(text)]
+            return fast_backend.SELF_CHECK_COUNTS[encoding][
+                fast_backend.SELF_CHECK_TEXTS.index(text)
+            ]
 
         return count
 

@@ -33,7 +33,9 @@ BAD_CALLS = {
     "compare_models models [int]": lambda: tokencalc.compare_models("hi", models=[5]),
     "compare_models providers [None]": lambda: tokencalc.compare_models("hi", providers=[None]),
     "compare_models ratio nan": lambda: tokencalc.compare_models("hi", output_ratio="nan"),
-    "compare_models fraction object": lambda: tokencalc.compare_models("hi", cached_fraction=object()),
+    "compare_models fraction object": lambda: tokencalc.compare_models(
+        "hi", cached_fraction=object()
+    ),
     "compare_models tokens negative": lambda: tokencalc.compare_models(-1),
     "load_prices int": lambda: tokencalc.load_prices(5),
     "load_prices empty": lambda: tokencalc.load_prices(""),
@@ -58,7 +60,9 @@ def test_a_single_provider_string_is_one_provider():
 
 def test_money_ignores_the_callers_decimal_context():
     def figures():
-        rows = tokencalc.compare_models("hello " * 1001, ["gpt-5", "gpt-5-mini"], output_ratio="0.37")
+        rows = tokencalc.compare_models(
+            "hello " * 1001, ["gpt-5", "gpt-5-mini"], output_ratio="0.37"
+        )
         one = tokencalc.estimate_cost("gpt-5", input_tokens=123_457, output_tokens=7)
         return [(r.model, r.total, r.output_tokens) for r in rows], one.total
 
@@ -72,7 +76,9 @@ def test_money_ignores_the_callers_decimal_context():
     assert expected[1] == decimal.Decimal("0.15432125") + decimal.Decimal("0.00007")
 
 
-@pytest.mark.parametrize("value, traceback", [("0", False), ("", False), ("false", False), ("1", True), ("yes", True)])
+@pytest.mark.parametrize(
+    "value, traceback", [("0", False), ("", False), ("false", False), ("1", True), ("yes", True)]
+)
 def test_tokencalc_debug_zero_or_empty_is_off(tmp_path, value, traceback, monkeypatch):
     env = dict(os.environ, TOKENCALC_HOME=str(tmp_path), TOKENCALC_DEBUG=value)
     # An internal error on purpose: a command that raises something unexpected.

@@ -13,7 +13,11 @@ from tokencalc.zip_limits import ArchiveLimitError, LimitedMember
 from pathlib import Path
 
 #: A real ChatGPT export's conversations (the usage tests' fixture).
-CONVERSATIONS = json.loads((Path(__file__).parent / "fixtures/usage/chatgpt_export/conversations.json").read_text(encoding="utf-8"))
+CONVERSATIONS = json.loads(
+    (Path(__file__).parent / "fixtures/usage/chatgpt_export/conversations.json").read_text(
+        encoding="utf-8"
+    )
+)
 
 
 def _export(path, conversations, extra_members=0, padding=0):
@@ -28,7 +32,9 @@ def _export(path, conversations, extra_members=0, padding=0):
 
 
 def test_zip_bomb_member_is_refused_naming_it(cli, tmp_path):
-    bomb = _export(tmp_path / "export.zip", CONVERSATIONS, padding=4 << 20)  # 4 MiB of spaces → ~4 KB
+    bomb = _export(
+        tmp_path / "export.zip", CONVERSATIONS, padding=4 << 20
+    )  # 4 MiB of spaces → ~4 KB
     result = cli("usage", str(bomb), "-m", "gpt-5")
     assert result.exit_code == 1
     assert f"{bomb}!conversations.json: compressed" in result.stderr

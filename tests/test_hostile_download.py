@@ -45,5 +45,8 @@ def test_a_dripping_server_is_cut_off_at_the_timeout(cli, drip):
     result = cli("prices", "import", f"{drip}/prices.json", "--timeout", "1")
     elapsed = time.monotonic() - started
     assert result.exit_code == 1
-    assert result.stderr == f"tokencalc: error: cannot fetch {drip}/prices.json: no answer within 1 s (--timeout)\n"
+    assert (
+        result.stderr
+        == f"tokencalc: error: cannot fetch {drip}/prices.json: no answer within 1 s (--timeout)\n"
+    )
     assert elapsed < 5  # before: 100 s, a byte every 0.1 s never trips a per-read timeout

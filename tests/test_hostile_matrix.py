@@ -43,38 +43,165 @@ CASES = [
     Case("models-table-reader-gone", [], 141, "", shell="{bin} models | true"),
     Case("models-json-reader-gone", [], 141, "", shell="{bin} models -f json | true"),
     Case("models-csv-reader-gone", [], 141, "", shell="{bin} models -f csv | true"),
-    Case("stdout-full", [], 1, r"^tokencalc: error: cannot write the output: no space left on device$", shell="{bin} models > /dev/full"),
-    Case("stdout-full-count", [], 1, r"^tokencalc: error: cannot write the output: no space left on device$", shell="{bin} count -q <<< hi > /dev/full"),
-    Case("stdout-closed", [], 1, r"^tokencalc: error: cannot write the output: standard output is closed$", shell="{bin} models >&-"),
+    Case(
+        "stdout-full",
+        [],
+        1,
+        r"^tokencalc: error: cannot write the output: no space left on device$",
+        shell="{bin} models > /dev/full",
+    ),
+    Case(
+        "stdout-full-count",
+        [],
+        1,
+        r"^tokencalc: error: cannot write the output: no space left on device$",
+        shell="{bin} count -q <<< hi > /dev/full",
+    ),
+    Case(
+        "stdout-closed",
+        [],
+        1,
+        r"^tokencalc: error: cannot write the output: standard output is closed$",
+        shell="{bin} models >&-",
+    ),
     Case("stderr-full-on-error", [], 1, "", shell="{bin} count -q no-such-file 2>/dev/full"),
     Case("stderr-full-on-success", [], 0, "", shell="{bin} count -q <<< hi 2>/dev/full"),
-    Case("stdin-closed", [], 1, r"^tokencalc: error: -: standard input is closed$", shell="{bin} count -q <&-"),
+    Case(
+        "stdin-closed",
+        [],
+        1,
+        r"^tokencalc: error: -: standard input is closed$",
+        shell="{bin} count -q <&-",
+    ),
     Case("ascii-terminal-models", ["models"], 0, "", env={"PYTHONIOENCODING": "ascii"}),
-    Case("ascii-terminal-estimate", ["estimate", "-m", "gpt-5"], 0, "", stdin="héllo ≈ wörld".encode(), env={"PYTHONIOENCODING": "ascii"}),
+    Case(
+        "ascii-terminal-estimate",
+        ["estimate", "-m", "gpt-5"],
+        0,
+        "",
+        stdin="héllo ≈ wörld".encode(),
+        env={"PYTHONIOENCODING": "ascii"},
+    ),
     # --- paths ----------------------------------------------------------------------------
     Case("empty-path-count", ["count", ""], 2, r"^tokencalc: error: an empty path argument"),
-    Case("empty-path-estimate", ["estimate", "", "-m", "gpt-5"], 2, r"^tokencalc: error: an empty path argument"),
-    Case("control-chars-in-missing-name", ["count", "a\x1b]0;X\x07b\nc"], 1, r"^tokencalc: error: a\\x1b\]0;X\\x07b\\nc: no such file or directory$"),
+    Case(
+        "empty-path-estimate",
+        ["estimate", "", "-m", "gpt-5"],
+        2,
+        r"^tokencalc: error: an empty path argument",
+    ),
+    Case(
+        "control-chars-in-missing-name",
+        ["count", "a\x1b]0;X\x07b\nc"],
+        1,
+        r"^tokencalc: error: a\\x1b\]0;X\\x07b\\nc: no such file or directory$",
+    ),
     # --- sheets -----------------------------------------------------------------------------
-    Case("prices-dev-zero", ["models", "--prices", "/dev/zero"], 1, r"^tokencalc: error: /dev/zero: not a regular file"),
+    Case(
+        "prices-dev-zero",
+        ["models", "--prices", "/dev/zero"],
+        1,
+        r"^tokencalc: error: /dev/zero: not a regular file",
+    ),
     Case("validate-dev-zero", ["prices", "validate", "/dev/zero"], 1, r""),
-    Case("diff-dev-zero", ["prices", "diff", "/dev/zero"], 1, r"^tokencalc: error: /dev/zero: not a regular file"),
-    Case("sheet-nested-500", ["models", "--prices", "deep.toml"], 1, r"^tokencalc: error: deep.toml: invalid TOML: arrays or tables nested too deeply$", files={"deep.toml": DEEP_TOML}),
-    Case("sheet-4301-digits", ["models", "--prices", "big.toml"], 1, r"^tokencalc: error: big.toml: invalid TOML: a value cannot be read", files={"big.toml": BIG_INT_TOML}),
-    Case("sheet-huge-price", ["models", "--prices", "huge.toml"], 1, r"must be at most 1,000,000", files={"huge.toml": b'[models."gpt-5"]\ninput = 1e30\n'}),
-    Case("set-huge-price", ["prices", "set", "gpt-5", "--input", "1e30"], 1, r"must be at most 1,000,000"),
+    Case(
+        "diff-dev-zero",
+        ["prices", "diff", "/dev/zero"],
+        1,
+        r"^tokencalc: error: /dev/zero: not a regular file",
+    ),
+    Case(
+        "sheet-nested-500",
+        ["models", "--prices", "deep.toml"],
+        1,
+        r"^tokencalc: error: deep.toml: invalid TOML: arrays or tables nested too deeply$",
+        files={"deep.toml": DEEP_TOML},
+    ),
+    Case(
+        "sheet-4301-digits",
+        ["models", "--prices", "big.toml"],
+        1,
+        r"^tokencalc: error: big.toml: invalid TOML: a value cannot be read",
+        files={"big.toml": BIG_INT_TOML},
+    ),
+    Case(
+        "sheet-huge-price",
+        ["models", "--prices", "huge.toml"],
+        1,
+        r"must be at most 1,000,000",
+        files={"huge.toml": b'[models."gpt-5"]\ninput = 1e30\n'},
+    ),
+    Case(
+        "set-huge-price",
+        ["prices", "set", "gpt-5", "--input", "1e30"],
+        1,
+        r"must be at most 1,000,000",
+    ),
     # --- imports --------------------------------------------------------------------------
-    Case("import-dev-zero", ["prices", "import", "/dev/zero"], 1, r"^tokencalc: error: /dev/zero: not a regular file"),
-    Case("import-deep-json", ["prices", "import", "deep.json"], 1, r"nested too deeply", files={"deep.json": DEEP_JSON}),
-    Case("import-big-int-json", ["prices", "import", "big.json"], 1, r"a value cannot be read", files={"big.json": BIG_INT_JSON}),
-    Case("timeout-inf", ["prices", "import", "http://127.0.0.1:9/x", "--timeout", "inf"], 2, r"^tokencalc: error: --timeout must be"),
-    Case("timeout-nan", ["prices", "import", "http://127.0.0.1:9/x", "--timeout", "nan"], 2, r"^tokencalc: error: --timeout must be"),
+    Case(
+        "import-dev-zero",
+        ["prices", "import", "/dev/zero"],
+        1,
+        r"^tokencalc: error: /dev/zero: not a regular file",
+    ),
+    Case(
+        "import-deep-json",
+        ["prices", "import", "deep.json"],
+        1,
+        r"nested too deeply",
+        files={"deep.json": DEEP_JSON},
+    ),
+    Case(
+        "import-big-int-json",
+        ["prices", "import", "big.json"],
+        1,
+        r"a value cannot be read",
+        files={"big.json": BIG_INT_JSON},
+    ),
+    Case(
+        "timeout-inf",
+        ["prices", "import", "http://127.0.0.1:9/x", "--timeout", "inf"],
+        2,
+        r"^tokencalc: error: --timeout must be",
+    ),
+    Case(
+        "timeout-nan",
+        ["prices", "import", "http://127.0.0.1:9/x", "--timeout", "nan"],
+        2,
+        r"^tokencalc: error: --timeout must be",
+    ),
     # --- options --------------------------------------------------------------------------
-    Case("calls-1e40", ["estimate", "-m", "gpt-5", "--calls", "1e40"], 2, r"^tokencalc: error: .*--calls", stdin=b"hi"),
-    Case("empty-model", ["estimate", "-m", ""], 2, r"^tokencalc: error: an empty model or provider name", stdin=b"hi"),
+    Case(
+        "calls-1e40",
+        ["estimate", "-m", "gpt-5", "--calls", "1e40"],
+        2,
+        r"^tokencalc: error: .*--calls",
+        stdin=b"hi",
+    ),
+    Case(
+        "empty-model",
+        ["estimate", "-m", ""],
+        2,
+        r"^tokencalc: error: an empty model or provider name",
+        stdin=b"hi",
+    ),
     Case("empty-usage-model", ["usage", "-m", ""], 2, r"^tokencalc: error: --model is empty"),
-    Case("bad-limit-variable", ["models", "--prices", "x.toml"], 2, r"^tokencalc: error: TOKENCALC_MAX_SHEET_MB='lots' is not a number", env={"TOKENCALC_MAX_SHEET_MB": "lots"}, files={"x.toml": b""}),
-    Case("debug-zero-is-off", ["models", "--prices", "deep.toml"], 1, r"^tokencalc: error: ", env={"TOKENCALC_DEBUG": "0"}, files={"deep.toml": DEEP_TOML}),
+    Case(
+        "bad-limit-variable",
+        ["models", "--prices", "x.toml"],
+        2,
+        r"^tokencalc: error: TOKENCALC_MAX_SHEET_MB='lots' is not a number",
+        env={"TOKENCALC_MAX_SHEET_MB": "lots"},
+        files={"x.toml": b""},
+    ),
+    Case(
+        "debug-zero-is-off",
+        ["models", "--prices", "deep.toml"],
+        1,
+        r"^tokencalc: error: ",
+        env={"TOKENCALC_DEBUG": "0"},
+        files={"deep.toml": DEEP_TOML},
+    ),
 ]
 
 
@@ -88,12 +215,21 @@ def test_matrix(case: Case, tmp_path):
         (tmp_path / name).write_bytes(data)
     if case.shell is not None:
         script = case.shell.format(bin=f"'{BIN}'") + '; echo "rc=${PIPESTATUS[0]}" >&2'
-        result = subprocess.run(["bash", "-c", script], capture_output=True, env=env, cwd=tmp_path, timeout=120)
+        result = subprocess.run(
+            ["bash", "-c", script], capture_output=True, env=env, cwd=tmp_path, timeout=120
+        )
         *rest, last = result.stderr.decode().splitlines() or [""]
         code = int(re.fullmatch(r"rc=(\d+)", last).group(1))
         result.stderr = "\n".join(rest).encode() + (b"\n" if rest else b"")
     else:
-        result = subprocess.run([str(BIN), *case.args], input=case.stdin, capture_output=True, env=env, cwd=tmp_path, timeout=120)
+        result = subprocess.run(
+            [str(BIN), *case.args],
+            input=case.stdin,
+            capture_output=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
         code = result.returncode
     stderr = result.stderr.decode("utf-8", "replace")
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr

@@ -35,9 +35,25 @@ def test_twenty_concurrent_sets_all_survive(tmp_path):
     models = [f"my-model-{i:02}" for i in range(20)]
     processes = [
         subprocess.Popen(
-            [str(BIN), "prices", "set", model, "--provider", "openai", "--tokenizer", "o200k_base",
-             "--input", f"{i + 1}", "--output", "2", "--context-window", "1000"],
-            env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [
+                str(BIN),
+                "prices",
+                "set",
+                model,
+                "--provider",
+                "openai",
+                "--tokenizer",
+                "o200k_base",
+                "--input",
+                f"{i + 1}",
+                "--output",
+                "2",
+                "--context-window",
+                "1000",
+            ],
+            env=_env(home),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         for i, model in enumerate(models)
     ]
@@ -61,30 +77,45 @@ def test_held_lock_times_out_with_a_clear_message(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time\nfrom pathlib import Path\nfrom tokencalc.sheet_lock import sheet_lock\n"
-         "with sheet_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(30)\n",
-         str(home / "pricing.toml")],
-        stdout=subprocess.PIPE, env=_env(home),
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\nfrom tokencalc.sheet_lock import sheet_lock\n"
+            "with sheet_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(30)\n",
+            str(home / "pricing.toml"),
+        ],
+        stdout=subprocess.PIPE,
+        env=_env(home),
     )
     try:
         assert holder.stdout.readline() == b"held\n"
         started = time.monotonic()
         result = subprocess.run(
-            [str(BIN), "prices", "set-rate", "EUR", "0.9"], capture_output=True,
-            env=_env(home, TOKENCALC_LOCK_TIMEOUT="0.5"), timeout=60,
+            [str(BIN), "prices", "set-rate", "EUR", "0.9"],
+            capture_output=True,
+            env=_env(home, TOKENCALC_LOCK_TIMEOUT="0.5"),
+            timeout=60,
         )
         assert time.monotonic() - started < 20
         assert result.returncode == 1
         lines = result.stderr.decode().splitlines()
-        assert len(lines) == 1 and "another tokencalc is changing" in lines[0] and "TOKENCALC_LOCK_TIMEOUT" in lines[0]
+        assert (
+            len(lines) == 1
+            and "another tokencalc is changing" in lines[0]
+            and "TOKENCALC_LOCK_TIMEOUT" in lines[0]
+        )
         assert not (home / "pricing.toml").exists()
     finally:
         holder.kill()
         holder.wait()
         holder.stdout.close()
     # The holder died: the lock went with it.
-    result = subprocess.run([str(BIN), "prices", "set-rate", "EUR", "0.9"], capture_output=True, env=_env(home), timeout=60)
+    result = subprocess.run(
+        [str(BIN), "prices", "set-rate", "EUR", "0.9"],
+        capture_output=True,
+        env=_env(home),
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -100,13 +131,17 @@ def test_backup_is_the_sheet_before_this_edit(cli, tmp_path, _isolated_environme
 def test_new_sheet_follows_umask_and_existing_mode_is_kept(tmp_path):
     home = tmp_path / "home"
     code = subprocess.run(
-        ["sh", "-c", f"umask 077 && exec '{BIN}' prices set-rate EUR 0.9"], env=_env(home), capture_output=True
+        ["sh", "-c", f"umask 077 && exec '{BIN}' prices set-rate EUR 0.9"],
+        env=_env(home),
+        capture_output=True,
     )
     assert code.returncode == 0, code.stderr
     assert stat.S_IMODE(os.stat(home / "pricing.toml").st_mode) == 0o600
     os.chmod(home / "pricing.toml", 0o640)
     code = subprocess.run(
-        ["sh", "-c", f"umask 022 && exec '{BIN}' prices set-rate GBP 0.8"], env=_env(home), capture_output=True
+        ["sh", "-c", f"umask 022 && exec '{BIN}' prices set-rate GBP 0.8"],
+        env=_env(home),
+        capture_output=True,
     )
     assert code.returncode == 0, code.stderr
     assert stat.S_IMODE(os.stat(home / "pricing.toml").st_mode) == 0o640
@@ -136,7 +171,9 @@ def test_killed_edit_leaves_nothing_the_next_edit_keeps(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     (home / f".pricing.toml.{dead.pid}.k1ll3d00.tmp").write_text("[currencies]\nEUR = 1\n")
-    result = subprocess.run([str(BIN), "prices", "set-rate", "EUR", "0.9"], capture_output=True, env=_env(home))
+    result = subprocess.run(
+        [str(BIN), "prices", "set-rate", "EUR", "0.9"], capture_output=True, env=_env(home)
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in home.iterdir() if p.name.endswith(".tmp")) == []
 
@@ -169,7 +206,9 @@ def test_sheet_changed_on_disk_by_an_editor_is_not_overwritten(monkeypatch, _iso
     home = _isolated_environment
     (home / "pricing.toml").write_text("[currencies]\nEUR = 0.9\n")
     user = sheet_edit.read_user_sheet()
-    edit = sheet_edit.plan_edit(user, sheet_edit.set_currency_rate(user, "GBP", sheet_edit.Decimal("0.8")))
+    edit = sheet_edit.plan_edit(
+        user, sheet_edit.set_currency_rate(user, "GBP", sheet_edit.Decimal("0.8"))
+    )
     (home / "pricing.toml").write_text("[currencies]\nEUR = 0.95\n")  # an editor saved meanwhile
     with pytest.raises(TokencalcError, match="changed on disk"):
         sheet_edit.write_edit(edit)
@@ -179,7 +218,11 @@ def test_sheet_changed_on_disk_by_an_editor_is_not_overwritten(monkeypatch, _iso
 def test_stale_cache_temporaries_are_removed_on_the_next_run(tmp_path):
     cache = tmp_path / "cache"
     env = _env(tmp_path / "home", TOKENCALC_CACHE_DIR=str(cache))
-    load = [sys.executable, "-c", "from tokencalc import encodings; encodings.rank_table('o200k_base')"]
+    load = [
+        sys.executable,
+        "-c",
+        "from tokencalc import encodings; encodings.rank_table('o200k_base')",
+    ]
     assert subprocess.run(load, env=env, capture_output=True).returncode == 0  # builds the cache
     (table,) = [p for p in cache.iterdir() if p.name.endswith(".ranks")]
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

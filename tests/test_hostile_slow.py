@@ -18,7 +18,9 @@ import pytest
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory is read from /proc"),
+    pytest.mark.skipif(
+        not Path("/proc/self/status").exists(), reason="peak memory is read from /proc"
+    ),
 ]
 
 BIN = Path(sys.executable).parent / "tokencalc"
@@ -41,7 +43,9 @@ _MEASURED = (
 def _run(args):
     """Run tokencalc; its result, wall time and peak RSS in KiB."""
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-c", _MEASURED, *args], capture_output=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *args], capture_output=True, timeout=600
+    )
     elapsed = time.monotonic() - started
     lines = result.stderr.decode().splitlines()
     peak = int(lines[-1].split()[1]) if lines and lines[-1].startswith("VmHWM ") else 0
@@ -64,7 +68,11 @@ def test_16_mib_nul_hole_in_a_log(tmp_path):
     larger = len(encoding._encode_single_piece(b"\0" * 8192 + b"\n"))
     assert larger - small == 2048  # the pairs rule, checked by tiktoken at two sizes
     nul_piece = small + ((16 << 20) - 4096) // 2
-    expected = len(encoding.encode_ordinary(head.decode())) + nul_piece + len(encoding.encode_ordinary("shutdown\n"))
+    expected = (
+        len(encoding.encode_ordinary(head.decode()))
+        + nul_piece
+        + len(encoding.encode_ordinary("shutdown\n"))
+    )
     assert int(result.stdout) == expected
     assert elapsed < 60
     assert 0 < peak < 300 * 1024, f"peak {peak // 1024} MiB"
@@ -94,7 +102,9 @@ def test_16_mib_aperiodic_letter_run(tmp_path):
     from tokencalc import encodings, long_pieces
 
     encoding = encodings.get_encoding("o200k_base")
-    assert int(result.stdout) == long_pieces.count_piece_chunks(encoding, long_pieces.text_chunks(text, 0, len(text)))
+    assert int(result.stdout) == long_pieces.count_piece_chunks(
+        encoding, long_pieces.text_chunks(text, 0, len(text))
+    )
     assert elapsed < 60
     assert 0 < peak < 300 * 1024, f"peak {peak // 1024} MiB"
 
@@ -105,7 +115,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _wait_until_busy(process: subprocess.Popen, cpu_seconds: float, deadline_seconds: float = 60.0) -> None:
+def _wait_until_busy(
+    process: subprocess.Popen, cpu_seconds: float, deadline_seconds: float = 60.0
+) -> None:
     """Wait until the child has used ``cpu_seconds`` of CPU (or has ended), within a deadline."""
     deadline = time.monotonic() + deadline_seconds
     while process.poll() is None and time.monotonic() < deadline:
@@ -125,7 +137,9 @@ def test_ctrl_c_during_a_long_piece_is_honoured_within_a_second(tmp_path):
     data = tmp_path / "dna.txt"
     # A random letter run cannot be skipped by period: counting it takes many seconds.
     data.write_bytes("".join(random.choices("acgt", k=1 << 20)).encode() * 200)
-    process = subprocess.Popen([str(BIN), "count", "-q", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [str(BIN), "count", "-q", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     _wait_until_busy(process, cpu_seconds=1.0)  # a readiness signal: it is counting, not starting
     assert process.poll() is None, "finished before it could be interrupted"
     sent = time.monotonic()

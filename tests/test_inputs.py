@@ -72,7 +72,9 @@ def test_broken_symlink_is_reported(tmp_path):
     os.symlink(tmp_path / "gone", tmp_path / "dangling")
     resolved = resolve_inputs([str(tmp_path)])
     assert resolved.problems[0].message == "broken symbolic link"
-    assert resolve_inputs([str(tmp_path / "dangling")]).problems[0].message == "broken symbolic link"
+    assert (
+        resolve_inputs([str(tmp_path / "dangling")]).problems[0].message == "broken symbolic link"
+    )
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads unreadable directories")

@@ -55,16 +55,24 @@ def _chunks(data: bytes, sizes: list[int]) -> list[bytes]:
 
 
 @pytest.mark.parametrize("base", BASES)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=pieces(), window=st.sampled_from([8, 16, 64, 256]), margin=st.sampled_from([2, 4, 16, 64]),
-       sizes=st.lists(st.integers(1, 700), min_size=1, max_size=5))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=pieces(),
+    window=st.sampled_from([8, 16, 64, 256]),
+    margin=st.sampled_from([2, 4, 16, 64]),
+    sizes=st.lists(st.integers(1, 700), min_size=1, max_size=5),
+)
 def test_windowed_piece_count_equals_tiktoken(monkeypatch, base, data, window, margin, sizes):
     monkeypatch.setattr(long_pieces, "WINDOW_BYTES", window)
     monkeypatch.setattr(long_pieces, "MARGIN_BYTES", margin)
     encoding = encodings.get_encoding(base)
     expected = encoding._encode_single_piece(data)
     emitted: list[int] = []
-    assert long_pieces.count_piece_chunks(encoding, _chunks(data, sizes), emit=emitted.extend) == len(expected)
+    assert long_pieces.count_piece_chunks(
+        encoding, _chunks(data, sizes), emit=emitted.extend
+    ) == len(expected)
     assert emitted == expected  # the very tokens, in order
 
 
@@ -75,25 +83,48 @@ def test_vendor_encodings_long_pieces(monkeypatch, base):
     encoding = encodings.get_encoding(base)
     for text in ("a" * 3001, "=" * 2500, "acgtacggtca" * 200, "中文" * 700, "\0" * 999, "!?" * 800):
         data = text.encode()
-        assert long_pieces.count_piece_chunks(encoding, _chunks(data, [97])) == len(encoding._encode_single_piece(data))
+        assert long_pieces.count_piece_chunks(encoding, _chunks(data, [97])) == len(
+            encoding._encode_single_piece(data)
+        )
 
 
 @pytest.mark.parametrize("base", BASES)
 @pytest.mark.parametrize(
     "head, char, tail",
-    [("", "\0", ""), ("log\n", "\0", "\nmore"), (" ", "=", "\n"), ("x", "a", "Z"), ("", "é", "!"), ("", "中", ""), ("!", "-", "/")],
+    [
+        ("", "\0", ""),
+        ("log\n", "\0", "\nmore"),
+        (" ", "=", "\n"),
+        ("x", "a", "Z"),
+        ("", "é", "!"),
+        ("", "中", ""),
+        ("!", "-", "/"),
+    ],
 )
 def test_uniform_runs_skipped_by_period_are_exact(base, head, char, tail):
     encoding = encodings.get_encoding(base)
     pattern = encodings.split_pattern(base)
     for n in (300_001, 333_333):
         text = head + char * (n // len(char.encode())) + tail
-        assert long_pieces.count_by_pieces(encoding, pattern, text) == len(encoding.encode_ordinary(text))
+        assert long_pieces.count_by_pieces(encoding, pattern, text) == len(
+            encoding.encode_ordinary(text)
+        )
 
 
 @pytest.mark.parametrize("base", BASES)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(parts=st.lists(st.tuples(st.sampled_from(["word ", "12345", "\n", "  ", "a", "=", "\0", "x.y/z", "中"]), st.integers(1, 300)), min_size=1, max_size=12))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    parts=st.lists(
+        st.tuples(
+            st.sampled_from(["word ", "12345", "\n", "  ", "a", "=", "\0", "x.y/z", "中"]),
+            st.integers(1, 300),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_text_with_long_pieces_counts_like_tiktoken(monkeypatch, base, parts):
     monkeypatch.setattr(long_pieces, "LONG_PIECE_CHARS", 64)
     monkeypatch.setattr(long_pieces, "SPAN_CHARS", 100)
@@ -101,7 +132,9 @@ def test_text_with_long_pieces_counts_like_tiktoken(monkeypatch, base, parts):
     monkeypatch.setattr(long_pieces, "MARGIN_BYTES", 8)
     text = "".join(s * n for s, n in parts)
     encoding = encodings.get_encoding(base)
-    assert long_pieces.count_by_pieces(encoding, encodings.split_pattern(base), text) == len(encoding.encode_ordinary(text))
+    assert long_pieces.count_by_pieces(encoding, encodings.split_pattern(base), text) == len(
+        encoding.encode_ordinary(text)
+    )
 
 
 def test_may_hold_long_piece():
@@ -124,7 +157,10 @@ def test_classes_histogram_is_the_same_through_windows(monkeypatch):
 def test_long_whitespace_runs_are_exact():
     text = "a" + " " * 1_200_000 + "b\n" + "\n" * 300_000 + "c"
     encoding = encodings.get_encoding("o200k_base")
-    expected = sum(len(encoding._encode_single_piece(m.group().encode())) for m in encodings.split_pattern("o200k_base").finditer(text))
+    expected = sum(
+        len(encoding._encode_single_piece(m.group().encode()))
+        for m in encodings.split_pattern("o200k_base").finditer(text)
+    )
     assert count_with_tiktoken("o200k_base", text) == expected
 
 
@@ -154,9 +190,15 @@ def test_small_text_with_one_long_piece_is_fast_and_exact():
 
 
 @pytest.mark.parametrize("base", BASES)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=pieces(), window=st.sampled_from([8, 16, 64, 256]), overlap=st.sampled_from([2, 4, 16, 64]),
-       batch=st.sampled_from([1, 100, 10_000]))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=pieces(),
+    window=st.sampled_from([8, 16, 64, 256]),
+    overlap=st.sampled_from([2, 4, 16, 64]),
+    batch=st.sampled_from([1, 100, 10_000]),
+)
 def test_parallel_piece_count_equals_tiktoken(monkeypatch, base, data, window, overlap, batch):
     monkeypatch.setattr(long_pieces_parallel, "WINDOW_CHARS", window)
     monkeypatch.setattr(long_pieces_parallel, "OVERLAP_CHARS", overlap)
@@ -164,7 +206,12 @@ def test_parallel_piece_count_equals_tiktoken(monkeypatch, base, data, window, o
     encoding = encodings.get_encoding(base)
     text = data.decode("utf-8")
     expected = len(encoding._encode_single_piece(data))
-    assert long_pieces_parallel.count_piece_parallel(encoding, encodings.split_pattern(base), text, 0, len(text)) == expected
+    assert (
+        long_pieces_parallel.count_piece_parallel(
+            encoding, encodings.split_pattern(base), text, 0, len(text)
+        )
+        == expected
+    )
 
 
 @pytest.mark.parametrize("base", list(encodings.ENCODINGS))
@@ -177,10 +224,19 @@ def test_parallel_path_is_taken_and_exact(monkeypatch, base):
     encoding = encodings.get_encoding(base)
     pattern = encodings.split_pattern(base)
     rng = __import__("random").Random(base)
-    for alphabet in ("acgt", string.ascii_lowercase, "!@#$%^&*()-=+[]{};:,.<>?", "中文字符测试", "é\u0301eßü"):
+    for alphabet in (
+        "acgt",
+        string.ascii_lowercase,
+        "!@#$%^&*()-=+[]{};:,.<>?",
+        "中文字符测试",
+        "é\u0301eßü",
+    ):
         text = "".join(rng.choices(alphabet, k=20_000))
         expected = len(encoding._encode_single_piece(text.encode()))
-        assert long_pieces_parallel.count_piece_parallel(encoding, pattern, text, 0, len(text)) == expected
+        assert (
+            long_pieces_parallel.count_piece_parallel(encoding, pattern, text, 0, len(text))
+            == expected
+        )
     assert long_pieces_parallel.stats["parallel"] - before["parallel"] >= 4
 
 
@@ -192,13 +248,24 @@ def test_text_with_aperiodic_long_pieces_counts_like_tiktoken(monkeypatch, base)
     monkeypatch.setattr(long_pieces_parallel, "OVERLAP_CHARS", 32)
     rng = __import__("random").Random(7)
     before = long_pieces_parallel.stats["parallel"]
-    text = "head line\n" + "".join(rng.choices("acgt", k=9000)) + " tail " + "".join(rng.choices("!?.,;", k=5000)) + "\n"
+    text = (
+        "head line\n"
+        + "".join(rng.choices("acgt", k=9000))
+        + " tail "
+        + "".join(rng.choices("!?.,;", k=5000))
+        + "\n"
+    )
     encoding = encodings.get_encoding(base)
-    assert long_pieces.count_by_pieces(encoding, encodings.split_pattern(base), text) == len(encoding.encode_ordinary(text))
+    assert long_pieces.count_by_pieces(encoding, encodings.split_pattern(base), text) == len(
+        encoding.encode_ordinary(text)
+    )
     assert long_pieces_parallel.stats["parallel"] > before
     # Token ids (the class histogram) come from the serial path, still exact.
     ids = encodings.get_encoding(token_classes.CLASS_BASE).encode_ordinary(text)
-    assert classes_with_tiktoken(text) == (len(ids), token_classes.histogram(ids, token_classes.class_table()))
+    assert classes_with_tiktoken(text) == (
+        len(ids),
+        token_classes.histogram(ids, token_classes.class_table()),
+    )
 
 
 def test_cancelled_stops_a_parallel_piece(monkeypatch):
@@ -212,7 +279,9 @@ def test_cancelled_stops_a_parallel_piece(monkeypatch):
         return len(calls) > 3
 
     with pytest.raises(long_pieces.Cancelled):
-        long_pieces_parallel.count_piece_parallel(encoding, encodings.split_pattern("o200k_base"), text, 0, len(text), cancelled)
+        long_pieces_parallel.count_piece_parallel(
+            encoding, encodings.split_pattern("o200k_base"), text, 0, len(text), cancelled
+        )
     assert len(calls) == 4
 
 
@@ -223,13 +292,26 @@ def test_parallel_join_that_fails_falls_back_exactly(monkeypatch):
     encoding = encodings.get_encoding("o200k_base")
     before = long_pieces_parallel.stats["fallback"]
     text = "a" * 24
-    assert long_pieces_parallel.count_piece_parallel(encoding, encodings.split_pattern("o200k_base"), text, 0, 24) == 3
+    assert (
+        long_pieces_parallel.count_piece_parallel(
+            encoding, encodings.split_pattern("o200k_base"), text, 0, 24
+        )
+        == 3
+    )
     assert long_pieces_parallel.stats["fallback"] == before + 1
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet=st.sampled_from(["a", "é", "中", "=", "\0", "\n", " ", "/", "'", "1", "\u0301", "Z", "!"]), min_size=1, max_size=60),
-       lo=st.integers(0, 60))
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(
+            ["a", "é", "中", "=", "\0", "\n", " ", "/", "'", "1", "\u0301", "Z", "!"]
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    lo=st.integers(0, 60),
+)
 def test_quick_no_cut_checks_agree_with_the_cut_pattern(text, lo):
     # The stream cutter's shortcuts (one repeated character, letters only, no letter or
     # newline) may only answer "no cut" where the cut pattern finds none.

@@ -49,8 +49,20 @@ def no_ctok(monkeypatch):
 
 
 def claude_ref(**extra) -> TokenizerRef:
-    counting = FamilyCounting(classes=RATIOS, reference="test table", measured=__import__("datetime").date(2026, 11, 30), reconstruct="claude-v3", **extra)
-    return TokenizerRef(family="claude-legacy", base="o200k_base", ratio=Decimal("1.05"), estimated=True, counting=counting)
+    counting = FamilyCounting(
+        classes=RATIOS,
+        reference="test table",
+        measured=__import__("datetime").date(2026, 11, 30),
+        reconstruct="claude-v3",
+        **extra,
+    )
+    return TokenizerRef(
+        family="claude-legacy",
+        base="o200k_base",
+        ratio=Decimal("1.05"),
+        estimated=True,
+        counting=counting,
+    )
 
 
 def counts_of(text: str, keep: int = 1000) -> Counts:
@@ -61,7 +73,12 @@ def counts_of(text: str, keep: int = 1000) -> Counts:
 def test_exact_label():
     ref = TokenizerRef(family="o200k_base", base="o200k_base")
     made = model_count(ref, counts_of("hello world"))
-    assert (made.tokens, made.method, made.label, made.short) == (2, "exact", "exact (o200k_base)", "exact (o200k_base)")
+    assert (made.tokens, made.method, made.label, made.short) == (
+        2,
+        "exact",
+        "exact (o200k_base)",
+        "exact (o200k_base)",
+    )
 
 
 def test_reconstructed_leaves_the_frame_out(fake_ctok):
@@ -105,21 +122,42 @@ def test_needs(fake_ctok):
 
 
 def test_ratio_labels_say_unmeasured():
-    unmeasured = TokenizerRef(family="grok", base="o200k_base", ratio=Decimal("1.1"), estimated=True, counting=FamilyCounting(unmeasured=True))
+    unmeasured = TokenizerRef(
+        family="grok",
+        base="o200k_base",
+        ratio=Decimal("1.1"),
+        estimated=True,
+        counting=FamilyCounting(unmeasured=True),
+    )
     made = model_count(unmeasured, counts_of("hello world"))
-    assert (made.tokens, made.label) == (3, "estimated (ratio ×1.1 o200k_base, unmeasured)")  # ceil(2 × 1.1)
+    assert (made.tokens, made.label) == (
+        3,
+        "estimated (ratio ×1.1 o200k_base, unmeasured)",
+    )  # ceil(2 × 1.1)
 
 
 def test_mixed_rows():
-    rows = [("reconstructed", "reconstructed (a)", "r"), ("estimated", "estimated (b)", "e"), ("reconstructed", "reconstructed (a)", "r")]
-    assert combined_label(rows) == ("mixed", "2× reconstructed (a); 1× estimated (b)", "mixed: 2× r, 1× e")
+    rows = [
+        ("reconstructed", "reconstructed (a)", "r"),
+        ("estimated", "estimated (b)", "e"),
+        ("reconstructed", "reconstructed (a)", "r"),
+    ]
+    assert combined_label(rows) == (
+        "mixed",
+        "2× reconstructed (a); 1× estimated (b)",
+        "mixed: 2× r, 1× e",
+    )
     assert combined_label(rows[:1]) == rows[0]
 
 
 def test_the_packaged_sheet_declares_its_families():
     sheet = load_price_sheet(user_sheet=False)
     gemini = sheet.tokenizers["gemini"].counting
-    assert gemini.per_class and gemini.measured.isoformat() == "2026-11-30" and "Gemma 3" in gemini.reference
+    assert (
+        gemini.per_class
+        and gemini.measured.isoformat() == "2026-11-30"
+        and "Gemma 3" in gemini.reference
+    )
     assert sheet.tokenizers["claude-legacy"].counting.reconstruct == "claude-v3"
     assert sheet.tokenizers["claude-5"].counting.reconstruct == "claude-v4.8"
     assert sheet.tokenizers["grok"].counting.unmeasured
@@ -127,9 +165,19 @@ def test_the_packaged_sheet_declares_its_families():
 
 BAD_FAMILIES = [
     ('classes = { latin = 1 }\nreference = "r"\nmeasured = 2026-01-01', "missing"),
-    ('classes = { ' + ", ".join(f"{c} = 1" for c in CLASSES) + ', klingon = 2 }\nreference = "r"\nmeasured = 2026-01-01', "unknown class"),
-    ('classes = { ' + ", ".join(f"{c} = {0 if c == 'han' else 1}" for c in CLASSES) + ' }\nreference = "r"\nmeasured = 2026-01-01', "han must be a positive number"),
-    ('classes = { ' + ", ".join(f"{c} = 1" for c in CLASSES) + " }", "needs reference"),
+    (
+        "classes = { "
+        + ", ".join(f"{c} = 1" for c in CLASSES)
+        + ', klingon = 2 }\nreference = "r"\nmeasured = 2026-01-01',
+        "unknown class",
+    ),
+    (
+        "classes = { "
+        + ", ".join(f"{c} = {0 if c == 'han' else 1}" for c in CLASSES)
+        + ' }\nreference = "r"\nmeasured = 2026-01-01',
+        "han must be a positive number",
+    ),
+    ("classes = { " + ", ".join(f"{c} = 1" for c in CLASSES) + " }", "needs reference"),
     ('reconstruct = "claude-v9"', "must be one of claude-v3"),
     ('measured = "yesterday"', "must be a date"),
     ("tokenizer_file = 3", "tokenizer.json"),
@@ -141,7 +189,10 @@ def test_bad_family_keys_are_sheet_problems(tmp_path, lines, message):
     from tokencalc.errors import PriceSheetError
 
     path = tmp_path / "mine.toml"
-    path.write_text(f'[tokenizers.mine]\nbase = "o200k_base"\nratio = 1\nsource = "me"\n{lines}\n', encoding="utf-8")
+    path.write_text(
+        f'[tokenizers.mine]\nbase = "o200k_base"\nratio = 1\nsource = "me"\n{lines}\n',
+        encoding="utf-8",
+    )
     with pytest.raises(PriceSheetError, match=message):
         load_price_sheet(path, user_sheet=False)
 
@@ -158,7 +209,9 @@ def test_user_family_with_a_table_counts_per_class(tmp_path, no_ctok):
     sheet = load_price_sheet(path, user_sheet=False)
     ref = sheet.tokenizer_for(sheet.models["my-model"])
     made = model_count(ref, counts_of("hello world"))
-    assert made.tokens == 6 and made.label == "estimated (per-class, my tokenizer, fitted 2026-11-01)"
+    assert (
+        made.tokens == 6 and made.label == "estimated (per-class, my tokenizer, fitted 2026-11-01)"
+    )
 
 
 def test_user_tokenizer_file_counts_exactly(tmp_path):
@@ -183,14 +236,23 @@ def test_user_tokenizer_file_counts_exactly(tmp_path):
     with TokenCounter(need.encodings, classes=need.classes, keep_text=need.keep_text) as counter:
         counts = counter.count_text("hello big wide world")
     made = model_count(ref, counts)
-    assert (made.tokens, made.method, made.label) == (4, "exact", "exact (mine, tokenizer_file tokenizer.json)")
+    assert (made.tokens, made.method, made.label) == (
+        4,
+        "exact",
+        "exact (mine, tokenizer_file tokenizer.json)",
+    )
 
 
 def test_missing_user_tokenizer_file_is_a_clear_error(tmp_path):
     from tokencalc.errors import TokencalcError
 
     pytest.importorskip("tokenizers")
-    ref = TokenizerRef(family="mine", base="o200k_base", estimated=True, counting=FamilyCounting(tokenizer_file=str(tmp_path / "nope.json")))
+    ref = TokenizerRef(
+        family="mine",
+        base="o200k_base",
+        estimated=True,
+        counting=FamilyCounting(tokenizer_file=str(tmp_path / "nope.json")),
+    )
     with pytest.raises(TokencalcError, match="nope.json: no such file"):
         model_count(ref, counts_of("hello"))
 

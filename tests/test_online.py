@@ -37,7 +37,13 @@ class Fake:
             text = data["contents"][0]["parts"][0]["text"]
             return 200, {}, json.dumps({"totalTokens": len(text.split())}).encode()
         if path == "/v1/tokenize-text":
-            return 200, {}, json.dumps({"token_ids": [{"token_id": i} for i, _ in enumerate(data["text"].split())]}).encode()
+            return (
+                200,
+                {},
+                json.dumps(
+                    {"token_ids": [{"token_id": i} for i, _ in enumerate(data["text"].split())]}
+                ).encode(),
+            )
         return 404, {}, b"{}"
 
 
@@ -50,7 +56,9 @@ def fake(monkeypatch):
             body = self.rfile.read(int(self.headers["content-length"]))
             if state.delay:
                 time.sleep(state.delay)
-            status, headers, payload = state.answer(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            status, headers, payload = state.answer(
+                self.path, {k.lower(): v for k, v in self.headers.items()}, body
+            )
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -85,8 +93,13 @@ def test_anthropic_success_subtracts_the_frame(fake, tmp_path):
     probe, text = fake.requests
     assert probe["body"]["messages"][0]["content"] == "a"  # the one-character probe
     assert text["path"] == "/v1/messages/count_tokens"
-    assert text["headers"]["x-api-key"] == KEY and text["headers"]["anthropic-version"] == "2023-06-01"
-    assert text["body"] == {"model": "claude-opus-4-5", "messages": [{"role": "user", "content": "three little words"}]}
+    assert (
+        text["headers"]["x-api-key"] == KEY and text["headers"]["anthropic-version"] == "2023-06-01"
+    )
+    assert text["body"] == {
+        "model": "claude-opus-4-5",
+        "messages": [{"role": "user", "content": "three little words"}],
+    }
     assert made.detail == "anthropic count_tokens, claude-opus-4-5, frame of 7 subtracted"
 
 
@@ -113,7 +126,15 @@ def test_the_frame_is_measured_once_per_model_and_answers_are_cached(fake, tmp_p
     assert len(files) == 3 and all(KEY not in f.read_text() for f in files)
 
 
-@pytest.mark.parametrize(("status", "message"), [(401, "rejected the API key"), (403, "rejected the API key"), (500, "HTTP 500"), (503, "HTTP 503")])
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (401, "rejected the API key"),
+        (403, "rejected the API key"),
+        (500, "HTTP 500"),
+        (503, "HTTP 503"),
+    ],
+)
 def test_http_errors(fake, tmp_path, status, message):
     fake.script = [(status, {}, b'{"error": "x"}')]
     with pytest.raises(OnlineUnavailable, match=message) as caught:
@@ -147,7 +168,12 @@ def test_whole_request_timeout(fake, tmp_path):
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [(b"<html>oops</html>", "not JSON"), (b'{"tokens": 3}', "without a token count"), (b'{"input_tokens": -1}', "without a token count"), (b'{"input_tokens": true}', "without a token count")],
+    [
+        (b"<html>oops</html>", "not JSON"),
+        (b'{"tokens": 3}', "without a token count"),
+        (b'{"input_tokens": -1}', "without a token count"),
+        (b'{"input_tokens": true}', "without a token count"),
+    ],
 )
 def test_garbage_answers(fake, tmp_path, body, message):
     fake.script = [(200, {}, body)]
@@ -168,12 +194,26 @@ def test_no_key_and_no_server(monkeypatch, tmp_path):
 def test_estimate_online_end_to_end(fake, cli, tmp_path):
     text = tmp_path / "t.txt"
     text.write_text("one two three four five", encoding="utf-8")
-    result = cli("estimate", str(text), "-m", "claude-opus-4-5", "-m", "claude-sonnet-4-5", "-m", "gpt-6-luna", "--online", "--format", "json")
+    result = cli(
+        "estimate",
+        str(text),
+        "-m",
+        "claude-opus-4-5",
+        "-m",
+        "claude-sonnet-4-5",
+        "-m",
+        "gpt-6-luna",
+        "--online",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     rows = {row["model"]: row for row in json.loads(result.stdout)["rows"]}
     for model in ("claude-opus-4-5", "claude-sonnet-4-5"):
         assert rows[model]["input_tokens"] == 5 and rows[model]["count_method"] == "online"
-        assert "frame of 7 subtracted" in rows[model]["how_counted"] and not rows[model]["estimated"]
+        assert (
+            "frame of 7 subtracted" in rows[model]["how_counted"] and not rows[model]["estimated"]
+        )
     assert rows["gpt-6-luna"]["count_method"] == "exact"
     assert len(fake.requests) == 2  # one family: one probe and one text for both Claude models
     assert KEY not in result.stdout + result.stderr
@@ -184,10 +224,23 @@ def test_estimate_online_falls_back_with_one_warning(fake, cli, tmp_path):
     first, second = tmp_path / "a.txt", tmp_path / "b.txt"
     first.write_text("one two", encoding="utf-8")
     second.write_text("three", encoding="utf-8")
-    result = cli("estimate", str(first), str(second), "-m", "claude-opus-4-5", "-m", "claude-opus-5", "--online", "--format", "json")
+    result = cli(
+        "estimate",
+        str(first),
+        str(second),
+        "-m",
+        "claude-opus-4-5",
+        "-m",
+        "claude-opus-5",
+        "--online",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
-    assert warnings == ["tokencalc: warning: --online: anthropic: anthropic rejected the API key (HTTP 401); anthropic rows keep their offline count"]
+    assert warnings == [
+        "tokencalc: warning: --online: anthropic: anthropic rejected the API key (HTTP 401); anthropic rows keep their offline count"
+    ]
     rows = json.loads(result.stdout)["rows"]
     assert all(row["count_method"] != "online" for row in rows)
     assert KEY not in result.stdout + result.stderr
@@ -195,7 +248,9 @@ def test_estimate_online_falls_back_with_one_warning(fake, cli, tmp_path):
 
 
 def test_count_online(fake, cli):
-    result = cli("count", "--model", "gemini-3.5-flash", "--online", "-f", "json", input="alpha beta gamma")
+    result = cli(
+        "count", "--model", "gemini-3.5-flash", "--online", "-f", "json", input="alpha beta gamma"
+    )
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["total"]["tokens"] == 3 and document["count_method"] == "online"

@@ -56,7 +56,9 @@ def plans_json(cli, *args):
 def test_a_plan_over_its_window_cap_is_flagged_and_not_called_cheaper(cli, sheet_with_limits):
     # 12 conversations × 10 turns = 120 a day: 120 × 3 / 16 = 22.5 → 23 in 3 hours > 20;
     # a week: 840 > 500. The plan ($20) is far cheaper than the API would be, yet not "cheaper".
-    document, stderr = plans_json(cli, "-P", "acme-pro", "-c", "12", "-t", "10", "--prices", str(sheet_with_limits))
+    document, stderr = plans_json(
+        cli, "-P", "acme-pro", "-c", "12", "-t", "10", "--prices", str(sheet_with_limits)
+    )
     (row,) = document["rows"]
     assert row["exceeds_cap"] is True
     assert row["caps_exceeded"] == [
@@ -67,14 +69,21 @@ def test_a_plan_over_its_window_cap_is_flagged_and_not_called_cheaper(cli, sheet
     assert D(row["api_monthly_cost"]) > D(row["monthly_price"])
     assert "cheaper" not in row["verdict"] and "cannot carry" in row["verdict"]
     assert [limit["hours"] for limit in row["limits"]] == [3, 168]
-    assert "tokencalc: warning: acme-pro: this use exceeds the plan's cap: 23 messages per 3 hours" in stderr
-    table = cli("plans", "-P", "acme-pro", "-c", "12", "-t", "10", "--prices", str(sheet_with_limits)).stdout
+    assert (
+        "tokencalc: warning: acme-pro: this use exceeds the plan's cap: 23 messages per 3 hours"
+        in stderr
+    )
+    table = cli(
+        "plans", "-P", "acme-pro", "-c", "12", "-t", "10", "--prices", str(sheet_with_limits)
+    ).stdout
     assert "over cap ⚠" in table and "plan $" not in table
 
 
 def test_a_plan_within_its_caps_is_compared_as_before(cli, sheet_with_limits):
     # 2 × 5 = 10 a day: max(5, ceil(10 × 3 / 16) = 2) = 5 ≤ 20; a week 70 ≤ 500; a day 10 ≤ 100
-    document, stderr = plans_json(cli, "-P", "acme-pro", "-c", "2", "-t", "5", "--prices", str(sheet_with_limits))
+    document, stderr = plans_json(
+        cli, "-P", "acme-pro", "-c", "2", "-t", "5", "--prices", str(sheet_with_limits)
+    )
     (row,) = document["rows"]
     assert row["exceeds_cap"] is False and row["caps_exceeded"] == []
     assert "cap" not in stderr
@@ -83,7 +92,10 @@ def test_a_plan_within_its_caps_is_compared_as_before(cli, sheet_with_limits):
 def test_limits_are_validated(cli, packaged_sheet, tmp_path):
     packaged_sheet(sample_text())
     bad = tmp_path / "bad.toml"
-    bad.write_text('[plans.acme-pro]\nlimits = [{ messages = 0, hours = 3, scope = "x", source = "y" }]\n', encoding="utf-8")
+    bad.write_text(
+        '[plans.acme-pro]\nlimits = [{ messages = 0, hours = 3, scope = "x", source = "y" }]\n',
+        encoding="utf-8",
+    )
     result = cli("plans", "--prices", str(bad))
     assert result.exit_code == 1
     assert 'plans."acme-pro".limits[0].messages' in result.stderr or "limits" in result.stderr

@@ -215,7 +215,14 @@ def sheet(tmp_path: Path):
 
 def profile(**changes) -> UsageProfile:
     """A small profile: 100 system tokens, 10-token messages, 20-token replies."""
-    values = {"conversations_per_day": D(1), "turns": 1, "message_tokens": 10, "reply_tokens": 20, "system_tokens": 100, "days": 30}
+    values = {
+        "conversations_per_day": D(1),
+        "turns": 1,
+        "message_tokens": 10,
+        "reply_tokens": 20,
+        "system_tokens": 100,
+        "days": 30,
+    }
     values.update(changes)
     return UsageProfile(**values)
 
@@ -249,7 +256,9 @@ def test_cost_grows_with_the_square_of_the_length(sheet):
 
 
 def test_no_caching_without_a_cached_input_price(sheet):
-    assert per_conversation(sheet, "plain", turns=10) == per_conversation(sheet, "plain", turns=10, cache=False)
+    assert per_conversation(sheet, "plain", turns=10) == per_conversation(
+        sheet, "plain", turns=10, cache=False
+    )
 
 
 def test_caching_bills_the_previous_prompt_as_cache_reads(sheet):
@@ -261,7 +270,11 @@ def test_caching_bills_the_previous_prompt_as_cache_reads(sheet):
 
 
 def test_caching_changes_nothing_in_a_one_turn_conversation(sheet):
-    assert per_conversation(sheet, "cachy") == per_conversation(sheet, "cachy", cache=False) == D(110 * 2 + 20 * 8) / 1_000_000
+    assert (
+        per_conversation(sheet, "cachy")
+        == per_conversation(sheet, "cachy", cache=False)
+        == D(110 * 2 + 20 * 8) / 1_000_000
+    )
 
 
 def test_cache_writes_bill_the_new_part_of_each_prompt(sheet):
@@ -285,30 +298,47 @@ def test_requests_turn_by_turn():
 
     tokens = TurnTokens(system=100, message=10, reply=20, reasoning=5)
     plain, reads, writes = (
-        conversation_requests(tokens, 3, cache_reads=r, cache_writes=w) for r, w in ((False, False), (True, False), (True, True))
+        conversation_requests(tokens, 3, cache_reads=r, cache_writes=w)
+        for r, w in ((False, False), (True, False), (True, True))
     )
-    assert [(q.input, q.output, q.cache_read) for q in plain] == [(110, 25, 0), (140, 25, 0), (170, 25, 0)]
+    assert [(q.input, q.output, q.cache_read) for q in plain] == [
+        (110, 25, 0),
+        (140, 25, 0),
+        (170, 25, 0),
+    ]
     assert [(q.cache_read, q.uncached_input) for q in reads] == [(0, 110), (110, 30), (140, 30)]
-    assert [(q.cache_read, q.cache_write_5m, q.uncached_input) for q in writes] == [(0, 110, 0), (110, 30, 0), (140, 30, 0)]
+    assert [(q.cache_read, q.cache_write_5m, q.uncached_input) for q in writes] == [
+        (0, 110, 0),
+        (110, 30, 0),
+        (140, 30, 0),
+    ]
 
 
 def test_reasoning_is_billed_as_output_and_not_resent(sheet):
     # prompts 110 and 140 (the 50 reasoning tokens are not in the history); output 70 per turn
-    assert per_conversation(sheet, "plain", turns=2, reasoning_tokens=50) == D(250 * 1 + 140 * 2) / 1_000_000
+    assert (
+        per_conversation(sheet, "plain", turns=2, reasoning_tokens=50)
+        == D(250 * 1 + 140 * 2) / 1_000_000
+    )
 
 
 def test_estimated_tokenizers_scale_each_count_rounding_up(sheet):
     ref = sheet.tokenizer_for(sheet.models["writer"])
     assert model_tokens(ref, 11) == 17  # 16.5 rounded up
     assert model_tokens(sheet.tokenizer_for(sheet.models["gem"]), 11) == 11  # 44 characters × 0.25
-    assert model_tokens(sheet.tokenizer_for(sheet.models["llam"]), 11) == 11  # cl100k taken as the profile count
+    assert (
+        model_tokens(sheet.tokenizer_for(sheet.models["llam"]), 11) == 11
+    )  # cl100k taken as the profile count
     assert model_tokens(sheet.tokenizer_for(sheet.models["plain"]), 11) == 11
-    tokens = turn_tokens(ref, profile(message_tokens=11, reply_tokens=21, system_tokens=0, reasoning_tokens=3))
+    tokens = turn_tokens(
+        ref, profile(message_tokens=11, reply_tokens=21, system_tokens=0, reasoning_tokens=3)
+    )
     assert (tokens.system, tokens.message, tokens.reply, tokens.reasoning) == (0, 17, 32, 5)
     # one turn on writer with 11-token messages: 17 input written at $3.75, 32 output at $15
-    assert per_conversation(sheet, "writer", message_tokens=11, reply_tokens=21, system_tokens=0) == (
-        17 * D("3.75") + 32 * 15
-    ) / 1_000_000
+    assert (
+        per_conversation(sheet, "writer", message_tokens=11, reply_tokens=21, system_tokens=0)
+        == (17 * D("3.75") + 32 * 15) / 1_000_000
+    )
 
 
 def test_long_context_prices_apply_per_request(sheet):
@@ -321,7 +351,9 @@ def test_long_context_prices_apply_per_request(sheet):
 
 
 def test_fit_checks_the_last_turn(sheet):
-    assert conversation_cost(sheet, sheet.models["tiny"], profile(turns=10), on=ON).fits  # 400 ≤ 500
+    assert conversation_cost(
+        sheet, sheet.models["tiny"], profile(turns=10), on=ON
+    ).fits  # 400 ≤ 500
     too_long = conversation_cost(sheet, sheet.models["tiny"], profile(turns=20), on=ON)
     assert too_long.longest_request == 110 + 19 * 30 + 20 and not too_long.fits
 
@@ -341,7 +373,9 @@ def test_plan_beside_the_api_on_its_stand_in_and_the_cheapest(sheet):
     assert row.api.model.id == "cachy"
     assert row.monthly_price == 20
     assert row.api_monthly_cost == conversation * 2 * 30
-    assert comparison.cheapest.model.id == "tiny"  # fits 400 tokens; "old" is cheaper but deprecated
+    assert (
+        comparison.cheapest.model.id == "tiny"
+    )  # fits 400 tokens; "old" is cheaper but deprecated
     assert row.cheapest_monthly_cost == D(2450 * D("0.01") + 200 * D("0.01")) / 1_000_000 * 60
     assert comparison.cheapest_monthly_cost == row.cheapest_monthly_cost
     assert row.verdict.startswith("the API would cost $19.80/month less")
@@ -365,7 +399,11 @@ def test_break_even_volume_costs_the_plan_price_to_the_cent(sheet):
     (busier,) = compare_plans(sheet, find_plans(sheet, ["acme-pro"]), above, on=ON).rows
     assert busier.api_monthly_cost.quantize(CENT) == D("40.00")
     # twice the break-even volume is over acme-pro's cap of 100 a day: never "the plan is cheaper"
-    assert busier.exceeds_cap and busier.verdict == "this use exceeds the plan's cap: the plan cannot carry it; the API would cost $40.00/month"
+    assert (
+        busier.exceeds_cap
+        and busier.verdict
+        == "this use exceeds the plan's cap: the plan cannot carry it; the API would cost $40.00/month"
+    )
 
 
 def test_break_even_of_a_per_seat_plan_is_per_person(sheet):
@@ -383,7 +421,11 @@ def test_break_even_of_a_per_seat_plan_is_per_person(sheet):
         ("acme-free", {}, "free plan"),
         ("acme-gratis", {}, "the API costs nothing on the stand-in model"),
         # 3 millionths of a dollar per conversation: $20 buys 222,222 conversations a day
-        ("acme-pro", {"system_tokens": 0, "message_tokens": 1, "reply_tokens": 1}, "above 10,000 messages a day"),
+        (
+            "acme-pro",
+            {"system_tokens": 0, "message_tokens": 1, "reply_tokens": 1},
+            "above 10,000 messages a day",
+        ),
     ],
 )
 def test_no_break_even(sheet, plan, changes, note):
@@ -395,7 +437,9 @@ def test_no_break_even(sheet, plan, changes, note):
 
 def test_free_plan_verdict_names_the_api_cost(sheet):
     (row,) = compare_plans(sheet, find_plans(sheet, ["acme-free"]), profile(), on=ON).rows
-    assert row.verdict == "free plan: the API would cost $0.004500/month for this use"  # 150e-6 × 30
+    assert (
+        row.verdict == "free plan: the API would cost $0.004500/month for this use"
+    )  # 150e-6 × 30
 
 
 def test_deprecated_stand_in_is_priced_and_flagged(sheet):
@@ -412,7 +456,11 @@ def test_a_profile_over_the_documented_cap_warns(sheet, conversations, exceeds):
     comparison = compare_plans(sheet, find_plans(sheet, ["acme-pro"]), use, on=ON)
     (row,) = comparison.rows
     assert row.exceeds_cap is exceeds
-    expected = ["acme-pro: this use exceeds the plan's cap: 110 messages per day > cap 100 (messages)"] if exceeds else []
+    expected = (
+        ["acme-pro: this use exceeds the plan's cap: 110 messages per day > cap 100 (messages)"]
+        if exceeds
+        else []
+    )
     assert list(comparison.warnings) == expected
     assert ("exceeds the plan's cap" in row.verdict) is exceeds
 
@@ -421,7 +469,11 @@ def test_seats_default_to_the_minimum_and_are_raised_to_it(sheet):
     team = find_plans(sheet, ["anthro-team"])
     (default,) = compare_plans(sheet, team, profile(), on=ON).rows
     one_person = default.api.cost.total * 30
-    assert default.seats == 3 and default.monthly_price == 75 and default.api_monthly_cost == one_person * 3
+    assert (
+        default.seats == 3
+        and default.monthly_price == 75
+        and default.api_monthly_cost == one_person * 3
+    )
     comparison = compare_plans(sheet, team, profile(seats=2), on=ON)
     (raised,) = comparison.rows
     assert raised.seats == 3 and raised.monthly_price == 75
@@ -429,7 +481,10 @@ def test_seats_default_to_the_minimum_and_are_raised_to_it(sheet):
     (seven,) = compare_plans(sheet, team, profile(seats=7, annual=True), on=ON).rows
     assert seven.seats == 7 and seven.annual and seven.monthly_price == 140
     assert seven.api_monthly_cost == one_person * 7
-    assert seven.cheapest_monthly_cost == compare_plans(sheet, [], profile(), on=ON).cheapest.cost.total * 30 * 7
+    assert (
+        seven.cheapest_monthly_cost
+        == compare_plans(sheet, [], profile(), on=ON).cheapest.cost.total * 30 * 7
+    )
 
 
 def test_seats_leave_personal_plans_alone_with_a_note(sheet):
@@ -463,7 +518,11 @@ def test_seats_out_of_range_are_usage_errors(sheet, seats):
 
 
 def test_annual_price_where_offered(sheet):
-    rows = rows_by_plan(compare_plans(sheet, find_plans(sheet, ["acme-pro", "acme-gratis"]), profile(annual=True), on=ON))
+    rows = rows_by_plan(
+        compare_plans(
+            sheet, find_plans(sheet, ["acme-pro", "acme-gratis"]), profile(annual=True), on=ON
+        )
+    )
     assert rows["acme-pro"].annual and rows["acme-pro"].monthly_price == 16
     assert not rows["acme-gratis"].annual and rows["acme-gratis"].monthly_price == 5
     assert "no annual-billing price; monthly price used" in rows["acme-gratis"].notes
@@ -472,15 +531,25 @@ def test_annual_price_where_offered(sheet):
 def test_currency_rate_scales_money_but_not_break_even(sheet):
     plans = find_plans(sheet, ["acme-pro"])
     (usd,) = compare_plans(sheet, plans, profile(turns=10), on=ON).rows
-    (eur,) = compare_plans(sheet, plans, profile(turns=10), on=ON, currency="EUR", rate=D("0.5")).rows
+    (eur,) = compare_plans(
+        sheet, plans, profile(turns=10), on=ON, currency="EUR", rate=D("0.5")
+    ).rows
     assert eur.monthly_price == 10 and eur.api_monthly_cost == usd.api_monthly_cost / 2
     assert eur.break_even_messages_per_day == usd.break_even_messages_per_day
     assert "€" in eur.verdict
 
 
 def test_find_plans_every_plan_in_sheet_order_or_the_named_ones(sheet):
-    assert [p.id for p in find_plans(sheet, [])] == ["acme-pro", "acme-free", "anthro-team", "acme-gratis"]
-    assert [p.id for p in find_plans(sheet, ["ANTHRO-TEAM", "acme-pro", "anthro-team"])] == ["anthro-team", "acme-pro"]
+    assert [p.id for p in find_plans(sheet, [])] == [
+        "acme-pro",
+        "acme-free",
+        "anthro-team",
+        "acme-gratis",
+    ]
+    assert [p.id for p in find_plans(sheet, ["ANTHRO-TEAM", "acme-pro", "anthro-team"])] == [
+        "anthro-team",
+        "acme-pro",
+    ]
     with pytest.raises(TokencalcError, match=r"unknown plan 'acme-por' \(did you mean acme-pro"):
         find_plans(sheet, ["acme-por"])
     with pytest.raises(TokencalcError, match="tokencalc plans"):
@@ -516,10 +585,14 @@ def test_profiles_that_make_no_sense_are_usage_errors(changes, message):
 
 def test_assumptions_state_defaults_reasoning_and_caching(sheet):
     use = UsageProfile(defaulted=("reasoning_tokens", "days"))
-    text = "\n".join(compare_plans(sheet, find_plans(sheet, ["anthro-team"]), use, on=ON).assumptions)
+    text = "\n".join(
+        compare_plans(sheet, find_plans(sheet, ["anthro-team"]), use, on=ON).assumptions
+    )
     assert "defaults used: 0 reasoning tokens, 30 days" in text
     assert "prompt caching on" in text and "square of its length" in text
-    assert "anthro-team 3" in text and "cheapest API model: tiny" not in text  # 6 turns of 1,000+ tokens: too big for tiny
+    assert (
+        "anthro-team 3" in text and "cheapest API model: tiny" not in text
+    )  # 6 turns of 1,000+ tokens: too big for tiny
     off = "\n".join(compare_plans(sheet, [], UsageProfile(cache=False), on=ON).assumptions)
     assert "no prompt caching" in off
 
@@ -549,7 +622,9 @@ def test_the_largest_profile_still_gives_amounts_that_can_be_shown():
         conversations_per_day=D(1_000), turns=1_000, message_tokens=10_000_000, reply_tokens=10_000_000,
         system_tokens=10_000_000, reasoning_tokens=10_000_000, days=31, seats=MAX_SEATS,
     )  # fmt: skip
-    comparison = compare_plans(sheet, find_plans(sheet, []), biggest, on=ON, currency="EUR", rate=D("1e7"))
+    comparison = compare_plans(
+        sheet, find_plans(sheet, []), biggest, on=ON, currency="EUR", rate=D("1e7")
+    )
     shown = 0
     for row in comparison.rows:
         for amount in (row.monthly_price, row.api_monthly_cost, row.cheapest_monthly_cost):

@@ -64,7 +64,11 @@ def sheet_prices(sheet: PriceSheet, model_id: str) -> dict[str, Decimal]:
     prices = sheet.prices_on(model, WHEN.date())
     raw = {name: getattr(model, name) for name in FIELDS}
     # only the prices the sheet states (absent cache prices are "same as input", not a claim)
-    stated = {name for name in FIELDS if raw[name] is not None or any(getattr(e, name) is not None for e in model.schedule)}
+    stated = {
+        name
+        for name in FIELDS
+        if raw[name] is not None or any(getattr(e, name) is not None for e in model.schedule)
+    }
     return {name: getattr(prices, name) for name in FIELDS if name in stated}
 
 
@@ -104,12 +108,16 @@ def genai_differences(sheet: PriceSheet) -> set[tuple[str, str, str]]:
     return found
 
 
-@pytest.mark.skipif(importlib.util.find_spec("genai_prices") is None, reason="genai-prices not installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("genai_prices") is None, reason="genai-prices not installed"
+)
 def test_every_current_price_agrees_with_genai_prices_or_is_explained(sheet):
     documented = {row for row in explained() if row[2] == "genai-prices"}
     differences = genai_differences(sheet)
     unexplained = sorted(differences - documented)
-    assert not unexplained, f"differences from genai-prices not in docs/pricing-sources.md: {unexplained}"
+    assert not unexplained, (
+        f"differences from genai-prices not in docs/pricing-sources.md: {unexplained}"
+    )
     stale = sorted(documented - differences)
     assert not stale, f"docs/pricing-sources.md explains differences that no longer exist: {stale}"
 
@@ -124,7 +132,10 @@ def litellm_json() -> Path | None:
     spec = importlib.util.find_spec("litellm")
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "model_prices_and_context_window_backup.json"
+    path = (
+        Path(next(iter(spec.submodule_search_locations)))
+        / "model_prices_and_context_window_backup.json"
+    )
     return path if path.exists() else None
 
 
@@ -156,12 +167,16 @@ def litellm_differences(sheet: PriceSheet, table: dict) -> set[tuple[str, str, s
 def test_every_current_price_agrees_with_litellm_or_is_explained(sheet):
     path = litellm_json()
     if path is None:
-        pytest.skip("LiteLLM not installed (set TOKENCALC_LITELLM_JSON to its price JSON to run this)")
+        pytest.skip(
+            "LiteLLM not installed (set TOKENCALC_LITELLM_JSON to its price JSON to run this)"
+        )
     table = json.loads(path.read_text(encoding="utf-8"))
     documented = {row for row in explained() if row[2] == "litellm"}
     differences = litellm_differences(sheet, table)
     unexplained = sorted(differences - documented)
-    assert not unexplained, f"differences from LiteLLM not in docs/pricing-sources.md: {unexplained}"
+    assert not unexplained, (
+        f"differences from LiteLLM not in docs/pricing-sources.md: {unexplained}"
+    )
     stale = sorted(documented - differences)
     assert not stale, f"docs/pricing-sources.md explains differences that no longer exist: {stale}"
 

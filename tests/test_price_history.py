@@ -79,8 +79,12 @@ def test_a_request_is_billed_at_its_days_price(sheet):
     # 2026-08-01: 1,000,000 × $0.40 + 100,000 × $1.80 = $0.40 + $0.18 = $0.58
     model = sheet.resolve("gpt-5.6-luna")
     tokens = RequestTokens(1_000_000, 100_000)
-    assert request_cost(sheet, model, tokens, on=date(2026, 7, 15), prompt_tokens=300_000).total == D("2.9")
-    assert request_cost(sheet, model, tokens, on=date(2026, 8, 1), prompt_tokens=300_000).total == D("0.58")
+    assert request_cost(
+        sheet, model, tokens, on=date(2026, 7, 15), prompt_tokens=300_000
+    ).total == D("2.9")
+    assert request_cost(
+        sheet, model, tokens, on=date(2026, 8, 1), prompt_tokens=300_000
+    ).total == D("0.58")
 
 
 # --- long-context and tier windows -----------------------------------------------------------
@@ -111,7 +115,9 @@ def test_opus_4_8_fast_mode_until_2026_11_30(sheet):
     # fast mode $10/$50: 1,000 input + 1,000 output = 0.01 + 0.05 = $0.06
     entry = sheet.resolve("claude-opus-4-8")
     tokens = RequestTokens(1_000, 1_000)
-    assert request_cost(sheet, entry, tokens, on=date(2026, 11, 30), tier="priority").total == D("0.06")
+    assert request_cost(sheet, entry, tokens, on=date(2026, 11, 30), tier="priority").total == D(
+        "0.06"
+    )
     assert sheet.offers_tier(entry, "priority", date(2026, 11, 30))
     assert not sheet.offers_tier(entry, "priority", date(2026, 12, 1))
     with pytest.raises(TokencalcError, match="until 2026-11-30 only"):
@@ -161,7 +167,9 @@ def test_off_peak_uses_utc_whatever_the_offset(sheet):
     from datetime import timedelta
 
     beijing = timezone(timedelta(hours=8))
-    got, rule = sheet.prices_at(sheet.resolve("deepseek-flash"), datetime(2026, 11, 30, 12, 0, tzinfo=beijing))
+    got, rule = sheet.prices_at(
+        sheet.resolve("deepseek-flash"), datetime(2026, 11, 30, 12, 0, tzinfo=beijing)
+    )
     assert got.output == D("0.6") and rule is not None
     assert "outside UTC 01:00-04:00, 06:00-10:00" in rule.describe()
 
@@ -187,7 +195,10 @@ def test_per_call_fees(sheet, model, day, kind, per_call):
 
 def test_fees_that_did_not_exist_yet(sheet):
     assert sheet.fee_for(sheet.resolve("deepseek-flash"), "web_search", date(2026, 10, 31)) is None
-    assert sheet.fee_for(sheet.resolve("gemini-3-flash-preview"), "web_search", date(2026, 1, 4)) is None
+    assert (
+        sheet.fee_for(sheet.resolve("gemini-3-flash-preview"), "web_search", date(2026, 1, 4))
+        is None
+    )
     assert sheet.fee_for(sheet.resolve("claude-opus-4-8"), "web_fetch", date(2026, 11, 30)) is None
 
 
@@ -251,7 +262,10 @@ multiplier = 0.5
     problems = "\n".join(caught.value.problems)
     assert 'providers."p".fees[0].kind: must be one of web_search' in problems
     assert 'providers."p".residency[0].multiplier: must be a positive number, got 0' in problems
-    assert 'models."m".long_context.until: must not be before from (2026-05-01), got 2026-04-30' in problems
+    assert (
+        'models."m".long_context.until: must not be before from (2026-05-01), got 2026-04-30'
+        in problems
+    )
     assert 'models."m".off_peak[0].hours[0]: must be UTC hours written "HH:MM-HH:MM"' in problems
     assert 'models."m".off_peak[1]: give either hours' in problems
 

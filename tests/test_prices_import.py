@@ -110,12 +110,20 @@ def test_prices_cache_writes_and_limits(catalog):
         "long_context.output": Decimal("37.5"),
         "batch.multiplier": Decimal("0.5"),
     }
-    assert all(str(v) == str(v.normalize()) or str(v).isdigit() for v in values(catalog, "claude-opus-9").values() if isinstance(v, Decimal))
+    assert all(
+        str(v) == str(v.normalize()) or str(v).isdigit()
+        for v in values(catalog, "claude-opus-9").values()
+        if isinstance(v, Decimal)
+    )
 
 
 def test_long_context_threshold_and_tiers(catalog):
     gpt_new = values(catalog, "gpt-new")
-    assert {k: v for k, v in gpt_new.items() if k.startswith(("long_context", "batch", "flex", "priority"))} == {
+    assert {
+        k: v
+        for k, v in gpt_new.items()
+        if k.startswith(("long_context", "batch", "flex", "priority"))
+    } == {
         "long_context.threshold": 272_000,
         "long_context.input": Decimal("5"),
         "long_context.output": Decimal("22.5"),
@@ -142,8 +150,13 @@ def test_explicit_tier_prices_when_they_do_not_scale_alike():
         "input_cost_per_token_batches": 1e-06,
         "output_cost_per_token_batches": 6e-06,
     }
-    converted = litellm_import.convert_entry("x", {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in entry.items()})
-    assert {k: v for k, v in converted.values.items() if k.startswith("batch")} == {"batch.input": Decimal("1"), "batch.output": Decimal("6")}
+    converted = litellm_import.convert_entry(
+        "x", {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in entry.items()}
+    )
+    assert {k: v for k, v in converted.values.items() if k.startswith("batch")} == {
+        "batch.input": Decimal("1"),
+        "batch.output": Decimal("6"),
+    }
 
 
 def test_only_chat_completion_and_responses_models_are_read(catalog):
@@ -179,12 +192,22 @@ def test_only_chat_completion_and_responses_models_are_read(catalog):
     ],
 )
 def test_tokenizer_for_new_models_from_name_and_provider(name, provider, expected):
-    known = {"o200k_base", "o200k_harmony", "cl100k_base", "claude-5", "claude-legacy", "gemini", "llama3"}
+    known = {
+        "o200k_base",
+        "o200k_harmony",
+        "cl100k_base",
+        "claude-5",
+        "claude-legacy",
+        "gemini",
+        "llama3",
+    }
     assert litellm_import.guess_tokenizer(name, provider, known) == expected
 
 
 def test_a_file_that_is_not_a_price_json_is_a_clear_error(tmp_path):
-    with pytest.raises(TokencalcError, match=r"x.json: not valid JSON: Expecting value \(line 1, column 1\)"):
+    with pytest.raises(
+        TokencalcError, match=r"x.json: not valid JSON: Expecting value \(line 1, column 1\)"
+    ):
         litellm_import.parse_catalog(b"nope", "x.json")
     with pytest.raises(TokencalcError, match="expected a JSON object of models by name"):
         litellm_import.parse_catalog(b"[1, 2]", "x.json")
@@ -218,33 +241,62 @@ EXPECTED_REPORT = [
 def test_dry_run_shows_every_change_and_writes_nothing(cli, user_sheet):
     out = ok(cli("prices", "import", str(PRICES), "--dry-run"))
     lines = out.splitlines()
-    assert lines[0] == f"{PRICES.resolve()}: 18 entries, 15 chat/completion/responses models, 15 selected"
+    assert (
+        lines[0]
+        == f"{PRICES.resolve()}: 18 entries, 15 chat/completion/responses models, 15 selected"
+    )
     assert lines[1:-1] == EXPECTED_REPORT
     assert lines[-1] == "dry run: nothing written"
     assert not user_sheet.exists()
 
 
 def test_import_merges_then_a_reimport_changes_nothing(cli, user_sheet):
-    user_sheet.write_text("[models.gpt-test]\nnotes = \"mine\"\n\n[currencies]\nEUR = 0.87\n", encoding="utf-8")
+    user_sheet.write_text(
+        '[models.gpt-test]\nnotes = "mine"\n\n[currencies]\nEUR = 0.87\n', encoding="utf-8"
+    )
     out = ok(cli("prices", "import", str(PRICES)))
     assert out.splitlines()[1:-1] == EXPECTED_REPORT
     assert out.splitlines()[-1] == f"saved {user_sheet} (previous version: {user_sheet}.bak)"
     data = tomllib.loads(user_sheet.read_text(encoding="utf-8"))
-    assert data["models"]["gpt-test"] == {"notes": "mine"} and data["currencies"] == {"EUR": 0.87}  # untouched
-    assert data["models"]["claude-test-5"] == {"output": 12.0, "source": str(PRICES.resolve()), "as_of": date.today()}
-    assert data["providers"]["together_ai"] == {"name": "together_ai", "source": str(PRICES.resolve()), "as_of": date.today()}
+    assert data["models"]["gpt-test"] == {"notes": "mine"} and data["currencies"] == {
+        "EUR": 0.87
+    }  # untouched
+    assert data["models"]["claude-test-5"] == {
+        "output": 12.0,
+        "source": str(PRICES.resolve()),
+        "as_of": date.today(),
+    }
+    assert data["providers"]["together_ai"] == {
+        "name": "together_ai",
+        "source": str(PRICES.resolve()),
+        "as_of": date.today(),
+    }
 
     sheet = effective()
     opus = sheet.models["claude-opus-9"]
-    assert (opus.input, opus.cache_write_5m, opus.cache_write_1h, opus.output) == (Decimal("5.0"), Decimal("6.25"), Decimal("10.0"), Decimal("25.0"))
-    assert (opus.tokenizer, opus.long_context.threshold, opus.long_context.cached_input) == ("claude-5", 200000, Decimal("1.0"))
+    assert (opus.input, opus.cache_write_5m, opus.cache_write_1h, opus.output) == (
+        Decimal("5.0"),
+        Decimal("6.25"),
+        Decimal("10.0"),
+        Decimal("25.0"),
+    )
+    assert (opus.tokenizer, opus.long_context.threshold, opus.long_context.cached_input) == (
+        "claude-5",
+        200000,
+        Decimal("1.0"),
+    )
     assert sheet.prices_on(opus, date.today(), "batch").input == Decimal("2.5")
-    assert sheet.models["gem-pro"].long_context.output == 18 and sheet.models["gem-pro"].tiers["batch"].input == Decimal("0.625")
+    assert sheet.models["gem-pro"].long_context.output == 18 and sheet.models["gem-pro"].tiers[
+        "batch"
+    ].input == Decimal("0.625")
     assert sheet.models["claude-test-5"].output == 12
 
     written = user_sheet.read_bytes()
     again = ok(cli("prices", "import", str(PRICES)))
-    assert again.splitlines()[-2:] == ["0 added, 0 changed, 10 unchanged", "nothing to write: your sheet already has these prices"]
+    assert again.splitlines()[-2:] == [
+        "0 added, 0 changed, 10 unchanged",
+        "nothing to write: your sheet already has these prices",
+    ]
     assert user_sheet.read_bytes() == written
 
 
@@ -252,8 +304,14 @@ def test_import_merges_then_a_reimport_changes_nothing(cli, user_sheet):
     ("args", "expected"),
     [
         (["--provider", "anthropic"], ["claude-opus-9", "claude-3-haiku-old", "claude-test-5"]),
-        (["--provider", "google"], ["gemini-9-flash", "gem-pro"]),  # the sheet's id for LiteLLM's "gemini"
-        (["--provider", "gemini", "--provider", "together_ai"], ["gemini-9-flash", "meta-llama/Llama-9-70B", "gem-pro"]),
+        (
+            ["--provider", "google"],
+            ["gemini-9-flash", "gem-pro"],
+        ),  # the sheet's id for LiteLLM's "gemini"
+        (
+            ["--provider", "gemini", "--provider", "together_ai"],
+            ["gemini-9-flash", "meta-llama/Llama-9-70B", "gem-pro"],
+        ),
         (["--match", "claude-*"], ["claude-opus-9", "claude-3-haiku-old", "claude-test-5"]),
         (["--match", "gemini/*"], ["gemini-9-flash", "gem-pro"]),
         (["--provider", "openai", "--match", "gpt-*"], ["gpt-new", "gpt-3.5-turbo-instruct"]),
@@ -261,20 +319,37 @@ def test_import_merges_then_a_reimport_changes_nothing(cli, user_sheet):
 )
 def test_provider_and_glob_select_models(cli, user_sheet, args, expected):
     out = ok(cli("prices", "import", str(PRICES), "--dry-run", *args))
-    touched = [line.split()[1].rstrip(":") for line in out.splitlines() if line.startswith(("added ", "changed "))]
+    touched = [
+        line.split()[1].rstrip(":")
+        for line in out.splitlines()
+        if line.startswith(("added ", "changed "))
+    ]
     assert touched == expected
 
 
 def test_nothing_selected_is_an_error_naming_the_providers(cli):
     result = cli("prices", "import", str(PRICES), "--provider", "cohere")
     assert result.exit_code == 1
-    assert "no chat, completion or responses model in" in result.stderr and "matches --provider cohere" in result.stderr
-    assert "(its providers: anthropic, azure, gemini, newco, openai, text-completion-openai, together_ai, vertex_ai-language-models)" in result.stderr
+    assert (
+        "no chat, completion or responses model in" in result.stderr
+        and "matches --provider cohere" in result.stderr
+    )
+    assert (
+        "(its providers: anthropic, azure, gemini, newco, openai, text-completion-openai, together_ai, vertex_ai-language-models)"
+        in result.stderr
+    )
 
 
 def test_tokenizer_option_for_new_models(cli, user_sheet):
-    out = ok(cli("prices", "import", str(PRICES), "--match", "mystery-model", "--tokenizer", "o200k_base"))
-    assert "added     mystery-model (newco, tokenizer o200k_base): input 1.1, output 3.3, context_window 8192" in out
+    out = ok(
+        cli(
+            "prices", "import", str(PRICES), "--match", "mystery-model", "--tokenizer", "o200k_base"
+        )
+    )
+    assert (
+        "added     mystery-model (newco, tokenizer o200k_base): input 1.1, output 3.3, context_window 8192"
+        in out
+    )
     model = effective().models["mystery-model"]
     assert (model.input, model.output, model.provider) == (Decimal("1.1"), Decimal("3.3"), "newco")
     result = cli("prices", "import", str(PRICES), "--tokenizer", "o300k")
@@ -282,7 +357,9 @@ def test_tokenizer_option_for_new_models(cli, user_sheet):
 
 
 def test_limits_of_known_models_change_only_when_asked(cli, user_sheet):
-    assert "changed   gpt-test" not in ok(cli("prices", "import", str(PRICES), "--match", "gpt-test", "--dry-run"))
+    assert "changed   gpt-test" not in ok(
+        cli("prices", "import", str(PRICES), "--match", "gpt-test", "--dry-run")
+    )
     out = ok(cli("prices", "import", str(PRICES), "--match", "gpt-test", "--update-limits"))
     assert "changed   gpt-test: context_window 400000 → 272000" in out
     assert effective().models["gpt-test"].context_window == 272000
@@ -297,41 +374,89 @@ def write_json(directory: Path, entries: dict) -> Path:
 
 
 def chat(provider: str, input_price: float, output_price: float, **more) -> dict:
-    return {"mode": "chat", "litellm_provider": provider, "input_cost_per_token": input_price, "output_cost_per_token": output_price, **more}
+    return {
+        "mode": "chat",
+        "litellm_provider": provider,
+        "input_cost_per_token": input_price,
+        "output_cost_per_token": output_price,
+        **more,
+    }
 
 
-def test_a_bad_entry_is_skipped_with_its_reason_and_the_others_are_imported(cli, user_sheet, tmp_path):
+def test_a_bad_entry_is_skipped_with_its_reason_and_the_others_are_imported(
+    cli, user_sheet, tmp_path
+):
     source = write_json(
         tmp_path,
         {
             "claude-test-5": chat(
-                "anthropic", 3e-06, 1.5e-05, input_cost_per_token_above_0k_tokens=6e-06, output_cost_per_token_above_0k_tokens=3e-05
+                "anthropic",
+                3e-06,
+                1.5e-05,
+                input_cost_per_token_above_0k_tokens=6e-06,
+                output_cost_per_token_above_0k_tokens=3e-05,
             ),
             "gpt-test": chat("openai", 1.25e-06, 1.1e-05),
             "cheap-model": chat("openai", "abc", 1e-06, max_input_tokens=1000),
             "odd model": chat("openai", 1e-06, 1e-06, max_input_tokens=1000),
-            "flexy": chat("openai", 1e-06, 1e-06, max_input_tokens=1000, input_cost_per_token_flex="x", output_cost_per_token_flex=5e-07),
+            "flexy": chat(
+                "openai",
+                1e-06,
+                1e-06,
+                max_input_tokens=1000,
+                input_cost_per_token_flex="x",
+                output_cost_per_token_flex=5e-07,
+            ),
         },
     )
     for args in (["--dry-run"], []):
         lines = ok(cli("prices", "import", str(source), *args)).splitlines()
         assert "changed   gpt-test: output 10 → 11" in lines
-        assert "skipped   1: long-context prices above 0 tokens (…_above_0k_tokens): not a usable threshold: claude-test-5" in lines
+        assert (
+            "skipped   1: long-context prices above 0 tokens (…_above_0k_tokens): not a usable threshold: claude-test-5"
+            in lines
+        )
         assert "skipped   1: price 'abc' is not a non-negative number: cheap-model" in lines
-        assert "skipped   1: not a usable model id (spaces or other characters a sheet id cannot have): odd model" in lines
+        assert (
+            "skipped   1: not a usable model id (spaces or other characters a sheet id cannot have): odd model"
+            in lines
+        )
         assert "skipped   1: flex price 'x' is not a non-negative number: flexy" in lines
-    assert effective().models["gpt-test"].output == 11 and effective().models["claude-test-5"].long_context is None
+    assert (
+        effective().models["gpt-test"].output == 11
+        and effective().models["claude-test-5"].long_context is None
+    )
 
 
 def test_a_file_with_nothing_importable_says_why(cli, user_sheet, tmp_path):
-    source = write_json(tmp_path, {"claude-test-5": chat("anthropic", 3e-06, 1.5e-05, input_cost_per_token_above_0k_tokens=6e-06, output_cost_per_token_above_0k_tokens=3e-05)})
+    source = write_json(
+        tmp_path,
+        {
+            "claude-test-5": chat(
+                "anthropic",
+                3e-06,
+                1.5e-05,
+                input_cost_per_token_above_0k_tokens=6e-06,
+                output_cost_per_token_above_0k_tokens=3e-05,
+            )
+        },
+    )
     err = cli("prices", "import", str(source)).stderr
-    assert "can be imported; skipped claude-test-5: long-context prices above 0 tokens" in err and not user_sheet.exists()
+    assert (
+        "can be imported; skipped claude-test-5: long-context prices above 0 tokens" in err
+        and not user_sheet.exists()
+    )
 
 
 def test_a_merge_the_sheet_would_reject_skips_that_model_only(cli, user_sheet, tmp_path):
     # A context window below the model's max output: the validator says no, for this model only.
-    source = write_json(tmp_path, {"gpt-test": chat("openai", 1.25e-06, 1e-05, max_input_tokens=100000), "claude-test-5": chat("anthropic", 3e-06, 1.2e-05)})
+    source = write_json(
+        tmp_path,
+        {
+            "gpt-test": chat("openai", 1.25e-06, 1e-05, max_input_tokens=100000),
+            "claude-test-5": chat("anthropic", 3e-06, 1.2e-05),
+        },
+    )
     out = ok(cli("prices", "import", str(source), "--update-limits"))
     assert "changed   claude-test-5: output 15 → 12" in out
     assert (
@@ -346,37 +471,86 @@ def test_a_multiplier_never_writes_tier_prices_the_entry_does_not_state(cli, use
     user_sheet.write_text("[models.gem-pro.batch]\ncached_input = 0.125\n", encoding="utf-8")
     source = write_json(
         tmp_path,
-        {"gemini/gem-pro": chat("gemini", 1.25e-06, 1e-05, cache_read_input_token_cost=1.25e-07, input_cost_per_token_batches=6.25e-07, output_cost_per_token_batches=5e-06)},
+        {
+            "gemini/gem-pro": chat(
+                "gemini",
+                1.25e-06,
+                1e-05,
+                cache_read_input_token_cost=1.25e-07,
+                input_cost_per_token_batches=6.25e-07,
+                output_cost_per_token_batches=5e-06,
+            )
+        },
     )
     out = ok(cli("prices", "import", str(source), "--dry-run"))
     assert "0 added, 0 changed, 1 unchanged" in out
     source = write_json(
         tmp_path,
-        {"gemini/gem-pro": chat("gemini", 1.25e-06, 1e-05, cache_read_input_token_cost=1.25e-07, input_cost_per_token_batches=5e-07, output_cost_per_token_batches=4e-06)},
+        {
+            "gemini/gem-pro": chat(
+                "gemini",
+                1.25e-06,
+                1e-05,
+                cache_read_input_token_cost=1.25e-07,
+                input_cost_per_token_batches=5e-07,
+                output_cost_per_token_batches=4e-06,
+            )
+        },
     )
-    assert "changed   gem-pro: batch.input 0.625 → 0.5, batch.output 5 → 4" in ok(cli("prices", "import", str(source)))
-    assert read_toml(user_sheet)["models"]["gem-pro"]["batch"] == {"cached_input": 0.125, "input": 0.5, "output": 4.0}
+    assert "changed   gem-pro: batch.input 0.625 → 0.5, batch.output 5 → 4" in ok(
+        cli("prices", "import", str(source))
+    )
+    assert read_toml(user_sheet)["models"]["gem-pro"]["batch"] == {
+        "cached_input": 0.125,
+        "input": 0.5,
+        "output": 4.0,
+    }
 
 
 def test_a_tier_is_a_multiplier_only_when_it_gives_every_stated_price_exactly():
-    entry = chat("openai", 7.5e-07, 4.5e-06, input_cost_per_token_priority=1.3e-06, output_cost_per_token_priority=7.8e-06,
-                 input_cost_per_token_flex=3.75e-07, output_cost_per_token_flex=2.25e-06)
+    entry = chat(
+        "openai",
+        7.5e-07,
+        4.5e-06,
+        input_cost_per_token_priority=1.3e-06,
+        output_cost_per_token_priority=7.8e-06,
+        input_cost_per_token_flex=3.75e-07,
+        output_cost_per_token_flex=2.25e-06,
+    )
     converted = litellm_import.convert_entry("m", entry)
     tiers = {k: str(v) for k, v in converted.values.items() if "." in k}
-    assert tiers == {"flex.multiplier": "0.5", "priority.input": "1.3", "priority.output": "7.8"}  # 1.3 / 0.75 = 1.7333…
-    assert {k: str(v) for k, v in converted.tier_prices["flex"].items()} == {"input": "0.375", "output": "2.25"}
+    assert tiers == {
+        "flex.multiplier": "0.5",
+        "priority.input": "1.3",
+        "priority.output": "7.8",
+    }  # 1.3 / 0.75 = 1.7333…
+    assert {k: str(v) for k, v in converted.tier_prices["flex"].items()} == {
+        "input": "0.375",
+        "output": "2.25",
+    }
 
 
 def test_float_noise_is_rounded_away_and_a_reimport_writes_nothing(cli, user_sheet, tmp_path):
     user_sheet.write_text("[currencies]\nEUR = 0.87\n", encoding="utf-8")
     source = tmp_path / "noisy.json"
-    source.write_text('{"gpt-test": ' + json_text(chat("openai", 0.0, 1e-05)).replace("0.0", "1.6000000000000001e-06", 1) + "}", encoding="utf-8")
+    source.write_text(
+        '{"gpt-test": '
+        + json_text(chat("openai", 0.0, 1e-05)).replace("0.0", "1.6000000000000001e-06", 1)
+        + "}",
+        encoding="utf-8",
+    )
     assert "changed   gpt-test: input 1.25 → 1.6" in ok(cli("prices", "import", str(source)))
     backup = user_sheet.with_name("pricing.toml.bak")
     written, kept = user_sheet.read_bytes(), backup.read_bytes()
     again = ok(cli("prices", "import", str(source)))
-    assert again.splitlines()[-2:] == ["0 added, 0 changed, 1 unchanged", "nothing to write: your sheet already has these prices"]
-    assert user_sheet.read_bytes() == written and backup.read_bytes() == kept == b"[currencies]\nEUR = 0.87\n"
+    assert again.splitlines()[-2:] == [
+        "0 added, 0 changed, 1 unchanged",
+        "nothing to write: your sheet already has these prices",
+    ]
+    assert (
+        user_sheet.read_bytes() == written
+        and backup.read_bytes() == kept == b"[currencies]\nEUR = 0.87\n"
+    )
 
 
 def json_text(entry: dict) -> str:
@@ -388,12 +562,18 @@ def json_text(entry: dict) -> str:
 def test_a_long_context_threshold_one_below_litellms_is_kept(cli, user_sheet, tmp_path):
     # xAI's "≥ 200k" is stored as 199999 (docs/pricing-sources.md); LiteLLM says "above 200k".
     user_sheet.write_text("[models.gem-pro.long_context]\nthreshold = 199999\n", encoding="utf-8")
-    lc = {"input_cost_per_token_above_200k_tokens": 2.5e-06, "output_cost_per_token_above_200k_tokens": 1.5e-05, "cache_read_input_token_cost": 1.25e-07}
+    lc = {
+        "input_cost_per_token_above_200k_tokens": 2.5e-06,
+        "output_cost_per_token_above_200k_tokens": 1.5e-05,
+        "cache_read_input_token_cost": 1.25e-07,
+    }
     source = write_json(tmp_path, {"gemini/gem-pro": chat("gemini", 1.25e-06, 1e-05, **lc)})
     assert "0 added, 0 changed, 1 unchanged" in ok(cli("prices", "import", str(source)))
     lc["output_cost_per_token_above_200k_tokens"] = 1.8e-05
     source = write_json(tmp_path, {"gemini/gem-pro": chat("gemini", 1.25e-06, 1e-05, **lc)})
-    assert "changed   gem-pro: long_context.output 15 → 18" in ok(cli("prices", "import", str(source)))
+    assert "changed   gem-pro: long_context.output 15 → 18" in ok(
+        cli("prices", "import", str(source))
+    )
     assert effective().models["gem-pro"].long_context.threshold == 199999
 
 
@@ -401,15 +581,34 @@ def test_a_zero_cache_write_price_means_not_stated(cli, user_sheet, tmp_path):
     source = write_json(
         tmp_path,
         {
-            "claude-test-5": chat("anthropic", 3e-06, 1.5e-05, cache_read_input_token_cost=3e-07, cache_creation_input_token_cost=0.0),
-            "deepseek/deepseek-new": chat("deepseek", 3e-07, 1.2e-06, cache_creation_input_token_cost=0.0, max_input_tokens=1000, litellm_provider="deepseek"),
+            "claude-test-5": chat(
+                "anthropic",
+                3e-06,
+                1.5e-05,
+                cache_read_input_token_cost=3e-07,
+                cache_creation_input_token_cost=0.0,
+            ),
+            "deepseek/deepseek-new": chat(
+                "deepseek",
+                3e-07,
+                1.2e-06,
+                cache_creation_input_token_cost=0.0,
+                max_input_tokens=1000,
+                litellm_provider="deepseek",
+            ),
         },
     )
     out = ok(cli("prices", "import", str(source), "--tokenizer", "o200k_base"))
-    assert "added     deepseek-new (deepseek, tokenizer o200k_base): input 0.3, output 1.2, context_window 1000" in out
+    assert (
+        "added     deepseek-new (deepseek, tokenizer o200k_base): input 0.3, output 1.2, context_window 1000"
+        in out
+    )
     assert "changed   claude-test-5" not in out
     sheet = effective()
-    assert sheet.models["claude-test-5"].cache_write_5m == Decimal("3.75") and sheet.models["deepseek-new"].cache_write_5m is None
+    assert (
+        sheet.models["claude-test-5"].cache_write_5m == Decimal("3.75")
+        and sheet.models["deepseek-new"].cache_write_5m is None
+    )
 
 
 # --- URLs -------------------------------------------------------------------------------------
@@ -455,7 +654,10 @@ def server():
 def test_import_from_a_url(cli, user_sheet, server):
     url = f"{server}/model_prices.json"
     out = ok(cli("prices", "import", url, "--dry-run"))
-    assert out.splitlines()[0] == f"{url}: 18 entries, 15 chat/completion/responses models, 15 selected"
+    assert (
+        out.splitlines()[0]
+        == f"{url}: 18 entries, 15 chat/completion/responses models, 15 selected"
+    )
     assert out.splitlines()[1:-1] == EXPECTED_REPORT
     ok(cli("prices", "import", url, "--provider", "anthropic"))
     assert effective().models["claude-opus-9"].source == url
@@ -463,7 +665,10 @@ def test_import_from_a_url(cli, user_sheet, server):
 
 def test_url_errors_are_one_clear_line(cli, server):
     result = cli("prices", "import", f"{server}/missing.json")
-    assert (result.exit_code, result.stderr) == (1, f"tokencalc: error: cannot fetch {server}/missing.json: HTTP 404 Not Found\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"tokencalc: error: cannot fetch {server}/missing.json: HTTP 404 Not Found\n",
+    )
 
 
 def test_a_closed_port_fails_at_once(cli):
@@ -485,15 +690,24 @@ def test_a_server_that_does_not_answer_times_out(cli, server):
     result = cli("prices", "import", f"{server}/slow.json", "--timeout", "0.3")
     assert time.monotonic() - started < 1.4
     assert result.exit_code == 1
-    assert result.stderr == f"tokencalc: error: cannot fetch {server}/slow.json: no answer within 0.3 s (--timeout)\n"
+    assert (
+        result.stderr
+        == f"tokencalc: error: cannot fetch {server}/slow.json: no answer within 0.3 s (--timeout)\n"
+    )
 
 
 def test_a_server_that_does_not_speak_http_is_one_clear_line(cli, server):
     result = cli("prices", "import", f"{server}/not-http")
     assert result.exit_code == 1
-    assert result.stderr == f"tokencalc: error: cannot fetch {server}/not-http: not a valid HTTP answer (BadStatusLine: 'NOT HTTP AT ALL')\n"
+    assert (
+        result.stderr
+        == f"tokencalc: error: cannot fetch {server}/not-http: not a valid HTTP answer (BadStatusLine: 'NOT HTTP AT ALL')\n"
+    )
 
 
 def test_a_malformed_url_is_one_clear_line(cli):
     result = cli("prices", "import", "http://[::1")
-    assert (result.exit_code, result.stderr) == (1, "tokencalc: error: cannot fetch http://[::1: not a valid URL (invalid ipv6 url)\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "tokencalc: error: cannot fetch http://[::1: not a valid URL (invalid ipv6 url)\n",
+    )

@@ -16,7 +16,10 @@ class _Stream:
         return self._tty
 
 
-@pytest.mark.parametrize(("stdout_tty", "stderr_tty", "expected"), [(True, True, True), (False, True, False), (True, False, False)])
+@pytest.mark.parametrize(
+    ("stdout_tty", "stderr_tty", "expected"),
+    [(True, True, True), (False, True, False), (True, False, False)],
+)
 def test_a_bar_only_when_both_streams_are_terminals(monkeypatch, stdout_tty, stderr_tty, expected):
     monkeypatch.setattr(progress_module.sys, "stdout", _Stream(stdout_tty))
     monkeypatch.setattr(progress_module.sys, "stderr", _Stream(stderr_tty))

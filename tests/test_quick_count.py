@@ -14,9 +14,13 @@ from tokencalc.cli.quick_count import QuickCount, parse
 BIN = Path(sys.executable).parent / "tokencalc"
 
 
-def quick(*args: str, input: bytes | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+def quick(
+    *args: str, input: bytes | None = None, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     """Run the installed script (the quick path for these arguments)."""
-    result = subprocess.run([str(BIN), *args], input=input, capture_output=True, timeout=120, env=env)
+    result = subprocess.run(
+        [str(BIN), *args], input=input, capture_output=True, timeout=120, env=env
+    )
     return result.returncode, result.stdout.decode(), result.stderr.decode()
 
 
@@ -30,10 +34,14 @@ def tiktoken_count(text: str, name: str = "o200k_base") -> int:
 
 
 def test_parse_takes_only_what_it_runs_exactly():
-    assert parse(["count", "-q"]) == QuickCount([], None) or parse(["count", "-q"]) is None  # None on a terminal
+    assert (
+        parse(["count", "-q"]) == QuickCount([], None) or parse(["count", "-q"]) is None
+    )  # None on a terminal
     assert parse(["count", "-q", "a.txt", "-", "b"]) == QuickCount(["a.txt", "-", "b"], None)
     assert parse(["count", "--total", "-e", "cl100k_base", "x"]) == QuickCount(["x"], "cl100k_base")
-    assert parse(["count", "x", "--encoding=o200k_harmony", "-q"]) == QuickCount(["x"], "o200k_harmony")
+    assert parse(["count", "x", "--encoding=o200k_harmony", "-q"]) == QuickCount(
+        ["x"], "o200k_harmony"
+    )
     assert parse(["count", "-q", "--", "-odd-name"]) == QuickCount(["-odd-name"], None)
     for argv in (
         [],
@@ -82,11 +90,15 @@ def test_files_errors_warnings_and_exit_codes_match_the_full_cli(cli, tmp_path, 
         assert ours == theirs, args
     code, out, _ = quick("count", "-q", "good.txt", "folder")
     assert code == 0
-    assert int(out) == tiktoken_count("The quick brown fox.\n" * 50) + tiktoken_count("# Title\n\nSome words.\n")
+    assert int(out) == tiktoken_count("The quick brown fox.\n" * 50) + tiktoken_count(
+        "# Title\n\nSome words.\n"
+    )
 
 
 def test_large_stdin_counts_exactly():
-    text = ("Prose line with words and numbers 12345.\n    code(x) # comment\n中文，句子。😀\n" * 20_000)
+    text = (
+        "Prose line with words and numbers 12345.\n    code(x) # comment\n中文，句子。😀\n" * 20_000
+    )
     assert quick("count", "-q", input=text.encode()) == (0, f"{tiktoken_count(text)}\n", "")
 
 
@@ -98,7 +110,9 @@ def test_quick_path_imports_no_typer_rich_or_tiktoken():
         timeout=120,
     )
     assert result.stdout == b"2\n"  # "hello", "\\n"
-    imported = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines() if "|" in line}
+    imported = {
+        line.split("|")[-1].strip() for line in result.stderr.decode().splitlines() if "|" in line
+    }
     assert "tokencalc.cli.quick_count" in imported
     assert not {"typer", "click", "rich", "tiktoken", "toktok", "quicktok"} & imported
 
@@ -120,7 +134,9 @@ def test_a_rejected_backend_is_one_warning_line(monkeypatch, tmp_path):
 def test_counts_are_equal_with_and_without_a_backend(backend, tmp_path):
     import os
 
-    text = ("Mixed text: English, code() {}, 中文，日本語, العربية, emoji 😀, \r\n" * 5000) + "\U000323b0 end"
+    text = (
+        "Mixed text: English, code() {}, 中文，日本語, العربية, emoji 😀, \r\n" * 5000
+    ) + "\U000323b0 end"
     path = tmp_path / "mixed.txt"
     path.write_text(text, encoding="utf-8", newline="")
     env = {**os.environ, "TOKENCALC_BACKEND": backend}
@@ -130,10 +146,24 @@ def test_counts_are_equal_with_and_without_a_backend(backend, tmp_path):
 def test_exit_codes_of_unwritable_output():
     # /dev/full: one line and exit 1, as the full CLI does (README, "Exit codes").
     with open("/dev/full", "w") as full_device:
-        result = subprocess.run([str(BIN), "count", "-q"], input=b"hello\n", stdout=full_device, stderr=subprocess.PIPE, timeout=120)
-    assert (result.returncode, result.stderr) == (1, b"tokencalc: error: cannot write the output: no space left on device\n")
+        result = subprocess.run(
+            [str(BIN), "count", "-q"],
+            input=b"hello\n",
+            stdout=full_device,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+    assert (result.returncode, result.stderr) == (
+        1,
+        b"tokencalc: error: cannot write the output: no space left on device\n",
+    )
     # A reader that went away: 141, silently.
-    process = subprocess.Popen([str(BIN), "count", "-q"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [str(BIN), "count", "-q"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     process.stdout.close()
     _, err = process.communicate(b"hello\n", timeout=120)
     assert (process.returncode, err) == (141, b"")

@@ -9,7 +9,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_ci_runs_the_readme_test_command_exactly():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = {line for line in readme.splitlines() if "pytest" in line and line.startswith("python3 -m venv")}
+    commands = {
+        line
+        for line in readme.splitlines()
+        if "pytest" in line and line.startswith("python3 -m venv")
+    }
     assert len(commands) == 1, "the README gives one test command (it may repeat it)"
     ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert commands.pop() in ci_lines

@@ -15,7 +15,11 @@ COLUMNS = [
     Column("notes", "Notes"),
 ]
 ROWS = [
-    {"model": "claude-sonnet-4-5-20250929-extra-long-id", "cost": "$0.000123456", "notes": "a long note " * 8},
+    {
+        "model": "claude-sonnet-4-5-20250929-extra-long-id",
+        "cost": "$0.000123456",
+        "notes": "a long note " * 8,
+    },
     {"model": "gpt-6-luna", "cost": "$12,345.67", "notes": "★ cheapest"},
 ]
 
@@ -24,7 +28,12 @@ def test_piped_table_keeps_ids_and_numbers_whole_however_narrow(monkeypatch, cap
     monkeypatch.setenv("COLUMNS", "40")
     write_rows(OutputFormat.table, COLUMNS, ROWS, caption="caption")
     out = capsys.readouterr().out
-    for text in ("claude-sonnet-4-5-20250929-extra-long-id", "$0.000123456", "$12,345.67", "★ cheapest"):
+    for text in (
+        "claude-sonnet-4-5-20250929-extra-long-id",
+        "$0.000123456",
+        "$12,345.67",
+        "★ cheapest",
+    ):
         assert text in out
     assert "…" not in out
 
@@ -53,7 +62,9 @@ _WORD = st.text(alphabet="abcxyz0123456789.,$-≈★漢", min_size=1, max_size=1
 @given(
     width=st.integers(min_value=40, max_value=200),
     rows=st.lists(
-        st.tuples(_WORD, _WORD, st.lists(_WORD, max_size=8).map(" ".join), _WORD), min_size=1, max_size=5
+        st.tuples(_WORD, _WORD, st.lists(_WORD, max_size=8).map(" ".join), _WORD),
+        min_size=1,
+        max_size=5,
     ),
     priorities=st.tuples(st.integers(0, 3), st.integers(0, 3)),
 )
@@ -79,13 +90,21 @@ def test_layout_keeps_every_whole_cell_whole_and_every_word(width, rows, priorit
 
 
 def test_narrow_layout_folds_notes_then_low_priority_columns_then_stacks():
-    specs = [Spec("Model"), Spec("Cost", numeric=True), Spec("Count", priority=1), Spec("Notes", whole=False, fold=True)]
+    specs = [
+        Spec("Model"),
+        Spec("Cost", numeric=True),
+        Spec("Count", priority=1),
+        Spec("Notes", whole=False, fold=True),
+    ]
     rows = [["claude-sonnet-5-5", "$11.15", "×1.5 o200k", "★ cheapest; long-context price"]]
     wide = lay_out(specs, rows, None, 100)
     assert not wide.folded and len(wide.lines) == 3
     mid = lay_out(specs, rows, None, 44)
     assert mid.lines[-1].strip() == "↳ ★ cheapest; long-context price"
     narrow = lay_out(specs, rows, None, 40)
-    assert " ".join(line.strip() for line in narrow.lines[3:]) == "↳ Count: ×1.5 o200k · ★ cheapest; long-context price"
+    assert (
+        " ".join(line.strip() for line in narrow.lines[3:])
+        == "↳ Count: ×1.5 o200k · ★ cheapest; long-context price"
+    )
     stacked = lay_out(specs, [["x" * 38, "$11.15", "×1.5", "n"]], None, 40)
     assert stacked.stacked and stacked.lines[0] == "x" * 38 and "  Cost   $11.15" in stacked.lines

@@ -216,7 +216,7 @@ def test_plans_are_loaded(sheet):
 
 
 def test_overlay_changes_one_price_only(tmp_path):
-    sheet = load_sample(tmp_path, '[models.alpha]\ninput = 2.5\n')
+    sheet = load_sample(tmp_path, "[models.alpha]\ninput = 2.5\n")
     alpha = sheet.models["alpha"]
     assert alpha.input == Decimal("2.5")
     assert alpha.output == Decimal("8.0") and alpha.cached_input == Decimal("0.5")
@@ -261,7 +261,9 @@ def test_user_sheet_overlays_then_prices_file(tmp_path, monkeypatch, _isolated_e
     assert sheet.models["alpha"].output == Decimal(9)
     assert sheet.currencies == {"EUR": Decimal("0.9")}
     assert sheet.files == (str(base), str(_isolated_environment / "pricing.toml"), str(extra))
-    assert load_price_sheet(extra, base_sheet=base, user_sheet=False).models["alpha"].output == Decimal("8.0")
+    assert load_price_sheet(extra, base_sheet=base, user_sheet=False).models[
+        "alpha"
+    ].output == Decimal("8.0")
 
 
 # --- validation messages ----------------------------------------------------------------------
@@ -275,39 +277,118 @@ def test_a_non_numeric_price_names_file_entry_and_field(tmp_path):
 
 
 def test_the_packaged_label_matches_the_documented_example(tmp_path, packaged_sheet):
-    packaged_sheet(sample_text().replace("input = 2.0\ncached_input = 0.5", 'input = "abc"\ncached_input = 0.5'))
+    packaged_sheet(
+        sample_text().replace(
+            "input = 2.0\ncached_input = 0.5", 'input = "abc"\ncached_input = 0.5'
+        )
+    )
     with pytest.raises(PriceSheetError) as caught:
         load_price_sheet(user_sheet=False)
-    assert caught.value.message == 'pricing.toml: models."alpha".input: must be a non-negative number, got "abc"'
+    assert (
+        caught.value.message
+        == 'pricing.toml: models."alpha".input: must be a non-negative number, got "abc"'
+    )
 
 
 @pytest.mark.parametrize(
     ("overlay", "expected"),
     [
-        ("[models.alpha]\noutput = -1\n", 'models."alpha".output: must be a non-negative number, got -1'),
-        ("[models.alpha]\ncached_input = true\n", 'models."alpha".cached_input: must be a non-negative number, got true'),
-        ("[models.alpha]\ncontext_window = 1.5\n", 'models."alpha".context_window: must be a positive integer, got 1.5'),
-        ("[models.alpha]\nmax_output = 2000\n", 'models."alpha".max_output: must not exceed context_window (1,000), got 2,000'),
-        ("[models.alpha.long_context]\nthreshold = 0\n", 'models."alpha".long_context.threshold: must be a positive integer, got 0'),
-        ("[tokenizers.chars4]\nratio = 0\n", 'tokenizers."chars4".ratio: must be a positive number, got 0'),
-        ('[tokenizers.chars4]\nbase = "bytes"\n', 'tokenizers."chars4".base: must be one of o200k_base, o200k_harmony, cl100k_base, tekken, qwen2.5, qwen3.6, deepseek-v3, characters, got "bytes"'),
-        ('[providers.acme]\nas_of = "2026-11-01"\n', 'providers."acme".as_of: must be a date written like 2026-11-22 (unquoted), got "2026-11-01"'),
-        ("as_of = 2026-11-01T10:00:00\n", "as_of: must be a date written like 2026-11-22 (unquoted), got 2026-11-01T10:00:00"),
-        ('[models.alpha]\nprovider = "acne"\n', "models.\"alpha\".provider: unknown provider \"acne\" (did you mean 'acme'?); providers: acme, anthro"),
-        ('[models.alpha]\ntokenizer = "o100k"\n', 'models."alpha".tokenizer: unknown tokenizer "o100k"; use one of anthro-est, chars4, cl100k_base, deepseek-v3, o200k_base, o200k_harmony, qwen2.5, qwen3.6, tekken'),
-        ('[models.alpha]\naliases = ["claude-x"]\n', "models.\"alpha\".aliases[0]: alias 'claude-x' is the id of model 'claude-x'"),
-        ('[models.alpha]\naliases = ["ALPHA"]\n', "models.\"alpha\".aliases[0]: alias 'ALPHA' repeats the model's own id"),
-        ('[models.gem]\naliases = ["alpha-latest"]\n', "models.\"gem\".aliases[0]: alias 'alpha-latest' is also an alias of model 'alpha'"),
-        ('default_models = ["alpha", "alfa"]\n', "default_models[1]: unknown model 'alfa' (did you mean alpha?)"),
-        ('default_models = ["alpha-latest"]\n', "default_models[0]: 'alpha-latest' is an alias; use the model id 'alpha'"),
-        ('[plans.acme-pro]\nmodels = ["alpha", "gemm"]\n', "plans.\"acme-pro\".models[1]: unknown model 'gemm' (did you mean gem?)"),
-        ('[plans.acme-pro]\nvendor = "nobody"\n', 'plans."acme-pro".vendor: unknown provider "nobody"; providers: acme, anthro'),
-        ("[plans.acme-pro]\nmin_seats = 0\n", 'plans."acme-pro".min_seats: must be a positive integer, got 0'),
-        ("[models.alpha.flex]\nmultiplier = 0.5\ninput = 1\n", 'models."alpha".flex: give a multiplier or explicit prices, not both (found multiplier and input)'),
-        ("[models.alpha.flex]\ninput = 1\n", 'models."alpha".flex: needs a multiplier, or explicit prices with input and output (missing output)'),
-        ("[models.alpha.batch]\ninput = 1\n", 'models."alpha".batch: needs a multiplier, or explicit prices with input and output (missing output)'),
-        ("[[models.alpha.schedule]]\nfrom = 2027-01-01\n", 'models."alpha".schedule[0]: must change at least one price (input, cached_input, cache_write_5m, cache_write_1h, output)'),
-        ("[currencies]\neur = 0.9\n", "currencies.eur: must be a three-letter upper-case currency code, e.g. EUR"),
+        (
+            "[models.alpha]\noutput = -1\n",
+            'models."alpha".output: must be a non-negative number, got -1',
+        ),
+        (
+            "[models.alpha]\ncached_input = true\n",
+            'models."alpha".cached_input: must be a non-negative number, got true',
+        ),
+        (
+            "[models.alpha]\ncontext_window = 1.5\n",
+            'models."alpha".context_window: must be a positive integer, got 1.5',
+        ),
+        (
+            "[models.alpha]\nmax_output = 2000\n",
+            'models."alpha".max_output: must not exceed context_window (1,000), got 2,000',
+        ),
+        (
+            "[models.alpha.long_context]\nthreshold = 0\n",
+            'models."alpha".long_context.threshold: must be a positive integer, got 0',
+        ),
+        (
+            "[tokenizers.chars4]\nratio = 0\n",
+            'tokenizers."chars4".ratio: must be a positive number, got 0',
+        ),
+        (
+            '[tokenizers.chars4]\nbase = "bytes"\n',
+            'tokenizers."chars4".base: must be one of o200k_base, o200k_harmony, cl100k_base, tekken, qwen2.5, qwen3.6, deepseek-v3, characters, got "bytes"',
+        ),
+        (
+            '[providers.acme]\nas_of = "2026-11-01"\n',
+            'providers."acme".as_of: must be a date written like 2026-11-22 (unquoted), got "2026-11-01"',
+        ),
+        (
+            "as_of = 2026-11-01T10:00:00\n",
+            "as_of: must be a date written like 2026-11-22 (unquoted), got 2026-11-01T10:00:00",
+        ),
+        (
+            '[models.alpha]\nprovider = "acne"\n',
+            'models."alpha".provider: unknown provider "acne" (did you mean \'acme\'?); providers: acme, anthro',
+        ),
+        (
+            '[models.alpha]\ntokenizer = "o100k"\n',
+            'models."alpha".tokenizer: unknown tokenizer "o100k"; use one of anthro-est, chars4, cl100k_base, deepseek-v3, o200k_base, o200k_harmony, qwen2.5, qwen3.6, tekken',
+        ),
+        (
+            '[models.alpha]\naliases = ["claude-x"]\n',
+            "models.\"alpha\".aliases[0]: alias 'claude-x' is the id of model 'claude-x'",
+        ),
+        (
+            '[models.alpha]\naliases = ["ALPHA"]\n',
+            "models.\"alpha\".aliases[0]: alias 'ALPHA' repeats the model's own id",
+        ),
+        (
+            '[models.gem]\naliases = ["alpha-latest"]\n',
+            "models.\"gem\".aliases[0]: alias 'alpha-latest' is also an alias of model 'alpha'",
+        ),
+        (
+            'default_models = ["alpha", "alfa"]\n',
+            "default_models[1]: unknown model 'alfa' (did you mean alpha?)",
+        ),
+        (
+            'default_models = ["alpha-latest"]\n',
+            "default_models[0]: 'alpha-latest' is an alias; use the model id 'alpha'",
+        ),
+        (
+            '[plans.acme-pro]\nmodels = ["alpha", "gemm"]\n',
+            "plans.\"acme-pro\".models[1]: unknown model 'gemm' (did you mean gem?)",
+        ),
+        (
+            '[plans.acme-pro]\nvendor = "nobody"\n',
+            'plans."acme-pro".vendor: unknown provider "nobody"; providers: acme, anthro',
+        ),
+        (
+            "[plans.acme-pro]\nmin_seats = 0\n",
+            'plans."acme-pro".min_seats: must be a positive integer, got 0',
+        ),
+        (
+            "[models.alpha.flex]\nmultiplier = 0.5\ninput = 1\n",
+            'models."alpha".flex: give a multiplier or explicit prices, not both (found multiplier and input)',
+        ),
+        (
+            "[models.alpha.flex]\ninput = 1\n",
+            'models."alpha".flex: needs a multiplier, or explicit prices with input and output (missing output)',
+        ),
+        (
+            "[models.alpha.batch]\ninput = 1\n",
+            'models."alpha".batch: needs a multiplier, or explicit prices with input and output (missing output)',
+        ),
+        (
+            "[[models.alpha.schedule]]\nfrom = 2027-01-01\n",
+            'models."alpha".schedule[0]: must change at least one price (input, cached_input, cache_write_5m, cache_write_1h, output)',
+        ),
+        (
+            "[currencies]\neur = 0.9\n",
+            "currencies.eur: must be a three-letter upper-case currency code, e.g. EUR",
+        ),
         ("[currencies]\nEUR = -1\n", "currencies.EUR: must be a positive number, got -1"),
         ("schema_version = 2\n", "schema_version: must be 1, got 2"),
     ],
@@ -318,7 +399,9 @@ def test_each_kind_of_broken_sheet_is_rejected_with_its_message(tmp_path, overla
 
 def test_unknown_keys_are_rejected_with_the_allowed_keys(tmp_path):
     (problem,) = problems_of(tmp_path, "[models.alpha]\ninptu = 1\n")
-    assert problem.startswith(f"{tmp_path / 'over.toml'}: models.\"alpha\".inptu: unknown key (did you mean 'input'?); allowed keys: provider, name, tokenizer, input, output, context_window, cached_input")
+    assert problem.startswith(
+        f"{tmp_path / 'over.toml'}: models.\"alpha\".inptu: unknown key (did you mean 'input'?); allowed keys: provider, name, tokenizer, input, output, context_window, cached_input"
+    )
     (top,) = problems_of(tmp_path, "defaults = []\n")
     assert "defaults: unknown key (did you mean 'default_models'?)" in top
 
@@ -326,12 +409,14 @@ def test_unknown_keys_are_rejected_with_the_allowed_keys(tmp_path):
 def test_duplicate_schedule_dates_are_rejected(tmp_path):
     overlay = "[[models.alpha.schedule]]\nfrom = 2027-01-01\ninput = 1\n[[models.alpha.schedule]]\nfrom = 2027-01-01\ninput = 2\n"
     assert problems_of(tmp_path, overlay) == [
-        f"{tmp_path / 'over.toml'}: models.\"alpha\".schedule[1].from: 2027-01-01 is also the date of schedule[0]"
+        f'{tmp_path / "over.toml"}: models."alpha".schedule[1].from: 2027-01-01 is also the date of schedule[0]'
     ]
 
 
 def test_every_problem_is_collected(tmp_path):
-    problems = problems_of(tmp_path, '[models.alpha]\ninput = "abc"\noutput = -2\n[models.gem]\nprovider = "nope"\n')
+    problems = problems_of(
+        tmp_path, '[models.alpha]\ninput = "abc"\noutput = -2\n[models.gem]\nprovider = "nope"\n'
+    )
     assert len(problems) == 3
     with pytest.raises(PriceSheetError) as caught:
         load_sample(tmp_path, '[models.alpha]\ninput = "abc"\noutput = -2\n')
@@ -362,7 +447,7 @@ def test_an_unreadable_file_names_the_os_reason(tmp_path):
 def test_a_sheet_that_is_not_utf8_is_rejected(tmp_path):
     base = write_sample(tmp_path)
     bad = tmp_path / "latin1.toml"
-    bad.write_bytes("[models.alpha]\nname = \"caf\xe9\"\n".encode("latin-1"))
+    bad.write_bytes('[models.alpha]\nname = "caf\xe9"\n'.encode("latin-1"))
     with pytest.raises(PriceSheetError, match="not UTF-8 text"):
         load_price_sheet(bad, user_sheet=False, base_sheet=base)
 
@@ -388,7 +473,10 @@ def test_select_defaults_globs_providers_and_all(sheet):
     assert ids(sheet.select([], [], False)) == ["alpha", "claude-x", "gem"]
     assert ids(sheet.select(["claude-*"], [], False)) == ["claude-x"]  # deprecated left out
     assert ids(sheet.select(["claude-old"], [], False)) == ["claude-old"]  # named exactly: kept
-    assert ids(sheet.select(["claude-*"], [], False, include_deprecated=True)) == ["claude-x", "claude-old"]
+    assert ids(sheet.select(["claude-*"], [], False, include_deprecated=True)) == [
+        "claude-x",
+        "claude-old",
+    ]
     assert ids(sheet.select(["*-LATEST"], [], False)) == ["alpha"]  # globs see aliases too
     assert ids(sheet.select(["gem"], ["anthro"], False)) == ["claude-x", "gem"]
     assert ids(sheet.select([], [], True)) == ["alpha", "claude-x", "gem", "legacy"]
@@ -404,8 +492,11 @@ def test_select_rejects_globs_matching_nothing_and_unknown_providers(sheet):
 
 
 def test_a_provider_with_only_deprecated_models_is_an_error(tmp_path):
-    sheet = load_sample(tmp_path, "[models.\"claude-x\"]\ndeprecated = true\n")
-    with pytest.raises(TokencalcError, match="provider 'anthro' has no current models \\(deprecated: claude-x, claude-old\\)"):
+    sheet = load_sample(tmp_path, '[models."claude-x"]\ndeprecated = true\n')
+    with pytest.raises(
+        TokencalcError,
+        match="provider 'anthro' has no current models \\(deprecated: claude-x, claude-old\\)",
+    ):
         sheet.select([], ["anthro"], False)
 
 
@@ -440,11 +531,21 @@ def test_schedule_applies_from_its_date(sheet):
 def test_tiers_multiplier_and_explicit(sheet):
     alpha, on = sheet.models["alpha"], date(2026, 11, 22)
     batch = sheet.prices_on(alpha, on, "batch")
-    assert (batch.input, batch.cached_input, batch.output) == (Decimal("1.0"), Decimal("0.25"), Decimal("4.0"))
+    assert (batch.input, batch.cached_input, batch.output) == (
+        Decimal("1.0"),
+        Decimal("0.25"),
+        Decimal("4.0"),
+    )
     assert batch.long_context.input == Decimal("2.0")
     priority = sheet.prices_on(alpha, on, "priority")
-    assert (priority.input, priority.cached_input, priority.output) == (Decimal("3.0"), Decimal("0.75"), Decimal("16.0"))
-    assert priority.long_context.input == Decimal("6") and priority.long_context.output == Decimal("24")
+    assert (priority.input, priority.cached_input, priority.output) == (
+        Decimal("3.0"),
+        Decimal("0.75"),
+        Decimal("16.0"),
+    )
+    assert priority.long_context.input == Decimal("6") and priority.long_context.output == Decimal(
+        "24"
+    )
 
 
 def test_a_tier_the_model_lacks_is_an_error_naming_its_tiers(sheet):
@@ -460,7 +561,12 @@ def test_tokenizer_refs(sheet):
     exact = sheet.tokenizer_for(sheet.models["alpha"])
     assert (exact.base, exact.estimated, exact.tokens_from(100)) == ("o200k_base", False, 100)
     claude = sheet.tokenizer_for(sheet.models["claude-x"])
-    assert (claude.family, claude.base, claude.ratio, claude.estimated) == ("anthro-est", "o200k_base", Decimal("1.5"), True)
+    assert (claude.family, claude.base, claude.ratio, claude.estimated) == (
+        "anthro-est",
+        "o200k_base",
+        Decimal("1.5"),
+        True,
+    )
     assert claude.tokens_from(101) == 152  # 151.5 rounded up
     gem = sheet.tokenizer_for(sheet.models["gem"])
     assert gem.counted_with is None and gem.tokens_from(10) == 3  # 10 chars × 0.25 = 2.5 → 3
@@ -494,13 +600,17 @@ def test_age_warning_after_90_days(tmp_path):
         ("tokenizers = []\n", "tokenizers: must be a table, got a list"),
     ],
 )
-def test_a_section_that_is_not_a_table_is_one_problem_not_a_crash_or_a_flood(tmp_path, overlay, expected):
+def test_a_section_that_is_not_a_table_is_one_problem_not_a_crash_or_a_flood(
+    tmp_path, overlay, expected
+):
     # No follow-on "unknown provider/model" for every entry that refers to the broken section.
     assert problems_of(tmp_path, overlay) == [f"{tmp_path / 'over.toml'}: {expected}"]
 
 
 def test_an_entry_that_is_not_a_table_is_named(tmp_path):
-    assert problems_of(tmp_path, '[models]\nalpha = 3\n') == [f"{tmp_path / 'over.toml'}: models.\"alpha\": must be a table, got 3"]
+    assert problems_of(tmp_path, "[models]\nalpha = 3\n") == [
+        f'{tmp_path / "over.toml"}: models."alpha": must be a table, got 3'
+    ]
 
 
 def test_a_tier_given_in_both_forms_is_blamed_on_the_overlay_that_added_the_other_form(tmp_path):
@@ -531,7 +641,10 @@ def test_the_entry_blamed_does_not_depend_on_hash_order(tmp_path):
     over = tmp_path / "over.toml"
     ids = ["Dup", "dup", "DUP", "dUp", "duP"]
     over.write_text(
-        "".join(f'[models.{i}]\nprovider = "acme"\nname = "D"\ntokenizer = "chars4"\ninput = 1\noutput = 1\ncontext_window = 10\n' for i in ids)
+        "".join(
+            f'[models.{i}]\nprovider = "acme"\nname = "D"\ntokenizer = "chars4"\ninput = 1\noutput = 1\ncontext_window = 10\n'
+            for i in ids
+        )
     )
     script = (
         "import sys\nfrom pathlib import Path\nfrom tokencalc.errors import PriceSheetError\n"
@@ -542,10 +655,18 @@ def test_the_entry_blamed_does_not_depend_on_hash_order(tmp_path):
     outputs = set()
     for seed in range(6):
         env = {**os.environ, "PYTHONHASHSEED": str(seed)}
-        done = subprocess.run([sys.executable, "-c", script, str(over), str(base)], capture_output=True, text=True, env=env, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(over), str(base)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
         outputs.add(done.stdout)
     assert len(outputs) == 1
-    assert outputs.pop().strip() == str([f"{over}: models.\"{i}\": id differs only in case from model 'Dup'" for i in ids[1:]])
+    assert outputs.pop().strip() == str(
+        [f"{over}: models.\"{i}\": id differs only in case from model 'Dup'" for i in ids[1:]]
+    )
 
 
 @pytest.mark.parametrize(
@@ -559,8 +680,14 @@ def test_the_entry_blamed_does_not_depend_on_hash_order(tmp_path):
             '[models.alpha]\naliases = [" foo"]\n',
             "models.\"alpha\".aliases[0]: alias ' foo' is not a usable name: an alias must start with a letter or digit and use only letters, digits and . _ : / @ + -",
         ),
-        ('[models.alpha]\naliases = ["ok", ""]\n', 'models."alpha".aliases[1]: must be a non-empty string, got ""'),
-        ('[models.alpha]\naliases = ["ok", 3]\n', 'models."alpha".aliases[1]: must be a non-empty string, got 3'),
+        (
+            '[models.alpha]\naliases = ["ok", ""]\n',
+            'models."alpha".aliases[1]: must be a non-empty string, got ""',
+        ),
+        (
+            '[models.alpha]\naliases = ["ok", 3]\n',
+            'models."alpha".aliases[1]: must be a non-empty string, got 3',
+        ),
     ],
 )
 def test_ids_and_aliases_must_be_nameable(tmp_path, overlay, expected):
@@ -580,12 +707,17 @@ def test_a_sheet_with_a_byte_order_mark_is_read(tmp_path):
     base = write_sample(tmp_path)
     over = tmp_path / "bom.toml"
     over.write_bytes(b"\xef\xbb\xbf[models.alpha]\ninput = 2.5\n")
-    assert load_price_sheet(over, user_sheet=False, base_sheet=base).models["alpha"].input == Decimal("2.5")
+    assert load_price_sheet(over, user_sheet=False, base_sheet=base).models[
+        "alpha"
+    ].input == Decimal("2.5")
 
 
 def test_the_loaded_sheet_keeps_the_files_it_merged(tmp_path):
     sheet = load_sample(tmp_path, "[models.alpha]\ninput = 2.5\n")
-    assert [layer.label for layer in sheet.layers] == [str(tmp_path / "base.toml"), str(tmp_path / "over.toml")]
+    assert [layer.label for layer in sheet.layers] == [
+        str(tmp_path / "base.toml"),
+        str(tmp_path / "over.toml"),
+    ]
     assert sheet.layers[1].data == {"models": {"alpha": {"input": 2.5}}}
 
 
@@ -599,14 +731,20 @@ def test_a_price_an_overlay_sets_beats_the_schedule_of_the_default(tmp_path):
     after = sheet.prices_on(gem, date(2026, 12, 5))
     assert (after.input, after.output) == (Decimal(3), Decimal(15))
     assert after.cached_input == Decimal("0.2")  # not overridden: the schedule still decides
-    assert after.long_context.input == Decimal("4.0") and after.long_context.output == Decimal("15.0")  # nothing moved
-    assert [(e.start, e.input, e.output) for e in gem.schedule] == []  # the entry changed only overridden prices
+    assert after.long_context.input == Decimal("4.0") and after.long_context.output == Decimal(
+        "15.0"
+    )  # nothing moved
+    assert [
+        (e.start, e.input, e.output) for e in gem.schedule
+    ] == []  # the entry changed only overridden prices
 
 
 def test_a_schedule_entry_keeps_the_prices_the_overlay_does_not_set(tmp_path):
     sheet = load_sample(tmp_path, "[models.gem]\ninput = 3\n")
     gem = sheet.models["gem"]
-    assert [(e.start, e.input, e.output) for e in gem.schedule] == [(date(2026, 12, 1), None, Decimal("20.0"))]
+    assert [(e.start, e.input, e.output) for e in gem.schedule] == [
+        (date(2026, 12, 1), None, Decimal("20.0"))
+    ]
     after = sheet.prices_on(gem, date(2026, 12, 5))
     assert (after.input, after.output) == (Decimal(3), Decimal("20.0"))
 
@@ -615,7 +753,9 @@ def test_a_schedule_the_overlay_gives_itself_still_applies(tmp_path):
     overlay = "[models.gem]\ninput = 3\noutput = 15\n[[models.gem.schedule]]\nfrom = 2027-01-01\ninput = 5\n"
     sheet = load_sample(tmp_path, overlay)
     gem = sheet.models["gem"]
-    assert sheet.prices_on(gem, date(2026, 12, 5)).input == Decimal(3)  # the default's schedule is replaced
+    assert sheet.prices_on(gem, date(2026, 12, 5)).input == Decimal(
+        3
+    )  # the default's schedule is replaced
     later = sheet.prices_on(gem, date(2027, 1, 2))
     assert (later.input, later.output) == (Decimal(5), Decimal(15))
 
@@ -625,4 +765,6 @@ def test_a_long_context_price_an_overlay_sets_does_not_follow_the_default_schedu
     after = sheet.prices_on(sheet.models["gem"], date(2026, 12, 5))
     assert after.input == Decimal("4.0")  # the default's schedule applies to the standard price
     assert after.long_context.input == Decimal(5)  # the overlay's own figure
-    assert after.long_context.output == Decimal("30.0")  # not overridden: follows the doubled output
+    assert after.long_context.output == Decimal(
+        "30.0"
+    )  # not overridden: follows the doubled output

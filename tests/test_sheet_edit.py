@@ -102,7 +102,12 @@ def test_same_value_compares_numbers_by_value(a, b, same):
 
 
 def test_diff_entries_lists_added_removed_and_changed_fields_in_order():
-    changes = diff_entries("models", "m", {"input": 1, "output": 2, "batch": {"multiplier": 0.5}}, {"input": 1.0, "output": 3, "name": "M"})
+    changes = diff_entries(
+        "models",
+        "m",
+        {"input": 1, "output": 2, "batch": {"multiplier": 0.5}},
+        {"input": 1.0, "output": 3, "name": "M"},
+    )
     assert [(c.field, c.kind, c.old, c.new) for c in changes] == [
         ("output", "changed", 2, 3),
         ("batch.multiplier", "removed", 0.5, None),
@@ -117,8 +122,16 @@ def test_a_broken_entry_diffs_as_one_field():
 
 
 def test_diff_sheets_covers_top_level_sections_and_currencies():
-    old = {"as_of": date(2026, 1, 1), "models": {"a": {"input": 1}}, "currencies": {"EUR": D("0.9")}}
-    new = {"as_of": date(2026, 2, 1), "models": {"a": {"input": 1}, "b": {"input": 2}}, "currencies": {}}
+    old = {
+        "as_of": date(2026, 1, 1),
+        "models": {"a": {"input": 1}},
+        "currencies": {"EUR": D("0.9")},
+    }
+    new = {
+        "as_of": date(2026, 2, 1),
+        "models": {"a": {"input": 1}, "b": {"input": 2}},
+        "currencies": {},
+    }
     changes = diff_sheets(old, new)
     assert [(c.section, c.entry, c.field, c.kind) for c in changes] == [
         ("", None, "as_of", "changed"),
@@ -172,14 +185,22 @@ def test_set_dotted_keeps_a_tier_one_form_or_the_other():
 
 
 def test_set_model_values_overrides_one_field_and_leaves_the_rest(tmp_path, base):
-    data, model_id = set_model_values(user(tmp_path), merged(base), "m-one-2026-01-01", {"input": D("1.5")})
+    data, model_id = set_model_values(
+        user(tmp_path), merged(base), "m-one-2026-01-01", {"input": D("1.5")}
+    )
     assert model_id == "m-one" and data == {"models": {"m-one": {"input": D("1.5")}}}
 
 
 def test_a_new_model_needs_every_required_field(tmp_path, base):
     with pytest.raises(UsageError, match="--provider"):
         set_model_values(user(tmp_path), merged(base), "m-new", {"input": D(1)})
-    values = {"provider": "acme", "tokenizer": "o200k_base", "input": D(1), "output": D(2), "context_window": 1000}
+    values = {
+        "provider": "acme",
+        "tokenizer": "o200k_base",
+        "input": D(1),
+        "output": D(2),
+        "context_window": 1000,
+    }
     data, model_id = set_model_values(user(tmp_path), merged(base), "m-new", values)
     assert model_id == "m-new"
     assert list(data["models"]["m-new"])[:3] == ["provider", "name", "tokenizer"]  # schema order
@@ -243,7 +264,11 @@ def test_plan_edit_refuses_a_result_that_would_not_validate(tmp_path, base):
 
 
 def test_rendered_sheets_read_back_to_the_same_data():
-    data = {"models": {"m-one": {"input": D("0.10"), "aliases": ["a"], "batch": {"multiplier": D("0.5")}}}}
+    data = {
+        "models": {
+            "m-one": {"input": D("0.10"), "aliases": ["a"], "batch": {"multiplier": D("0.5")}}
+        }
+    }
     text = render_sheet(data).decode("utf-8")
     assert text.startswith("#")  # the header comment
     assert same_value(parse_sheet_text(text, "x.toml"), data)

@@ -19,13 +19,22 @@ ROOT = Path(__file__).resolve().parents[1]
 CLAUDE_FIXTURE = Path(__file__).parent / "fixtures" / "usage" / "claude_code"
 
 
-def assistant(when: datetime, n: int, tokens_in: int = 1000, tokens_out: int = 100, session: str = "live-1") -> str:
+def assistant(
+    when: datetime, n: int, tokens_in: int = 1000, tokens_out: int = 100, session: str = "live-1"
+) -> str:
     return json.dumps(
         {
-            "type": "assistant", "timestamp": when.isoformat().replace("+00:00", "Z"), "sessionId": session,
-            "cwd": "/home/u/live", "requestId": f"req_{session}_{n}",
-            "message": {"id": f"msg_{session}_{n}", "model": "claude-sonnet-4-5-20250929", "stop_reason": "end_turn",
-                        "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out}},
+            "type": "assistant",
+            "timestamp": when.isoformat().replace("+00:00", "Z"),
+            "sessionId": session,
+            "cwd": "/home/u/live",
+            "requestId": f"req_{session}_{n}",
+            "message": {
+                "id": f"msg_{session}_{n}",
+                "model": "claude-sonnet-4-5-20250929",
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out},
+            },
         }  # fmt: skip
     )
 
@@ -37,7 +46,9 @@ def live(tmp_path):
     project = tmp_path / "claude" / "projects" / "-home-u-live"
     project.mkdir(parents=True)
     lines = [assistant(now - timedelta(minutes=m), i) for i, m in enumerate((100, 60, 30, 5))]
-    lines.insert(2, lines[1].replace('"output_tokens": 100', '"output_tokens": 3'))  # a streaming placeholder
+    lines.insert(
+        2, lines[1].replace('"output_tokens": 100', '"output_tokens": 3')
+    )  # a streaming placeholder
     (project / "live-1.jsonl").write_text("\n".join(lines) + "\n")
     env = {
         **os.environ,
@@ -52,12 +63,23 @@ def live(tmp_path):
 def statusline(env, payload: object) -> subprocess.CompletedProcess:
     text = payload if isinstance(payload, str) else json.dumps(payload)
     return subprocess.run(
-        [sys.executable, "-m", "tokencalc", "statusline"], input=text, capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-m", "tokencalc", "statusline"],
+        input=text,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 
 def usage_json(env, *args) -> dict:
-    done = subprocess.run([sys.executable, "-m", "tokencalc", *args, "-f", "json"], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "tokencalc", *args, "-f", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -89,14 +111,22 @@ def test_statusline_agrees_with_usage_and_blocks(live):
     assert text.count("\n") == 0 and text.startswith("Sonnet 4.5 · ")
     parts = text.split(" · ")
     # four calls of 1,000 in / 100 out; the placeholder line is the same call, counted once
-    by_session = {g["key"]: D(g["cost"]) for g in usage_json(live["env"], "usage", str(live["dir"]), "--by", "session")["groups"]}
+    by_session = {
+        g["key"]: D(g["cost"])
+        for g in usage_json(live["env"], "usage", str(live["dir"]), "--by", "session")["groups"]
+    }
     assert money(parts[-1].split(" session")[0]) == by_session["live-1"].quantize(D("0.0001"))
     assert "(Claude Code: $0.0123)" in parts[-1]
     blocks = usage_json(live["env"], "usage", "blocks", str(live["dir"]))
     active = blocks["active"]
     assert money(parts[2].split(" 5h window")[0]) == D(active["cost"]).quantize(D("0.0001"))
     assert "/h, " in parts[2] and " left)" in parts[2]
-    today = [g for g in usage_json(live["env"], "usage", str(live["dir"]), "--since", "today", "--tz", "UTC")["groups"]]
+    today = [
+        g
+        for g in usage_json(
+            live["env"], "usage", str(live["dir"]), "--since", "today", "--tz", "UTC"
+        )["groups"]
+    ]
     expected_today = sum((D(g["cost"]) for g in today), D(0))
     assert money(parts[1].split(" today")[0]) == expected_today.quantize(D("0.0001"))
 
@@ -105,9 +135,17 @@ def test_statusline_without_stdin_session_and_with_bad_json(live):
     done = statusline(live["env"], "")
     assert done.returncode == 0 and " session" not in done.stdout and " today" in done.stdout
     done = statusline(live["env"], "{not json")
-    assert done.returncode == 0 and "warning: stdin is not Claude Code's status-line JSON" in done.stderr
+    assert (
+        done.returncode == 0
+        and "warning: stdin is not Claude Code's status-line JSON" in done.stderr
+    )
     assert " today" in done.stdout
-    done = subprocess.run([sys.executable, "-m", "tokencalc", "statusline", "--bogus"], capture_output=True, text=True, env=live["env"])
+    done = subprocess.run(
+        [sys.executable, "-m", "tokencalc", "statusline", "--bogus"],
+        capture_output=True,
+        text=True,
+        env=live["env"],
+    )
     assert done.returncode == 2 and "takes no arguments" in done.stderr
 
 
@@ -132,18 +170,24 @@ def test_index_resumes_appended_files_and_matches_a_fresh_build(tmp_path):
     project.mkdir(parents=True)
     log = project / "s.jsonl"
     start = datetime(2025, 9, 1, 10, tzinfo=timezone.utc)
-    log.write_text(assistant(start, 0) + "\n" + assistant(start, 1)[:40])  # the last line is being written
+    log.write_text(
+        assistant(start, 0) + "\n" + assistant(start, 1)[:40]
+    )  # the last line is being written
     index = tmp_path / "index"
     first = claude_index.refresh([tmp_path / "projects"], path=index)
     assert (len(first.summaries), first.files_read, first.repriced) == (1, 1, True)
     with open(log, "a") as handle:
-        handle.write(assistant(start, 1)[40:] + "\n" + assistant(start + timedelta(minutes=1), 2) + "\n")
+        handle.write(
+            assistant(start, 1)[40:] + "\n" + assistant(start + timedelta(minutes=1), 2) + "\n"
+        )
     second = claude_index.refresh([tmp_path / "projects"], path=index)
     assert (len(second.summaries), second.files_read, second.repriced) == (3, 1, False)
     third = claude_index.refresh([tmp_path / "projects"], path=index)
     assert third.files_read == 0 and third.summaries == second.summaries
     fresh = claude_index.refresh([tmp_path / "projects"], path=tmp_path / "other-index")
-    assert sorted(fresh.summaries, key=lambda s: s.timestamp) == sorted(second.summaries, key=lambda s: s.timestamp)
+    assert sorted(fresh.summaries, key=lambda s: s.timestamp) == sorted(
+        second.summaries, key=lambda s: s.timestamp
+    )
 
 
 def test_index_rereads_a_rewritten_file_and_survives_corruption(tmp_path):
@@ -154,7 +198,9 @@ def test_index_rereads_a_rewritten_file_and_survives_corruption(tmp_path):
     log.write_text(assistant(start, 0, tokens_in=1000) + "\n")
     index = tmp_path / "index"
     claude_index.refresh([tmp_path / "projects"], path=index)
-    log.write_text(assistant(start, 0, tokens_in=2000) + "\n" + assistant(start, 5) + "\n")  # rewritten, longer
+    log.write_text(
+        assistant(start, 0, tokens_in=2000) + "\n" + assistant(start, 5) + "\n"
+    )  # rewritten, longer
     summaries = claude_index.refresh([tmp_path / "projects"], path=index).summaries
     assert sorted(s.tokens for s in summaries) == [1100, 2100]
     index.write_bytes(b"\x00garbage")
@@ -188,25 +234,41 @@ def test_concurrent_runs_leave_a_good_index(live):
     assert not [p for p in index.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_index_built_in_batches_gives_the_same_records_and_stores_one_entry_per_call(tmp_path, monkeypatch):
+def test_index_built_in_batches_gives_the_same_records_and_stores_one_entry_per_call(
+    tmp_path, monkeypatch
+):
     start = datetime(2025, 9, 1, 10, tzinfo=timezone.utc)
-    for day in range(4):  # four sessions on four days; each response streamed: placeholder, final, final again
+    for day in range(
+        4
+    ):  # four sessions on four days; each response streamed: placeholder, final, final again
         project = tmp_path / "projects" / f"p{day}"
         project.mkdir(parents=True)
         lines = []
         for n in range(5):
             when = start + timedelta(days=day, minutes=n)
-            lines += [assistant(when, n, 1000 + n, 2, f"s{day}"), *[assistant(when, n, 1000 + n, 300 + n, f"s{day}")] * 2]
+            lines += [
+                assistant(when, n, 1000 + n, 2, f"s{day}"),
+                *[assistant(when, n, 1000 + n, 300 + n, f"s{day}")] * 2,
+            ]
         (project / f"s{day}.jsonl").write_text("\n".join(lines) + "\n")
     since = (start + timedelta(days=2)).timestamp()
     whole = claude_index.refresh([tmp_path / "projects"], path=tmp_path / "whole")
     monkeypatch.setattr(claude_index, "BATCH", 1)
-    batched = claude_index.refresh([tmp_path / "projects"], path=tmp_path / "batched", since=since, session="s0")
+    batched = claude_index.refresh(
+        [tmp_path / "projects"], path=tmp_path / "batched", since=since, session="s0"
+    )
     # kept: days 2 and 3 (since) and session s0 (day 0); each call once, with its final counts
-    expected = sorted((s for s in whole.summaries if s.timestamp >= since or s.session == "s0"), key=lambda s: s.timestamp)
-    assert len(whole.summaries) == 20 and {s.tokens for s in whole.summaries} == {1000 + n + 300 + n for n in range(5)}
+    expected = sorted(
+        (s for s in whole.summaries if s.timestamp >= since or s.session == "s0"),
+        key=lambda s: s.timestamp,
+    )
+    assert len(whole.summaries) == 20 and {s.tokens for s in whole.summaries} == {
+        1000 + n + 300 + n for n in range(5)
+    }
     assert sorted(batched.summaries, key=lambda s: s.timestamp) == expected and len(expected) == 15
-    warm = claude_index.refresh([tmp_path / "projects"], path=tmp_path / "batched", since=since, session="s0")
+    warm = claude_index.refresh(
+        [tmp_path / "projects"], path=tmp_path / "batched", since=since, session="s0"
+    )
     assert warm.files_read == 0 and sorted(warm.summaries, key=lambda s: s.timestamp) == expected
     for name in claude_index.transcripts([tmp_path / "projects"]):
         assert len(claude_index._read_shard(tmp_path / "batched", name)) == 5

@@ -99,7 +99,15 @@ def test_estimate_rounds_up():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.sampled_from(["hello world ", "你好世界。", "  \n", "{\"a\": 12345}", "Привет ", "x" * 50]), min_size=1, max_size=400))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["hello world ", "你好世界。", "  \n", '{"a": 12345}', "Привет ", "x" * 50]
+        ),
+        min_size=1,
+        max_size=400,
+    )
+)
 def test_chunked_counting_gives_the_whole_texts_histogram(pieces):
     text = "".join(pieces)
     with pytest.MonkeyPatch.context() as patch:

@@ -37,7 +37,9 @@ def test_known_cases():
     assert not unicode_guard.tables_agree_on("lone \ud800 surrogate")
     assert not unicode_guard.tables_agree_on("😀 then an unassigned BMP code point \u0378")
     assert not unicode_guard.tables_agree_on("é\U0010ffff")  # a noncharacter
-    assert encodings.tables_agree_on is not None and encodings.tables_agree_on("x\U000323b0") is False
+    assert (
+        encodings.tables_agree_on is not None and encodings.tables_agree_on("x\U000323b0") is False
+    )
 
 
 @settings(max_examples=400, deadline=None)
@@ -56,7 +58,7 @@ def test_random_text_matches_definition(text):
 
 
 def test_long_text_with_one_suspect_character_anywhere():
-    base = ("Prose, code() and 中文字符 with 😀 emoji.\n" * 5000)
+    base = "Prose, code() and 中文字符 with 😀 emoji.\n" * 5000
     assert unicode_guard.tables_agree_on(base)
     for position in (0, len(base) // 2, len(base)):
         assert not unicode_guard.tables_agree_on(base[:position] + "\U000323b0" + base[position:])

@@ -60,7 +60,11 @@ def test_claude_code_splits_one_hour_and_five_minute_writes(claude_report):
     one_hour = [r for r in claude_report.records if r.cache_write_1h_tokens]
     assert len(one_hour) == 1
     record = one_hour[0]
-    assert (record.cache_write_5m_tokens, record.cache_write_1h_tokens, record.cache_read_tokens) == (
+    assert (
+        record.cache_write_5m_tokens,
+        record.cache_write_1h_tokens,
+        record.cache_read_tokens,
+    ) == (
         0,
         3000,
         21000,
@@ -70,13 +74,19 @@ def test_claude_code_splits_one_hour_and_five_minute_writes(claude_report):
 
 def test_claude_code_falls_back_to_message_id_and_flat_cache_creation(claude_report):
     (record,) = [r for r in claude_report.records if r.model == "claude-opus-4-1-20250805"]
-    assert (record.input_tokens, record.cache_write_5m_tokens, record.output_tokens) == (510, 500, 40)
+    assert (record.input_tokens, record.cache_write_5m_tokens, record.output_tokens) == (
+        510,
+        500,
+        40,
+    )
 
 
 def test_claude_code_bookkeeping(claude_report):
     # placeholder+2 blocks of A (2), B placeholder (1), C repeated (1), sidechain replays of A and B (2)
     assert claude_report.duplicates_dropped == 6
-    assert claude_report.malformed == 3  # negative count, broken JSON, no usage; <synthetic> is not malformed
+    assert (
+        claude_report.malformed == 3
+    )  # negative count, broken JSON, no usage; <synthetic> is not malformed
     assert claude_report.lines_read == 17
     assert claude_report.files_read == 2
     assert [reason.rsplit(": ", 1)[-1] for reason in claude_report.malformed_reasons] == [
@@ -93,7 +103,9 @@ def test_claude_code_keeps_vendor_cost_and_sessions(claude_report):
     assert old.vendor_cost_usd == Decimal("0.0123")
     assert {r.session for r in claude_report.records} == {"sess-1"}
     assert all(not r.estimated for r in claude_report.records)
-    assert [r.timestamp for r in claude_report.records] == sorted(r.timestamp for r in claude_report.records)
+    assert [r.timestamp for r in claude_report.records] == sorted(
+        r.timestamp for r in claude_report.records
+    )
 
 
 def test_claude_code_sidechain_replay_counted_once_whatever_the_file_order(tmp_path):
@@ -179,7 +191,9 @@ def test_codex_independent_sessions_with_equal_numbers_both_count(tmp_path):
     parent = next((FIXTURES / "codex/sessions/2025/09/01").glob("*.jsonl")).read_text()
     (tmp_path / "a.jsonl").write_text(parent)
     (tmp_path / "b.jsonl").write_text(
-        parent.replace("0199aaaa-0000-7000-8000-000000000001", "0199cccc-0000-7000-8000-000000000003")
+        parent.replace(
+            "0199aaaa-0000-7000-8000-000000000001", "0199cccc-0000-7000-8000-000000000003"
+        )
     )
     report = read_usage([tmp_path])
     assert totals(report.records)["input"] == 2 * 4000
@@ -196,7 +210,10 @@ def codex_last_only(when: str, input_tokens: int) -> dict:
     return {
         "timestamp": when,
         "type": "event_msg",
-        "payload": {"type": "token_count", "info": {"total_token_usage": None, "last_token_usage": usage}},
+        "payload": {
+            "type": "token_count",
+            "info": {"total_token_usage": None, "last_token_usage": usage},
+        },
     }
 
 
@@ -246,7 +263,9 @@ def test_gemini_bookkeeping(gemini_report):
     assert gemini_report.duplicates_dropped == 6
     assert gemini_report.malformed == 2
     assert {r.session for r in gemini_report.records} == {"abcd1234-5678-4abc-9def-0123456789ab"}
-    assert [r.model for r in gemini_report.records] == ["gemini-2.5-pro"] * 3 + ["gemini-2.5-flash"] * 2
+    assert [r.model for r in gemini_report.records] == ["gemini-2.5-pro"] * 3 + [
+        "gemini-2.5-flash"
+    ] * 2
 
 
 def test_gemini_rewind_keeps_billed_messages(gemini_report):
@@ -263,11 +282,15 @@ def test_gemini_last_record_per_id_wins(tmp_path):
         "model": "m",
         "tokens": {"input": 10, "output": 1, "cached": 0, "thoughts": 0, "tool": 0, "total": 11},
     }
-    later = dict(first, tokens={"input": 10, "output": 7, "cached": 4, "thoughts": 3, "tool": 0, "total": 20})
+    later = dict(
+        first, tokens={"input": 10, "output": 7, "cached": 4, "thoughts": 3, "tool": 0, "total": 20}
+    )
     path = tmp_path / "session-x.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in (meta, first, later)) + "\n")
     report = read_usage([path])
-    assert [(r.input_tokens, r.output_tokens, r.cache_read_tokens) for r in report.records] == [(10, 10, 4)]
+    assert [(r.input_tokens, r.output_tokens, r.cache_read_tokens) for r in report.records] == [
+        (10, 10, 4)
+    ]
     assert report.duplicates_dropped == 1
 
 

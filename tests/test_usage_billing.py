@@ -61,9 +61,16 @@ def test_openai_dashboard_csv_columns_by_name_and_float_counts():
 def test_openai_costs_json_are_vendor_costs():
     report = read_usage([OPENAI / "costs.json"])
     assert report.records == []
-    assert [(c.date.isoformat(), c.model, c.amount_usd, c.line_item) for c in report.vendor_costs] == [
+    assert [
+        (c.date.isoformat(), c.model, c.amount_usd, c.line_item) for c in report.vendor_costs
+    ] == [
         ("2025-09-01", None, Decimal("0.06"), "Image models"),
-        ("2025-09-01", "gpt-5-2025-08-07", Decimal("0.8958740000000000"), "gpt-5-2025-08-07, input"),
+        (
+            "2025-09-01",
+            "gpt-5-2025-08-07",
+            Decimal("0.8958740000000000"),
+            "gpt-5-2025-08-07, input",
+        ),
         ("2025-09-01", "gpt-5-2025-08-07", Decimal("0.12"), "gpt-5-2025-08-07, cached input"),
     ]
     assert sum(c.amount_usd for c in report.vendor_costs) == Decimal("1.075874")
@@ -92,7 +99,16 @@ def test_openai_usage_and_costs_together_and_twice():
 def test_anthropic_admin_usage_report():
     report = read_usage([ANTHROPIC / "usage_report.json"])
     assert rows(report) == [
-        (day(1), "claude-sonnet-4-5-20250929", 1500 + 2000 + 4000 + 30000, 30000, 2000, 4000, 900, 0),
+        (
+            day(1),
+            "claude-sonnet-4-5-20250929",
+            1500 + 2000 + 4000 + 30000,
+            30000,
+            2000,
+            4000,
+            900,
+            0,
+        ),
         (day(2), "claude-haiku-4-5-20251001", 700, 0, 0, 0, 300, 0),
     ]
     assert any("no request counts" in a for a in report.assumptions)
@@ -112,7 +128,9 @@ def test_anthropic_console_usage_csv_both_header_variants():
         (day(2), "claude-opus-4-1-20250805", 50, 0, 0, 0, 25, 0),
     ]
     old = read_usage([ANTHROPIC / "console_usage_old.csv"])
-    assert rows(old) == [(day(1, 8), "claude-3-5-sonnet-20241022", 800 + 100 + 2000, 2000, 100, 0, 150, 0)]
+    assert rows(old) == [
+        (day(1, 8), "claude-3-5-sonnet-20241022", 800 + 100 + 2000, 2000, 100, 0, 150, 0)
+    ]
 
 
 def test_anthropic_console_cost_csv_is_dollars():
@@ -125,9 +143,9 @@ def test_anthropic_directory_totals():
     report = read_usage([ANTHROPIC])
     assert report.files_read == 5
     assert sum(r.input_tokens for r in report.records) == 38200 + 6550 + 2900
-    assert sum(c.amount_usd for c in report.vendor_costs) == Decimal("1.2345") + Decimal("20") + Decimal(
-        "1.75"
-    )
+    assert sum(c.amount_usd for c in report.vendor_costs) == Decimal("1.2345") + Decimal(
+        "20"
+    ) + Decimal("1.75")
 
 
 def test_billing_malformed_rows(tmp_path):
@@ -175,7 +193,9 @@ def test_csv_stray_carriage_return_in_a_walked_directory(tmp_path):
     assert report.files_skipped == 2
     assert rows(report) == [(day(2), "claude-opus-4-1-20250805", 50, 0, 0, 0, 25, 0)]
     assert report.malformed == 2  # both halves of the broken row
-    assert report.malformed_reasons[0].endswith("console_usage.csv:2: 4 fields where the header has 12")
+    assert report.malformed_reasons[0].endswith(
+        "console_usage.csv:2: 4 fields where the header has 12"
+    )
 
 
 def test_csv_row_the_csv_module_rejects_is_malformed_and_reading_goes_on(tmp_path):
@@ -184,7 +204,10 @@ def test_csv_row_the_csv_module_rejects_is_malformed_and_reading_goes_on(tmp_pat
     path = tmp_path / "usage.csv"
     path.write_text("\n".join([header, first, '"' + "x" * 200_000, second]) + "\n")
     report = read_usage([path])
-    assert [r.model for r in report.records] == ["claude-sonnet-4-5-20250929", "claude-opus-4-1-20250805"]
+    assert [r.model for r in report.records] == [
+        "claude-sonnet-4-5-20250929",
+        "claude-opus-4-1-20250805",
+    ]
     assert report.malformed == 1
     assert "unreadable CSV row (field larger than field limit" in report.malformed_reasons[0]
 
@@ -231,7 +254,16 @@ def test_openai_usage_api_tiers(tmp_path):
     path = tmp_path / "usage.json"
     path.write_text(json.dumps(page))
     report = read_usage([path])
-    assert [r.tier for r in report.records] == [None, "batch", "flex", "priority", None, None, None, "batch"]
+    assert [r.tier for r in report.records] == [
+        None,
+        "batch",
+        "flex",
+        "priority",
+        None,
+        None,
+        None,
+        "batch",
+    ]
     assert all(r.long_context is None for r in report.records)
     assert report.duplicates_dropped == 0  # equal counts, different groups: all kept
 
@@ -239,7 +271,11 @@ def test_openai_usage_api_tiers(tmp_path):
 def test_openai_dashboard_csv_tiers(tmp_path):
     text = (OPENAI / "usage_dashboard.csv").read_text().splitlines()
     header, row = text[0], text[1]
-    body = [row, row.replace("FALSE,default", "TRUE,default"), row.replace("FALSE,default", "FALSE,flex")]
+    body = [
+        row,
+        row.replace("FALSE,default", "TRUE,default"),
+        row.replace("FALSE,default", "FALSE,flex"),
+    ]
     path = tmp_path / "usage.csv"
     path.write_text("\n".join([header, *body]) + "\n")
     report = read_usage([path])
@@ -259,7 +295,9 @@ def test_anthropic_usage_report_tiers_and_context_window(tmp_path):
         ("flex_discount", None),
         (None, "200k-1M"),
     ]
-    page["data"][0]["results"] = [dict(template, service_tier=t, context_window=c) for t, c in variants]
+    page["data"][0]["results"] = [
+        dict(template, service_tier=t, context_window=c) for t, c in variants
+    ]
     path = tmp_path / "usage.json"
     path.write_text(json.dumps(page))
     report = read_usage([path])

@@ -18,8 +18,16 @@ from test_usage_pricing import usage_sheet_text
 UTC = timezone.utc
 
 
-def rec(when: datetime, input_tokens: int = 100, output_tokens: int = 50, source: str = "claude-code") -> UsageRecord:
-    return UsageRecord(timestamp=when, source=source, model="sonnet", input_tokens=input_tokens, output_tokens=output_tokens)
+def rec(
+    when: datetime, input_tokens: int = 100, output_tokens: int = 50, source: str = "claude-code"
+) -> UsageRecord:
+    return UsageRecord(
+        timestamp=when,
+        source=source,
+        model="sonnet",
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+    )
 
 
 def t(hour: int, minute: int = 0, second: int = 0, day: int = 1) -> datetime:
@@ -42,7 +50,11 @@ def test_a_gap_longer_than_the_window_starts_a_new_one_at_its_own_hour():
 
 def test_input_order_and_time_zone_of_the_timestamps_do_not_matter():
     kolkata = ZoneInfo("Asia/Kolkata")  # +05:30: local half hours are not window starts
-    same = [rec(t(10, 20).astimezone(kolkata)), rec(t(16, 0).astimezone(ZoneInfo("America/New_York"))), rec(t(12, 0))]
+    same = [
+        rec(t(10, 20).astimezone(kolkata)),
+        rec(t(16, 0).astimezone(ZoneInfo("America/New_York"))),
+        rec(t(12, 0)),
+    ]
     assert starts(same) == [(t(10), 2), (t(16), 1)]
     assert window_start(t(10, 20).astimezone(kolkata)) == t(10)
 
@@ -66,7 +78,11 @@ def flat_price(members):
 
 
 def test_active_window_burn_rate_and_projection():
-    records = [rec(t(8)), rec(t(15, 10), input_tokens=2000, output_tokens=400), rec(t(16, 10), input_tokens=1000, output_tokens=200)]
+    records = [
+        rec(t(8)),
+        rec(t(15, 10), input_tokens=2000, output_tokens=400),
+        rec(t(16, 10), input_tokens=1000, output_tokens=200),
+    ]
     result = build(records, flat_price, now=t(17, 10))
     assert [b.start for b in result.blocks] == [t(8), t(15)]
     active = result.active
@@ -99,13 +115,25 @@ def log(tmp_path, packaged_sheet):
     packaged_sheet(usage_sheet_text())
     lines = []
     for i, (when, tokens_in, tokens_out) in enumerate(
-        [("2025-09-01T10:20:00Z", 1000, 100), ("2025-09-01T14:59:59Z", 1000, 100), ("2025-09-01T15:00:00Z", 2000, 200)]
+        [
+            ("2025-09-01T10:20:00Z", 1000, 100),
+            ("2025-09-01T14:59:59Z", 1000, 100),
+            ("2025-09-01T15:00:00Z", 2000, 200),
+        ]
     ):
         lines.append(
             json.dumps(
                 {
-                    "type": "assistant", "timestamp": when, "sessionId": "s1", "cwd": "/p", "requestId": f"r{i}",
-                    "message": {"id": f"m{i}", "model": "sonnet", "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out}},
+                    "type": "assistant",
+                    "timestamp": when,
+                    "sessionId": "s1",
+                    "cwd": "/p",
+                    "requestId": f"r{i}",
+                    "message": {
+                        "id": f"m{i}",
+                        "model": "sonnet",
+                        "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out},
+                    },
                 }  # fmt: skip
             )
         )
@@ -130,9 +158,20 @@ def test_blocks_command_json(cli, log):
 
 
 def test_blocks_command_table_in_a_time_zone_and_active_only(cli, log):
-    result = cli("usage", "blocks", str(log), "--now", "2025-09-01T16:00:00Z", "--tz", "Asia/Kolkata", "--active")
+    result = cli(
+        "usage",
+        "blocks",
+        str(log),
+        "--now",
+        "2025-09-01T16:00:00Z",
+        "--tz",
+        "Asia/Kolkata",
+        "--active",
+    )
     assert result.exit_code == 0, result.stderr
-    assert "2025-09-01 20:30 ▶" in result.stdout and "15:30" not in result.stdout  # only the active window
+    assert (
+        "2025-09-01 20:30 ▶" in result.stdout and "15:30" not in result.stdout
+    )  # only the active window
     assert "Active window: $0.009" in result.stdout and "(4h00m left)" in result.stdout
     result = cli("usage", "blocks", str(log), "--now", "2025-09-02T16:00:00Z")
     assert result.exit_code == 0 and "No active window." in result.stdout
@@ -142,7 +181,9 @@ def test_blocks_command_table_in_a_time_zone_and_active_only(cli, log):
 
 def _sheet_with_window_limits(limits: str) -> str:
     """The usage test sheet with one more plan carrying ``limits``."""
-    return usage_sheet_text() + f'''
+    return (
+        usage_sheet_text()
+        + f"""
 [plans.windowed]
 vendor = "acme"
 name = "Windowed"
@@ -152,7 +193,8 @@ models = ["sonnet"]
 source = "https://example.com/plans"
 as_of = 2026-11-01
 limits = {limits}
-'''
+"""
+    )
 
 
 def test_blocks_compare_each_window_with_the_plans_5_hour_limit(cli, log, packaged_sheet):
@@ -163,7 +205,17 @@ def test_blocks_compare_each_window_with_the_plans_5_hour_limit(cli, log, packag
             '{ messages = 3, hours = 3, scope = "messages", source = "s" }]'
         )
     )
-    result = cli("usage", "blocks", str(log), "--now", "2025-09-01T16:00:00Z", "--plan", "windowed", "-f", "json")
+    result = cli(
+        "usage",
+        "blocks",
+        str(log),
+        "--now",
+        "2025-09-01T16:00:00Z",
+        "--plan",
+        "windowed",
+        "-f",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     # only the 5-hour limit speaks of a 5-hour window: 2 messages; windows hold 2 and 1 requests
@@ -172,7 +224,11 @@ def test_blocks_compare_each_window_with_the_plans_5_hour_limit(cli, log, packag
 
 
 def test_blocks_say_when_the_plan_has_no_5_hour_limit(cli, log, packaged_sheet):
-    packaged_sheet(_sheet_with_window_limits('[{ messages = 160, hours = 3, scope = "messages", source = "s" }]'))
+    packaged_sheet(
+        _sheet_with_window_limits(
+            '[{ messages = 160, hours = 3, scope = "messages", source = "s" }]'
+        )
+    )
     result = cli("usage", "blocks", str(log), "--now", "2025-09-01T16:00:00Z", "--plan", "windowed")
     assert result.exit_code == 0, result.stderr
     assert "no numeric 5-hour cap for Windowed" in result.stderr

@@ -62,7 +62,10 @@ def test_chatgpt_current_branch_calls():
     assert [(r.input_tokens, r.output_tokens, r.model) for r in report.records] == CHATGPT_CALLS
     assert all(r.estimated and r.requests == 1 and r.cache_read_tokens == 0 for r in report.records)
     assert {r.session for r in report.records} == {"conv-1", "conv-2"}
-    assert report.malformed == 1 and "conversation 2: no message mapping" in report.malformed_reasons[0]
+    assert (
+        report.malformed == 1
+        and "conversation 2: no message mapping" in report.malformed_reasons[0]
+    )
 
 
 def test_chatgpt_timestamps_fall_back_to_the_conversation():
@@ -157,11 +160,16 @@ def test_chatgpt_options_reasoning_override_and_caching():
     assert [r.cache_write_5m_tokens for r in report.records] == [
         prompt - read for (prompt, _, _), read in zip(CHATGPT_CALLS, reads)
     ]
-    assert [r.cache_write_5m_tokens for r in report.records][1:3] == [n(A1) + n(U2B), n(CODE) + n(TOOL)]
+    assert [r.cache_write_5m_tokens for r in report.records][1:3] == [
+        n(A1) + n(U2B),
+        n(CODE) + n(TOOL),
+    ]
     assert all(r.cache_write_1h_tokens == 0 for r in report.records)
     assert any("100 tokens/reply assumed" in a for a in report.assumptions)
     assert any("model assumed to be gpt-5" in a for a in report.assumptions)
-    assert any("writes the rest of its prompt as a 5-minute cache write" in a for a in report.assumptions)
+    assert any(
+        "writes the rest of its prompt as a 5-minute cache write" in a for a in report.assumptions
+    )
 
 
 def test_claude_export_caching_reads_the_prefix_and_writes_the_rest():
@@ -198,13 +206,17 @@ def test_counter_factory_is_used_and_closed():
             Fake.closed = True
 
     report = read_usage([CLAUDE], counter_factory=Fake)
-    assert report.records[0].output_tokens == len("The meeting is now on Friday and the budget was approved.")
+    assert report.records[0].output_tokens == len(
+        "The meeting is now on Friday and the budget was approved."
+    )
     assert Fake.closed
 
 
 # ---------------------------------------------------------------- Claude.ai export
 
-PROMPT = "Summarize the attached notes.\nMeeting moved to Friday. Budget approved."  # text + attachment
+PROMPT = (
+    "Summarize the attached notes.\nMeeting moved to Friday. Budget approved."  # text + attachment
+)
 REPLY = "The meeting is now on Friday and the budget was approved."
 
 
@@ -247,7 +259,9 @@ def test_chat_text_counter_matches_token_counter_past_its_small_budget():
     from tokencalc.counting import SMALL_TEXT_BUDGET, TokenCounter
     from tokencalc.usage.options import ChatTextCounter
 
-    texts = [f"Message {i}: naïve café — {'word ' * (i % 50)}\n\n  indented\tcode();" for i in range(400)]
+    texts = [
+        f"Message {i}: naïve café — {'word ' * (i % 50)}\n\n  indented\tcode();" for i in range(400)
+    ]
     assert sum(map(len, texts)) > SMALL_TEXT_BUDGET
     chat = ChatTextCounter()
     with TokenCounter(["o200k_base"]) as reference:

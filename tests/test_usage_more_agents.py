@@ -70,16 +70,27 @@ def test_opencode_counts_each_assistant_message_once(opencode_data):
     assert report.malformed == 1 and "msg_m7" in report.malformed_reasons[0]
     by_id = {r.timestamp: r for r in report.records}
     m1 = by_id[utc(2025, 9, 1, 10)]
-    assert (m1.model, m1.project, m1.session, m1.vendor_cost_usd) == ("claude-sonnet-4-5", "/home/dev/shop", "ses_1", D("0.012"))
+    assert (m1.model, m1.project, m1.session, m1.vendor_cost_usd) == (
+        "claude-sonnet-4-5",
+        "/home/dev/shop",
+        "ses_1",
+        D("0.012"),
+    )
     m2 = by_id[utc(2025, 9, 1, 11)]
-    assert (m2.model, m2.vendor_cost_usd, m2.session) == ("claude-sonnet-4-5", None, "ses_3")  # copilot: cost 0 → none
+    assert (m2.model, m2.vendor_cost_usd, m2.session) == (
+        "claude-sonnet-4-5",
+        None,
+        "ses_3",
+    )  # copilot: cost 0 → none
     assert by_id[utc(2025, 9, 2, 9)].project == "/home/dev/blog"
 
 
 def test_opencode_reads_a_database_another_process_is_writing(opencode_data):
     writer = sqlite3.connect(opencode_data / "opencode.db")
     writer.execute("BEGIN IMMEDIATE")
-    writer.execute("INSERT INTO message VALUES ('msg_x', 'ses_1', 1, 1, '{\"role\":\"assistant\"}')")
+    writer.execute(
+        "INSERT INTO message VALUES ('msg_x', 'ses_1', 1, 1, '{\"role\":\"assistant\"}')"
+    )
     try:
         report = read_usage([opencode_data / "opencode.db"])  # WAL: the reader sees the last commit
         assert report.sources == {"opencode": 4}
@@ -116,9 +127,14 @@ def test_amp_ledger_events_with_the_cache_split_of_their_messages():
         "cache_write": 2000 + 100,
         "requests": 4,
     }
-    assert report.malformed == 1 and "T-0199cccc" in report.malformed_reasons[0]  # a thread being written
+    assert (
+        report.malformed == 1 and "T-0199cccc" in report.malformed_reasons[0]
+    )  # a thread being written
     (old,) = [r for r in report.records if r.model == "claude-haiku-4-5-20251001"]
-    assert old.timestamp == utc(2025, 9, 2, 9, 0, 5) and old.session == "T-0199bbbb-0000-7000-8000-000000000002"
+    assert (
+        old.timestamp == utc(2025, 9, 2, 9, 0, 5)
+        and old.session == "T-0199bbbb-0000-7000-8000-000000000002"
+    )
 
 
 def test_amp_counts_a_thread_once_when_read_twice(tmp_path):
@@ -134,7 +150,11 @@ def test_copilot_cli_sums_every_shutdown_per_model():
     report = read_usage([FIXTURES / "copilot_cli"])
     assert report.sources == {"copilot-cli": 3}
     by_model = {r.model: r for r in report.records}
-    assert set(by_model) == {"claude-sonnet-4-5", "gpt-5-mini", "gemini-2.5-pro"}  # dotted id normalised
+    assert set(by_model) == {
+        "claude-sonnet-4-5",
+        "gpt-5-mini",
+        "gemini-2.5-pro",
+    }  # dotted id normalised
     claude = by_model["claude-sonnet-4-5"]
     # inputTokens 30000 already holds 20000 reads and 5000 writes; reasoning is inside output
     assert (claude.input_tokens, claude.cache_read_tokens, claude.cache_write_5m_tokens, claude.output_tokens, claude.requests) == (
@@ -144,7 +164,9 @@ def test_copilot_cli_sums_every_shutdown_per_model():
     assert by_model["gpt-5-mini"].output_tokens == 200
     assert claude.project == "/home/dev/api" and claude.timestamp == utc(2025, 9, 1, 12)
     assert totals(report.records)["requests"] == 6
-    assert report.malformed == 1  # the torn last line; the user message quoting "session.shutdown" is not usage
+    assert (
+        report.malformed == 1
+    )  # the torn last line; the user message quoting "session.shutdown" is not usage
 
 
 # ---------------------------------------------------------------- Qwen Code
@@ -204,10 +226,17 @@ def test_every_agent_is_found_in_its_default_place(cli, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.stderr
     for name in ("Amp", "GitHub Copilot CLI", "Qwen Code", "Kimi CLI"):
         assert f"{name} (" in result.stderr
-    assert json.loads(result.stdout)["sources"] == {"amp": 4, "copilot-cli": 3, "qwen-code": 3, "kimi-cli": 3}
+    assert json.loads(result.stdout)["sources"] == {
+        "amp": 4,
+        "copilot-cli": 3,
+        "qwen-code": 3,
+        "kimi-cli": 3,
+    }
     result = cli("usage", "-f", "json", "--source", "kimi-cli")
     assert json.loads(result.stdout)["sources"] == {"kimi-cli": 3}
-    monkeypatch.setenv("KIMI_SHARE_DIR", str(tmp_path / "elsewhere"))  # an override that points nowhere
+    monkeypatch.setenv(
+        "KIMI_SHARE_DIR", str(tmp_path / "elsewhere")
+    )  # an override that points nowhere
     result = cli("usage", "--source", "kimi-cli")
     assert result.exit_code == 1 and "no Kimi CLI logs found" in result.stderr
 
@@ -231,10 +260,14 @@ def test_cline_disjoint_buckets_cancelled_rows_and_legacy_finished_rows():
     }
     assert report.malformed == 1 and "message 9" in report.malformed_reasons[0]
     models = {r.timestamp: r.model for r in report.records}
-    assert models[utc(2025, 9, 1, 10, 3, 20)] == "claude-opus-4-1-20250805"  # no modelInfo: task_metadata
+    assert (
+        models[utc(2025, 9, 1, 10, 3, 20)] == "claude-opus-4-1-20250805"
+    )  # no modelInfo: task_metadata
     assert models[utc(2025, 9, 1, 10)] == "claude-sonnet-4-5-20250929"
     assert {r.project for r in report.records} == {"/home/dev/cline-proj"}
-    assert sum(r.vendor_cost_usd for r in report.records) == D("0.0176") + D("0.0035") + D("0.002") + D("0.001")
+    assert sum(r.vendor_cost_usd for r in report.records) == D("0.0176") + D("0.0035") + D(
+        "0.002"
+    ) + D("0.001")
 
 
 def test_roo_code_input_rule_changes_on_2025_10_31():
@@ -253,12 +286,16 @@ def test_roo_code_input_rule_changes_on_2025_10_31():
     assert {r.model for r in report.records} == {"claude-sonnet-4-5"}  # the last <model> tag
     assert {r.project for r in report.records} == {"/home/dev/roo-proj"}
     assert sum(r.vendor_cost_usd for r in report.records) == D("0.067")
-    assert any(line.startswith("Roo Code: tokensIn includes the cache") for line in report.assumptions)
+    assert any(
+        line.startswith("Roo Code: tokensIn includes the cache") for line in report.assumptions
+    )
 
 
 def test_kilo_code_is_told_apart_by_its_storage_folder(tmp_path):
     task = FIXTURES / "roo" / "globalStorage" / "rooveterinaryinc.roo-cline" / "tasks"
-    shutil.copytree(task, tmp_path / "Code" / "User" / "globalStorage" / "kilocode.kilo-code" / "tasks")
+    shutil.copytree(
+        task, tmp_path / "Code" / "User" / "globalStorage" / "kilocode.kilo-code" / "tasks"
+    )
     report = read_usage([tmp_path, FIXTURES / "roo"])
     assert report.sources == {"roo-code": 5, "kilo-code": 5}
     assert read_usage([tmp_path], source="kilo-code").sources == {"kilo-code": 5}
@@ -268,24 +305,43 @@ def test_kilo_code_is_told_apart_by_its_storage_folder(tmp_path):
 
 
 def test_goose_uses_the_accumulated_counters(tmp_path):
-    db = build_db(FIXTURES / "goose" / "sessions.sql", tmp_path / "goose" / "sessions" / "sessions.db")
+    db = build_db(
+        FIXTURES / "goose" / "sessions.sql", tmp_path / "goose" / "sessions" / "sessions.db"
+    )
     report = read_usage([db])
     assert report.sources == {"goose": 2}
     # 20251119_1: 120000 in, 3000 out + (125000 − 123000) rest; 20251120_1: 5000, 700; the empty one is not
-    assert totals(report.records) == {"input": 125000, "output": 5700, "cache_read": 0, "cache_write": 0, "requests": 0}
+    assert totals(report.records) == {
+        "input": 125000,
+        "output": 5700,
+        "cache_read": 0,
+        "cache_write": 0,
+        "requests": 0,
+    }
     first = min(report.records, key=lambda r: r.timestamp)
-    assert (first.model, first.project, first.timestamp) == ("claude-sonnet-4-5", "/home/dev/goose-proj", utc(2025, 11, 19, 11, 30))
-    assert [r.vendor_cost_usd for r in sorted(report.records, key=lambda r: r.timestamp)] == [None, D("0.0255")]
+    assert (first.model, first.project, first.timestamp) == (
+        "claude-sonnet-4-5",
+        "/home/dev/goose-proj",
+        utc(2025, 11, 19, 11, 30),
+    )
+    assert [r.vendor_cost_usd for r in sorted(report.records, key=lambda r: r.timestamp)] == [
+        None,
+        D("0.0255"),
+    ]
 
 
 def test_goose_root_variable(tmp_path, monkeypatch, cli):
-    build_db(FIXTURES / "goose" / "sessions.sql", tmp_path / "root" / "data" / "sessions" / "sessions.db")
+    build_db(
+        FIXTURES / "goose" / "sessions.sql", tmp_path / "root" / "data" / "sessions" / "sessions.db"
+    )
     monkeypatch.setenv("GOOSE_PATH_ROOT", str(tmp_path / "root"))
     result = cli("usage", "--source", "goose", "-f", "json")
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["sources"] == {"goose": 2} and document["totals"]["uncounted_rows"] == 2
-    assert any(line.startswith("Goose: per-session totals only") for line in document["assumptions"])
+    assert any(
+        line.startswith("Goose: per-session totals only") for line in document["assumptions"]
+    )
 
 
 # ---------------------------------------------------------------- Crush
@@ -297,12 +353,27 @@ def test_crush_top_level_session_costs_through_the_project_registry(tmp_path, mo
     registry = tmp_path / "xdg" / "crush"
     registry.mkdir(parents=True)
     (registry / "projects.json").write_text(
-        json.dumps({"projects": [{"path": str(project), "data_dir": ".crush", "last_accessed": "2025-09-01T11:00:00Z"}]})
+        json.dumps(
+            {
+                "projects": [
+                    {
+                        "path": str(project),
+                        "data_dir": ".crush",
+                        "last_accessed": "2025-09-01T11:00:00Z",
+                    }
+                ]
+            }
+        )
     )
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     report = read_usage([project / ".crush" / "crush.db"])
     (record,) = report.records  # c1 only: child and title sessions are in its cost, c4 cost nothing
-    assert (record.vendor_cost_usd, record.model, record.input_tokens, record.requests) == (D("0.42"), "claude-sonnet-4-5", 0, 0)
+    assert (record.vendor_cost_usd, record.model, record.input_tokens, record.requests) == (
+        D("0.42"),
+        "claude-sonnet-4-5",
+        0,
+        0,
+    )
     assert record.timestamp == utc(2025, 9, 1, 11) and record.project == str(project)
     result = cli("usage", "--source", "crush", "-f", "json")
     assert result.exit_code == 0, result.stderr
@@ -317,12 +388,21 @@ def test_droid_one_running_total_per_session(tmp_path):
 
     sessions = tmp_path / "sessions"
     shutil.copytree(FIXTURES / "droid" / "sessions", sessions)
-    settings = sessions / "-home-dev-payments" / "9b2f0000-0000-4000-8000-000000000001.settings.json"
+    settings = (
+        sessions / "-home-dev-payments" / "9b2f0000-0000-4000-8000-000000000001.settings.json"
+    )
     os.utime(settings, (1756800000, 1756800000))  # 2025-09-02T08:00:00Z
     report = read_usage([sessions])
     (record,) = report.records
     assert record.model == "claude-opus-4-5-thinking"
     # 4000 uncached + 30000 read + 2000 write; 1500 output + 500 thinking
-    assert (record.input_tokens, record.cache_read_tokens, record.cache_write_5m_tokens, record.output_tokens) == (36000, 30000, 2000, 2000)
+    assert (
+        record.input_tokens,
+        record.cache_read_tokens,
+        record.cache_write_5m_tokens,
+        record.output_tokens,
+    ) == (36000, 30000, 2000, 2000)
     assert record.timestamp == utc(2025, 9, 2, 8) and record.project == "-home-dev-payments"
-    assert report.malformed == 1  # the file being rewritten; the session without usage is not malformed
+    assert (
+        report.malformed == 1
+    )  # the file being rewritten; the session without usage is not malformed

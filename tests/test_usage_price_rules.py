@@ -30,11 +30,22 @@ FIXTURE = Path(__file__).parent / "fixtures" / "usage_truth" / "price_rules"
 #   1,000 × 1.25 + 1,000 × 2.5 = $0.00375
 # msg_01I claude-sonnet-4-5 on 2026-04-29, 300,000-token prompt (1M beta, > 200K):
 #   200,000 × 6 + 100,000 × 0.6 (cache read 2×) + 1,000 × 22.5 = 1.2 + 0.06 + 0.0225 = $1.2825
-TOTAL = D("0.06") + D("0.074") + D("0.21") + D("0.42") + D("0.0045") + D("0.0045") + D("0.00375") + D("1.2825")
+TOTAL = (
+    D("0.06")
+    + D("0.074")
+    + D("0.21")
+    + D("0.42")
+    + D("0.0045")
+    + D("0.0045")
+    + D("0.00375")
+    + D("1.2825")
+)
 
 
 def run(cli, *args):
-    result = cli("usage", str(FIXTURE / "projects"), "--source", "claude-code", "--tz", "UTC", *args)
+    result = cli(
+        "usage", str(FIXTURE / "projects"), "--source", "claude-code", "--tz", "UTC", *args
+    )
     assert result.exit_code == 0, result.stderr
     return result
 

@@ -174,7 +174,9 @@ def sheet(tmp_path):
     return load_price_sheet(user_sheet=False, base_sheet=path)
 
 
-def record(when: str, model: str | None, input_tokens: int, output_tokens: int, **extra) -> UsageRecord:
+def record(
+    when: str, model: str | None, input_tokens: int, output_tokens: int, **extra
+) -> UsageRecord:
     return UsageRecord(
         timestamp=datetime.fromisoformat(when).replace(tzinfo=UTC),
         source=extra.pop("source", "claude-code"),
@@ -209,7 +211,11 @@ C = D("0.012525")
 
 def test_claude_code_prices_5m_and_1h_cache_writes_separately(sheet):
     report = read_usage([FIXTURES / "claude_code"])
-    records = {r.cache_write_1h_tokens: r for r in report.records if r.model == "claude-sonnet-4-5-20250929"}
+    records = {
+        r.cache_write_1h_tokens: r
+        for r in report.records
+        if r.model == "claude-sonnet-4-5-20250929"
+    }
     five_minute, one_hour = records[0], records[3000]
     assert priced_alone(sheet, five_minute).cost == A
     assert priced_alone(sheet, one_hour).cost == B
@@ -261,8 +267,15 @@ def test_billing_export_rows_without_request_counts(sheet):
 
 
 def test_openai_usage_and_costs_exports_side_by_side(sheet):
-    report = read_usage([FIXTURES / "openai_billing" / "usage_completions.json", FIXTURES / "openai_billing" / "costs.json"])
-    priced = price_usage(sheet, report.records, by="model", tz=UTC, vendor_costs=report.vendor_costs)
+    report = read_usage(
+        [
+            FIXTURES / "openai_billing" / "usage_completions.json",
+            FIXTURES / "openai_billing" / "costs.json",
+        ]
+    )
+    priced = price_usage(
+        sheet, report.records, by="model", tz=UTC, vendor_costs=report.vendor_costs
+    )
     gpt5 = by_key(priced)["gpt-5"]
     # 2025-09-01, 8 requests: 46,264 in (8,192 cached) — above the 40,000 long-context threshold
     # in sum, but the average request (5,783) is not: standard prices.
@@ -283,7 +296,9 @@ def test_a_billing_row_whose_average_request_is_long_context(sheet):
     totals = priced_alone(sheet, row)
     assert totals.long_context is True and totals.long_context_requests == 2
     assert totals.cost == (D(90000) * D("2.5") + D(1000) * 15) / 1_000_000
-    uncounted = record("2025-09-01T00:00:00", "gpt-5", 90000, 1000, source="openai-usage", requests=0)
+    uncounted = record(
+        "2025-09-01T00:00:00", "gpt-5", 90000, 1000, source="openai-usage", requests=0
+    )
     totals = priced_alone(sheet, uncounted)
     assert totals.cost == (D(90000) * D("1.25") + D(10000)) / 1_000_000
     assert totals.long_context is False and totals.long_context_uncounted_rows == 0
@@ -324,11 +339,18 @@ def test_unknown_grouping_is_a_usage_error(sheet):
 
 
 def test_unknown_models_are_reported_never_priced(sheet):
-    report = read_usage([FIXTURES / "claude_code", FIXTURES / "gemini_cli", FIXTURES / "claude_export"])
+    report = read_usage(
+        [FIXTURES / "claude_code", FIXTURES / "gemini_cli", FIXTURES / "claude_export"]
+    )
     priced = price_usage(sheet, report.records, by="day", tz=UTC)
     assert priced.totals.cost == A + B + F + C  # only the Claude Code models the sheet knows
     unknown = {m.model: m for m in priced.unknown_models}
-    assert set(unknown) == {"claude-3-5-sonnet-20241022", "gemini-2.5-pro", "gemini-2.5-flash", None}
+    assert set(unknown) == {
+        "claude-3-5-sonnet-20241022",
+        "gemini-2.5-pro",
+        "gemini-2.5-flash",
+        None,
+    }
     old = unknown["claude-3-5-sonnet-20241022"]
     assert (old.requests, old.input_tokens, old.output_tokens) == (1, 100, 50)
     assert old.vendor_cost == D("0.0123")  # its costUSD stays with it, not in the groups
@@ -352,7 +374,9 @@ def test_all_records_unknown_gives_no_groups(sheet):
 
 def test_plan_over_two_calendar_months(sheet):
     records = [
-        record("2025-08-20T10:00:00", "claude-sonnet-4-5-20250929", 1_000_000, 100_000),  # $3 + $1.50
+        record(
+            "2025-08-20T10:00:00", "claude-sonnet-4-5-20250929", 1_000_000, 100_000
+        ),  # $3 + $1.50
         record("2025-09-01T10:00:00", "claude-sonnet-4-5-20250929", 2_000_000, 0),  # $6
     ]
     priced = price_usage(sheet, records, by="month", tz=UTC)
@@ -371,7 +395,9 @@ def test_plan_cheaper_than_the_api_and_unpriced_models_named(sheet):
         record("2025-09-01T10:00:00", "opus", 1_000_000, 1_000_000),  # $15 + $75
         record("2025-09-02T10:00:00", "mystery-model", 10, 10),
     ]
-    comparison = compare_plan(sheet.resolve_plan("ACME SOLO"), price_usage(sheet, records, by="day", tz=UTC))
+    comparison = compare_plan(
+        sheet.resolve_plan("ACME SOLO"), price_usage(sheet, records, by="day", tz=UTC)
+    )
     assert comparison.difference == D(20 - 90)
     assert "the plan saves you $70.00" in comparison.verdict
     assert "leaves out 1 request of 1 model not in the price sheet" in comparison.verdict
@@ -416,11 +442,17 @@ def test_currency_scales_every_amount(sheet):
     assert priced.totals.cost == D("1.5") and priced.totals.vendor_cost == D("1.25")
     comparison = compare_plan(sheet.resolve_plan("solo"), priced)
     assert comparison.plan_cost == D(10)
-    assert comparison.verdict.startswith("Acme Solo €10.00/month × 1 month = €10.00; API-equivalent €1.50")
+    assert comparison.verdict.startswith(
+        "Acme Solo €10.00/month × 1 month = €10.00; API-equivalent €1.50"
+    )
 
 
 def test_chat_export_slugs_mapped_by_alias_are_noted(sheet):
-    records = [record("2025-09-01T10:00:00", "gpt-5-codex", 100, 10, source="chatgpt-export", estimated=True)]
+    records = [
+        record(
+            "2025-09-01T10:00:00", "gpt-5-codex", 100, 10, source="chatgpt-export", estimated=True
+        )
+    ]
     priced = price_usage(sheet, records, by="day", tz=UTC)
     assert priced.totals.estimated is True
     assert "chat export model gpt-5-codex priced as gpt-5 (price-sheet alias)" in priced.notes
@@ -437,12 +469,36 @@ def test_summed_pricing_equals_pricing_each_record(sheet):
     report = read_usage([FIXTURES])
     records = [
         *report.records,
-        record("2025-09-03T10:00:00", "gpt-5", 50_000, 100, source="codex"),  # one long-context request
+        record(
+            "2025-09-03T10:00:00", "gpt-5", 50_000, 100, source="codex"
+        ),  # one long-context request
         record("2025-09-03T11:00:00", "gpt-5", 30_000, 100, source="codex"),
     ]
-    records += [replace(r, tier="batch") for r in records if r.model and r.model.startswith("gpt-5")]
-    records.append(record("2025-09-03T12:00:00", "sonnet5", 300_000, 10, source="anthropic-usage", requests=0, long_context=False))
-    records.append(record("2025-09-03T12:00:00", "sonnet5", 30, 10, source="anthropic-usage", requests=0, long_context=True))
+    records += [
+        replace(r, tier="batch") for r in records if r.model and r.model.startswith("gpt-5")
+    ]
+    records.append(
+        record(
+            "2025-09-03T12:00:00",
+            "sonnet5",
+            300_000,
+            10,
+            source="anthropic-usage",
+            requests=0,
+            long_context=False,
+        )
+    )
+    records.append(
+        record(
+            "2025-09-03T12:00:00",
+            "sonnet5",
+            30,
+            10,
+            source="anthropic-usage",
+            requests=0,
+            long_context=True,
+        )
+    )
     one_by_one = sum(priced_alone(sheet, each).cost for each in records)
     assert one_by_one > 0
     for by in ("day", "month", "model"):
@@ -456,24 +512,50 @@ def test_summed_pricing_equals_pricing_each_record(sheet):
 
 
 def chat(model: str, input_tokens: int, output_tokens: int, **extra) -> UsageRecord:
-    return record("2025-09-01T10:00:00", model, input_tokens, output_tokens, source="claude-export", estimated=True, **extra)
+    return record(
+        "2025-09-01T10:00:00",
+        model,
+        input_tokens,
+        output_tokens,
+        source="claude-export",
+        estimated=True,
+        **extra,
+    )
 
 
 def test_chat_export_counts_are_scaled_to_an_estimated_tokenizer(sheet):
     # o200k_base counts × 1.5, each rounded up: 1,001 → 1,502 input (601 → 902 cache reads), 11 → 17 output
     totals = priced_alone(sheet, chat("sonnet5", 1001, 11, cache_read_tokens=601))
-    assert (totals.input_tokens, totals.cached_input_tokens, totals.output_tokens) == (1502, 902, 17)
+    assert (totals.input_tokens, totals.cached_input_tokens, totals.output_tokens) == (
+        1502,
+        902,
+        17,
+    )
     assert totals.cost == (D(600) * 4 + D(902) * D("0.4") + D(17) * 20) / 1_000_000
     priced = price_usage(sheet, [chat("sonnet5", 1001, 11)], by="day", tz=UTC)
-    assert any("scaled to the estimated acme-est tokenizer of sonnet5: × 1.5, each count rounded up" in n for n in priced.notes)
+    assert any(
+        "scaled to the estimated acme-est tokenizer of sonnet5: × 1.5, each count rounded up" in n
+        for n in priced.notes
+    )
 
 
 def test_a_chat_export_costs_what_plans_says_the_same_text_costs(sheet):
     # one turn of a 700-token message and a 300-token reply, no system prompt, no caching
-    use = UsageProfile(conversations_per_day=D(1), turns=1, message_tokens=700, reply_tokens=300, system_tokens=0, cache=False)
+    use = UsageProfile(
+        conversations_per_day=D(1),
+        turns=1,
+        message_tokens=700,
+        reply_tokens=300,
+        system_tokens=0,
+        cache=False,
+    )
     model = sheet.resolve("sonnet5")
     in_plans = conversation_cost(sheet, model, use, on=date(2025, 9, 1)).cost.total
-    assert priced_alone(sheet, chat("sonnet5", 700, 300)).cost == in_plans == (D(1050) * 4 + D(450) * 20) / 1_000_000
+    assert (
+        priced_alone(sheet, chat("sonnet5", 700, 300)).cost
+        == in_plans
+        == (D(1050) * 4 + D(450) * 20) / 1_000_000
+    )
 
 
 def test_logged_records_keep_the_vendors_counts(sheet):
@@ -485,7 +567,9 @@ def test_logged_records_keep_the_vendors_counts(sheet):
 
 def test_scaled_cache_parts_never_exceed_the_input(sheet):
     # 2 → 3 input, but 1 read → 2 and 1 write → 2: the input is raised to the parts it holds
-    totals = priced_alone(sheet, chat("sonnet5", 2, 0, cache_read_tokens=1, cache_write_5m_tokens=1))
+    totals = priced_alone(
+        sheet, chat("sonnet5", 2, 0, cache_read_tokens=1, cache_write_5m_tokens=1)
+    )
     assert (totals.input_tokens, totals.cached_input_tokens, totals.cache_write_tokens) == (4, 2, 2)
     assert totals.cost == (D(2) * D("0.4") + D(2) * 5) / 1_000_000
 
@@ -508,7 +592,9 @@ def test_scaled_chat_exports_decide_long_context_on_the_scaled_prompt(sheet):
 
 
 def test_records_are_priced_at_their_tier(sheet):
-    standard = record("2025-09-01T00:00:00", "gpt-5", 10_000, 1000, source="openai-usage", requests=4)
+    standard = record(
+        "2025-09-01T00:00:00", "gpt-5", 10_000, 1000, source="openai-usage", requests=4
+    )
     batch = replace(standard, tier="batch")
     priced = price_usage(sheet, [standard, batch], by="day", tz=UTC)
     full = (D(10_000) * D("1.25") + D(1000) * 10) / 1_000_000
@@ -517,15 +603,27 @@ def test_records_are_priced_at_their_tier(sheet):
 
 
 def test_a_tier_the_model_lacks_is_reported_never_priced(sheet):
-    flex = record("2025-09-01T00:00:00", "gpt-5", 10_000, 1000, source="openai-usage", requests=4, tier="flex")
-    opus = record("2025-09-01T00:00:00", "opus", 500, 50, source="anthropic-usage", requests=0, tier="batch")
+    flex = record(
+        "2025-09-01T00:00:00", "gpt-5", 10_000, 1000, source="openai-usage", requests=4, tier="flex"
+    )
+    opus = record(
+        "2025-09-01T00:00:00", "opus", 500, 50, source="anthropic-usage", requests=0, tier="batch"
+    )
     fine = record("2025-09-01T00:00:00", "gpt-5", 100, 10, source="openai-usage", requests=1)
     priced = price_usage(sheet, [flex, opus, fine], by="model", tz=UTC)
-    assert priced.totals.requests == 1 and priced.totals.cost == (D(100) * D("1.25") + D(100)) / 1_000_000
+    assert (
+        priced.totals.requests == 1
+        and priced.totals.cost == (D(100) * D("1.25") + D(100)) / 1_000_000
+    )
     missing = {(m.model, m.tier): m for m in priced.unpriced_tiers}
     assert set(missing) == {("gpt-5", "flex"), ("opus", "batch")}
-    assert (missing[("gpt-5", "flex")].requests, missing[("gpt-5", "flex")].input_tokens) == (4, 10_000)
-    assert missing[("opus", "batch")].uncounted_rows == 1 and missing[("opus", "batch")].sources == ("anthropic-usage",)
+    assert (missing[("gpt-5", "flex")].requests, missing[("gpt-5", "flex")].input_tokens) == (
+        4,
+        10_000,
+    )
+    assert missing[("opus", "batch")].uncounted_rows == 1 and missing[
+        ("opus", "batch")
+    ].sources == ("anthropic-usage",)
     assert priced.unknown_models == ()
     assert (priced.unpriced_requests, priced.unpriced_rows) == (4, 1)
     verdict = compare_plan(sheet.resolve_plan("solo"), priced).verdict
@@ -537,8 +635,24 @@ def test_a_tier_the_model_lacks_is_reported_never_priced(sheet):
 
 def test_recorded_long_context_beats_the_average_request(sheet):
     # Anthropic's context_window column: no request counts, but it says which rows were long
-    small_but_long = record("2025-09-01T00:00:00", "sonnet5", 1000, 100, source="anthropic-usage", requests=0, long_context=True)
-    big_but_not = record("2025-09-01T00:00:00", "sonnet5", 900_000, 100, source="anthropic-usage", requests=2, long_context=False)
+    small_but_long = record(
+        "2025-09-01T00:00:00",
+        "sonnet5",
+        1000,
+        100,
+        source="anthropic-usage",
+        requests=0,
+        long_context=True,
+    )
+    big_but_not = record(
+        "2025-09-01T00:00:00",
+        "sonnet5",
+        900_000,
+        100,
+        source="anthropic-usage",
+        requests=2,
+        long_context=False,
+    )
     long = priced_alone(sheet, small_but_long)
     assert long.cost == (D(1000) * 8 + D(100) * 30) / 1_000_000
     assert (long.long_context_requests, long.long_context_uncounted_rows) == (0, 1)
@@ -549,14 +663,24 @@ def test_recorded_long_context_beats_the_average_request(sheet):
 
 
 def test_recorded_long_context_on_a_model_without_long_context_prices(sheet):
-    row = record("2025-09-01T00:00:00", "sonnet", 1000, 0, source="anthropic-usage", requests=0, long_context=True)
+    row = record(
+        "2025-09-01T00:00:00",
+        "sonnet",
+        1000,
+        0,
+        source="anthropic-usage",
+        requests=0,
+        long_context=True,
+    )
     priced = price_usage(sheet, [row], by="day", tz=UTC)
     assert priced.totals.cost == D(3000) / 1_000_000 and not priced.totals.long_context
     assert any("priced at standard prices for sonnet" in note for note in priced.notes)
 
 
 def test_the_billing_note_no_longer_says_tiers_are_ignored(sheet):
-    row = record("2025-09-01T00:00:00", "gpt-5", 100, 10, source="openai-usage", requests=1, tier="batch")
+    row = record(
+        "2025-09-01T00:00:00", "gpt-5", 100, 10, source="openai-usage", requests=1, tier="batch"
+    )
     notes = " ".join(price_usage(sheet, [row], by="day", tz=UTC).notes)
     assert "standard-tier prices" not in notes
     assert "priced at the service tier each records" in notes
@@ -566,8 +690,22 @@ def test_long_context_is_counted_per_group(sheet):
     records = [
         record("2025-09-01T10:00:00", "gpt-5", 50_000, 0, source="codex"),
         record("2025-09-02T10:00:00", "gpt-5", 5_000, 0, source="codex"),
-        record("2025-09-02T00:00:00", "sonnet5", 10, 0, source="anthropic-usage", requests=0, long_context=True),
+        record(
+            "2025-09-02T00:00:00",
+            "sonnet5",
+            10,
+            0,
+            source="anthropic-usage",
+            requests=0,
+            long_context=True,
+        ),
     ]
     groups = by_key(price_usage(sheet, records, by="day", tz=UTC))
-    assert (groups["2025-09-01"].long_context_requests, groups["2025-09-01"].long_context_uncounted_rows) == (1, 0)
-    assert (groups["2025-09-02"].long_context_requests, groups["2025-09-02"].long_context_uncounted_rows) == (0, 1)
+    assert (
+        groups["2025-09-01"].long_context_requests,
+        groups["2025-09-01"].long_context_uncounted_rows,
+    ) == (1, 0)
+    assert (
+        groups["2025-09-02"].long_context_requests,
+        groups["2025-09-02"].long_context_uncounted_rows,
+    ) == (0, 1)

@@ -51,7 +51,11 @@ def test_everything_at_once():
     [
         ("claude_code/projects/-home-u-proj/sess-1.jsonl", "claude-code", "claude-code"),
         ("codex/sessions/2025/09/02", "codex", "codex"),
-        ("gemini_cli/tmp/5f1c0ffee/chats/session-2025-09-01T10-00-abcd1234.json", "gemini-cli", "gemini-cli"),
+        (
+            "gemini_cli/tmp/5f1c0ffee/chats/session-2025-09-01T10-00-abcd1234.json",
+            "gemini-cli",
+            "gemini-cli",
+        ),
         (
             "gemini_cli/tmp/5f1c0ffee/chats/session-2025-09-01T10-00-abcd1234.jsonl",
             "gemini-cli",
@@ -132,7 +136,12 @@ def test_forced_source_parses_an_unrecognisable_named_file(tmp_path):
 
 def test_malformed_reasons_are_capped_but_all_counted(tmp_path):
     path = tmp_path / "session.jsonl"
-    good = {"type": "user", "sessionId": "s", "uuid": "u", "message": {"role": "user", "content": "hi"}}
+    good = {
+        "type": "user",
+        "sessionId": "s",
+        "uuid": "u",
+        "message": {"role": "user", "content": "hi"},
+    }
     path.write_text(json.dumps(good) + "\n" + "not json\n" * 25)
     report = read_usage([path])
     assert report.malformed == 25 and len(report.malformed_reasons) == 10
@@ -245,7 +254,11 @@ def test_large_jsonl_streams(tmp_path):
 
 @pytest.mark.parametrize("chunk", [1, 3, 7, 64, 1 << 16])
 def test_iter_json_array_any_chunking(chunk):
-    items = [{"a": i, "s": "x" * i, "n": [1.5, None, True]} for i in range(20)] + [12345, "tail", []]
+    items = [{"a": i, "s": "x" * i, "n": [1.5, None, True]} for i in range(20)] + [
+        12345,
+        "tail",
+        [],
+    ]
     data = ("\ufeff \n" + json.dumps(items, indent=1)).encode("utf-8")
     assert list(iter_json_array(io.BytesIO(data), chunk_size=chunk)) == items
 
@@ -265,7 +278,7 @@ BAD_ITEM = '{"title": bad, "s": "a, ] } \\" [ {", "n": [1, {"x": "],"}], "t": "\
 
 @pytest.mark.parametrize("chunk", [1, 5, 64, 1 << 16])
 def test_malformed_item_is_reported_and_the_rest_is_read(chunk):
-    good = [{"i": i, "text": f"x, ] {i} \" [" * (i % 3)} for i in range(12)]
+    good = [{"i": i, "text": f'x, ] {i} " [' * (i % 3)} for i in range(12)]
     rest = ", ".join(json.dumps(g) for g in good[1:])
     data = "[" + json.dumps(good[0]) + ",\n " + BAD_ITEM + ", " + rest + "]"
     items = list(iter_array_items(io.BytesIO(data.encode()), chunk_size=chunk))
@@ -288,7 +301,11 @@ def test_malformed_item_is_reported_and_the_rest_is_read(chunk):
             [{"a": 1}, {"b": 2}],
         ),
         (b'["x\ny", 3]', [(0, "Invalid control character")], [3]),
-        (b'[{"a": [1}, {"b": 2}, {"c": 3]}, 4]', [(0, "Expecting"), (2, "Expecting")], [{"b": 2}, 4]),
+        (
+            b'[{"a": [1}, {"b": 2}, {"c": 3]}, 4]',
+            [(0, "Expecting"), (2, "Expecting")],
+            [{"b": 2}, 4],
+        ),
         (b"[" + b"[" * 200_000 + b", 5]", [(0, "nested too deeply")], []),
         (b"[" + b"[" * 5000 + b"]" * 5000 + b", 5]", [(0, "nested too deeply")], [5]),
     ],
@@ -391,7 +408,10 @@ def test_default_claude_code_dirs(tmp_path, monkeypatch):
     (tmp_path / ".claude/projects").mkdir(parents=True)
     assert default_claude_code_dirs() == [tmp_path / ".claude/projects"]
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", f"{tmp_path / 'a'}, {tmp_path / 'b'}")
-    assert default_claude_code_dirs(existing_only=False) == [tmp_path / "a/projects", tmp_path / "b/projects"]
+    assert default_claude_code_dirs(existing_only=False) == [
+        tmp_path / "a/projects",
+        tmp_path / "b/projects",
+    ]
 
 
 def test_default_codex_and_gemini_dirs(tmp_path, monkeypatch):
@@ -430,7 +450,10 @@ def test_group_records_keeps_daily_billing_rows_on_their_utc_day():
     tz = timezone(timedelta(hours=-5))
     bucket = record(datetime(2025, 9, 2, tzinfo=timezone.utc), source="openai-usage")
     call = record(datetime(2025, 9, 2, tzinfo=timezone.utc), source="claude-code")
-    assert group_records([bucket, call], "day", tz) == {"2025-09-01": [call], "2025-09-02": [bucket]}
+    assert group_records([bucket, call], "day", tz) == {
+        "2025-09-01": [call],
+        "2025-09-02": [bucket],
+    }
 
 
 def test_group_records_by_model_and_errors():
@@ -444,7 +467,9 @@ def test_group_records_by_model_and_errors():
 
 
 def test_group_vendor_costs():
-    report = read_usage([FIXTURES / "anthropic_billing", FIXTURES / "openai_billing" / "costs.json"])
+    report = read_usage(
+        [FIXTURES / "anthropic_billing", FIXTURES / "openai_billing" / "costs.json"]
+    )
     by_model = group_vendor_costs(report.vendor_costs, "model")
     assert list(by_model) == ["claude-sonnet-4-5-20250929", "gpt-5-2025-08-07", "unknown"]
     assert list(group_vendor_costs(report.vendor_costs, "month")) == ["2025-09"]

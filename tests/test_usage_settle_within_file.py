@@ -12,15 +12,24 @@ from tokencalc.usage.dedup import Candidate, KeepFirst, KeepLargest, settle_with
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-def _candidate(index: int, key: int | None, rank: int, group: int | None, replica: bool, source: str) -> Candidate:
+def _candidate(
+    index: int, key: int | None, rank: int, group: int | None, replica: bool, source: str
+) -> Candidate:
     from tokencalc.usage.records import UsageRecord
 
-    record = UsageRecord(START + timedelta(seconds=index), source, "m", rank, index)  # index tells records apart
-    return Candidate(record, None if key is None else (source, key), (rank,), group=group, replica=replica)
+    record = UsageRecord(
+        START + timedelta(seconds=index), source, "m", rank, index
+    )  # index tells records apart
+    return Candidate(
+        record, None if key is None else (source, key), (rank,), group=group, replica=replica
+    )
 
 
 candidates = st.tuples(
-    st.one_of(st.none(), st.integers(0, 6)), st.integers(0, 3), st.one_of(st.none(), st.integers(0, 2)), st.booleans()
+    st.one_of(st.none(), st.integers(0, 6)),
+    st.integers(0, 3),
+    st.one_of(st.none(), st.integers(0, 2)),
+    st.booleans(),
 )
 files = st.lists(st.lists(candidates, max_size=12), max_size=5)
 
@@ -67,21 +76,35 @@ def test_a_streamed_response_becomes_its_final_line():
 
 entries = st.lists(
     st.tuples(
-        st.one_of(st.none(), st.integers(0, 6)), st.integers(0, 3), st.one_of(st.none(), st.integers(0, 2)),
-        st.booleans(), st.floats(0, 100), st.sampled_from(["a", "b", None]),
+        st.one_of(st.none(), st.integers(0, 6)),
+        st.integers(0, 3),
+        st.one_of(st.none(), st.integers(0, 2)),
+        st.booleans(),
+        st.floats(0, 100),
+        st.sampled_from(["a", "b", None]),
     ),
     max_size=25,
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(entries, max_size=4), st.one_of(st.none(), st.floats(0, 100)), st.sampled_from(["a", None]))
+@given(
+    st.lists(entries, max_size=4),
+    st.one_of(st.none(), st.floats(0, 100)),
+    st.sampled_from(["a", None]),
+)
 def test_the_status_line_index_keeps_what_keep_largest_keeps(shards, since, session):
     from tokencalc.usage import claude_index
 
     class Wrapped:  # what KeepLargest reads, around one compact entry
         def __init__(self, entry):
-            self.key, self.rank, self.group, self.replica, self.record = entry[0], (entry[1],), entry[2], entry[3], entry
+            self.key, self.rank, self.group, self.replica, self.record = (
+                entry[0],
+                (entry[1],),
+                entry[2],
+                entry[3],
+                entry,
+            )
 
     built = [[[None if k is None else ("claude-code", k), (r,), g, rep, ts, sess, i, None, ()]
               for i, (k, r, g, rep, ts, sess) in enumerate(shard)] for shard in shards]  # fmt: skip
@@ -92,4 +115,6 @@ def test_the_status_line_index_keeps_what_keep_largest_keeps(shards, since, sess
             if since is None or entry[4] >= since or (session is not None and entry[5] == session):
                 keep.add(Wrapped(entry))
     expected = [claude_index.Summary(e[4], e[5], e[6], e[7]) for e in keep.records()]
-    assert claude_index._dedup([[None] * 4 + [shard] for shard in built], since, session) == expected
+    assert (
+        claude_index._dedup([[None] * 4 + [shard] for shard in built], since, session) == expected
+    )

@@ -34,7 +34,11 @@ def _by_output(report):
 # --- Claude Code: sidechain replays -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("paths", [[CLAUDE], [MAIN, SUBAGENT], [SUBAGENT, MAIN]], ids=["walk", "main-first", "side-first"])
+@pytest.mark.parametrize(
+    "paths",
+    [[CLAUDE], [MAIN, SUBAGENT], [SUBAGENT, MAIN]],
+    ids=["walk", "main-first", "side-first"],
+)
 def test_a_sidechain_replay_with_a_new_request_id_counts_once(paths):
     report = read_usage(paths, source="claude-code")
     # msg_M1 (final output 200, its streaming line and its sidechain replay dropped),
@@ -105,7 +109,12 @@ def _openai_page(result: dict) -> dict:
         "batch": None,
         "service_tier": None,
     }
-    bucket = {"object": "bucket", "start_time": 1788220800, "end_time": 1788307200, "results": [{**base, **result}]}
+    bucket = {
+        "object": "bucket",
+        "start_time": 1788220800,
+        "end_time": 1788307200,
+        "results": [{**base, **result}],
+    }
     return {"object": "page", "data": [bucket], "has_more": False}
 
 
@@ -114,7 +123,11 @@ def test_openai_cache_writes_are_cache_writes_not_plain_input(tmp_path):
     path.write_text(json.dumps(_openai_page({"input_cache_write_tokens": 2500})), encoding="utf-8")
     (record,) = read_usage([path]).records
     # input_tokens includes cached and cache-write tokens: 10000 = 4000 read + 2500 written + 3500 plain
-    assert (record.input_tokens, record.cache_read_tokens, record.cache_write_5m_tokens) == (10000, 4000, 2500)
+    assert (record.input_tokens, record.cache_read_tokens, record.cache_write_5m_tokens) == (
+        10000,
+        4000,
+        2500,
+    )
 
 
 def test_openai_cache_writes_beyond_the_input_are_malformed(tmp_path):
@@ -129,7 +142,9 @@ def test_openai_cache_writes_beyond_the_input_are_malformed(tmp_path):
 
 
 def test_openai_api_json_and_dashboard_csv_of_one_account_count_once():
-    report = read_usage([OPENAI / "usage_api_2026-09-01_03.json", OPENAI / "usage_dashboard_2026-09-02_04.csv"])
+    report = read_usage(
+        [OPENAI / "usage_api_2026-09-01_03.json", OPENAI / "usage_dashboard_2026-09-02_04.csv"]
+    )
     # JSON: 09-01 (10000+6000 in, 2000 cached, 500+300 out, 4+2 req), 09-02 (8000, 1000, 400, 3),
     #       09-03 (1000, 0, 100, 1: the day was still running when it was exported)
     # CSV:  09-02 (8000, 1000, 400, 3: identical), 09-03 (5000, 500, 250, 5), 09-04 (2000, 0, 100, 1)
@@ -152,7 +167,9 @@ def test_the_order_the_exports_are_given_in_does_not_change_the_totals():
     one = read_usage(files)
     other = read_usage(files[::-1])
     for field in ("input_tokens", "cache_read_tokens", "output_tokens", "requests"):
-        assert sum(getattr(r, field) for r in one.records) == sum(getattr(r, field) for r in other.records)
+        assert sum(getattr(r, field) for r in one.records) == sum(
+            getattr(r, field) for r in other.records
+        )
 
 
 def test_exports_of_two_different_accounts_are_both_counted(tmp_path):
@@ -197,7 +214,9 @@ def test_files_naming_no_models_are_compared_by_day():
     def row(day: int, tokens: int, model: str | None) -> UsageRecord:
         from datetime import datetime, timezone
 
-        return UsageRecord(datetime(2026, 9, day, tzinfo=timezone.utc), "openai-usage", model, tokens, 0)
+        return UsageRecord(
+            datetime(2026, 9, day, tzinfo=timezone.utc), "openai-usage", model, tokens, 0
+        )
 
     rows: ExportRows[UsageRecord] = ExportRows()
     rows.add(row(1, 100, "gpt-5"), None, "a.json")
@@ -223,11 +242,23 @@ def _json(cli, *args):
 
 @pytest.mark.usefixtures("packaged_sheet")
 def test_usage_says_which_files_were_taken_as_the_same_usage(cli):
-    result = cli("usage", str(ANTHROPIC / "usage_report.json"), str(ANTHROPIC / "console_usage.csv"), "--timezone", "UTC")
+    result = cli(
+        "usage",
+        str(ANTHROPIC / "usage_report.json"),
+        str(ANTHROPIC / "console_usage.csv"),
+        "--timezone",
+        "UTC",
+    )
     assert result.exit_code == 0, result.stderr
-    notes = [line for line in result.stderr.splitlines() if "holds the same anthropic-usage usage" in line]
+    notes = [
+        line
+        for line in result.stderr.splitlines()
+        if "holds the same anthropic-usage usage" in line
+    ]
     assert len(notes) == 1
-    assert "console_usage.csv" in notes[0] and "usage_report.json" in notes[0] and "2 of 2" in notes[0]
+    assert (
+        "console_usage.csv" in notes[0] and "usage_report.json" in notes[0] and "2 of 2" in notes[0]
+    )
     document = _json(cli, ANTHROPIC / "usage_report.json", ANTHROPIC / "console_usage.csv")
     (merged,) = document["merged_exports"]
     assert merged["rows_dropped"] == 3 and merged["kind"] == "usage"
@@ -251,14 +282,18 @@ def test_a_cost_export_alone_shows_the_vendors_figure(cli):
 
 @pytest.mark.usefixtures("packaged_sheet")
 def test_a_cost_export_alone_with_a_plan_warns_and_still_shows_the_figure(cli):
-    result = cli("usage", str(ANTHROPIC / "console_cost.csv"), "--plan", "claude-pro", "--timezone", "UTC")
+    result = cli(
+        "usage", str(ANTHROPIC / "console_cost.csv"), "--plan", "claude-pro", "--timezone", "UTC"
+    )
     assert result.exit_code == 0, result.stderr
     assert "no usage to price" in result.stderr and "Vendor" in result.stdout
 
 
 @pytest.mark.usefixtures("packaged_sheet")
 def test_display_names_in_the_cost_csv_join_the_model_row(cli):
-    document = _json(cli, ANTHROPIC / "usage_report.json", ANTHROPIC / "console_cost.csv", "--by", "model")
+    document = _json(
+        cli, ANTHROPIC / "usage_report.json", ANTHROPIC / "console_cost.csv", "--by", "model"
+    )
     keys = [g["key"] for g in document["groups"]]
     assert keys == ["claude-sonnet-4-5"]  # not a second row called "Claude Sonnet 4.5"
     assert D(document["groups"][0]["vendor_cost"]) == D("0.0715")

@@ -59,7 +59,8 @@ def test_bad_timestamp(value):
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [(5, 5), (143.0, 143), ("143.0", 143), (Decimal("7"), 7), (None, 0), ("", 0)]
+    ("value", "expected"),
+    [(5, 5), (143.0, 143), ("143.0", 143), (Decimal("7"), 7), (None, 0), ("", 0)],
 )
 def test_token_count(value, expected):
     assert token_count(value, "n") == expected

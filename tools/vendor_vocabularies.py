@@ -32,7 +32,11 @@ DATA = Path(__file__).resolve().parent.parent / "src" / "tokencalc" / "data"
 
 def byte_level_decoder() -> dict[str, int]:
     """GPT-2's table from the printable characters of byte-level BPE back to bytes."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    printable = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
     table = {chr(b): b for b in printable}
     extra = 0
     for b in range(256):
@@ -54,7 +58,9 @@ def tekken() -> tuple[bytes, Path]:
     model = json.loads(source.read_text("utf-8"))
     config = model["config"]
     keep = config["default_vocab_size"] - config["default_num_special_tokens"]
-    ranks = {base64.b64decode(entry["token_bytes"]): entry["rank"] for entry in model["vocab"][:keep]}
+    ranks = {
+        base64.b64decode(entry["token_bytes"]): entry["rank"] for entry in model["vocab"][:keep]
+    }
     assert sorted(ranks.values()) == list(range(keep))
     return rank_lines(ranks), source
 

@@ -207,7 +207,9 @@ def _sheet(prices: Prices) -> PriceSheet:
     from tokencalc.sheet import PriceSheet
 
     if not isinstance(prices, PriceSheet):
-        raise UsageError(f"prices must be a PriceSheet, a sheet file's path or None, got {prices!r}")
+        raise UsageError(
+            f"prices must be a PriceSheet, a sheet file's path or None, got {prices!r}"
+        )
     return prices
 
 
@@ -310,7 +312,9 @@ def _counts_for(text: str, ref: TokenizerRef) -> Counts:
 def _count_with(text: str, need: CountNeeds) -> Counts:
     from tokencalc.counting import TokenCounter
 
-    with TokenCounter(need.encodings, classes=need.classes, keep_text=need.keep_text, count_words=False) as counter:
+    with TokenCounter(
+        need.encodings, classes=need.classes, keep_text=need.keep_text, count_words=False
+    ) as counter:
         return counter.count_text(text)
 
 
@@ -376,7 +380,9 @@ def count_tokens_batch(
         if base is not None and len(text) <= _INLINE_CHARS:
             append(_count_exact(base, text))
         else:
-            append(estimate_tokens(text, model=model, encoding=encoding, prices=sheet_or_none).tokens)
+            append(
+                estimate_tokens(text, model=model, encoding=encoding, prices=sheet_or_none).tokens
+            )
     return counts
 
 
@@ -402,7 +408,9 @@ def count_file(
     if need is not None:
         from tokencalc.counting import TokenCounter
 
-        with TokenCounter(need.encodings, classes=need.classes, keep_text=need.keep_text, count_words=False) as counter:
+        with TokenCounter(
+            need.encodings, classes=need.classes, keep_text=need.keep_text, count_words=False
+        ) as counter:
             (result,) = count_inputs(counter, [source])
     else:
         counter, lock = _counter(_bases(ref))
@@ -473,7 +481,11 @@ def _names_argument(name: str, value: object) -> list[str]:
 def _path_argument(name: str, value: object, *, optional: bool = False) -> Path | None:
     if value is None and optional:
         return None
-    if not isinstance(value, (str, os.PathLike)) or isinstance(value, bytes) or not str(os.fspath(value)).strip():
+    if (
+        not isinstance(value, (str, os.PathLike))
+        or isinstance(value, bytes)
+        or not str(os.fspath(value)).strip()
+    ):
         raise UsageError(f"{name} must be a non-empty path (str or os.PathLike), got {value!r}")
     return Path(os.fspath(value))
 
@@ -553,7 +565,11 @@ def estimate_cost(
     _name_argument("model", model, optional=False)
     if (input_tokens is None) == (text is None):
         raise UsageError("give input_tokens or text, not both and not neither")
-    for name, value in (("input_tokens", input_tokens), ("output_tokens", output_tokens), ("cached_input_tokens", cached_input_tokens)):
+    for name, value in (
+        ("input_tokens", input_tokens),
+        ("output_tokens", output_tokens),
+        ("cached_input_tokens", cached_input_tokens),
+    ):
         _token_argument(name, value)
     day = _day(on)
     chosen_tier = _tier(tier)
@@ -613,12 +629,18 @@ def compare_models(
     _token_argument("output_tokens", output_tokens)
     if output_tokens is not None and output_ratio is not None:
         raise UsageError("give output_tokens or output_ratio, not both")
-    ratio = _number("output_ratio", output_ratio, low=Decimal(0), high=MAX_OUTPUT_RATIO) if output_ratio is not None else None
+    ratio = (
+        _number("output_ratio", output_ratio, low=Decimal(0), high=MAX_OUTPUT_RATIO)
+        if output_ratio is not None
+        else None
+    )
     fraction = _number("cached_fraction", cached_fraction, low=Decimal(0), high=Decimal(1))
     day = _day(on)
     chosen_tier = _tier(tier)
     sheet = _sheet(prices)
-    selected = sheet.select(_names_argument("models", models), _names_argument("providers", providers))
+    selected = sheet.select(
+        _names_argument("models", models), _names_argument("providers", providers)
+    )
     if output_tokens is None and ratio is None:
         output_tokens = 0
     assumptions = Assumptions(
@@ -635,8 +657,14 @@ def compare_models(
             counts = _count_with(text_or_tokens, need)
         else:
             counts = _count(text_or_tokens, need.encodings)
-    elif isinstance(text_or_tokens, bool) or not isinstance(text_or_tokens, int) or text_or_tokens < 0:
-        raise UsageError(f"text_or_tokens must be text or a non-negative int, got {text_or_tokens!r}")
+    elif (
+        isinstance(text_or_tokens, bool)
+        or not isinstance(text_or_tokens, int)
+        or text_or_tokens < 0
+    ):
+        raise UsageError(
+            f"text_or_tokens must be text or a non-negative int, got {text_or_tokens!r}"
+        )
     rows = []
     for model in selected:
         if chosen_tier is not None and chosen_tier not in model.tiers:

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 
 from tokencalc.errors import TokencalcError
 from tokencalc.sheet import ModelEntry, Prices, PriceSheet
@@ -25,7 +34,11 @@ ZERO = Decimal(0)
 #: must not change a cost). 80 digits hold the largest cost a valid sheet allows exactly:
 #: prices and multipliers are at most 1e6 and rates 1e7 (sheet.MAX_SHEET_NUMBER).
 MONEY_CONTEXT = Context(
-    prec=80, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999, traps=[InvalidOperation, DivisionByZero, Overflow]
+    prec=80,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
 )
 
 
@@ -145,7 +158,9 @@ def request_cost(
     return cost_at(sheet.prices_on(model, on, tier), tokens, prompt_tokens)
 
 
-def cost_at(day_prices: Prices, tokens: RequestTokens, prompt_tokens: int | None = None) -> CostBreakdown:
+def cost_at(
+    day_prices: Prices, tokens: RequestTokens, prompt_tokens: int | None = None
+) -> CostBreakdown:
     """What a request costs at prices already resolved (a day's, off-peak, residency-scaled).
 
     ``prompt_tokens`` decides long-context pricing as in :func:`request_cost`.
@@ -181,7 +196,9 @@ def format_money(amount: Decimal, currency: str = "USD") -> str:
         places = 6
     # Enough digits for any amount: quantizing never fails, whatever the caller's context.
     digits = max(MONEY_CONTEXT.prec, amount.adjusted() + places + 2)
-    shown = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=digits))
+    shown = amount.quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=digits)
+    )
     if shown == 0 and amount != 0:
         text = f"<{Decimal(1).scaleb(-places):f}"
     else:

@@ -96,7 +96,9 @@ def has_long_whitespace_run(text: str) -> bool:
     return False
 
 
-def count_with_tiktoken(encoding_name: str, text: str, cancelled: Callable[[], bool] = long_pieces.never) -> int:
+def count_with_tiktoken(
+    encoding_name: str, text: str, cancelled: Callable[[], bool] = long_pieces.never
+) -> int:
     """Exact count of ``text`` with tiktoken, in bounded memory whatever its pieces.
 
     A text that may hold a piece of ``long_pieces.LONG_PIECE_CHARS`` characters or more (one
@@ -111,13 +113,17 @@ def count_with_tiktoken(encoding_name: str, text: str, cancelled: Callable[[], b
         text = normalize(text)
     if not long_pieces.may_hold_long_piece(text):
         return len(encoding.encode_ordinary(text))
-    return long_pieces.count_by_pieces(encoding, encodings.split_pattern(encoding_name), text, cancelled)
+    return long_pieces.count_by_pieces(
+        encoding, encodings.split_pattern(encoding_name), text, cancelled
+    )
 
 
 _PartResult = tuple[dict[str, int], int, int, tuple[int, ...]]
 
 
-def classes_with_tiktoken(text: str, cancelled: Callable[[], bool] = long_pieces.never) -> tuple[int, tuple[int, ...]]:
+def classes_with_tiktoken(
+    text: str, cancelled: Callable[[], bool] = long_pieces.never
+) -> tuple[int, tuple[int, ...]]:
     """o200k_base's exact count of ``text`` and its tokens per token class (tokencalc.token_classes)."""
     encoding = encodings.get_encoding(token_classes.CLASS_BASE)
     table = token_classes.class_table()
@@ -127,7 +133,9 @@ def classes_with_tiktoken(text: str, cancelled: Callable[[], bool] = long_pieces
     histogram: list[tuple[int, ...]] = [()]
 
     def add(ids: list[int]) -> None:
-        histogram[0] = token_classes.add_histograms(histogram[0], token_classes.histogram(ids, table))
+        histogram[0] = token_classes.add_histograms(
+            histogram[0], token_classes.histogram(ids, table)
+        )
 
     count = long_pieces.count_by_pieces(
         encoding, encodings.split_pattern(token_classes.CLASS_BASE), text, cancelled, add
@@ -145,7 +153,9 @@ def count_words(text: str) -> int:
 _WORD = re.compile(r"\S+")
 
 
-def count_exact(encoding_name: str, text: str, cancelled: Callable[[], bool] = long_pieces.never) -> int:
+def count_exact(
+    encoding_name: str, text: str, cancelled: Callable[[], bool] = long_pieces.never
+) -> int:
     """Exact count of ``text`` for a canonical encoding, on this thread.
 
     A verified fast backend (``tokencalc.fast_backend``) counts it when one is installed for
@@ -154,7 +164,11 @@ def count_exact(encoding_name: str, text: str, cancelled: Callable[[], bool] = l
     long piece always goes to :func:`count_with_tiktoken` (bounded memory, cancellable).
     """
     fast = fast_backend.counter_for(encoding_name)
-    if fast is not None and encodings.tables_agree_on(text) and not long_pieces.may_hold_long_piece(text):
+    if (
+        fast is not None
+        and encodings.tables_agree_on(text)
+        and not long_pieces.may_hold_long_piece(text)
+    ):
         try:
             return fast(text)
         except Exception:  # a backend that cannot take this text: tiktoken can
@@ -437,7 +451,13 @@ class TokenCounter:
             (
                 tally,
                 pool.submit(
-                    _count_part, self._bases, part, self._count_words, self._classes, self._count_lines, self._cancel.is_set
+                    _count_part,
+                    self._bases,
+                    part,
+                    self._count_words,
+                    self._classes,
+                    self._count_lines,
+                    self._cancel.is_set,
                 ),
             )
         )
@@ -575,7 +595,9 @@ def count_inputs(
     for source in sources:
         try:
             with open_source(source) as handle:
-                outcome: PendingCounts | InputProblem = counter.start_stream(read_blocks(handle), progress)
+                outcome: PendingCounts | InputProblem = counter.start_stream(
+                    read_blocks(handle), progress
+                )
         except BinaryInput:
             kind = "skipped" if source.discovered else "error"
             outcome = InputProblem(source.label, "binary file, not counted", kind)

@@ -446,7 +446,9 @@ def normalizer(name: str) -> Callable[[str], str] | None:
 
 def letter_cut_excludes(names: Iterable[str]) -> str:
     """The characters no letter cut may precede for any of ``names`` (a character-class body)."""
-    return "".join(dict.fromkeys(ENCODINGS[canonical_encoding(n)].letter_cut_excludes for n in names))
+    return "".join(
+        dict.fromkeys(ENCODINGS[canonical_encoding(n)].letter_cut_excludes for n in names)
+    )
 
 
 def tables_agree_on(text: str) -> bool:

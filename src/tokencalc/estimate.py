@@ -71,7 +71,9 @@ class Assumptions:
         if self.output_tokens is not None and self.output_tokens < 0:
             raise UsageError(f"--output-tokens must not be negative, got {self.output_tokens}")
         if self.output_ratio is not None and not (0 <= self.output_ratio <= MAX_OUTPUT_RATIO):
-            raise UsageError(f"--output-ratio must be from 0 to {MAX_OUTPUT_RATIO}, got {self.output_ratio}")
+            raise UsageError(
+                f"--output-ratio must be from 0 to {MAX_OUTPUT_RATIO}, got {self.output_ratio}"
+            )
         if not (0 <= self.cached_fraction <= 1):
             raise UsageError(f"--cached must be a fraction from 0 to 1, got {self.cached_fraction}")
         if self.tier is not None and self.tier not in TIERS:
@@ -108,13 +110,17 @@ class Assumptions:
         """Input tokens of one request billed at the cache-read price."""
         if self.cached_tokens is not None:
             return self.cached_tokens
-        return int((Decimal(input_tokens) * self.cached_fraction).to_integral_value(rounding=ROUND_HALF_UP))
+        return int(
+            (Decimal(input_tokens) * self.cached_fraction).to_integral_value(rounding=ROUND_HALF_UP)
+        )
 
     def describe_output(self) -> str:
         if self.output_tokens is not None:
             return f"{self.output_tokens:,} output tokens per request"
         text = f"output = {_percent(self.effective_output_ratio)} of input"
-        return text + " (default), at most each model's max output" if self.output_is_default else text
+        return (
+            text + " (default), at most each model's max output" if self.output_is_default else text
+        )
 
     def describe(self) -> str:
         """One line for a table caption."""
@@ -167,7 +173,9 @@ class EstimateRow:
     requests: int  # inputs priced as separate requests
     fits_context: bool
     tier_offered: bool
-    cost: CostBreakdown | None  # whole job (all calls), in the chosen currency; None: tier not offered
+    cost: (
+        CostBreakdown | None
+    )  # whole job (all calls), in the chosen currency; None: tier not offered
     notes: tuple[str, ...] = ()
     cheapest: bool = False
     #: how input_tokens was made: exact, reconstructed, estimated, online (or mixed)
@@ -230,7 +238,10 @@ def estimate_costs(
     file_rows: list[EstimateRow] = []
     for model in models:
         tokenizer = sheet.tokenizer_for(model)
-        singles = [_request_row(sheet, model, tokenizer, label, counts, assumptions, overrides) for label, counts in inputs]
+        singles = [
+            _request_row(sheet, model, tokenizer, label, counts, assumptions, overrides)
+            for label, counts in inputs
+        ]
         if assumptions.as_one and len(singles) > 1:
             singles = [_joined_row(sheet, model, tokenizer, singles, assumptions)]
         if per_file:
@@ -270,7 +281,11 @@ def _priced_row(
     tokens_out = assumptions.output_for(tokens_in)
     notes = []
     capped = False
-    if assumptions.output_is_default and model.max_output is not None and tokens_out > model.max_output:
+    if (
+        assumptions.output_is_default
+        and model.max_output is not None
+        and tokens_out > model.max_output
+    ):
         tokens_out, capped = model.max_output, True
         notes.append(f"output capped at its max {model.max_output:,}")
     cached = assumptions.cached_for(tokens_in)
@@ -291,7 +306,13 @@ def _priced_row(
     if offered:
         request = RequestTokens(input=tokens_in, output=tokens_out, cache_read=cached)
         job, job_notes = job_cost(
-            sheet, model, request, days=days, tier=assumptions.tier, at=assumptions.at, web_searches=assumptions.web_searches
+            sheet,
+            model,
+            request,
+            days=days,
+            tier=assumptions.tier,
+            at=assumptions.at,
+            web_searches=assumptions.web_searches,
         )
         cost = job.scaled(assumptions.rate)
         if cost.long_context:
@@ -320,12 +341,18 @@ def _priced_row(
 
 
 def _joined_row(
-    sheet: PriceSheet, model: ModelEntry, tokenizer: TokenizerRef, singles: list[EstimateRow], assumptions: Assumptions
+    sheet: PriceSheet,
+    model: ModelEntry,
+    tokenizer: TokenizerRef,
+    singles: list[EstimateRow],
+    assumptions: Assumptions,
 ) -> EstimateRow:
     """All inputs as one prompt (``--as-one``): their counts added, priced as one request."""
     method, how, short = combined_label([(row.method, row.how, row.how_short) for row in singles])
     joined = ModelCount(sum(row.input_tokens for row in singles), method, how, short)
-    row = _priced_row(sheet, model, tokenizer, f"{len(singles)} inputs as one prompt", joined, assumptions)
+    row = _priced_row(
+        sheet, model, tokenizer, f"{len(singles)} inputs as one prompt", joined, assumptions
+    )
     return replace(row, how=how, how_short=short)
 
 
@@ -335,8 +362,14 @@ def _no_tier_note(model: ModelEntry, tier: str | None) -> str:
     return f"no {tier} tier (has {', '.join(model.tiers)})"
 
 
-def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[EstimateRow], assumptions: Assumptions) -> EstimateRow:
-    offered = all(row.tier_offered for row in singles) if singles else assumptions.tier is None or assumptions.tier in model.tiers
+def _total_row(
+    model: ModelEntry, tokenizer: TokenizerRef, singles: list[EstimateRow], assumptions: Assumptions
+) -> EstimateRow:
+    offered = (
+        all(row.tier_offered for row in singles)
+        if singles
+        else assumptions.tier is None or assumptions.tier in model.tiers
+    )
     cost = None
     if offered:
         cost = CostBreakdown.zero()
@@ -347,7 +380,9 @@ def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[Estimat
     capped = [row for row in singles if row.output_capped]
     if capped:
         notes.append(
-            capped[0].notes[0] if len(singles) == 1 else f"output capped at its max {model.max_output:,}: {len(capped)} of {len(singles)} inputs"
+            capped[0].notes[0]
+            if len(singles) == 1
+            else f"output capped at its max {model.max_output:,}: {len(capped)} of {len(singles)} inputs"
         )
     if too_long:
         if len(singles) == 1:
@@ -358,18 +393,30 @@ def _total_row(model: ModelEntry, tokenizer: TokenizerRef, singles: list[Estimat
         together = sum(row.input_tokens + row.output_tokens for row in singles)
         if together > model.context_window:
             # each input fits on its own; joined into one prompt they would not
-            notes.append(f"together {together:,} > {model.context_window:,} context (each input fits alone)")
+            notes.append(
+                f"together {together:,} > {model.context_window:,} context (each input fits alone)"
+            )
     # each day of a --per-day month is priced at its own prices (tokencalc.estimate_dates)
-    dated = [n for n in (singles[0].notes if singles else ()) if n.startswith(("prices change on", "off-peak at", "web searches not"))]
+    dated = [
+        n
+        for n in (singles[0].notes if singles else ())
+        if n.startswith(("prices change on", "off-peak at", "web searches not"))
+    ]
     dated += [n for row in singles[1:] for n in row.notes if "web searches not priced" in n]
     notes.extend(dict.fromkeys(dated))
     if cost is not None and cost.long_context:
         long_count = sum(1 for row in singles if row.cost.long_context)
-        notes.append("long-context price" if len(singles) == 1 else f"long-context price: {long_count} of {len(singles)} inputs")
+        notes.append(
+            "long-context price"
+            if len(singles) == 1
+            else f"long-context price: {long_count} of {len(singles)} inputs"
+        )
     if not offered:
         gaps = [n for row in singles for n in row.notes if "tier offered" in n]
         notes.append(gaps[0] if gaps else _no_tier_note(model, assumptions.tier))
-    method, how, how_short = combined_label([(row.method, row.how, row.how_short) for row in singles])
+    method, how, how_short = combined_label(
+        [(row.method, row.how, row.how_short) for row in singles]
+    )
     return EstimateRow(
         model=model,
         tokenizer=tokenizer,
@@ -412,7 +459,9 @@ def estimate_measured(
     return _mark_cheapest(assumptions, rows, [])
 
 
-def _mark_cheapest(assumptions: Assumptions, rows: list[EstimateRow], file_rows: list[EstimateRow]) -> Estimate:
+def _mark_cheapest(
+    assumptions: Assumptions, rows: list[EstimateRow], file_rows: list[EstimateRow]
+) -> Estimate:
     eligible = [row for row in rows if row.eligible]
     if eligible:
         best = min(eligible, key=lambda row: row.cost.total)  # type: ignore[union-attr]
@@ -444,11 +493,17 @@ def check_tier_offered(sheet: PriceSheet, estimate: Estimate) -> None:
     if tier is None or not estimate.rows or any(row.tier_offered for row in estimate.rows):
         return
     on = estimate.assumptions.on
-    offering = [m.id for m in sheet.models.values() if sheet.offers_tier(m, tier, on) and not m.deprecated]
+    offering = [
+        m.id for m in sheet.models.values() if sheet.offers_tier(m, tier, on) and not m.deprecated
+    ]
     if not offering:
-        raise TokencalcError(f"none of the selected models offers the {tier} tier, and no current model in the sheet does")
+        raise TokencalcError(
+            f"none of the selected models offers the {tier} tier, and no current model in the sheet does"
+        )
     shown = ", ".join(offering[:5]) + (", …" if len(offering) > 5 else "")
-    raise TokencalcError(f"none of the selected models offers the {tier} tier (models that do: {shown})")
+    raise TokencalcError(
+        f"none of the selected models offers the {tier} tier (models that do: {shown})"
+    )
 
 
 def check_budget(estimate: Estimate, max_cost: Decimal) -> None:
@@ -458,7 +513,11 @@ def check_budget(estimate: Estimate, max_cost: Decimal) -> None:
     if best is None:
         raise BudgetExceeded(
             f"budget {format_money(max_cost, currency)}: no selected model fits the input"
-            + (f" and offers the {estimate.assumptions.tier} tier" if estimate.assumptions.tier else "")
+            + (
+                f" and offers the {estimate.assumptions.tier} tier"
+                if estimate.assumptions.tier
+                else ""
+            )
         )
     assert best.cost is not None
     if best.cost.total > max_cost:

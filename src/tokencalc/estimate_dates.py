@@ -26,7 +26,9 @@ def job_days(on: date, per_day: int | None, days: int, calls: int) -> list[tuple
     return [(on + timedelta(days=offset), per_day) for offset in range(days)]
 
 
-def tier_gap(sheet: PriceSheet, model: ModelEntry, tier: str | None, days: list[tuple[date, int]]) -> str | None:
+def tier_gap(
+    sheet: PriceSheet, model: ModelEntry, tier: str | None, days: list[tuple[date, int]]
+) -> str | None:
     """Why ``model`` cannot be priced at ``tier`` on every day of the job, or None when it can."""
     if tier is None:
         return None
@@ -57,7 +59,9 @@ def job_cost(
     unpriced_searches = 0
     for day, requests in days:
         if at is not None and tier is None:
-            prices, rule = sheet.prices_at(model, datetime.combine(day, at, tzinfo=timezone.utc), tier)
+            prices, rule = sheet.prices_at(
+                model, datetime.combine(day, at, tzinfo=timezone.utc), tier
+            )
             off_peak_days += 1 if rule is not None else 0
         else:
             prices = sheet.prices_on(model, day, tier)
@@ -69,15 +73,26 @@ def job_cost(
             if fee is None:
                 unpriced_searches += web_searches * requests
             else:
-                one = CostBreakdown(one.input, one.cache_read, one.cache_write, one.output, one.long_context, fee.per_call * web_searches)
+                one = CostBreakdown(
+                    one.input,
+                    one.cache_read,
+                    one.cache_write,
+                    one.output,
+                    one.long_context,
+                    fee.per_call * web_searches,
+                )
         total = total + one.scaled(requests)
     if len(seen) > 1:
         changes = ", ".join(day.isoformat() for day, _ in seen[1:])
         notes.append(f"prices change on {changes}: each day priced at its own prices")
     if off_peak_days:
-        notes.append(f"off-peak at {at.strftime('%H:%M') if at else ''} UTC on {off_peak_days} of {len(days)} day(s)")
+        notes.append(
+            f"off-peak at {at.strftime('%H:%M') if at else ''} UTC on {off_peak_days} of {len(days)} day(s)"
+        )
     if unpriced_searches:
-        notes.append(f"{unpriced_searches:,} web searches not priced (no web_search fee for {model.provider} in the sheet)")
+        notes.append(
+            f"{unpriced_searches:,} web searches not priced (no web_search fee for {model.provider} in the sheet)"
+        )
     return total, notes
 
 
@@ -87,7 +102,7 @@ def peak_note(sheet: PriceSheet | None, models: list[ModelEntry], at: time | Non
     if not timed:
         return None
     if at is None:
-        return f"peak prices for {', '.join(timed)} (off-peak hours not assumed; give --at HH:MM, UTC)"
+        return (
+            f"peak prices for {', '.join(timed)} (off-peak hours not assumed; give --at HH:MM, UTC)"
+        )
     return f"requests at {at.strftime('%H:%M')} UTC: off-peak prices where {', '.join(timed)} bill them"
-
-

@@ -67,8 +67,17 @@ class Backend:
 #: In order of preference. toktok-rs has wheels for CPython 3.11+ only; quicktok-v1 for 3.9+
 #: (and needs numpy installed, though tokencalc never imports it).
 BACKENDS: tuple[Backend, ...] = (
-    Backend("toktok", "toktok-rs", "toktok", ("0.3.0",), ("o200k_base", "cl100k_base"), _load_toktok),
-    Backend("quicktok", "quicktok-v1", "quicktok", ("0.4.0",), ("o200k_base", "cl100k_base"), _load_quicktok),
+    Backend(
+        "toktok", "toktok-rs", "toktok", ("0.3.0",), ("o200k_base", "cl100k_base"), _load_toktok
+    ),
+    Backend(
+        "quicktok",
+        "quicktok-v1",
+        "quicktok",
+        ("0.4.0",),
+        ("o200k_base", "cl100k_base"),
+        _load_quicktok,
+    ),
 )
 
 #: Short texts and their tiktoken 0.14 counts per encoding (tests check them against tiktoken).
@@ -127,7 +136,9 @@ def _import(backend: Backend) -> ModuleType | None:
             _warn(f"{backend.distribution} is installed but cannot be imported ({exc})")
             _disabled.add(backend.name)
     except Exception as exc:  # a broken extension module can raise anything on import
-        _warn(f"{backend.distribution} is installed but cannot be imported ({type(exc).__name__}: {exc})")
+        _warn(
+            f"{backend.distribution} is installed but cannot be imported ({type(exc).__name__}: {exc})"
+        )
         _disabled.add(backend.name)
     if module is not None:
         version = str(getattr(module, "__version__", "unknown"))

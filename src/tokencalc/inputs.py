@@ -77,7 +77,9 @@ def resolve_inputs(args: list[str]) -> ResolvedInputs:
             from tokencalc.errors import UsageError
 
             # An unset shell variable ("$FILE") must not mean "the current directory".
-            raise UsageError(f"an empty path argument ({arg!r}); name a file, a directory or - for standard input")
+            raise UsageError(
+                f"an empty path argument ({arg!r}); name a file, a directory or - for standard input"
+            )
         if arg == STDIN_LABEL:
             resolved.sources.append(InputSource(STDIN_LABEL))
             continue
@@ -109,7 +111,11 @@ def _add_path(resolved: ResolvedInputs, path: Path, label: str, *, discovered: b
         _walk(resolved, path, label)
     elif stat.S_ISREG(info.st_mode) or not discovered:
         # Named FIFOs and devices are read when named explicitly (``<(cmd)`` gives a FIFO).
-        resolved.sources.append(InputSource(label, path, info.st_size if stat.S_ISREG(info.st_mode) else None, discovered))
+        resolved.sources.append(
+            InputSource(
+                label, path, info.st_size if stat.S_ISREG(info.st_mode) else None, discovered
+            )
+        )
 
 
 def _walk(resolved: ResolvedInputs, root: Path, root_label: str) -> None:
@@ -117,12 +123,18 @@ def _walk(resolved: ResolvedInputs, root: Path, root_label: str) -> None:
 
     def ignore_spec(directory: Path) -> pathspec.GitIgnoreSpec | None:
         try:
-            lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = (
+                (directory / ".gitignore")
+                .read_text(encoding="utf-8", errors="replace")
+                .splitlines()
+            )
         except OSError:
             return None
         return pathspec.GitIgnoreSpec.from_lines(lines)
 
-    def is_ignored(specs: list[tuple[Path, pathspec.GitIgnoreSpec]], path: Path, is_dir: bool) -> bool:
+    def is_ignored(
+        specs: list[tuple[Path, pathspec.GitIgnoreSpec]], path: Path, is_dir: bool
+    ) -> bool:
         for base, spec in reversed(specs):
             relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
             decision = spec.check_file(relative).include
@@ -164,9 +176,7 @@ def _walk(resolved: ResolvedInputs, root: Path, root_label: str) -> None:
                     resolved.problems.append(InputProblem(entry_label, _os_message(exc)))
                     continue
                 if dir_id in ancestors:
-                    resolved.problems.append(
-                        InputProblem(entry_label, globbing.LOOP_MESSAGE)
-                    )
+                    resolved.problems.append(InputProblem(entry_label, globbing.LOOP_MESSAGE))
                     continue
                 if dir_id in visited:
                     continue  # reached again through another link: already counted

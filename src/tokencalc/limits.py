@@ -11,7 +11,7 @@ limit                          environment variable                   default
 price sheet                    ``TOKENCALC_MAX_SHEET_MB``             16 MiB
 tokenizer cache file           ``TOKENCALC_MAX_CACHE_MB``             256 MiB
 imported price JSON            ``TOKENCALC_MAX_IMPORT_MB``            64 MiB
-archive member, uncompressed  ``TOKENCALC_MAX_ARCHIVE_MB``           512 MiB 
+archive member, uncompressed  ``TOKENCALC_MAX_ARCHIVE_MB``           512 MiB
 archive, compression ratio     ``TOKENCALC_MAX_ARCHIVE_RATIO``        100
 archive, members               ``TOKENCALC_MAX_ARCHIVE_MEMBERS``      100000
 user-sheet lock wait           ``TOKENCALC_LOCK_TIMEOUT`` (seconds)   10
@@ -86,10 +86,14 @@ def read_limited(path: Path, limit: Limit, what: str) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
         if not stat.S_ISREG(info.st_mode):
-            raise FileLimitError(f"{path}: not a regular file (a device, FIFO or socket); a {what} must be a file")
+            raise FileLimitError(
+                f"{path}: not a regular file (a device, FIFO or socket); a {what} must be a file"
+            )
         maximum = limit.bytes()
         if info.st_size > maximum:
-            raise FileLimitError(f"{path}: {info.st_size / MIB:.1f} MiB, larger than the {limit.value():g} MiB allowed for a {what}; {limit.hint()}")
+            raise FileLimitError(
+                f"{path}: {info.st_size / MIB:.1f} MiB, larger than the {limit.value():g} MiB allowed for a {what}; {limit.hint()}"
+            )
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         chunks: list[bytes] = []
@@ -101,7 +105,9 @@ def read_limited(path: Path, limit: Limit, what: str) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
             if total > maximum:  # grew while being read
-                raise FileLimitError(f"{path}: larger than the {limit.value():g} MiB allowed for a {what}; {limit.hint()}")
+                raise FileLimitError(
+                    f"{path}: larger than the {limit.value():g} MiB allowed for a {what}; {limit.hint()}"
+                )
         return b"".join(chunks)
     finally:
         os.close(fd)

@@ -149,11 +149,17 @@ def _fetch(url: str, timeout: float) -> bytes:
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise TokencalcError(f"cannot fetch {url}: no answer within {timeout:g} s (--timeout)") from None
+            raise TokencalcError(
+                f"cannot fetch {url}: no answer within {timeout:g} s (--timeout)"
+            ) from None
         text = getattr(reason, "strerror", None) or str(reason)
-        raise TokencalcError(f"cannot fetch {url}: {str(text).lower()} (are you offline? a local file works too)") from None
+        raise TokencalcError(
+            f"cannot fetch {url}: {str(text).lower()} (are you offline? a local file works too)"
+        ) from None
     except (socket.timeout, TimeoutError):
-        raise TokencalcError(f"cannot fetch {url}: no answer within {timeout:g} s (--timeout)") from None
+        raise TokencalcError(
+            f"cannot fetch {url}: no answer within {timeout:g} s (--timeout)"
+        ) from None
     except http.client.HTTPException as exc:
         # A server that does not speak HTTP properly (bad status line, cut-off body).
         text = " ".join(str(exc).split())[:60]
@@ -256,13 +262,21 @@ def parse_catalog(data: bytes | str, source: str) -> Catalog:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
         document = json.loads(text, parse_float=Decimal)
     except UnicodeDecodeError as exc:
-        raise TokencalcError(f"{source}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+        raise TokencalcError(
+            f"{source}: not UTF-8 text (invalid byte at offset {exc.start})"
+        ) from None
     except json.JSONDecodeError as exc:
-        raise TokencalcError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        raise TokencalcError(
+            f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
     except RecursionError:
-        raise TokencalcError(f"{source}: not a price file: arrays or objects nested too deeply") from None
+        raise TokencalcError(
+            f"{source}: not a price file: arrays or objects nested too deeply"
+        ) from None
     except ValueError as exc:  # an integer of more than 4,300 digits
-        raise TokencalcError(f"{source}: not a price file: a value cannot be read ({str(exc).split(';')[0]})") from None
+        raise TokencalcError(
+            f"{source}: not a price file: a value cannot be read ({str(exc).split(';')[0]})"
+        ) from None
     if not isinstance(document, dict):
         raise TokencalcError(
             f"{source}: expected a JSON object of models by name (LiteLLM's model_prices_and_context_window.json)"
@@ -279,7 +293,9 @@ def parse_catalog(data: bytes | str, source: str) -> Catalog:
             skipped.append(converted)
         else:
             models.append(converted)
-    return Catalog(source, sum(1 for k in document if k != "sample_spec"), tuple(models), tuple(skipped))
+    return Catalog(
+        source, sum(1 for k in document if k != "sample_spec"), tuple(models), tuple(skipped)
+    )
 
 
 def per_million(value: Any) -> Decimal:
@@ -329,7 +345,9 @@ def convert_entry(key: str, entry: Mapping[str, Any]) -> ImportedModel | Skipped
         return Skipped(key, "no input and output price per token")
     model_id = key.split("/", 1)[1] if key.lower().startswith(provider.lower() + "/") else key
     if not MODEL_NAME.match(model_id):
-        return Skipped(key, "not a usable model id (spaces or other characters a sheet id cannot have)")
+        return Skipped(
+            key, "not a usable model id (spaces or other characters a sheet id cannot have)"
+        )
     values: dict[str, Any] = dict(prices)
     notes: list[str] = []
     window = _tokens(entry.get("max_input_tokens")) or _tokens(entry.get("max_tokens"))
@@ -338,7 +356,9 @@ def convert_entry(key: str, entry: Mapping[str, Any]) -> ImportedModel | Skipped
     max_output = _tokens(entry.get("max_output_tokens"))
     if max_output is not None:
         if window is not None and max_output > window:
-            notes.append(f"max_output_tokens {max_output:,} exceeds the context window {window:,}; left out")
+            notes.append(
+                f"max_output_tokens {max_output:,} exceeds the context window {window:,}; left out"
+            )
         else:
             values["max_output"] = max_output
     try:
@@ -402,13 +422,20 @@ def _long_context(entry: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     if not usable:
         return {}, []
     if usable[0] == 0:
-        raise ValueError("long-context prices above 0 tokens (…_above_0k_tokens): not a usable threshold")
-    notes = [f"long-context prices above {t:,} tokens not imported (one threshold per model)" for t in usable[1:]]
+        raise ValueError(
+            "long-context prices above 0 tokens (…_above_0k_tokens): not a usable threshold"
+        )
+    notes = [
+        f"long-context prices above {t:,} tokens not imported (one threshold per model)"
+        for t in usable[1:]
+    ]
     prices = by_threshold[usable[0]]
     return {"threshold": usable[0], **{n: prices[n] for n in PRICE_FIELDS if n in prices}}, notes
 
 
-def _tier_form(stated: Mapping[str, Decimal], standard: Mapping[str, Decimal]) -> dict[str, Decimal]:
+def _tier_form(
+    stated: Mapping[str, Decimal], standard: Mapping[str, Decimal]
+) -> dict[str, Decimal]:
     """A tier as the sheet should say it: ``{"multiplier": r}`` when ``r`` × standard gives every
     stated price exactly, else the stated prices themselves.
 
@@ -416,7 +443,9 @@ def _tier_form(stated: Mapping[str, Decimal], standard: Mapping[str, Decimal]) -
     multiplier scales it, so a multiplier says no more than the entry does.
     """
     ratio = _exact_ratio(stated["input"], standard["input"])
-    if ratio is not None and all(standard.get(n) is not None and _times(standard[n], ratio) == stated[n] for n in stated):
+    if ratio is not None and all(
+        standard.get(n) is not None and _times(standard[n], ratio) == stated[n] for n in stated
+    ):
         return {"multiplier": ratio}
     return dict(stated)
 
@@ -453,8 +482,19 @@ def read_back(value: Any) -> Any:
 
 # --- choosing a tokenizer for new models -----------------------------------------------------
 
-_CLAUDE_VERSION = re.compile(r"claude-(?:(?P<family>[a-z]+)-)?(?P<major>\d+)(?:[-.](?P<minor>\d{1,2})(?!\d))?")
-_MISTRAL_NAMES = ("mistral", "mixtral", "codestral", "magistral", "devstral", "ministral", "pixtral", "voxtral")
+_CLAUDE_VERSION = re.compile(
+    r"claude-(?:(?P<family>[a-z]+)-)?(?P<major>\d+)(?:[-.](?P<minor>\d{1,2})(?!\d))?"
+)
+_MISTRAL_NAMES = (
+    "mistral",
+    "mixtral",
+    "codestral",
+    "magistral",
+    "devstral",
+    "ministral",
+    "pixtral",
+    "voxtral",
+)
 
 
 def claude_family(name: str) -> str:
@@ -501,7 +541,11 @@ def guess_tokenizer(model_id: str, litellm_provider: str, known: Collection[str]
         guess = "llama3"
     elif "qwen" in name or "qwq" in name:
         guess = "qwen"
-    elif re.match(r"^(gpt-|chatgpt|o[1-9]\b|o[1-9]-|codex)", name) or provider in ("openai", "text-completion-openai", "azure"):
+    elif re.match(r"^(gpt-|chatgpt|o[1-9]\b|o[1-9]-|codex)", name) or provider in (
+        "openai",
+        "text-completion-openai",
+        "azure",
+    ):
         guess = _openai_encoding(name)
     elif provider == "anthropic":
         guess = claude_family(name)
@@ -545,16 +589,24 @@ class ImportPlan:
         return [u for u in self.updates if u.kind == kind]
 
 
-def select_models(catalog: Catalog, providers: Sequence[str] = (), patterns: Sequence[str] = ()) -> list[ImportedModel]:
+def select_models(
+    catalog: Catalog, providers: Sequence[str] = (), patterns: Sequence[str] = ()
+) -> list[ImportedModel]:
     """The catalog's models of any of ``providers`` (LiteLLM's name or the sheet's id) that
     match any of the glob ``patterns`` (over the LiteLLM key and the sheet id); all when empty."""
     wanted = {p.strip().lower() for p in providers}
     chosen = []
     for model in catalog.models:
-        if wanted and model.litellm_provider.lower() not in wanted and model.provider.lower() not in wanted:
+        if (
+            wanted
+            and model.litellm_provider.lower() not in wanted
+            and model.provider.lower() not in wanted
+        ):
             continue
         names = (model.key.lower(), model.model_id.lower())
-        if patterns and not any(fnmatch.fnmatchcase(n, p.strip().lower()) for p in patterns for n in names):
+        if patterns and not any(
+            fnmatch.fnmatchcase(n, p.strip().lower()) for p in patterns for n in names
+        ):
             continue
         chosen.append(model)
     return chosen
@@ -613,7 +665,9 @@ def _plan_once(
     merged = merge_layers(layers)
     known_tokenizers = {*EXACT_ENCODINGS, *(merged.get("tokenizers") or {})}
     if tokenizer is not None and tokenizer not in known_tokenizers:
-        raise TokencalcError(f"unknown tokenizer {tokenizer!r}; use one of {', '.join(sorted(known_tokenizers))}")
+        raise TokencalcError(
+            f"unknown tokenizer {tokenizer!r}; use one of {', '.join(sorted(known_tokenizers))}"
+        )
     data = copy.deepcopy(user.data)
     updates: list[ModelUpdate] = []
     skipped: list[Skipped] = list(catalog.skipped)
@@ -635,9 +689,20 @@ def _plan_once(
             skipped.append(Skipped(model.key, excluded[model.key]))
             continue
         if model_id is None:
-            update = _add_model(model, data, merged, known_tokenizers, tokenizer, catalog.source, today, new_providers)
+            update = _add_model(
+                model,
+                data,
+                merged,
+                known_tokenizers,
+                tokenizer,
+                catalog.source,
+                today,
+                new_providers,
+            )
         else:
-            update = _update_model(model, model_id, data, merged, update_limits, catalog.source, today)
+            update = _update_model(
+                model, model_id, data, merged, update_limits, catalog.source, today
+            )
         if isinstance(update, Skipped):
             skipped.append(update)
             continue
@@ -646,17 +711,26 @@ def _plan_once(
     try:
         edit = plan_edit(user, data, base=base)
     except PriceSheetError as exc:
-        blamed = _blamed_models(exc.problems, {u.model_id: u.key for u in updates if u.kind != "unchanged"})
+        blamed = _blamed_models(
+            exc.problems, {u.model_id: u.key for u in updates if u.kind != "unchanged"}
+        )
         if blamed is None:
             raise
-        return {key: "the sheet would not accept it: " + "; ".join(problems) for key, problems in blamed.items()}
-    return ImportPlan(catalog, len(selected), tuple(updates), tuple(skipped), tuple(new_providers), edit)
+        return {
+            key: "the sheet would not accept it: " + "; ".join(problems)
+            for key, problems in blamed.items()
+        }
+    return ImportPlan(
+        catalog, len(selected), tuple(updates), tuple(skipped), tuple(new_providers), edit
+    )
 
 
 _MODEL_IN_PROBLEM = re.compile(r'^models\.("(?:[^"\\]|\\.)*")')
 
 
-def _blamed_models(problems: Sequence[str], touched: Mapping[str, str]) -> dict[str, list[str]] | None:
+def _blamed_models(
+    problems: Sequence[str], touched: Mapping[str, str]
+) -> dict[str, list[str]] | None:
     """The LiteLLM keys of the imported models the problems are about, with their problems;
     None when any problem is about something else (then the sheet itself is at fault).
 
@@ -669,7 +743,7 @@ def _blamed_models(problems: Sequence[str], touched: Mapping[str, str]) -> dict[
         found_at = problem.find(": models.")
         if found_at < 0:
             return None
-        where = problem[found_at + 2:]
+        where = problem[found_at + 2 :]
         found = _MODEL_IN_PROBLEM.match(where)
         key = by_id.get(json.loads(found.group(1)).lower()) if found else None
         if key is None:
@@ -689,13 +763,19 @@ def _add_model(
     new_providers: list[str],
 ) -> ModelUpdate | Skipped:
     if "context_window" not in model.values:
-        return Skipped(model.key, "no context window (max_input_tokens or max_tokens) for a new model")
+        return Skipped(
+            model.key, "no context window (max_input_tokens or max_tokens) for a new model"
+        )
     chosen = tokenizer or guess_tokenizer(model.model_id, model.litellm_provider, known_tokenizers)
     if chosen is None:
         return Skipped(model.key, "new model with no known tokenizer (give --tokenizer)")
     provider = model.provider
     if provider not in (merged.get("providers") or {}) and provider not in new_providers:
-        data.setdefault("providers", {})[provider] = {"name": model.litellm_provider, "source": source, "as_of": today}
+        data.setdefault("providers", {})[provider] = {
+            "name": model.litellm_provider,
+            "source": source,
+            "as_of": today,
+        }
         new_providers.append(provider)
     entry: dict[str, Any] = {"provider": provider, "name": model.model_id, "tokenizer": chosen}
     for path, value in model.values.items():
@@ -704,7 +784,9 @@ def _add_model(
     entry["as_of"] = today
     data.setdefault("models", {})[model.model_id] = entry
     changes = diff_entries("models", model.model_id, None, entry)
-    return ModelUpdate(model.model_id, model.key, "added", tuple(changes), chosen, provider, model.notes)
+    return ModelUpdate(
+        model.model_id, model.key, "added", tuple(changes), chosen, provider, model.notes
+    )
 
 
 def _update_model(
@@ -740,10 +822,16 @@ def _update_model(
     for tier in TIERS:
         # A tier is written whole or not at all: one explicit price alone would switch its form.
         if any(path.startswith(f"{tier}.") for path in differing):
-            differing.update({path: value for path, value in wanted.items() if path.startswith(f"{tier}.")})
+            differing.update(
+                {path: value for path, value in wanted.items() if path.startswith(f"{tier}.")}
+            )
     limits = {**existing, **differing}
-    if "max_output" in differing and _number(limits.get("max_output")) > _number(limits.get("context_window")):
-        notes.append(f"max_output_tokens {differing.pop('max_output'):,} exceeds the context window {limits.get('context_window'):,}; left out")
+    if "max_output" in differing and _number(limits.get("max_output")) > _number(
+        limits.get("context_window")
+    ):
+        notes.append(
+            f"max_output_tokens {differing.pop('max_output'):,} exceeds the context window {limits.get('context_window'):,}; left out"
+        )
     if not differing:
         return ModelUpdate(model_id, model.key, "unchanged", notes=tuple(notes))
     models = data.setdefault("models", {})
@@ -752,7 +840,9 @@ def _update_model(
     after_merge = copy.deepcopy(current)
     for path, value in differing.items():
         set_dotted(entry, path, value)
-        set_dotted(after_merge, path, value)  # as the overlay merges it (a tier's form switches whole)
+        set_dotted(
+            after_merge, path, value
+        )  # as the overlay merges it (a tier's form switches whole)
     entry["source"] = source
     entry["as_of"] = today
     changes = diff_entries("models", model_id, before, after_merge)
@@ -797,7 +887,11 @@ def _in_current_tier_form(model: ImportedModel, current: Mapping[str, Any]) -> d
     result = dict(model.values)
     for tier in TIERS:
         existing = current.get(tier)
-        if f"{tier}.multiplier" not in result or not isinstance(existing, dict) or "multiplier" in existing:
+        if (
+            f"{tier}.multiplier" not in result
+            or not isinstance(existing, dict)
+            or "multiplier" in existing
+        ):
             continue
         del result[f"{tier}.multiplier"]
         for name, value in model.tier_prices.get(tier, {}).items():

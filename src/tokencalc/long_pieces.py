@@ -59,7 +59,10 @@ class _Pairs:
         known = self._known.get(key)
         if known is None:
             decode = self._encoding.decode_single_token_bytes
-            known = self._encoding._encode_single_piece(decode(left) + decode(right)) == [left, right]
+            known = self._encoding._encode_single_piece(decode(left) + decode(right)) == [
+                left,
+                right,
+            ]
             if len(self._known) > 1 << 16:
                 self._known.clear()
             self._known[key] = known
@@ -301,9 +304,13 @@ def count_by_pieces(
             # this one, hence the import here).
             from tokencalc import long_pieces_parallel
 
-            total += long_pieces_parallel.count_piece_parallel(encoding, pattern, text, piece_start, piece_end, cancelled)
+            total += long_pieces_parallel.count_piece_parallel(
+                encoding, pattern, text, piece_start, piece_end, cancelled
+            )
         else:
-            total += count_piece_chunks(encoding, text_chunks(text, piece_start, piece_end), cancelled, emit, run)
+            total += count_piece_chunks(
+                encoding, text_chunks(text, piece_start, piece_end), cancelled, emit, run
+            )
         start = piece_end
     if start < len(text):
         total += span(len(text))

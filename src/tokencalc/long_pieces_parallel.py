@@ -52,7 +52,9 @@ def _executor() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(encodings.worker_count(), thread_name_prefix="tokencalc-long-piece")
+            _pool = ThreadPoolExecutor(
+                encodings.worker_count(), thread_name_prefix="tokencalc-long-piece"
+            )
         return _pool
 
 
@@ -78,7 +80,9 @@ def _utf8_length(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
-def _encode_window(encoding: Any, pattern: Any, text: str, start: int, head_end: int, end: int) -> tuple[list[int], int, int]:
+def _encode_window(
+    encoding: Any, pattern: Any, text: str, start: int, head_end: int, end: int
+) -> tuple[list[int], int, int]:
     """Tokens of ``text[start:end]`` as one piece, and the UTF-8 lengths of ``text[start:head_end]``
     and of the whole window."""
     window = text[start:end]
@@ -112,7 +116,9 @@ def count_piece_parallel(
         return total
     except _NoSeam:
         stats["fallback"] += 1
-        return long_pieces.count_piece_chunks(encoding, long_pieces.text_chunks(text, start, end), cancelled)
+        return long_pieces.count_piece_chunks(
+            encoding, long_pieces.text_chunks(text, start, end), cancelled
+        )
 
 
 def _count(
@@ -142,7 +148,9 @@ def _count(
         batch = starts[batch_start : batch_start + per_batch]
         results = list(
             pool.map(
-                lambda s: _encode_window(encoding, pattern, text, s, min(s + step, end), min(s + step + overlap, end)),
+                lambda s: _encode_window(
+                    encoding, pattern, text, s, min(s + step, end), min(s + step + overlap, end)
+                ),
                 batch,
             )
         )

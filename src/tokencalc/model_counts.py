@@ -99,12 +99,19 @@ def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
         if rebuilt is not None:
             ctok_version = claude_reconstruction.version()
             by = f"ctok {ctok_version}" if ctok_version else "ctok"
-            return ModelCount(rebuilt, RECONSTRUCTED, f"{counting.reconstruct}, {by}", f"reconstructed ({counting.reconstruct})")
+            return ModelCount(
+                rebuilt,
+                RECONSTRUCTED,
+                f"{counting.reconstruct}, {by}",
+                f"reconstructed ({counting.reconstruct})",
+            )
     if counting is not None and counting.per_class and (counts.classes or counts.chars == 0):
         tokens = estimate_tokens(counts.classes, counting.classes) if counts.classes else 0
         return ModelCount(tokens, ESTIMATED, per_class_detail(ref), f"per-class ({ref.family})")
     base = counts.chars if ref.base == CHARACTERS else _tokens_of(counts, ref.base)
-    short = f"×{ref.ratio.normalize():f} {ref.base}" + (", unmeasured" if ref.counting is not None and ref.counting.unmeasured else "")
+    short = f"×{ref.ratio.normalize():f} {ref.base}" + (
+        ", unmeasured" if ref.counting is not None and ref.counting.unmeasured else ""
+    )
     return ModelCount(ref.tokens_from(base), ESTIMATED, ratio_detail(ref), short)
 
 
@@ -115,7 +122,9 @@ def family_method(ref: TokenizerRef) -> str:
     counting = ref.counting
     if counting is not None and counting.tokenizer_file:
         return f"exact (tokenizer_file {user_tokenizer.label(counting.tokenizer_file)})"
-    fallback = per_class_detail(ref) if counting is not None and counting.per_class else ratio_detail(ref)
+    fallback = (
+        per_class_detail(ref) if counting is not None and counting.per_class else ratio_detail(ref)
+    )
     if counting is not None and counting.reconstruct:
         if claude_reconstruction.available():
             return (
@@ -137,4 +146,8 @@ def combined_label(rows: Sequence[tuple[str, str, str]]) -> tuple[str, str, str]
     parts = [f"{sum(1 for _, each, _ in rows if each == label)}× {label}" for label in labels]
     shorts = list(dict.fromkeys(short for _, _, short in rows))
     short_parts = [f"{sum(1 for _, _, each in rows if each == short)}× {short}" for short in shorts]
-    return (methods[0] if len(methods) == 1 else "mixed"), "; ".join(parts), "mixed: " + ", ".join(short_parts)
+    return (
+        (methods[0] if len(methods) == 1 else "mixed"),
+        "; ".join(parts),
+        "mixed: " + ", ".join(short_parts),
+    )

@@ -69,7 +69,10 @@ GATEWAY_PREFIXES = (
 #: Bedrock cross-region inference profile prefixes.
 _BEDROCK_REGION = re.compile(r"^(?:us|eu|apac|global|us-gov|jp|au|ca|ap)\.", re.IGNORECASE)
 #: Bedrock vendor parts (``anthropic.claude-…``).
-_BEDROCK_VENDOR = re.compile(r"^(?:anthropic|meta|mistral|openai|amazon|cohere|deepseek|qwen|moonshot|moonshotai|minimax|zai|writer|ai21)\.", re.IGNORECASE)
+_BEDROCK_VENDOR = re.compile(
+    r"^(?:anthropic|meta|mistral|openai|amazon|cohere|deepseek|qwen|moonshot|moonshotai|minimax|zai|writer|ai21)\.",
+    re.IGNORECASE,
+)
 _BEDROCK_VERSION = re.compile(r"(?:-v\d+(?::\d+)?|-\d+:\d+|:\d+)$", re.IGNORECASE)
 _VERTEX_DATE = re.compile(r"@(\d{8})$")
 _VERTEX_TAG = re.compile(r"@(?:latest|default|\d{3})$", re.IGNORECASE)

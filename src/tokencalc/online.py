@@ -59,8 +59,20 @@ class Vendor:
 
 
 VENDORS: Mapping[str, Vendor] = {
-    "anthropic": Vendor("anthropic", ("ANTHROPIC_API_KEY",), "ANTHROPIC_BASE_URL", "https://api.anthropic.com", "count_tokens"),
-    "google": Vendor("google", ("GEMINI_API_KEY", "GOOGLE_API_KEY"), "GEMINI_BASE_URL", "https://generativelanguage.googleapis.com", "countTokens"),
+    "anthropic": Vendor(
+        "anthropic",
+        ("ANTHROPIC_API_KEY",),
+        "ANTHROPIC_BASE_URL",
+        "https://api.anthropic.com",
+        "count_tokens",
+    ),
+    "google": Vendor(
+        "google",
+        ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+        "GEMINI_BASE_URL",
+        "https://generativelanguage.googleapis.com",
+        "countTokens",
+    ),
     "xai": Vendor("xai", ("XAI_API_KEY",), "XAI_BASE_URL", "https://api.x.ai", "tokenize-text"),
 }
 
@@ -81,7 +93,13 @@ class OnlineCount:
 class OnlineCounter:
     """Counts through vendor endpoints, with a cache; one instance per run."""
 
-    def __init__(self, *, cache_dir: Path | None, timeout: float = DEFAULT_TIMEOUT, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        cache_dir: Path | None,
+        timeout: float = DEFAULT_TIMEOUT,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self._cache_dir = cache_dir
         self._timeout = timeout
         self._env = os.environ if env is None else env
@@ -118,7 +136,9 @@ class OnlineCounter:
     def _cache_path(self, vendor: Vendor, model: str, text: str) -> Path | None:
         if self._cache_dir is None:
             return None
-        digest = hashlib.sha256(f"{vendor.provider}\0{model}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+        digest = hashlib.sha256(
+            f"{vendor.provider}\0{model}\0{text}".encode("utf-8", "surrogatepass")
+        ).hexdigest()
         return self._cache_dir / "online" / f"{digest}.json"
 
     def _raw(self, vendor: Vendor, key: str, model: str, text: str) -> tuple[int, bool]:
@@ -126,7 +146,11 @@ class OnlineCounter:
         if path is not None:
             try:
                 cached = json.loads(path.read_text(encoding="utf-8"))
-                if isinstance(cached, dict) and isinstance(cached.get("tokens"), int) and cached["tokens"] >= 0:
+                if (
+                    isinstance(cached, dict)
+                    and isinstance(cached.get("tokens"), int)
+                    and cached["tokens"] >= 0
+                ):
                     return cached["tokens"], True
             except (OSError, ValueError):
                 pass
@@ -134,12 +158,19 @@ class OnlineCounter:
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                write_bytes_atomic(path, json.dumps({"tokens": tokens, "vendor": vendor.provider, "model": model}).encode())
+                write_bytes_atomic(
+                    path,
+                    json.dumps(
+                        {"tokens": tokens, "vendor": vendor.provider, "model": model}
+                    ).encode(),
+                )
             except OSError:
                 pass  # a cache that cannot be written only costs a request next time
         return tokens, False
 
-    def _request(self, vendor: Vendor, key: str, model: str, text: str) -> tuple[str, dict[str, str], bytes]:
+    def _request(
+        self, vendor: Vendor, key: str, model: str, text: str
+    ) -> tuple[str, dict[str, str], bytes]:
         base = self._env.get(vendor.base_env, "").strip() or vendor.default_base
         if vendor.provider == "anthropic":
             path = "/v1/messages/count_tokens"
@@ -154,14 +185,24 @@ class OnlineCounter:
             headers = {"Authorization": f"Bearer {key}"}
             body = {"text": text, "model": model}
         headers["content-type"] = "application/json"
-        return base.rstrip("/") + path, headers, json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        return (
+            base.rstrip("/") + path,
+            headers,
+            json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogatepass"),
+        )
 
     def _ask(self, vendor: Vendor, key: str, model: str, text: str) -> int:
         url, headers, body = self._request(vendor, key, model, text)
         deadline = time.monotonic() + self._timeout
         for attempt in (1, 2):
             status, retry_after, payload = _post(url, headers, body, deadline)
-            if status == 429 and attempt == 1 and retry_after is not None and time.monotonic() + retry_after < deadline and retry_after <= MAX_RETRY_AFTER:
+            if (
+                status == 429
+                and attempt == 1
+                and retry_after is not None
+                and time.monotonic() + retry_after < deadline
+                and retry_after <= MAX_RETRY_AFTER
+            ):
                 time.sleep(retry_after)
                 continue
             break
@@ -174,7 +215,9 @@ class OnlineCounter:
         return _parse(vendor, payload)
 
 
-def _post(url: str, headers: Mapping[str, str], body: bytes, deadline: float) -> tuple[int, float | None, bytes]:
+def _post(
+    url: str, headers: Mapping[str, str], body: bytes, deadline: float
+) -> tuple[int, float | None, bytes]:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise OnlineUnavailable(f"not an http(s) base URL: {parts.scheme}://{parts.hostname or ''}")
@@ -292,5 +335,9 @@ def online_counts(
                 by_family[(family, label)] = shared
             counts[(model_id, label)] = shared
     if too_long:
-        problems.append(OnlineProblem(None, f"{too_long} input(s) longer than {MAX_CHARS:,} characters were not sent"))
+        problems.append(
+            OnlineProblem(
+                None, f"{too_long} input(s) longer than {MAX_CHARS:,} characters were not sent"
+            )
+        )
     return counts, problems

@@ -54,7 +54,9 @@ def messages_in_window(messages_per_day: Decimal, turns: int, hours: int) -> Dec
     """The messages a profile puts in one ``hours``-hour window (see the module docstring)."""
     if hours >= 24:
         return messages_per_day * hours / 24
-    share = (messages_per_day * min(hours, ACTIVE_HOURS) / ACTIVE_HOURS).to_integral_value(rounding=ROUND_CEILING)
+    share = (messages_per_day * min(hours, ACTIVE_HOURS) / ACTIVE_HOURS).to_integral_value(
+        rounding=ROUND_CEILING
+    )
     return max(Decimal(turns), share)
 
 
@@ -63,4 +65,7 @@ def limit_uses(plan: Plan, messages_per_day: Decimal, turns: int) -> list[LimitU
     limits = list(plan.limits)
     if plan.messages_per_day_cap is not None and not any(limit.hours == 24 for limit in limits):
         limits.append(PlanLimit(plan.messages_per_day_cap, 24, "messages", plan.source))
-    return [LimitUse(limit, messages_in_window(messages_per_day, turns, limit.hours)) for limit in limits]
+    return [
+        LimitUse(limit, messages_in_window(messages_per_day, turns, limit.hours))
+        for limit in limits
+    ]

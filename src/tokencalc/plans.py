@@ -89,7 +89,9 @@ class UsageProfile:
         conversations = Decimal(self.conversations_per_day)
         object.__setattr__(self, "conversations_per_day", conversations)
         if not conversations.is_finite() or conversations <= 0:
-            raise UsageError(f"--conversations-per-day must be more than 0, got {self.conversations_per_day}")
+            raise UsageError(
+                f"--conversations-per-day must be more than 0, got {self.conversations_per_day}"
+            )
         if conversations > MAX_CONVERSATIONS_PER_DAY:
             raise UsageError(
                 f"--conversations-per-day must be at most {_number(MAX_CONVERSATIONS_PER_DAY)}, "
@@ -140,7 +142,10 @@ def seats_for(plan: Plan, seats: int | None) -> tuple[int, str | None]:
             return 1, None
         return 1, f"{NOT_PER_SEAT}: one subscription priced, --seats {seats:,} ignored"
     if seats < plan.min_seats:
-        return plan.min_seats, f"{SEATS_RAISED} from {seats:,} to the plan's minimum of {plan.min_seats:,}"
+        return (
+            plan.min_seats,
+            f"{SEATS_RAISED} from {seats:,} to the plan's minimum of {plan.min_seats:,}",
+        )
     return seats, None
 
 
@@ -156,7 +161,9 @@ def model_tokens(tokenizer: TokenizerRef, profile_tokens: int) -> int:
     """
     if not tokenizer.estimated:
         return profile_tokens
-    base_count = profile_tokens * CHARS_PER_PROFILE_TOKEN if tokenizer.base == CHARACTERS else profile_tokens
+    base_count = (
+        profile_tokens * CHARS_PER_PROFILE_TOKEN if tokenizer.base == CHARACTERS else profile_tokens
+    )
     return tokenizer.tokens_from(base_count)
 
 
@@ -188,7 +195,9 @@ def turn_tokens(tokenizer: TokenizerRef, profile: UsageProfile) -> TurnTokens:
         system=model_tokens(tokenizer, profile.system_tokens) if profile.system_tokens else 0,
         message=model_tokens(tokenizer, profile.message_tokens),
         reply=model_tokens(tokenizer, profile.reply_tokens),
-        reasoning=model_tokens(tokenizer, profile.reasoning_tokens) if profile.reasoning_tokens else 0,
+        reasoning=model_tokens(tokenizer, profile.reasoning_tokens)
+        if profile.reasoning_tokens
+        else 0,
     )
 
 
@@ -202,7 +211,11 @@ def conversation_requests(
         prompt = tokens.prompt(turn)
         read = previous if cache_reads else 0
         written = prompt - read if cache_reads and cache_writes else 0
-        requests.append(RequestTokens(input=prompt, output=tokens.output, cache_read=read, cache_write_5m=written))
+        requests.append(
+            RequestTokens(
+                input=prompt, output=tokens.output, cache_read=read, cache_write_5m=written
+            )
+        )
         previous = prompt
     return requests
 
@@ -235,7 +248,9 @@ class ConversationCost:
         return self.model.max_output is None or self.tokens.output <= self.model.max_output
 
 
-def conversation_cost(sheet: PriceSheet, model: ModelEntry, profile: UsageProfile, *, on: date) -> ConversationCost:
+def conversation_cost(
+    sheet: PriceSheet, model: ModelEntry, profile: UsageProfile, *, on: date
+) -> ConversationCost:
     """Price one conversation of ``profile`` on ``model`` with the prices in force on ``on``."""
     tokenizer = sheet.tokenizer_for(model)
     tokens = turn_tokens(tokenizer, profile)
@@ -265,7 +280,9 @@ def conversation_cost(sheet: PriceSheet, model: ModelEntry, profile: UsageProfil
 # --- plans against the API -----------------------------------------------------------------
 
 
-def find_plans(sheet: PriceSheet, names: Sequence[str], providers: Sequence[str] = ()) -> list[Plan]:
+def find_plans(
+    sheet: PriceSheet, names: Sequence[str], providers: Sequence[str] = ()
+) -> list[Plan]:
     """The plans named (ids or names, any case; repeats once) and every plan of ``providers``,
     or every plan when neither is given.
 
@@ -280,9 +297,13 @@ def find_plans(sheet: PriceSheet, names: Sequence[str], providers: Sequence[str]
         theirs = [plan for plan in sheet.plans.values() if plan.vendor.lower() == key]
         if not theirs:
             if any(key in (plan.id.lower(), plan.name.lower()) for plan in sheet.plans.values()):
-                raise TokencalcError(f"{wanted!r} is a plan, not a provider: give it with --plan/-P")
+                raise TokencalcError(
+                    f"{wanted!r} is a plan, not a provider: give it with --plan/-P"
+                )
             vendors = sorted({plan.vendor for plan in sheet.plans.values()})
-            raise TokencalcError(f"no plans of provider {wanted!r} (providers with plans: {', '.join(vendors)})")
+            raise TokencalcError(
+                f"no plans of provider {wanted!r} (providers with plans: {', '.join(vendors)})"
+            )
         for plan in theirs:
             chosen.setdefault(plan.id, plan)
     for name in names:
@@ -327,7 +348,12 @@ class PlanComparison:
         """The profile's month on the cheapest model, for one person, in the comparison's currency."""
         if self.cheapest is None:
             return None
-        return self.cheapest.cost.total * self.profile.conversations_per_day * self.profile.days * self.rate
+        return (
+            self.cheapest.cost.total
+            * self.profile.conversations_per_day
+            * self.profile.days
+            * self.rate
+        )
 
 
 def compare_plans(
@@ -362,11 +388,17 @@ def compare_plans(
     warnings = []
     too_long: dict[str, list[str]] = {}  # stand-in model id → the plans it stands in for
     for plan in plans:
-        row = _plan_row(sheet, plan, profile, cost_on(sheet.models[plan.models[0]]), cheapest, currency, rate)
+        row = _plan_row(
+            sheet, plan, profile, cost_on(sheet.models[plan.models[0]]), cheapest, currency, rate
+        )
         rows.append(row)
         if row.exceeds_cap:
-            warnings.extend(f"{plan.id}: this use exceeds the plan's cap: {text}" for text in row.caps_exceeded)
-        warnings.extend(f"{plan.id}: {note}" for note in row.notes if note.startswith(_WARNING_NOTES))
+            warnings.extend(
+                f"{plan.id}: this use exceeds the plan's cap: {text}" for text in row.caps_exceeded
+            )
+        warnings.extend(
+            f"{plan.id}: {note}" for note in row.notes if note.startswith(_WARNING_NOTES)
+        )
         if not row.api.fits:
             too_long.setdefault(row.api.model.id, []).append(plan.id)
     for model_id, plan_ids in too_long.items():
@@ -384,7 +416,11 @@ def compare_plans(
         cheapest=cheapest,
         rows=tuple(rows),
         warnings=tuple(warnings),
-        assumptions=tuple(describe_assumptions(sheet, profile, rows, cheapest, on=on, currency=currency, rate=rate)),
+        assumptions=tuple(
+            describe_assumptions(
+                sheet, profile, rows, cheapest, on=on, currency=currency, rate=rate
+            )
+        ),
     )
 
 
@@ -418,12 +454,18 @@ def _plan_row(
             f"(context window {api.model.context_window:,})"
         )
     if api.model.deprecated:
-        notes.append(f"stand-in model {api.model.id} is deprecated; its last published prices are used")
+        notes.append(
+            f"stand-in model {api.model.id} is deprecated; its last published prices are used"
+        )
     if api.long_context_turns:
         notes.append(f"long-context prices on {api.long_context_turns} of {api.turns} turns")
 
     break_even, break_even_note = _break_even(price_usd, api, profile)
-    over = tuple(use.describe() for use in limit_uses(plan, profile.messages_per_day, profile.turns) if use.exceeded)
+    over = tuple(
+        use.describe()
+        for use in limit_uses(plan, profile.messages_per_day, profile.turns)
+        if use.exceeded
+    )
     exceeds = bool(over)
     return PlanRow(
         plan=plan,
@@ -435,14 +477,23 @@ def _plan_row(
         cheapest_monthly_cost=cheapest_monthly,
         break_even_messages_per_day=break_even,
         break_even_note=break_even_note,
-        verdict=_verdict(monthly_price, api_monthly, currency, free=price_usd == 0, exceeds_cap=exceeds, fits=api.fits),
+        verdict=_verdict(
+            monthly_price,
+            api_monthly,
+            currency,
+            free=price_usd == 0,
+            exceeds_cap=exceeds,
+            fits=api.fits,
+        ),
         exceeds_cap=exceeds,
         notes=tuple(notes),
         caps_exceeded=over,
     )
 
 
-def _break_even(price_usd: Decimal, api: ConversationCost, profile: UsageProfile) -> tuple[Decimal | None, str | None]:
+def _break_even(
+    price_usd: Decimal, api: ConversationCost, profile: UsageProfile
+) -> tuple[Decimal | None, str | None]:
     """Messages a day (per person) at which the API on the stand-in costs the plan's price."""
     if price_usd == 0:
         return None, "free plan"
@@ -455,13 +506,23 @@ def _break_even(price_usd: Decimal, api: ConversationCost, profile: UsageProfile
     return messages, None
 
 
-def _verdict(plan_price: Decimal, api_cost: Decimal, currency: str, *, free: bool, exceeds_cap: bool, fits: bool) -> str:
+def _verdict(
+    plan_price: Decimal,
+    api_cost: Decimal,
+    currency: str,
+    *,
+    free: bool,
+    exceeds_cap: bool,
+    fits: bool,
+) -> str:
     if exceeds_cap:
         # a plan that cannot carry the use is never the cheaper choice
         what = "the free allowance" if free else "the plan's cap"
         return f"this use exceeds {what}: the plan cannot carry it; the API would cost {format_money(api_cost, currency)}/month"
     if free:
-        text = f"free plan: the API would cost {format_money(api_cost, currency)}/month for this use"
+        text = (
+            f"free plan: the API would cost {format_money(api_cost, currency)}/month for this use"
+        )
     elif plan_price < api_cost:
         text = f"the plan is cheaper by {format_money(api_cost - plan_price, currency)}/month"
     elif api_cost < plan_price:
@@ -498,7 +559,9 @@ def describe_assumptions(
     rows = list(rows)
     defaulted = set(profile.defaulted)
 
-    message = f"{profile.message_tokens:,}-token user messages" + (f" (counted in {profile.sample})" if profile.sample else "")
+    message = f"{profile.message_tokens:,}-token user messages" + (
+        f" (counted in {profile.sample})" if profile.sample else ""
+    )
     lines = [
         (
             f"{_number(profile.conversations_per_day)} conversations a day × {profile.turns} turns = "
@@ -539,18 +602,30 @@ def describe_assumptions(
     if per_seat:
         seats = ", ".join(f"{row.plan.id} {row.seats}" for row in per_seat)
         basis = "each plan's minimum" if profile.seats is None else f"--seats {profile.seats}"
-        lines.append(f"per-seat plans: {basis} ({seats}); every seat uses the profile, so price and API cost scale alike")
+        lines.append(
+            f"per-seat plans: {basis} ({seats}); every seat uses the profile, so price and API cost scale alike"
+        )
     personal = [row.plan.id for row in rows if not row.plan.per_seat]
     if personal and profile.seats not in (None, 1):
-        lines.append(f"{NOT_PER_SEAT}, so one subscription each, --seats ignored: {', '.join(personal)}")
-    billing = "annual-billing prices where offered (--annual)" if profile.annual else "monthly-billing prices"
-    lines.append(f"plan prices are {billing}; the stand-in model is the first of each plan's models")
+        lines.append(
+            f"{NOT_PER_SEAT}, so one subscription each, --seats ignored: {', '.join(personal)}"
+        )
+    billing = (
+        "annual-billing prices where offered (--annual)"
+        if profile.annual
+        else "monthly-billing prices"
+    )
+    lines.append(
+        f"plan prices are {billing}; the stand-in model is the first of each plan's models"
+    )
     lines.append(
         f"break-even: messages a day per person at which the API on the stand-in costs the plan's price, "
         f"keeping turns and message sizes; none for free plans or above {_number(MAX_BREAK_EVEN_MESSAGES_PER_DAY)} a day"
     )
     if any(row.plan.limits or row.plan.messages_per_day_cap for row in rows):
-        lines.append(f"published caps (⚠ when exceeded; such a plan is never called cheaper): {WINDOW_ASSUMPTION}")
+        lines.append(
+            f"published caps (⚠ when exceeded; such a plan is never called cheaper): {WINDOW_ASSUMPTION}"
+        )
     if cheapest is not None:
         lines.append(
             f"cheapest API model: {cheapest.model.id}, the cheapest current model in the sheet that fits the "
@@ -558,6 +633,10 @@ def describe_assumptions(
         )
     else:
         lines.append("no current model in the sheet fits the longest turn")
-    money = f"costs in {currency}" + (f" at {rate.normalize():f} per US dollar" if currency != USD else "")
-    lines.append(f"standard-tier prices of {on.isoformat()}, sheet as of {sheet.as_of.isoformat()}; {money}")
+    money = f"costs in {currency}" + (
+        f" at {rate.normalize():f} per US dollar" if currency != USD else ""
+    )
+    lines.append(
+        f"standard-tier prices of {on.isoformat()}, sheet as of {sheet.as_of.isoformat()}; {money}"
+    )
     return lines

@@ -106,7 +106,9 @@ def problems(raw: Any, providers: set[str] | None = None) -> Iterator[tuple[tupl
                 yield here, f"must be a tier table (or one of {', '.join(_PROVIDER_KEYS)})"
 
 
-def _tier_problems(path: tuple[str, ...], body: Mapping[str, Any], *, nested: bool = False) -> Iterator[tuple[tuple[str, ...], str]]:
+def _tier_problems(
+    path: tuple[str, ...], body: Mapping[str, Any], *, nested: bool = False
+) -> Iterator[tuple[tuple[str, ...], str]]:
     for key, value in body.items():
         here = (*path, key)
         if key in LIMIT_KEYS:
@@ -122,10 +124,16 @@ def _tier_problems(path: tuple[str, ...], body: Mapping[str, Any], *, nested: bo
                 else:
                     yield from _tier_problems((*here, pattern), limits, nested=True)
         else:
-            yield here, f"unknown key; allowed keys: {', '.join(LIMIT_KEYS)}" + ("" if nested else ", models")
+            yield (
+                here,
+                f"unknown key; allowed keys: {', '.join(LIMIT_KEYS)}"
+                + ("" if nested else ", models"),
+            )
 
 
-def limits_for(raw: Mapping[str, Any], provider: str, tier: str, model_id: str) -> RateLimits | None:
+def limits_for(
+    raw: Mapping[str, Any], provider: str, tier: str, model_id: str
+) -> RateLimits | None:
     """The published limits of ``model_id`` at ``tier`` (None when the sheet has none)."""
     body = raw.get(provider)
     if not isinstance(body, dict):
@@ -139,7 +147,11 @@ def limits_for(raw: Mapping[str, Any], provider: str, tier: str, model_id: str) 
             values.update({key: override[key] for key in LIMIT_KEYS if key in override})
             break
     known = {f.name for f in fields(RateLimits)}
-    extra = {key: body[key] for key in ("source", "as_of", "batch_window_hours", "cache_reads_count") if key in body and key in known}
+    extra = {
+        key: body[key]
+        for key in ("source", "as_of", "batch_window_hours", "cache_reads_count")
+        if key in body and key in known
+    }
     return RateLimits(provider=provider, tier=tier, **extra, **values)
 
 

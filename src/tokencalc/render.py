@@ -102,7 +102,9 @@ def pictures_wanted(fmt: OutputFormat, console: Any = None) -> bool:
     return bool((console or make_console()).is_terminal)
 
 
-def bar(value: Decimal | None, maximum: Decimal, width: int = BAR_WIDTH, mark: Decimal | None = None) -> str:
+def bar(
+    value: Decimal | None, maximum: Decimal, width: int = BAR_WIDTH, mark: Decimal | None = None
+) -> str:
     """``value`` as a bar of up to ``width`` cells relative to ``maximum`` (eighths of a cell);
     ``mark`` puts a │ where that amount falls (a plan's price: the break-even point)."""
     if value is None or maximum <= 0:
@@ -166,7 +168,9 @@ def write_markdown(
     out.write("| " + " | ".join(_markdown_cell(c.header) for c in columns) + " |\n")
     out.write("|" + "|".join("---:" if c.numeric else "---" for c in columns) + "|\n")
     for row in rows:
-        out.write("| " + " | ".join(_markdown_cell(c.show(row.get(c.key))) for c in columns) + " |\n")
+        out.write(
+            "| " + " | ".join(_markdown_cell(c.show(row.get(c.key))) for c in columns) + " |\n"
+        )
     if caption:
         out.write(f"\n{_markdown_cell(caption)}\n")
 
@@ -207,7 +211,9 @@ def write_table(
     footer_cells = [c.show(footer.get(c.key)) for c in columns] if footer is not None else None
     layout = lay_out(specs, cells, footer_cells, width)
     # captions use the whole width a terminal or COLUMNS gives; in a plain pipe, the table's
-    shown_width = width if width != TABLE_MAX_WIDTH or console.is_terminal else max(layout.width, 80)
+    shown_width = (
+        width if width != TABLE_MAX_WIDTH or console.is_terminal else max(layout.width, 80)
+    )
     if title:
         pad = max((layout.width - cell_len(title)) // 2, 0)
         console.print(Text(" " * pad + title, style="italic"), soft_wrap=True)

@@ -56,7 +56,17 @@ TIERS = ("batch", "flex", "priority")
 PRICE_FIELDS = ("input", "cached_input", "cache_write_5m", "cache_write_1h", "output")
 USD = "USD"
 
-_TOP_KEYS = ("schema_version", "as_of", "default_models", "providers", "tokenizers", "models", "plans", "currencies", "rate_limits")
+_TOP_KEYS = (
+    "schema_version",
+    "as_of",
+    "default_models",
+    "providers",
+    "tokenizers",
+    "models",
+    "plans",
+    "currencies",
+    "rate_limits",
+)
 _PROVIDER_REQUIRED = ("name", "source", "as_of")
 _PROVIDER_OPTIONAL = ("notes", "fees", "residency")
 _TOKENIZER_REQUIRED = ("base", "ratio", "source")
@@ -82,7 +92,15 @@ _LONG_CONTEXT_OPTIONAL = ("cached_input", "cache_write_5m", "cache_write_1h", "f
 _TIER_KEYS = ("multiplier", *PRICE_FIELDS, "from", "until", "long_context")
 _SCHEDULE_KEYS = ("from", *PRICE_FIELDS, "notes")
 _PLAN_REQUIRED = ("vendor", "name", "monthly_price", "models", "caps", "source", "as_of")
-_PLAN_OPTIONAL = ("annual_monthly_price", "per_seat", "min_seats", "messages_per_day_cap", "notes", "aliases", "limits")
+_PLAN_OPTIONAL = (
+    "annual_monthly_price",
+    "per_seat",
+    "min_seats",
+    "messages_per_day_cap",
+    "notes",
+    "aliases",
+    "limits",
+)
 _LIMIT_KEYS = ("messages", "hours", "scope", "source")
 _TIER_BASES = (*EXACT_ENCODINGS, CHARACTERS)
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
@@ -355,7 +373,9 @@ class PriceSheet:
 
         for wanted in (*patterns, *providers):
             if not wanted.strip():
-                raise UsageError("an empty model or provider name (an unset shell variable?); name one, or leave the option out")
+                raise UsageError(
+                    "an empty model or provider name (an unset shell variable?); name one, or leave the option out"
+                )
         chosen: dict[str, ModelEntry] = {}
 
         def current(model: ModelEntry) -> bool:
@@ -384,7 +404,9 @@ class PriceSheet:
         for pattern in patterns:
             if any(ch in pattern for ch in "*?["):
                 # a glob matches ids; aliases (dated snapshots…) only when it matches no id
-                matched = [m for m in self.models.values() if self.matches(m, pattern, aliases=False)]
+                matched = [
+                    m for m in self.models.values() if self.matches(m, pattern, aliases=False)
+                ]
                 matched = matched or [m for m in self.models.values() if self.matches(m, pattern)]
                 live = [m for m in matched if current(m)]
                 if not live:
@@ -441,7 +463,11 @@ class PriceSheet:
             return value * dated[name] / base[name]
 
         long_base = _long_context_prices(long_context, base) if long_context else None
-        long_dated = {n: follow(long_base[n], n, "long_context") for n in PRICE_FIELDS} if long_base else None
+        long_dated = (
+            {n: follow(long_base[n], n, "long_context") for n in PRICE_FIELDS}
+            if long_base
+            else None
+        )
         threshold = long_context.threshold if long_context else None
 
         if tier is None:
@@ -480,7 +506,9 @@ class PriceSheet:
                 return rule
         return None
 
-    def prices_at(self, model: ModelEntry, when: datetime, tier: str | None = None) -> tuple[Prices, OffPeak | None]:
+    def prices_at(
+        self, model: ModelEntry, when: datetime, tier: str | None = None
+    ) -> tuple[Prices, OffPeak | None]:
         """:meth:`prices_on` the request's UTC day, at off-peak prices when its UTC time is off-peak.
 
         Off-peak rules apply to the standard tier only. Returns the prices and the rule applied.
@@ -518,7 +546,11 @@ class PriceSheet:
             return TokenizerRef(family=model.tokenizer, base=model.tokenizer)
         family = self.tokenizers[model.tokenizer]
         return TokenizerRef(
-            family=family.id, base=family.base, ratio=family.ratio, estimated=True, counting=family.counting
+            family=family.id,
+            base=family.base,
+            ratio=family.ratio,
+            estimated=True,
+            counting=family.counting,
         )
 
     # -- currencies and age
@@ -574,18 +606,25 @@ def _off_peak_prices(prices: Prices, rule: OffPeak) -> Prices:
     values = {
         "input": rule.input,
         "output": rule.output,
-        **{n: _scaled_like_input(getattr(rule, n), n, rule.input, standard) for n in PRICE_FIELDS[1:4]},
+        **{
+            n: _scaled_like_input(getattr(rule, n), n, rule.input, standard)
+            for n in PRICE_FIELDS[1:4]
+        },
     }
     long = None
     if prices.long_context is not None:
         long = {
-            n: getattr(prices.long_context, n) if standard[n] == 0 else getattr(prices.long_context, n) * values[n] / standard[n]
+            n: getattr(prices.long_context, n)
+            if standard[n] == 0
+            else getattr(prices.long_context, n) * values[n] / standard[n]
             for n in PRICE_FIELDS
         }
     return _prices(values, prices.long_context_threshold, long)
 
 
-def _scaled_like_input(value: Decimal | None, name: str, new_input: Decimal, base: Mapping[str, Decimal]) -> Decimal:
+def _scaled_like_input(
+    value: Decimal | None, name: str, new_input: Decimal, base: Mapping[str, Decimal]
+) -> Decimal:
     """An explicit price if given, else the standard one scaled by the same factor as input."""
     if value is not None:
         return value
@@ -611,7 +650,9 @@ def _explicit_prices(tier: Tier, base: Mapping[str, Decimal]) -> dict[str, Decim
     }
 
 
-def _prices(values: Mapping[str, Decimal], threshold: int | None, long: Mapping[str, Decimal] | None) -> Prices:
+def _prices(
+    values: Mapping[str, Decimal], threshold: int | None, long: Mapping[str, Decimal] | None
+) -> Prices:
     return Prices(
         *(values[n] for n in PRICE_FIELDS),
         long_context_threshold=threshold if long is not None else None,
@@ -732,13 +773,17 @@ def shape_problems(layer: SheetLayer, *, ignore: Iterable[tuple[str, str]] = ())
         if table is None:
             continue
         if not isinstance(table, dict):
-            problems.append(f"{layer.label}: {_location((section,))}: must be a table, got {_show(table)}")
+            problems.append(
+                f"{layer.label}: {_location((section,))}: must be a table, got {_show(table)}"
+            )
             continue
         if section == "currencies":
             continue
         for entry_id, body in table.items():
             if not isinstance(body, dict) and (section, entry_id) not in skipped:
-                problems.append(f"{layer.label}: {_location((section, entry_id))}: must be a table, got {_show(body)}")
+                problems.append(
+                    f"{layer.label}: {_location((section, entry_id))}: must be a table, got {_show(body)}"
+                )
     return problems
 
 
@@ -755,7 +800,11 @@ def _read_packaged() -> tuple[str, str | None, str | None]:
     try:
         data = resources.files("tokencalc").joinpath("pricing.toml").read_bytes()
     except OSError as exc:
-        return PACKAGED_LABEL, None, f"{PACKAGED_LABEL}: cannot read the packaged price sheet: {os_reason(exc)}; reinstall tokencalc"
+        return (
+            PACKAGED_LABEL,
+            None,
+            f"{PACKAGED_LABEL}: cannot read the packaged price sheet: {os_reason(exc)}; reinstall tokencalc",
+        )
     return _decode(PACKAGED_LABEL, data)
 
 
@@ -805,7 +854,9 @@ def parse_sheet_text(text: str, label: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except RecursionError:
-        raise PriceSheetError(f"{label}: invalid TOML: arrays or tables nested too deeply") from None
+        raise PriceSheetError(
+            f"{label}: invalid TOML: arrays or tables nested too deeply"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(getattr(exc, "msg", None) or exc)
         line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
@@ -886,10 +937,20 @@ class _Origins:
 
     def latest(self, paths: Iterable[tuple[Any, ...]]) -> str:
         """The file, of those that set ``paths``, merged last."""
-        return max((self.of(path) for path in paths), key=lambda label: self._ranks.get(label, 0), default=self.default)
+        return max(
+            (self.of(path) for path in paths),
+            key=lambda label: self._ranks.get(label, 0),
+            default=self.default,
+        )
 
 
-def _merge(target: dict[str, Any], overlay: Mapping[str, Any], label: str, origins: _Origins, path: tuple[Any, ...] = ()) -> None:
+def _merge(
+    target: dict[str, Any],
+    overlay: Mapping[str, Any],
+    label: str,
+    origins: _Origins,
+    path: tuple[Any, ...] = (),
+) -> None:
     if len(path) == 2 and path[0] in _ENTRY_TABLES:
         origins.touch(path, label)
     # Model ids are case-insensitive: an overlay's [models."GPT-5"] changes the model gpt-5
@@ -901,7 +962,12 @@ def _merge(target: dict[str, Any], overlay: Mapping[str, Any], label: str, origi
         here = (*path, key)
         current = target.get(key)
         if isinstance(value, dict) and isinstance(current, dict):
-            if len(path) == 2 and path[0] == "models" and key in TIERS and _switch_tier_form(current, value):
+            if (
+                len(path) == 2
+                and path[0] == "models"
+                and key in TIERS
+                and _switch_tier_form(current, value)
+            ):
                 origins.claim(here, label)
             _merge(current, value, label, origins, here)
         else:
@@ -919,7 +985,11 @@ def _switch_tier_form(current: dict[str, Any], overlay: Mapping[str, Any]) -> bo
             current.pop(name, None)
         current.pop("long_context", None)
         return True
-    if "multiplier" in current and "multiplier" not in overlay and any(name in overlay for name in PRICE_FIELDS):
+    if (
+        "multiplier" in current
+        and "multiplier" not in overlay
+        and any(name in overlay for name in PRICE_FIELDS)
+    ):
         del current["multiplier"]
         return True
     return False
@@ -970,7 +1040,9 @@ class _Validator:
         self.origins = origins
         self.problems: list[str] = []
 
-    def problem(self, path: Sequence[Any], message: str, *, blame: Iterable[tuple[Any, ...]] = ()) -> None:
+    def problem(
+        self, path: Sequence[Any], message: str, *, blame: Iterable[tuple[Any, ...]] = ()
+    ) -> None:
         """Record a problem at ``path``, named after the file that set it.
 
         ``blame``: the keys that together make the problem; the file that set the last of them
@@ -983,7 +1055,12 @@ class _Validator:
     # -- scalar checks: each returns the value, or None after recording a problem
 
     def number(
-        self, path: tuple[Any, ...], value: Any, *, positive: bool = False, maximum: Decimal = MAX_SHEET_NUMBER
+        self,
+        path: tuple[Any, ...],
+        value: Any,
+        *,
+        positive: bool = False,
+        maximum: Decimal = MAX_SHEET_NUMBER,
     ) -> Decimal | None:
         kind = "a positive number" if positive else "a non-negative number"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -1001,7 +1078,14 @@ class _Validator:
             return None
         return number
 
-    def integer(self, path: tuple[Any, ...], value: Any, *, minimum: int = 1, maximum: int = MAX_SHEET_INTEGER) -> int | None:
+    def integer(
+        self,
+        path: tuple[Any, ...],
+        value: Any,
+        *,
+        minimum: int = 1,
+        maximum: int = MAX_SHEET_INTEGER,
+    ) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             kind = "a positive integer" if minimum == 1 else f"an integer ≥ {minimum}"
             self.problem(path, f"must be {kind}, got {_show(value)}")
@@ -1025,7 +1109,9 @@ class _Validator:
 
     def day(self, path: tuple[Any, ...], value: Any) -> date | None:
         if isinstance(value, datetime) or not isinstance(value, date):
-            self.problem(path, f"must be a date written like 2026-11-22 (unquoted), got {_show(value)}")
+            self.problem(
+                path, f"must be a date written like 2026-11-22 (unquoted), got {_show(value)}"
+            )
             return None
         return value
 
@@ -1046,7 +1132,13 @@ class _Validator:
             return None
         return value
 
-    def keys(self, path: tuple[Any, ...], data: Mapping[str, Any], required: Sequence[str], optional: Sequence[str] = ()) -> bool:
+    def keys(
+        self,
+        path: tuple[Any, ...],
+        data: Mapping[str, Any],
+        required: Sequence[str],
+        optional: Sequence[str] = (),
+    ) -> bool:
         """Reject unknown keys (suggesting the allowed ones) and report missing required ones."""
         allowed = (*required, *optional)
         sound = True
@@ -1071,7 +1163,9 @@ def build_price_sheet(layers: Sequence[SheetLayer]) -> PriceSheet:
     for layer in layers:
         version = layer.data.get("schema_version")
         if version is not None and (isinstance(version, bool) or version != SCHEMA_VERSION):
-            problems.append(f"{layer.label}: schema_version: must be {SCHEMA_VERSION}, got {_show(version)}")
+            problems.append(
+                f"{layer.label}: schema_version: must be {SCHEMA_VERSION}, got {_show(version)}"
+            )
         origins.add_layer(layer.label)
         _merge(merged, layer.data, layer.label, origins)
     check = _Validator(origins)
@@ -1083,7 +1177,9 @@ def build_price_sheet(layers: Sequence[SheetLayer]) -> PriceSheet:
     return replace(sheet, layers=tuple(layers))
 
 
-def _entries(check: _Validator, merged: Mapping[str, Any], name: str) -> tuple[dict[str, dict[str, Any]], list[str] | None]:
+def _entries(
+    check: _Validator, merged: Mapping[str, Any], name: str
+) -> tuple[dict[str, dict[str, Any]], list[str] | None]:
     """The section's entries that are tables, and all its ids (None: the section is not a table)."""
     table = merged.get(name, {})
     if not isinstance(table, dict):
@@ -1113,12 +1209,16 @@ def _validate(merged: Mapping[str, Any], check: _Validator, labels: list[str]) -
     entries, family_ids = _entries(check, merged, "tokenizers")
     for family_id, body in entries.items():
         if family_id in EXACT_ENCODINGS or family_id == CHARACTERS:
-            check.problem(("tokenizers", family_id), "is a built-in tokenizer name; choose another id")
+            check.problem(
+                ("tokenizers", family_id), "is a built-in tokenizer name; choose another id"
+            )
             continue
         family = _tokenizer(check, family_id, body)
         if family:
             tokenizers[family_id] = family
-    tokenizer_ids = None if family_ids is None else list(dict.fromkeys([*family_ids, *EXACT_ENCODINGS]))
+    tokenizer_ids = (
+        None if family_ids is None else list(dict.fromkeys([*family_ids, *EXACT_ENCODINGS]))
+    )
 
     models: dict[str, ModelEntry] = {}
     entries, model_ids = _entries(check, merged, "models")
@@ -1150,7 +1250,10 @@ def _validate(merged: Mapping[str, Any], check: _Validator, labels: list[str]) -
     if check.table(("currencies",), raw_currencies) is not None:
         for code, value in raw_currencies.items():
             if not _CURRENCY_CODE.match(code):
-                check.problem(("currencies", code), "must be a three-letter upper-case currency code, e.g. EUR")
+                check.problem(
+                    ("currencies", code),
+                    "must be a three-letter upper-case currency code, e.g. EUR",
+                )
                 continue
             rate = check.number(("currencies", code), value, positive=True, maximum=MAX_RATE)
             if rate is not None:
@@ -1160,7 +1263,9 @@ def _validate(merged: Mapping[str, Any], check: _Validator, labels: list[str]) -
     if "rate_limits" in merged:
         from tokencalc.ratelimits import problems as rate_limit_problems
 
-        for where, message in rate_limit_problems(merged["rate_limits"], set(providers) if provider_ids is not None else None):
+        for where, message in rate_limit_problems(
+            merged["rate_limits"], set(providers) if provider_ids is not None else None
+        ):
             check.problem(("rate_limits", *where), message)
 
     if check.problems or as_of is None:
@@ -1178,7 +1283,13 @@ def _validate(merged: Mapping[str, Any], check: _Validator, labels: list[str]) -
     )
 
 
-def _unknown_model(check: _Validator, path: tuple[Any, ...], name: str, model_ids: Iterable[str], aliases: Mapping[str, str]) -> None:
+def _unknown_model(
+    check: _Validator,
+    path: tuple[Any, ...],
+    name: str,
+    model_ids: Iterable[str],
+    aliases: Mapping[str, str],
+) -> None:
     target = {alias.lower(): model_id for alias, model_id in aliases.items()}.get(name.lower())
     if target is not None:
         check.problem(path, f"{name!r} is an alias; use the model id {target!r}")
@@ -1196,34 +1307,62 @@ def _provider(check: _Validator, provider_id: str, body: Mapping[str, Any]) -> P
     as_of = check.day((*path, "as_of"), body["as_of"]) if "as_of" in body else None
     notes = check.text((*path, "notes"), body["notes"]) if "notes" in body else None
     fees = parse_fees(check, (*path, "fees"), body["fees"]) if "fees" in body else ()
-    residency = parse_residency(check, (*path, "residency"), body["residency"]) if "residency" in body else ()
-    if not sound or name is None or source is None or as_of is None or ("notes" in body and notes is None):
+    residency = (
+        parse_residency(check, (*path, "residency"), body["residency"])
+        if "residency" in body
+        else ()
+    )
+    if (
+        not sound
+        or name is None
+        or source is None
+        or as_of is None
+        or ("notes" in body and notes is None)
+    ):
         return None
     if fees is None or residency is None:
         return None
     return Provider(provider_id, name, source, as_of, notes, fees, residency)
 
 
-def _tokenizer(check: _Validator, family_id: str, body: Mapping[str, Any]) -> TokenizerFamily | None:
+def _tokenizer(
+    check: _Validator, family_id: str, body: Mapping[str, Any]
+) -> TokenizerFamily | None:
     path = ("tokenizers", family_id)
     sound = check.keys(path, body, _TOKENIZER_REQUIRED, _TOKENIZER_OPTIONAL)
     base = body.get("base")
     if "base" in body and base not in _TIER_BASES:
-        check.problem((*path, "base"), f"must be one of {', '.join(_TIER_BASES)}, got {_show(base)}")
+        check.problem(
+            (*path, "base"), f"must be one of {', '.join(_TIER_BASES)}, got {_show(base)}"
+        )
         sound = False
-    ratio = check.number((*path, "ratio"), body["ratio"], positive=True) if "ratio" in body else None
+    ratio = (
+        check.number((*path, "ratio"), body["ratio"], positive=True) if "ratio" in body else None
+    )
     source = check.text((*path, "source"), body["source"]) if "source" in body else None
     notes = check.text((*path, "notes"), body["notes"]) if "notes" in body else None
-    counting = check_family_counting(body, lambda key, message: check.problem((*path, key), message))
+    counting = check_family_counting(
+        body, lambda key, message: check.problem((*path, key), message)
+    )
     if counting is not None and counting.classes and base != "o200k_base":
-        check.problem((*path, "base"), "a family with a classes table must have base = \"o200k_base\"")
+        check.problem(
+            (*path, "base"), 'a family with a classes table must have base = "o200k_base"'
+        )
         counting = None
-    if not sound or ratio is None or source is None or ("notes" in body and notes is None) or counting is None:
+    if (
+        not sound
+        or ratio is None
+        or source is None
+        or ("notes" in body and notes is None)
+        or counting is None
+    ):
         return None
     return TokenizerFamily(family_id, base, ratio, source, notes, counting)
 
 
-def _prices_in(check: _Validator, path: tuple[Any, ...], body: Mapping[str, Any], names: Iterable[str]) -> tuple[dict[str, Decimal | None], bool]:
+def _prices_in(
+    check: _Validator, path: tuple[Any, ...], body: Mapping[str, Any], names: Iterable[str]
+) -> tuple[dict[str, Decimal | None], bool]:
     values: dict[str, Decimal | None] = {}
     sound = True
     for name in names:
@@ -1250,7 +1389,10 @@ def _model(
         if not isinstance(provider_id, str) or provider_id not in provider_ids:
             close = difflib.get_close_matches(str(provider_id), list(provider_ids), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            check.problem((*path, "provider"), f"unknown provider {_show(provider_id)}{hint}; providers: {', '.join(sorted(provider_ids))}")
+            check.problem(
+                (*path, "provider"),
+                f"unknown provider {_show(provider_id)}{hint}; providers: {', '.join(sorted(provider_ids))}",
+            )
             sound = False
     tokenizer = body.get("tokenizer")
     if "tokenizer" in body and tokenizer_ids is not None:
@@ -1262,15 +1404,31 @@ def _model(
             sound = False
     name = check.text((*path, "name"), body["name"]) if "name" in body else None
     prices, prices_sound = _prices_in(check, path, body, PRICE_FIELDS)
-    context_window = check.integer((*path, "context_window"), body["context_window"]) if "context_window" in body else None
-    max_output = check.integer((*path, "max_output"), body["max_output"]) if "max_output" in body else None
+    context_window = (
+        check.integer((*path, "context_window"), body["context_window"])
+        if "context_window" in body
+        else None
+    )
+    max_output = (
+        check.integer((*path, "max_output"), body["max_output"]) if "max_output" in body else None
+    )
     aliases = check.strings((*path, "aliases"), body["aliases"]) if "aliases" in body else ()
     source = check.text((*path, "source"), body["source"]) if "source" in body else None
     as_of = check.day((*path, "as_of"), body["as_of"]) if "as_of" in body else None
     notes = check.text((*path, "notes"), body["notes"]) if "notes" in body else None
-    deprecated = check.flag((*path, "deprecated"), body["deprecated"]) if "deprecated" in body else False
+    deprecated = (
+        check.flag((*path, "deprecated"), body["deprecated"]) if "deprecated" in body else False
+    )
     sound = sound and prices_sound and None not in (name, context_window, aliases, deprecated)
-    sound = sound and all(body.get(k) is None or v is not None for k, v in (("max_output", max_output), ("source", source), ("as_of", as_of), ("notes", notes)))
+    sound = sound and all(
+        body.get(k) is None or v is not None
+        for k, v in (
+            ("max_output", max_output),
+            ("source", source),
+            ("as_of", as_of),
+            ("notes", notes),
+        )
+    )
     if max_output is not None and context_window is not None and max_output > context_window:
         check.problem(
             (*path, "max_output"),
@@ -1333,7 +1491,10 @@ def _model(
 
 
 def _overlaid_schedule(
-    origins: _Origins, path: tuple[Any, ...], body: Mapping[str, Any], schedule: tuple[ScheduleEntry, ...]
+    origins: _Origins,
+    path: tuple[Any, ...],
+    body: Mapping[str, Any],
+    schedule: tuple[ScheduleEntry, ...],
 ) -> tuple[tuple[ScheduleEntry, ...], frozenset[str]]:
     """The schedule without the prices a later overlay set, and the derived prices it must not move.
 
@@ -1364,7 +1525,9 @@ def _long_context(check: _Validator, path: tuple[Any, ...], body: Any) -> LongCo
     if check.table(path, body) is None:
         return None
     sound = check.keys(path, body, _LONG_CONTEXT_REQUIRED, _LONG_CONTEXT_OPTIONAL)
-    threshold = check.integer((*path, "threshold"), body["threshold"]) if "threshold" in body else None
+    threshold = (
+        check.integer((*path, "threshold"), body["threshold"]) if "threshold" in body else None
+    )
     prices, prices_sound = _prices_in(check, path, body, PRICE_FIELDS)
     start, end, window_sound = check_window(check, path, body)
     if not (sound and prices_sound and window_sound) or threshold is None:
@@ -1381,14 +1544,19 @@ def _tier(check: _Validator, path: tuple[Any, ...], name: str, body: Any) -> Tie
     long_prices: dict[str, Decimal] = {}
     if "long_context" in body:
         long_body = check.table((*path, "long_context"), body["long_context"])
-        if long_body is None or not check.keys((*path, "long_context"), long_body, (), PRICE_FIELDS):
+        if long_body is None or not check.keys(
+            (*path, "long_context"), long_body, (), PRICE_FIELDS
+        ):
             sound = False
         else:
             found, long_sound = _prices_in(check, (*path, "long_context"), long_body, PRICE_FIELDS)
             long_prices = {k: v for k, v in found.items() if v is not None}
             sound = sound and long_sound
         if "multiplier" in body:
-            check.problem((*path, "long_context"), "long-context tier prices go with explicit tier prices, not a multiplier")
+            check.problem(
+                (*path, "long_context"),
+                "long-context tier prices go with explicit tier prices, not a multiplier",
+            )
             sound = False
     if "multiplier" in body:
         multiplier = check.number((*path, "multiplier"), body["multiplier"])
@@ -1400,10 +1568,17 @@ def _tier(check: _Validator, path: tuple[Any, ...], name: str, body: Any) -> Tie
                 blame=[(*path, key) for key in ("multiplier", *explicit)],
             )
             return None
-        return Tier(name, multiplier=multiplier, start=start, end=end) if sound and multiplier is not None else None
+        return (
+            Tier(name, multiplier=multiplier, start=start, end=end)
+            if sound and multiplier is not None
+            else None
+        )
     missing = [k for k in ("input", "output") if k not in body]
     if missing:
-        check.problem(path, f"needs a multiplier, or explicit prices with input and output (missing {', '.join(missing)})")
+        check.problem(
+            path,
+            f"needs a multiplier, or explicit prices with input and output (missing {', '.join(missing)})",
+        )
         return None
     prices, prices_sound = _prices_in(check, path, body, PRICE_FIELDS)
     if not (sound and prices_sound):
@@ -1411,7 +1586,9 @@ def _tier(check: _Validator, path: tuple[Any, ...], name: str, body: Any) -> Tie
     return Tier(name, start=start, end=end, long_context=MappingProxyType(long_prices), **prices)
 
 
-def _schedule(check: _Validator, path: tuple[Any, ...], body: Any) -> tuple[ScheduleEntry, ...] | None:
+def _schedule(
+    check: _Validator, path: tuple[Any, ...], body: Any
+) -> tuple[ScheduleEntry, ...] | None:
     if not isinstance(body, list):
         check.problem(path, f"must be an array of tables ([[...schedule]]), got {_show(body)}")
         return None
@@ -1431,7 +1608,9 @@ def _schedule(check: _Validator, path: tuple[Any, ...], body: Any) -> tuple[Sche
             ok = False
         notes = check.text((*here, "notes"), item["notes"]) if "notes" in item else None
         if start is not None and start in seen:
-            check.problem((*here, "from"), f"{start.isoformat()} is also the date of schedule[{seen[start]}]")
+            check.problem(
+                (*here, "from"), f"{start.isoformat()} is also the date of schedule[{seen[start]}]"
+            )
             ok = False
         if start is not None:
             seen.setdefault(start, index)
@@ -1447,10 +1626,14 @@ def _check_names(check: _Validator, models: Mapping[str, Any]) -> dict[str, str]
     owners: dict[str, tuple[str, str]] = {}  # lowercase name → (what, model id)
     for model_id in models:  # in the sheet's order, so the same entry is blamed every run
         if not MODEL_NAME.match(model_id):
-            check.problem(("models", model_id), f"not a usable model id: an id must {MODEL_NAME_RULE}")
+            check.problem(
+                ("models", model_id), f"not a usable model id: an id must {MODEL_NAME_RULE}"
+            )
         key = model_id.lower()
         if key in owners:
-            check.problem(("models", model_id), f"id differs only in case from model {owners[key][1]!r}")
+            check.problem(
+                ("models", model_id), f"id differs only in case from model {owners[key][1]!r}"
+            )
             continue
         owners[key] = ("id", model_id)
     aliases: dict[str, str] = {}
@@ -1462,14 +1645,21 @@ def _check_names(check: _Validator, models: Mapping[str, Any]) -> dict[str, str]
             if not isinstance(alias, str) or not alias.strip():
                 continue  # reported as not a string
             if not MODEL_NAME.match(alias):
-                check.problem(("models", model_id, "aliases", index), f"alias {alias!r} is not a usable name: an alias must {MODEL_NAME_RULE}")
+                check.problem(
+                    ("models", model_id, "aliases", index),
+                    f"alias {alias!r} is not a usable name: an alias must {MODEL_NAME_RULE}",
+                )
                 continue
             key = alias.lower()
             clash = owners.get(key)
             if clash is not None:
                 what, other = clash
                 if what == "id":
-                    message = f"alias {alias!r} is the id of model {other!r}" if other != model_id else f"alias {alias!r} repeats the model's own id"
+                    message = (
+                        f"alias {alias!r} is the id of model {other!r}"
+                        if other != model_id
+                        else f"alias {alias!r} repeats the model's own id"
+                    )
                 else:
                     message = f"alias {alias!r} is also an alias of model {other!r}"
                 check.problem(("models", model_id, "aliases", index), message)
@@ -1493,14 +1683,29 @@ def _plan(
     if provider_ids is None:
         sound = False  # the providers section is broken (reported once)
     elif "vendor" in body and (not isinstance(vendor, str) or vendor not in provider_ids):
-        check.problem((*path, "vendor"), f"unknown provider {_show(vendor)}; providers: {', '.join(sorted(provider_ids))}")
+        check.problem(
+            (*path, "vendor"),
+            f"unknown provider {_show(vendor)}; providers: {', '.join(sorted(provider_ids))}",
+        )
         sound = False
     name = check.text((*path, "name"), body["name"]) if "name" in body else None
-    monthly = check.number((*path, "monthly_price"), body["monthly_price"]) if "monthly_price" in body else None
-    annual = check.number((*path, "annual_monthly_price"), body["annual_monthly_price"]) if "annual_monthly_price" in body else None
+    monthly = (
+        check.number((*path, "monthly_price"), body["monthly_price"])
+        if "monthly_price" in body
+        else None
+    )
+    annual = (
+        check.number((*path, "annual_monthly_price"), body["annual_monthly_price"])
+        if "annual_monthly_price" in body
+        else None
+    )
     per_seat = check.flag((*path, "per_seat"), body["per_seat"]) if "per_seat" in body else False
     min_seats = check.integer((*path, "min_seats"), body["min_seats"]) if "min_seats" in body else 1
-    cap = check.integer((*path, "messages_per_day_cap"), body["messages_per_day_cap"]) if "messages_per_day_cap" in body else None
+    cap = (
+        check.integer((*path, "messages_per_day_cap"), body["messages_per_day_cap"])
+        if "messages_per_day_cap" in body
+        else None
+    )
     caps = check.text((*path, "caps"), body["caps"]) if "caps" in body else None
     source = check.text((*path, "source"), body["source"]) if "source" in body else None
     as_of = check.day((*path, "as_of"), body["as_of"]) if "as_of" in body else None
@@ -1519,9 +1724,18 @@ def _plan(
             sound = False
     optional_bad = any(
         k in body and v is None
-        for k, v in (("annual_monthly_price", annual), ("messages_per_day_cap", cap), ("notes", notes))
+        for k, v in (
+            ("annual_monthly_price", annual),
+            ("messages_per_day_cap", cap),
+            ("notes", notes),
+        )
     )
-    if not sound or optional_bad or None in (name, monthly, per_seat, min_seats, caps, source, as_of, models, plan_aliases, limits):
+    if (
+        not sound
+        or optional_bad
+        or None
+        in (name, monthly, per_seat, min_seats, caps, source, as_of, models, plan_aliases, limits)
+    ):
         return None
     return Plan(
         id=plan_id,
@@ -1542,7 +1756,9 @@ def _plan(
     )
 
 
-def _plan_limits(check: _Validator, path: tuple[Any, ...], value: Any) -> tuple[PlanLimit, ...] | None:
+def _plan_limits(
+    check: _Validator, path: tuple[Any, ...], value: Any
+) -> tuple[PlanLimit, ...] | None:
     """``limits = [{messages = 160, hours = 3, scope = "…", source = "…"}, …]`` of a plan."""
     if not isinstance(value, list):
         check.problem(path, f"must be a list of tables, got {_show(value)}")

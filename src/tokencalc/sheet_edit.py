@@ -120,7 +120,9 @@ def read_user_sheet(path: Path | None = None) -> UserSheet:
             f"{path}: not UTF-8 text (invalid byte at offset {exc.start}); {user_sheet_hint(path)}"
         ) from None
     except PriceSheetError as exc:
-        raise PriceSheetError(f"cannot change {exc.message}; {user_sheet_hint(path)}", exc.problems) from None
+        raise PriceSheetError(
+            f"cannot change {exc.message}; {user_sheet_hint(path)}", exc.problems
+        ) from None
     return UserSheet(path, data, original)
 
 
@@ -204,7 +206,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
-def diff_entries(section: str, entry: str | None, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[FieldChange]:
+def diff_entries(
+    section: str, entry: str | None, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+) -> list[FieldChange]:
     """Field-by-field differences of one entry (either side may be absent, or not a table)."""
     before, after = _fields(old), _fields(new)
     changes = []
@@ -238,7 +242,9 @@ def diff_sheets(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldCha
     for section in SECTIONS:
         a_entries, b_entries = old.get(section) or {}, new.get(section) or {}
         for entry_id in dict.fromkeys([*a_entries, *b_entries]):
-            changes.extend(diff_entries(section, entry_id, a_entries.get(entry_id), b_entries.get(entry_id)))
+            changes.extend(
+                diff_entries(section, entry_id, a_entries.get(entry_id), b_entries.get(entry_id))
+            )
     changes.extend(
         FieldChange("currencies", None, c.field, c.old, c.new)
         for c in diff_entries("currencies", None, old.get("currencies"), new.get("currencies"))
@@ -278,7 +284,9 @@ def find_model_id(merged: Mapping[str, Any], name: str) -> str | None:
             return model_id
     for model_id, body in models.items():
         aliases = body.get("aliases") if isinstance(body, dict) else None
-        if isinstance(aliases, list) and any(isinstance(a, str) and a.strip().lower() == key for a in aliases):
+        if isinstance(aliases, list) and any(
+            isinstance(a, str) and a.strip().lower() == key for a in aliases
+        ):
             return model_id
     return None
 
@@ -352,7 +360,9 @@ def set_model_values(
         values = {"name": model_id, **values}
         # A new entry reads best in the schema's order: provider, name, tokenizer, prices…
         order = {name: index for index, name in enumerate(MODEL_FIELDS)}
-        values = dict(sorted(values.items(), key=lambda kv: order.get(kv[0].split(".")[0], len(order))))
+        values = dict(
+            sorted(values.items(), key=lambda kv: order.get(kv[0].split(".")[0], len(order)))
+        )
     models = data.setdefault("models", {})
     entry = models.setdefault(user_key(models, model_id), {})
     for path, value in values.items():
@@ -360,7 +370,9 @@ def set_model_values(
     return data, model_id
 
 
-def unset_model_value(user: UserSheet, merged: Mapping[str, Any], name: str, field: str | None = None) -> tuple[dict[str, Any], str]:
+def unset_model_value(
+    user: UserSheet, merged: Mapping[str, Any], name: str, field: str | None = None
+) -> tuple[dict[str, Any], str]:
     """The user data without its override of model ``name`` (or of one dotted ``field``).
 
     Removing a whole model works even when its entry is broken (``models."gpt-5" = 3``).
@@ -374,7 +386,9 @@ def unset_model_value(user: UserSheet, merged: Mapping[str, Any], name: str, fie
     model_id = next((m for m in models if m.lower() == name.strip().lower()), None)
     if model_id is None:
         model_id = next((m for m in models if m.lower() in wanted), None)
-    require_shape(user, ignore=(("models", model_id),) if model_id is not None and field is None else ())
+    require_shape(
+        user, ignore=(("models", model_id),) if model_id is not None and field is None else ()
+    )
     if model_id is None:
         if resolved is None:
             raise UnknownModelError(name, _suggest(merged, name))
@@ -466,7 +480,9 @@ class SheetEdit:
         return not (self.user.exists and same_value(self.user.data, self.data))
 
 
-def plan_edit(user: UserSheet, data: dict[str, Any], *, base: SheetLayer | None = None) -> SheetEdit:
+def plan_edit(
+    user: UserSheet, data: dict[str, Any], *, base: SheetLayer | None = None
+) -> SheetEdit:
     """Validate the packaged sheet overlaid by ``data`` and describe what changes.
 
     Raises :class:`PriceSheetError` naming every problem when the result would be invalid:
@@ -545,7 +561,9 @@ def write_edit(edit: SheetEdit) -> Path | None:
     payload = render_sheet(edit.data)
     # The text must read back as the very data that was validated.
     if not same_value(parse_sheet_text(payload.decode("utf-8"), str(path)), edit.data):
-        raise TokencalcError(f"internal error: {path} would not read back as written; nothing was changed")
+        raise TokencalcError(
+            f"internal error: {path} would not read back as written; nothing was changed"
+        )
     backup = None
     # A user sheet that is a symbolic link (dotfiles kept in a repository) stays one: the
     # new text goes to the file it points to, and the backup beside that file.
@@ -563,7 +581,9 @@ def write_edit(edit: SheetEdit) -> Path | None:
             write_bytes_atomic(backup, edit.user.original, mode=mode)
         write_bytes_atomic(target, payload, mode=mode)
     except NotARegularFile:
-        raise TokencalcError(f"cannot write {path}: not a regular file (a device, FIFO or directory); nothing was changed") from None
+        raise TokencalcError(
+            f"cannot write {path}: not a regular file (a device, FIFO or directory); nothing was changed"
+        ) from None
     except FileLimitError as exc:
         raise TokencalcError(f"cannot write {path}: {exc.message}; nothing was changed") from None
     except OSError as exc:
@@ -597,7 +617,9 @@ def sheet_data(name: str | None, *, user: bool = True) -> tuple[dict[str, Any], 
         if user and path.exists():
             layers.append(read_sheet_layer(path))
         build_price_sheet(layers)
-        return merge_layers(layers), "effective sheet" if len(layers) > 1 else "packaged sheet (no user sheet)"
+        return merge_layers(layers), "effective sheet" if len(
+            layers
+        ) > 1 else "packaged sheet (no user sheet)"
     path = Path(name)
     layer = read_sheet_layer(path)
     if is_complete(layer):
@@ -619,4 +641,3 @@ def is_complete(layer: SheetLayer) -> bool:
 def count_entries(data: Mapping[str, Any]) -> tuple[int, int]:
     """(models, plans) in raw sheet data."""
     return len(data.get("models") or {}), len(data.get("plans") or {})
-

@@ -29,7 +29,20 @@ FEE_KINDS = ("web_search", "web_fetch", "grounding", "code_execution")
 #: Geographies that never carry a surcharge (the vendors' default routing).
 STANDARD_GEOS = ("global", "")
 WINDOW_KEYS = ("from", "until")
-OFF_PEAK_KEYS = ("from", "until", "hours", "peak_hours", "weekends", "multiplier", "input", "cached_input", "cache_write_5m", "cache_write_1h", "output", "notes")
+OFF_PEAK_KEYS = (
+    "from",
+    "until",
+    "hours",
+    "peak_hours",
+    "weekends",
+    "multiplier",
+    "input",
+    "cached_input",
+    "cache_write_5m",
+    "cache_write_1h",
+    "output",
+    "notes",
+)
 FEE_REQUIRED = ("kind", "per_1000", "source")
 FEE_OPTIONAL = ("models", "from", "until", "notes")
 RESIDENCY_REQUIRED = ("geo", "multiplier", "source")
@@ -42,13 +55,21 @@ class Checker(Protocol):
     """The parts of the sheet validator these rules use."""
 
     def problem(self, path: Sequence[Any], message: str) -> None: ...
-    def number(self, path: tuple[Any, ...], value: Any, *, positive: bool = False) -> Decimal | None: ...
+    def number(
+        self, path: tuple[Any, ...], value: Any, *, positive: bool = False
+    ) -> Decimal | None: ...
     def text(self, path: tuple[Any, ...], value: Any) -> str | None: ...
     def flag(self, path: tuple[Any, ...], value: Any) -> bool | None: ...
     def day(self, path: tuple[Any, ...], value: Any) -> date | None: ...
     def strings(self, path: tuple[Any, ...], value: Any) -> tuple[str, ...] | None: ...
     def table(self, path: tuple[Any, ...], value: Any) -> dict[str, Any] | None: ...
-    def keys(self, path: tuple[Any, ...], data: Mapping[str, Any], required: Sequence[str], optional: Sequence[str] = ()) -> bool: ...
+    def keys(
+        self,
+        path: tuple[Any, ...],
+        data: Mapping[str, Any],
+        required: Sequence[str],
+        optional: Sequence[str] = (),
+    ) -> bool: ...
 
 
 def in_force(start: date | None, end: date | None, on: date) -> bool:
@@ -67,19 +88,26 @@ def window_text(start: date | None, end: date | None) -> str:
     return ""
 
 
-def check_window(check: Checker, path: tuple[Any, ...], body: Mapping[str, Any]) -> tuple[date | None, date | None, bool]:
+def check_window(
+    check: Checker, path: tuple[Any, ...], body: Mapping[str, Any]
+) -> tuple[date | None, date | None, bool]:
     """The ``from``/``until`` of a table (None when absent) and whether they are sound."""
     start = check.day((*path, "from"), body["from"]) if "from" in body else None
     end = check.day((*path, "until"), body["until"]) if "until" in body else None
     sound = ("from" not in body or start is not None) and ("until" not in body or end is not None)
     if start is not None and end is not None and end < start:
-        check.problem((*path, "until"), f"must not be before from ({start.isoformat()}), got {end.isoformat()}")
+        check.problem(
+            (*path, "until"),
+            f"must not be before from ({start.isoformat()}), got {end.isoformat()}",
+        )
         sound = False
     return start, end, sound
 
 
 def _utc(when: datetime) -> datetime:
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    return (
+        when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    )
 
 
 # --- off-peak hours ---------------------------------------------------------------------------
@@ -122,7 +150,11 @@ class OffPeak:
         when = f"outside UTC {hours}" if self.peak else f"UTC {hours}"
         if self.weekends:
             when += " and all day Saturday and Sunday (UTC)"
-        price = f"{self.multiplier.normalize():f}× the standard prices" if self.multiplier is not None else "its own prices"
+        price = (
+            f"{self.multiplier.normalize():f}× the standard prices"
+            if self.multiplier is not None
+            else "its own prices"
+        )
         span = window_text(self.start, self.end)
         return f"off-peak {when} at {price}" + (f" ({span})" if span else "")
 
@@ -133,7 +165,9 @@ def _within(moment: time, begin: time, finish: time) -> bool:
     return moment >= begin or moment < finish  # a window across midnight
 
 
-def parse_hours(check: Checker, path: tuple[Any, ...], value: Any) -> tuple[tuple[time, time], ...] | None:
+def parse_hours(
+    check: Checker, path: tuple[Any, ...], value: Any
+) -> tuple[tuple[time, time], ...] | None:
     listed = check.strings(path, value)
     if listed is None:
         return None
@@ -141,8 +175,18 @@ def parse_hours(check: Checker, path: tuple[Any, ...], value: Any) -> tuple[tupl
     for index, text in enumerate(listed):
         found = _HOURS.match(text.strip())
         hours = [int(found.group(n)) for n in range(1, 5)] if found else []
-        if not found or hours[0] > 23 or hours[2] > 24 or hours[1] > 59 or hours[3] > 59 or (hours[2] == 24 and hours[3]):
-            check.problem((*path, index), f'must be UTC hours written "HH:MM-HH:MM" (e.g. "16:30-00:30"), got {text!r}')
+        if (
+            not found
+            or hours[0] > 23
+            or hours[2] > 24
+            or hours[1] > 59
+            or hours[3] > 59
+            or (hours[2] == 24 and hours[3])
+        ):
+            check.problem(
+                (*path, index),
+                f'must be UTC hours written "HH:MM-HH:MM" (e.g. "16:30-00:30"), got {text!r}',
+            )
             return None
         begin = time(hours[0], hours[1])
         finish = time(0, 0) if hours[2] == 24 else time(hours[2], hours[3])
@@ -171,18 +215,26 @@ def parse_off_peak(check: Checker, path: tuple[Any, ...], body: Any) -> tuple[Of
         ok = check.keys(here, item, (), OFF_PEAK_KEYS)
         given = [k for k in ("hours", "peak_hours") if k in item]
         if len(given) != 1:
-            check.problem(here, "give either hours (the off-peak UTC windows) or peak_hours (the peak ones), exactly one")
+            check.problem(
+                here,
+                "give either hours (the off-peak UTC windows) or peak_hours (the peak ones), exactly one",
+            )
             sound = False
             continue
         windows = parse_hours(check, (*here, given[0]), item[given[0]])
-        weekends = check.flag((*here, "weekends"), item["weekends"]) if "weekends" in item else False
+        weekends = (
+            check.flag((*here, "weekends"), item["weekends"]) if "weekends" in item else False
+        )
         start, end, window_ok = check_window(check, here, item)
         explicit = [k for k in _PRICE_FIELDS if k in item]
         multiplier = None
         prices: dict[str, Decimal | None] = {k: None for k in _PRICE_FIELDS}
         if "multiplier" in item:
             if explicit:
-                check.problem(here, f"give a multiplier or explicit prices, not both (found multiplier and {', '.join(explicit)})")
+                check.problem(
+                    here,
+                    f"give a multiplier or explicit prices, not both (found multiplier and {', '.join(explicit)})",
+                )
                 ok = False
             multiplier = check.number((*here, "multiplier"), item["multiplier"])
             ok = ok and multiplier is not None
@@ -193,11 +245,25 @@ def parse_off_peak(check: Checker, path: tuple[Any, ...], body: Any) -> tuple[Of
             prices[name] = check.number((*here, name), item[name])
             ok = ok and prices[name] is not None
         notes = check.text((*here, "notes"), item["notes"]) if "notes" in item else None
-        if not (ok and window_ok) or windows is None or weekends is None or ("notes" in item and notes is None):
+        if (
+            not (ok and window_ok)
+            or windows is None
+            or weekends is None
+            or ("notes" in item and notes is None)
+        ):
             sound = False
             continue
         rules.append(
-            OffPeak(windows, given[0] == "peak_hours", weekends, multiplier, start=start, end=end, notes=notes, **prices)
+            OffPeak(
+                windows,
+                given[0] == "peak_hours",
+                weekends,
+                multiplier,
+                start=start,
+                end=end,
+                notes=notes,
+                **prices,
+            )
         )
     return tuple(rules) if sound else None
 
@@ -212,7 +278,9 @@ class Fee:
     kind: str
     per_1000: Decimal
     source: str
-    models: tuple[str, ...] = ()  # fnmatch globs over model ids; empty = every model of the provider
+    models: tuple[
+        str, ...
+    ] = ()  # fnmatch globs over model ids; empty = every model of the provider
     start: date | None = None
     end: date | None = None
     notes: str | None = None
@@ -238,7 +306,11 @@ class Residency:
     notes: str | None = None
 
     def covers(self, model_id: str, geo: str, on: date) -> bool:
-        return geo.lower() in self.geos and in_force(self.start, self.end, on) and _matches(self.models, model_id)
+        return (
+            geo.lower() in self.geos
+            and in_force(self.start, self.end, on)
+            and _matches(self.models, model_id)
+        )
 
 
 def _matches(globs: Sequence[str], model_id: str) -> bool:
@@ -258,7 +330,9 @@ def parse_fees(check: Checker, path: tuple[Any, ...], body: Any) -> tuple[Fee, .
         if "kind" in item and kind not in FEE_KINDS:
             check.problem((*here, "kind"), f"must be one of {', '.join(FEE_KINDS)}, got {kind!r}")
             ok = False
-        per_1000 = check.number((*here, "per_1000"), item["per_1000"]) if "per_1000" in item else None
+        per_1000 = (
+            check.number((*here, "per_1000"), item["per_1000"]) if "per_1000" in item else None
+        )
         common = _common(check, here, item)
         if not ok or per_1000 is None or common is None:
             sound = False
@@ -268,7 +342,9 @@ def parse_fees(check: Checker, path: tuple[Any, ...], body: Any) -> tuple[Fee, .
     return tuple(fees) if sound else None
 
 
-def parse_residency(check: Checker, path: tuple[Any, ...], body: Any) -> tuple[Residency, ...] | None:
+def parse_residency(
+    check: Checker, path: tuple[Any, ...], body: Any
+) -> tuple[Residency, ...] | None:
     """``[[providers.<id>.residency]]`` entries, or None after reporting what is wrong."""
     items = _array(check, path, body, "residency")
     if items is None:
@@ -278,17 +354,25 @@ def parse_residency(check: Checker, path: tuple[Any, ...], body: Any) -> tuple[R
     for here, item in items:
         ok = check.keys(here, item, RESIDENCY_REQUIRED, RESIDENCY_OPTIONAL)
         geos = check.strings((*here, "geo"), item["geo"]) if "geo" in item else None
-        multiplier = check.number((*here, "multiplier"), item["multiplier"], positive=True) if "multiplier" in item else None
+        multiplier = (
+            check.number((*here, "multiplier"), item["multiplier"], positive=True)
+            if "multiplier" in item
+            else None
+        )
         common = _common(check, here, item)
         if not ok or not geos or multiplier is None or common is None:
             sound = False
             continue
         source, models, start, end, notes = common
-        rules.append(Residency(tuple(g.lower() for g in geos), multiplier, source, models, start, end, notes))
+        rules.append(
+            Residency(tuple(g.lower() for g in geos), multiplier, source, models, start, end, notes)
+        )
     return tuple(rules) if sound else None
 
 
-def _array(check: Checker, path: tuple[Any, ...], body: Any, name: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]] | None:
+def _array(
+    check: Checker, path: tuple[Any, ...], body: Any, name: str
+) -> list[tuple[tuple[Any, ...], dict[str, Any]]] | None:
     if not isinstance(body, list):
         check.problem(path, f"must be an array of tables ([[...{name}]])")
         return None
@@ -300,7 +384,9 @@ def _array(check: Checker, path: tuple[Any, ...], body: Any, name: str) -> list[
     return items
 
 
-def _common(check: Checker, here: tuple[Any, ...], item: Mapping[str, Any]) -> tuple[str, tuple[str, ...], date | None, date | None, str | None] | None:
+def _common(
+    check: Checker, here: tuple[Any, ...], item: Mapping[str, Any]
+) -> tuple[str, tuple[str, ...], date | None, date | None, str | None] | None:
     source = check.text((*here, "source"), item["source"]) if "source" in item else None
     models = check.strings((*here, "models"), item["models"]) if "models" in item else ()
     notes = check.text((*here, "notes"), item["notes"]) if "notes" in item else None

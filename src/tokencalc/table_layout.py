@@ -136,7 +136,9 @@ def lay_out(
         widths = _fit(specs, shown, natural, header_natural, need, width)
         if widths is not None:
             # a more important column moved under the rows may fit back in now
-            for i in sorted((i for i in folded if not specs[i].fold), key=lambda i: specs[i].priority):
+            for i in sorted(
+                (i for i in folded if not specs[i].fold), key=lambda i: specs[i].priority
+            ):
                 trial = sorted([*shown, i])
                 trial_widths = _fit(specs, trial, natural, header_natural, need, width)
                 if trial_widths is not None:
@@ -212,14 +214,16 @@ def _grid(
 
     def emit(cells: Sequence[str], owner: int, header: bool = False) -> None:
         stacks = [
-            wrap(cells[i], w) if header else _cell_lines(specs[i], cells[i], w) for i, w in zip(shown, widths)
+            wrap(cells[i], w) if header else _cell_lines(specs[i], cells[i], w)
+            for i, w in zip(shown, widths)
         ]
         if header:  # headers sit on the rule, like Rich's: pad them at the top
             height = max(len(s) for s in stacks)
             stacks = [[""] * (height - len(s)) + s for s in stacks]
         for k in range(max(len(s) for s in stacks)):
             parts = [
-                _pad(s[k] if k < len(s) else "", w, specs[i].numeric) for s, i, w in zip(stacks, shown, widths)
+                _pad(s[k] if k < len(s) else "", w, specs[i].numeric)
+                for s, i, w in zip(stacks, shown, widths)
             ]
             lines.append((" " + (" " * GAP).join(parts)).rstrip())
             owners.append(owner)
@@ -228,10 +232,15 @@ def _grid(
     grid_width = _grid_width(widths)
     lines.append(" " + "─" * (grid_width - 2))
     owners.append(-1)
+
     def emit_folded(row: Sequence[str], index: int) -> None:
-        parts = [row[i] if specs[i].fold else f"{_label(specs[i])}: {row[i]}" for i in folded if row[i]]
+        parts = [
+            row[i] if specs[i].fold else f"{_label(specs[i])}: {row[i]}" for i in folded if row[i]
+        ]
         if parts:
-            for k, line in enumerate(wrap(" · ".join(parts), max(width - cell_len(FOLD_INDENT), 20))):
+            for k, line in enumerate(
+                wrap(" · ".join(parts), max(width - cell_len(FOLD_INDENT), 20))
+            ):
                 lines.append((FOLD_INDENT if k == 0 else " " * cell_len(FOLD_INDENT)) + line)
                 owners.append(index)
 
@@ -273,7 +282,9 @@ def _stacked(
         for i in range(1, len(specs)):
             if not row[i]:
                 continue
-            values = _lines_of(row[i]) if specs[i].whole else wrap(row[i], max(value_width, PROSE_MIN))
+            values = (
+                _lines_of(row[i]) if specs[i].whole else wrap(row[i], max(value_width, PROSE_MIN))
+            )
             if any(cell_len(value) > value_width for value in values):
                 # too long beside its label: the label, then the value whole on its own line
                 lines.append(f"  {labels[i]}")
@@ -285,4 +296,6 @@ def _stacked(
                 label = _pad(labels[i] if k == 0 else "", label_width, False)
                 lines.append(f"  {label}  {value}".rstrip())
                 owners.append(index)
-    return Layout(lines, owners, min(width, max((cell_len(line) for line in lines), default=0)), stacked=True)
+    return Layout(
+        lines, owners, min(width, max((cell_len(line) for line in lines), default=0)), stacked=True
+    )

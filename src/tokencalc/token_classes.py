@@ -198,10 +198,14 @@ def class_table() -> bytes:
     try:
         packed = resources.files("tokencalc.data").joinpath(TABLE_FILE).read_bytes()
     except OSError as exc:
-        raise EncodingDataError(f"token class table {TABLE_FILE} is missing from the package: {exc}") from exc
+        raise EncodingDataError(
+            f"token class table {TABLE_FILE} is missing from the package: {exc}"
+        ) from exc
     table = gzip.decompress(packed)
     if hashlib.sha256(table).hexdigest() != TABLE_SHA256:
-        raise EncodingDataError(f"token class table {TABLE_FILE} is corrupt (sha256 mismatch); reinstall tokencalc")
+        raise EncodingDataError(
+            f"token class table {TABLE_FILE} is corrupt (sha256 mismatch); reinstall tokencalc"
+        )
     return table
 
 
@@ -223,5 +227,7 @@ def add_histograms(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
 
 def estimate_tokens(histogram_: Sequence[int], ratios: Mapping[str, Decimal]) -> int:
     """``ceil(Σ tokens of class × ratio of class)``."""
-    total = sum((Decimal(n) * ratios[name] for name, n in zip(CLASSES, histogram_) if n), Decimal(0))
+    total = sum(
+        (Decimal(n) * ratios[name] for name, n in zip(CLASSES, histogram_) if n), Decimal(0)
+    )
     return int(total.to_integral_value(rounding=ROUND_CEILING))

@@ -28,7 +28,9 @@ from tokencalc.token_classes import CLASSES
 
 TOKENIZER_COUNT_KEYS = ("classes", "reference", "measured", "reconstruct", "tokenizer_file")
 #: ``reconstruct`` value → ctok version string of that generation.
-RECONSTRUCTIONS: Mapping[str, str] = MappingProxyType({"claude-v3": "3.0", "claude-v4.7": "4.7", "claude-v4.8": "4.8"})
+RECONSTRUCTIONS: Mapping[str, str] = MappingProxyType(
+    {"claude-v3": "3.0", "claude-v4.7": "4.7", "claude-v4.8": "4.8"}
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,9 @@ class FamilyCounting:
         return self.classes is not None
 
 
-def check_family_counting(body: Mapping[str, Any], problem: Callable[[str, str], None]) -> FamilyCounting | None:
+def check_family_counting(
+    body: Mapping[str, Any], problem: Callable[[str, str], None]
+) -> FamilyCounting | None:
     """Read the optional counting keys of one tokenizer entry; None (after ``problem``) if bad."""
     ok = True
     classes: Mapping[str, Decimal] | None = None
@@ -77,7 +81,10 @@ def check_family_counting(body: Mapping[str, Any], problem: Callable[[str, str],
                         values[name] = value
                 classes = MappingProxyType(values)
         if not ("reference" in body and "measured" in body):
-            problem("classes", "a classes table needs reference (what it was fitted against) and measured (the day)")
+            problem(
+                "classes",
+                "a classes table needs reference (what it was fitted against) and measured (the day)",
+            )
             ok = False
     reference = body.get("reference")
     if reference is not None and (not isinstance(reference, str) or not reference.strip()):
@@ -100,7 +107,9 @@ def check_family_counting(body: Mapping[str, Any], problem: Callable[[str, str],
         problem("reconstruct", f"must be one of {', '.join(RECONSTRUCTIONS)}, got {reconstruct!r}")
         ok = False
     tokenizer_file = body.get("tokenizer_file")
-    if tokenizer_file is not None and (not isinstance(tokenizer_file, str) or not tokenizer_file.strip()):
+    if tokenizer_file is not None and (
+        not isinstance(tokenizer_file, str) or not tokenizer_file.strip()
+    ):
         problem("tokenizer_file", "must be the path of a tokenizer.json file")
         ok = False
     if not ok:

@@ -33,7 +33,9 @@ def _load(path: str) -> Any:
     try:
         return Tokenizer.from_file(str(file))
     except Exception as exc:  # tokenizers raises its own Exception type for a bad file
-        raise TokencalcError(f"tokenizer_file {path}: not a tokenizer.json that tokenizers can load ({type(exc).__name__})") from None
+        raise TokencalcError(
+            f"tokenizer_file {path}: not a tokenizer.json that tokenizers can load ({type(exc).__name__})"
+        ) from None
 
 
 def count(path: str, text: str) -> int:

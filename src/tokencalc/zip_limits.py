@@ -81,4 +81,6 @@ def open_member(archive: zipfile.ZipFile, name: str, label: str) -> IO[bytes]:
     check_members(archive, label)
     info = archive.getinfo(name)
     check_member(info, label)
-    return io.BufferedReader(LimitedMember(archive.open(info), f"{label}!{name}", info.file_size), 1 << 16)
+    return io.BufferedReader(
+        LimitedMember(archive.open(info), f"{label}!{name}", info.file_size), 1 << 16
+    )

@@ -50,14 +50,18 @@ class TokencalcGroup(TyperGroup):
         except RecursionError:
             if debug_enabled():
                 raise
-            print_error("an input is nested too deeply to be read (a price sheet, JSON or TOML file?)")
+            print_error(
+                "an input is nested too deeply to be read (a price sheet, JSON or TOML file?)"
+            )
             raise typer.Exit(int(ExitCode.ERROR)) from None
         except Exception as exc:
             if getattr(exc, "exit_code", None) is not None and hasattr(exc, "format_message"):
                 raise  # Click's own usage errors: reported by main()
             if debug_enabled():
                 raise
-            print_error(f"internal error: {type(exc).__name__}: {exc} (set TOKENCALC_DEBUG=1 for details)")
+            print_error(
+                f"internal error: {type(exc).__name__}: {exc} (set TOKENCALC_DEBUG=1 for details)"
+            )
             raise typer.Exit(int(ExitCode.ERROR)) from None
 
 
@@ -81,7 +85,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Count LLM tokens exactly and offline, and see what text and chat use cost across models.

@@ -15,11 +15,19 @@ from tokencalc.render import OutputFormat
 def count_command(
     paths: Annotated[
         Optional[list[str]],
-        typer.Argument(help="Files, directories (recursive, .gitignore-aware), glob patterns, or - for stdin.", show_default=False),
+        typer.Argument(
+            help="Files, directories (recursive, .gitignore-aware), glob patterns, or - for stdin.",
+            show_default=False,
+        ),
     ] = None,
     encoding: Annotated[
         Optional[str],
-        typer.Option("--encoding", "-e", help="Tokenizer: o200k_base (default), o200k_harmony, cl100k_base, tekken (Mistral), qwen2.5, qwen3.6 or deepseek-v3.", autocompletion=complete_encoding),
+        typer.Option(
+            "--encoding",
+            "-e",
+            help="Tokenizer: o200k_base (default), o200k_harmony, cl100k_base, tekken (Mistral), qwen2.5, qwen3.6 or deepseek-v3.",
+            autocompletion=complete_encoding,
+        ),
     ] = None,
     model: Annotated[
         Optional[str],
@@ -65,7 +73,9 @@ def count_command(
             "(cat notes.md | tokencalc count)"
         )
     if online and not model:
-        raise UsageError("--online counts with a vendor's endpoint: give --model (e.g. --model claude-sonnet-5-5)")
+        raise UsageError(
+            "--online counts with a vendor's endpoint: give --model (e.g. --model claude-sonnet-5-5)"
+        )
     run_count(paths or [], encoding=encoding, model=model, quiet=total, fmt=fmt, online=online)
 
 
@@ -78,7 +88,10 @@ def _made(tokenizer, outcome, online: dict | None = None) -> dict:
     from tokencalc.model_counts import model_count
 
     online = online or {}
-    return {label: online.get(label) or model_count(tokenizer, counts) for label, counts in outcome.counted}
+    return {
+        label: online.get(label) or model_count(tokenizer, counts)
+        for label, counts in outcome.counted
+    }
 
 
 def _how(tokenizer, made: dict) -> tuple[str, str]:
@@ -117,7 +130,13 @@ def _tokenizer_for(encoding: str | None, model: str | None):
 
 
 def run_count(
-    paths: list[str], *, encoding: str | None, model: str | None, quiet: bool, fmt: OutputFormat, online: bool = False
+    paths: list[str],
+    *,
+    encoding: str | None,
+    model: str | None,
+    quiet: bool,
+    fmt: OutputFormat,
+    online: bool = False,
 ) -> None:
     """Resolve inputs, count them, report problems on stderr and render the result."""
     from tokencalc.cli.inputs_view import count_paths
@@ -130,7 +149,11 @@ def run_count(
         need = needs([tokenizer])
         encodings_, classes, keep = list(need.encodings), need.classes, need.keep_text
     else:
-        encodings_, classes, keep = ([tokenizer.counted_with] if tokenizer.counted_with else []), False, 0
+        encodings_, classes, keep = (
+            ([tokenizer.counted_with] if tokenizer.counted_with else []),
+            False,
+            0,
+        )
     outcome = count_paths(
         paths,
         encodings_,
@@ -142,7 +165,10 @@ def run_count(
     by_input = None
     if online and model and tokenizer.estimated:
         sheet, entry = _sheet_model(model)
-        by_input = {label: made for (_, label), made in count_online(sheet, [entry], outcome.counted).items()}
+        by_input = {
+            label: made
+            for (_, label), made in count_online(sheet, [entry], outcome.counted).items()
+        }
     made = _made(tokenizer, outcome, by_input)
     total_tokens = sum(m.tokens for m in made.values())
     if quiet:
@@ -190,7 +216,9 @@ def _write_rows(tokenizer, outcome, total_tokens: int, fmt: OutputFormat, made: 
         Column("chars", "Chars", numeric=True, priority=3),
         Column("path", "Input", no_wrap=True),
     ]
-    rows = [{**_figures(made[label].tokens, counts), "path": label} for label, counts in outcome.counted]
+    rows = [
+        {**_figures(made[label].tokens, counts), "path": label} for label, counts in outcome.counted
+    ]
     footer = {**_figures(total_tokens, outcome.total), "path": "total"} if len(rows) > 1 else None
     if tokenizer.estimated:
         caption = f"≈ {tokenizer.family}: {_how(tokenizer, made)[1]} · content tokens, chat frame not included"

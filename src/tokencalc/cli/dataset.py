@@ -16,43 +16,89 @@ from tokencalc.render import OutputFormat
 
 FieldOption = Annotated[
     Optional[str],
-    typer.Option("--field", help="Dataset mode: each record is one request whose prompt is this field.", show_default=False),
+    typer.Option(
+        "--field",
+        help="Dataset mode: each record is one request whose prompt is this field.",
+        show_default=False,
+    ),
 ]
 TemplateOption = Annotated[
     Optional[Path],
-    typer.Option("--template", help="Dataset mode: prompt file with {field} placeholders, filled from each record.", show_default=False),
+    typer.Option(
+        "--template",
+        help="Dataset mode: prompt file with {field} placeholders, filled from each record.",
+        show_default=False,
+    ),
 ]
 SystemOption = Annotated[
     Optional[Path],
-    typer.Option("--system", help="Dataset mode: a system prompt sent with every record.", show_default=False),
+    typer.Option(
+        "--system", help="Dataset mode: a system prompt sent with every record.", show_default=False
+    ),
 ]
 OutputFieldOption = Annotated[
     Optional[str],
-    typer.Option("--output-field", help="Dataset mode: output tokens are this field's count (real outputs).", show_default=False),
+    typer.Option(
+        "--output-field",
+        help="Dataset mode: output tokens are this field's count (real outputs).",
+        show_default=False,
+    ),
 ]
 KeyOption = Annotated[
     Optional[str],
-    typer.Option("--key", help="Dataset mode: field shown as each record's key (longest, per-record file).", show_default=False),
+    typer.Option(
+        "--key",
+        help="Dataset mode: field shown as each record's key (longest, per-record file).",
+        show_default=False,
+    ),
 ]
 PerRecordOption = Annotated[
     Optional[Path],
-    typer.Option("--per-record", help="Dataset mode: write one row per record to this CSV or .parquet file.", show_default=False),
+    typer.Option(
+        "--per-record",
+        help="Dataset mode: write one row per record to this CSV or .parquet file.",
+        show_default=False,
+    ),
 ]
-LongestOption = Annotated[int, typer.Option("--longest", min=0, max=1000, help="Dataset mode: list this many longest records.")]
+LongestOption = Annotated[
+    int,
+    typer.Option(
+        "--longest", min=0, max=1000, help="Dataset mode: list this many longest records."
+    ),
+]
 CacheSystemOption = Annotated[
-    bool, typer.Option("--cache-system", help="Dataset mode: bill the system prompt at the cached-input price.")
+    bool,
+    typer.Option(
+        "--cache-system", help="Dataset mode: bill the system prompt at the cached-input price."
+    ),
 ]
 DataFormatOption = Annotated[
     Optional[str],
-    typer.Option("--data-format", help="Dataset mode: jsonl, json, csv, tsv or parquet (default: from the name).", show_default=False),
+    typer.Option(
+        "--data-format",
+        help="Dataset mode: jsonl, json, csv, tsv or parquet (default: from the name).",
+        show_default=False,
+    ),
 ]
 UsageTierOption = Annotated[
     Optional[int],
-    typer.Option("--usage-tier", min=1, max=5, help="Dataset mode: your API usage tier; say how long the job takes under its rate limits.", show_default=False),
+    typer.Option(
+        "--usage-tier",
+        min=1,
+        max=5,
+        help="Dataset mode: your API usage tier; say how long the job takes under its rate limits.",
+        show_default=False,
+    ),
 ]
 WorkersOption = Annotated[
     Optional[int],
-    typer.Option("--workers", min=1, max=64, help="Dataset mode: counting processes (default: one per core).", show_default=False),
+    typer.Option(
+        "--workers",
+        min=1,
+        max=64,
+        help="Dataset mode: counting processes (default: one per core).",
+        show_default=False,
+    ),
 ]
 
 
@@ -93,8 +139,14 @@ def run_dataset(
 
     if len(paths) != 1 or paths[0] == "-":
         raise UsageError("dataset mode (--field/--template) reads one data file: name it")
-    parsed_template = Template.parse(_read_text(template, "--template"), label=str(template)) if template else None
-    spec = RecordSpec(field=field, template=parsed_template, output_field=output_field, key_field=key or None)
+    parsed_template = (
+        Template.parse(_read_text(template, "--template"), label=str(template))
+        if template
+        else None
+    )
+    spec = RecordSpec(
+        field=field, template=parsed_template, output_field=output_field, key_field=key or None
+    )
     system_text = _read_text(system, "--system") if system else None
     sheet = load_sheet(prices)
     selected = sheet.select(models, providers, all_models)
@@ -107,7 +159,15 @@ def run_dataset(
         cache_system=cache_system,
         longest=longest,
     )
-    run = open_dataset(sheet, selected, paths[0], plan, want_rows=per_record is not None, data_format=data_format, workers=workers)
+    run = open_dataset(
+        sheet,
+        selected,
+        paths[0],
+        plan,
+        want_rows=per_record is not None,
+        data_format=data_format,
+        workers=workers,
+    )
     if per_record is not None:
         with PerRecordWriter(per_record, run.unit, run.models) as writer:
             for row in run.rows:
@@ -119,7 +179,9 @@ def run_dataset(
     else:
         write_table(summary, plan, fmt, durations)
     if summary.records == 0:
-        raise TokencalcError(f"{summary.source}: no record could be priced ({summary.malformed:,} malformed)")
+        raise TokencalcError(
+            f"{summary.source}: no record could be priced ({summary.malformed:,} malformed)"
+        )
     if assumptions.tier is not None and not any(m.model.prices is not None for m in summary.models):
         raise TokencalcError(f"none of the selected models offers the {assumptions.tier} tier")
     if max_cost is not None:
@@ -144,7 +206,9 @@ def _read_text(path: Path, option: str) -> str:
         raise InputError(f"{option} {path}: cannot read: {exc.strerror or exc}") from None
 
 
-def job_durations(sheet: Any, summary: Any, usage_tier: int | None, limits: dict[str, int | None]) -> dict[str, Any] | None:
+def job_durations(
+    sheet: Any, summary: Any, usage_tier: int | None, limits: dict[str, int | None]
+) -> dict[str, Any] | None:
     """Each model's job duration at the usage tier and/or the limits given (None: not asked)."""
     from tokencalc.datasets.duration import job_duration
     from tokencalc.ratelimits import RateLimits, limits_for, tier_name
@@ -158,10 +222,16 @@ def job_durations(sheet: Any, summary: Any, usage_tier: int | None, limits: dict
     for row in summary.models:
         model = row.model
         tier = tier_name(usage_tier) if usage_tier is not None else "given"
-        published = limits_for(raw, model.provider, tier, model.id) if usage_tier is not None else None
+        published = (
+            limits_for(raw, model.provider, tier, model.id) if usage_tier is not None else None
+        )
         base = published or RateLimits(provider=model.provider, tier=tier, source="command line")
         chosen = base.with_overrides(**given)
         result[model.id] = (
-            job_duration(chosen, row.requests, row.input_tokens, row.cached_tokens, row.output_tokens) if chosen.any else None
+            job_duration(
+                chosen, row.requests, row.input_tokens, row.cached_tokens, row.output_tokens
+            )
+            if chosen.any
+            else None
         )
     return result

@@ -82,7 +82,9 @@ def _duration_json(duration: Any) -> dict[str, Any] | None:
     limits = duration.limits
     return {
         "usage_tier": limits.tier,
-        "limits": {key: getattr(limits, key) for key in LIMIT_KEYS if getattr(limits, key) is not None},
+        "limits": {
+            key: getattr(limits, key) for key in LIMIT_KEYS if getattr(limits, key) is not None
+        },
         "cache_reads_count": limits.cache_reads_count,
         "source": limits.source,
         "as_of": limits.as_of,
@@ -103,15 +105,23 @@ def _duration_text(duration: Any) -> str:
     parts = []
     if duration.total_minutes is not None:
         limit = getattr(duration.limits, duration.binding)
-        parts.append(f"{describe_minutes(duration.total_minutes)} ({duration.binding} {limit:,} binds)")
+        parts.append(
+            f"{describe_minutes(duration.total_minutes)} ({duration.binding} {limit:,} binds)"
+        )
     if duration.batch_submissions is not None:
         n = duration.batch_submissions
-        parts.append(f"batch: {n:,} submission{'s' if n != 1 else ''}, ≤ {duration.batch_worst_hours:,} h")
+        parts.append(
+            f"batch: {n:,} submission{'s' if n != 1 else ''}, ≤ {duration.batch_worst_hours:,} h"
+        )
     return "; ".join(parts)
 
 
 def write_json(
-    sheet: PriceSheet, summary: DatasetSummary, plan: DatasetPlan, per_record: Path | None, durations: dict[str, Any] | None = None
+    sheet: PriceSheet,
+    summary: DatasetSummary,
+    plan: DatasetPlan,
+    per_record: Path | None,
+    durations: dict[str, Any] | None = None,
 ) -> None:
     a = plan.assumptions
     best = summary.cheapest
@@ -127,17 +137,33 @@ def write_json(
                 "unit": summary.unit,
                 "records": summary.records,
                 "malformed": summary.malformed,
-                "problems": [{summary.unit: position, "reason": reason} for position, reason in summary.problems],
+                "problems": [
+                    {summary.unit: position, "reason": reason}
+                    for position, reason in summary.problems
+                ],
                 "per_record_file": str(per_record) if per_record else None,
             },
             "assumptions": _assumptions(plan),
             "cheapest": best.model.id if best else None,
             "models": [
-                {**_model_json(row, row is best), **({"duration": _duration_json(durations.get(row.model.id))} if durations is not None else {})}
+                {
+                    **_model_json(row, row is best),
+                    **(
+                        {"duration": _duration_json(durations.get(row.model.id))}
+                        if durations is not None
+                        else {}
+                    ),
+                }
                 for row in summary.models
             ],
             "longest": [
-                {summary.unit: rec.position, "key": rec.key, "input_tokens": dict(zip((m.model.id for m in summary.models), rec.input_tokens))}
+                {
+                    summary.unit: rec.position,
+                    "key": rec.key,
+                    "input_tokens": dict(
+                        zip((m.model.id for m in summary.models), rec.input_tokens)
+                    ),
+                }
                 for rec in summary.longest
             ],
         }
@@ -150,7 +176,12 @@ def _spread_text(spread: Spread) -> str:
     return f"{spread.min:,} · {spread.median:,} · {spread.p95:,} · {spread.max:,}"
 
 
-def write_table(summary: DatasetSummary, plan: DatasetPlan, fmt: OutputFormat, durations: dict[str, Any] | None = None) -> None:
+def write_table(
+    summary: DatasetSummary,
+    plan: DatasetPlan,
+    fmt: OutputFormat,
+    durations: dict[str, Any] | None = None,
+) -> None:
     a = plan.assumptions
     best = summary.cheapest
     ordered = sorted(summary.models, key=lambda r: (r.cost is None, r.cost or 0, r.model.id))
@@ -179,10 +210,14 @@ def write_table(summary: DatasetSummary, plan: DatasetPlan, fmt: OutputFormat, d
                 "per_record": _spread_text(row.input_spread),
                 "cost": money(row.cost),
                 "notes": "; ".join(notes),
-                "duration": _duration_text(durations.get(row.model.id)) if durations is not None else None,
+                "duration": _duration_text(durations.get(row.model.id))
+                if durations is not None
+                else None,
             }
         )
-        styles.append("bold green" if row is best else ("dim" if row.model.prices is None else None))
+        styles.append(
+            "bold green" if row is best else ("dim" if row.model.prices is None else None)
+        )
     columns = [
         Column("model", "Model", no_wrap=True),
         Column("records", "Records", numeric=True),
@@ -208,13 +243,18 @@ def write_table(summary: DatasetSummary, plan: DatasetPlan, fmt: OutputFormat, d
         console.print(f"\nLongest records (input tokens for {first}):")
         for rec in summary.longest:
             key = f"  key {rec.key}" if rec.key is not None else ""
-            console.print(f"  {summary.unit} {rec.position:,}{key}: {rec.input_tokens[0]:,} tokens", highlight=False)
+            console.print(
+                f"  {summary.unit} {rec.position:,}{key}: {rec.input_tokens[0]:,} tokens",
+                highlight=False,
+            )
     if summary.problems:
         console.print(f"\nMalformed records ({summary.malformed:,}, not priced):")
         for position, reason in summary.problems[:PROBLEMS_SHOWN]:
             console.print(f"  {summary.unit} {position:,}: {reason}", highlight=False, markup=False)
         if summary.malformed > PROBLEMS_SHOWN:
-            console.print(f"  … {summary.malformed - PROBLEMS_SHOWN:,} more (--format json lists the first 1,000)")
+            console.print(
+                f"  … {summary.malformed - PROBLEMS_SHOWN:,} more (--format json lists the first 1,000)"
+            )
 
 
 def _output_text(plan: DatasetPlan) -> str:

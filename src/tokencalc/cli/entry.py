@@ -18,6 +18,7 @@ import sys
 import warnings
 from typing import TextIO
 
+
 def _show_warning(
     message: Warning | str,
     category: type[Warning],
@@ -35,7 +36,9 @@ def main() -> None:
     """Entry point of the ``tokencalc`` script and ``python -m tokencalc``."""
     warnings.showwarning = _show_warning  # a disabled fast backend: one "tokencalc: warning:" line
     argv = sys.argv[1:]
-    if argv[:1] == ["statusline"]:  # runs after every Claude Code message: no Typer, Rich or tiktoken
+    if argv[:1] == [
+        "statusline"
+    ]:  # runs after every Claude Code message: no Typer, Rich or tiktoken
         from tokencalc.cli.statusline import run as run_statusline
 
         sys.exit(run_statusline(argv[1:]))

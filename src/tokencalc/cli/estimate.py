@@ -54,66 +54,133 @@ class TierChoice(str, Enum):
 def estimate_command(
     paths: Annotated[
         Optional[list[str]],
-        typer.Argument(help="Files, directories (recursive, .gitignore-aware), glob patterns, or - for stdin.", show_default=False),
+        typer.Argument(
+            help="Files, directories (recursive, .gitignore-aware), glob patterns, or - for stdin.",
+            show_default=False,
+        ),
     ] = None,
     model: Annotated[
         Optional[list[str]],
-        typer.Option("--model", "-m", help="Model id, alias or glob (claude-*: globs match ids, and aliases only when no id matches); repeatable.", show_default=False, autocompletion=complete_model),
+        typer.Option(
+            "--model",
+            "-m",
+            help="Model id, alias or glob (claude-*: globs match ids, and aliases only when no id matches); repeatable.",
+            show_default=False,
+            autocompletion=complete_model,
+        ),
     ] = None,
     provider: Annotated[
         Optional[list[str]],
-        typer.Option("--provider", "-p", help="Every current model of this provider; repeatable.", show_default=False, autocompletion=complete_provider),
+        typer.Option(
+            "--provider",
+            "-p",
+            help="Every current model of this provider; repeatable.",
+            show_default=False,
+            autocompletion=complete_provider,
+        ),
     ] = None,
-    all_models: Annotated[bool, typer.Option("--all", help="Every current (not deprecated) model in the sheet.")] = False,
+    all_models: Annotated[
+        bool, typer.Option("--all", help="Every current (not deprecated) model in the sheet.")
+    ] = False,
     output_tokens: Annotated[
         Optional[int],
-        typer.Option("--output-tokens", min=0, help="Output tokens per request.", show_default=False),
+        typer.Option(
+            "--output-tokens", min=0, help="Output tokens per request.", show_default=False
+        ),
     ] = None,
     output_ratio: Annotated[
         Optional[str],
-        typer.Option("--output-ratio", help="Output tokens per input token (default 0.25).", show_default=False),
+        typer.Option(
+            "--output-ratio",
+            help="Output tokens per input token (default 0.25).",
+            show_default=False,
+        ),
     ] = None,
     cached: Annotated[
         Optional[str],
-        typer.Option("--cached", help="Share of input billed at the cached-input price, 0 to 1.", show_default=False),
+        typer.Option(
+            "--cached",
+            help="Share of input billed at the cached-input price, 0 to 1.",
+            show_default=False,
+        ),
     ] = None,
     input_tokens: Annotated[
         Optional[int],
-        typer.Option("--input-tokens", min=0, help="Price a request of this many input tokens (measured elsewhere) instead of counting inputs.", show_default=False),
+        typer.Option(
+            "--input-tokens",
+            min=0,
+            help="Price a request of this many input tokens (measured elsewhere) instead of counting inputs.",
+            show_default=False,
+        ),
     ] = None,
     cached_tokens: Annotated[
         Optional[int],
-        typer.Option("--cached-tokens", min=0, help="Input tokens per request read from the prompt cache (with --input-tokens).", show_default=False),
+        typer.Option(
+            "--cached-tokens",
+            min=0,
+            help="Input tokens per request read from the prompt cache (with --input-tokens).",
+            show_default=False,
+        ),
     ] = None,
     as_one: Annotated[
-        bool, typer.Option("--as-one", help="All inputs as one prompt: one request, context check and long-context prices on the sum.")
+        bool,
+        typer.Option(
+            "--as-one",
+            help="All inputs as one prompt: one request, context check and long-context prices on the sum.",
+        ),
     ] = False,
-    batch: Annotated[bool, typer.Option("--batch", help="Batch prices (same as --tier batch).")] = False,
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Batch prices (same as --tier batch).")
+    ] = False,
     tier: Annotated[
         TierChoice, typer.Option("--tier", help="Service tier.", case_sensitive=False)
     ] = TierChoice.standard,
-    calls: Annotated[int, typer.Option("--calls", min=1, help="Requests per input; costs scale.")] = 1,
+    calls: Annotated[
+        int, typer.Option("--calls", min=1, help="Requests per input; costs scale.")
+    ] = 1,
     per_day: Annotated[
         Optional[int],
-        typer.Option("--per-day", min=1, help="Requests per input a day: price a month of them (see --days).", show_default=False),
+        typer.Option(
+            "--per-day",
+            min=1,
+            help="Requests per input a day: price a month of them (see --days).",
+            show_default=False,
+        ),
     ] = None,
-    days: Annotated[int, typer.Option("--days", min=1, max=31, help="Days in the month --per-day prices.")] = 30,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=31, help="Days in the month --per-day prices.")
+    ] = 30,
     at: Annotated[
         Optional[str],
-        typer.Option("--at", help="UTC time of day the requests are made, HH:MM (off-peak prices; default: peak).", show_default=False),
+        typer.Option(
+            "--at",
+            help="UTC time of day the requests are made, HH:MM (off-peak prices; default: peak).",
+            show_default=False,
+        ),
     ] = None,
     web_searches: Annotated[
-        int, typer.Option("--web-searches", min=0, help="Web searches each request makes, priced per call.")
+        int,
+        typer.Option(
+            "--web-searches", min=0, help="Web searches each request makes, priced per call."
+        ),
     ] = 0,
     on: DateOption = None,
     currency: CurrencyOption = "USD",
     rate: RateOption = None,
     max_cost: Annotated[
         Optional[str],
-        typer.Option("--max-cost", help="Exit 3 if the cheapest model that fits costs more.", show_default=False),
+        typer.Option(
+            "--max-cost",
+            help="Exit 3 if the cheapest model that fits costs more.",
+            show_default=False,
+        ),
     ] = None,
-    per_file: Annotated[bool, typer.Option("--per-file", help="Add a row per input per model.")] = False,
-    sort: Annotated[SortKey, typer.Option("--sort", help="Row order.", case_sensitive=False)] = SortKey.cost,
+    per_file: Annotated[
+        bool, typer.Option("--per-file", help="Add a row per input per model.")
+    ] = False,
+    sort: Annotated[
+        SortKey, typer.Option("--sort", help="Row order.", case_sensitive=False)
+    ] = SortKey.cost,
     prices: PricesOption = None,
     fmt: FormatOption = OutputFormat.table,
     online: OnlineOption = False,
@@ -128,11 +195,45 @@ def estimate_command(
     data_format: DataFormatOption = None,
     workers: WorkersOption = None,
     usage_tier: UsageTierOption = None,
-    rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="Dataset mode: your requests-per-minute limit.", show_default=False)] = None,
-    rpd: Annotated[Optional[int], typer.Option("--rpd", min=1, help="Dataset mode: your requests-per-day limit.", show_default=False)] = None,
-    tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="Dataset mode: your input+output tokens-per-minute limit.", show_default=False)] = None,
-    itpm: Annotated[Optional[int], typer.Option("--itpm", min=1, help="Dataset mode: your input tokens-per-minute limit.", show_default=False)] = None,
-    otpm: Annotated[Optional[int], typer.Option("--otpm", min=1, help="Dataset mode: your output tokens-per-minute limit.", show_default=False)] = None,
+    rpm: Annotated[
+        Optional[int],
+        typer.Option(
+            "--rpm", min=1, help="Dataset mode: your requests-per-minute limit.", show_default=False
+        ),
+    ] = None,
+    rpd: Annotated[
+        Optional[int],
+        typer.Option(
+            "--rpd", min=1, help="Dataset mode: your requests-per-day limit.", show_default=False
+        ),
+    ] = None,
+    tpm: Annotated[
+        Optional[int],
+        typer.Option(
+            "--tpm",
+            min=1,
+            help="Dataset mode: your input+output tokens-per-minute limit.",
+            show_default=False,
+        ),
+    ] = None,
+    itpm: Annotated[
+        Optional[int],
+        typer.Option(
+            "--itpm",
+            min=1,
+            help="Dataset mode: your input tokens-per-minute limit.",
+            show_default=False,
+        ),
+    ] = None,
+    otpm: Annotated[
+        Optional[int],
+        typer.Option(
+            "--otpm",
+            min=1,
+            help="Dataset mode: your output tokens-per-minute limit.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Estimate what text costs across models: one row per model.
 
@@ -184,18 +285,26 @@ def estimate_command(
     if input_tokens is not None and online:
         raise UsageError("--online counts text with the vendors: not with --input-tokens")
     if cached_tokens is not None and input_tokens is None:
-        raise UsageError("--cached-tokens needs --input-tokens (with inputs, --cached gives the cached share)")
+        raise UsageError(
+            "--cached-tokens needs --input-tokens (with inputs, --cached gives the cached share)"
+        )
     if cached_tokens is not None and cached is not None:
         raise UsageError("give --cached or --cached-tokens, not both")
     if cached_tokens is not None and input_tokens is not None and cached_tokens > input_tokens:
-        raise UsageError(f"--cached-tokens {cached_tokens:,} is more than --input-tokens {input_tokens:,}")
+        raise UsageError(
+            f"--cached-tokens {cached_tokens:,} is more than --input-tokens {input_tokens:,}"
+        )
     if as_one and (per_file or input_tokens is not None):
-        raise UsageError("--as-one prices the inputs as one prompt: not with --per-file or --input-tokens")
+        raise UsageError(
+            "--as-one prices the inputs as one prompt: not with --per-file or --input-tokens"
+        )
     code, explicit_rate = parse_currency(currency, rate)
     assumptions = Assumptions(
         on=parse_date("--date", on),
         output_tokens=output_tokens,
-        output_ratio=parse_decimal("--output-ratio", output_ratio) if output_ratio is not None else None,
+        output_ratio=parse_decimal("--output-ratio", output_ratio)
+        if output_ratio is not None
+        else None,
         cached_fraction=parse_decimal("--cached", cached) if cached is not None else Decimal(0),
         tier=chosen_tier,
         calls=calls if per_day is None else per_day * days,
@@ -210,26 +319,58 @@ def estimate_command(
     )
     budget = parse_decimal("--max-cost", max_cost) if max_cost is not None else None
     if (field is not None or template is not None) and as_one:
-        raise UsageError("--as-one joins whole inputs: dataset mode (--field/--template) prices each record as a request")
+        raise UsageError(
+            "--as-one joins whole inputs: dataset mode (--field/--template) prices each record as a request"
+        )
     if field is not None or template is not None:
         from tokencalc.cli.dataset import run_dataset
 
         run_dataset(
-            paths or [], assumptions, field=field, template=template, system=system, output_field=output_field,
-            key=key, per_record=per_record, longest=longest, cache_system=cache_system, data_format=data_format,
-            workers=workers, usage_tier=usage_tier, limits={"rpm": rpm, "rpd": rpd, "tpm": tpm, "itpm": itpm, "otpm": otpm},
-            models=model or [], providers=provider or [], all_models=all_models,
-            rate=explicit_rate, max_cost=budget, prices=prices, fmt=fmt,
+            paths or [],
+            assumptions,
+            field=field,
+            template=template,
+            system=system,
+            output_field=output_field,
+            key=key,
+            per_record=per_record,
+            longest=longest,
+            cache_system=cache_system,
+            data_format=data_format,
+            workers=workers,
+            usage_tier=usage_tier,
+            limits={"rpm": rpm, "rpd": rpd, "tpm": tpm, "itpm": itpm, "otpm": otpm},
+            models=model or [],
+            providers=provider or [],
+            all_models=all_models,
+            rate=explicit_rate,
+            max_cost=budget,
+            prices=prices,
+            fmt=fmt,
         )
         return
-    dataset_only = {"--system": system, "--output-field": output_field, "--key": key, "--per-record": per_record,
-                    "--data-format": data_format, "--workers": workers, "--cache-system": cache_system or None,
-                    "--usage-tier": usage_tier, "--rpm": rpm, "--rpd": rpd, "--tpm": tpm, "--itpm": itpm, "--otpm": otpm}
+    dataset_only = {
+        "--system": system,
+        "--output-field": output_field,
+        "--key": key,
+        "--per-record": per_record,
+        "--data-format": data_format,
+        "--workers": workers,
+        "--cache-system": cache_system or None,
+        "--usage-tier": usage_tier,
+        "--rpm": rpm,
+        "--rpd": rpd,
+        "--tpm": tpm,
+        "--itpm": itpm,
+        "--otpm": otpm,
+    }
     given = [name for name, value in dataset_only.items() if value is not None]
     if given:
         raise UsageError(f"{given[0]} is for dataset mode: add --field NAME or --template FILE")
     if not paths and input_tokens is None and stdin_is_terminal():
-        raise UsageError("nothing to estimate: name files or directories, or pipe text in (cat notes.md | tokencalc estimate)")
+        raise UsageError(
+            "nothing to estimate: name files or directories, or pipe text in (cat notes.md | tokencalc estimate)"
+        )
     run_estimate(
         paths or [],
         assumptions,
@@ -301,7 +442,9 @@ def run_estimate(
         if outcome.failed and not outcome.counted:
             raise typer.Exit(int(ExitCode.ERROR))
         overrides = count_online(sheet, selected, outcome.counted) if online else None
-        estimate = estimate_costs(sheet, selected, outcome.counted, assumptions, per_file=per_file, overrides=overrides)
+        estimate = estimate_costs(
+            sheet, selected, outcome.counted, assumptions, per_file=per_file, overrides=overrides
+        )
     if fmt is OutputFormat.json:
         _write_json(sheet, estimate, outcome, sort)
     else:
@@ -317,7 +460,9 @@ def run_estimate(
 
 
 def _tokens_shown(row) -> str:
-    return f"{row.input_tokens:,}" if row.method in ("exact", "online") else f"≈{row.input_tokens:,}"
+    return (
+        f"{row.input_tokens:,}" if row.method in ("exact", "online") else f"≈{row.input_tokens:,}"
+    )
 
 
 def _count_basis(row) -> str:
@@ -401,7 +546,9 @@ def _write_json(sheet, estimate, outcome, sort: str) -> None:
                 "input_tokens_given": estimate.rows[0].measured if estimate.rows else False,
                 "cached_tokens": a.cached_tokens,
                 "output_tokens": a.output_tokens,
-                "output_ratio": float(a.effective_output_ratio) if a.effective_output_ratio is not None else None,
+                "output_ratio": float(a.effective_output_ratio)
+                if a.effective_output_ratio is not None
+                else None,
                 "output_default": a.output_is_default,
                 "cached_fraction": float(a.cached_fraction),
                 "tier": a.tier or "standard",
@@ -415,7 +562,13 @@ def _write_json(sheet, estimate, outcome, sort: str) -> None:
             "input_tokens_are": FRAME_NOTE,
             "inputs": input_entries(
                 outcome,
-                lambda _label, c: {"chars": c.chars, "words": c.words, "lines": c.lines, "bytes": c.bytes, "tokens": dict(c.tokens)},
+                lambda _label, c: {
+                    "chars": c.chars,
+                    "words": c.words,
+                    "lines": c.lines,
+                    "bytes": c.bytes,
+                    "tokens": dict(c.tokens),
+                },
             ),
             "cheapest": cheapest.model.id if cheapest else None,
             "rows": [_json_row(row, a.tier) for row in sort_rows(estimate.rows, sort)],
@@ -467,7 +620,10 @@ def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
         Column("basis", "Count", no_wrap=True, priority=2),
         Column("notes", "Notes", fold=True),
     ]
-    dearest = max((row.cost.total for row in ordered if row.cost is not None and row.input_label is None), default=Decimal(0))
+    dearest = max(
+        (row.cost.total for row in ordered if row.cost is not None and row.input_label is None),
+        default=Decimal(0),
+    )
     rows, styles = [], []
     for row in ordered:
         cost = row.cost
@@ -493,5 +649,10 @@ def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
     from tokencalc.estimate_dates import peak_note
 
     timing = peak_note(None, [row.model for row in estimate.rows], a.at)
-    caption = a.describe() + (f" · {timing}" if timing else "") + ("" if a.measured else " · ≈ not exact") + f" · {FRAME_NOTE} · ★ cheapest that fits"
+    caption = (
+        a.describe()
+        + (f" · {timing}" if timing else "")
+        + ("" if a.measured else " · ≈ not exact")
+        + f" · {FRAME_NOTE} · ★ cheapest that fits"
+    )
     write_rows(fmt, columns, rows, title="Estimated cost", caption=caption, styles=styles)

@@ -34,7 +34,10 @@ class CountedInputs:
 
     @property
     def problems(self) -> list[InputProblem]:
-        return [*self.resolution_problems, *(r.problem for r in self.results if r.problem is not None)]
+        return [
+            *self.resolution_problems,
+            *(r.problem for r in self.results if r.problem is not None),
+        ]
 
     @property
     def failed(self) -> bool:
@@ -88,11 +91,19 @@ def count_paths(
         hidden_skipped=resolved.hidden_skipped,
         ignored_skipped=resolved.ignored_skipped,
     )
-    counter = TokenCounter(list(encoding_names), tokens_only=quiet, classes=classes, keep_text=keep_text)
+    counter = TokenCounter(
+        list(encoding_names), tokens_only=quiet, classes=classes, keep_text=keep_text
+    )
     show_progress = progress_allowed(quiet=quiet, machine_output=machine_output)
-    with counter, LazyProgress(
-        enabled=show_progress, total_bytes=total_bytes, total_files=len(resolved.sources), label=label
-    ) as progress:
+    with (
+        counter,
+        LazyProgress(
+            enabled=show_progress,
+            total_bytes=total_bytes,
+            total_files=len(resolved.sources),
+            label=label,
+        ) as progress,
+    ):
         for result in count_inputs(counter, resolved.sources, progress.advance):
             progress.file_done()
             outcome.results.append(result)
@@ -117,7 +128,9 @@ def count_paths(
 
 def input_entries(outcome: CountedInputs, figures: Callable[[str, Counts], dict]) -> list[dict]:
     """The ``inputs`` list of a JSON document: figures per counted input, or its problem."""
-    entries: list[dict] = [{"path": p.label, "error": p.message} for p in outcome.resolution_problems]
+    entries: list[dict] = [
+        {"path": p.label, "error": p.message} for p in outcome.resolution_problems
+    ]
     for result in outcome.results:
         if result.problem is None:
             entries.append({"path": result.label, **figures(result.label, result.counts)})

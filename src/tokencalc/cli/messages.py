@@ -25,4 +25,10 @@ def print_warning(message: str) -> None:
 
 def debug_enabled() -> bool:
     """TOKENCALC_DEBUG set to anything but empty, ``0``, ``false``, ``no`` or ``off``: tracebacks."""
-    return os.environ.get("TOKENCALC_DEBUG", "").strip().lower() not in ("", "0", "false", "no", "off")
+    return os.environ.get("TOKENCALC_DEBUG", "").strip().lower() not in (
+        "",
+        "0",
+        "false",
+        "no",
+        "off",
+    )

@@ -20,15 +20,29 @@ from tokencalc.sheet_rules import window_text
 def models_command(
     search: Annotated[
         Optional[str],
-        typer.Argument(help="A model id or alias (shows that model), or text / a glob to filter by.", show_default=False, autocompletion=complete_model),
+        typer.Argument(
+            help="A model id or alias (shows that model), or text / a glob to filter by.",
+            show_default=False,
+            autocompletion=complete_model,
+        ),
     ] = None,
     provider: Annotated[
         Optional[list[str]],
-        typer.Option("--provider", "-p", help="Only this provider's models; repeatable.", show_default=False, autocompletion=complete_provider),
+        typer.Option(
+            "--provider",
+            "-p",
+            help="Only this provider's models; repeatable.",
+            show_default=False,
+            autocompletion=complete_provider,
+        ),
     ] = None,
     on: Annotated[
         Optional[str],
-        typer.Option("--date", help="Show the prices in force on this day, YYYY-MM-DD (default: today).", show_default=False),
+        typer.Option(
+            "--date",
+            help="Show the prices in force on this day, YYYY-MM-DD (default: today).",
+            show_default=False,
+        ),
     ] = None,
     prices: PricesOption = None,
     fmt: FormatOption = OutputFormat.table,
@@ -71,8 +85,6 @@ def models_command(
     _list_models(sheet, chosen, today, fmt)
 
 
-
-
 def _filter(sheet, search: str | None, providers: list[str]):
     from tokencalc.errors import TokencalcError
 
@@ -80,7 +92,9 @@ def _filter(sheet, search: str | None, providers: list[str]):
     wanted = set()
     for name in providers:
         if name.strip().lower() not in known:
-            raise TokencalcError(f"unknown provider {name!r} (known: {', '.join(sorted(sheet.providers))})")
+            raise TokencalcError(
+                f"unknown provider {name!r} (known: {', '.join(sorted(sheet.providers))})"
+            )
         wanted.add(known[name.strip().lower()])
     models = [m for m in sheet.models.values() if not wanted or m.provider in wanted]
     if not search:
@@ -142,7 +156,9 @@ def _list_models(sheet, models, today: date, fmt: OutputFormat) -> None:
         write_json(rows)
         return
     if fmt is OutputFormat.csv:
-        flat = [{**r, "tiers": " ".join(r["tiers"]), "aliases": " ".join(r["aliases"])} for r in rows]
+        flat = [
+            {**r, "tiers": " ".join(r["tiers"]), "aliases": " ".join(r["aliases"])} for r in rows
+        ]
         write_rows(fmt, [Column(key, key) for key in rows[0]], flat)
         return
     for row, model in zip(rows, models):
@@ -202,10 +218,15 @@ def price_rules(sheet, model, today: date) -> dict:
                 "source": fee.source,
             }
             for fee in provider.fees
-            if not fee.models or any(fnmatch.fnmatchcase(model.id.lower(), g.lower()) for g in fee.models)
+            if not fee.models
+            or any(fnmatch.fnmatchcase(model.id.lower(), g.lower()) for g in fee.models)
         ],
         "residency": [
-            {"geo": list(rule.geos), "multiplier": _per_million(rule.multiplier), "source": rule.source}
+            {
+                "geo": list(rule.geos),
+                "multiplier": _per_million(rule.multiplier),
+                "source": rule.source,
+            }
             for rule in provider.residency
             if any(rule.covers(model.id, geo, today) for geo in rule.geos)
         ],
@@ -214,13 +235,23 @@ def price_rules(sheet, model, today: date) -> dict:
 
 def price_rule_fields(details: dict) -> list[tuple[str, str]]:
     """The table rows of :func:`price_rules`."""
-    fields = [(f"{name.replace('_', '-').capitalize()} offered", text) for name, text in details["windows"].items()]
+    fields = [
+        (f"{name.replace('_', '-').capitalize()} offered", text)
+        for name, text in details["windows"].items()
+    ]
     fields += [("Off-peak", text) for text in details["off_peak"]]
     for fee in details["fees"]:
         when = f", {fee['window']}" if fee["window"] else ""
-        fields.append((f"Fee: {fee['kind'].replace('_', ' ')}", f"${fee['per_1000']} per 1,000 calls{when}"))
+        fields.append(
+            (f"Fee: {fee['kind'].replace('_', ' ')}", f"${fee['per_1000']} per 1,000 calls{when}")
+        )
     for rule in details["residency"]:
-        fields.append(("Data residency", f"inference geo {', '.join(rule['geo'])}: × {rule['multiplier']} every price"))
+        fields.append(
+            (
+                "Data residency",
+                f"inference geo {', '.join(rule['geo'])}: × {rule['multiplier']} every price",
+            )
+        )
     return fields
 
 
@@ -259,7 +290,9 @@ def model_details(sheet, model, today: date) -> dict:
         ),
         "tiers": {
             name: {
-                "multiplier": _per_million(tier.multiplier) if tier.multiplier is not None else None,
+                "multiplier": _per_million(tier.multiplier)
+                if tier.multiplier is not None
+                else None,
                 **_prices_dict(sheet.prices_on(model, today, name)),
             }
             for name, tier in model.tiers.items()
@@ -269,7 +302,11 @@ def model_details(sheet, model, today: date) -> dict:
         "schedule": [
             {
                 "from": entry.start,
-                **{k: _per_million(getattr(entry, k)) for k in ("input", "cached_input", "cache_write_5m", "cache_write_1h", "output") if getattr(entry, k) is not None},
+                **{
+                    k: _per_million(getattr(entry, k))
+                    for k in ("input", "cached_input", "cache_write_5m", "cache_write_1h", "output")
+                    if getattr(entry, k) is not None
+                },
                 "notes": entry.notes,
             }
             for entry in model.schedule
@@ -314,7 +351,9 @@ def _show_model(sheet, model, today: date, fmt: OutputFormat) -> None:
     ]
     if details["long_context"]:
         lc = details["long_context"]
-        fields.append((f"Long context (input > {lc['threshold']:,})", f"{prices_text(lc)} $/M, whole request"))
+        fields.append(
+            (f"Long context (input > {lc['threshold']:,})", f"{prices_text(lc)} $/M, whole request")
+        )
     for name, tier in details["tiers"].items():
         how = f"× {tier['multiplier']}" if tier["multiplier"] is not None else "explicit prices"
         fields.append((f"{name.capitalize()} tier", f"{prices_text(tier)} $/M ({how})"))
@@ -332,4 +371,3 @@ def _show_model(sheet, model, today: date, fmt: OutputFormat) -> None:
     ]
     columns = [Column("field", "Field"), Column("value", "Value")]
     write_rows(fmt, columns, [{"field": k, "value": v} for k, v in fields], title=model.name)
-

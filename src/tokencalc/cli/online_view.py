@@ -27,13 +27,18 @@ def online_text_limit(online: bool) -> int:
     return MAX_CHARS
 
 
-def count_online(sheet: Any, models: Sequence[Any], inputs: Sequence[tuple[str, Any]]) -> dict[tuple[str, str], Any]:
+def count_online(
+    sheet: Any, models: Sequence[Any], inputs: Sequence[tuple[str, Any]]
+) -> dict[tuple[str, str], Any]:
     """Online counts for the selected models' inputs; one warning per vendor that failed."""
     from tokencalc.cli.app import print_warning
     from tokencalc.online import OnlineCounter, online_counts
     from tokencalc.paths import cache_dir
 
-    refs = [(m.id, m.provider, sheet.tokenizer_for(m).family, sheet.tokenizer_for(m).estimated) for m in models]
+    refs = [
+        (m.id, m.provider, sheet.tokenizer_for(m).family, sheet.tokenizer_for(m).estimated)
+        for m in models
+    ]
     counter = OnlineCounter(cache_dir=cache_dir())
     counts, problems = online_counts(counter, refs, inputs)
     for problem in problems:

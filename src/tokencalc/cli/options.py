@@ -16,7 +16,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PricesOption = Annotated[
     Optional[Path],
-    typer.Option("--prices", help="A price sheet overlaid on the default and your own.", show_default=False),
+    typer.Option(
+        "--prices", help="A price sheet overlaid on the default and your own.", show_default=False
+    ),
 ]
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
@@ -60,11 +62,12 @@ def parse_decimal(option: str, text: str, *, positive: bool = False) -> Decimal:
         raise UsageError(f"{option} must be {kind}, got {text!r}")
     as_float = float(value)
     if not math.isfinite(as_float):
-        raise UsageError(f"{option} must be {kind} no larger than {sys.float_info.max:.1e}, got {text!r}")
+        raise UsageError(
+            f"{option} must be {kind} no larger than {sys.float_info.max:.1e}, got {text!r}"
+        )
     if value != 0 and as_float == 0:
         raise UsageError(f"{option} is too small to store (it would be 0), got {text!r}")
     return value
-
 
 
 #: Pins "today" (YYYY-MM-DD) for reproducible output: the documentation examples are rendered
@@ -84,7 +87,9 @@ def today() -> date:
     try:
         return date.fromisoformat(pinned)
     except ValueError:
-        raise UsageError(f"{TODAY_VARIABLE} must be a date like 2026-11-22, got {pinned!r}") from None
+        raise UsageError(
+            f"{TODAY_VARIABLE} must be a date like 2026-11-22, got {pinned!r}"
+        ) from None
 
 
 def parse_date(option: str, text: str | None) -> date:

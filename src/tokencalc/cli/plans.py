@@ -24,27 +24,55 @@ from tokencalc.render import OutputFormat
 def plans_command(
     plan: Annotated[
         Optional[list[str]],
-        typer.Option("--plan", "-P", help="A plan id (chatgpt-plus, claude-max…); repeatable (default: every plan).", show_default=False, autocompletion=complete_plan),
+        typer.Option(
+            "--plan",
+            "-P",
+            help="A plan id (chatgpt-plus, claude-max…); repeatable (default: every plan).",
+            show_default=False,
+            autocompletion=complete_plan,
+        ),
     ] = None,
     provider: Annotated[
         Optional[list[str]],
-        typer.Option("--provider", "-p", help="Every plan of this provider (openai, anthropic…); repeatable.", show_default=False, autocompletion=complete_provider),
+        typer.Option(
+            "--provider",
+            "-p",
+            help="Every plan of this provider (openai, anthropic…); repeatable.",
+            show_default=False,
+            autocompletion=complete_provider,
+        ),
     ] = None,
     conversations_per_day: Annotated[
         Optional[str],
-        typer.Option("--conversations-per-day", "-c", help="Conversations a day, may be fractional (default: 5).", show_default=False),
+        typer.Option(
+            "--conversations-per-day",
+            "-c",
+            help="Conversations a day, may be fractional (default: 5).",
+            show_default=False,
+        ),
     ] = None,
     turns: Annotated[
         Optional[int],
-        typer.Option("--turns", "-t", help="Turns (your messages) per conversation (default: 6).", show_default=False),
+        typer.Option(
+            "--turns",
+            "-t",
+            help="Turns (your messages) per conversation (default: 6).",
+            show_default=False,
+        ),
     ] = None,
     message_tokens: Annotated[
         Optional[int],
-        typer.Option("--message-tokens", help="Tokens per user message (default: 150).", show_default=False),
+        typer.Option(
+            "--message-tokens", help="Tokens per user message (default: 150).", show_default=False
+        ),
     ] = None,
     sample: Annotated[
         Optional[str],
-        typer.Option("--sample", help="A file (or - for stdin) holding a typical user message; its exact o200k_base count replaces --message-tokens.", show_default=False),
+        typer.Option(
+            "--sample",
+            help="A file (or - for stdin) holding a typical user message; its exact o200k_base count replaces --message-tokens.",
+            show_default=False,
+        ),
     ] = None,
     reply_tokens: Annotated[
         Optional[int],
@@ -52,11 +80,19 @@ def plans_command(
     ] = None,
     system_tokens: Annotated[
         Optional[int],
-        typer.Option("--system-tokens", help="System prompt and context re-sent every turn (default: 1000).", show_default=False),
+        typer.Option(
+            "--system-tokens",
+            help="System prompt and context re-sent every turn (default: 1000).",
+            show_default=False,
+        ),
     ] = None,
     reasoning_tokens: Annotated[
         Optional[int],
-        typer.Option("--reasoning-tokens", help="Reasoning tokens per reply, billed as output (default: 0).", show_default=False),
+        typer.Option(
+            "--reasoning-tokens",
+            help="Reasoning tokens per reply, billed as output (default: 0).",
+            show_default=False,
+        ),
     ] = None,
     days: Annotated[
         Optional[int],
@@ -71,10 +107,16 @@ def plans_command(
             show_default=False,
         ),
     ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Price the API without prompt caching.")] = False,
-    annual: Annotated[bool, typer.Option("--annual", help="Plan prices billed annually, where offered.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Price the API without prompt caching.")
+    ] = False,
+    annual: Annotated[
+        bool, typer.Option("--annual", help="Plan prices billed annually, where offered.")
+    ] = False,
     on: DateOption = None,
-    currency: Annotated[str, typer.Option("--currency", help="Currency code for prices and costs.")] = "USD",
+    currency: Annotated[
+        str, typer.Option("--currency", help="Currency code for prices and costs.")
+    ] = "USD",
     rate: RateOption = None,
     prices: PricesOption = None,
     fmt: FormatOption = OutputFormat.table,
@@ -117,7 +159,11 @@ def plans_command(
         raise UsageError("give --sample or --message-tokens, not both")
     code, explicit_rate = parse_currency(currency, rate)
     given = {
-        "conversations_per_day": parse_decimal("--conversations-per-day", conversations_per_day, positive=True) if conversations_per_day is not None else None,
+        "conversations_per_day": parse_decimal(
+            "--conversations-per-day", conversations_per_day, positive=True
+        )
+        if conversations_per_day is not None
+        else None,
         "turns": turns,
         "message_tokens": message_tokens,
         "reply_tokens": reply_tokens,
@@ -125,7 +171,11 @@ def plans_command(
         "reasoning_tokens": reasoning_tokens,
         "days": days,
     }
-    defaulted = tuple(name for name, value in given.items() if value is None and not (name == "message_tokens" and sample))
+    defaulted = tuple(
+        name
+        for name, value in given.items()
+        if value is None and not (name == "message_tokens" and sample)
+    )
     profile = UsageProfile(
         **{name: value for name, value in given.items() if value is not None},
         cache=not no_cache,
@@ -165,12 +215,16 @@ def _count_sample(label: str) -> int:
         raise InputError(f"--sample {label}: {result.problem.message}")
     counts = result.counts
     if counts.replaced:
-        print_warning(f"{label}: invalid UTF-8: {counts.replaced:,} byte sequence(s) counted as U+FFFD")
+        print_warning(
+            f"{label}: invalid UTF-8: {counts.replaced:,} byte sequence(s) counted as U+FFFD"
+        )
     tokens = counts.tokens["o200k_base"]
     if tokens == 0:
         raise InputError(f"--sample {label}: the file is empty; it should hold a typical message")
     if tokens > MAX_PROFILE_TOKENS:
-        raise InputError(f"--sample {label}: {tokens:,} tokens, more than a message can be ({MAX_PROFILE_TOKENS:,})")
+        raise InputError(
+            f"--sample {label}: {tokens:,} tokens, more than a message can be ({MAX_PROFILE_TOKENS:,})"
+        )
     return tokens
 
 
@@ -221,14 +275,23 @@ def _json_row(row, comparison) -> dict:
         "api_cost_per_conversation": decimal_text(row.api.cost.total * comparison.rate),
         "api_monthly_cost": decimal_text(row.api_monthly_cost),
         "cheapest_model": cheapest.model.id if cheapest else None,
-        "cheapest_api_monthly_cost": decimal_text(row.cheapest_monthly_cost) if row.cheapest_monthly_cost is not None else None,
-        "break_even_messages_per_day": round(float(break_even), 2) if break_even is not None else None,
+        "cheapest_api_monthly_cost": decimal_text(row.cheapest_monthly_cost)
+        if row.cheapest_monthly_cost is not None
+        else None,
+        "break_even_messages_per_day": round(float(break_even), 2)
+        if break_even is not None
+        else None,
         "break_even_note": row.break_even_note,
         "verdict": row.verdict,
         "caps": row.plan.caps,
         "messages_per_day_cap": row.plan.messages_per_day_cap,
         "limits": [
-            {"messages": limit.messages, "hours": limit.hours, "scope": limit.scope, "source": limit.source}
+            {
+                "messages": limit.messages,
+                "hours": limit.hours,
+                "scope": limit.scope,
+                "source": limit.source,
+            }
             for limit in row.plan.limits
         ],
         "exceeds_cap": row.exceeds_cap,
@@ -297,12 +360,20 @@ def _write_rows(comparison, fmt: OutputFormat) -> None:
 
     columns = [
         Column("plan", "Plan", no_wrap=True),
-        Column("price", "Plan ²\n/month" if any(row.plan.per_seat for row in rows) else "Plan\n/month", numeric=True),
+        Column(
+            "price",
+            "Plan ²\n/month" if any(row.plan.per_seat for row in rows) else "Plan\n/month",
+            numeric=True,
+        ),
         Column("model", "Stand-in", no_wrap=True, priority=1),
         Column("api", "API\n/month", numeric=True),
         Column("break_even", "Break-even\nmsgs/day", numeric=True, priority=2),
         Column("cheaper", "Cheaper\nby", no_wrap=True),
-        *([Column("bar", "API cost │ plan price", no_wrap=True, decoration=True)] if pictures else []),
+        *(
+            [Column("bar", "API cost │ plan price", no_wrap=True, decoration=True)]
+            if pictures
+            else []
+        ),
     ]
     top = max((max(row.api_monthly_cost, row.monthly_price) for row in rows), default=0)
     records, styles = [], []
@@ -315,26 +386,44 @@ def _write_rows(comparison, fmt: OutputFormat) -> None:
                 "api": money(row.api_monthly_cost),
                 "break_even": _break_even_text(row),
                 "cheaper": _cheaper_text(row, comparison.currency),
-                "bar": bar(row.api_monthly_cost, top, width=20, mark=row.monthly_price) if pictures else "",
+                "bar": bar(row.api_monthly_cost, top, width=20, mark=row.monthly_price)
+                if pictures
+                else "",
             }
         )
-        styles.append("yellow" if row.exceeds_cap else ("green" if row.monthly_price < row.api_monthly_cost else None))
+        styles.append(
+            "yellow"
+            if row.exceeds_cap
+            else ("green" if row.monthly_price < row.api_monthly_cost else None)
+        )
     bullet = "" if fmt is OutputFormat.markdown else "· "
     notes = [f"{bullet}{line}" for line in comparison.assumptions]
     if comparison.cheapest is not None:
         cost = money(comparison.cheapest_monthly_cost)
-        notes.append(f"{bullet}this use on {comparison.cheapest.model.id}, the cheapest: {cost}/month a person")
+        notes.append(
+            f"{bullet}this use on {comparison.cheapest.model.id}, the cheapest: {cost}/month a person"
+        )
     if any(row.annual for row in rows):
         notes.append("¹ billed annually")
     if any(row.plan.per_seat for row in rows):
         notes.append("² per-seat plans: price and API cost for all seats")
     for row in rows:
-        extra = [row.break_even_note] if row.break_even_note and row.break_even_note != "free plan" else []
+        extra = (
+            [row.break_even_note]
+            if row.break_even_note and row.break_even_note != "free plan"
+            else []
+        )
         extra += [f"⚠ exceeds a published cap: {text}" for text in row.caps_exceeded]
         # whether each plan fits, and --seats on plans not sold per seat, are said once above
-        extra += [n for n in row.notes if not n.startswith(("the conversation does not fit", NOT_PER_SEAT))]
+        extra += [
+            n
+            for n in row.notes
+            if not n.startswith(("the conversation does not fit", NOT_PER_SEAT))
+        ]
         extra += ["does not fit the stand-in model"] if not row.api.fits else []
         if extra:
             notes.append(f"{row.plan.id}: " + "; ".join(extra))
     separator = " · " if fmt is OutputFormat.markdown else "\n"
-    write_rows(fmt, columns, records, title="Plans vs API", caption=separator.join(notes), styles=styles)
+    write_rows(
+        fmt, columns, records, title="Plans vs API", caption=separator.join(notes), styles=styles
+    )

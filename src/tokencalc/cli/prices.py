@@ -66,7 +66,9 @@ def _report(changes) -> None:
     from tokencalc.sheet_edit import show_value
 
     for change in changes:
-        _out(f"{change.kind:<8} {change.where}: {show_value(change.old)} → {show_value(change.new)}")
+        _out(
+            f"{change.kind:<8} {change.where}: {show_value(change.old)} → {show_value(change.new)}"
+        )
 
 
 def _save(edit, *, report: bool = True, pin: bool = False, also: list[str] | None = None) -> None:
@@ -78,13 +80,17 @@ def _save(edit, *, report: bool = True, pin: bool = False, also: list[str] | Non
     from tokencalc.sheet_edit import write_edit
 
     if not edit.writes or (not edit.changes and not pin):
-        _out(f"nothing to change: the effective price sheet already says so ({edit.user.path} left as it is)")
+        _out(
+            f"nothing to change: the effective price sheet already says so ({edit.user.path} left as it is)"
+        )
         return
     backup = write_edit(edit)
     if report:
         _report(edit.changes)
         if not edit.changes:
-            _out("the effective prices are the same (the override you removed repeated the packaged value)")
+            _out(
+                "the effective prices are the same (the override you removed repeated the packaged value)"
+            )
         for line in also or ():
             _out(line)
     kept = f" (previous version: {backup})" if backup else ""
@@ -104,8 +110,12 @@ def _editing():
 
 @app.command("path")
 def path_command(
-    user_only: Annotated[bool, typer.Option("--user", help="Print only the user sheet's path (for scripts).")] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)] = OutputFormat.table,
+    user_only: Annotated[
+        bool, typer.Option("--user", help="Print only the user sheet's path (for scripts).")
+    ] = False,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = OutputFormat.table,
 ) -> None:
     """Show where the packaged and user price sheets are, and which are in use.
 
@@ -130,13 +140,21 @@ def path_command(
         return
     exists = user.exists()
     rows = [
-        {"sheet": "packaged", "path": packaged_sheet_location(), "exists": True, "in_use": True, "note": "read-only default"},
+        {
+            "sheet": "packaged",
+            "path": packaged_sheet_location(),
+            "exists": True,
+            "in_use": True,
+            "note": "read-only default",
+        },
         {
             "sheet": "user",
             "path": str(user),
             "exists": exists,
             "in_use": exists,
-            "note": "overlays the packaged sheet" if exists else "does not exist yet: 'tokencalc prices set' or 'import' creates it",
+            "note": "overlays the packaged sheet"
+            if exists
+            else "does not exist yet: 'tokencalc prices set' or 'import' creates it",
         },
     ]
     if fmt is OutputFormat.json:
@@ -160,33 +178,132 @@ def path_command(
 
 @app.command("set")
 def set_command(
-    model: Annotated[str, typer.Argument(help="Model id or alias; a new id adds a model.", show_default=False)],
-    input_price: Annotated[Optional[str], typer.Option("--input", help="Input price, $ per million tokens.", show_default=False)] = None,
-    cached_input: Annotated[Optional[str], typer.Option("--cached-input", help="Cache-read price, $/M.", show_default=False)] = None,
-    cache_write_5m: Annotated[Optional[str], typer.Option("--cache-write-5m", help="5-minute cache-write price, $/M.", show_default=False)] = None,
-    cache_write_1h: Annotated[Optional[str], typer.Option("--cache-write-1h", help="1-hour cache-write price, $/M.", show_default=False)] = None,
-    output_price: Annotated[Optional[str], typer.Option("--output", help="Output price, $/M.", show_default=False)] = None,
-    context_window: Annotated[Optional[int], typer.Option("--context-window", min=1, help="Tokens of input + output the model accepts.", show_default=False)] = None,
-    max_output: Annotated[Optional[int], typer.Option("--max-output", min=1, help="Largest output per request.", show_default=False)] = None,
-    provider: Annotated[Optional[str], typer.Option("--provider", help="Provider id (a new model needs one).", show_default=False)] = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Display name (a new model: default the id).", show_default=False)] = None,
+    model: Annotated[
+        str, typer.Argument(help="Model id or alias; a new id adds a model.", show_default=False)
+    ],
+    input_price: Annotated[
+        Optional[str],
+        typer.Option("--input", help="Input price, $ per million tokens.", show_default=False),
+    ] = None,
+    cached_input: Annotated[
+        Optional[str],
+        typer.Option("--cached-input", help="Cache-read price, $/M.", show_default=False),
+    ] = None,
+    cache_write_5m: Annotated[
+        Optional[str],
+        typer.Option(
+            "--cache-write-5m", help="5-minute cache-write price, $/M.", show_default=False
+        ),
+    ] = None,
+    cache_write_1h: Annotated[
+        Optional[str],
+        typer.Option("--cache-write-1h", help="1-hour cache-write price, $/M.", show_default=False),
+    ] = None,
+    output_price: Annotated[
+        Optional[str], typer.Option("--output", help="Output price, $/M.", show_default=False)
+    ] = None,
+    context_window: Annotated[
+        Optional[int],
+        typer.Option(
+            "--context-window",
+            min=1,
+            help="Tokens of input + output the model accepts.",
+            show_default=False,
+        ),
+    ] = None,
+    max_output: Annotated[
+        Optional[int],
+        typer.Option("--max-output", min=1, help="Largest output per request.", show_default=False),
+    ] = None,
+    provider: Annotated[
+        Optional[str],
+        typer.Option("--provider", help="Provider id (a new model needs one).", show_default=False),
+    ] = None,
+    name: Annotated[
+        Optional[str],
+        typer.Option(
+            "--name", help="Display name (a new model: default the id).", show_default=False
+        ),
+    ] = None,
     tokenizer: Annotated[
         Optional[str],
-        typer.Option("--tokenizer", help="An exact encoding (o200k_base, cl100k_base, tekken, qwen2.5, qwen3.6, deepseek-v3, …) or an estimate family (claude-5, gemini, …).", show_default=False),
+        typer.Option(
+            "--tokenizer",
+            help="An exact encoding (o200k_base, cl100k_base, tekken, qwen2.5, qwen3.6, deepseek-v3, …) or an estimate family (claude-5, gemini, …).",
+            show_default=False,
+        ),
     ] = None,
-    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another name for the model; repeatable; replaces the list.", show_default=False)] = None,
+    alias: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--alias",
+            help="Another name for the model; repeatable; replaces the list.",
+            show_default=False,
+        ),
+    ] = None,
     long_context_threshold: Annotated[
-        Optional[int], typer.Option("--long-context-threshold", min=1, help="Input tokens above which the long-context prices bill the whole request.", show_default=False)
+        Optional[int],
+        typer.Option(
+            "--long-context-threshold",
+            min=1,
+            help="Input tokens above which the long-context prices bill the whole request.",
+            show_default=False,
+        ),
     ] = None,
-    long_context_input: Annotated[Optional[str], typer.Option("--long-context-input", help="Long-context input price, $/M.", show_default=False)] = None,
-    long_context_output: Annotated[Optional[str], typer.Option("--long-context-output", help="Long-context output price, $/M.", show_default=False)] = None,
-    batch: Annotated[Optional[str], typer.Option("--batch-multiplier", help="Batch prices as a multiple of standard (0.5 = half).", show_default=False)] = None,
-    flex: Annotated[Optional[str], typer.Option("--flex-multiplier", help="Flex prices as a multiple of standard.", show_default=False)] = None,
-    priority: Annotated[Optional[str], typer.Option("--priority-multiplier", help="Priority prices as a multiple of standard.", show_default=False)] = None,
-    source: Annotated[Optional[str], typer.Option("--source", help="Where the prices come from (URL).", show_default=False)] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="When they were checked, YYYY-MM-DD.", show_default=False)] = None,
-    notes: Annotated[Optional[str], typer.Option("--notes", help="Anything a reader should know.", show_default=False)] = None,
-    deprecated: Annotated[Optional[bool], typer.Option("--deprecated/--current", help="Mark the model deprecated, or current again.", show_default=False)] = None,
+    long_context_input: Annotated[
+        Optional[str],
+        typer.Option(
+            "--long-context-input", help="Long-context input price, $/M.", show_default=False
+        ),
+    ] = None,
+    long_context_output: Annotated[
+        Optional[str],
+        typer.Option(
+            "--long-context-output", help="Long-context output price, $/M.", show_default=False
+        ),
+    ] = None,
+    batch: Annotated[
+        Optional[str],
+        typer.Option(
+            "--batch-multiplier",
+            help="Batch prices as a multiple of standard (0.5 = half).",
+            show_default=False,
+        ),
+    ] = None,
+    flex: Annotated[
+        Optional[str],
+        typer.Option(
+            "--flex-multiplier", help="Flex prices as a multiple of standard.", show_default=False
+        ),
+    ] = None,
+    priority: Annotated[
+        Optional[str],
+        typer.Option(
+            "--priority-multiplier",
+            help="Priority prices as a multiple of standard.",
+            show_default=False,
+        ),
+    ] = None,
+    source: Annotated[
+        Optional[str],
+        typer.Option("--source", help="Where the prices come from (URL).", show_default=False),
+    ] = None,
+    as_of: Annotated[
+        Optional[str],
+        typer.Option("--as-of", help="When they were checked, YYYY-MM-DD.", show_default=False),
+    ] = None,
+    notes: Annotated[
+        Optional[str],
+        typer.Option("--notes", help="Anything a reader should know.", show_default=False),
+    ] = None,
+    deprecated: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--deprecated/--current",
+            help="Mark the model deprecated, or current again.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Change or add one model in your price sheet.
 
@@ -294,7 +411,10 @@ def unset_command(
     model: Annotated[str, typer.Argument(help="Model id or alias.", show_default=False)],
     field: Annotated[
         Optional[str],
-        typer.Argument(help="One field to stop overriding (input, cached_input, batch, long_context.input, …); default: the whole model.", show_default=False),
+        typer.Argument(
+            help="One field to stop overriding (input, cached_input, batch, long_context.input, …); default: the whole model.",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Remove your override of a model, or of one of its fields.
@@ -323,8 +443,14 @@ def unset_command(
         try:
             edit = sheet_edit.plan_edit(user, data)
         except PriceSheetError as exc:
-            if field is not None and sheet_edit.find_model_id(read_sheet_layer().data, model_id) is None:
-                raise PriceSheetError(f"{exc.message}\n{model_id} is a model you added: 'tokencalc prices unset {model_id}' removes it whole", exc.problems) from None
+            if (
+                field is not None
+                and sheet_edit.find_model_id(read_sheet_layer().data, model_id) is None
+            ):
+                raise PriceSheetError(
+                    f"{exc.message}\n{model_id} is a model you added: 'tokencalc prices unset {model_id}' removes it whole",
+                    exc.problems,
+                ) from None
             raise
         _save(edit, pin=True)
 
@@ -338,7 +464,10 @@ def _no_user_sheet(path: Path):
 @app.command("set-rate")
 def set_rate_command(
     code: Annotated[str, typer.Argument(help="Currency code, e.g. EUR.", show_default=False)],
-    rate: Annotated[str, typer.Argument(help="Units of that currency per US dollar, e.g. 0.87.", show_default=False)],
+    rate: Annotated[
+        str,
+        typer.Argument(help="Units of that currency per US dollar, e.g. 0.87.", show_default=False),
+    ],
 ) -> None:
     """Store an exchange rate, used by --currency CODE.
 
@@ -358,7 +487,9 @@ def set_rate_command(
 
 
 @app.command("unset-rate")
-def unset_rate_command(code: Annotated[str, typer.Argument(help="Currency code, e.g. EUR.", show_default=False)]) -> None:
+def unset_rate_command(
+    code: Annotated[str, typer.Argument(help="Currency code, e.g. EUR.", show_default=False)],
+) -> None:
     """Remove a stored exchange rate.
 
     Examples:
@@ -380,20 +511,51 @@ def unset_rate_command(code: Annotated[str, typer.Argument(help="Currency code, 
 
 @app.command("import")
 def import_command(
-    source: Annotated[str, typer.Argument(help="A LiteLLM-style price JSON file, or an http(s) URL.", show_default=False)],
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A LiteLLM-style price JSON file, or an http(s) URL.", show_default=False
+        ),
+    ],
     provider: Annotated[
         Optional[list[str]],
-        typer.Option("--provider", "-p", help="Only this provider's models (LiteLLM's name or the sheet's id); repeatable.", show_default=False, autocompletion=complete_provider),
+        typer.Option(
+            "--provider",
+            "-p",
+            help="Only this provider's models (LiteLLM's name or the sheet's id); repeatable.",
+            show_default=False,
+            autocompletion=complete_provider,
+        ),
     ] = None,
-    match: Annotated[Optional[list[str]], typer.Option("--match", help="Only models whose LiteLLM name matches this glob; repeatable.", show_default=False)] = None,
+    match: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--match",
+            help="Only models whose LiteLLM name matches this glob; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
     tokenizer: Annotated[
-        Optional[str], typer.Option("--tokenizer", help="Tokenizer for new models (default: chosen from the provider and name).", show_default=False)
+        Optional[str],
+        typer.Option(
+            "--tokenizer",
+            help="Tokenizer for new models (default: chosen from the provider and name).",
+            show_default=False,
+        ),
     ] = None,
     update_limits: Annotated[
-        bool, typer.Option("--update-limits", help="Also replace the context window and max output of models the sheet already has.")
+        bool,
+        typer.Option(
+            "--update-limits",
+            help="Also replace the context window and max output of models the sheet already has.",
+        ),
     ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")] = 20.0,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")
+    ] = 20.0,
 ) -> None:
     """Merge prices from a LiteLLM-style model price JSON into your sheet.
 
@@ -419,10 +581,14 @@ def import_command(
     if not (0.1 <= timeout <= MAX_TIMEOUT):  # also false for nan
         from tokencalc.errors import UsageError
 
-        raise UsageError(f"--timeout must be a number of seconds from 0.1 to {MAX_TIMEOUT:g}, got {timeout!r}")
+        raise UsageError(
+            f"--timeout must be a number of seconds from 0.1 to {MAX_TIMEOUT:g}, got {timeout!r}"
+        )
     is_url = source.lower().startswith(("http://", "https://"))
     label = source if is_url else str(Path(source).expanduser().resolve())
-    catalog = litellm_import.parse_catalog(litellm_import.read_source(source, timeout=timeout), label)
+    catalog = litellm_import.parse_catalog(
+        litellm_import.read_source(source, timeout=timeout), label
+    )
     selected = litellm_import.select_models(catalog, provider or [], match or [])
     if not selected:
         providers = sorted({m.litellm_provider for m in catalog.models})
@@ -441,11 +607,19 @@ def import_command(
             for group in litellm_import.summarize_skipped(catalog.skipped)
             if group.named
         )
-        raise TokencalcError(f"no chat, completion or responses model in {source} {what}{listed}" + (f"; {why}" if why else ""))
+        raise TokencalcError(
+            f"no chat, completion or responses model in {source} {what}{listed}"
+            + (f"; {why}" if why else "")
+        )
     with contextlib.nullcontext() if dry_run else _editing():
         user = sheet_edit.read_user_sheet()
         plan = litellm_import.plan_import(
-            user, catalog, selected, tokenizer=tokenizer, update_limits=update_limits, today=_today()
+            user,
+            catalog,
+            selected,
+            tokenizer=tokenizer,
+            update_limits=update_limits,
+            today=_today(),
         )
         _report_import(plan)
         if dry_run:
@@ -462,14 +636,22 @@ def _report_import(plan) -> None:
     from tokencalc.sheet_edit import show_value
 
     catalog = plan.catalog
-    _out(f"{catalog.source}: {catalog.entries} entries, {len(catalog.models)} chat/completion/responses models, {plan.selected} selected")
+    _out(
+        f"{catalog.source}: {catalog.entries} entries, {len(catalog.models)} chat/completion/responses models, {plan.selected} selected"
+    )
     for update in plan.of_kind("added"):
         fields = ", ".join(
-            f"{c.field} {show_value(c.new)}" for c in update.changes if c.field not in ("provider", "name", "tokenizer", "source", "as_of")
+            f"{c.field} {show_value(c.new)}"
+            for c in update.changes
+            if c.field not in ("provider", "name", "tokenizer", "source", "as_of")
         )
-        _out(f"added     {update.model_id} ({update.provider}, tokenizer {update.tokenizer}): {fields}")
+        _out(
+            f"added     {update.model_id} ({update.provider}, tokenizer {update.tokenizer}): {fields}"
+        )
     for update in plan.of_kind("changed"):
-        fields = ", ".join(f"{c.field} {show_value(c.old)} → {show_value(c.new)}" for c in update.changes)
+        fields = ", ".join(
+            f"{c.field} {show_value(c.old)} → {show_value(c.new)}" for c in update.changes
+        )
         _out(f"changed   {update.model_id}: {fields}")
     for update in plan.updates:
         for note in update.notes if update.kind != "unchanged" else ():
@@ -491,9 +673,21 @@ def _report_import(plan) -> None:
 
 @app.command("diff")
 def diff_command(
-    old: Annotated[Optional[str], typer.Argument(help="A sheet file, 'default' or 'effective' (default: default).", show_default=False)] = None,
-    new: Annotated[Optional[str], typer.Argument(help="A sheet file, 'default' or 'effective' (default: effective).", show_default=False)] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)] = OutputFormat.table,
+    old: Annotated[
+        Optional[str],
+        typer.Argument(
+            help="A sheet file, 'default' or 'effective' (default: default).", show_default=False
+        ),
+    ] = None,
+    new: Annotated[
+        Optional[str],
+        typer.Argument(
+            help="A sheet file, 'default' or 'effective' (default: effective).", show_default=False
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = OutputFormat.table,
 ) -> None:
     """Show how two price sheets differ, per model and field (old → new).
 
@@ -557,7 +751,9 @@ def diff_command(
         Column("old", "Old"),
         Column("new", "New"),
     ]
-    caption = f"{old_label} → {new_label}: {len(changes)} difference{'s' if len(changes) != 1 else ''}"
+    caption = (
+        f"{old_label} → {new_label}: {len(changes)} difference{'s' if len(changes) != 1 else ''}"
+    )
     write_rows(fmt, columns, rows, caption=caption if fmt is not OutputFormat.csv else None)
 
 
@@ -575,9 +771,18 @@ def _json_value(value):
 
 @app.command("validate")
 def validate_command(
-    file: Annotated[Optional[Path], typer.Argument(help="The sheet to check (default: the effective sheet).", show_default=False)] = None,
+    file: Annotated[
+        Optional[Path],
+        typer.Argument(
+            help="The sheet to check (default: the effective sheet).", show_default=False
+        ),
+    ] = None,
     standalone: Annotated[
-        bool, typer.Option("--standalone", help="Check FILE as a complete sheet, not as an overlay on the packaged one.")
+        bool,
+        typer.Option(
+            "--standalone",
+            help="Check FILE as a complete sheet, not as an overlay on the packaged one.",
+        ),
     ] = False,
 ) -> None:
     """Check a price sheet with the same rules the loader uses.
@@ -635,8 +840,23 @@ def _label_of(file: Path | None) -> str:
 
 @app.command("export")
 def export_command(
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="toml (a complete sheet), json, or csv (one row per model).", case_sensitive=False)] = ExportFormat.toml,
-    prices: Annotated[Optional[Path], typer.Option("--prices", help="A price sheet overlaid on the default and your own.", show_default=False)] = None,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="toml (a complete sheet), json, or csv (one row per model).",
+            case_sensitive=False,
+        ),
+    ] = ExportFormat.toml,
+    prices: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--prices",
+            help="A price sheet overlaid on the default and your own.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write the effective price sheet (packaged + yours) to stdout.
 
@@ -659,7 +879,9 @@ def export_command(
     if fmt is ExportFormat.toml:
         import tomli_w
 
-        sys.stdout.write(f"# tokencalc price sheet exported {date.today().isoformat()} from: {', '.join(sheet.files)}\n\n")
+        sys.stdout.write(
+            f"# tokencalc price sheet exported {date.today().isoformat()} from: {', '.join(sheet.files)}\n\n"
+        )
         sys.stdout.write(tomli_w.dumps(data))
     elif fmt is ExportFormat.json:
         from tokencalc.render import write_json

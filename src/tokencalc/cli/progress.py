@@ -22,7 +22,9 @@ def progress_allowed(*, quiet: bool = False, machine_output: bool = False) -> bo
 class LazyProgress:
     """Counts bytes and files; draws a Rich progress bar on stderr once work passes a second."""
 
-    def __init__(self, *, enabled: bool, total_bytes: int | None, total_files: int, label: str = "Counting") -> None:
+    def __init__(
+        self, *, enabled: bool, total_bytes: int | None, total_files: int, label: str = "Counting"
+    ) -> None:
         self._enabled = enabled
         self._total_bytes = total_bytes
         self._total_files = total_files

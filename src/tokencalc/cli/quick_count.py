@@ -107,7 +107,9 @@ def run(request: QuickCount) -> int:
     except Exception as exc:
         if debug_enabled():
             raise
-        print_error(f"internal error: {type(exc).__name__}: {exc} (set TOKENCALC_DEBUG=1 for details)")
+        print_error(
+            f"internal error: {type(exc).__name__}: {exc} (set TOKENCALC_DEBUG=1 for details)"
+        )
         code = int(ExitCode.ERROR)
     try:
         sys.stdout.flush()

@@ -61,7 +61,11 @@ def _stdin_json(stream: IO[str]) -> tuple[dict[str, Any], str | None]:
         data = json.loads(text)
     except ValueError:
         return {}, "stdin is not Claude Code's status-line JSON; session left out"
-    return (data, None) if isinstance(data, dict) else ({}, "stdin is not a JSON object; session left out")
+    return (
+        (data, None)
+        if isinstance(data, dict)
+        else ({}, "stdin is not a JSON object; session left out")
+    )
 
 
 def _local_midnight(now: float) -> float:
@@ -77,7 +81,11 @@ def line(data: dict[str, Any], now: float | None = None) -> str:
 
     now = time.time() if now is None else now
     transcript = data.get("transcript_path")
-    extra = [Path(transcript)] if isinstance(transcript, str) and transcript and os.path.isfile(transcript) else []
+    extra = (
+        [Path(transcript)]
+        if isinstance(transcript, str) and transcript and os.path.isfile(transcript)
+        else []
+    )
     midnight = _local_midnight(now)
     session = data.get("session_id") if isinstance(data.get("session_id"), str) else None
     since = min(midnight, now) - LOOK_BACK
@@ -97,7 +105,11 @@ def line(data: dict[str, Any], now: float | None = None) -> str:
     today, today_unpriced = total(s for s in summaries if s.timestamp >= midnight)
     parts = []
     model = data.get("model")
-    if isinstance(model, dict) and isinstance(model.get("display_name"), str) and model["display_name"]:
+    if (
+        isinstance(model, dict)
+        and isinstance(model.get("display_name"), str)
+        and model["display_name"]
+    ):
         parts.append(model["display_name"])
     parts.append(f"{money(today)} today" + ("+" if today_unpriced else ""))
     starts = window_starts([s.timestamp for s in summaries])
@@ -115,7 +127,11 @@ def line(data: dict[str, Any], now: float | None = None) -> str:
     if session:
         cost, unpriced = total(s for s in summaries if s.session == session)
         text = f"{money(cost)}{'+' if unpriced else ''} session"
-        logged = data.get("cost", {}).get("total_cost_usd") if isinstance(data.get("cost"), dict) else None
+        logged = (
+            data.get("cost", {}).get("total_cost_usd")
+            if isinstance(data.get("cost"), dict)
+            else None
+        )
         if isinstance(logged, (int, float)) and not isinstance(logged, bool):
             text += f" (Claude Code: {money(Decimal(str(logged)))})"
         parts.append(text)
@@ -130,7 +146,9 @@ def run(argv: list[str], stdin: IO[str] | None = None, stdout: IO[str] | None = 
         stdout.write(HELP)
         return 0
     if argv:
-        sys.stderr.write(f"tokencalc: error: statusline takes no arguments (got {argv[0]!r}); see --help\n")
+        sys.stderr.write(
+            f"tokencalc: error: statusline takes no arguments (got {argv[0]!r}); see --help\n"
+        )
         return 2
     data, warning = _stdin_json(stdin)
     if warning:

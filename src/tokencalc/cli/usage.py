@@ -70,19 +70,37 @@ def usage_command(
     ] = None,
     since: Annotated[
         Optional[str],
-        typer.Option("--since", help="Only records from this day: YYYY-MM-DD, YYYY-MM, 7d, 4w, this-month, …", show_default=False),
+        typer.Option(
+            "--since",
+            help="Only records from this day: YYYY-MM-DD, YYYY-MM, 7d, 4w, this-month, …",
+            show_default=False,
+        ),
     ] = None,
     until: Annotated[
         Optional[str],
-        typer.Option("--until", help="Only records up to this day (included); same forms as --since.", show_default=False),
+        typer.Option(
+            "--until",
+            help="Only records up to this day (included); same forms as --since.",
+            show_default=False,
+        ),
     ] = None,
     project: Annotated[
         Optional[str],
-        typer.Option("--project", help="Only records of projects whose name or path contains this (any case).", show_default=False),
+        typer.Option(
+            "--project",
+            help="Only records of projects whose name or path contains this (any case).",
+            show_default=False,
+        ),
     ] = None,
     plan: Annotated[
         Optional[str],
-        typer.Option("--plan", "-P", help="Compare with this plan (id or name, see the price sheet's plans).", show_default=False, autocompletion=complete_plan),
+        typer.Option(
+            "--plan",
+            "-P",
+            help="Compare with this plan (id or name, see the price sheet's plans).",
+            show_default=False,
+            autocompletion=complete_plan,
+        ),
     ] = None,
     seats: Annotated[
         Optional[int],
@@ -96,7 +114,8 @@ def usage_command(
     model: Annotated[
         Optional[str],
         typer.Option(
-            "--model", "-m",
+            "--model",
+            "-m",
             help="Price chat-export records (which name no API model) as this model. "
             "Logged records keep their own model.",
             show_default=False,
@@ -104,14 +123,28 @@ def usage_command(
         ),
     ] = None,
     reasoning_tokens: Annotated[
-        int, typer.Option("--reasoning-tokens", min=0, help="Hidden reasoning tokens assumed per chat-export reply.")
+        int,
+        typer.Option(
+            "--reasoning-tokens",
+            min=0,
+            help="Hidden reasoning tokens assumed per chat-export reply.",
+        ),
     ] = 0,
     chat_caching: Annotated[
-        bool, typer.Option("--chat-caching", help="Assume each chat-export call reads the previous call's prompt from the prompt cache.")
+        bool,
+        typer.Option(
+            "--chat-caching",
+            help="Assume each chat-export call reads the previous call's prompt from the prompt cache.",
+        ),
     ] = False,
     tz_name: Annotated[
         Optional[str],
-        typer.Option("--timezone", "--tz", help="IANA time zone for days and months (default: local time).", show_default=False),
+        typer.Option(
+            "--timezone",
+            "--tz",
+            help="IANA time zone for days and months (default: local time).",
+            show_default=False,
+        ),
     ] = None,
     currency: CurrencyOption = "USD",
     rate: RateOption = None,
@@ -153,10 +186,14 @@ def usage_command(
     if seats is not None and plan is None:
         raise UsageError("--seats needs --plan")
     if reasoning_tokens > MAX_PROFILE_TOKENS:
-        raise UsageError(f"--reasoning-tokens must be from 0 to {MAX_PROFILE_TOKENS:,}, got {reasoning_tokens:,}")
+        raise UsageError(
+            f"--reasoning-tokens must be from 0 to {MAX_PROFILE_TOKENS:,}, got {reasoning_tokens:,}"
+        )
     for option, value in (("--model", model), ("--plan", plan)):
         if value is not None and not value.strip():
-            raise UsageError(f"{option} is empty (an unset shell variable?); name one, or leave the option out")
+            raise UsageError(
+                f"{option} is empty (an unset shell variable?); name one, or leave the option out"
+            )
     code, explicit_rate = parse_currency(currency, rate)
     tz, tz_label = resolve_timezone(tz_name)
     from tokencalc.usage.views import make_filter
@@ -267,7 +304,9 @@ def _input_paths(request: UsageRequest) -> tuple[list[Path], str | None]:
             raise InputError(f"no such file or directory: {', '.join(missing)}")
         return request.paths, request.source
     if request.source is not None and request.source not in registry.BY_SOURCE:
-        raise UsageError(f"--source {request.source} needs a path (the export file, ZIP or directory)")
+        raise UsageError(
+            f"--source {request.source} needs a path (the export file, ZIP or directory)"
+        )
     found = registry.found_agents(request.source)
     if not found:
         agents = [registry.BY_SOURCE[request.source]] if request.source else list(registry.AGENTS)
@@ -275,7 +314,10 @@ def _input_paths(request: UsageRequest) -> tuple[list[Path], str | None]:
         hint = " (set CLAUDE_CONFIG_DIR or the agent's variable, or name a path)"
         what = agents[0].name if request.source else "coding-agent"
         raise UsageRecordError(f"no {what} logs found: looked in {looked}{hint}")
-    _note("reading " + "; ".join(f"{agent.name} ({', '.join(str(p) for p in paths)})" for agent, paths in found))
+    _note(
+        "reading "
+        + "; ".join(f"{agent.name} ({', '.join(str(p) for p in paths)})" for agent, paths in found)
+    )
     return [p for _, paths in found for p in paths], request.source
 
 
@@ -297,14 +339,18 @@ def run_usage(request: UsageRequest) -> None:
     # Chat-export text priced on a model with an exact encoding is counted with that encoding.
     chat_tokenizer = sheet.tokenizer_for(override_model) if override_model else None
     chat_encoding = (
-        chat_tokenizer.base if chat_tokenizer is not None and not chat_tokenizer.estimated else "o200k_base"
+        chat_tokenizer.base
+        if chat_tokenizer is not None and not chat_tokenizer.estimated
+        else "o200k_base"
     )
     rate = sheet.exchange_rate(request.currency, request.rate)
     paths, source = _input_paths(request)
 
     show_bar = progress_allowed(machine_output=request.fmt is not OutputFormat.table)
     total = total_input_bytes(paths, source=source) if show_bar else None
-    with LazyProgress(enabled=show_bar, total_bytes=total, total_files=0, label="Reading usage") as bar:
+    with LazyProgress(
+        enabled=show_bar, total_bytes=total, total_files=0, label="Reading usage"
+    ) as bar:
         report = read_usage(
             paths,
             source=source,
@@ -323,7 +369,9 @@ def run_usage(request: UsageRequest) -> None:
         )
     costs_only = not report.records  # a cost export alone: the vendor's figures, nothing to price
     if costs_only and plan is not None:
-        print_warning("--plan: a cost export holds no usage to price on the API; showing the vendor's figures only")
+        print_warning(
+            "--plan: a cost export holds no usage to price on the API; showing the vendor's figures only"
+        )
         plan = None
     records = request.filter.records(report.records, request.tz)
     vendor_costs = request.filter.costs(report.vendor_costs)
@@ -349,7 +397,9 @@ def run_usage(request: UsageRequest) -> None:
         seat_notes = list(comparison.notes)  # ignored for a plan not sold per seat: a note
     merged = [m.reason for m in report.merged_exports]
     if costs_only:
-        merged.append("only vendor cost exports were read: the figures are the vendor's own, with no token usage to price")
+        merged.append(
+            "only vendor cost exports were read: the figures are the vendor's own, with no token usage to price"
+        )
     if request.fmt is OutputFormat.json:
         _write_json(report, priced, comparison, request, sheet, costs_only)
         return
@@ -458,7 +508,9 @@ def _merged_json(merged) -> dict:
     }
 
 
-def _write_json(report, priced, comparison, request: UsageRequest, sheet, costs_only: bool = False) -> None:
+def _write_json(
+    report, priced, comparison, request: UsageRequest, sheet, costs_only: bool = False
+) -> None:
     from tokencalc.render import write_json
 
     write_json(
@@ -481,14 +533,18 @@ def _write_json(report, priced, comparison, request: UsageRequest, sheet, costs_
             "dimensions": list(priced.dimensions),
             "records_in_view": _in_view(report, request),
             "groups": [
-                {**_totals_json(group.key, group.totals, costs_only), "keys": dict(zip(priced.dimensions, group.keys, strict=True))}
+                {
+                    **_totals_json(group.key, group.totals, costs_only),
+                    "keys": dict(zip(priced.dimensions, group.keys, strict=True)),
+                }
                 for group in priced.groups
             ],
             "totals": _totals_json(None, priced.totals, costs_only),
             "unknown_models": [_unpriced_json(m) for m in priced.unknown_models],
             "unpriced_tiers": [_unpriced_json(m) for m in priced.unpriced_tiers],
             "unpriced_extras": [
-                {"model": m.model, "what": m.what, "count": m.count, "reason": m.reason} for m in priced.unpriced_extras
+                {"model": m.model, "what": m.what, "count": m.count, "reason": m.reason}
+                for m in priced.unpriced_extras
             ],
             "plan": _plan_json(comparison),
         }
@@ -509,7 +565,13 @@ _KEY_HEADERS = {
 
 def _in_view(report, request: UsageRequest) -> int:
     """Records left after --since/--until/--project."""
-    return len(request.filter.records(report.records, request.tz)) if request.filter.active else len(report.records)
+    return (
+        len(request.filter.records(report.records, request.tz))
+        if request.filter.active
+        else len(report.records)
+    )
+
+
 _CSV_KEYS = (
     "requests",
     "uncounted_rows",
@@ -548,8 +610,12 @@ def _display_row(key: str, totals, currency: str, costs_only: bool = False) -> d
         "cache_write_tokens": totals.cache_write_tokens,
         "output_tokens": totals.output_tokens,
         "cost": "—" if costs_only else format_money(totals.cost, currency),
-        "vendor_cost": "—" if totals.vendor_cost is None else format_money(totals.vendor_cost, currency),
-        "long_context": _requests_text(totals.long_context_requests, totals.long_context_uncounted_rows),
+        "vendor_cost": "—"
+        if totals.vendor_cost is None
+        else format_money(totals.vendor_cost, currency),
+        "long_context": _requests_text(
+            totals.long_context_requests, totals.long_context_uncounted_rows
+        ),
         "fees": "—" if costs_only else format_money(totals.fees, currency),
     }
 
@@ -592,16 +658,22 @@ def _unpriced_extra_lines(priced) -> list[str]:
     lines = []
     for m in priced.unpriced_extras:
         if m.what == "web_search":
-            lines.append(f"{m.model}: {m.count:,} web search call{'s' if m.count != 1 else ''} not priced ({m.reason})")
+            lines.append(
+                f"{m.model}: {m.count:,} web search call{'s' if m.count != 1 else ''} not priced ({m.reason})"
+            )
         else:
-            lines.append(f"{m.model}: {m.count:,} request{'s' if m.count != 1 else ''} with {m.what}: {m.reason}")
+            lines.append(
+                f"{m.model}: {m.count:,} request{'s' if m.count != 1 else ''} with {m.what}: {m.reason}"
+            )
     return lines
 
 
 def _caption(report, priced, request: UsageRequest, sheet) -> str:
     from tokencalc.usage import SOURCES
 
-    sources = ", ".join(f"{name} {report.sources[name]:,}" for name in SOURCES if name in report.sources)
+    sources = ", ".join(
+        f"{name} {report.sources[name]:,}" for name in SOURCES if name in report.sources
+    )
     # A cost export alone has no token records: nothing was priced from the sheet.
     priced_how = (
         f"each record priced on its UTC date, {_tier_text(priced)}, sheet as of {sheet.as_of.isoformat()}"
@@ -610,13 +682,17 @@ def _caption(report, priced, request: UsageRequest, sheet) -> str:
     )
     parts = [
         f"{report.files_read:,} file(s) read",
-        f"{len(report.records):,} records ({sources})" if sources else f"{len(report.records):,} records",
+        f"{len(report.records):,} records ({sources})"
+        if sources
+        else f"{len(report.records):,} records",
         f"{report.duplicates_dropped:,} duplicates dropped",
         f"{report.malformed:,} malformed skipped",
         f"{report.files_skipped:,} file(s) skipped",
         f"dates in {request.tz_label}",
         priced_how,
-        priced.currency if priced.rate == 1 else f"{priced.currency} at {_money(priced.rate)} per USD",
+        priced.currency
+        if priced.rate == 1
+        else f"{priced.currency} at {_money(priced.rate)} per USD",
     ]
     if priced.totals.estimated:
         parts.append("≈ includes tokens counted from chat text (estimates)")
@@ -625,11 +701,17 @@ def _caption(report, priced, request: UsageRequest, sheet) -> str:
     if priced.totals.long_context:
         parts.append("Long ctx: requests billed at long-context prices")
     if priced.totals.web_search_requests:
-        parts.append(f"Fees: {priced.totals.web_search_requests:,} web search calls priced per call (in API cost)")
+        parts.append(
+            f"Fees: {priced.totals.web_search_requests:,} web search calls priced per call (in API cost)"
+        )
     if priced.totals.off_peak_requests:
-        parts.append(f"{priced.totals.off_peak_requests:,} requests at off-peak prices (their UTC time)")
+        parts.append(
+            f"{priced.totals.off_peak_requests:,} requests at off-peak prices (their UTC time)"
+        )
     if priced.totals.residency_requests:
-        parts.append(f"{priced.totals.residency_requests:,} requests at a data-residency multiplier (inference_geo)")
+        parts.append(
+            f"{priced.totals.residency_requests:,} requests at a data-residency multiplier (inference_geo)"
+        )
     return " · ".join(parts)
 
 
@@ -639,17 +721,23 @@ def _tier_text(priced) -> str:
     return f"standard tier or the tier recorded ({', '.join(priced.tiers)})"
 
 
-def _write_rows(report, priced, comparison, request: UsageRequest, sheet, costs_only: bool = False) -> None:
+def _write_rows(
+    report, priced, comparison, request: UsageRequest, sheet, costs_only: bool = False
+) -> None:
     from tokencalc.render import Column, write_csv, write_rows
 
     if request.fmt is OutputFormat.csv:
         columns = [Column("row", "row"), Column("key", "key"), *(Column(k, k) for k in _CSV_KEYS)]
-        rows = [{"row": "group", **_totals_json(g.key, g.totals, costs_only)} for g in priced.groups]
+        rows = [
+            {"row": "group", **_totals_json(g.key, g.totals, costs_only)} for g in priced.groups
+        ]
         rows.append({"row": "total", **_totals_json("total", priced.totals, costs_only)})
         for m in (*priced.unknown_models, *priced.unpriced_tiers):
             rows.append({**_unpriced_json(m), "row": "not_priced", "key": m.model or ""})
         if comparison is not None:
-            rows.append({"row": "plan", "key": comparison.plan.id, "cost": _money(comparison.plan_cost)})
+            rows.append(
+                {"row": "plan", "key": comparison.plan.id, "cost": _money(comparison.plan_cost)}
+            )
         write_csv(columns, rows)
         return
 
@@ -666,7 +754,11 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet, costs_
         *([Column("fees", "Fees", numeric=True)] if priced.totals.web_search_requests else []),
         Column("cost", "API\ncost", numeric=True),
         *([Column("vendor_cost", "Vendor\ncost", numeric=True)] if has_vendor else []),
-        *([Column("long_context", "Long\nctx", numeric=True, priority=1)] if priced.totals.long_context else []),
+        *(
+            [Column("long_context", "Long\nctx", numeric=True, priority=1)]
+            if priced.totals.long_context
+            else []
+        ),
     ]
     if costs_only:  # nothing was priced: token and request columns would be all zeros
         columns = [*columns[: len(dims)], Column("vendor_cost", "Vendor\ncost", numeric=True)]
@@ -695,9 +787,19 @@ def _write_rows(report, priced, comparison, request: UsageRequest, sheet, costs_
         caption=_caption(report, priced, request, sheet),
         footer=footer,
     )
-    lines = [line for line in (_unknown_line(priced), *_unpriced_tier_lines(priced), *_unpriced_extra_lines(priced)) if line]
+    lines = [
+        line
+        for line in (
+            _unknown_line(priced),
+            *_unpriced_tier_lines(priced),
+            *_unpriced_extra_lines(priced),
+        )
+        if line
+    ]
     if comparison is not None:
         lines.append(f"Plan: {comparison.verdict}")
     if lines:
         separator = "\n\n" if request.fmt is OutputFormat.markdown else "\n"
-        sys.stdout.write(("\n" if request.fmt is OutputFormat.markdown else "") + separator.join(lines) + "\n")
+        sys.stdout.write(
+            ("\n" if request.fmt is OutputFormat.markdown else "") + separator.join(lines) + "\n"
+        )

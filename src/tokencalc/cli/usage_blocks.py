@@ -10,31 +10,67 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from tokencalc.cli.options import CurrencyOption, FormatOption, PricesOption, RateOption, load_sheet, parse_currency
+from tokencalc.cli.options import (
+    CurrencyOption,
+    FormatOption,
+    PricesOption,
+    RateOption,
+    load_sheet,
+    parse_currency,
+)
 from tokencalc.render import OutputFormat
 
 
 def blocks_command(
     paths: Annotated[
         Optional[list[Path]],
-        typer.Argument(help="Usage files or directories. Default: every coding agent's logs found.", show_default=False),
+        typer.Argument(
+            help="Usage files or directories. Default: every coding agent's logs found.",
+            show_default=False,
+        ),
     ] = None,
-    source: Annotated[Optional[str], typer.Option("--source", "-s", help="Only this agent or format.", show_default=False)] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Only records from this day (as in usage).", show_default=False)] = None,
-    until: Annotated[Optional[str], typer.Option("--until", help="Only records up to this day.", show_default=False)] = None,
-    project: Annotated[Optional[str], typer.Option("--project", help="Only records of matching projects.", show_default=False)] = None,
+    source: Annotated[
+        Optional[str],
+        typer.Option("--source", "-s", help="Only this agent or format.", show_default=False),
+    ] = None,
+    since: Annotated[
+        Optional[str],
+        typer.Option(
+            "--since", help="Only records from this day (as in usage).", show_default=False
+        ),
+    ] = None,
+    until: Annotated[
+        Optional[str],
+        typer.Option("--until", help="Only records up to this day.", show_default=False),
+    ] = None,
+    project: Annotated[
+        Optional[str],
+        typer.Option("--project", help="Only records of matching projects.", show_default=False),
+    ] = None,
     plan: Annotated[
         Optional[str],
-        typer.Option("--plan", "-P", help="Show each window against this plan's numeric 5-hour cap, where the sheet has one.", show_default=False),
+        typer.Option(
+            "--plan",
+            "-P",
+            help="Show each window against this plan's numeric 5-hour cap, where the sheet has one.",
+            show_default=False,
+        ),
     ] = None,
     active: Annotated[bool, typer.Option("--active", help="Show only the active window.")] = False,
     now_text: Annotated[
         Optional[str],
-        typer.Option("--now", help="Report as of this moment (ISO 8601; default: now).", show_default=False),
+        typer.Option(
+            "--now", help="Report as of this moment (ISO 8601; default: now).", show_default=False
+        ),
     ] = None,
     tz_name: Annotated[
         Optional[str],
-        typer.Option("--timezone", "--tz", help="IANA time zone the times are shown in (default: local time).", show_default=False),
+        typer.Option(
+            "--timezone",
+            "--tz",
+            help="IANA time zone the times are shown in (default: local time).",
+            show_default=False,
+        ),
     ] = None,
     currency: CurrencyOption = "USD",
     rate: RateOption = None,
@@ -56,7 +92,13 @@ def blocks_command(
 
       tokencalc usage blocks ~/.claude/projects --since 7d -f json
     """
-    from tokencalc.cli.usage import UsageRequest, _input_paths, _report_malformed, _source_name, resolve_timezone
+    from tokencalc.cli.usage import (
+        UsageRequest,
+        _input_paths,
+        _report_malformed,
+        _source_name,
+        resolve_timezone,
+    )
     from tokencalc.errors import UsageError, UsageRecordError
     from tokencalc.usage import blocks as windows
     from tokencalc.usage import read_usage
@@ -87,7 +129,9 @@ def blocks_command(
         raise UsageRecordError("no usage records to put in windows")
 
     def price(members):
-        priced = price_usage(sheet, members, by="day", tz=timezone.utc, currency=code, rate=money_rate)
+        priced = price_usage(
+            sheet, members, by="day", tz=timezone.utc, currency=code, rate=money_rate
+        )
         return priced.totals.cost, priced.unpriced_requests
 
     result = windows.build(records, price, now)
@@ -101,7 +145,9 @@ def blocks_command(
             f"tokencalc: note: the price sheet has no numeric 5-hour cap for {chosen_plan.name}; windows not compared with it\n"
         )
     if result.left_out:
-        sys.stderr.write(f"tokencalc: note: {result.left_out:,} billing-export row(s) left out (whole days, not windows)\n")
+        sys.stderr.write(
+            f"tokencalc: note: {result.left_out:,} billing-export row(s) left out (whole days, not windows)\n"
+        )
     _write_table(result, shown, cap, tz, code, fmt)
 
 
@@ -134,7 +180,9 @@ def _duration(span: timedelta) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}m"
 
 
-def _write_table(result, shown, cap: int | None, tz: tzinfo | None, currency: str, fmt: OutputFormat) -> None:
+def _write_table(
+    result, shown, cap: int | None, tz: tzinfo | None, currency: str, fmt: OutputFormat
+) -> None:
     from tokencalc.costs import format_money
     from tokencalc.render import Column, write_rows
 
@@ -153,14 +201,21 @@ def _write_table(result, shown, cap: int | None, tz: tzinfo | None, currency: st
             {
                 "start": _local(block.start, tz) + (" ▶" if block is result.active else ""),
                 "end": _local(block.end, tz),
-                "requests": f"{block.requests:,}" + (f" (+{block.unpriced_requests:,} unpriced)" if block.unpriced_requests else ""),
+                "requests": f"{block.requests:,}"
+                + (f" (+{block.unpriced_requests:,} unpriced)" if block.unpriced_requests else ""),
                 "input_tokens": block.input_tokens,
                 "output_tokens": block.output_tokens,
                 "cost": format_money(block.cost, currency),
                 "cap": _share(block.requests, cap),
             }
         )
-    write_rows(fmt, columns, rows, title="API-equivalent cost by 5-hour window", caption="▶ the active window")
+    write_rows(
+        fmt,
+        columns,
+        rows,
+        title="API-equivalent cost by 5-hour window",
+        caption="▶ the active window",
+    )
     if result.active is not None and result.burn is not None and fmt is OutputFormat.table:
         burn = result.burn
         sys.stdout.write(
@@ -173,7 +228,9 @@ def _write_table(result, shown, cap: int | None, tz: tzinfo | None, currency: st
         sys.stdout.write("No active window.\n")
 
 
-def _write_json(result, shown, cap: int | None, plan, tz_label: str, currency: str, now: datetime) -> None:
+def _write_json(
+    result, shown, cap: int | None, plan, tz_label: str, currency: str, now: datetime
+) -> None:
     from tokencalc.costs import decimal_text
     from tokencalc.render import write_json
     from tokencalc.usage.blocks import WINDOW

@@ -117,12 +117,16 @@ class Tally:
                 both = tuple(a + b for a, b in zip(classes, system_classes)) if system else classes
                 tokens_in = model.tokens_from_classes(both)
                 system_tokens = model.tokens_from_classes(system_classes) if system else 0
-                measured_out = None if output_classes is None else model.tokens_from_classes(output_classes)
+                measured_out = (
+                    None if output_classes is None else model.tokens_from_classes(output_classes)
+                )
                 tokens_out = output.for_request(model, tokens_in, measured_out, counted=True)
             else:
                 tokens_in = model.tokens(base_counts[index] + system)
                 system_tokens = model.tokens(system) if system else 0
-                tokens_out = output.for_request(model, tokens_in, None if output_counts is None else output_counts[index])
+                tokens_out = output.for_request(
+                    model, tokens_in, None if output_counts is None else output_counts[index]
+                )
             cached = cache.cached(tokens_in, system_tokens)
             long = model.is_long(tokens_in)
             bucket = tally.all
@@ -140,7 +144,11 @@ class Tally:
             tally.output_hist[tokens_out] += 1
             inputs.append(tokens_in)
             if costs is not None:
-                money = None if model.prices is None else model.cost(tokens_in - cached, cached, tokens_out, long=long)
+                money = (
+                    None
+                    if model.prices is None
+                    else model.cost(tokens_in - cached, cached, tokens_out, long=long)
+                )
                 costs.append(RecordCost(tokens_in, tokens_out, cached, fits, money))
         if self.longest_n > 0:
             first = inputs[0] if inputs else 0

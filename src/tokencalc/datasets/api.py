@@ -59,11 +59,26 @@ def estimate_dataset(
     if template is None and field is None and isinstance(data, (str, Path)):
         raise UsageError("give field= or template= to say which text of each record is the prompt")
     sheet, selected, plan = dataset_plan(
-        field=field, template=template, system=system, models=models, output_tokens=output_tokens,
-        output_ratio=output_ratio, output_field=output_field, key=key, tier=tier, cached=cached,
-        cache_system=cache_system, on=on, currency=currency, rate=rate, longest=longest, prices=prices,
+        field=field,
+        template=template,
+        system=system,
+        models=models,
+        output_tokens=output_tokens,
+        output_ratio=output_ratio,
+        output_field=output_field,
+        key=key,
+        tier=tier,
+        cached=cached,
+        cache_system=cache_system,
+        on=on,
+        currency=currency,
+        rate=rate,
+        longest=longest,
+        prices=prices,
     )
-    return open_dataset(sheet, selected, data, plan, want_rows=rows, data_format=data_format, workers=workers)
+    return open_dataset(
+        sheet, selected, data, plan, want_rows=rows, data_format=data_format, workers=workers
+    )
 
 
 def dataset_plan(
@@ -87,7 +102,9 @@ def dataset_plan(
 ) -> tuple[PriceSheet, list[ModelEntry], DatasetPlan]:
     """The sheet, the selected models and the plan, from keyword arguments (checked)."""
     if template is not None and not isinstance(template, str):
-        raise UsageError(f"template must be text with {{field}} placeholders, got {type(template).__name__}")
+        raise UsageError(
+            f"template must be text with {{field}} placeholders, got {type(template).__name__}"
+        )
     _token_argument("output_tokens", output_tokens)
     if not isinstance(longest, int) or isinstance(longest, bool) or not 0 <= longest <= 1000:
         raise UsageError(f"longest must be an int from 0 to 1000, got {longest!r}")
@@ -104,12 +121,16 @@ def dataset_plan(
     assumptions = Assumptions(
         on=_day(on),
         output_tokens=output_tokens,
-        output_ratio=None if output_ratio is None else _number("output_ratio", output_ratio, low=Decimal(0), high=MAX_OUTPUT_RATIO),
+        output_ratio=None
+        if output_ratio is None
+        else _number("output_ratio", output_ratio, low=Decimal(0), high=MAX_OUTPUT_RATIO),
         cached_fraction=_number("cached", cached, low=Decimal(0), high=Decimal(1)),
         tier=_tier(tier),
         currency=code,
     )
-    explicit = None if rate is None else _number("rate", rate, low=Decimal("1e-9"), high=Decimal("1e9"))
+    explicit = (
+        None if rate is None else _number("rate", rate, low=Decimal("1e-9"), high=Decimal("1e9"))
+    )
     from dataclasses import replace
 
     assumptions = replace(assumptions, rate=sheet.exchange_rate(code, explicit))

@@ -33,7 +33,9 @@ class Duration:
         return self.limits.batch_window_hours
 
 
-def job_duration(limits: RateLimits, requests: int, input_tokens: int, cached_tokens: int, output_tokens: int) -> Duration:
+def job_duration(
+    limits: RateLimits, requests: int, input_tokens: int, cached_tokens: int, output_tokens: int
+) -> Duration:
     minutes: dict[str, Fraction] = {}
     counted_input = input_tokens if limits.cache_reads_count else input_tokens - cached_tokens
     if limits.rpm:

@@ -28,7 +28,12 @@ PARQUET_GROUP = 65_536
 def columns(unit: str, models: Sequence[PricedModel]) -> list[str]:
     names = [unit, "key", "error"]
     for model in models:
-        names += [f"{model.id}.input_tokens", f"{model.id}.output_tokens", f"{model.id}.cost", f"{model.id}.fits"]
+        names += [
+            f"{model.id}.input_tokens",
+            f"{model.id}.output_tokens",
+            f"{model.id}.cost",
+            f"{model.id}.fits",
+        ]
     return names
 
 
@@ -37,7 +42,12 @@ def _values(row: RecordRow, models: Sequence[PricedModel]) -> list[Any]:
     if row.error is not None:
         return values + [None] * (4 * len(models))
     for cost in row.costs:
-        values += [cost.input_tokens, cost.output_tokens, None if cost.cost is None else decimal_text(cost.cost), cost.fits]
+        values += [
+            cost.input_tokens,
+            cost.output_tokens,
+            None if cost.cost is None else decimal_text(cost.cost),
+            cost.fits,
+        ]
     return values
 
 
@@ -57,10 +67,14 @@ class PerRecordWriter:
             try:
                 import pyarrow  # noqa: F401
             except ImportError:
-                raise InputError(f"{path}: writing Parquet needs pyarrow: {DATA_EXTRA_HINT}") from None
+                raise InputError(
+                    f"{path}: writing Parquet needs pyarrow: {DATA_EXTRA_HINT}"
+                ) from None
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+            fd, name = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent
+            )
         except OSError as exc:
             raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         self.tmp = Path(name)
@@ -85,7 +99,11 @@ class PerRecordWriter:
         import pyarrow.parquet as pq
 
         if self._writer is None:
-            fields = [pa.field(self.names[0], pa.int64()), pa.field("key", pa.string()), pa.field("error", pa.string())]
+            fields = [
+                pa.field(self.names[0], pa.int64()),
+                pa.field("key", pa.string()),
+                pa.field("error", pa.string()),
+            ]
             for model in self.models:
                 fields += [
                     pa.field(f"{model.id}.input_tokens", pa.int64()),
@@ -95,14 +113,21 @@ class PerRecordWriter:
                 ]
             self._schema = pa.schema(fields)
             self._writer = pq.ParquetWriter(str(self.tmp), self._schema)
-        table = pa.Table.from_pylist([dict(zip(self.names, values)) for values in self._pending], schema=self._schema)
+        table = pa.Table.from_pylist(
+            [dict(zip(self.names, values)) for values in self._pending], schema=self._schema
+        )
         self._writer.write_table(table)
         self._pending = []
 
     def __enter__(self) -> PerRecordWriter:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         try:
             if kind is None:
                 if self.parquet:

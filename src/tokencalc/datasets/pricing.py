@@ -51,7 +51,11 @@ class PricedModel:
         object.__setattr__(self, "_ratio", (numerator, denominator))
         prices = self.prices
         threshold = None
-        if prices is not None and prices.long_context is not None and prices.long_context_threshold is not None:
+        if (
+            prices is not None
+            and prices.long_context is not None
+            and prices.long_context_threshold is not None
+        ):
             threshold = prices.long_context_threshold
         object.__setattr__(self, "_threshold", threshold)
         if self.class_ratios is not None:
@@ -104,7 +108,9 @@ class PricedModel:
         if long and prices.long_context is not None:
             prices = prices.long_context
         dollars = (
-            Decimal(uncached) * prices.input + Decimal(cached) * prices.cached_input + Decimal(output) * prices.output
+            Decimal(uncached) * prices.input
+            + Decimal(cached) * prices.cached_input
+            + Decimal(output) * prices.output
         ) / MILLION
         return dollars * self.rate
 
@@ -119,7 +125,9 @@ class OutputRule:
     #: the default ratio (none was given) never asks for more than the model's max output
     capped: bool = False
 
-    def for_request(self, model: PricedModel, tokens_in: int, output_base: int | None, *, counted: bool = False) -> int:
+    def for_request(
+        self, model: PricedModel, tokens_in: int, output_base: int | None, *, counted: bool = False
+    ) -> int:
         """``ceil(input × ratio)``, the fixed count, or the model's count of the output field
         (``output_base`` is the base count, or the model's own count when ``counted``)."""
         if self.from_field:
@@ -174,7 +182,12 @@ def priced_models(
         base = CHARACTERS if ref.counted_with is None else canonical_encoding(ref.counted_with)
         counting = ref.counting
         class_ratios = None
-        if ref.estimated and counting is not None and counting.per_class and counting.classes is not None:
+        if (
+            ref.estimated
+            and counting is not None
+            and counting.per_class
+            and counting.classes is not None
+        ):
             class_ratios = tuple(counting.classes[name] for name in CLASSES)
         offered = assumptions.tier is None or assumptions.tier in model.tiers
         prices = sheet.prices_on(model, assumptions.on, assumptions.tier) if offered else None

@@ -37,7 +37,9 @@ class Template:
         parts: list[tuple[str, str | None]] = []
         for literal, name, spec, conversion in parsed:
             if name is not None and (spec or conversion):
-                raise UsageError(f"{label}: placeholder {{{name}}} may not have a format spec or conversion")
+                raise UsageError(
+                    f"{label}: placeholder {{{name}}} may not have a format spec or conversion"
+                )
             if name is not None and not name.strip():
                 raise UsageError(f"{label}: empty placeholder {{}}; name a field, e.g. {{text}}")
             parts.append((literal, name))
@@ -99,7 +101,11 @@ class RecordSpec:
     @property
     def needed(self) -> tuple[str, ...]:
         """Every field a record is read for (columns to load from Parquet)."""
-        names: list[str] = [self.field] if self.field is not None else list(self.template.fields if self.template else ())
+        names: list[str] = (
+            [self.field]
+            if self.field is not None
+            else list(self.template.fields if self.template else ())
+        )
         for extra in (self.output_field, self.key_field):
             if extra is not None:
                 names.append(extra)

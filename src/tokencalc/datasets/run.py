@@ -16,9 +16,23 @@ from typing import Any, Union
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CacheRule, OutputRule, PricedModel, priced_models
 from tokencalc.datasets.prompts import RecordSpec
-from tokencalc.datasets.sources import ROW_BATCH, UNITS, Batch, RowBatch, detect_format, read_batches
+from tokencalc.datasets.sources import (
+    ROW_BATCH,
+    UNITS,
+    Batch,
+    RowBatch,
+    detect_format,
+    read_batches,
+)
 from tokencalc.datasets.summary import DatasetSummary, summarize
-from tokencalc.datasets.work import Job, Row, available_cores, class_histogram, count_text, run_batches
+from tokencalc.datasets.work import (
+    Job,
+    Row,
+    available_cores,
+    class_histogram,
+    count_text,
+    run_batches,
+)
 from tokencalc.errors import InputError, UsageError
 from tokencalc.estimate import DEFAULT_OUTPUT_RATIO, Assumptions
 from tokencalc.sheet import ModelEntry, PriceSheet
@@ -59,7 +73,10 @@ def _rules(plan: DatasetPlan) -> tuple[OutputRule, CacheRule]:
     elif a.output_tokens is not None:
         output = OutputRule(tokens=a.output_tokens)
     else:
-        output = OutputRule(ratio=a.output_ratio if a.output_ratio is not None else DEFAULT_OUTPUT_RATIO, capped=a.output_ratio is None)
+        output = OutputRule(
+            ratio=a.output_ratio if a.output_ratio is not None else DEFAULT_OUTPUT_RATIO,
+            capped=a.output_ratio is None,
+        )
     if plan.cache_system:
         if plan.system is None:
             raise UsageError("--cache-system needs --system FILE")
@@ -68,15 +85,21 @@ def _rules(plan: DatasetPlan) -> tuple[OutputRule, CacheRule]:
     return output, CacheRule(fraction=a.cached_fraction, system=plan.cache_system)
 
 
-def make_job(sheet: PriceSheet, models: Sequence[ModelEntry], plan: DatasetPlan, *, want_rows: bool) -> Job:
+def make_job(
+    sheet: PriceSheet, models: Sequence[ModelEntry], plan: DatasetPlan, *, want_rows: bool
+) -> Job:
     if plan.assumptions.calls != 1:
         raise UsageError("a dataset is priced once per record: --calls and --per-day do not apply")
     bases, priced = priced_models(sheet, models, plan.assumptions, plan.assumptions.rate)
     output, cache = _rules(plan)
-    system_counts = tuple(count_text(bases, plan.system)) if plan.system else tuple(0 for _ in bases)
+    system_counts = (
+        tuple(count_text(bases, plan.system)) if plan.system else tuple(0 for _ in bases)
+    )
     system_classes = None
     if any(model.per_class for model in priced):
-        system_classes = class_histogram(plan.system)[1] if plan.system else tuple(0 for _ in CLASSES)
+        system_classes = (
+            class_histogram(plan.system)[1] if plan.system else tuple(0 for _ in CLASSES)
+        )
     return Job(
         spec=plan.spec,
         bases=tuple(bases),
@@ -90,7 +113,9 @@ def make_job(sheet: PriceSheet, models: Sequence[ModelEntry], plan: DatasetPlan,
     )
 
 
-def _iterable_batches(records: Iterable[Union[Mapping[str, Any], str]], spec: RecordSpec) -> Iterator[Batch]:
+def _iterable_batches(
+    records: Iterable[Union[Mapping[str, Any], str]], spec: RecordSpec
+) -> Iterator[Batch]:
     rows: list[tuple[int, Union[Mapping[str, Any], str]]] = []
     name = spec.field or "text"
     for position, record in enumerate(records, start=1):
@@ -110,7 +135,9 @@ def _iterable_batches(records: Iterable[Union[Mapping[str, Any], str]], spec: Re
 class DatasetRun:
     """One streaming pass over a dataset; see the module docstring."""
 
-    def __init__(self, job: Job, batches: Iterable[Batch], *, source: str, unit: str, workers: int) -> None:
+    def __init__(
+        self, job: Job, batches: Iterable[Batch], *, source: str, unit: str, workers: int
+    ) -> None:
         self.job = job
         self.source = source
         self.unit = unit
@@ -140,13 +167,17 @@ class DatasetRun:
                     yield RecordRow(position, key, (), outcome)
                 else:
                     yield RecordRow(position, key, tuple(outcome))
-        self._summary = summarize(self.source, self.unit, self.job.models, self._tally, self.job.system_counts)
+        self._summary = summarize(
+            self.source, self.unit, self.job.models, self._tally, self.job.system_counts
+        )
 
     @property
     def summary(self) -> DatasetSummary:
         if self._summary is None:
             if self._started:
-                raise UsageError("read all the rows before the summary (or ask for the summary alone)")
+                raise UsageError(
+                    "read all the rows before the summary (or ask for the summary alone)"
+                )
             for _row in self.rows:
                 pass
         assert self._summary is not None
@@ -168,9 +199,23 @@ def open_dataset(
     if isinstance(data, (str, Path)):
         path = Path(data)
         if not path.is_file():
-            raise InputError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+            raise InputError(
+                f"{path}: no such file" if not path.exists() else f"{path}: not a file"
+            )
         fmt = detect_format(path, data_format)
         if workers is None:
             workers = available_cores() if path.stat().st_size >= PARALLEL_FROM_BYTES else 1
-        return DatasetRun(job, read_batches(path, fmt, plan.spec.needed), source=str(path), unit=UNITS[fmt], workers=workers)
-    return DatasetRun(job, _iterable_batches(data, plan.spec), source="<records>", unit="record", workers=workers or 1)
+        return DatasetRun(
+            job,
+            read_batches(path, fmt, plan.spec.needed),
+            source=str(path),
+            unit=UNITS[fmt],
+            workers=workers,
+        )
+    return DatasetRun(
+        job,
+        _iterable_batches(data, plan.spec),
+        source="<records>",
+        unit="record",
+        workers=workers or 1,
+    )

@@ -28,8 +28,15 @@ ROW_BATCH = 2048
 FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
 UNITS = {"jsonl": "line", "json": "item", "csv": "row", "tsv": "row", "parquet": "row"}
 _SUFFIXES = {
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl", ".json": "json",
-    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonlines": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
 }
 DATA_EXTRA_HINT = "pip install 'tokencalc[data]'"
 
@@ -73,7 +80,9 @@ def open_binary(path: Path) -> IO[bytes]:
             import zstandard
         except ImportError:
             raw.close()
-            raise InputError(f"{path}: reading .zst needs the zstandard package: {DATA_EXTRA_HINT}") from None
+            raise InputError(
+                f"{path}: reading .zst needs the zstandard package: {DATA_EXTRA_HINT}"
+            ) from None
         return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
     return raw
 
@@ -99,7 +108,9 @@ def detect_format(path: Path, given: str | None = None) -> str:
         return "jsonl"
     if head.startswith(b"PAR1"):
         return "parquet"
-    raise UsageError(f"{path}: cannot tell the data format from its name; give --data-format ({', '.join(FORMATS)})")
+    raise UsageError(
+        f"{path}: cannot tell the data format from its name; give --data-format ({', '.join(FORMATS)})"
+    )
 
 
 def read_batches(path: Path, fmt: str, needed: tuple[str, ...]) -> Iterator[Batch]:
@@ -208,7 +219,9 @@ def _csv_batches(path: Path, needed: tuple[str, ...], delimiter: str) -> Iterato
             if not values:
                 position -= 1  # a blank line is no record
                 continue
-            rows.append((position, {name: values[at] for name, at in index.items() if at < len(values)}))
+            rows.append(
+                (position, {name: values[at] for name, at in index.items() if at < len(values)})
+            )
             if len(rows) >= ROW_BATCH:
                 yield RowBatch(rows)
                 rows = []

@@ -62,7 +62,10 @@ def partition_tallies(job: Job) -> Any:
             part, _rows = run_records(job, records)
             tally.merge(part)
         yield pa.RecordBatch.from_pydict(
-            {"partition": [partition], "tally": [pickle.dumps(tally, protocol=pickle.HIGHEST_PROTOCOL)]},
+            {
+                "partition": [partition],
+                "tally": [pickle.dumps(tally, protocol=pickle.HIGHEST_PROTOCOL)],
+            },
             schema=pa.schema([("partition", pa.int32()), ("tally", pa.binary())]),
         )
 
@@ -97,15 +100,30 @@ def estimate_spark(
     if template is None and field is None:
         raise UsageError("give field= or template= to say which column of each row is the prompt")
     sheet, selected, plan = dataset_plan(
-        field=field, template=template, system=system, models=models, output_tokens=output_tokens,
-        output_ratio=output_ratio, output_field=output_field, key=key, tier=tier, cached=cached,
-        cache_system=cache_system, on=on, currency=currency, rate=rate, longest=longest, prices=prices,
+        field=field,
+        template=template,
+        system=system,
+        models=models,
+        output_tokens=output_tokens,
+        output_ratio=output_ratio,
+        output_field=output_field,
+        key=key,
+        tier=tier,
+        cached=cached,
+        cache_system=cache_system,
+        on=on,
+        currency=currency,
+        rate=rate,
+        longest=longest,
+        prices=prices,
     )
     job = make_job(sheet, selected, plan, want_rows=False)
     columns = list(job.spec.needed)
     absent = [name for name in columns if name not in df.columns]
     if absent:
-        raise InputError(f"the DataFrame has no column {absent[0]!r} (columns: {', '.join(df.columns[:20])})")
+        raise InputError(
+            f"the DataFrame has no column {absent[0]!r} (columns: {', '.join(df.columns[:20])})"
+        )
     parts = df.select(*columns).mapInArrow(partition_tallies(job), TALLY_SCHEMA).collect()
     total = Tally.empty(len(job.models), job.longest_n)
     for row in sorted(parts, key=lambda r: r["partition"]):

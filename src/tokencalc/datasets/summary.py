@@ -8,7 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tokencalc.datasets.aggregate import Tally, bucket_cost, bucket_tokens, long_requests, percentile
+from tokencalc.datasets.aggregate import (
+    Tally,
+    bucket_cost,
+    bucket_tokens,
+    long_requests,
+    percentile,
+)
 from tokencalc.datasets.pricing import PricedModel
 
 
@@ -77,11 +83,20 @@ def _spread(hist: dict[int, int]) -> Spread:
     counter = Counter(hist)
     if not counter:
         return Spread(None, None, None, None)
-    return Spread(min(counter), percentile(counter, Decimal("0.5")), percentile(counter, Decimal("0.95")), max(counter))
+    return Spread(
+        min(counter),
+        percentile(counter, Decimal("0.5")),
+        percentile(counter, Decimal("0.95")),
+        max(counter),
+    )
 
 
 def summarize(
-    source: str, unit: str, models: Sequence[PricedModel], tally: Tally, system_counts: Sequence[int]
+    source: str,
+    unit: str,
+    models: Sequence[PricedModel],
+    tally: Tally,
+    system_counts: Sequence[int],
 ) -> DatasetSummary:
     rows = []
     for model, part in zip(models, tally.models):
@@ -116,6 +131,11 @@ def summarize(
         malformed=tally.malformed,
         problems=tuple(sorted(tally.problems)),
         models=tuple(rows),
-        longest=tuple(LongRecord(-neg_position, key, inputs) for _first, neg_position, key, inputs in longest),
-        system_tokens=tuple(model.tokens(system_counts[model.base_index]) if any(system_counts) else 0 for model in models),
+        longest=tuple(
+            LongRecord(-neg_position, key, inputs) for _first, neg_position, key, inputs in longest
+        ),
+        system_tokens=tuple(
+            model.tokens(system_counts[model.base_index]) if any(system_counts) else 0
+            for model in models
+        ),
     )

@@ -110,7 +110,9 @@ def _records(batch: Batch) -> Iterator[tuple[int, Union[Mapping[str, Any], str]]
         position += 1
 
 
-def run_records(job: Job, records: Iterable[tuple[int, Union[Mapping[str, Any], str]]]) -> tuple[Tally, list[Row]]:
+def run_records(
+    job: Job, records: Iterable[tuple[int, Union[Mapping[str, Any], str]]]
+) -> tuple[Tally, list[Row]]:
     """Count and price records; malformed ones are tallied with their reason."""
     tally = Tally.empty(len(job.models), job.longest_n)
     rows: list[Row] = []
@@ -144,8 +146,17 @@ def run_records(job: Job, records: Iterable[tuple[int, Union[Mapping[str, Any], 
             counts = [count(prompt) for count in counters]
             output_counts = None if output is None else [count(output) for count in counters]
         costs = tally.add(
-            job.models, job.output, job.cache, position, key, counts, output_counts, job.system_counts,
-            classes=classes, output_classes=output_classes, system_classes=job.system_classes,
+            job.models,
+            job.output,
+            job.cache,
+            position,
+            key,
+            counts,
+            output_counts,
+            job.system_counts,
+            classes=classes,
+            output_classes=output_classes,
+            system_classes=job.system_classes,
             want_costs=job.want_rows,
         )
         if costs is not None:
@@ -153,7 +164,9 @@ def run_records(job: Job, records: Iterable[tuple[int, Union[Mapping[str, Any], 
     return tally, rows
 
 
-def _with_classes(counters: list[Callable[[str], int]], o200k_at: int | None, text: str) -> tuple[list[int], tuple[int, ...]]:
+def _with_classes(
+    counters: list[Callable[[str], int]], o200k_at: int | None, text: str
+) -> tuple[list[int], tuple[int, ...]]:
     """Counts per base and the class histogram, encoding with o200k_base once."""
     o200k, histogram = class_histogram(text)
     counts = [o200k if index == o200k_at else count(text) for index, count in enumerate(counters)]
@@ -184,7 +197,9 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_batches(job: Job, batches: Iterable[Batch], workers: int) -> Iterator[tuple[Tally, list[Row]]]:
+def run_batches(
+    job: Job, batches: Iterable[Batch], workers: int
+) -> Iterator[tuple[Tally, list[Row]]]:
     """Each batch's tally and rows, in file order; ``workers`` > 1 counts on that many processes."""
     if workers <= 1:
         for batch in batches:
@@ -196,7 +211,9 @@ def run_batches(job: Job, batches: Iterable[Batch], workers: int) -> Iterator[tu
     # pages with forked workers, but also add a third copy to the job's summed resident memory.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(job,)
+    ) as pool:
         pending: deque[Future[tuple[Tally, list[Row]]]] = deque()
         try:
             for batch in batches:

@@ -105,8 +105,13 @@ def read_only(path: Path) -> Iterator[sqlite3.Connection]:
 
 def tables(connection: sqlite3.Connection) -> dict[str, set[str]]:
     """Table name → its column names."""
-    names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    return {name: {row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')} for name in names}
+    names = [
+        row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    ]
+    return {
+        name: {row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')}
+        for name in names
+    }
 
 
 def sqlite_tables(path: Path) -> dict[str, set[str]]:

@@ -46,7 +46,9 @@ def _usage(usage: dict[str, Any]) -> tuple[int, int, int, int]:
     return uncached, output, read, write
 
 
-def _record(when: datetime, model: Any, buckets: tuple[int, int, int, int], thread: str) -> UsageRecord:
+def _record(
+    when: datetime, model: Any, buckets: tuple[int, int, int, int], thread: str
+) -> UsageRecord:
     uncached, output, read, write = buckets
     return UsageRecord(
         timestamp=when,
@@ -90,7 +92,11 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
         times[message.get("messageId")] = last_user or thread_time
     by_id = {m.get("messageId"): m for m in messages if m.get("role") == "assistant"}
     ledger = thread.get("usageLedger")
-    events = ledger.get("events") if isinstance(ledger, dict) and isinstance(ledger.get("events"), list) else []
+    events = (
+        ledger.get("events")
+        if isinstance(ledger, dict) and isinstance(ledger.get("events"), list)
+        else []
+    )
     matched: set[Any] = set()
     for number, event in enumerate(events, start=1):
         log.seen()
@@ -101,7 +107,11 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
             uncached = token_count(tokens.get("input"), "tokens.input")
             output = token_count(tokens.get("output"), "tokens.output")
             target = by_id.get(event.get("toMessageId"))
-            usage = target.get("usage") if target is not None and isinstance(target.get("usage"), dict) else {}
+            usage = (
+                target.get("usage")
+                if target is not None and isinstance(target.get("usage"), dict)
+                else {}
+            )
             read = token_count(usage.get("cacheReadInputTokens"), "cacheReadInputTokens")
             write = token_count(usage.get("cacheCreationInputTokens"), "cacheCreationInputTokens")
             when = timestamp(event.get("timestamp"), "ledger timestamp")
@@ -110,7 +120,15 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
             continue
         matched.add(event.get("toMessageId"))
         key = (SOURCE, thread_id, "event", event.get("id", number))
-        yield Candidate(_record(when, event.get("model") or usage.get("model"), (uncached, output, read, write), thread_id), key)
+        yield Candidate(
+            _record(
+                when,
+                event.get("model") or usage.get("model"),
+                (uncached, output, read, write),
+                thread_id,
+            ),
+            key,
+        )
     for message_id, message in by_id.items():
         if message_id in matched:
             continue
@@ -123,13 +141,20 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
             if not any(buckets):
                 continue
             stamp = usage.get("timestamp")
-            when = timestamp(stamp, "usage.timestamp") if stamp is not None else times.get(message_id)
+            when = (
+                timestamp(stamp, "usage.timestamp") if stamp is not None else times.get(message_id)
+            )
             if when is None:
-                raise BadValue("no time for this message (no usage.timestamp, sentAt or thread created)")
+                raise BadValue(
+                    "no time for this message (no usage.timestamp, sentAt or thread created)"
+                )
         except BadValue as exc:
             log.bad(f"message {message_id}", str(exc))
             continue
-        yield Candidate(_record(when, usage.get("model"), buckets, thread_id), (SOURCE, thread_id, "message", message_id))
+        yield Candidate(
+            _record(when, usage.get("model"), buckets, thread_id),
+            (SOURCE, thread_id, "message", message_id),
+        )
 
 
 FORMAT = AgentFormat(SOURCE, "Amp", locations, (".json",), claims, read)

@@ -71,14 +71,21 @@ def classify_json(document: Any) -> str | None:
         return SOURCE
     if "amount" in result and not isinstance(result.get("amount"), dict):
         return COST_SOURCE
-    if "uncached_input_tokens" in result or "cache_read_input_tokens" in result or "output_tokens" in result:
+    if (
+        "uncached_input_tokens" in result
+        or "cache_read_input_tokens" in result
+        or "output_tokens" in result
+    ):
         return SOURCE
     return None
 
 
 def classify_csv(header: list[str]) -> str | None:
     columns = set(header)
-    if any(name.startswith("usage_input_tokens") for name in columns) or "usage_output_tokens" in columns:
+    if (
+        any(name.startswith("usage_input_tokens") for name in columns)
+        or "usage_output_tokens" in columns
+    ):
         return SOURCE
     if "cost_usd" in columns:
         return COST_SOURCE
@@ -144,21 +151,30 @@ def read_json(
                 amount = money(result.get("amount"), "amount") / CENTS
                 line_item = (
                     billing.text_or_none(result.get("description"))
-                    or " ".join(str(result[k]) for k in ("cost_type", "token_type") if result.get(k))
+                    or " ".join(
+                        str(result[k]) for k in ("cost_type", "token_type") if result.get(k)
+                    )
                     or None
                 )
                 cost = VendorCost(
                     when, COST_SOURCE, billing.text_or_none(result.get("model")), amount, line_item
                 )
                 groups = tuple(
-                    str(result.get(k) or "") for k in (*_GROUPS, "cost_type", "token_type", "description")
+                    str(result.get(k) or "")
+                    for k in (*_GROUPS, "cost_type", "token_type", "description")
                 )
                 yield CostCandidate(cost, (COST_SOURCE, when, groups, amount))
                 continue
             creation = (
-                result.get("cache_creation") if isinstance(result.get("cache_creation"), dict) else {}
+                result.get("cache_creation")
+                if isinstance(result.get("cache_creation"), dict)
+                else {}
             )
-            tools = result.get("server_tool_use") if isinstance(result.get("server_tool_use"), dict) else {}
+            tools = (
+                result.get("server_tool_use")
+                if isinstance(result.get("server_tool_use"), dict)
+                else {}
+            )
             record = _record(
                 when,
                 result.get("model"),
@@ -170,7 +186,9 @@ def read_json(
                 session=billing.text_or_none(result.get("workspace_id")),
                 tier=result.get("service_tier"),
                 context_window=result.get("context_window"),
-                web_searches=token_count(tools.get("web_search_requests"), "server_tool_use.web_search_requests"),
+                web_searches=token_count(
+                    tools.get("web_search_requests"), "server_tool_use.web_search_requests"
+                ),
             )
         except BadValue as exc:
             log.bad(where, str(exc))
@@ -188,7 +206,9 @@ def read_csv(
         if costs is None:
             costs = classify_csv(list(row)) == COST_SOURCE
         try:
-            when = timestamp(billing.column(row, "usage_date_utc", "date", "usage_date"), "usage_date_utc")
+            when = timestamp(
+                billing.column(row, "usage_date_utc", "date", "usage_date"), "usage_date_utc"
+            )
             model = billing.column(row, "model_version", "model") or None
             groups = tuple(row.get(k, "") for k in _CSV_GROUPS)
             if costs:
@@ -203,12 +223,17 @@ def read_csv(
                 cost = VendorCost(when, COST_SOURCE, model, amount, line_item)
                 yield CostCandidate(cost, (COST_SOURCE, when, model, line_item, groups, amount))
                 continue
-            if "usage_input_tokens_cache_write_5m" in row or "usage_input_tokens_cache_write_1h" in row:
+            if (
+                "usage_input_tokens_cache_write_5m" in row
+                or "usage_input_tokens_cache_write_1h" in row
+            ):
                 write_5m = token_count(
-                    row.get("usage_input_tokens_cache_write_5m"), "usage_input_tokens_cache_write_5m"
+                    row.get("usage_input_tokens_cache_write_5m"),
+                    "usage_input_tokens_cache_write_5m",
                 )
                 write_1h = token_count(
-                    row.get("usage_input_tokens_cache_write_1h"), "usage_input_tokens_cache_write_1h"
+                    row.get("usage_input_tokens_cache_write_1h"),
+                    "usage_input_tokens_cache_write_1h",
                 )
             else:
                 write_5m = token_count(
@@ -221,7 +246,9 @@ def read_csv(
                 token_count(row.get("usage_input_tokens_no_cache"), "usage_input_tokens_no_cache"),
                 write_5m,
                 write_1h,
-                token_count(row.get("usage_input_tokens_cache_read"), "usage_input_tokens_cache_read"),
+                token_count(
+                    row.get("usage_input_tokens_cache_read"), "usage_input_tokens_cache_read"
+                ),
                 token_count(row.get("usage_output_tokens"), "usage_output_tokens"),
                 session=row.get("workspace") or None,
                 tier=billing.column(row, "service_tier", "usage_type"),

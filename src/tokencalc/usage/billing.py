@@ -43,7 +43,9 @@ def read_api_document(handle: IO[bytes], log: FileLog) -> Any | None:
         return None
 
 
-def iter_api_results(document: Any, log: FileLog, start_key: str) -> Iterator[tuple[str, datetime, dict]]:
+def iter_api_results(
+    document: Any, log: FileLog, start_key: str
+) -> Iterator[tuple[str, datetime, dict]]:
     """``(where, bucket start, result)`` for every result of every bucket, each counted as seen.
 
     A result that is not an object, or whose bucket has no valid ``start_key`` time, is logged

@@ -35,7 +35,9 @@ def window_start(when: datetime) -> datetime:
     return utc.replace(minute=0, second=0, microsecond=0)
 
 
-def split(records: Iterable[UsageRecord], window: timedelta = WINDOW) -> list[tuple[datetime, list[UsageRecord]]]:
+def split(
+    records: Iterable[UsageRecord], window: timedelta = WINDOW
+) -> list[tuple[datetime, list[UsageRecord]]]:
     """``(window start, its records in time order)`` for every window that holds records."""
     windows: list[tuple[datetime, list[UsageRecord]]] = []
     end: datetime | None = None
@@ -109,7 +111,9 @@ class Blocks:
 Pricer = Callable[[Sequence[UsageRecord]], tuple[Decimal, int]]
 
 
-def build(records: Iterable[UsageRecord], price: Pricer, now: datetime, window: timedelta = WINDOW) -> Blocks:
+def build(
+    records: Iterable[UsageRecord], price: Pricer, now: datetime, window: timedelta = WINDOW
+) -> Blocks:
     """Every window of ``records`` (billing rows left out), the active one at ``now`` and its burn rate."""
     kept: list[UsageRecord] = []
     left_out = 0
@@ -130,7 +134,9 @@ def build(records: Iterable[UsageRecord], price: Pricer, now: datetime, window: 
                 requests=sum(r.requests for r in members),
                 input_tokens=sum(r.input_tokens for r in members),
                 cache_read_tokens=sum(r.cache_read_tokens for r in members),
-                cache_write_tokens=sum(r.cache_write_5m_tokens + r.cache_write_1h_tokens for r in members),
+                cache_write_tokens=sum(
+                    r.cache_write_5m_tokens + r.cache_write_1h_tokens for r in members
+                ),
                 output_tokens=sum(r.output_tokens for r in members),
                 cost=cost,
                 unpriced_requests=unpriced,

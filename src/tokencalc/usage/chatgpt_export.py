@@ -89,14 +89,22 @@ def _latest_leaf(mapping: dict) -> str | None:
     return best[1] if best else None
 
 
-def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
+def read(
+    handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
+) -> Iterator[Candidate]:
     for index, conversation in iter_conversations(handle, log, looks_like, "no message mapping"):
         yield from _conversation(conversation, index, log, options)
 
 
-def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
+def _conversation(
+    conversation: dict, index: int, log: FileLog, options: ReadOptions
+) -> Iterator[Candidate]:
     log.seen(
-        sum(1 for node in conversation["mapping"].values() if isinstance(node, dict) and node.get("message"))
+        sum(
+            1
+            for node in conversation["mapping"].values()
+            if isinstance(node, dict) and node.get("message")
+        )
     )
     conv_id = conversation.get("conversation_id") or conversation.get("id") or f"#{index}"
     # A message without create_time is dated by the latest time before it on the branch.
@@ -113,14 +121,20 @@ def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOpt
             continue
         text = message_text(message)
         tokens = options.count(text)
-        role = (message.get("author") or {}).get("role") if isinstance(message.get("author"), dict) else None
+        role = (
+            (message.get("author") or {}).get("role")
+            if isinstance(message.get("author"), dict)
+            else None
+        )
         if role == "assistant" and content_type not in CONTEXT_TYPES and text:
             try:
                 when = timestamp(fallback_time, "create_time")
             except BadValue as exc:
                 log.bad(f"conversation {index} message {number}", str(exc))
             else:
-                metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+                metadata = (
+                    message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+                )
                 model = options.model_override or metadata.get("model_slug") or default_model
                 cache_read, cache_write = options.chat_cache(history, previous_prompt)
                 yield Candidate(

@@ -41,7 +41,10 @@ def looks_like(record: object) -> bool:
         isinstance(record, dict)
         and record.get("type") in LINE_TYPES
         and "payload" not in record
-        and any(k in record for k in ("sessionId", "uuid", "message", "leafUuid", "requestId", "messageId"))
+        and any(
+            k in record
+            for k in ("sessionId", "uuid", "message", "leafUuid", "requestId", "messageId")
+        )
     )
 
 
@@ -49,7 +52,9 @@ def looks_like(record: object) -> bool:
 _SPEEDS = {"fast": "priority"}
 
 
-def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
+def read(
+    handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
+) -> Iterator[Candidate]:
     session_hint = file.path.stem
     # Subagent transcripts are sidechains even where an old writer left the flag out.
     in_subagents = "subagents" in file.path.parts[:-1]
@@ -123,14 +128,24 @@ def _candidate(line: dict, session_hint: str, in_subagents: bool = False) -> Can
         cache_write_1h_tokens=write_1h,
         vendor_cost_usd=money(cost, "costUSD") if cost is not None else None,
         # interned: every line of a session repeats these, and thousands of records may be kept
-        session=intern(line["sessionId"]) if isinstance(line.get("sessionId"), str) else session_hint,
-        project=intern(line["cwd"]) if isinstance(line.get("cwd"), str) and line.get("cwd") else None,
+        session=intern(line["sessionId"])
+        if isinstance(line.get("sessionId"), str)
+        else session_hint,
+        project=intern(line["cwd"])
+        if isinstance(line.get("cwd"), str) and line.get("cwd")
+        else None,
         tier=_tier(usage),
         web_search_requests=_web_searches(usage),
         inference_geo=_geo(usage),
     )
-    message_id = message.get("id") if isinstance(message.get("id"), str) and message.get("id") else None
-    request_id = line.get("requestId") if isinstance(line.get("requestId"), str) and line.get("requestId") else None
+    message_id = (
+        message.get("id") if isinstance(message.get("id"), str) and message.get("id") else None
+    )
+    request_id = (
+        line.get("requestId")
+        if isinstance(line.get("requestId"), str) and line.get("requestId")
+        else None
+    )
     key = (SOURCE, message_id, request_id) if (message_id or request_id) else None
     sidechain = line.get("isSidechain") is True or in_subagents
     # Final counts beat streaming placeholders; on a tie the main transcript beats a sidechain

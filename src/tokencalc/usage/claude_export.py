@@ -69,12 +69,16 @@ def message_texts(message: dict) -> tuple[str, str]:
     return "\n".join(p for p in visible if p), "\n".join(p for p in thinking if p)
 
 
-def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
+def read(
+    handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
+) -> Iterator[Candidate]:
     for index, conversation in iter_conversations(handle, log, looks_like, "no chat_messages list"):
         yield from _conversation(conversation, index, log, options)
 
 
-def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
+def _conversation(
+    conversation: dict, index: int, log: FileLog, options: ReadOptions
+) -> Iterator[Candidate]:
     messages = conversation["chat_messages"]
     log.seen(len(messages))
     conv_id = str(conversation.get("uuid") or f"#{index}")
@@ -100,7 +104,9 @@ def _conversation(conversation: dict, index: int, log: FileLog, options: ReadOpt
                         source=SOURCE,
                         model=options.model_override,
                         input_tokens=history,
-                        output_tokens=tokens + options.count(thinking) + options.reasoning_tokens_per_reply,
+                        output_tokens=tokens
+                        + options.count(thinking)
+                        + options.reasoning_tokens_per_reply,
                         cache_read_tokens=cache_read,
                         cache_write_5m_tokens=cache_write,
                         estimated=True,

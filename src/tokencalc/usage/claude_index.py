@@ -92,7 +92,11 @@ def _load(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
             data = marshal.loads(handle.read())  # loads(bytes) is ten times faster than load(file)
-        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
+        if (
+            isinstance(data, dict)
+            and data.get("format") == FORMAT
+            and isinstance(data.get("files"), dict)
+        ):
             return data
     except (OSError, EOFError, ValueError, TypeError):
         pass
@@ -108,7 +112,9 @@ def _save(path: Path, data: dict[str, Any]) -> None:
         pass  # a read-only cache dir: the next run reads again
 
 
-def _read_from(path: str, offset: int, tail: bytes) -> tuple[list[Entry], int, bytes, list[Any]] | None:
+def _read_from(
+    path: str, offset: int, tail: bytes
+) -> tuple[list[Entry], int, bytes, list[Any]] | None:
     """New entries of ``path`` from ``offset`` (None: the bytes before it changed: read it all)."""
     import json
 
@@ -146,8 +152,14 @@ def _read_from(path: str, offset: int, tail: bytes) -> tuple[list[Entry], int, b
             record = candidate.record
             entries.append(
                 (
-                    candidate.key, candidate.rank, candidate.group, candidate.replica,
-                    record.timestamp.timestamp(), record.session, record.input_tokens + record.output_tokens, None,
+                    candidate.key,
+                    candidate.rank,
+                    candidate.group,
+                    candidate.replica,
+                    record.timestamp.timestamp(),
+                    record.session,
+                    record.input_tokens + record.output_tokens,
+                    None,
                     _pricing_fields(record),
                 )  # fmt: skip
             )
@@ -274,7 +286,9 @@ def _flush(
     if not pending:
         return
     if not repriced:  # price every new record of the batch at once (one price-sheet load)
-        fresh = price_entries([e for p in pending for e in p[2]], [r for p in pending for r in p[3]])
+        fresh = price_entries(
+            [e for p in pending for e in p[2]], [r for p in pending for r in p[3]]
+        )
         at = 0
         for name, kept, entries, _, _ in pending:
             loaded[name] = _settled(kept + fresh[at : at + len(entries)])
@@ -287,7 +301,12 @@ def _flush(
         size, mtime, offset, tail = meta
         files[name] = _meta(size, mtime, offset, tail, loaded[name])
         last, sessions = files[name][4], files[name][5]
-        if not repriced and since is not None and last < since and (session is None or session not in sessions):
+        if (
+            not repriced
+            and since is not None
+            and last < since
+            and (session is None or session not in sessions)
+        ):
             del loaded[name]
     pending.clear()
 
@@ -315,7 +334,9 @@ def refresh(
     files: dict[str, list[Any]] = {}
     loaded: dict[str, list[Entry]] = {}
     changed = False
-    pending: list[tuple[str, list[Entry], list[Entry], list[Any], list[Any]]] = []  # name, kept, new, records, meta
+    pending: list[
+        tuple[str, list[Entry], list[Entry], list[Any], list[Any]]
+    ] = []  # name, kept, new, records, meta
     opened = held = 0
     names = dict.fromkeys([*transcripts(dirs), *(str(p) for p in extra_files)])
     for name in names:
@@ -324,7 +345,12 @@ def refresh(
         except OSError:
             continue
         old = old_files.get(name)
-        if old is not None and old[0] == stat.st_size and old[1] == stat.st_mtime_ns and len(old) == 6:
+        if (
+            old is not None
+            and old[0] == stat.st_size
+            and old[1] == stat.st_mtime_ns
+            and len(old) == 6
+        ):
             files[name] = old
             continue
         changed = True
@@ -355,7 +381,9 @@ def refresh(
     if repriced and files:
         for name in files:
             stored = loaded.get(name)
-            loaded[name] = price_entries(stored if stored is not None else _read_shard(where, name) or [])
+            loaded[name] = price_entries(
+                stored if stored is not None else _read_shard(where, name) or []
+            )
             _write_shard(where, name, loaded[name])
         changed = True
     if changed:
@@ -403,7 +431,9 @@ def _settled(entries: list[Entry]) -> list[Entry]:
     return kept
 
 
-def _dedup(items: Iterable[list[Any]], since: float | None = None, session: str | None = None) -> list[Summary]:
+def _dedup(
+    items: Iterable[list[Any]], since: float | None = None, session: str | None = None
+) -> list[Summary]:
     """The entries :class:`~tokencalc.usage.dedup.KeepLargest` would keep, as summaries.
 
     The same rule, run on the compact entries themselves (no candidate object per entry: the

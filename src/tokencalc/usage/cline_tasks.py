@@ -45,7 +45,9 @@ _AGGREGATES = {"deleted_api_reqs", "subagent_usage"}
 
 def _locations(source: str) -> list[Path]:
     ext = next(key for key, value in EXTENSIONS.items() if value == source)
-    places = [app_support() / editor / "User" / "globalStorage" / ext / "tasks" for editor in EDITORS]
+    places = [
+        app_support() / editor / "User" / "globalStorage" / ext / "tasks" for editor in EDITORS
+    ]
     if source == "cline":
         places.append((env_path("CLINE_DATA_DIR") or Path.home() / ".cline" / "data") / "tasks")
     return places
@@ -89,7 +91,9 @@ def _tokens(info: dict[str, Any]) -> tuple[int, int, int, int]:
     )
 
 
-def _uncached(source: str, info: dict[str, Any], tokens_in: int, reads: int, writes: int, when: datetime) -> int:
+def _uncached(
+    source: str, info: dict[str, Any], tokens_in: int, reads: int, writes: int, when: datetime
+) -> int:
     if source == "cline" or tokens_in < reads + writes:
         return tokens_in
     if when >= ROO_INCLUSIVE_SINCE or info.get("apiProtocol") == "openai":
@@ -132,7 +136,11 @@ def _cline_history(path: Path) -> dict[str, str]:
         return {}
     found = {}
     for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("cwdOnTaskInitialization"), str):
+        if (
+            isinstance(item, dict)
+            and isinstance(item.get("id"), str)
+            and isinstance(item.get("cwdOnTaskInitialization"), str)
+        ):
             found[item["id"]] = item["cwdOnTaskInitialization"]
     return found
 
@@ -151,7 +159,9 @@ def _read(path: Path, log: FileLog, source: str) -> Iterator[Candidate]:
     task = path.parent
     fallback_model = _task_model(task, source)
     project = _task_project(task, source)
-    pending: tuple[int, dict[str, Any], dict[str, Any]] | None = None  # (index, message, info) of a request
+    pending: tuple[int, dict[str, Any], dict[str, Any]] | None = (
+        None  # (index, message, info) of a request
+    )
 
     def finish(found: tuple[int, dict[str, Any], dict[str, Any]] | None) -> Iterator[Candidate]:
         if found is None:
@@ -191,7 +201,12 @@ def _read(path: Path, log: FileLog, source: str) -> Iterator[Candidate]:
 
 
 def _candidate(
-    source: str, task: Path, message: dict[str, Any], info: dict[str, Any], model: str | None, project: str | None
+    source: str,
+    task: Path,
+    message: dict[str, Any],
+    info: dict[str, Any],
+    model: str | None,
+    project: str | None,
 ) -> Candidate | None:
     tokens_in, tokens_out, reads, writes = _tokens(info)
     if not any((tokens_in, tokens_out, reads, writes)):
@@ -210,7 +225,9 @@ def _candidate(
         cache_read_tokens=reads,
         cache_write_5m_tokens=writes,
         requests=0 if message.get("say") in _AGGREGATES else 1,
-        vendor_cost_usd=money(cost, "cost") if isinstance(cost, (int, float)) and not isinstance(cost, bool) else None,
+        vendor_cost_usd=money(cost, "cost")
+        if isinstance(cost, (int, float)) and not isinstance(cost, bool)
+        else None,
         session=task.name,
         project=project,
     )
@@ -218,7 +235,13 @@ def _candidate(
 
 
 def _condense(
-    source: str, task: Path, message: dict[str, Any], model: str | None, project: str | None, log: FileLog, index: int
+    source: str,
+    task: Path,
+    message: dict[str, Any],
+    model: str | None,
+    project: str | None,
+    log: FileLog,
+    index: int,
 ) -> Iterator[Candidate]:
     """Roo's context condensing: a call logged with its cost only (no tokens)."""
     condense = message.get("contextCondense")

@@ -82,7 +82,11 @@ def read(
                 continue
             if session is None:
                 session = meta_id
-                cwd = payload["cwd"] if isinstance(payload.get("cwd"), str) and payload["cwd"] else None
+                cwd = (
+                    payload["cwd"]
+                    if isinstance(payload.get("cwd"), str) and payload["cwd"]
+                    else None
+                )
                 forked_from = payload.get("forked_from_id")
                 parent = forked_from if isinstance(forked_from, str) and forked_from else None
             elif parent is None and meta_id != session:
@@ -92,7 +96,11 @@ def read(
             if isinstance(payload.get("model"), str) and payload["model"]:
                 model = payload["model"]
             continue
-        if kind != "event_msg" or not isinstance(payload, dict) or payload.get("type") != "token_count":
+        if (
+            kind != "event_msg"
+            or not isinstance(payload, dict)
+            or payload.get("type") != "token_count"
+        ):
             continue
         info = payload.get("info")
         if info is None:
@@ -101,7 +109,9 @@ def read(
             if not isinstance(info, dict):
                 raise BadValue("token_count info is not an object")
             when = timestamp(line.get("timestamp"))
-            event_model = model or (info.get("model") if isinstance(info.get("model"), str) else None)
+            event_model = model or (
+                info.get("model") if isinstance(info.get("model"), str) else None
+            )
             if info.get("total_token_usage") is None:
                 # Early Codex builds logged only the per-turn usage (see the module docstring).
                 last = _totals(info.get("last_token_usage"))
@@ -110,7 +120,9 @@ def read(
                     continue
                 previous_last = last
                 sid = session or file.path.stem
-                yield Candidate(_record(when, event_model, last, sid, cwd), key=(SOURCE, sid, when, last))
+                yield Candidate(
+                    _record(when, event_model, last, sid, cwd), key=(SOURCE, sid, when, last)
+                )
                 continue
             current = _totals(info["total_token_usage"])
         except BadValue as exc:
@@ -139,7 +151,9 @@ def read(
     yield CodexSession(session or file.path.stem, parent)
 
 
-def _record(when, model: str | None, usage: tuple[int, ...], session: str, project: str | None = None) -> UsageRecord:
+def _record(
+    when, model: str | None, usage: tuple[int, ...], session: str, project: str | None = None
+) -> UsageRecord:
     input_tokens, cached, output, _reasoning = usage
     return UsageRecord(
         timestamp=when,

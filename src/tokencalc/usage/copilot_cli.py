@@ -35,7 +35,9 @@ def claims(path: Path) -> bool:
     if path.name != "events.jsonl":
         return False
     head = first_object(path)
-    return head is None or (isinstance(head.get("type"), str) and "." in head["type"] and "data" in head)
+    return head is None or (
+        isinstance(head.get("type"), str) and "." in head["type"] and "data" in head
+    )
 
 
 def normalized_model(model: str) -> str:
@@ -47,7 +49,9 @@ def normalized_model(model: str) -> str:
     return _CLAUDE_DOTTED.sub(r"\1-\2", model)
 
 
-def _records(data: dict[str, Any], when: Any, session: str, project: str | None) -> Iterator[tuple[str, UsageRecord]]:
+def _records(
+    data: dict[str, Any], when: Any, session: str, project: str | None
+) -> Iterator[tuple[str, UsageRecord]]:
     metrics = data.get("modelMetrics")
     if not isinstance(metrics, dict):
         raise BadValue("session.shutdown without modelMetrics")
@@ -64,21 +68,26 @@ def _records(data: dict[str, Any], when: Any, session: str, project: str | None)
         reasoning = token_count(usage.get("reasoningTokens"), "reasoningTokens")
         count = token_count(requests.get("count"), "requests.count")
         if read + write > prompt:
-            raise BadValue(f"cache tokens ({read + write}) exceed inputTokens ({prompt}) for {model}")
+            raise BadValue(
+                f"cache tokens ({read + write}) exceed inputTokens ({prompt}) for {model}"
+            )
         if not any((prompt, output, count)):
             continue
         name = normalized_model(model)
-        yield model, UsageRecord(
-            timestamp=at,
-            source=SOURCE,
-            model=name,
-            input_tokens=prompt,
-            output_tokens=output + (reasoning if name.startswith("gemini") else 0),
-            cache_read_tokens=read,
-            cache_write_5m_tokens=write,
-            requests=count,
-            session=session,
-            project=project,
+        yield (
+            model,
+            UsageRecord(
+                timestamp=at,
+                source=SOURCE,
+                model=name,
+                input_tokens=prompt,
+                output_tokens=output + (reasoning if name.startswith("gemini") else 0),
+                cache_read_tokens=read,
+                cache_write_5m_tokens=write,
+                requests=count,
+                session=session,
+                project=project,
+            ),
         )
 
 

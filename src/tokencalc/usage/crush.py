@@ -34,7 +34,11 @@ def _registry() -> Path:
     if explicit is not None:
         return explicit / "projects.json"
     if sys.platform == "win32":
-        return (env_path("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "crush" / "projects.json"
+        return (
+            (env_path("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+            / "crush"
+            / "projects.json"
+        )
     return xdg_data_home() / "crush" / "projects.json"
 
 
@@ -44,13 +48,23 @@ def locations() -> list[Path]:
         projects = load_json(_registry())
     except (OSError, UnicodeDecodeError, *JSON_ERRORS):
         return []
-    entries = projects if isinstance(projects, list) else projects.get("projects", []) if isinstance(projects, dict) else []
+    entries = (
+        projects
+        if isinstance(projects, list)
+        else projects.get("projects", [])
+        if isinstance(projects, dict)
+        else []
+    )
     places = []
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             continue
-        data_dir = Path(entry["data_dir"]) if isinstance(entry.get("data_dir"), str) else Path(".crush")
-        places.append((data_dir if data_dir.is_absolute() else Path(entry["path"]) / data_dir) / "crush.db")
+        data_dir = (
+            Path(entry["data_dir"]) if isinstance(entry.get("data_dir"), str) else Path(".crush")
+        )
+        places.append(
+            (data_dir if data_dir.is_absolute() else Path(entry["path"]) / data_dir) / "crush.db"
+        )
     return places
 
 
@@ -78,7 +92,9 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
             )
             for session_id, model in db.execute(query):
                 models[session_id] = model  # the last one is the most used
-        rows = db.execute("SELECT id, cost, created_at, updated_at FROM sessions WHERE parent_session_id IS NULL")
+        rows = db.execute(
+            "SELECT id, cost, created_at, updated_at FROM sessions WHERE parent_session_id IS NULL"
+        )
         for session_id, cost, created, updated in rows:
             log.seen()
             if not cost:

@@ -107,8 +107,9 @@ class KeepLargest:
         return kept + self._unkeyed
 
 
-
-def settle_within_file(found: list[Any], keeps_largest: Callable[[str], bool]) -> tuple[list[Any], int]:
+def settle_within_file(
+    found: list[Any], keeps_largest: Callable[[str], bool]
+) -> tuple[list[Any], int]:
     """One file's reader output with each key's candidates settled as its collector would settle them.
 
     Returns the reduced list and the number of candidates dropped (duplicates within the file).

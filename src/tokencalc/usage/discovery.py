@@ -49,7 +49,9 @@ def default_claude_code_dirs(existing_only: bool = True) -> list[Path]:
     """
     configured = os.environ.get("CLAUDE_CONFIG_DIR", "").strip()
     if configured:
-        dirs = [Path(p.strip()).expanduser() / "projects" for p in configured.split(",") if p.strip()]
+        dirs = [
+            Path(p.strip()).expanduser() / "projects" for p in configured.split(",") if p.strip()
+        ]
     else:
         config_home = _env_path("XDG_CONFIG_HOME") or Path.home() / ".config"
         dirs = [config_home / "claude" / "projects", Path.home() / ".claude" / "projects"]
@@ -124,7 +126,9 @@ def total_input_bytes(paths: list[Path], *, source: str | None = None) -> int:
     Every file the walk of :func:`expand_paths` considers counts (skipped ones included), so a
     progress bar sized by this number ends full.
     """
-    return sum(file_size(path) for path, discovered in _walk(paths, source) if discovered is not None)
+    return sum(
+        file_size(path) for path, discovered in _walk(paths, source) if discovered is not None
+    )
 
 
 def _input(path: Path, discovered: bool) -> Iterator[InputFile | Unreadable]:

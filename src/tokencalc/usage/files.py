@@ -45,7 +45,10 @@ class InputFile:
 
             from tokencalc.zip_limits import open_member
 
-            with zipfile.ZipFile(handle) as archive, open_member(archive, self.member, str(self.path)) as member:
+            with (
+                zipfile.ZipFile(handle) as archive,
+                open_member(archive, self.member, str(self.path)) as member,
+            ):
                 yield member
 
 

@@ -87,7 +87,9 @@ class _Session:
             yield Candidate(record, (SOURCE, self.session, message_id), (total,))
 
 
-def read(handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions) -> Iterator[Candidate]:
+def read(
+    handle: IO[bytes], file: InputFile, log: FileLog, options: ReadOptions
+) -> Iterator[Candidate]:
     state = _Session(file.path.stem)
     first = True
     for number, raw in iter_lines(handle):

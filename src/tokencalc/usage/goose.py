@@ -95,7 +95,9 @@ def _record(values: dict) -> UsageRecord | None:
         requests=0,
         vendor_cost_usd=money(cost, "accumulated_cost") if cost is not None else None,
         session=str(values["id"]),
-        project=values["working_dir"] if isinstance(values["working_dir"], str) and values["working_dir"] else None,
+        project=values["working_dir"]
+        if isinstance(values["working_dir"], str) and values["working_dir"]
+        else None,
     )
 
 

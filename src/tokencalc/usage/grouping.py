@@ -22,7 +22,9 @@ def _local(when: datetime, tz: tzinfo) -> datetime:
 
 def _is_daily_bucket(record: UsageRecord) -> bool:
     """Billing rows starting at UTC midnight are a UTC day's total: they stay on that day."""
-    return record.source in BILLING_SOURCES and _local(record.timestamp, timezone.utc).time() == time(0)
+    return record.source in BILLING_SOURCES and _local(
+        record.timestamp, timezone.utc
+    ).time() == time(0)
 
 
 def _period(when: datetime, by: str) -> str:

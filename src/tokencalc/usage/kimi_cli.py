@@ -60,7 +60,11 @@ def share_info(share: Path | None) -> tuple[str | None, dict[str, str]]:
         config = tomllib.loads((share / "config.toml").read_text(encoding="utf-8"))
         name = config.get("default_model")
         entry = config.get("models", {}).get(name, {}) if isinstance(name, str) else {}
-        model = entry.get("model") if isinstance(entry, dict) and isinstance(entry.get("model"), str) else name
+        model = (
+            entry.get("model")
+            if isinstance(entry, dict) and isinstance(entry.get("model"), str)
+            else name
+        )
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
         pass
     dirs: dict[str, str] = {}
@@ -132,7 +136,11 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
                 project=project,
             )
             message_id = payload.get("message_id") if isinstance(payload, dict) else None
-            key = (SOURCE, session, message_id) if isinstance(message_id, str) else (SOURCE, session, when, other, output)
+            key = (
+                (SOURCE, session, message_id)
+                if isinstance(message_id, str)
+                else (SOURCE, session, when, other, output)
+            )
             yield Candidate(record, key)
 
 

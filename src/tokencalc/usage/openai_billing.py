@@ -52,7 +52,10 @@ def classify_json(document: Any) -> str | None:
         return None
     if result is None:
         return SOURCE  # empty buckets: nothing to read either way
-    if isinstance(result.get("amount"), dict) or result.get("object") == "organization.costs.result":
+    if (
+        isinstance(result.get("amount"), dict)
+        or result.get("object") == "organization.costs.result"
+    ):
         return COST_SOURCE
     if "input_tokens" in result or "num_model_requests" in result:
         return SOURCE
@@ -63,7 +66,10 @@ def classify_csv(header: list[str]) -> str | None:
     columns = set(header)
     if "amount_value" in columns:
         return COST_SOURCE
-    if "num_model_requests" in columns or {"input_tokens", "output_tokens", "input_cached_tokens"} <= columns:
+    if (
+        "num_model_requests" in columns
+        or {"input_tokens", "output_tokens", "input_cached_tokens"} <= columns
+    ):
         return SOURCE
     return None
 
@@ -144,7 +150,8 @@ def read_json(
                     billing.text_or_none(result.get("line_item")),
                 )
                 yield CostCandidate(
-                    cost, (COST_SOURCE, when, cost.line_item, result.get("project_id"), cost.amount_usd)
+                    cost,
+                    (COST_SOURCE, when, cost.line_item, result.get("project_id"), cost.amount_usd),
                 )
                 continue
             record = _usage_record(when, result)
@@ -172,10 +179,13 @@ def read_csv(
                 line_item = row.get("line_item") or None
                 cost = _cost(when, row["amount_value"], row.get("amount_currency"), line_item)
                 yield CostCandidate(
-                    cost, (COST_SOURCE, when, line_item, row.get("project_id") or None, cost.amount_usd)
+                    cost,
+                    (COST_SOURCE, when, line_item, row.get("project_id") or None, cost.amount_usd),
                 )
                 continue
-            if not any(row.get(name) for name in ("input_tokens", "output_tokens", "num_model_requests")):
+            if not any(
+                row.get(name) for name in ("input_tokens", "output_tokens", "num_model_requests")
+            ):
                 continue  # an empty bucket
             when = timestamp(when_text, "start_time")
             result = {name: (value or None) for name, value in row.items()}

@@ -47,7 +47,9 @@ def locations() -> list[Path]:
 
 def claims(path: Path) -> bool:
     if path.suffix == ".db":
-        return bool(_DB_NAME.match(path.name)) and {"message", "session"} <= set(sqlite_tables(path))
+        return bool(_DB_NAME.match(path.name)) and {"message", "session"} <= set(
+            sqlite_tables(path)
+        )
     # legacy: storage/message/<sessionID>/<messageID>.json
     if path.parent.parent.name != "message" or path.parent.parent.parent.name != "storage":
         return False
@@ -84,7 +86,13 @@ def _buckets(tokens: Any, model: str) -> tuple[int, int, int, int] | None:
     return uncached, output + reasoning, read, write
 
 
-def _record(message: dict[str, Any], session: str, agent: str, steps: list[dict[str, Any]] | None, fallback_ms: Any) -> UsageRecord | None:
+def _record(
+    message: dict[str, Any],
+    session: str,
+    agent: str,
+    steps: list[dict[str, Any]] | None,
+    fallback_ms: Any,
+) -> UsageRecord | None:
     raw_model = message.get("modelID") if isinstance(message.get("modelID"), str) else None
     model = normalized_model(raw_model) if raw_model else None
     if steps:
@@ -99,12 +107,22 @@ def _record(message: dict[str, Any], session: str, agent: str, steps: list[dict[
     if buckets is None:
         return None  # an aborted step or one without usage
     uncached, output, read, write = buckets
-    created = message.get("time", {}).get("created") if isinstance(message.get("time"), dict) else None
-    when_ms = created if isinstance(created, (int, float)) and not isinstance(created, bool) else fallback_ms
+    created = (
+        message.get("time", {}).get("created") if isinstance(message.get("time"), dict) else None
+    )
+    when_ms = (
+        created
+        if isinstance(created, (int, float)) and not isinstance(created, bool)
+        else fallback_ms
+    )
     if not isinstance(when_ms, (int, float)) or isinstance(when_ms, bool):
         raise BadValue("assistant message without time.created")
     cost = message.get("cost")
-    vendor = money(cost, "cost") if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost > 0 else None
+    vendor = (
+        money(cost, "cost")
+        if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost > 0
+        else None
+    )
     path = message.get("path") if isinstance(message.get("path"), dict) else {}
     project = path.get("root") or path.get("cwd")
     return UsageRecord(
@@ -156,7 +174,9 @@ def _read_db(path: Path, log: FileLog) -> Iterator[Candidate]:
 
 def _db_steps(db: Any) -> dict[str, list[dict[str, Any]]]:
     """Message id → its ``step-finish`` parts, for messages with more than one step."""
-    if "part" not in {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}:
+    if "part" not in {
+        row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }:
         return {}
     found: dict[str, list[dict[str, Any]]] = {}
     query = "SELECT message_id, data FROM part WHERE json_valid(data) AND json_extract(data, '$.type') = 'step-finish'"
@@ -178,7 +198,9 @@ def _read_legacy(path: Path, log: FileLog) -> Iterator[Candidate]:
     if not isinstance(message, dict) or message.get("role") != "assistant":
         return
     message_id = message.get("id") if isinstance(message.get("id"), str) else path.stem
-    session = message.get("sessionID") if isinstance(message.get("sessionID"), str) else path.parent.name
+    session = (
+        message.get("sessionID") if isinstance(message.get("sessionID"), str) else path.parent.name
+    )
     agent = _agent(path)
     try:
         record = _record(message, session, agent, _legacy_steps(path, message_id), None)

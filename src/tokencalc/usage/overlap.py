@@ -152,14 +152,22 @@ def merge_overlaps(
     return rows, merged, dropped_total
 
 
-def merge_usage(exports: ExportRows[UsageRecord], source: str) -> tuple[list[UsageRecord], list[MergedExport], int]:
+def merge_usage(
+    exports: ExportRows[UsageRecord], source: str
+) -> tuple[list[UsageRecord], list[MergedExport], int]:
     """Usage rows of one billing source, each piece of usage counted once across files."""
     return merge_overlaps(
-        exports, source=source, kind="usage", key=_usage_key, totals=_usage_totals, names_models=_names_models
+        exports,
+        source=source,
+        kind="usage",
+        key=_usage_key,
+        totals=_usage_totals,
+        names_models=_names_models,
     )
 
 
-def merge_costs(exports: ExportRows[VendorCost], source: str) -> tuple[list[VendorCost], list[MergedExport], int]:
+def merge_costs(
+    exports: ExportRows[VendorCost], source: str
+) -> tuple[list[VendorCost], list[MergedExport], int]:
     """Cost rows of one cost source, each day's figure counted once across files."""
     return merge_overlaps(exports, source=source, kind="costs", key=_cost_key, totals=_cost_totals)
-

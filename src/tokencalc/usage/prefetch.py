@@ -60,7 +60,14 @@ def _signature(item: InputFile, source: str | None) -> tuple[Any, ...] | None:
         stat = item.path.stat()
     except OSError:
         return None
-    return (tokencalc.__version__, READER_VERSION, str(item.path), stat.st_size, stat.st_mtime_ns, source)
+    return (
+        tokencalc.__version__,
+        READER_VERSION,
+        str(item.path),
+        stat.st_size,
+        stat.st_mtime_ns,
+        source,
+    )
 
 
 def _cache_file(item: InputFile) -> Path:
@@ -147,7 +154,9 @@ def read_one(item: InputFile, source: str | None) -> FileResult | None:
         result = FileResult(chosen.kind, chosen.source, [])
         try:
             with item.open() as handle:
-                result.found = list(reader.READERS[(chosen.source, chosen.layout)](handle, item, log, ReadOptions()))
+                result.found = list(
+                    reader.READERS[(chosen.source, chosen.layout)](handle, item, log, ReadOptions())
+                )
         except reader.FILE_ERRORS as exc:
             result.error = f"cannot read ({exc})"
     result.found, dropped = settle_within_file(result.found, reader._keeps_largest)
@@ -206,7 +215,8 @@ class ReadAhead:
 
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             self._pool = ProcessPoolExecutor(
-                max_workers=min(workers(), len(todo)), mp_context=multiprocessing.get_context(method)
+                max_workers=min(workers(), len(todo)),
+                mp_context=multiprocessing.get_context(method),
             )
             labels = [item.label for item, _ in todo]
             results = self._pool.map(_work, [(item, source) for item, _ in todo], chunksize=1)
@@ -238,8 +248,15 @@ class ReadAhead:
         self._keep(item, signature, result)
         return result
 
-    def _keep(self, item: InputFile, signature: tuple[Any, ...] | None, result: FileResult | None) -> None:
-        if result is not None and self._use_cache and signature is not None and result.error is None:
+    def _keep(
+        self, item: InputFile, signature: tuple[Any, ...] | None, result: FileResult | None
+    ) -> None:
+        if (
+            result is not None
+            and self._use_cache
+            and signature is not None
+            and result.error is None
+        ):
             _store(item, signature, result)
 
     def close(self) -> None:

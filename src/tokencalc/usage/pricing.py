@@ -170,7 +170,9 @@ class _Sum:
     )  # fmt: skip
 
     def __init__(self) -> None:
-        self.requests = self.uncounted = self.input = self.cache_read = self.cache_write = self.output = 0
+        self.requests = self.uncounted = self.input = self.cache_read = self.cache_write = (
+            self.output
+        ) = 0
         self.long_requests = self.long_uncounted = 0
         self.searches = self.off_peak = self.residency = 0
         self.fees = ZERO
@@ -216,7 +218,9 @@ class _Sum:
             residency_requests=self.residency,
         )
 
-    def add_surcharges(self, record: UsageRecord, fees: Decimal, off_peak: bool, residency: bool) -> None:
+    def add_surcharges(
+        self, record: UsageRecord, fees: Decimal, off_peak: bool, residency: bool
+    ) -> None:
         """Count a priced record's per-call fees (money, added to the cost too) and how it was billed."""
         self.fees += fees
         self.cost += fees
@@ -224,7 +228,9 @@ class _Sum:
         self.off_peak += max(record.requests, 1) if off_peak else 0
         self.residency += max(record.requests, 1) if residency else 0
 
-    def unpriced(self, model: str | None, sources: set[str], rate: Decimal, tier: str | None = None) -> UnpricedModel:
+    def unpriced(
+        self, model: str | None, sources: set[str], rate: Decimal, tier: str | None = None
+    ) -> UnpricedModel:
         return UnpricedModel(
             model=model,
             requests=self.requests,
@@ -368,7 +374,9 @@ class _Buckets:
             prices = self._prices[where]
             threshold = prices.long_context_threshold or 0
             # a prompt size just past the threshold (or none) picks the bucket's prices
-            cost = cost_at(prices, RequestTokens(*sums), prompt_tokens=threshold + 1 if long_context else 0)
+            cost = cost_at(
+                prices, RequestTokens(*sums), prompt_tokens=threshold + 1 if long_context else 0
+            )
             yield key, cost.total
 
 
@@ -433,7 +441,9 @@ def price_usage(
             unknown[record.model].add(record)
             unknown_sources[record.model].add(record.source)
             continue
-        if record.tier is not None and not sheet.offers_tier(model, record.tier, utc_date(record.timestamp)):
+        if record.tier is not None and not sheet.offers_tier(
+            model, record.tier, utc_date(record.timestamp)
+        ):
             no_tier[(model.id, record.tier)].add(record)
             no_tier_sources[(model.id, record.tier)].add(record.source)
             continue
@@ -470,7 +480,10 @@ def price_usage(
         groups.sort(key=lambda g: (-g.totals.cost, g.keys))
     unpriced = [s.unpriced(name, unknown_sources[name], rate) for name, s in unknown.items()]
     unpriced.sort(key=lambda m: (-(m.requests + m.uncounted_rows), m.model or ""))
-    missing = [s.unpriced(model_id, no_tier_sources[(model_id, tier)], rate, tier) for (model_id, tier), s in no_tier.items()]
+    missing = [
+        s.unpriced(model_id, no_tier_sources[(model_id, tier)], rate, tier)
+        for (model_id, tier), s in no_tier.items()
+    ]
     missing.sort(key=lambda m: (m.model or "", m.tier or ""))
     notes = [
         *_slug_notes(slugs),
@@ -499,7 +512,10 @@ def _vendor_amounts(costs: Iterable[VendorCost], dims: tuple[str, ...], resolve:
     """(group key, US dollars) of each vendor cost row (UTC days; the model its name resolves to)."""
     for cost in costs:
         model = resolve(cost.model)
-        yield views.cost_key(dims, cost, model.id if model else cost.model or NO_MODEL), cost.amount_usd
+        yield (
+            views.cost_key(dims, cost, model.id if model else cost.model or NO_MODEL),
+            cost.amount_usd,
+        )
 
 
 def _slug_notes(slugs: dict[str, set[str]]) -> list[str]:
@@ -519,14 +535,22 @@ def _conversion_notes(tokenizers: dict[str, TokenizerRef]) -> list[str]:
         models = ", ".join(model_ids)
         if tokenizer.base == CHARACTERS:
             factor = tokenizer.ratio * CHARS_PER_PROFILE_TOKEN
-            how = "used as they are" if factor == 1 else f"scaled by {factor.normalize():f}, rounded up"
+            how = (
+                "used as they are"
+                if factor == 1
+                else f"scaled by {factor.normalize():f}, rounded up"
+            )
             notes.append(
                 f"chat-export token counts (o200k_base) {how} for {models}: its tokenizer ({tokenizer.family}, "
                 f"estimated) counts characters, and a token is taken as {CHARS_PER_PROFILE_TOKEN} characters, "
                 "as tokencalc plans does"
             )
         else:
-            stand_in = "" if tokenizer.base == "o200k_base" else f", the o200k_base count standing in for its {tokenizer.base} count"
+            stand_in = (
+                ""
+                if tokenizer.base == "o200k_base"
+                else f", the o200k_base count standing in for its {tokenizer.base} count"
+            )
             notes.append(
                 f"chat-export token counts (o200k_base) scaled to the estimated {tokenizer.family} tokenizer of "
                 f"{models}: × {tokenizer.ratio.normalize():f}, each count rounded up{stand_in}"
@@ -606,7 +630,9 @@ class PlanVersusUsage:
             )
         if self.unpriced_tiers:
             where = ", ".join(f"{m.model} {m.tier}" for m in self.unpriced_tiers)
-            left_out.append(f"{_counted(self.unpriced_tiers)} at a tier the price sheet has no prices for ({where})")
+            left_out.append(
+                f"{_counted(self.unpriced_tiers)} at a tier the price sheet has no prices for ({where})"
+            )
         line = f"{head} → {tail}"
         if left_out:
             line += f" (the API figure leaves out {' and '.join(left_out)})"

@@ -38,7 +38,11 @@ def claims(path: Path) -> bool:
     if head is None or head.get("type") not in _TYPES or "uuid" not in head:
         return False
     message = head.get("message")
-    return "usageMetadata" in head or (isinstance(message, dict) and isinstance(message.get("parts"), list)) or "systemPayload" in head
+    return (
+        "usageMetadata" in head
+        or (isinstance(message, dict) and isinstance(message.get("parts"), list))
+        or "systemPayload" in head
+    )
 
 
 def _record(line: dict[str, Any], usage: dict[str, Any], session: str) -> UsageRecord | None:

@@ -28,9 +28,21 @@ from tokencalc.usage.detect import Detected, detect
 from tokencalc.usage.prefetch import FileResult, prefetch
 from tokencalc.usage.discovery import Unreadable, expand_paths, file_size
 from tokencalc.usage.files import FileLog, InputFile, ProgressBudget, Tally
-from tokencalc.usage.options import CHAT_ENCODING, ChatTextCounter, ReadOptions, default_counter_factory
+from tokencalc.usage.options import (
+    CHAT_ENCODING,
+    ChatTextCounter,
+    ReadOptions,
+    default_counter_factory,
+)
 from tokencalc.usage.overlap import ExportRows, merge_costs, merge_usage
-from tokencalc.usage.records import BILLING_SOURCES, SOURCES, MergedExport, UsageRecord, UsageReport, VendorCost
+from tokencalc.usage.records import (
+    BILLING_SOURCES,
+    SOURCES,
+    MergedExport,
+    UsageRecord,
+    UsageReport,
+    VendorCost,
+)
 
 #: Every source ``read_usage`` knows: the formats above and the registered agents'.
 ALL_SOURCES = tuple(dict.fromkeys((*SOURCES, *registry.BY_SOURCE)))
@@ -161,7 +173,9 @@ def read_usage(
                 if item.discovered:
                     files_skipped += 1
                 else:
-                    what = registry.BY_SOURCE[source].name if source in registry.BY_SOURCE else "usage"
+                    what = (
+                        registry.BY_SOURCE[source].name if source in registry.BY_SOURCE else "usage"
+                    )
                     tally.add_malformed(f"{item.label}: not a {what} file tokencalc recognises")
                     problems.append(f"{item.label}: not a recognised {what} file")
                 continue
@@ -183,7 +197,9 @@ def read_usage(
             log = FileLog(item.label, tally)
             try:
                 with item.open(budget if progress else None) as handle:
-                    for found in READERS[(chosen.source, chosen.layout)](handle, item, log, options):
+                    for found in READERS[(chosen.source, chosen.layout)](
+                        handle, item, log, options
+                    ):
                         dispatch(found, item.label)
             except FILE_ERRORS as exc:
                 tally.add_malformed(f"{item.label}: cannot read ({exc})")
@@ -247,9 +263,17 @@ def _keeps_largest(source: str) -> bool:
 
 def _detectable(item: InputFile, source: str | None) -> bool:
     """Whether the content detector may look at ``item`` (not a claim-only agent's or a database)."""
-    if source is not None and source in registry.BY_SOURCE and registry.BY_SOURCE[source].claims is not None:
+    if (
+        source is not None
+        and source in registry.BY_SOURCE
+        and registry.BY_SOURCE[source].claims is not None
+    ):
         return False  # that agent's files are the ones it claims
-    return item.member is not None or item.suffix in (".jsonl", ".json", ".csv", ".zip") or not item.discovered
+    return (
+        item.member is not None
+        or item.suffix in (".jsonl", ".json", ".csv", ".zip")
+        or not item.discovered
+    )
 
 
 def _read_claimed(
@@ -278,7 +302,9 @@ def _choose(detected: Detected | None, file: InputFile, source: str | None) -> D
         return None  # recognisably another tool's file inside a walked directory
     if file.suffix == ".csv" and (source, "csv") in READERS:
         layout = "csv"
-    elif (source, "jsonl") in READERS and (file.suffix == ".jsonl" or (source, "json") not in READERS):
+    elif (source, "jsonl") in READERS and (
+        file.suffix == ".jsonl" or (source, "json") not in READERS
+    ):
         layout = "jsonl"
     else:
         layout = "json"
@@ -290,7 +316,9 @@ def _nothing_read_message(paths: list[Path], problems: list[str], skipped: int) 
     message = f"no usage records could be read from {where}"
     if problems:
         message += (
-            ": " + "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+            ": "
+            + "; ".join(problems[:3])
+            + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
         )
     elif skipped:
         message += f": none of the {skipped} file(s) found is in a format tokencalc reads"
@@ -301,9 +329,7 @@ def _nothing_read_message(paths: list[Path], problems: list[str], skipped: int) 
 
 def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) -> list[str]:
     lines: list[str] = []
-    reasoning = (
-        f"hidden reasoning is not in the export ({options.reasoning_tokens_per_reply} tokens/reply assumed)"
-    )
+    reasoning = f"hidden reasoning is not in the export ({options.reasoning_tokens_per_reply} tokens/reply assumed)"
     caching = (
         "prompt caching assumed: each call reads the previous call's prompt from the "
         "cache and writes the rest of its prompt as a 5-minute cache write (priced as input where "
@@ -327,7 +353,11 @@ def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) ->
         lines += [
             f"Claude.ai export: {calls} (attachments' extracted text included), counted with "
             f"{options.chat_encoding}"
-            + (" (Claude's own tokenizer differs)" if options.chat_encoding == CHAT_ENCODING else "")
+            + (
+                " (Claude's own tokenizer differs)"
+                if options.chat_encoding == CHAT_ENCODING
+                else ""
+            )
             + f"; images and files without extracted text not counted; {reasoning}; {caching}",
             f"Claude.ai export: the export names no model; assumed {options.model_override}"
             if options.model_override
@@ -342,5 +372,7 @@ def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) ->
         if agent.source in kinds and agent.note:
             lines.append(f"{agent.name}: {agent.note}")
     if anthropic_billing.SOURCE in kinds:
-        lines.append("Anthropic usage export: no request counts in the export (requests shown as 0)")
+        lines.append(
+            "Anthropic usage export: no request counts in the export (requests shown as 0)"
+        )
     return lines

@@ -139,7 +139,11 @@ class MergedExport:
     @property
     def reason(self) -> str:
         """One line for people: which files, and why they were taken as the same usage."""
-        span = self.first_day if self.first_day == self.last_day else f"{self.first_day}..{self.last_day}"
+        span = (
+            self.first_day
+            if self.first_day == self.last_day
+            else f"{self.first_day}..{self.last_day}"
+        )
         unit = "day×model totals" if self.kind == "usage" else "daily cost totals"
         why = f"{self.matching:,} of {self.shared:,} shared {unit} ({span}) are identical"
         if self.differing:

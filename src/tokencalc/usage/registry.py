@@ -61,7 +61,11 @@ def claimant(path: Path, source: str | None = None) -> AgentFormat | None:
     for agent in CLAIMING:
         if source is not None and agent.source != source:
             continue
-        if path.suffix.lower() in agent.suffixes and agent.claims is not None and agent.claims(path):
+        if (
+            path.suffix.lower() in agent.suffixes
+            and agent.claims is not None
+            and agent.claims(path)
+        ):
             return agent
     return None
 

@@ -81,14 +81,20 @@ class Surcharges:
             return ZERO
         fee = self.sheet.fee_for(model, "web_search", on)
         if fee is None:
-            self._searches[(model.id, f"no web_search fee for {model.id} on {on.isoformat()} in the price sheet")] += calls
+            self._searches[
+                (
+                    model.id,
+                    f"no web_search fee for {model.id} on {on.isoformat()} in the price sheet",
+                )
+            ] += calls
             return ZERO
         self.fees_applied[model.id] = fee.per_call
         return fee.per_call * calls
 
     def unpriced(self) -> tuple[UnpricedExtra, ...]:
         searches = [
-            UnpricedExtra(model_id, "web_search", calls, reason) for (model_id, reason), calls in sorted(self._searches.items())
+            UnpricedExtra(model_id, "web_search", calls, reason)
+            for (model_id, reason), calls in sorted(self._searches.items())
         ]
         geos = [
             UnpricedExtra(
@@ -104,9 +110,15 @@ class Surcharges:
     def notes(self) -> list[str]:
         notes = []
         for model_id, rule in sorted(self.off_peak_rules.items()):
-            notes.append(f"{model_id}: records at off-peak UTC times priced at off-peak prices ({rule.describe()})")
+            notes.append(
+                f"{model_id}: records at off-peak UTC times priced at off-peak prices ({rule.describe()})"
+            )
         for model_id, multiplier in sorted(self.residency_applied.items()):
-            notes.append(f"{model_id}: records with a recorded inference_geo priced at × {multiplier.normalize():f} (data residency)")
+            notes.append(
+                f"{model_id}: records with a recorded inference_geo priced at × {multiplier.normalize():f} (data residency)"
+            )
         for model_id, per_call in sorted(self.fees_applied.items()):
-            notes.append(f"{model_id}: web searches priced at ${(per_call * 1000).normalize():f} per 1,000 calls (Fees column)")
+            notes.append(
+                f"{model_id}: web searches priced at ${(per_call * 1000).normalize():f} per 1,000 calls (Fees column)"
+            )
         return notes

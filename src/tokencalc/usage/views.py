@@ -60,7 +60,9 @@ def _period(day: date, name: str) -> str:
     return day.strftime("%Y-%m")
 
 
-def record_key(dims: tuple[str, ...], record: UsageRecord, day: date, model_id: str) -> tuple[str, ...]:
+def record_key(
+    dims: tuple[str, ...], record: UsageRecord, day: date, model_id: str
+) -> tuple[str, ...]:
     """The group a record belongs to under ``dims``; ``model_id`` is its price-sheet model."""
     parts: list[str] = []
     for name in dims:
@@ -99,7 +101,16 @@ def cost_key(dims: tuple[str, ...], cost: VendorCost, model_key: str) -> tuple[s
 # --- filters -------------------------------------------------------------------------------------
 
 _RELATIVE = re.compile(r"^(\d{1,5})([dwm])$")
-_PERIODS = ("today", "yesterday", "this-week", "last-week", "this-month", "last-month", "this-year", "last-year")
+_PERIODS = (
+    "today",
+    "yesterday",
+    "this-week",
+    "last-week",
+    "this-month",
+    "last-month",
+    "this-year",
+    "last-year",
+)
 
 
 def _month_start(day: date, back: int = 0) -> date:
@@ -114,7 +125,11 @@ def _period_bounds(name: str, today: date) -> tuple[date, date]:
         day = today - timedelta(days=1)
         return day, day
     if name in ("this-week", "last-week"):
-        start = today - timedelta(days=today.weekday()) - timedelta(days=7 if name == "last-week" else 0)
+        start = (
+            today
+            - timedelta(days=today.weekday())
+            - timedelta(days=7 if name == "last-week" else 0)
+        )
         return start, start + timedelta(days=6)
     if name in ("this-month", "last-month"):
         start = _month_start(today, 1 if name == "last-month" else 0)
@@ -173,10 +188,14 @@ class RecordFilter:
         return self.since is not None or self.until is not None or bool(self.project)
 
     def _day_ok(self, day: date) -> bool:
-        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+        return (self.since is None or day >= self.since) and (
+            self.until is None or day <= self.until
+        )
 
     def keeps(self, record: UsageRecord, tz: tzinfo | None) -> bool:
-        if self.project and (record.project is None or self.project.lower() not in record.project.lower()):
+        if self.project and (
+            record.project is None or self.project.lower() not in record.project.lower()
+        ):
             return False
         return self._day_ok(local_day(record, tz))
 
@@ -192,7 +211,11 @@ class RecordFilter:
 
 
 def make_filter(
-    since: str | None, until: str | None, project: str | None, tz: tzinfo | None, now: datetime | None = None
+    since: str | None,
+    until: str | None,
+    project: str | None,
+    tz: tzinfo | None,
+    now: datetime | None = None,
 ) -> RecordFilter:
     """The filter the options ask for, relative words read against today in ``tz``."""
     today = (now or datetime.now(timezone.utc)).astimezone(tz).date()
