@@ -133,7 +133,7 @@ def time_encoding(name: str, corpus: Path, size_mb: float, tokencalc: list[str],
     whole = [
         sys.executable,
         "-c",
-        "import sys; from tokencalc import counting; "
+        "import sys; from tokencalc.counting import counter as counting; "
         "print(counting.count_with_tiktoken(sys.argv[2], open(sys.argv[1], encoding='utf-8').read()))",
         str(corpus),
         name,

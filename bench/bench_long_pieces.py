@@ -80,7 +80,7 @@ def main() -> None:
                 count, elapsed, peak = run(path)
                 line = f"{name:40} {count:>12}  {elapsed:7.1f} s  {peak:8.0f} MB"
                 if args.check and mib <= 16:
-                    from tokencalc import encodings
+                    from tokencalc.counting import encodings
 
                     expected = len(
                         encodings.get_encoding("o200k_base").encode_ordinary(

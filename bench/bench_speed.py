@@ -41,7 +41,7 @@ from bench_count import generate_corpus, measure, seed_tiktoken_cache  # noqa: E
 
 _API_SCRIPT = """
 import random, sys, time, tokencalc
-from tokencalc import fast_backend
+from tokencalc.counting import fast_backend
 text = ("The quick brown fox jumps over the lazy dog; it's 2026 and prices are $1.25/M. " * 2)[:100]
 tokencalc.count_tokens(text)
 best = min(
@@ -124,7 +124,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
 
-        from tokencalc import fast_backend
+        from tokencalc.counting import fast_backend
 
         print(
             f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

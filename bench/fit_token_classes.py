@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tokencalc import encodings
-from tokencalc import token_classes as tc
+from tokencalc.counting import encodings
+from tokencalc.tokenizers import token_classes as tc
 
 try:
     import tomllib

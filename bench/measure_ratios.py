@@ -27,7 +27,7 @@ import os
 import sys
 from pathlib import Path
 
-from tokencalc import counting
+from tokencalc.counting import counter as counting
 
 ROOT = Path(__file__).resolve().parent.parent
 ENCODINGS = ["cl100k_base", "tekken", "qwen2.5", "qwen3.6", "deepseek-v3"]

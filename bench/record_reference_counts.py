@@ -51,7 +51,11 @@ UDHR = {
     "ind": "Indonesian",
     "por_BR": "Portuguese",
 }
-SOURCES = ["src/tokencalc/costs.py", "src/tokencalc/token_classes.py", "bench/bench_count.py"]
+SOURCES = [
+    "src/tokencalc/pricing/costs.py",
+    "src/tokencalc/tokenizers/token_classes.py",
+    "bench/bench_count.py",
+]
 
 
 def _rows(fixtures: Path, name: str) -> list[dict]:

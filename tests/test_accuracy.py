@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tokencalc import claude_reconstruction
-from tokencalc.counting import classes_with_tiktoken
-from tokencalc.sheet import load_price_sheet
-from tokencalc.token_classes import estimate_tokens
+from tokencalc.counting.counter import classes_with_tiktoken
+from tokencalc.sheet.model import load_price_sheet
+from tokencalc.tokenizers import claude_reconstruction
+from tokencalc.tokenizers.token_classes import estimate_tokens
 
 FIXTURE = Path(__file__).parent / "fixtures" / "accuracy" / "reference_counts.json.gz"
 REFERENCE = json.loads(gzip.decompress(FIXTURE.read_bytes()))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import tokencalc
-from tokencalc.counting import count_text
+from tokencalc.counting.counter import count_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = date(2026, 11, 22)
@@ -106,7 +106,7 @@ def test_a_large_text_is_counted_exactly_like_a_small_one():
 
 
 def test_models_pick_their_tokenizer(monkeypatch):
-    from tokencalc import claude_reconstruction
+    from tokencalc.tokenizers import claude_reconstruction
 
     monkeypatch.setattr(claude_reconstruction, "_module", None)
     monkeypatch.setattr(

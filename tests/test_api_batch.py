@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 import tokencalc
 from strategies import tricky_text
-from tokencalc import api, encodings
+from tokencalc import api
+from tokencalc.counting import encodings
 
 
 def tiktoken_count(text: str, name: str = "o200k_base") -> int:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 
 from strategies import tricky_text
-from tokencalc import bpe, encodings
+from tokencalc.counting import bpe, encodings
 
 
 @pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])

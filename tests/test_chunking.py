@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies import tricky_text
-from tokencalc import encodings
-from tokencalc.chunking import first_safe_cut, last_safe_cut, safe_cuts
+from tokencalc.counting import encodings
+from tokencalc.counting.chunking import first_safe_cut, last_safe_cut, safe_cuts
 
 ENCODINGS = ["o200k_base", "cl100k_base"]
 

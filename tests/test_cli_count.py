@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tokencalc import encodings
+from tokencalc.counting import encodings
 
 
 def exact(text: str, name: str = "o200k_base") -> int:
@@ -151,7 +151,7 @@ def test_version(cli):
 def test_unreadable_file_is_reported_and_the_rest_counted(cli, files, monkeypatch):
     import builtins
 
-    import tokencalc.inputs as inputs
+    import tokencalc.counting.inputs as inputs
 
     real_open = builtins.open
 

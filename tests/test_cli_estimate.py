@@ -6,9 +6,9 @@ import json
 from decimal import Decimal
 
 import pytest
-from test_sheet import sample_text
 
-from tokencalc.counting import count_text
+from test_sheet import sample_text
+from tokencalc.counting.counter import count_text
 
 D = Decimal
 TEXT = "The quick brown fox jumps over the lazy dog.\n" * 3
@@ -118,7 +118,7 @@ def test_default_models_and_estimated_marking(cli, files):
 
 
 def test_each_base_tokenizer_is_counted_once(cli, files, monkeypatch):
-    import tokencalc.counting as counting
+    import tokencalc.counting.counter as counting
 
     made = []
     real = counting.TokenCounter
@@ -500,7 +500,7 @@ def test_count_estimates_models_only_the_sheet_knows(cli, files):
 
 
 def test_count_does_not_load_the_sheet_for_models_tiktoken_knows(cli, files, monkeypatch):
-    import tokencalc.sheet as sheet_module
+    import tokencalc.sheet.model as sheet_module
 
     def refuse(*args, **kwargs):
         raise AssertionError("the price sheet was loaded")

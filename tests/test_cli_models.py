@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 import pytest
+
 from test_sheet import sample_text
 
 
@@ -150,7 +151,7 @@ def test_models_never_builds_a_tokenizer(_isolated_environment):
         """
         import sys
         from tokencalc.cli.app import main
-        from tokencalc import encodings
+        from tokencalc.counting import encodings
         for argv in (["models"], ["models", "--format", "json"], ["models", "gpt-6-astra"]):
             try:
                 main(argv)

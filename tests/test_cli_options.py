@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from test_sheet import sample_text
 
 
@@ -62,12 +63,11 @@ def test_plans_provider_option_and_plan_given_as_provider(cli):
 
 
 def test_globs_match_ids_and_aliases_only_when_no_id_matches():
-    from test_sheet import write_sample
-
-    from tokencalc.sheet import load_price_sheet
-
     import tempfile
     from pathlib import Path
+
+    from test_sheet import write_sample
+    from tokencalc.sheet.model import load_price_sheet
 
     with tempfile.TemporaryDirectory() as tmp:
         sheet = load_price_sheet(user_sheet=False, base_sheet=write_sample(Path(tmp)))
@@ -91,8 +91,8 @@ def _complete(words: str, env_extra: dict | None = None) -> list[str]:
 
 
 def test_completion_offers_models_plans_providers_and_encodings():
-    from tokencalc.encodings import EXACT_ENCODINGS
-    from tokencalc.sheet import load_price_sheet
+    from tokencalc.counting.encodings import EXACT_ENCODINGS
+    from tokencalc.sheet.model import load_price_sheet
 
     sheet = load_price_sheet(user_sheet=False)
     models = _complete("estimate -m claude-")

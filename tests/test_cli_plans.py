@@ -6,10 +6,10 @@ import json
 from decimal import Decimal
 
 import pytest
-from test_plans import plan_sheet_text
 
-import tokencalc.sheet as sheet_module
-from tokencalc.counting import count_text
+import tokencalc.sheet.model as sheet_module
+from test_plans import plan_sheet_text
+from tokencalc.counting.counter import count_text
 
 #: The packaged sheet's reader, for the one test that runs on the real sheet.
 READ_PACKAGED = sheet_module._read_packaged
@@ -175,9 +175,9 @@ def test_unusable_samples_are_errors(cli, tmp_path, content, message):
 
 
 def test_a_sample_past_the_largest_message_is_an_error(cli, monkeypatch):
-    import tokencalc.plans
+    import tokencalc.plans.core
 
-    monkeypatch.setattr(tokencalc.plans, "MAX_PROFILE_TOKENS", 200)  # 10,000,000 in earnest
+    monkeypatch.setattr(tokencalc.plans.core, "MAX_PROFILE_TOKENS", 200)  # 10,000,000 in earnest
     result = cli("plans", "--sample", "-", *SMALL[:2], "--reply-tokens", "20", input=" word" * 201)
     assert result.exit_code == 1
     assert (

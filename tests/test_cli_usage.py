@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from test_usage_pricing import usage_sheet_text
 
 D = Decimal
@@ -526,7 +527,7 @@ def test_every_source_is_accepted_and_a_wrong_one_is_a_usage_error(cli):
 def test_end_to_end_with_the_bundled_sheet(cli):
     from datetime import timezone
 
-    from tokencalc.sheet import load_price_sheet
+    from tokencalc.sheet.model import load_price_sheet
     from tokencalc.usage import read_usage
     from tokencalc.usage.pricing import price_usage
 

@@ -6,10 +6,16 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from test_sheet import load_sample
 
-from tokencalc.costs import CostBreakdown, RequestTokens, decimal_text, format_money, request_cost
+from test_sheet import load_sample
 from tokencalc.errors import TokencalcError
+from tokencalc.pricing.costs import (
+    CostBreakdown,
+    RequestTokens,
+    decimal_text,
+    format_money,
+    request_cost,
+)
 
 ON = date(2026, 11, 22)
 D = Decimal

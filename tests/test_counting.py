@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies import tricky_text
-from tokencalc import counting, encodings
-from tokencalc.chunking import last_safe_cut
-from tokencalc.counting import Counts, TokenCounter, Utf8Decoder
+from tokencalc.counting import counter as counting
+from tokencalc.counting import encodings
+from tokencalc.counting.chunking import last_safe_cut
+from tokencalc.counting.counter import Counts, TokenCounter, Utf8Decoder
 
 
 def tiktoken_count(name: str, text: str) -> int:
@@ -138,7 +139,7 @@ def test_count_text_convenience():
 
 
 def test_inputs_count_in_parallel_and_a_bad_one_does_not_disturb_the_others(tmp_path, monkeypatch):
-    from tokencalc.inputs import resolve_inputs
+    from tokencalc.counting.inputs import resolve_inputs
 
     monkeypatch.setattr(counting, "PART_CHARS", 64)
     texts = {

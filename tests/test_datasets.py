@@ -11,9 +11,9 @@ import math
 from decimal import Decimal
 
 import pytest
-from test_sheet import sample_text
 
-from tokencalc.encodings import get_encoding
+from test_sheet import sample_text
+from tokencalc.counting.encodings import get_encoding
 
 D = Decimal
 O200K = get_encoding("o200k_base")

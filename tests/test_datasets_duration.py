@@ -7,12 +7,12 @@ import json
 from fractions import Fraction
 
 import pytest
-from test_sheet import sample_text
 
+from test_sheet import sample_text
 from tokencalc.datasets.duration import describe_minutes, job_duration
 from tokencalc.errors import PriceSheetError
-from tokencalc.ratelimits import RateLimits, limits_for, problems
-from tokencalc.sheet import load_price_sheet, merge_layers
+from tokencalc.sheet.model import load_price_sheet, merge_layers
+from tokencalc.sheet.ratelimits import RateLimits, limits_for, problems
 
 
 def test_anthropic_tier_2_by_hand():

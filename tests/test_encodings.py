@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from tokencalc import encodings
+from tokencalc.counting import encodings
 from tokencalc.errors import EncodingDataError, UnknownModelError
 
 

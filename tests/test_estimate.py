@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from test_sheet import load_sample
 
-from tokencalc.counting import Counts
+from test_sheet import load_sample
+from tokencalc.counting.counter import Counts
 from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
-from tokencalc.estimate import (
+from tokencalc.pricing.estimate import (
     Assumptions,
     check_budget,
     check_tier_offered,

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from tokencalc.costs import RequestTokens
-from tokencalc.estimate_dates import job_cost, job_days
-from tokencalc.sheet import load_price_sheet
+from tokencalc.pricing.costs import RequestTokens
+from tokencalc.pricing.estimate_dates import job_cost, job_days
+from tokencalc.sheet.model import load_price_sheet
 
 D = Decimal
 

@@ -13,9 +13,9 @@ import math
 from decimal import Decimal
 
 import pytest
-from test_sheet import sample_text
 
-from tokencalc.counting import count_text
+from test_sheet import sample_text
+from tokencalc.counting.counter import count_text
 
 D = Decimal
 

@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies import tricky_text
-from tokencalc import counting, encodings, fast_backend
-from tokencalc.fast_backend import BACKENDS, Backend, FastBackendWarning
+from tokencalc.counting import counter as counting
+from tokencalc.counting import encodings, fast_backend
+from tokencalc.counting.fast_backend import BACKENDS, Backend, FastBackendWarning
 
 CASES = [(backend, encoding) for backend in BACKENDS for encoding in backend.encodings]
 

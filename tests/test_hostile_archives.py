@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from tokencalc.zip_limits import ArchiveLimitError, LimitedMember
-
-from pathlib import Path
+from tokencalc.usage.zip_limits import ArchiveLimitError, LimitedMember
 
 #: A real ChatGPT export's conversations (the usage tests' fixture).
 CONVERSATIONS = json.loads(

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tokencalc import globbing
+from tokencalc.counting import globbing
 
 
 @pytest.fixture

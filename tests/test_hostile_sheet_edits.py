@@ -80,7 +80,7 @@ def test_held_lock_times_out_with_a_clear_message(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time\nfrom pathlib import Path\nfrom tokencalc.sheet_lock import sheet_lock\n"
+            "import sys, time\nfrom pathlib import Path\nfrom tokencalc.sheet.lock import sheet_lock\n"
             "with sheet_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(30)\n",
             str(home / "pricing.toml"),
         ],
@@ -200,8 +200,8 @@ def test_fifo_sheet_is_refused_without_blocking(cli, _isolated_environment):
 
 
 def test_sheet_changed_on_disk_by_an_editor_is_not_overwritten(monkeypatch, _isolated_environment):
-    from tokencalc import sheet_edit
     from tokencalc.errors import TokencalcError
+    from tokencalc.sheet import edit as sheet_edit
 
     home = _isolated_environment
     (home / "pricing.toml").write_text("[currencies]\nEUR = 0.9\n")
@@ -221,7 +221,7 @@ def test_stale_cache_temporaries_are_removed_on_the_next_run(tmp_path):
     load = [
         sys.executable,
         "-c",
-        "from tokencalc import encodings; encodings.rank_table('o200k_base')",
+        "from tokencalc.counting import encodings; encodings.rank_table('o200k_base')",
     ]
     assert subprocess.run(load, env=env, capture_output=True).returncode == 0  # builds the cache
     (table,) = [p for p in cache.iterdir() if p.name.endswith(".ranks")]

@@ -61,7 +61,7 @@ def test_16_mib_nul_hole_in_a_log(tmp_path):
     assert result.returncode == 0, result.stderr
     # Worked out independently of the windows: o200k_base merges a NUL run in pairs, so the
     # piece "\0" * 2n + "\n" costs n tokens more than "\0" * 4096 + "\n" does per 2,048 pairs.
-    from tokencalc import encodings
+    from tokencalc.counting import encodings
 
     encoding = encodings.get_encoding("o200k_base")
     small = len(encoding._encode_single_piece(b"\0" * 4096 + b"\n"))
@@ -97,9 +97,9 @@ def test_16_mib_aperiodic_letter_run(tmp_path):
     data.write_text(text)
     result, elapsed, peak = _run(["count", "-q", str(data)])
     assert result.returncode == 0, result.stderr
-    # The reference: the serial windows of tokencalc.long_pieces (checked against whole-piece
+    # The reference: the serial windows of tokencalc.counting.long_pieces (checked against whole-piece
     # tiktoken by the property tests), not the parallel windows or the stream cutter used here.
-    from tokencalc import encodings, long_pieces
+    from tokencalc.counting import encodings, long_pieces
 
     encoding = encodings.get_encoding("o200k_base")
     assert int(result.stdout) == long_pieces.count_piece_chunks(

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tokencalc.inputs import resolve_inputs
+from tokencalc.counting.inputs import resolve_inputs
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tokencalc import encodings, long_pieces, long_pieces_parallel, token_classes
-from tokencalc.counting import TokenCounter, classes_with_tiktoken, count_with_tiktoken
+from tokencalc.counting import encodings, long_pieces, long_pieces_parallel
+from tokencalc.counting.counter import TokenCounter, classes_with_tiktoken, count_with_tiktoken
+from tokencalc.tokenizers import token_classes
 
 BASES = ["o200k_base", "cl100k_base"]
 
@@ -185,7 +186,7 @@ def test_small_text_with_one_long_piece_is_fast_and_exact():
     assert time.monotonic() - started < 10
 
 
-# The parallel path (tokencalc.long_pieces_parallel): fixed overlapping windows encoded on a
+# The parallel path (tokencalc.counting.long_pieces_parallel): fixed overlapping windows encoded on a
 # thread pool, joined afterwards at a common compatible boundary.
 
 
@@ -315,8 +316,8 @@ def test_parallel_join_that_fails_falls_back_exactly(monkeypatch):
 def test_quick_no_cut_checks_agree_with_the_cut_pattern(text, lo):
     # The stream cutter's shortcuts (one repeated character, letters only, no letter or
     # newline) may only answer "no cut" where the cut pattern finds none.
-    from tokencalc import counting
-    from tokencalc.chunking import last_safe_cut
+    from tokencalc.counting import counter as counting
+    from tokencalc.counting.chunking import last_safe_cut
 
     lo = min(lo, len(text) - 1)
     assert counting._last_cut(text, lo, "") == last_safe_cut(text, lo)

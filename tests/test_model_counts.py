@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from tokencalc import claude_reconstruction
-from tokencalc.counting import Counts, TokenCounter
-from tokencalc.encodings import TokenizerRef
-from tokencalc.model_counts import combined_label, model_count, needs
-from tokencalc.sheet import load_price_sheet
-from tokencalc.token_classes import CLASSES
-from tokencalc.tokenizer_families import FamilyCounting
+from tokencalc.counting.counter import Counts, TokenCounter
+from tokencalc.counting.encodings import TokenizerRef
+from tokencalc.sheet.model import load_price_sheet
+from tokencalc.tokenizers import claude_reconstruction
+from tokencalc.tokenizers.model_counts import combined_label, model_count, needs
+from tokencalc.tokenizers.token_classes import CLASSES
+from tokencalc.tokenizers.tokenizer_families import FamilyCounting
 
 RATIOS = {name: Decimal(2) for name in CLASSES}
 

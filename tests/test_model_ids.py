@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tokencalc.errors import UnknownModelError
-from tokencalc.model_ids import candidates
-from tokencalc.sheet import load_price_sheet
+from tokencalc.sheet.model import load_price_sheet
+from tokencalc.sheet.model_ids import candidates
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tokencalc.online import OnlineCounter, OnlineUnavailable
+from tokencalc.tokenizers.online import OnlineCounter, OnlineUnavailable
 
 KEY = "sk-test-SECRET-1234"
 FRAME = 7  # the fake's per-message frame, as Anthropic's count_tokens adds one

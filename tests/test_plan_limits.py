@@ -10,9 +10,9 @@ import json
 from decimal import Decimal
 
 import pytest
-from test_sheet import sample_text
 
-from tokencalc.plan_limits import messages_in_window
+from test_sheet import sample_text
+from tokencalc.plans.limits import messages_in_window
 
 D = Decimal
 LIMITS = """

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tokencalc.errors import TokencalcError, UsageError
-from tokencalc.plans import (
+from tokencalc.plans.core import (
     MAX_BREAK_EVEN_MESSAGES_PER_DAY,
     MAX_SEATS,
     UsageProfile,
@@ -26,7 +26,7 @@ from tokencalc.plans import (
     seats_for,
     turn_tokens,
 )
-from tokencalc.sheet import load_price_sheet
+from tokencalc.sheet.model import load_price_sheet
 
 D = Decimal
 ON = date(2026, 11, 22)
@@ -294,7 +294,7 @@ def test_cache_writes_bill_the_new_part_of_each_prompt(sheet):
 
 
 def test_requests_turn_by_turn():
-    from tokencalc.plans import TurnTokens
+    from tokencalc.plans.core import TurnTokens
 
     tokens = TurnTokens(system=100, message=10, reply=20, reasoning=5)
     plain, reads, writes = (
@@ -614,7 +614,7 @@ def test_a_conversation_too_long_for_the_stand_in_is_flagged(sheet):
 
 
 def test_the_largest_profile_still_gives_amounts_that_can_be_shown():
-    from tokencalc.costs import format_money
+    from tokencalc.pricing.costs import format_money
 
     sheet = load_price_sheet(user_sheet=False)  # the bundled sheet: its dearest models
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tokencalc.sheet import PriceSheet, load_price_sheet
+from tokencalc.sheet.model import PriceSheet, load_price_sheet
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "pricing-sources.md"
 MILLION = Decimal(1_000_000)

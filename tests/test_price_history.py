@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import pytest
 
-from tokencalc.costs import RequestTokens, request_cost
 from tokencalc.errors import PriceSheetError, TokencalcError
-from tokencalc.sheet import load_price_sheet
+from tokencalc.pricing.costs import RequestTokens, request_cost
+from tokencalc.sheet.model import load_price_sheet
 
 D = Decimal
 

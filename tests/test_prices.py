@@ -52,7 +52,7 @@ def fails(result, code: int = 1) -> str:
 
 
 def effective():
-    from tokencalc.sheet import load_price_sheet
+    from tokencalc.sheet.model import load_price_sheet
 
     return load_price_sheet()
 
@@ -726,9 +726,9 @@ def _commands(group, path=()):
 
 def test_every_command_and_subcommand_help_has_examples(cli):
     """The polish promise of issue 5: every command's --help shows how to use it, subcommands too."""
-    from tokencalc.cli.app import app
-
     import typer.main
+
+    from tokencalc.cli.app import app
 
     group = typer.main.get_command(app)
     assert {"count", "estimate", "models", "prices"} <= set(group.commands)
@@ -884,7 +884,7 @@ def test_a_dangling_symbolic_link_is_written_through(cli, user_sheet, tmp_path):
 
 
 def test_export_uses_the_files_the_loader_read(cli, monkeypatch):
-    import tokencalc.sheet as sheet_module
+    import tokencalc.sheet.model as sheet_module
 
     ok(cli("prices", "set", "gpt-test", "--input", "1.1"))
 

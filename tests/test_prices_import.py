@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tokencalc import litellm_import
 from tokencalc.errors import TokencalcError
+from tokencalc.sheet.imports import litellm as litellm_import
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -56,7 +56,7 @@ def ok(result):
 
 
 def effective():
-    from tokencalc.sheet import load_price_sheet
+    from tokencalc.sheet.model import load_price_sheet
 
     return load_price_sheet()
 

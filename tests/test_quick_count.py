@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tokencalc import encodings
 from tokencalc.cli.quick_count import QuickCount, parse
+from tokencalc.counting import encodings
 
 BIN = Path(sys.executable).parent / "tokencalc"
 

@@ -1,4 +1,4 @@
-"""``tokencalc.sheet_edit`` directly: diffs, dotted paths, model and rate edits, validation.
+"""``tokencalc.sheet.edit`` directly: diffs, dotted paths, model and rate edits, validation.
 
 The CLI tests (test_prices.py) go through ``tokencalc prices``; these pin the pure functions
 the commands are made of, with expectations written out by hand.
@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from tokencalc.errors import PriceSheetError, TokencalcError, UnknownModelError, UsageError
-from tokencalc.sheet import SheetLayer, parse_sheet_text
-from tokencalc.sheet_edit import (
+from tokencalc.sheet.edit import (
     NOT_A_TABLE,
     FieldChange,
     UserSheet,
@@ -32,6 +31,7 @@ from tokencalc.sheet_edit import (
     unset_currency_rate,
     unset_model_value,
 )
+from tokencalc.sheet.model import SheetLayer, parse_sheet_text
 
 D = Decimal
 

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tokencalc import counting, encodings, token_classes
-from tokencalc.counting import TokenCounter, classes_with_tiktoken
+from tokencalc.counting import counter as counting
+from tokencalc.counting import encodings
+from tokencalc.counting.counter import TokenCounter, classes_with_tiktoken
 from tokencalc.errors import EncodingDataError
-from tokencalc.token_classes import CLASSES, classify_bytes, classify_text
+from tokencalc.tokenizers import token_classes
+from tokencalc.tokenizers.token_classes import CLASSES, classify_bytes, classify_text
 
 
 def name(code: int) -> str:

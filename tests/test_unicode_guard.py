@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tokencalc import encodings, unicode_guard
+from tokencalc.counting import encodings, unicode_guard
 
 
 def plain_definition(text: str) -> bool:

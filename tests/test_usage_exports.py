@@ -1,7 +1,7 @@
 """Chat exports: ChatGPT and Claude.ai conversations, counted from their text.
 
 Expected counts are built from the exact strings each call must see, counted with
-``tokencalc.counting.count_text``: that checks the history reconstruction (which messages,
+``tokencalc.counting.counter.count_text``: that checks the history reconstruction (which messages,
 which branch, in which calls) independently of how the reader counts.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tokencalc.counting import count_text
+from tokencalc.counting.counter import count_text
 from tokencalc.usage import read_usage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "usage"
@@ -256,7 +256,7 @@ def test_override_does_not_touch_logged_usage():
 
 
 def test_chat_text_counter_matches_token_counter_past_its_small_budget():
-    from tokencalc.counting import SMALL_TEXT_BUDGET, TokenCounter
+    from tokencalc.counting.counter import SMALL_TEXT_BUDGET, TokenCounter
     from tokencalc.usage.options import ChatTextCounter
 
     texts = [

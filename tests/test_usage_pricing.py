@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tokencalc.errors import TokencalcError, UsageError
-from tokencalc.plans import UsageProfile, conversation_cost
-from tokencalc.sheet import load_price_sheet
+from tokencalc.plans.core import UsageProfile, conversation_cost
+from tokencalc.sheet.model import load_price_sheet
 from tokencalc.usage import UsageRecord, read_usage
 from tokencalc.usage.pricing import (
     NO_MODEL,

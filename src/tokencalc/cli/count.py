@@ -84,8 +84,8 @@ def _base_count(tokenizer, counts) -> int:
 
 
 def _made(tokenizer, outcome, online: dict | None = None) -> dict:
-    """Input label → ModelCount: how each input's tokens were made (tokencalc.model_counts)."""
-    from tokencalc.model_counts import model_count
+    """Input label → ModelCount: how each input's tokens were made (tokencalc.tokenizers.model_counts)."""
+    from tokencalc.tokenizers.model_counts import model_count
 
     online = online or {}
     return {
@@ -96,7 +96,7 @@ def _made(tokenizer, outcome, online: dict | None = None) -> dict:
 
 def _how(tokenizer, made: dict) -> tuple[str, str]:
     """(method, label) of the total."""
-    from tokencalc.model_counts import combined_label
+    from tokencalc.tokenizers.model_counts import combined_label
 
     if not made:
         return ("estimated" if tokenizer.estimated else "exact"), ""
@@ -105,7 +105,7 @@ def _how(tokenizer, made: dict) -> tuple[str, str]:
 
 
 def _sheet_model(model: str):
-    from tokencalc.sheet import load_price_sheet
+    from tokencalc.sheet.model import load_price_sheet
 
     sheet = load_price_sheet()
     return sheet, sheet.resolve(model)
@@ -113,7 +113,7 @@ def _sheet_model(model: str):
 
 def _tokenizer_for(encoding: str | None, model: str | None):
     """The TokenizerRef to count with: exact unless the model is only in the price sheet."""
-    from tokencalc import encodings
+    from tokencalc.counting import encodings
     from tokencalc.errors import UnknownModelError
 
     if model:
@@ -144,7 +144,7 @@ def run_count(
 
     tokenizer = _tokenizer_for(encoding, model)
     if tokenizer.counting is not None:
-        from tokencalc.model_counts import needs
+        from tokencalc.tokenizers.model_counts import needs
 
         need = needs([tokenizer])
         encodings_, classes, keep = list(need.encodings), need.classes, need.keep_text

@@ -187,7 +187,7 @@ def run_dataset(
     if max_cost is not None:
         best = summary.cheapest
         if best is not None and best.cost is not None and best.cost > max_cost:
-            from tokencalc.costs import decimal_text, format_money
+            from tokencalc.pricing.costs import decimal_text, format_money
 
             raise BudgetExceeded(
                 f"over budget: the cheapest model, {best.model.id}, costs {format_money(best.cost, assumptions.currency)} "
@@ -211,8 +211,8 @@ def job_durations(
 ) -> dict[str, Any] | None:
     """Each model's job duration at the usage tier and/or the limits given (None: not asked)."""
     from tokencalc.datasets.duration import job_duration
-    from tokencalc.ratelimits import RateLimits, limits_for, tier_name
-    from tokencalc.sheet import merge_layers
+    from tokencalc.sheet.model import merge_layers
+    from tokencalc.sheet.ratelimits import RateLimits, limits_for, tier_name
 
     given = {key: value for key, value in limits.items() if value is not None}
     if usage_tier is None and not given:

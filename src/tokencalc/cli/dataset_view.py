@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tokencalc.costs import decimal_text, format_money
 from tokencalc.datasets.duration import describe_minutes
 from tokencalc.datasets.run import DatasetPlan
 from tokencalc.datasets.summary import DatasetSummary, ModelSummary, Spread
+from tokencalc.pricing.costs import decimal_text, format_money
 from tokencalc.render import Column, OutputFormat, make_console, write_rows
 from tokencalc.render import write_json as emit_json
-from tokencalc.ratelimits import LIMIT_KEYS
-from tokencalc.sheet import PriceSheet
+from tokencalc.sheet.model import PriceSheet
+from tokencalc.sheet.ratelimits import LIMIT_KEYS
 
 #: Malformed records shown in the table view (JSON lists up to MAX_PROBLEMS_LISTED).
 PROBLEMS_SHOWN = 20

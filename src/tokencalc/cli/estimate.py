@@ -23,6 +23,7 @@ from tokencalc.cli.dataset import (
     UsageTierOption,
     WorkersOption,
 )
+from tokencalc.cli.online_view import OnlineOption, count_online, online_text_limit
 from tokencalc.cli.options import (
     CurrencyOption,
     DateOption,
@@ -34,7 +35,6 @@ from tokencalc.cli.options import (
     parse_date,
     parse_decimal,
 )
-from tokencalc.cli.online_view import OnlineOption, count_online, online_text_limit
 from tokencalc.render import OutputFormat
 
 
@@ -273,7 +273,7 @@ def estimate_command(
     """
     from tokencalc.cli.inputs_view import stdin_is_terminal
     from tokencalc.errors import UsageError
-    from tokencalc.estimate import Assumptions
+    from tokencalc.pricing.estimate import Assumptions
 
     if batch and tier not in (TierChoice.standard, TierChoice.batch):
         raise UsageError("give --batch or --tier, not both")
@@ -413,7 +413,7 @@ def run_estimate(
 
     from tokencalc.cli.inputs_view import count_paths
     from tokencalc.errors import ExitCode
-    from tokencalc.estimate import (
+    from tokencalc.pricing.estimate import (
         check_budget,
         check_tier_offered,
         count_needs,
@@ -485,7 +485,7 @@ def parse_time_of_day(text: str):
 
 
 def _json_row(row, tier: str | None) -> dict:
-    from tokencalc.costs import decimal_text
+    from tokencalc.pricing.costs import decimal_text
 
     cost = row.cost
     document = {
@@ -521,7 +521,7 @@ def _json_row(row, tier: str | None) -> dict:
 
 def _per_file_in_row_order(estimate, sort: str) -> list:
     """Per-file rows grouped by model in the order of the model rows, inputs in given order."""
-    from tokencalc.estimate import sort_rows
+    from tokencalc.pricing.estimate import sort_rows
 
     order = {row.model.id: index for index, row in enumerate(sort_rows(estimate.rows, sort))}
     return sorted(estimate.per_file, key=lambda row: order[row.model.id])
@@ -529,10 +529,10 @@ def _per_file_in_row_order(estimate, sort: str) -> list:
 
 def _write_json(sheet, estimate, outcome, sort: str) -> None:
     from tokencalc.cli.inputs_view import input_entries
-    from tokencalc.costs import decimal_text
-    from tokencalc.estimate import sort_rows
-    from tokencalc.model_counts import FRAME_NOTE
+    from tokencalc.pricing.costs import decimal_text
+    from tokencalc.pricing.estimate import sort_rows
     from tokencalc.render import write_json
+    from tokencalc.tokenizers.model_counts import FRAME_NOTE
 
     a = estimate.assumptions
     cheapest = estimate.cheapest
@@ -584,10 +584,10 @@ def _requests_text(a) -> str:
 
 
 def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
-    from tokencalc.costs import format_money
-    from tokencalc.estimate import sort_rows
-    from tokencalc.model_counts import FRAME_NOTE
+    from tokencalc.pricing.costs import format_money
+    from tokencalc.pricing.estimate import sort_rows
     from tokencalc.render import Column, bar, pictures_wanted, write_rows
+    from tokencalc.tokenizers.model_counts import FRAME_NOTE
 
     pictures = pictures_wanted(fmt)
 
@@ -646,7 +646,7 @@ def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
             styles.append("dim")
         else:
             styles.append(None)
-    from tokencalc.estimate_dates import peak_note
+    from tokencalc.pricing.estimate_dates import peak_note
 
     timing = peak_note(None, [row.model for row in estimate.rows], a.at)
     caption = (

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from tokencalc.counting import Counts, InputResult
-from tokencalc.inputs import InputProblem
+from tokencalc.counting.counter import Counts, InputResult
+from tokencalc.counting.inputs import InputProblem
 
 
 @dataclass
@@ -75,8 +75,8 @@ def count_paths(
     """
     from tokencalc.cli.messages import print_error, print_warning
     from tokencalc.cli.progress import LazyProgress, progress_allowed
-    from tokencalc.counting import TokenCounter, count_inputs
-    from tokencalc.inputs import resolve_inputs
+    from tokencalc.counting.counter import TokenCounter, count_inputs
+    from tokencalc.counting.inputs import resolve_inputs
     from tokencalc.safe_text import escape
 
     resolved = resolve_inputs(paths)

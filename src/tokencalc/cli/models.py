@@ -11,10 +11,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from tokencalc.cli.options import FormatOption, PricesOption, load_sheet, parse_date
 from tokencalc.cli.completion import complete_model, complete_provider
+from tokencalc.cli.options import FormatOption, PricesOption, load_sheet, parse_date
 from tokencalc.render import OutputFormat
-from tokencalc.sheet_rules import window_text
+from tokencalc.sheet.rules import window_text
 
 
 def models_command(
@@ -106,7 +106,7 @@ def _filter(sheet, search: str | None, providers: list[str]):
 
 
 def _per_million(value) -> str:
-    from tokencalc.costs import decimal_text
+    from tokencalc.pricing.costs import decimal_text
 
     return decimal_text(value)
 
@@ -257,7 +257,7 @@ def price_rule_fields(details: dict) -> list[tuple[str, str]]:
 
 def model_details(sheet, model, today: date) -> dict:
     """Everything the sheet says about one model, with prices resolved for ``today``."""
-    from tokencalc.model_counts import family_method
+    from tokencalc.tokenizers.model_counts import family_method
 
     standard = sheet.prices_on(model, today)
     ref = sheet.tokenizer_for(model)

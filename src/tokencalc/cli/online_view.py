@@ -1,5 +1,5 @@
 """``--online`` for ``estimate`` and ``count``: ask the vendors' counting endpoints, warn once per
-vendor on failure and keep the offline count (tokencalc.online does the asking)."""
+vendor on failure and keep the offline count (tokencalc.tokenizers.online does the asking)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def online_text_limit(online: bool) -> int:
     """Characters of each input to keep for sending (0 when not online)."""
     if not online:
         return 0
-    from tokencalc.online import MAX_CHARS
+    from tokencalc.tokenizers.online import MAX_CHARS
 
     return MAX_CHARS
 
@@ -32,8 +32,8 @@ def count_online(
 ) -> dict[tuple[str, str], Any]:
     """Online counts for the selected models' inputs; one warning per vendor that failed."""
     from tokencalc.cli.app import print_warning
-    from tokencalc.online import OnlineCounter, online_counts
     from tokencalc.paths import cache_dir
+    from tokencalc.tokenizers.online import OnlineCounter, online_counts
 
     refs = [
         (m.id, m.provider, sheet.tokenizer_for(m).family, sheet.tokenizer_for(m).estimated)

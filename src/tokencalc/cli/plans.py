@@ -153,7 +153,7 @@ def plans_command(
 
     from tokencalc.cli.app import print_warning
     from tokencalc.errors import UsageError
-    from tokencalc.plans import UsageProfile, compare_plans, find_plans
+    from tokencalc.plans.core import UsageProfile, compare_plans, find_plans
 
     if sample is not None and message_tokens is not None:
         raise UsageError("give --sample or --message-tokens, not both")
@@ -203,10 +203,10 @@ def plans_command(
 def _count_sample(label: str) -> int:
     """The exact o200k_base count of the sample file (or stdin); unreadable or binary → error."""
     from tokencalc.cli.app import print_warning
-    from tokencalc.counting import TokenCounter, count_inputs
+    from tokencalc.counting.counter import TokenCounter, count_inputs
+    from tokencalc.counting.inputs import STDIN_LABEL, InputSource
     from tokencalc.errors import InputError
-    from tokencalc.inputs import STDIN_LABEL, InputSource
-    from tokencalc.plans import MAX_PROFILE_TOKENS
+    from tokencalc.plans.core import MAX_PROFILE_TOKENS
 
     source = InputSource(label, None if label == STDIN_LABEL else Path(label))
     with TokenCounter(["o200k_base"], count_words=False) as counter:
@@ -258,7 +258,7 @@ def _profile_document(profile) -> dict:
 
 
 def _json_row(row, comparison) -> dict:
-    from tokencalc.costs import decimal_text
+    from tokencalc.pricing.costs import decimal_text
 
     cheapest = comparison.cheapest
     break_even = row.break_even_messages_per_day
@@ -301,7 +301,7 @@ def _json_row(row, comparison) -> dict:
 
 
 def _write_json(sheet, comparison) -> None:
-    from tokencalc.costs import decimal_text
+    from tokencalc.pricing.costs import decimal_text
     from tokencalc.render import write_json
 
     write_json(
@@ -327,7 +327,7 @@ def _break_even_text(row) -> str:
 
 def _cheaper_text(row, currency: str) -> str:
     """The verdict in a few characters, for a table column."""
-    from tokencalc.costs import format_money
+    from tokencalc.pricing.costs import format_money
 
     difference = row.api_monthly_cost - row.monthly_price
     if row.exceeds_cap:
@@ -342,8 +342,8 @@ def _cheaper_text(row, currency: str) -> str:
 
 
 def _write_rows(comparison, fmt: OutputFormat) -> None:
-    from tokencalc.costs import format_money
-    from tokencalc.plans import NOT_PER_SEAT
+    from tokencalc.plans.core import NOT_PER_SEAT
+    from tokencalc.pricing.costs import format_money
     from tokencalc.render import Column, bar, pictures_wanted, write_rows
 
     pictures = pictures_wanted(fmt)

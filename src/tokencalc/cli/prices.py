@@ -1,7 +1,7 @@
 """``tokencalc prices …``: see, correct, refresh and compare the price sheets.
 
 Every write goes to the user sheet (``tokencalc prices path``), never to the packaged
-default; the logic lives in :mod:`tokencalc.sheet_edit` and :mod:`tokencalc.litellm_import`.
+default; the logic lives in :mod:`tokencalc.sheet.edit` and :mod:`tokencalc.sheet.imports.litellm`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from tokencalc.cli.completion import complete_provider
-from tokencalc.cli.options import today as _today
-
 from tokencalc.cli.options import parse_date, parse_decimal
+from tokencalc.cli.options import today as _today
 from tokencalc.render import OutputFormat
 
 app = typer.Typer(
@@ -63,7 +62,7 @@ def _out(line: str = "") -> None:
 
 
 def _report(changes) -> None:
-    from tokencalc.sheet_edit import show_value
+    from tokencalc.sheet.edit import show_value
 
     for change in changes:
         _out(
@@ -77,7 +76,7 @@ def _save(edit, *, report: bool = True, pin: bool = False, also: list[str] | Non
     A ``set`` that would not change any effective price writes nothing (unless ``pin``);
     an ``unset`` always removes the override it names.
     """
-    from tokencalc.sheet_edit import write_edit
+    from tokencalc.sheet.edit import write_edit
 
     if not edit.writes or (not edit.changes and not pin):
         _out(
@@ -100,7 +99,7 @@ def _save(edit, *, report: bool = True, pin: bool = False, also: list[str] | Non
 def _editing():
     """The user sheet's edit lock, held from reading the sheet until the new one is in place."""
     from tokencalc.paths import user_sheet_path
-    from tokencalc.sheet_lock import sheet_lock
+    from tokencalc.sheet.lock import sheet_lock
 
     return sheet_lock(user_sheet_path())
 
@@ -132,7 +131,7 @@ def path_command(
     """
     from tokencalc.paths import user_sheet_path
     from tokencalc.render import Column, write_json, write_rows
-    from tokencalc.sheet import packaged_sheet_location
+    from tokencalc.sheet.model import packaged_sheet_location
 
     user = user_sheet_path()
     if user_only:
@@ -320,7 +319,7 @@ def set_command(
 
       tokencalc prices set my-llama --provider groq --tokenizer llama3 --input 0.2 --output 0.6 --context-window 131072
     """
-    from tokencalc import sheet_edit
+    from tokencalc.sheet import edit as sheet_edit
 
     values: dict[str, Any] = {}
     for option, key, text in (
@@ -430,9 +429,9 @@ def unset_command(
 
       tokencalc prices unset claude-sonnet-5-5 batch
     """
-    from tokencalc import sheet_edit
     from tokencalc.errors import PriceSheetError
-    from tokencalc.sheet import read_sheet_layer
+    from tokencalc.sheet import edit as sheet_edit
+    from tokencalc.sheet.model import read_sheet_layer
 
     with _editing():
         user = sheet_edit.read_user_sheet()
@@ -477,7 +476,7 @@ def set_rate_command(
 
       tokencalc estimate notes.md --currency EUR
     """
-    from tokencalc import sheet_edit
+    from tokencalc.sheet import edit as sheet_edit
 
     value = parse_decimal("RATE", rate, positive=True)
     with _editing():
@@ -496,7 +495,7 @@ def unset_rate_command(
 
       tokencalc prices unset-rate EUR
     """
-    from tokencalc import sheet_edit
+    from tokencalc.sheet import edit as sheet_edit
 
     with _editing():
         user = sheet_edit.read_user_sheet()
@@ -575,8 +574,9 @@ def import_command(
 
       tokencalc prices import https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json -p anthropic
     """
-    from tokencalc import litellm_import, sheet_edit
     from tokencalc.errors import TokencalcError
+    from tokencalc.sheet import edit as sheet_edit
+    from tokencalc.sheet.imports import litellm as litellm_import
 
     if not (0.1 <= timeout <= MAX_TIMEOUT):  # also false for nan
         from tokencalc.errors import UsageError
@@ -632,8 +632,8 @@ def import_command(
 
 
 def _report_import(plan) -> None:
-    from tokencalc.litellm_import import summarize_skipped
-    from tokencalc.sheet_edit import show_value
+    from tokencalc.sheet.edit import show_value
+    from tokencalc.sheet.imports.litellm import summarize_skipped
 
     catalog = plan.catalog
     _out(
@@ -705,7 +705,7 @@ def diff_command(
       tokencalc prices diff default team-prices.toml --format json
     """
     from tokencalc.render import Column, write_json, write_rows
-    from tokencalc.sheet_edit import diff_sheets, sheet_data, show_value
+    from tokencalc.sheet.edit import diff_sheets, sheet_data, show_value
 
     old_data, old_label = sheet_data(old or "default")
     new_data, new_label = sheet_data(new or "effective")
@@ -758,7 +758,7 @@ def diff_command(
 
 
 def _json_value(value):
-    from tokencalc.sheet_edit import show_value
+    from tokencalc.sheet.edit import show_value
 
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -801,8 +801,8 @@ def validate_command(
       tokencalc prices validate my-pricing.toml --standalone
     """
     from tokencalc.errors import ExitCode, PriceSheetError, UsageError
-    from tokencalc.sheet import load_price_sheet, read_sheet_layer
-    from tokencalc.sheet_edit import count_entries
+    from tokencalc.sheet.edit import count_entries
+    from tokencalc.sheet.model import load_price_sheet, read_sheet_layer
 
     if standalone and file is None:
         raise UsageError("--standalone needs a FILE")
@@ -872,7 +872,7 @@ def export_command(
 
       tokencalc prices export --format csv > models.csv
     """
-    from tokencalc.sheet import load_price_sheet, merge_layers
+    from tokencalc.sheet.model import load_price_sheet, merge_layers
 
     sheet = load_price_sheet(prices)  # validates
     data = merge_layers(sheet.layers)  # the very files that were validated, read once
@@ -892,9 +892,9 @@ def export_command(
 
 
 def _export_csv(sheet) -> None:
-    from tokencalc.costs import decimal_text
+    from tokencalc.pricing.costs import decimal_text
     from tokencalc.render import Column, write_csv
-    from tokencalc.sheet import PRICE_FIELDS, TIERS
+    from tokencalc.sheet.model import PRICE_FIELDS, TIERS
 
     def money(value):
         return decimal_text(value) if value is not None else None

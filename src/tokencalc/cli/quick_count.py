@@ -70,7 +70,7 @@ def _stdin_is_terminal() -> bool:
 
 
 def _known_encoding(name: str) -> bool:
-    from tokencalc import encodings
+    from tokencalc.counting import encodings
     from tokencalc.errors import TokencalcError
 
     try:
@@ -123,8 +123,8 @@ def run(request: QuickCount) -> int:
 
 
 def _count_and_print(request: QuickCount) -> int:
-    from tokencalc import encodings
     from tokencalc.cli.inputs_view import count_paths
+    from tokencalc.counting import encodings
     from tokencalc.errors import ExitCode
 
     name = request.encoding or encodings.DEFAULT_ENCODING

@@ -181,7 +181,7 @@ def usage_command(
       tokencalc usage usage.csv costs.csv --format json
     """
     from tokencalc.errors import UsageError
-    from tokencalc.plans import MAX_PROFILE_TOKENS
+    from tokencalc.plans.core import MAX_PROFILE_TOKENS
 
     if seats is not None and plan is None:
         raise UsageError("--seats needs --plan")
@@ -326,7 +326,7 @@ def run_usage(request: UsageRequest) -> None:
     from tokencalc.cli.app import print_warning
     from tokencalc.cli.progress import LazyProgress, progress_allowed
     from tokencalc.errors import UsageRecordError
-    from tokencalc.plans import seats_for
+    from tokencalc.plans.core import seats_for
     from tokencalc.usage import read_usage, total_input_bytes
     from tokencalc.usage.pricing import compare_plan, price_usage
 
@@ -389,7 +389,7 @@ def run_usage(request: UsageRequest) -> None:
         rate=rate,
     )
     comparison = compare_plan(plan, priced, seats=request.seats) if plan is not None else None
-    seat_notes = []  # how --seats was applied (tokencalc.plans.seats_for), as plans reports it:
+    seat_notes = []  # how --seats was applied (tokencalc.plans.core.seats_for), as plans reports it:
     if comparison is not None and comparison.plan.per_seat:
         for message in comparison.notes:  # raised to the plan's minimum: a warning
             print_warning(message)
@@ -432,7 +432,7 @@ def _report_malformed(report) -> None:
 
 
 def _money(value: Decimal | None) -> str | None:
-    from tokencalc.costs import decimal_text
+    from tokencalc.pricing.costs import decimal_text
 
     return None if value is None else decimal_text(value)
 
@@ -600,7 +600,7 @@ def _requests_text(requests: int, uncounted: int) -> str:
 
 
 def _display_row(key: str, totals, currency: str, costs_only: bool = False) -> dict:
-    from tokencalc.costs import format_money
+    from tokencalc.pricing.costs import format_money
 
     return {
         "key": f"{key} ≈" if totals.estimated else key,

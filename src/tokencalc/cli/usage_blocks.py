@@ -183,7 +183,7 @@ def _duration(span: timedelta) -> str:
 def _write_table(
     result, shown, cap: int | None, tz: tzinfo | None, currency: str, fmt: OutputFormat
 ) -> None:
-    from tokencalc.costs import format_money
+    from tokencalc.pricing.costs import format_money
     from tokencalc.render import Column, write_rows
 
     columns = [
@@ -231,7 +231,7 @@ def _write_table(
 def _write_json(
     result, shown, cap: int | None, plan, tz_label: str, currency: str, now: datetime
 ) -> None:
-    from tokencalc.costs import decimal_text
+    from tokencalc.pricing.costs import decimal_text
     from tokencalc.render import write_json
     from tokencalc.usage.blocks import WINDOW
 

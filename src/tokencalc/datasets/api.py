@@ -12,8 +12,8 @@ from tokencalc.api import Prices, _day, _number, _sheet, _tier, _token_argument
 from tokencalc.datasets.prompts import RecordSpec, Template
 from tokencalc.datasets.run import DatasetPlan, DatasetRun, open_dataset
 from tokencalc.errors import UsageError
-from tokencalc.estimate import MAX_OUTPUT_RATIO, Assumptions
-from tokencalc.sheet import ModelEntry, PriceSheet
+from tokencalc.pricing.estimate import MAX_OUTPUT_RATIO, Assumptions
+from tokencalc.sheet.model import ModelEntry, PriceSheet
 
 __all__ = ["estimate_dataset"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from tokencalc.ratelimits import RateLimits
+from tokencalc.sheet.ratelimits import RateLimits
 
 MINUTES_PER_DAY = 1440
 

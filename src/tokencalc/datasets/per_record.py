@@ -15,11 +15,11 @@ from types import TracebackType
 from typing import IO, Any
 
 from tokencalc.atomic import resolved_target
-from tokencalc.costs import decimal_text
 from tokencalc.datasets.pricing import PricedModel
 from tokencalc.datasets.run import RecordRow
 from tokencalc.datasets.sources import DATA_EXTRA_HINT
 from tokencalc.errors import InputError
+from tokencalc.pricing.costs import decimal_text
 
 #: Rows buffered before a Parquet row group is written.
 PARQUET_GROUP = 65_536

@@ -13,17 +13,17 @@ count of the record's output field.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-import math
 from decimal import Decimal
 
-from tokencalc.costs import MILLION
-from tokencalc.encodings import canonical_encoding
+from tokencalc.counting.encodings import canonical_encoding
 from tokencalc.errors import UsageError
-from tokencalc.estimate import Assumptions
-from tokencalc.sheet import ModelEntry, PriceSheet, Prices
-from tokencalc.token_classes import CLASSES
+from tokencalc.pricing.costs import MILLION
+from tokencalc.pricing.estimate import Assumptions
+from tokencalc.sheet.model import ModelEntry, Prices, PriceSheet
+from tokencalc.tokenizers.token_classes import CLASSES
 
 #: A base the records are counted with: an exact encoding name, or "characters".
 CHARACTERS = "characters"
@@ -72,7 +72,7 @@ class PricedModel:
         return self.class_ratios is not None
 
     def tokens_from_classes(self, histogram: tuple[int, ...]) -> int:
-        """``ceil(Σ tokens of class × ratio of class)`` (as tokencalc.token_classes.estimate_tokens)."""
+        """``ceil(Σ tokens of class × ratio of class)`` (as tokencalc.tokenizers.token_classes.estimate_tokens)."""
         scaled, common = self._classes  # type: ignore[attr-defined]
         total = sum(n * r for n, r in zip(histogram, scaled))
         return int(-(-total // common))

@@ -34,9 +34,9 @@ from tokencalc.datasets.work import (
     run_batches,
 )
 from tokencalc.errors import InputError, UsageError
-from tokencalc.estimate import DEFAULT_OUTPUT_RATIO, Assumptions
-from tokencalc.sheet import ModelEntry, PriceSheet
-from tokencalc.token_classes import CLASSES
+from tokencalc.pricing.estimate import DEFAULT_OUTPUT_RATIO, Assumptions
+from tokencalc.sheet.model import ModelEntry, PriceSheet
+from tokencalc.tokenizers.token_classes import CLASSES
 
 #: Below this many bytes of data the records are counted in this process (workers cost a start-up).
 PARALLEL_FROM_BYTES = 8 << 20

@@ -5,7 +5,7 @@ A :class:`Job` is everything a worker needs (which fields, which bases, the pric
 when asked, the per-record rows. The same function runs in the CLI's worker processes and
 inside a Spark task (see :mod:`tokencalc.datasets.spark`).
 
-Counting is exact: every text goes through :func:`tokencalc.counting.count_with_tiktoken`
+Counting is exact: every text goes through :func:`tokencalc.counting.counter.count_with_tiktoken`
 (tiktoken, safe for pathological whitespace runs), with the tokenizer data shipped in the
 package, so a worker needs no network.
 """
@@ -21,14 +21,20 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Union
 
-from tokencalc import fast_backend, token_classes
-from tokencalc.counting import LONG_RUN, classes_with_tiktoken, count_exact, count_with_tiktoken
+from tokencalc.counting import fast_backend
+from tokencalc.counting.counter import (
+    LONG_RUN,
+    classes_with_tiktoken,
+    count_exact,
+    count_with_tiktoken,
+)
+from tokencalc.counting.encodings import get_encoding, normalizer
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CHARACTERS, CacheRule, OutputRule, PricedModel
 from tokencalc.datasets.prompts import RecordProblem, RecordSpec
 from tokencalc.datasets.sources import Batch, LineBatch
-from tokencalc.encodings import get_encoding, normalizer
-from tokencalc.token_classes import CLASS_BASE
+from tokencalc.tokenizers import token_classes
+from tokencalc.tokenizers.token_classes import CLASS_BASE
 
 #: Batches queued per worker process (bounds memory: a batch is a few MB).
 IN_FLIGHT_PER_WORKER = 3

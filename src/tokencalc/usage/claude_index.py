@@ -207,8 +207,8 @@ def price_entries(entries: list[Entry], records: list[Any] | None = None) -> lis
         return entries
     from dataclasses import replace
 
-    from tokencalc.costs import decimal_text
-    from tokencalc.sheet import load_price_sheet
+    from tokencalc.pricing.costs import decimal_text
+    from tokencalc.sheet.model import load_price_sheet
     from tokencalc.usage.pricing import price_usage
 
     originals = records if records is not None else [_record_of(e) for e in entries]

@@ -41,7 +41,7 @@ class Detected:
 
 def zip_member(file: InputFile) -> str | None:
     """The ``conversations.json`` inside a ZIP archive (raises zipfile.BadZipFile)."""
-    from tokencalc.zip_limits import check_members
+    from tokencalc.usage.zip_limits import check_members
 
     with zipfile.ZipFile(file.path) as archive:
         check_members(archive, str(file.path))

@@ -43,7 +43,7 @@ class InputFile:
                 return
             import zipfile  # only archives need it (the status line's import stays light)
 
-            from tokencalc.zip_limits import open_member
+            from tokencalc.usage.zip_limits import open_member
 
             with (
                 zipfile.ZipFile(handle) as archive,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokencalc.counting import (
+from tokencalc.counting.counter import (
     PART_CHARS,
     SMALL_TEXT_BUDGET,
     Counts,

@@ -1,14 +1,14 @@
 """What usage records would have cost on the API: priced, grouped, totalled, set against a plan.
 
 The pure core of ``tokencalc usage`` after reading: it takes records from
-:func:`tokencalc.usage.read_usage` and a :class:`~tokencalc.sheet.PriceSheet` and returns data.
+:func:`tokencalc.usage.read_usage` and a :class:`~tokencalc.sheet.model.PriceSheet` and returns data.
 
 Rules (see ``docs/usage.md``):
 
 - Each record is priced at the prices in force on its own UTC date (vendors bill by UTC day),
   at the service tier it records (standard when none; a tier the sheet offers only until or
   from a date is unpriced outside it), its model resolved through the sheet (ids, aliases and
-  the resolution rule of :mod:`tokencalc.model_ids`). Off-peak hours, data residency and
+  the resolution rule of :mod:`tokencalc.sheet.model_ids`). Off-peak hours, data residency and
   per-call fees are applied by :mod:`tokencalc.usage.surcharges`; fees are part of ``cost``
   and shown apart as ``fees``.
 - A record whose model is not in the sheet (or that has no model) is never priced as some
@@ -17,7 +17,7 @@ Rules (see ``docs/usage.md``):
   same way and reported in ``unpriced_tiers``.
 - Chat-export records are counted from the text with ``o200k_base``; priced on a model whose
   tokenizer is an estimate family they are first converted to that model's tokens, exactly as
-  ``tokencalc plans`` converts a profile (:func:`tokencalc.plans.model_tokens`). Logged records
+  ``tokencalc plans`` converts a profile (:func:`tokencalc.plans.core.model_tokens`). Logged records
   (agent CLIs, billing exports) are the vendor's own counts and are never converted.
 - Long context: a record that says whether long-context prices applied (``long_context``) is
   priced so. Otherwise a billing-export row, which sums many requests, is long-context when its
@@ -25,7 +25,7 @@ Rules (see ``docs/usage.md``):
   standard prices and counted in ``uncounted_rows`` instead of ``requests``.
 - The vendor's own figure (cost exports, Claude Code's old ``costUSD``) is shown beside ours.
 - A plan is paid for every calendar month the records touch (first to last, gaps included),
-  for the seats :func:`tokencalc.plans.seats_for` settles.
+  for the seats :func:`tokencalc.plans.core.seats_for` settles.
 """
 
 from __future__ import annotations
@@ -37,20 +37,20 @@ from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from tokencalc.costs import RequestTokens, cost_at, format_money
-from tokencalc.encodings import CHARACTERS, TokenizerRef
+from tokencalc.counting.encodings import CHARACTERS, TokenizerRef
 from tokencalc.errors import TokencalcError, UnknownModelError, UsageError
-from tokencalc.plans import CHARS_PER_PROFILE_TOKEN, model_tokens, seats_for
-from tokencalc.sheet import ModelEntry, Plan, Prices, PriceSheet
-from tokencalc.sheet_rules import OffPeak
+from tokencalc.plans.core import CHARS_PER_PROFILE_TOKEN, model_tokens, seats_for
+from tokencalc.pricing.costs import RequestTokens, cost_at, format_money
+from tokencalc.sheet.model import ModelEntry, Plan, Prices, PriceSheet
+from tokencalc.sheet.rules import OffPeak
 from tokencalc.usage import views
-from tokencalc.usage.surcharges import Surcharges, UnpricedExtra
 from tokencalc.usage.records import (
     BILLING_SOURCES,
     ESTIMATED_SOURCES,
     UsageRecord,
     VendorCost,
 )
+from tokencalc.usage.surcharges import Surcharges, UnpricedExtra
 
 ZERO = Decimal(0)
 #: Group key of vendor cost rows that name no model (``--by model``).
@@ -284,7 +284,7 @@ def in_model_tokens(record: UsageRecord, tokenizer: TokenizerRef) -> UsageRecord
     """A chat-export record's ``o200k_base`` counts converted to ``tokenizer``'s tokens.
 
     Each count (input, cache reads, both cache writes, output) goes through
-    :func:`tokencalc.plans.model_tokens`, rounded up; when the rounded-up cache parts add up to
+    :func:`tokencalc.plans.core.model_tokens`, rounded up; when the rounded-up cache parts add up to
     more than the rounded-up input, the input is raised to their sum (they are part of it).
     """
     if not tokenizer.estimated:
@@ -592,7 +592,7 @@ class PlanVersusUsage:
     currency: str
     unknown_models: tuple[UnpricedModel, ...] = ()  # left out of ``api_cost``
     unpriced_tiers: tuple[UnpricedModel, ...] = ()  # left out of ``api_cost``
-    notes: tuple[str, ...] = ()  # how --seats was applied (see tokencalc.plans.seats_for)
+    notes: tuple[str, ...] = ()  # how --seats was applied (see tokencalc.plans.core.seats_for)
 
     @property
     def plan_cost(self) -> Decimal:
@@ -654,7 +654,7 @@ def _counted(unpriced: Sequence[UnpricedModel]) -> str:
 def compare_plan(plan: Plan, usage: PricedUsage, *, seats: int | None = None) -> PlanVersusUsage:
     """``plan`` paid for every calendar month ``usage`` spans, against its API-equivalent cost.
 
-    ``seats`` is ``--seats`` as given; :func:`tokencalc.plans.seats_for` settles what is paid
+    ``seats`` is ``--seats`` as given; :func:`tokencalc.plans.core.seats_for` settles what is paid
     for, and its note (if any) is in the result's ``notes``.
     """
     if usage.first_month is None or usage.last_month is None:

@@ -6,7 +6,7 @@ Every count says how it was made, for the row labels and the JSON contracts:
 * ``reconstructed`` — Claude, by ``ctok`` from recorded ``count_tokens`` answers;
 * ``estimated``     — a per-class table fitted against a reference (``estimated (per-class,
   <reference>, <day>)``), or a single ratio (``estimated (ratio ×1.1 o200k_base, unmeasured)``);
-* ``online``        — the vendor's own counting endpoint (``tokencalc.online``), only when asked.
+* ``online``        — the vendor's own counting endpoint (``tokencalc.tokenizers.online``), only when asked.
 
 All are **content tokens**: the fixed per-message frame a chat request adds is not included.
 """
@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tokencalc import claude_reconstruction, user_tokenizer
-from tokencalc.counting import Counts
-from tokencalc.encodings import CHARACTERS, TokenizerRef, canonical_encoding
-from tokencalc.token_classes import CLASS_BASE, estimate_tokens
+from tokencalc.counting.counter import Counts
+from tokencalc.counting.encodings import CHARACTERS, TokenizerRef, canonical_encoding
+from tokencalc.tokenizers import claude_reconstruction, user_tokenizer
+from tokencalc.tokenizers.token_classes import CLASS_BASE, estimate_tokens
 
 EXACT, RECONSTRUCTED, ESTIMATED, ONLINE = "exact", "reconstructed", "estimated", "online"
 METHODS = (EXACT, RECONSTRUCTED, ESTIMATED, ONLINE)

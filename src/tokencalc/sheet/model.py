@@ -26,11 +26,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from tokencalc.encodings import CHARACTERS, EXACT_ENCODINGS, TokenizerRef
-from tokencalc.tokenizer_families import TOKENIZER_COUNT_KEYS, FamilyCounting, check_family_counting
+from tokencalc.counting.encodings import CHARACTERS, EXACT_ENCODINGS, TokenizerRef
 from tokencalc.errors import PriceSheetError, TokencalcError, UnknownModelError
-from tokencalc.model_ids import candidates as id_candidates
-from tokencalc.sheet_rules import (
+from tokencalc.sheet.model_ids import candidates as id_candidates
+from tokencalc.sheet.rules import (
     Fee,
     OffPeak,
     Residency,
@@ -40,6 +39,11 @@ from tokencalc.sheet_rules import (
     parse_off_peak,
     parse_residency,
     window_text,
+)
+from tokencalc.tokenizers.tokenizer_families import (
+    TOKENIZER_COUNT_KEYS,
+    FamilyCounting,
+    check_family_counting,
 )
 
 if sys.version_info >= (3, 11):
@@ -136,7 +140,7 @@ class TokenizerFamily:
     ratio: Decimal
     source: str
     notes: str | None = None
-    #: per-class table, reconstruction, user tokenizer file (tokencalc.tokenizer_families)
+    #: per-class table, reconstruction, user tokenizer file (tokencalc.tokenizers.tokenizer_families)
     counting: FamilyCounting = FamilyCounting()
 
 
@@ -215,7 +219,7 @@ class ModelEntry:
     #: long-context and explicit tier prices ("long_context.input", "batch.output") that an
     #: overlay set above the file that gave the schedule: they do not follow the schedule
     fixed: frozenset[str] = frozenset()
-    #: hours of the UTC day billed at other (off-peak) prices, see tokencalc.sheet_rules
+    #: hours of the UTC day billed at other (off-peak) prices, see tokencalc.sheet.rules
     off_peak: tuple[OffPeak, ...] = ()
 
 
@@ -301,7 +305,7 @@ class PriceSheet:
         """The model with this id or alias (case-insensitive); never a fuzzy match.
 
         A name that is neither is rewritten by the one resolution rule of
-        :mod:`tokencalc.model_ids` (gateway prefixes, Bedrock and Vertex forms, dated
+        :mod:`tokencalc.sheet.model_ids` (gateway prefixes, Bedrock and Vertex forms, dated
         snapshots, ``-latest``, dotted versions) and looked up again, form by form.
         """
         return self.resolve_form(name)[0]
@@ -1261,7 +1265,7 @@ def _validate(merged: Mapping[str, Any], check: _Validator, labels: list[str]) -
 
     # Rate limits per usage tier (dataset durations): checked by their own module.
     if "rate_limits" in merged:
-        from tokencalc.ratelimits import problems as rate_limit_problems
+        from tokencalc.sheet.ratelimits import problems as rate_limit_problems
 
         for where, message in rate_limit_problems(
             merged["rate_limits"], set(providers) if provider_ids is not None else None

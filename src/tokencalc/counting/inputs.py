@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from tokencalc import globbing
+from tokencalc.counting import globbing
 
 #: Bytes read at a time; also the window in which a NUL byte marks a file as binary.
 BLOCK_SIZE = 1 << 20

@@ -14,7 +14,7 @@ Two derived forms are used, both built once per process and only when a command 
 * a :class:`RankTable` — the vocabulary sorted by bytes, searched by bisection. It is cached
   in the user cache directory, keyed by the rank file's hash and guarded by its own checksum,
   so small inputs are counted without parsing 200,000 base64 lines or building the Rust
-  tokenizer (see ``tokencalc.bpe``);
+  tokenizer (see ``tokencalc.counting.bpe``);
 * the ``tiktoken.Encoding`` for large inputs, built from the same table.
 
 ``o200k_harmony`` (gpt-oss) has the same ranks and split pattern as ``o200k_base``; it
@@ -30,16 +30,16 @@ import hashlib
 import os
 import struct
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from importlib import resources
 from pathlib import Path
-from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
-from tokencalc import unicode_guard
+from tokencalc.counting import unicode_guard
+from tokencalc.counting.unicode_guard import TIKTOKEN_UNICODE as TIKTOKEN_UNICODE
 from tokencalc.errors import EncodingDataError, UnknownModelError
-from tokencalc.unicode_guard import TIKTOKEN_UNICODE as TIKTOKEN_UNICODE
 
 if TYPE_CHECKING:  # pragma: no cover
     import tiktoken
@@ -121,7 +121,7 @@ class EncodingSpec:
     normalize: Literal["NFC", "NFD", "NFKC", "NFKD"] | None = None
     #: The pattern in the ``regex`` module's syntax, when it needs other flags than tiktoken's.
     regex_pattern: str | None = None
-    #: Characters that may not follow a letter cut (``tokencalc.chunking``), as a class body.
+    #: Characters that may not follow a letter cut (``tokencalc.counting.chunking``), as a class body.
     letter_cut_excludes: str = ""
 
 
@@ -209,7 +209,7 @@ class TokenizerRef:
     base: str  # the exact encoding counted, or "characters"
     ratio: Decimal = Decimal(1)
     estimated: bool = False
-    #: how an estimate family counts beyond its ratio (tokencalc.tokenizer_families.FamilyCounting)
+    #: how an estimate family counts beyond its ratio (tokencalc.tokenizers.tokenizer_families.FamilyCounting)
     counting: Any = None
 
     @property
@@ -457,7 +457,7 @@ def tables_agree_on(text: str) -> bool:
     A character assigned only in a newer Unicode version (the ``regex`` module is ahead of
     tiktoken) may be a letter to one and unassigned to the other, which changes how text is
     split into pieces; a lone surrogate cannot be encoded at all. Texts holding either are
-    counted by tiktoken itself. The check runs at native speed (``tokencalc.unicode_guard``).
+    counted by tiktoken itself. The check runs at native speed (``tokencalc.counting.unicode_guard``).
     """
     return unicode_guard.tables_agree_on(text)
 

@@ -21,17 +21,24 @@ from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from tokencalc.costs import (
+from tokencalc.counting.counter import Counts
+from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
+from tokencalc.pricing.costs import (
     CostBreakdown,
     RequestTokens,
     decimal_text,
     format_money,
 )
-from tokencalc.counting import Counts
-from tokencalc.model_counts import EXACT, CountNeeds, ModelCount, combined_label, model_count, needs
-from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
-from tokencalc.estimate_dates import job_cost, job_days, tier_gap
-from tokencalc.sheet import TIERS, USD, ModelEntry, PriceSheet, TokenizerRef
+from tokencalc.pricing.estimate_dates import job_cost, job_days, tier_gap
+from tokencalc.sheet.model import TIERS, USD, ModelEntry, PriceSheet, TokenizerRef
+from tokencalc.tokenizers.model_counts import (
+    EXACT,
+    CountNeeds,
+    ModelCount,
+    combined_label,
+    model_count,
+    needs,
+)
 
 #: Output per request when neither an output token count nor a ratio is given.
 DEFAULT_OUTPUT_RATIO = Decimal("0.25")
@@ -396,7 +403,7 @@ def _total_row(
             notes.append(
                 f"together {together:,} > {model.context_window:,} context (each input fits alone)"
             )
-    # each day of a --per-day month is priced at its own prices (tokencalc.estimate_dates)
+    # each day of a --per-day month is priced at its own prices (tokencalc.pricing.estimate_dates)
     dated = [
         n
         for n in (singles[0].notes if singles else ())

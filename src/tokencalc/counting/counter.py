@@ -1,9 +1,9 @@
 """Counting tokens, characters, words and lines: exactly, offline, in bounded memory.
 
 A :class:`TokenCounter` counts any number of texts or byte streams for one or more exact
-encodings. Small inputs go through the pure-Python BPE (``tokencalc.bpe``) so that a one-line
+encodings. Small inputs go through the pure-Python BPE (``tokencalc.counting.bpe``) so that a one-line
 count never pays for building tiktoken's tokenizer; large inputs are cut at provably safe
-places (``tokencalc.chunking``) and the parts are counted on worker threads, one per core
+places (``tokencalc.counting.chunking``) and the parts are counted on worker threads, one per core
 (tiktoken releases the GIL while it encodes), with a bounded number of parts in flight.
 
 The sum over the parts equals tiktoken's count of the whole text; tests/test_counting.py checks
@@ -23,9 +23,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokencalc import encodings, fast_backend, long_pieces, token_classes
-from tokencalc.chunking import first_safe_cut, last_safe_cut
-from tokencalc.inputs import (
+from tokencalc.counting import encodings, fast_backend, long_pieces
+from tokencalc.counting.chunking import first_safe_cut, last_safe_cut
+from tokencalc.counting.inputs import (
     BinaryInput,
     InputProblem,
     InputReadError,
@@ -33,6 +33,7 @@ from tokencalc.inputs import (
     open_source,
     read_blocks,
 )
+from tokencalc.tokenizers import token_classes
 
 #: Characters a process counts in pure Python before building tiktoken's tokenizer pays off.
 SMALL_TEXT_BUDGET = 48_000
@@ -42,7 +43,7 @@ PART_CHARS = 1 << 18
 CUT_WINDOW = 1 << 12
 
 #: A small text with a run this long (a piece the pure-Python BPE would take quadratic time
-#: on) is counted by tiktoken and tokencalc.long_pieces instead.
+#: on) is counted by tiktoken and tokencalc.counting.long_pieces instead.
 SMALL_PIECE_CHARS = 256
 #: A text shorter than this is always safe to hand to tiktoken whole: its longest possible
 #: piece costs tiktoken a few MB and milliseconds (and stays far from its regex stack limit).
@@ -60,7 +61,7 @@ class Counts:
     bytes: int = 0
     #: invalid UTF-8 sequences that were counted as U+FFFD replacement characters
     replaced: int = 0
-    #: o200k_base tokens per token class (tokencalc.token_classes), when asked for
+    #: o200k_base tokens per token class (tokencalc.tokenizers.token_classes), when asked for
     classes: tuple[int, ...] = ()
     #: the decoded text itself, when asked for and no longer than the counter's keep_text
     text: str | None = None
@@ -103,7 +104,7 @@ def count_with_tiktoken(
 
     A text that may hold a piece of ``long_pieces.LONG_PIECE_CHARS`` characters or more (one
     run of letters, punctuation, NUL bytes or whitespace) is split here and its long pieces
-    counted in windows (:mod:`tokencalc.long_pieces`): tiktoken would need ~55 bytes per byte
+    counted in windows (:mod:`tokencalc.counting.long_pieces`): tiktoken would need ~55 bytes per byte
     of such a piece, time that grows faster than its length, and overflows its regex stack on
     a million spaces. ``cancelled`` is polled while a long piece is counted.
     """
@@ -124,7 +125,7 @@ _PartResult = tuple[dict[str, int], int, int, tuple[int, ...]]
 def classes_with_tiktoken(
     text: str, cancelled: Callable[[], bool] = long_pieces.never
 ) -> tuple[int, tuple[int, ...]]:
-    """o200k_base's exact count of ``text`` and its tokens per token class (tokencalc.token_classes)."""
+    """o200k_base's exact count of ``text`` and its tokens per token class (tokencalc.tokenizers.token_classes)."""
     encoding = encodings.get_encoding(token_classes.CLASS_BASE)
     table = token_classes.class_table()
     if not long_pieces.may_hold_long_piece(text):
@@ -158,7 +159,7 @@ def count_exact(
 ) -> int:
     """Exact count of ``text`` for a canonical encoding, on this thread.
 
-    A verified fast backend (``tokencalc.fast_backend``) counts it when one is installed for
+    A verified fast backend (``tokencalc.counting.fast_backend``) counts it when one is installed for
     the encoding and every character of the text is one its tables and tiktoken's surely
     classify alike; otherwise, or if the backend raises, tiktoken does. A text that may hold a
     long piece always goes to :func:`count_with_tiktoken` (bounded memory, cancellable).
@@ -501,7 +502,7 @@ class TokenCounter:
 
 def _count_small_one(base: str, text: str) -> int:
     """Tokens of a small text for one encoding with the pure-Python BPE."""
-    from tokencalc import bpe
+    from tokencalc.counting import bpe
 
     normalize = encodings.normalizer(base)
     if normalize is not None:
@@ -540,7 +541,7 @@ def _last_cut(buffer: str, lo: int, excludes: str) -> int:
 
 @functools.lru_cache(maxsize=1)
 def _letter_or_newline() -> Any:
-    import regex  # as tokencalc.chunking does: not needed to start up
+    import regex  # as tokencalc.counting.chunking does: not needed to start up
 
     return regex.compile(r"[\n\p{L}]")
 

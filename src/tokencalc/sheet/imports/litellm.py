@@ -4,7 +4,7 @@ LiteLLM's ``model_prices_and_context_window.json`` maps model names to per-token
 prices. This module reads such a file (or URL), converts every chat / completion /
 responses model to the sheet's units (US dollars per million tokens, exact ``Decimal``:
 ``2.5e-06`` becomes ``2.5``), and works out what merging a selection of them into the user
-sheet would change. Nothing here prints; :mod:`tokencalc.sheet_edit` validates and writes.
+sheet would change. Nothing here prints; :mod:`tokencalc.sheet.edit` validates and writes.
 
 Field mapping (per token → per million):
 
@@ -45,14 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from tokencalc.errors import PriceSheetError, TokencalcError
-from tokencalc.sheet import (
-    MODEL_NAME,
-    PRICE_FIELDS,
-    TIERS,
-    SheetLayer,
-    read_sheet_layer,
-)
-from tokencalc.sheet_edit import (
+from tokencalc.sheet.edit import (
     FieldChange,
     SheetEdit,
     UserSheet,
@@ -64,6 +57,13 @@ from tokencalc.sheet_edit import (
     same_value,
     set_dotted,
     user_key,
+)
+from tokencalc.sheet.model import (
+    MODEL_NAME,
+    PRICE_FIELDS,
+    TIERS,
+    SheetLayer,
+    read_sheet_layer,
 )
 
 #: LiteLLM modes that are priced per token of text in and out.
@@ -109,9 +109,8 @@ def read_source(location: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
     """The bytes of a file, or of an ``http(s)://`` URL fetched with a timeout."""
     if re.match(r"^https?://", location, re.IGNORECASE):
         return _fetch(location, timeout)
-    from tokencalc.sheet import os_reason
-
     from tokencalc.limits import IMPORT_SIZE, FileLimitError, read_limited
+    from tokencalc.sheet.model import os_reason
 
     path = Path(location)
     try:
@@ -507,7 +506,7 @@ def claude_family(name: str) -> str:
 
 
 def _openai_encoding(name: str) -> str | None:
-    from tokencalc.encodings import encoding_for_model
+    from tokencalc.counting.encodings import encoding_for_model
     from tokencalc.errors import UnknownModelError
 
     try:
@@ -657,8 +656,8 @@ def _plan_once(
     excluded: Mapping[str, str],
 ) -> ImportPlan | dict[str, str]:
     """The plan, or the models whose merge makes the sheet invalid (LiteLLM key → why)."""
-    from tokencalc.encodings import EXACT_ENCODINGS
-    from tokencalc.sheet import merge_layers
+    from tokencalc.counting.encodings import EXACT_ENCODINGS
+    from tokencalc.sheet.model import merge_layers
 
     base = base if base is not None else read_sheet_layer()
     layers = [base] + ([SheetLayer(user.label, user.data)] if user.data else [])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from tokencalc.sheet import Plan, PlanLimit
+from tokencalc.sheet.model import Plan, PlanLimit
 
 #: Hours a day the messages of a profile are assumed to spread over.
 ACTIVE_HOURS = 16

@@ -2,7 +2,7 @@
 
 A ``[tokenizers.<id>]`` entry always has ``base``, ``ratio`` and ``source``. It may also say:
 
-* ``classes`` — a per-class table (tokencalc.token_classes): tokens of this family per
+* ``classes`` — a per-class table (tokencalc.tokenizers.token_classes): tokens of this family per
   o200k_base token of each class, with ``reference`` (what it was fitted against) and
   ``measured`` (the day it was fitted). Used instead of the ratio. ``measured = false`` on a
   family without a table says its ratio is a guess, and its rows say "unmeasured".
@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
-from tokencalc.token_classes import CLASSES
+from tokencalc.tokenizers.token_classes import CLASSES
 
 TOKENIZER_COUNT_KEYS = ("classes", "reference", "measured", "reconstruct", "tokenizer_file")
 #: ``reconstruct`` value → ctok version string of that generation.

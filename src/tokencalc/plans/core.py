@@ -16,7 +16,7 @@ default, for models that have a ``cached_input`` price) the prefix the previous 
 sent, ``input_{k−1}``, is billed at the cache-read price and the rest, ``input_k − input_{k−1}``
 (``input_1`` on the first turn), at the input price — or, for models that charge cache writes
 (``cache_write_5m``), as a 5-minute cache write. Each request goes through
-:func:`tokencalc.costs.request_cost`, so long-context prices apply per request.
+:func:`tokencalc.pricing.costs.request_cost`, so long-context prices apply per request.
 
 The API cost of a month is ``conversation cost × conversations a day × days × seats``. It is
 linear in conversations a day, so the **break-even** volume (messages a day at which the API
@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from tokencalc.costs import CostBreakdown, RequestTokens, format_money, request_cost
 from tokencalc.errors import TokencalcError, UsageError
-from tokencalc.plan_limits import WINDOW_ASSUMPTION, limit_uses
-from tokencalc.sheet import CHARACTERS, USD, ModelEntry, Plan, PriceSheet, TokenizerRef
+from tokencalc.plans.limits import WINDOW_ASSUMPTION, limit_uses
+from tokencalc.pricing.costs import CostBreakdown, RequestTokens, format_money, request_cost
+from tokencalc.sheet.model import CHARACTERS, USD, ModelEntry, Plan, PriceSheet, TokenizerRef
 
 DEFAULT_CONVERSATIONS_PER_DAY = Decimal(5)
 DEFAULT_TURNS = 6

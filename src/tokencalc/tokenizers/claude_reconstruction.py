@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from tokencalc.tokenizer_families import RECONSTRUCTIONS
+from tokencalc.tokenizers.tokenizer_families import RECONSTRUCTIONS
 
 #: The longest input reconstructed (characters); longer ones use the per-class table.
 MAX_CHARS = 200_000

@@ -29,7 +29,7 @@ from tokencalc.errors import (
     UnknownModelError,
     UsageError,
 )
-from tokencalc.sheet import (
+from tokencalc.sheet.model import (
     MODEL_NAME,
     MODEL_NAME_RULE,
     PRICE_FIELDS,
@@ -543,7 +543,7 @@ def backup_path(path: Path) -> Path:
 def write_edit(edit: SheetEdit) -> Path | None:
     """Write the edited user sheet atomically, keeping the previous one as ``.bak``.
 
-    Call it inside :func:`tokencalc.sheet_lock.sheet_lock` held since the sheet was read, so
+    Call it inside :func:`tokencalc.sheet.lock.sheet_lock` held since the sheet was read, so
     that concurrent edits serialise; a sheet changed on disk since it was read (by something
     that does not take the lock) is not overwritten. The ``.bak`` is the sheet as it was
     before this edit; both files keep the sheet's permission bits (a new sheet follows the

@@ -7,7 +7,7 @@ from reading the sheet until the new one is in place. A second edit waits for it
 ``TOKENCALC_LOCK_TIMEOUT`` seconds (default 10), and then gives up with a clear message.
 
 The lock is advisory (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows): an editor
-that does not take it is not stopped, which is why :func:`tokencalc.sheet_edit.write_edit`
+that does not take it is not stopped, which is why :func:`tokencalc.sheet.edit.write_edit`
 also refuses to write when the sheet changed on disk since it was read.
 """
 
@@ -62,7 +62,7 @@ def sheet_lock(sheet: Path, *, timeout: float | None = None) -> Iterator[Path]:
     ``TOKENCALC_LOCK_TIMEOUT`` limit) and :class:`TokencalcError` when the lock file cannot be
     created. The lock goes with the process: a killed run never leaves it held.
     """
-    from tokencalc.sheet import os_reason
+    from tokencalc.sheet.model import os_reason
 
     wait = LOCK_TIMEOUT.value() if timeout is None else timeout
     path = lock_path(sheet)

@@ -14,7 +14,7 @@ the count. Two kinds of cut cannot, for both ``o200k_base`` and ``cl100k_base``:
 The second kind keeps memory bounded on long lines (minified files, Chinese prose without line
 breaks).
 
-The vendors' encodings (``tokencalc.encodings``) keep both kinds, re-derived for their patterns:
+The vendors' encodings (``tokencalc.counting.encodings``) keep both kinds, re-derived for their patterns:
 Tekken's is o200k's with single digits and no contractions; Qwen's and DeepSeek's letter
 alternatives stop at a non-letter as cl100k's do (Qwen 3.5/3.6 and DeepSeek also take marks,
 which a letter cut never precedes). DeepSeek's first two splits isolate digit runs and runs of
@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from tokencalc.encodings import tables_agree_on
+from tokencalc.counting.encodings import tables_agree_on
 
 _CUT_PATTERN = r"(?<=\n)(?=[^\s/])|(?<=\p{{L}})(?=[^\p{{L}}\p{{M}}\p{{Cn}}'{excludes}])"
 

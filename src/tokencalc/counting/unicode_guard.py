@@ -1,7 +1,7 @@
 """Finding, at native speed, characters that tiktoken and other tokenizers may classify differently.
 
 tiktoken 0.14 classifies characters with Unicode 16 tables; the ``regex`` module (the
-pure-Python tokenizer, the chunker) and the fast backends (``tokencalc.fast_backend``) use
+pure-Python tokenizer, the chunker) and the fast backends (``tokencalc.counting.fast_backend``) use
 Unicode 17. A character assigned only in the newer version may be a letter to one and
 unassigned, so punctuation, to the other, which changes how text is split into pieces; a lone
 surrogate cannot be encoded at all. Texts holding either are counted by tiktoken itself.

@@ -1,13 +1,13 @@
 """Long pieces counted on every core: fixed overlapping windows encoded at once, joined after.
 
-:mod:`tokencalc.long_pieces` counts a long piece window after window, each window starting
+:mod:`tokencalc.counting.long_pieces` counts a long piece window after window, each window starting
 where the last accepted seam is, so the windows cannot be encoded before the previous one is
 done. Here the windows are fixed in advance (``WINDOW_CHARS`` characters apart, each reaching
 ``OVERLAP_CHARS`` further) and encoded by a thread pool (tiktoken's ``encode_ordinary``
 releases the GIL); they are joined afterwards, in order, on this thread:
 
 * Any contiguous run of tokens of a valid BPE encoding is the valid encoding of its bytes
-  (every adjacent pair in it is compatible; see :mod:`tokencalc.long_pieces`).
+  (every adjacent pair in it is compatible; see :mod:`tokencalc.counting.long_pieces`).
 * So a run of window *i*'s tokens ending at a byte offset ``p`` inside the overlap, followed
   by window *i+1*'s tokens from ``p`` on, is a valid encoding when ``p`` is a token boundary
   in both windows and the two tokens either side of ``p`` are compatible.
@@ -32,7 +32,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from tokencalc import encodings, long_pieces
+from tokencalc.counting import encodings, long_pieces
 
 #: Characters from one window's start to the next one's.
 WINDOW_CHARS = 1 << 13

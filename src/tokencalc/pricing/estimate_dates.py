@@ -1,6 +1,6 @@
 """Pricing an estimate's job through time: each day at its own prices, a time of day, per-call fees.
 
-Used by :mod:`tokencalc.estimate`. A job of ``calls`` requests is priced on ``Assumptions.on``;
+Used by :mod:`tokencalc.pricing.estimate`. A job of ``calls`` requests is priced on ``Assumptions.on``;
 a ``--per-day`` job runs ``days`` days from that date and each day is priced at the prices in
 force that day (a price change inside the period is named in the row's notes). With ``at`` (a
 UTC time of day) a model's off-peak rules decide that day's prices; without it the sheet's
@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from tokencalc.costs import CostBreakdown, RequestTokens, cost_at
-from tokencalc.sheet import ModelEntry, Prices, PriceSheet
-from tokencalc.sheet_rules import window_text
+from tokencalc.pricing.costs import CostBreakdown, RequestTokens, cost_at
+from tokencalc.sheet.model import ModelEntry, Prices, PriceSheet
+from tokencalc.sheet.rules import window_text
 
 
 def job_days(on: date, per_day: int | None, days: int, calls: int) -> list[tuple[date, int]]:

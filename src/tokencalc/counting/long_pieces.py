@@ -266,7 +266,7 @@ def count_by_pieces(
 
     The text is split with the encoding's pattern (the ``regex`` module, as tiktoken splits);
     pieces of LONG_PIECE_CHARS or more are counted by :func:`count_piece_chunks` (long ones
-    with no period to skip by, when no ``emit``, on every core: :mod:`tokencalc.long_pieces_parallel`), the stretches
+    with no period to skip by, when no ``emit``, on every core: :mod:`tokencalc.counting.long_pieces_parallel`), the stretches
     of short pieces between them by tiktoken itself, cut only where one piece ends and the next
     begins. ``emit`` receives every token id in order (for per-class histograms).
     """
@@ -302,7 +302,7 @@ def count_by_pieces(
         if run is None and emit is None and piece_end - piece_start >= LONG_PIECE_PARALLEL_CHARS:
             # No period to skip by: encode the windows on every core (that module builds on
             # this one, hence the import here).
-            from tokencalc import long_pieces_parallel
+            from tokencalc.counting import long_pieces_parallel
 
             total += long_pieces_parallel.count_piece_parallel(
                 encoding, pattern, text, piece_start, piece_end, cancelled

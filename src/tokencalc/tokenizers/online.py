@@ -309,7 +309,7 @@ def online_counts(
     share one request per input. After the first failure of a vendor, its other rows keep their
     offline counts: one problem per vendor.
     """
-    from tokencalc.model_counts import ONLINE, ModelCount
+    from tokencalc.tokenizers.model_counts import ONLINE, ModelCount
 
     counts: dict[tuple[str, str], ModelCount] = {}
     problems: list[OnlineProblem] = []

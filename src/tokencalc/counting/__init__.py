@@ -1,0 +1,1 @@
+"""Counting tokens in text: encodings, BPE, chunking, the counter, inputs and the fast paths."""

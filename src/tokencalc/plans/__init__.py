@@ -1,0 +1,1 @@
+"""Subscription plans: the plans core and their usage limits."""

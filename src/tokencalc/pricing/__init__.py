@@ -1,0 +1,1 @@
+"""What counted text and requests cost: costs, estimates and their dates."""

@@ -1,0 +1,1 @@
+"""The price sheet: its data model, loading, merging, validation, editing and imports."""

@@ -1,0 +1,1 @@
+"""Importing prices from outside sources (LiteLLM) into the price sheet."""

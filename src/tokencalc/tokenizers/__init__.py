@@ -1,0 +1,1 @@
+"""How each model's count is made: tokenizer families, per-class estimates, online counts."""
