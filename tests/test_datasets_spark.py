@@ -1,4 +1,7 @@
-"""The Spark engine path on a real local[2] cluster agrees with the single-machine path."""
+"""The Spark engine path on a real local[2] cluster agrees with the single-machine path.
+
+Marked ``slow`` (a JVM and two executors: about a minute of wall time): ``pytest -m slow`` runs
+it, and so does CI after the README's test command."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import shutil
 import sys
 
 import pytest
+
+pytestmark = pytest.mark.slow
 
 pytest.importorskip("pyspark")
 if shutil.which("java") is None:  # pragma: no cover - CI machines have Java 17

@@ -4,29 +4,48 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tokencalc.counting import encodings, unicode_guard
 
 
+_VERSION = tuple(int(p) for p in unicodedata.unidata_version.split("."))
+_TABLE = unicodedata if _VERSION <= (16, 0, 0) else unicodedata.ucd_3_2_0
+
+
 def plain_definition(text: str) -> bool:
     """Written out independently: no character unassigned or a surrogate in the shared table."""
-    version = tuple(int(p) for p in unicodedata.unidata_version.split("."))
-    table = unicodedata if version <= (16, 0, 0) else unicodedata.ucd_3_2_0
-    return all(table.category(ch) not in ("Cn", "Cs") for ch in text)
+    return all(_TABLE.category(ch) not in ("Cn", "Cs") for ch in text)
 
 
-def test_every_code_point_alone_and_in_company():
+def _mismatches(codes) -> list[tuple[str, str]]:
     mismatches = []
-    for code in range(0x110000):
+    for code in codes:
         ch = chr(code)
         # alone; after a BMP character; after an astral one (the guard's second pass)
         for text in (ch, "é" + ch, "😀" + ch):
             if unicode_guard.tables_agree_on(text) != plain_definition(text):
                 mismatches.append((hex(code), text))
                 break
-    assert mismatches == []
+    return mismatches
+
+
+@pytest.mark.slow
+def test_every_code_point_alone_and_in_company():
+    assert _mismatches(range(0x110000)) == []
+
+
+def test_every_edge_of_the_assigned_ranges_alone_and_in_company():
+    """The default run's share of the sweep above: each code point where the definition flips
+    (assigned <-> unassigned or surrogate), three on either side, and every 251st code point."""
+    allowed = [_TABLE.category(chr(code)) not in ("Cn", "Cs") for code in range(0x110000)]
+    edges = [code for code in range(1, 0x110000) if allowed[code] != allowed[code - 1]]
+    assert len(edges) > 1000  # the ranges really are interleaved: the sample has both kinds
+    codes = {c for edge in edges for c in range(edge - 3, edge + 4) if 0 <= c < 0x110000}
+    codes.update(range(0, 0x110000, 251))
+    assert _mismatches(sorted(codes)) == []
 
 
 def test_known_cases():
