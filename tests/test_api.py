@@ -129,11 +129,15 @@ def test_models_pick_their_tokenizer(monkeypatch):
         == math.ceil(6 * claude["latin"] + claude["punctuation"])
         == tokencalc.count_tokens(text, model="claude-sonnet-5-5")
     )
-    gemini_table = tokencalc.load_prices().tokenizers["gemini"].counting.classes
+    # Gemini by piece code: "hello" (one Gemma 3 token alone, no space), five words with a
+    # space (one Gemma token each), "," (one, no space): the first and second of six ratios.
+    gemini_table = tokencalc.load_prices().tokenizers["gemini"].counting.pieces
     gemini = tokencalc.estimate_tokens(text, model="gemini-4-argon")
     assert (gemini.base, gemini.tokens) == (
         "o200k_base",
-        math.ceil(6 * gemini_table["latin"] + gemini_table["punctuation"]),
+        math.ceil(
+            gemini_table["latin"][0] + 5 * gemini_table["latin"][1] + gemini_table["punctuation"][0]
+        ),
     )
 
 

@@ -265,7 +265,7 @@ def test_text_with_aperiodic_long_pieces_counts_like_tiktoken(monkeypatch, base)
     ids = encodings.get_encoding(token_classes.CLASS_BASE).encode_ordinary(text)
     assert classes_with_tiktoken(text) == (
         len(ids),
-        token_classes.histogram(ids, token_classes.class_table()),
+        token_classes.piece_histogram(ids, token_classes.piece_table()),
     )
 
 

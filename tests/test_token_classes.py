@@ -84,6 +84,52 @@ def test_corrupt_table_is_refused(monkeypatch, tmp_path):
     token_classes.class_table.cache_clear()
 
 
+def test_piece_table_agrees_with_the_vocabulary_where_it_can_be_checked():
+    """The piece codes' class part is the class table, their space part the vocabulary's
+    leading space, and digit tokens' length their number of digits; only the Gemma 3 length of
+    other tokens needs Gemma's tokenizer (bench/fit_token_classes.py rebuilds it)."""
+    pieces = token_classes.piece_table()
+    classes = token_classes.class_table()
+    assert len(pieces) == len(classes)
+    per_class = token_classes.PIECE_LENGTHS * 2
+    ranks = encodings.rank_table("o200k_base").to_dict()
+    digits = CLASSES.index("digits")
+    for token, rank in ranks.items():
+        code = pieces[rank]
+        assert code < token_classes.PIECE_CODES
+        coarse = classes[rank]
+        if coarse >= len(CLASSES):  # two or three digits
+            assert code == token_classes.piece_code(coarse, 0, False)
+            continue
+        assert code // per_class == coarse
+        assert code % 2 == (1 if token.startswith(b" ") else 0)
+        if coarse == digits:
+            assert code % per_class // 2 == 0
+
+
+def test_piece_histogram_has_the_class_histogram_first():
+    enc = encodings.get_encoding("o200k_base")
+    text = 'def f(x):\n    return {"a": 12345, "b": "你好 мир"}  # ok\n'
+    ids = enc.encode_ordinary(text)
+    fine = token_classes.piece_histogram(ids, token_classes.piece_table())
+    coarse = token_classes.histogram(ids, token_classes.class_table())
+    assert fine[: len(CLASSES)] == coarse
+    assert sum(fine[len(CLASSES) :]) == len(ids)
+    assert len(fine) == len(CLASSES) + token_classes.PIECE_CODES
+
+
+def test_estimate_by_pieces_uses_each_codes_ratio():
+    ratios = dict.fromkeys(CLASSES, Decimal(1))
+    pieces = {name: tuple(Decimal(i + 1) for i in range(6)) for name in CLASSES}
+    histogram = [0] * (len(CLASSES) + token_classes.PIECE_CODES)
+    latin = CLASSES.index("latin") * 6
+    histogram[len(CLASSES) + latin + 1] = 2  # two tokens of length 1 with a space: ratio 2
+    histogram[len(CLASSES) + latin + 4] = 1  # one token of length 3+: ratio 5
+    assert token_classes.estimate_tokens(histogram, ratios, pieces) == 9
+    # a histogram without piece codes (datasets) uses the class table
+    assert token_classes.estimate_tokens([3] + [0] * 15, ratios, pieces) == 3
+
+
 def test_histogram_counts_digits_per_digit():
     # o200k_base: "Room"| "1234" → "123"+"4" | " and" | " 56" → " "+"56" ...
     enc = encodings.get_encoding("o200k_base")

@@ -125,17 +125,18 @@ _PartResult = tuple[dict[str, int], int, int, tuple[int, ...]]
 def classes_with_tiktoken(
     text: str, cancelled: Callable[[], bool] = long_pieces.never
 ) -> tuple[int, tuple[int, ...]]:
-    """o200k_base's exact count of ``text`` and its tokens per token class (tokencalc.tokenizers.token_classes)."""
+    """o200k_base's exact count of ``text`` and its tokens per token class and per piece code
+    (tokencalc.tokenizers.token_classes.piece_histogram)."""
     encoding = encodings.get_encoding(token_classes.CLASS_BASE)
-    table = token_classes.class_table()
+    table = token_classes.piece_table()
     if not long_pieces.may_hold_long_piece(text):
         ids = encoding.encode_ordinary(text)
-        return len(ids), token_classes.histogram(ids, table)
+        return len(ids), token_classes.piece_histogram(ids, table)
     histogram: list[tuple[int, ...]] = [()]
 
     def add(ids: list[int]) -> None:
         histogram[0] = token_classes.add_histograms(
-            histogram[0], token_classes.histogram(ids, table)
+            histogram[0], token_classes.piece_histogram(ids, table)
         )
 
     count = long_pieces.count_by_pieces(
@@ -493,7 +494,7 @@ class TokenCounter:
                     encodings.get_encoding(base)
             if self._classes:
                 encodings.get_encoding(token_classes.CLASS_BASE)
-                token_classes.class_table()
+                token_classes.piece_table()
             self._pool = ThreadPoolExecutor(
                 max_workers=self._workers, thread_name_prefix="tokencalc-count"
             )

@@ -106,7 +106,11 @@ def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
                 f"reconstructed ({counting.reconstruct})",
             )
     if counting is not None and counting.per_class and (counts.classes or counts.chars == 0):
-        tokens = estimate_tokens(counts.classes, counting.classes) if counts.classes else 0
+        tokens = (
+            estimate_tokens(counts.classes, counting.classes, counting.pieces)
+            if counts.classes
+            else 0
+        )
         return ModelCount(tokens, ESTIMATED, per_class_detail(ref), f"per-class ({ref.family})")
     base = counts.chars if ref.base == CHARACTERS else _tokens_of(counts, ref.base)
     short = f"×{ref.ratio.normalize():f} {ref.base}" + (

@@ -14,6 +14,16 @@ The class of every rank is precomputed (``data/o200k_base.classes.gz``, one byte
 checked against :data:`TABLE_SHA256`; tests/test_token_classes.py rebuilds it from the
 vocabulary with :func:`build_table` and compares), loaded once per process when an estimate
 needs it.
+
+Gemini's family refines each class by two features of the o200k_base token (its *piece code*):
+how many tokens Gemma 3's tokenizer makes of that token's text on its own (1, 2, 3 or more) and
+whether it starts with a space. These codes are precomputed too (``data/o200k_base.pieces.gz``,
+one byte per rank: ``class × 6 + (length − 1) × 2 + space``, checked against
+:data:`PIECE_TABLE_SHA256`; for digit tokens the length is the number of digits). The file holds
+no part of Gemma's vocabulary, only these per-o200k-token figures measured with it at development
+time (bench/fit_token_classes.py). A histogram made while counting holds the class counts first
+and the piece-code counts after them (:func:`piece_histogram`); a family with a
+``gemma3_classes`` table uses the piece codes, every other family the classes.
 """
 
 from __future__ import annotations
@@ -59,6 +69,13 @@ _CODES = len(CLASSES) + 2
 CLASS_BASE = "o200k_base"
 TABLE_FILE = "o200k_base.classes.gz"
 TABLE_SHA256 = "ca91b41424584fd50399454199941394ef32c4c7f6d60af3124e48dcf6976235"
+#: Piece codes: six per class (reference length 1, 2, 3+ × without / with a leading space).
+PIECE_LENGTHS = 3
+PIECE_CODES = len(CLASSES) * PIECE_LENGTHS * 2
+#: Names of the six numbers of one class in a ``gemma3_classes`` table, in order.
+PIECE_NAMES = ("1", "1 space", "2", "2 space", "3+", "3+ space")
+PIECE_TABLE_FILE = "o200k_base.pieces.gz"
+PIECE_TABLE_SHA256 = "517196b85f1e9c2fc7babef809599e5959dea0249a1c8be42c836030615422a0"
 
 # Inclusive code point ranges of each script (letters and marks in them count for the script).
 _SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
@@ -209,6 +226,51 @@ def class_table() -> bytes:
     return table
 
 
+def piece_code(class_code: int, length: int, space: bool) -> int:
+    """The piece code of a token of class ``class_code`` (a :func:`classify_bytes` code; digit
+    codes give the digit count as length) whose reference length is ``length``."""
+    if class_code >= len(CLASSES):  # two or three digits
+        class_code, length = CLASS_INDEX["digits"], 2 if class_code == _DIGITS_2 else 3
+    elif class_code == CLASS_INDEX["digits"]:
+        length = 1
+    length = max(1, min(length, PIECE_LENGTHS))
+    return (class_code * PIECE_LENGTHS + length - 1) * 2 + int(space)
+
+
+@functools.lru_cache(maxsize=None)
+def piece_table() -> bytes:
+    """The shipped per-rank piece codes of o200k_base, checked before use."""
+    try:
+        packed = resources.files("tokencalc.data").joinpath(PIECE_TABLE_FILE).read_bytes()
+    except OSError as exc:
+        raise EncodingDataError(
+            f"token piece table {PIECE_TABLE_FILE} is missing from the package: {exc}"
+        ) from exc
+    table = gzip.decompress(packed)
+    if hashlib.sha256(table).hexdigest() != PIECE_TABLE_SHA256:
+        raise EncodingDataError(
+            f"token piece table {PIECE_TABLE_FILE} is corrupt (sha256 mismatch); reinstall tokencalc"
+        )
+    return table
+
+
+def piece_histogram(token_ids: Sequence[int], pieces: bytes) -> tuple[int, ...]:
+    """Tokens per class (as :func:`histogram`) followed by tokens per piece code."""
+    codes = bytes(map(pieces.__getitem__, token_ids))
+    fine = [codes.count(code) for code in range(PIECE_CODES)]
+    return _with_classes(fine)
+
+
+def _with_classes(fine: Sequence[int]) -> tuple[int, ...]:
+    per_class = PIECE_LENGTHS * 2
+    coarse = [sum(fine[c * per_class : (c + 1) * per_class]) for c in range(len(CLASSES))]
+    digits = CLASS_INDEX["digits"] * per_class
+    coarse[CLASS_INDEX["digits"]] = sum(
+        (i // 2 + 1) * n for i, n in enumerate(fine[digits : digits + per_class])
+    )
+    return (*coarse, *fine)
+
+
 def histogram(token_ids: Sequence[int], table: bytes) -> tuple[int, ...]:
     """Tokens per class of a sequence of o200k_base token ids (digits: digits in digit tokens)."""
     classes = bytes(map(table.__getitem__, token_ids))
@@ -225,9 +287,26 @@ def add_histograms(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
     return tuple(x + y for x, y in zip(a, b))
 
 
-def estimate_tokens(histogram_: Sequence[int], ratios: Mapping[str, Decimal]) -> int:
-    """``ceil(Σ tokens of class × ratio of class)``."""
-    total = sum(
-        (Decimal(n) * ratios[name] for name, n in zip(CLASSES, histogram_) if n), Decimal(0)
-    )
+def estimate_tokens(
+    histogram_: Sequence[int],
+    ratios: Mapping[str, Decimal],
+    pieces: Mapping[str, Sequence[Decimal]] | None = None,
+) -> int:
+    """``ceil(Σ tokens of class × ratio of class)``, or with ``pieces`` (a ``gemma3_classes``
+    table) and a histogram that has piece codes, ``ceil(Σ tokens of code × ratio of code)``."""
+    if pieces is not None and len(histogram_) == len(CLASSES) + PIECE_CODES:
+        fine = histogram_[len(CLASSES) :]
+        per_class = PIECE_LENGTHS * 2
+        total = sum(
+            (
+                Decimal(n) * pieces[CLASSES[code // per_class]][code % per_class]
+                for code, n in enumerate(fine)
+                if n
+            ),
+            Decimal(0),
+        )
+    else:
+        total = sum(
+            (Decimal(n) * ratios[name] for name, n in zip(CLASSES, histogram_) if n), Decimal(0)
+        )
     return int(total.to_integral_value(rounding=ROUND_CEILING))

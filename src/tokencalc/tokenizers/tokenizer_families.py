@@ -6,6 +6,10 @@ A ``[tokenizers.<id>]`` entry always has ``base``, ``ratio`` and ``source``. It 
   o200k_base token of each class, with ``reference`` (what it was fitted against) and
   ``measured`` (the day it was fitted). Used instead of the ratio. ``measured = false`` on a
   family without a table says its ratio is a guess, and its rows say "unmeasured".
+* ``gemma3_classes`` — with ``classes``, a finer table for Gemini: per class, six ratios by
+  what Gemma 3 makes of the o200k_base token alone (1, 2, 3+ tokens) without and with a leading
+  space (tokencalc.token_classes piece codes). Used where a count has piece codes; ``classes``
+  elsewhere (datasets).
 * ``reconstruct`` — a Claude tokenizer generation (``claude-v3``, ``claude-v4.7``,
   ``claude-v4.8``) that the optional ``ctok`` package reconstructs from recorded
   ``count_tokens`` answers. Used for inputs up to a size limit when ctok is installed.
@@ -24,9 +28,16 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
-from tokencalc.tokenizers.token_classes import CLASSES
+from tokencalc.tokenizers.token_classes import CLASSES, PIECE_NAMES
 
-TOKENIZER_COUNT_KEYS = ("classes", "reference", "measured", "reconstruct", "tokenizer_file")
+TOKENIZER_COUNT_KEYS = (
+    "classes",
+    "gemma3_classes",
+    "reference",
+    "measured",
+    "reconstruct",
+    "tokenizer_file",
+)
 #: ``reconstruct`` value → ctok version string of that generation.
 RECONSTRUCTIONS: Mapping[str, str] = MappingProxyType(
     {"claude-v3": "3.0", "claude-v4.7": "4.7", "claude-v4.8": "4.8"}
@@ -44,6 +55,8 @@ class FamilyCounting:
     tokenizer_file: str | None = None
     #: ``measured = false`` in the sheet: the ratio is a guess, not fitted to anything
     unmeasured: bool = False
+    #: class → six ratios by piece code (``gemma3_classes``), or None
+    pieces: Mapping[str, tuple[Decimal, ...]] | None = None
 
     @property
     def per_class(self) -> bool:
@@ -86,6 +99,16 @@ def check_family_counting(
                 "a classes table needs reference (what it was fitted against) and measured (the day)",
             )
             ok = False
+    pieces: Mapping[str, tuple[Decimal, ...]] | None = None
+    if "gemma3_classes" in body:
+        pieces = _pieces(body["gemma3_classes"], problem)
+        if pieces is None:
+            ok = False
+        elif "classes" not in body:
+            problem(
+                "gemma3_classes", "needs a classes table too (used where counts have no pieces)"
+            )
+            ok = False
     reference = body.get("reference")
     if reference is not None and (not isinstance(reference, str) or not reference.strip()):
         problem("reference", "must be a non-empty string")
@@ -114,7 +137,29 @@ def check_family_counting(
         ok = False
     if not ok:
         return None
-    return FamilyCounting(classes, reference, measured, reconstruct, tokenizer_file, unmeasured)
+    return FamilyCounting(
+        classes, reference, measured, reconstruct, tokenizer_file, unmeasured, pieces
+    )
+
+
+def _pieces(
+    table: Any, problem: Callable[[str, str], None]
+) -> Mapping[str, tuple[Decimal, ...]] | None:
+    shape = f"a table of {', '.join(CLASSES)}, each a list of {len(PIECE_NAMES)} positive numbers"
+    if not isinstance(table, Mapping) or set(table) != set(CLASSES):
+        problem("gemma3_classes", f"must be {shape}")
+        return None
+    values: dict[str, tuple[Decimal, ...]] = {}
+    for name in CLASSES:
+        row = table[name]
+        numbers = [_positive(v) for v in row] if isinstance(row, list) else []
+        if len(numbers) != len(PIECE_NAMES) or any(n is None for n in numbers):
+            problem(
+                "gemma3_classes", f"{name} must be a list of {len(PIECE_NAMES)} positive numbers"
+            )
+            return None
+        values[name] = tuple(n for n in numbers if n is not None)
+    return MappingProxyType(values)
 
 
 def _positive(value: Any) -> Decimal | None:
