@@ -67,13 +67,14 @@ def main() -> None:
         name: sheet.tokenizers[name].counting.classes
         for name in ("gemini", "claude-legacy", "claude-5")
     }
+    gemini_pieces = sheet.tokenizers["gemini"].counting.pieces
     rows: dict[str, dict[str, list[float]]] = {}
     for doc in data["documents"]:
         o200k, histogram = classes_with_tiktoken(doc["text"])
         errs = rows.setdefault(doc["kind"], {})
         gemma = doc["gemma3"]
         errs.setdefault("gemini", []).append(
-            estimate_tokens(histogram, tables["gemini"]) / gemma - 1
+            estimate_tokens(histogram, tables["gemini"], gemini_pieces) / gemma - 1
         )
         errs.setdefault("gemini_old", []).append(math.ceil(len(doc["text"]) / 4) / gemma - 1)
         if "claude_recorded" not in doc:
@@ -109,5 +110,24 @@ def main() -> None:
         )
 
 
+def heldout() -> None:
+    """Gemini on texts its tables were not fitted on (tests/fixtures/accuracy/gemini_heldout)."""
+    docs = json.loads(gzip.decompress(FIXTURE.with_name("gemini_heldout.json.gz").read_bytes()))
+    counting = load_price_sheet(user_sheet=False).tokenizers["gemini"].counting
+    rows: dict[tuple[str, bool], list[float]] = {}
+    for doc in docs["documents"]:
+        _, histogram = classes_with_tiktoken(doc["text"])
+        estimate = estimate_tokens(histogram, counting.classes, counting.pieces)
+        key = (doc["kind"], len(doc["text"]) >= 200)
+        rows.setdefault(key, []).append(estimate / doc["gemma3"] - 1)
+    print("\n| text (held out) | texts of 200+ characters | shorter texts (paragraphs) |")
+    print("|---|---:|---:|")
+    for kind in ORDER:
+        if (kind, True) in rows or (kind, False) in rows:
+            long_, short = rows.get((kind, True), []), rows.get((kind, False), [])
+            print(f"| {kind} | {cell(long_)} ({len(long_)}) | {cell(short)} ({len(short)}) |")
+
+
 if __name__ == "__main__":
     main()
+    heldout()
