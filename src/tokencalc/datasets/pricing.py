@@ -23,7 +23,7 @@ from tokencalc.errors import UsageError
 from tokencalc.pricing.costs import MILLION
 from tokencalc.pricing.estimate import Assumptions
 from tokencalc.sheet.model import ModelEntry, Prices, PriceSheet
-from tokencalc.tokenizers.token_classes import CLASSES
+from tokencalc.tokenizers.token_classes import CLASSES, PIECE_CODES
 
 #: A base the records are counted with: an exact encoding name, or "characters".
 CHARACTERS = "characters"
@@ -42,7 +42,8 @@ class PricedModel:
     max_output: int | None
     prices: Prices | None  # None: the model does not offer the tier
     rate: Decimal  # currency units per US dollar
-    #: per-class estimate: tokens per o200k_base token of each class (token_classes.CLASSES order)
+    #: per-class estimate: a ratio per entry of a class histogram (token_classes.piece_histogram:
+    #: the classes, then the piece codes; zeros where the family's table does not apply)
     class_ratios: tuple[Decimal, ...] | None = None
 
     def __post_init__(self) -> None:
@@ -188,7 +189,12 @@ def priced_models(
             and counting.per_class
             and counting.classes is not None
         ):
-            class_ratios = tuple(counting.classes[name] for name in CLASSES)
+            if counting.pieces is not None:
+                by_code = tuple(r for name in CLASSES for r in counting.pieces[name])
+                class_ratios = (Decimal(0),) * len(CLASSES) + by_code
+            else:
+                by_class = tuple(counting.classes[name] for name in CLASSES)
+                class_ratios = by_class + (Decimal(0),) * PIECE_CODES
         offered = assumptions.tier is None or assumptions.tier in model.tiers
         prices = sheet.prices_on(model, assumptions.on, assumptions.tier) if offered else None
         priced.append(

@@ -36,7 +36,7 @@ from tokencalc.datasets.work import (
 from tokencalc.errors import InputError, UsageError
 from tokencalc.pricing.estimate import DEFAULT_OUTPUT_RATIO, Assumptions
 from tokencalc.sheet.model import ModelEntry, PriceSheet
-from tokencalc.tokenizers.token_classes import CLASSES
+from tokencalc.tokenizers.token_classes import HISTOGRAM_SIZE
 
 #: Below this many bytes of data the records are counted in this process (workers cost a start-up).
 PARALLEL_FROM_BYTES = 8 << 20
@@ -98,7 +98,9 @@ def make_job(
     system_classes = None
     if any(model.per_class for model in priced):
         system_classes = (
-            class_histogram(plan.system)[1] if plan.system else tuple(0 for _ in CLASSES)
+            class_histogram(plan.system)[1]
+            if plan.system
+            else tuple(0 for _ in range(HISTOGRAM_SIZE))
         )
     return Job(
         spec=plan.spec,

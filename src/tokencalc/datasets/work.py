@@ -66,10 +66,11 @@ Row = tuple[int, Union[str, None], Union[list[RecordCost], str]]
 
 
 def class_histogram(text: str) -> tuple[int, tuple[int, ...]]:
-    """o200k_base's count of ``text`` and its tokens per token class."""
+    """o200k_base's count of ``text`` and its tokens per token class and per piece code (the
+    histogram ``estimate`` makes: tokencalc.tokenizers.token_classes.piece_histogram)."""
     if len(text) < LONG_RUN:
         ids = get_encoding(CLASS_BASE).encode_ordinary(text)
-        return len(ids), token_classes.histogram(ids, token_classes.class_table())
+        return len(ids), token_classes.piece_histogram(ids, token_classes.piece_table())
     return classes_with_tiktoken(text)
 
 

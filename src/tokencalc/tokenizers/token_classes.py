@@ -72,6 +72,8 @@ TABLE_SHA256 = "ca91b41424584fd50399454199941394ef32c4c7f6d60af3124e48dcf6976235
 #: Piece codes: six per class (reference length 1, 2, 3+ × without / with a leading space).
 PIECE_LENGTHS = 3
 PIECE_CODES = len(CLASSES) * PIECE_LENGTHS * 2
+#: Entries of a histogram made while counting (:func:`piece_histogram`).
+HISTOGRAM_SIZE = len(CLASSES) + PIECE_CODES
 #: Names of the six numbers of one class in a ``gemma3_classes`` table, in order.
 PIECE_NAMES = ("1", "1 space", "2", "2 space", "3+", "3+ space")
 PIECE_TABLE_FILE = "o200k_base.pieces.gz"
