@@ -89,7 +89,7 @@ def cli():
 @pytest.fixture
 def packaged_sheet(monkeypatch):
     """``packaged_sheet(text)``: a test sheet's TOML text stands in for the packaged pricing.toml."""
-    import tokencalc.sheet.model as sheet_module
+    import tokencalc.sheet.load as sheet_module
 
     def stand_in(text: str) -> None:
         monkeypatch.setattr(sheet_module, "_read_packaged", lambda: ("pricing.toml", text, None))

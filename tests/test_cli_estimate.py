@@ -500,7 +500,7 @@ def test_count_estimates_models_only_the_sheet_knows(cli, files):
 
 
 def test_count_does_not_load_the_sheet_for_models_tiktoken_knows(cli, files, monkeypatch):
-    import tokencalc.sheet.model as sheet_module
+    import tokencalc.sheet.load as sheet_module
 
     def refuse(*args, **kwargs):
         raise AssertionError("the price sheet was loaded")

@@ -67,7 +67,7 @@ def test_globs_match_ids_and_aliases_only_when_no_id_matches():
     from pathlib import Path
 
     from test_sheet import write_sample
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
 
     with tempfile.TemporaryDirectory() as tmp:
         sheet = load_price_sheet(user_sheet=False, base_sheet=write_sample(Path(tmp)))
@@ -92,7 +92,7 @@ def _complete(words: str, env_extra: dict | None = None) -> list[str]:
 
 def test_completion_offers_models_plans_providers_and_encodings():
     from tokencalc.counting.encodings import EXACT_ENCODINGS
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
 
     sheet = load_price_sheet(user_sheet=False)
     models = _complete("estimate -m claude-")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-import tokencalc.sheet.model as sheet_module
+import tokencalc.sheet.load as sheet_module
 from test_plans import plan_sheet_text
 from tokencalc.counting.counter import count_text
 

@@ -527,7 +527,7 @@ def test_every_source_is_accepted_and_a_wrong_one_is_a_usage_error(cli):
 def test_end_to_end_with_the_bundled_sheet(cli):
     from datetime import timezone
 
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
     from tokencalc.usage import read_usage
     from tokencalc.usage.pricing import price_usage
 

@@ -11,7 +11,8 @@ import pytest
 from test_sheet import sample_text
 from tokencalc.datasets.duration import describe_minutes, job_duration
 from tokencalc.errors import PriceSheetError
-from tokencalc.sheet.model import load_price_sheet, merge_layers
+from tokencalc.sheet.load import load_price_sheet
+from tokencalc.sheet.merge import merge_layers
 from tokencalc.sheet.ratelimits import RateLimits, limits_for, problems
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from tokencalc.pricing.costs import RequestTokens
 from tokencalc.pricing.estimate_dates import job_cost, job_days
-from tokencalc.sheet.model import load_price_sheet
+from tokencalc.sheet.load import load_price_sheet
 
 D = Decimal
 

@@ -85,7 +85,7 @@ def test_tokencalc_debug_zero_or_empty_is_off(tmp_path, value, traceback, monkey
     code = (
         "import sys\n"
         "def boom(*a, **k):\n    raise ZeroDivisionError('on purpose')\n"
-        "import tokencalc.sheet.model as s\n"
+        "import tokencalc.sheet.load as s\n"
         "s.load_price_sheet = boom\n"
         "from tokencalc.cli.app import main\n"
         "main(['models'])\n"

@@ -10,7 +10,7 @@ import pytest
 
 from tokencalc.counting.counter import Counts, TokenCounter
 from tokencalc.counting.encodings import TokenizerRef
-from tokencalc.sheet.model import load_price_sheet
+from tokencalc.sheet.load import load_price_sheet
 from tokencalc.tokenizers import claude_reconstruction
 from tokencalc.tokenizers.model_counts import combined_label, model_count, needs
 from tokencalc.tokenizers.token_classes import CLASSES

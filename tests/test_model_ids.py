@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tokencalc.errors import UnknownModelError
-from tokencalc.sheet.model import load_price_sheet
+from tokencalc.sheet.load import load_price_sheet
 from tokencalc.sheet.model_ids import candidates
 
 

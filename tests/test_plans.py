@@ -26,7 +26,7 @@ from tokencalc.plans.core import (
     seats_for,
     turn_tokens,
 )
-from tokencalc.sheet.model import load_price_sheet
+from tokencalc.sheet.load import load_price_sheet
 
 D = Decimal
 ON = date(2026, 11, 22)

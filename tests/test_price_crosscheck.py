@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tokencalc.sheet.model import PriceSheet, load_price_sheet
+from tokencalc.sheet.load import load_price_sheet
+from tokencalc.sheet.price_sheet import PriceSheet
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "pricing-sources.md"
 MILLION = Decimal(1_000_000)

@@ -14,7 +14,7 @@ import pytest
 
 from tokencalc.errors import PriceSheetError, TokencalcError
 from tokencalc.pricing.costs import RequestTokens, request_cost
-from tokencalc.sheet.model import load_price_sheet
+from tokencalc.sheet.load import load_price_sheet
 
 D = Decimal
 

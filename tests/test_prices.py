@@ -52,7 +52,7 @@ def fails(result, code: int = 1) -> str:
 
 
 def effective():
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
 
     return load_price_sheet()
 
@@ -884,7 +884,7 @@ def test_a_dangling_symbolic_link_is_written_through(cli, user_sheet, tmp_path):
 
 
 def test_export_uses_the_files_the_loader_read(cli, monkeypatch):
-    import tokencalc.sheet.model as sheet_module
+    import tokencalc.sheet.load as sheet_module
 
     ok(cli("prices", "set", "gpt-test", "--input", "1.1"))
 

@@ -56,7 +56,7 @@ def ok(result):
 
 
 def effective():
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
 
     return load_price_sheet()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tokencalc.errors import PriceSheetError, TokencalcError, UnknownModelError
-from tokencalc.sheet.model import load_price_sheet
+from tokencalc.sheet.load import load_price_sheet
 
 SAMPLE_SHEET = """\
 schema_version = 1
@@ -648,7 +648,7 @@ def test_the_entry_blamed_does_not_depend_on_hash_order(tmp_path):
     )
     script = (
         "import sys\nfrom pathlib import Path\nfrom tokencalc.errors import PriceSheetError\n"
-        "from tokencalc.sheet.model import load_price_sheet\n"
+        "from tokencalc.sheet.load import load_price_sheet\n"
         "try:\n    load_price_sheet(Path(sys.argv[1]), user_sheet=False, base_sheet=Path(sys.argv[2]))\n"
         "except PriceSheetError as exc:\n    print(exc.problems)\n"
     )

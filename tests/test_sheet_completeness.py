@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tokencalc.sheet.model import load_price_sheet
+from tokencalc.sheet.load import load_price_sheet
 
 D = Decimal
 TODAY = date(2026, 11, 30)

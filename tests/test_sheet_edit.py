@@ -31,7 +31,8 @@ from tokencalc.sheet.edit import (
     unset_currency_rate,
     unset_model_value,
 )
-from tokencalc.sheet.model import SheetLayer, parse_sheet_text
+from tokencalc.sheet.load import parse_sheet_text
+from tokencalc.sheet.model import SheetLayer
 
 D = Decimal
 

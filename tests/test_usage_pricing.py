@@ -16,7 +16,7 @@ import pytest
 
 from tokencalc.errors import TokencalcError, UsageError
 from tokencalc.plans.core import UsageProfile, conversation_cost
-from tokencalc.sheet.model import load_price_sheet
+from tokencalc.sheet.load import load_price_sheet
 from tokencalc.usage import UsageRecord, read_usage
 from tokencalc.usage.pricing import (
     NO_MODEL,

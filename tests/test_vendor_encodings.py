@@ -322,7 +322,7 @@ def test_long_lines_without_newlines_still_cut_for_every_encoding():
 
 
 def test_sheet_models_count_with_the_vendor_encodings():
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
 
     sheet = load_price_sheet()
     by_provider: dict[str, set[str]] = {}

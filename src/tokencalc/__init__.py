@@ -29,7 +29,7 @@ _EXPORTS = {
     "estimate_dataset": "tokencalc.datasets.api",
     "TokenCount": "tokencalc.api",
     "CostEstimate": "tokencalc.api",
-    "PriceSheet": "tokencalc.sheet.model",
+    "PriceSheet": "tokencalc.sheet.price_sheet",
     "ModelEntry": "tokencalc.sheet.model",
     "TokencalcError": "tokencalc.errors",
     "PriceSheetError": "tokencalc.errors",
@@ -82,7 +82,8 @@ if TYPE_CHECKING:  # pragma: no cover
         UnknownModelError,
         UsageError,
     )
-    from tokencalc.sheet.model import ModelEntry, PriceSheet
+    from tokencalc.sheet.model import ModelEntry
+    from tokencalc.sheet.price_sheet import PriceSheet
 
 
 def __getattr__(name: str) -> Any:

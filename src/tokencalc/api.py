@@ -33,7 +33,9 @@ from tokencalc.errors import InputError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokencalc.counting.counter import Counts, TokenCounter
-    from tokencalc.sheet.model import ModelEntry, PriceSheet, TokenizerRef
+    from tokencalc.counting.encodings import TokenizerRef
+    from tokencalc.sheet.model import ModelEntry
+    from tokencalc.sheet.price_sheet import PriceSheet
     from tokencalc.tokenizers.model_counts import CountNeeds
 
 __all__ = [
@@ -172,14 +174,14 @@ def load_prices(path: str | Path | None = None, *, user: bool = True) -> PriceSh
     >>> sheet.resolve("gpt-5").input  # US dollars per million input tokens
     Decimal('1.25')
     """
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
 
     return load_price_sheet(_path_argument("path", path, optional=True), user_sheet=user)
 
 
 def _default_sheet() -> PriceSheet:
     from tokencalc.paths import user_sheet_path
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
 
     path = user_sheet_path()
     try:
@@ -204,7 +206,7 @@ def _sheet(prices: Prices) -> PriceSheet:
         return _default_sheet()
     if isinstance(prices, (str, os.PathLike)):
         return load_prices(prices)
-    from tokencalc.sheet.model import PriceSheet
+    from tokencalc.sheet.price_sheet import PriceSheet
 
     if not isinstance(prices, PriceSheet):
         raise UsageError(
@@ -228,7 +230,7 @@ def _exact_encoding(model: str) -> str | None:
 def _tokenizer(model: str | None, encoding: str | None, prices: Prices) -> TokenizerRef:
     """How to count: as ``tokencalc count --model/--encoding`` decides."""
     from tokencalc.counting import encodings
-    from tokencalc.sheet.model import TokenizerRef
+    from tokencalc.counting.encodings import TokenizerRef
 
     _name_argument("model", model)
     _name_argument("encoding", encoding)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tokencalc.sheet.model import PriceSheet
+    from tokencalc.sheet.price_sheet import PriceSheet
 
 
 def _sheet() -> PriceSheet | None:
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
 
     try:
         return load_price_sheet(None)

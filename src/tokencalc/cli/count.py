@@ -105,7 +105,7 @@ def _how(tokenizer, made: dict) -> tuple[str, str]:
 
 
 def _sheet_model(model: str):
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
 
     sheet = load_price_sheet()
     return sheet, sheet.resolve(model)

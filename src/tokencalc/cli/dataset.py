@@ -211,7 +211,7 @@ def job_durations(
 ) -> dict[str, Any] | None:
     """Each model's job duration at the usage tier and/or the limits given (None: not asked)."""
     from tokencalc.datasets.duration import job_duration
-    from tokencalc.sheet.model import merge_layers
+    from tokencalc.sheet.merge import merge_layers
     from tokencalc.sheet.ratelimits import RateLimits, limits_for, tier_name
 
     given = {key: value for key, value in limits.items() if value is not None}

@@ -12,7 +12,7 @@ from tokencalc.datasets.summary import DatasetSummary, ModelSummary, Spread
 from tokencalc.pricing.costs import decimal_text, format_money
 from tokencalc.render import Column, OutputFormat, make_console, write_rows
 from tokencalc.render import write_json as emit_json
-from tokencalc.sheet.model import PriceSheet
+from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.sheet.ratelimits import LIMIT_KEYS
 
 #: Malformed records shown in the table view (JSON lists up to MAX_PROBLEMS_LISTED).

@@ -12,7 +12,7 @@ import typer
 from tokencalc.render import OutputFormat
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tokencalc.sheet.model import PriceSheet
+    from tokencalc.sheet.price_sheet import PriceSheet
 
 PricesOption = Annotated[
     Optional[Path],
@@ -130,7 +130,7 @@ def parse_currency(currency: str, rate: str | None) -> tuple[str, Decimal | None
 def load_sheet(prices: Path | None) -> PriceSheet:
     """The effective price sheet, with a warning on stderr when it is over 90 days old."""
     from tokencalc.cli.app import print_warning
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
 
     sheet = load_price_sheet(prices)
     warning = sheet.age_warning(today())

@@ -131,7 +131,7 @@ def path_command(
     """
     from tokencalc.paths import user_sheet_path
     from tokencalc.render import Column, write_json, write_rows
-    from tokencalc.sheet.model import packaged_sheet_location
+    from tokencalc.sheet.load import packaged_sheet_location
 
     user = user_sheet_path()
     if user_only:
@@ -431,7 +431,7 @@ def unset_command(
     """
     from tokencalc.errors import PriceSheetError
     from tokencalc.sheet import edit as sheet_edit
-    from tokencalc.sheet.model import read_sheet_layer
+    from tokencalc.sheet.load import read_sheet_layer
 
     with _editing():
         user = sheet_edit.read_user_sheet()
@@ -802,7 +802,7 @@ def validate_command(
     """
     from tokencalc.errors import ExitCode, PriceSheetError, UsageError
     from tokencalc.sheet.edit import count_entries
-    from tokencalc.sheet.model import load_price_sheet, read_sheet_layer
+    from tokencalc.sheet.load import load_price_sheet, read_sheet_layer
 
     if standalone and file is None:
         raise UsageError("--standalone needs a FILE")
@@ -872,7 +872,8 @@ def export_command(
 
       tokencalc prices export --format csv > models.csv
     """
-    from tokencalc.sheet.model import load_price_sheet, merge_layers
+    from tokencalc.sheet.load import load_price_sheet
+    from tokencalc.sheet.merge import merge_layers
 
     sheet = load_price_sheet(prices)  # validates
     data = merge_layers(sheet.layers)  # the very files that were validated, read once

@@ -13,7 +13,8 @@ from tokencalc.datasets.prompts import RecordSpec, Template
 from tokencalc.datasets.run import DatasetPlan, DatasetRun, open_dataset
 from tokencalc.errors import UsageError
 from tokencalc.pricing.estimate import MAX_OUTPUT_RATIO, Assumptions
-from tokencalc.sheet.model import ModelEntry, PriceSheet
+from tokencalc.sheet.model import ModelEntry
+from tokencalc.sheet.price_sheet import PriceSheet
 
 __all__ = ["estimate_dataset"]
 

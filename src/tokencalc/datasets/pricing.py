@@ -22,7 +22,8 @@ from tokencalc.counting.encodings import canonical_encoding
 from tokencalc.errors import UsageError
 from tokencalc.pricing.costs import MILLION
 from tokencalc.pricing.estimate import Assumptions
-from tokencalc.sheet.model import ModelEntry, Prices, PriceSheet
+from tokencalc.sheet.model import ModelEntry, Prices
+from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.tokenizers.token_classes import CLASSES, PIECE_CODES
 
 #: A base the records are counted with: an exact encoding name, or "characters".

@@ -35,7 +35,8 @@ from tokencalc.datasets.work import (
 )
 from tokencalc.errors import InputError, UsageError
 from tokencalc.pricing.estimate import DEFAULT_OUTPUT_RATIO, Assumptions
-from tokencalc.sheet.model import ModelEntry, PriceSheet
+from tokencalc.sheet.model import ModelEntry
+from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.tokenizers.token_classes import HISTOGRAM_SIZE
 
 #: Below this many bytes of data the records are counted in this process (workers cost a start-up).

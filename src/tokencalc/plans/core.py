@@ -33,10 +33,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from tokencalc.counting.encodings import CHARACTERS, TokenizerRef
 from tokencalc.errors import TokencalcError, UsageError
 from tokencalc.plans.limits import WINDOW_ASSUMPTION, limit_uses
 from tokencalc.pricing.costs import CostBreakdown, RequestTokens, format_money, request_cost
-from tokencalc.sheet.model import CHARACTERS, USD, ModelEntry, Plan, PriceSheet, TokenizerRef
+from tokencalc.sheet.model import USD, ModelEntry, Plan
+from tokencalc.sheet.price_sheet import PriceSheet
 
 DEFAULT_CONVERSATIONS_PER_DAY = Decimal(5)
 DEFAULT_TURNS = 6

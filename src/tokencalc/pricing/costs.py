@@ -6,7 +6,7 @@
             + write_1h × p_write_1h + output × p_out) / 1,000,000
 
 A request whose input exceeds the model's long-context threshold is billed entirely at the
-long-context prices. Absent cache prices equal the input price (see :mod:`tokencalc.sheet.model`).
+long-context prices. Absent cache prices equal the input price (see :mod:`tokencalc.sheet.price_resolution`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from decimal import (
 )
 
 from tokencalc.errors import TokencalcError
-from tokencalc.sheet.model import ModelEntry, Prices, PriceSheet
+from tokencalc.sheet.model import ModelEntry, Prices
+from tokencalc.sheet.price_sheet import PriceSheet
 
 MILLION = Decimal(1_000_000)
 ZERO = Decimal(0)

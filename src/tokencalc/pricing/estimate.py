@@ -22,6 +22,7 @@ from datetime import date, time, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from tokencalc.counting.counter import Counts
+from tokencalc.counting.encodings import TokenizerRef
 from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
 from tokencalc.pricing.costs import (
     CostBreakdown,
@@ -30,7 +31,8 @@ from tokencalc.pricing.costs import (
     format_money,
 )
 from tokencalc.pricing.estimate_dates import job_cost, job_days, tier_gap
-from tokencalc.sheet.model import TIERS, USD, ModelEntry, PriceSheet, TokenizerRef
+from tokencalc.sheet.model import TIERS, USD, ModelEntry
+from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.tokenizers.model_counts import (
     EXACT,
     CountNeeds,

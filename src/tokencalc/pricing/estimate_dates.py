@@ -15,7 +15,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from tokencalc.pricing.costs import CostBreakdown, RequestTokens, cost_at
-from tokencalc.sheet.model import ModelEntry, Prices, PriceSheet
+from tokencalc.sheet.model import ModelEntry, Prices
+from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.sheet.rules import window_text
 
 

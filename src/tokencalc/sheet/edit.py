@@ -29,22 +29,17 @@ from tokencalc.errors import (
     UnknownModelError,
     UsageError,
 )
-from tokencalc.sheet.model import (
-    MODEL_NAME,
-    MODEL_NAME_RULE,
-    PRICE_FIELDS,
-    TIERS,
-    PriceSheet,
-    SheetLayer,
-    build_price_sheet,
+from tokencalc.sheet.load import (
     decode_sheet,
-    merge_layers,
     os_reason,
     parse_sheet_text,
     read_sheet_layer,
-    shape_problems,
     user_sheet_hint,
 )
+from tokencalc.sheet.merge import merge_layers
+from tokencalc.sheet.model import MODEL_NAME, MODEL_NAME_RULE, PRICE_FIELDS, TIERS, SheetLayer
+from tokencalc.sheet.price_sheet import PriceSheet
+from tokencalc.sheet.validate import build_price_sheet, shape_problems
 
 #: Written at the top of the user sheet, because tomli-w cannot keep comments.
 HEADER = (

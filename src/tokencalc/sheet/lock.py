@@ -62,7 +62,7 @@ def sheet_lock(sheet: Path, *, timeout: float | None = None) -> Iterator[Path]:
     ``TOKENCALC_LOCK_TIMEOUT`` limit) and :class:`TokencalcError` when the lock file cannot be
     created. The lock goes with the process: a killed run never leaves it held.
     """
-    from tokencalc.sheet.model import os_reason
+    from tokencalc.sheet.load import os_reason
 
     wait = LOCK_TIMEOUT.value() if timeout is None else timeout
     path = lock_path(sheet)

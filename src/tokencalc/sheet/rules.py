@@ -10,7 +10,7 @@
 - **Data residency** (``[[providers.<id>.residency]]``): a multiplier on every token price
   for requests run in a named geography (Anthropic ``inference_geo: "us"``, 1.1×).
 
-The validation here reports through the sheet's validator (see :mod:`tokencalc.sheet.model`),
+The validation here reports through the sheet's validator (see :mod:`tokencalc.sheet.checks`),
 passed in as ``check``; nothing here prints or exits.
 """
 

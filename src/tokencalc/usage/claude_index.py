@@ -208,7 +208,7 @@ def price_entries(entries: list[Entry], records: list[Any] | None = None) -> lis
     from dataclasses import replace
 
     from tokencalc.pricing.costs import decimal_text
-    from tokencalc.sheet.model import load_price_sheet
+    from tokencalc.sheet.load import load_price_sheet
     from tokencalc.usage.pricing import price_usage
 
     originals = records if records is not None else [_record_of(e) for e in entries]

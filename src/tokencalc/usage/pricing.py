@@ -1,7 +1,7 @@
 """What usage records would have cost on the API: priced, grouped, totalled, set against a plan.
 
 The pure core of ``tokencalc usage`` after reading: it takes records from
-:func:`tokencalc.usage.read_usage` and a :class:`~tokencalc.sheet.model.PriceSheet` and returns data.
+:func:`tokencalc.usage.read_usage` and a :class:`~tokencalc.sheet.price_sheet.PriceSheet` and returns data.
 
 Rules (see ``docs/usage.md``):
 
@@ -41,7 +41,8 @@ from tokencalc.counting.encodings import CHARACTERS, TokenizerRef
 from tokencalc.errors import TokencalcError, UnknownModelError, UsageError
 from tokencalc.plans.core import CHARS_PER_PROFILE_TOKEN, model_tokens, seats_for
 from tokencalc.pricing.costs import RequestTokens, cost_at, format_money
-from tokencalc.sheet.model import ModelEntry, Plan, Prices, PriceSheet
+from tokencalc.sheet.model import ModelEntry, Plan, Prices
+from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.sheet.rules import OffPeak
 from tokencalc.usage import views
 from tokencalc.usage.records import (

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from tokencalc.sheet.model import ModelEntry, PriceSheet
+from tokencalc.sheet.model import ModelEntry
+from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.sheet.rules import STANDARD_GEOS, OffPeak
 from tokencalc.usage.records import BILLING_SOURCES, UsageRecord
 

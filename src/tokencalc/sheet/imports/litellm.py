@@ -58,13 +58,8 @@ from tokencalc.sheet.edit import (
     set_dotted,
     user_key,
 )
-from tokencalc.sheet.model import (
-    MODEL_NAME,
-    PRICE_FIELDS,
-    TIERS,
-    SheetLayer,
-    read_sheet_layer,
-)
+from tokencalc.sheet.load import read_sheet_layer
+from tokencalc.sheet.model import MODEL_NAME, PRICE_FIELDS, TIERS, SheetLayer
 
 #: LiteLLM modes that are priced per token of text in and out.
 IMPORTED_MODES = ("chat", "completion", "responses")
@@ -110,7 +105,7 @@ def read_source(location: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
     if re.match(r"^https?://", location, re.IGNORECASE):
         return _fetch(location, timeout)
     from tokencalc.limits import IMPORT_SIZE, FileLimitError, read_limited
-    from tokencalc.sheet.model import os_reason
+    from tokencalc.sheet.load import os_reason
 
     path = Path(location)
     try:
@@ -657,7 +652,7 @@ def _plan_once(
 ) -> ImportPlan | dict[str, str]:
     """The plan, or the models whose merge makes the sheet invalid (LiteLLM key → why)."""
     from tokencalc.counting.encodings import EXACT_ENCODINGS
-    from tokencalc.sheet.model import merge_layers
+    from tokencalc.sheet.merge import merge_layers
 
     base = base if base is not None else read_sheet_layer()
     layers = [base] + ([SheetLayer(user.label, user.data)] if user.data else [])

@@ -1,0 +1,181 @@
+"""Loading the price sheet: the packaged ``pricing.toml``, overlaid by the user's sheet and then
+``--prices FILE`` (docs/price-sheet.md). Every problem found in any of them is collected and
+raised together as one :class:`~tokencalc.errors.PriceSheetError`, each naming the file, the
+entry and the field at fault. TOML floats are read through ``str`` so ``0.1`` stays ``0.1``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tokencalc.errors import PriceSheetError
+from tokencalc.limits import SHEET_SIZE, FileLimitError, read_limited
+from tokencalc.paths import user_sheet_path
+from tokencalc.sheet.checks import sheet_error
+from tokencalc.sheet.model import PACKAGED_LABEL, SheetLayer
+from tokencalc.sheet.price_sheet import PriceSheet
+from tokencalc.sheet.validate import build_price_sheet
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def load_price_sheet(
+    prices_file: Path | None = None,
+    *,
+    user_sheet: bool = True,
+    base_sheet: Path | None = None,
+) -> PriceSheet:
+    """The packaged sheet, overlaid by the user sheet (if it exists) and then ``prices_file``.
+
+    ``base_sheet`` replaces the packaged default (to validate a complete sheet of one's
+    own, and in tests). The result keeps the parsed files as :attr:`PriceSheet.layers`.
+    Raises :class:`PriceSheetError` listing every problem in every file.
+    """
+    texts: list[tuple[str, str | None, str | None]] = []  # label, text, read problem
+    if base_sheet is None:
+        texts.append(_read_packaged())
+    else:
+        texts.append(_read_file(base_sheet))
+    if user_sheet:
+        path = user_sheet_path()
+        if path.exists():
+            texts.append(_read_file(path))
+    if prices_file is not None:
+        texts.append(_read_file(prices_file))
+
+    problems: list[str] = []
+    layers: list[SheetLayer] = []
+    for label, text, problem in texts:
+        if problem is not None:
+            problems.append(problem)
+            continue
+        assert text is not None
+        try:
+            layers.append(SheetLayer(label, parse_sheet_text(text, label)))
+        except PriceSheetError as exc:
+            problems.extend(exc.problems)
+    try:
+        if problems:
+            raise sheet_error(problems)
+        return build_price_sheet(layers)
+    except PriceSheetError as exc:
+        raise _with_user_sheet_hint(exc) from None
+
+
+def user_sheet_hint(path: Path) -> str:
+    """How to repair a broken user sheet (appended to errors that name it)."""
+    return (
+        f"{path} is your own price sheet: 'tokencalc prices validate {path}' lists every problem; "
+        f"fix them, or move the file aside (mv {path} {path}.broken) to use the packaged prices"
+    )
+
+
+def _with_user_sheet_hint(exc: PriceSheetError) -> PriceSheetError:
+    # Every command that loads the sheet fails on a broken user sheet; say how to get out.
+    path = user_sheet_path()
+    if not any(problem.startswith(f"{path}:") for problem in exc.problems):
+        return exc
+    joiner = "\n  " if "\n" in exc.message else "; "
+    return PriceSheetError(f"{exc.message}{joiner}{user_sheet_hint(path)}", exc.problems)
+
+
+def read_sheet_layer(path: Path | None = None) -> SheetLayer:
+    """One sheet file, parsed but not validated (None: the packaged default).
+
+    Raises :class:`PriceSheetError` when it cannot be read or is not TOML.
+    """
+    label, text, problem = _read_packaged() if path is None else _read_file(path)
+    if problem is not None:
+        raise sheet_error([problem])
+    assert text is not None
+    return SheetLayer(label, parse_sheet_text(text, label))
+
+
+def packaged_sheet_location() -> str:
+    """Where the packaged default sheet is installed (for people to read, not to edit)."""
+    return str(resources.files("tokencalc").joinpath("pricing.toml"))
+
+
+def _read_packaged() -> tuple[str, str | None, str | None]:
+    try:
+        data = resources.files("tokencalc").joinpath("pricing.toml").read_bytes()
+    except OSError as exc:
+        return (
+            PACKAGED_LABEL,
+            None,
+            f"{PACKAGED_LABEL}: cannot read the packaged price sheet: {os_reason(exc)}; reinstall tokencalc",
+        )
+    return _decode(PACKAGED_LABEL, data)
+
+
+def _read_file(path: Path) -> tuple[str, str | None, str | None]:
+    label = str(path)
+    try:
+        data = read_limited(Path(path), SHEET_SIZE, "price sheet")
+    except FileLimitError as exc:
+        return label, None, exc.message
+    except OSError as exc:
+        return label, None, f"{label}: cannot read: {os_reason(exc)}"
+    return _decode(label, data)
+
+
+def _decode(label: str, data: bytes) -> tuple[str, str | None, str | None]:
+    try:
+        return label, decode_sheet(data), None
+    except UnicodeDecodeError as exc:
+        return label, None, f"{label}: not UTF-8 text (invalid byte at offset {exc.start})"
+
+
+def decode_sheet(data: bytes) -> str:
+    """A sheet file's text: UTF-8, with or without the byte-order mark some editors write."""
+    return data.decode("utf-8-sig")
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in a few lower-case words."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return "a path component is a file, not a directory"
+    return (exc.strerror or str(exc)).lower()
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def parse_sheet_text(text: str, label: str) -> dict[str, Any]:
+    """Parse TOML; a syntax error becomes a :class:`PriceSheetError` naming file, line and column."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise PriceSheetError(
+            f"{label}: invalid TOML: arrays or tables nested too deeply"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        message = str(getattr(exc, "msg", None) or exc)
+        line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        found = _TOML_POSITION.search(message)
+        if found:
+            line, column = int(found.group(1)), int(found.group(2))
+            message = message[: found.start()]
+        elif message.endswith("(at end of document)"):
+            message = message[: -len("(at end of document)")].rstrip()
+            line = text.count("\n") + 1
+            column = len(text.rsplit("\n", 1)[-1]) + 1
+        where = f"line {line}, column {column}: " if line else ""
+        raise PriceSheetError(f"{label}: {where}invalid TOML: {message}") from None
+    except ValueError as exc:
+        # An integer of more than 4,300 digits (Python's limit on int from text), and the like.
+        reason = str(exc).split(";")[0]
+        raise PriceSheetError(f"{label}: invalid TOML: a value cannot be read ({reason})") from None
