@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tokencalc.errors import TokencalcError
+from tokencalc.sheet.imports import fetch, tokenizer_guess
 from tokencalc.sheet.imports import litellm as litellm_import
 
 if sys.version_info >= (3, 11):
@@ -201,7 +202,7 @@ def test_tokenizer_for_new_models_from_name_and_provider(name, provider, expecte
         "gemini",
         "llama3",
     }
-    assert litellm_import.guess_tokenizer(name, provider, known) == expected
+    assert tokenizer_guess.guess_tokenizer(name, provider, known) == expected
 
 
 def test_a_file_that_is_not_a_price_json_is_a_clear_error(tmp_path):
@@ -212,7 +213,7 @@ def test_a_file_that_is_not_a_price_json_is_a_clear_error(tmp_path):
     with pytest.raises(TokencalcError, match="expected a JSON object of models by name"):
         litellm_import.parse_catalog(b"[1, 2]", "x.json")
     with pytest.raises(TokencalcError, match="no such file or directory"):
-        litellm_import.read_source(str(tmp_path / "missing.json"))
+        fetch.read_source(str(tmp_path / "missing.json"))
 
 
 # --- the command ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """``tokencalc prices …``: see, correct, refresh and compare the price sheets.
 
 Every write goes to the user sheet (``tokencalc prices path``), never to the packaged
-default; the logic lives in :mod:`tokencalc.sheet.edit` and :mod:`tokencalc.sheet.imports.litellm`.
+default; the logic lives in :mod:`tokencalc.sheet.edit` and :mod:`tokencalc.sheet.imports`.
 """
 
 from __future__ import annotations
@@ -576,7 +576,9 @@ def import_command(
     """
     from tokencalc.errors import TokencalcError
     from tokencalc.sheet import edit as sheet_edit
+    from tokencalc.sheet.imports import fetch
     from tokencalc.sheet.imports import litellm as litellm_import
+    from tokencalc.sheet.imports import plan as import_plan
 
     if not (0.1 <= timeout <= MAX_TIMEOUT):  # also false for nan
         from tokencalc.errors import UsageError
@@ -586,10 +588,8 @@ def import_command(
         )
     is_url = source.lower().startswith(("http://", "https://"))
     label = source if is_url else str(Path(source).expanduser().resolve())
-    catalog = litellm_import.parse_catalog(
-        litellm_import.read_source(source, timeout=timeout), label
-    )
-    selected = litellm_import.select_models(catalog, provider or [], match or [])
+    catalog = litellm_import.parse_catalog(fetch.read_source(source, timeout=timeout), label)
+    selected = import_plan.select_models(catalog, provider or [], match or [])
     if not selected:
         providers = sorted({m.litellm_provider for m in catalog.models})
         asked = " and ".join(
@@ -613,7 +613,7 @@ def import_command(
         )
     with contextlib.nullcontext() if dry_run else _editing():
         user = sheet_edit.read_user_sheet()
-        plan = litellm_import.plan_import(
+        plan = import_plan.plan_import(
             user,
             catalog,
             selected,
