@@ -203,16 +203,17 @@ def test_fifo_sheet_is_refused_without_blocking(cli, _isolated_environment):
 def test_sheet_changed_on_disk_by_an_editor_is_not_overwritten(monkeypatch, _isolated_environment):
     from tokencalc.errors import TokencalcError
     from tokencalc.sheet import edit as sheet_edit
+    from tokencalc.sheet import user_sheet
 
     home = _isolated_environment
     (home / "pricing.toml").write_text("[currencies]\nEUR = 0.9\n")
-    user = sheet_edit.read_user_sheet()
-    edit = sheet_edit.plan_edit(
+    user = user_sheet.read_user_sheet()
+    edit = user_sheet.plan_edit(
         user, sheet_edit.set_currency_rate(user, "GBP", sheet_edit.Decimal("0.8"))
     )
     (home / "pricing.toml").write_text("[currencies]\nEUR = 0.95\n")  # an editor saved meanwhile
     with pytest.raises(TokencalcError, match="changed on disk"):
-        sheet_edit.write_edit(edit)
+        user_sheet.write_edit(edit)
     assert _sheet_text(home) == "[currencies]\nEUR = 0.95\n"
 
 

@@ -13,26 +13,26 @@ from pathlib import Path
 import pytest
 
 from tokencalc.errors import PriceSheetError, TokencalcError, UnknownModelError, UsageError
-from tokencalc.sheet.edit import (
+from tokencalc.sheet.diff import (
     NOT_A_TABLE,
     FieldChange,
-    UserSheet,
     diff_entries,
     diff_sheets,
-    find_model_id,
     flatten,
-    plan_edit,
-    render_sheet,
     same_value,
+    show_value,
+)
+from tokencalc.sheet.edit import (
+    find_model_id,
     set_currency_rate,
     set_dotted,
     set_model_values,
-    show_value,
     unset_currency_rate,
     unset_model_value,
 )
 from tokencalc.sheet.load import parse_sheet_text
 from tokencalc.sheet.model import SheetLayer
+from tokencalc.sheet.user_sheet import UserSheet, plan_edit, render_sheet
 
 D = Decimal
 

@@ -62,7 +62,7 @@ def _out(line: str = "") -> None:
 
 
 def _report(changes) -> None:
-    from tokencalc.sheet.edit import show_value
+    from tokencalc.sheet.diff import show_value
 
     for change in changes:
         _out(
@@ -76,7 +76,7 @@ def _save(edit, *, report: bool = True, pin: bool = False, also: list[str] | Non
     A ``set`` that would not change any effective price writes nothing (unless ``pin``);
     an ``unset`` always removes the override it names.
     """
-    from tokencalc.sheet.edit import write_edit
+    from tokencalc.sheet.user_sheet import write_edit
 
     if not edit.writes or (not edit.changes and not pin):
         _out(
@@ -320,6 +320,7 @@ def set_command(
       tokencalc prices set my-llama --provider groq --tokenizer llama3 --input 0.2 --output 0.6 --context-window 131072
     """
     from tokencalc.sheet import edit as sheet_edit
+    from tokencalc.sheet import user_sheet
 
     values: dict[str, Any] = {}
     for option, key, text in (
@@ -355,12 +356,12 @@ def set_command(
         values["as_of"] = parse_date("--as-of", as_of)
 
     with _editing():
-        user = sheet_edit.read_user_sheet()
+        user = user_sheet.read_user_sheet()
         import copy
 
-        before = sheet_edit.effective_data(user)
+        before = user_sheet.effective_data(user)
         data, model_id = sheet_edit.set_model_values(user, copy.deepcopy(before), model, values)
-        edit = sheet_edit.plan_edit(user, data)
+        edit = user_sheet.plan_edit(user, data)
         if model_id.lower() != model.strip().lower():
             _out(f"note     {model} is an alias of {model_id}; changing {model_id}")
         old_model = before.get("models", {}).get(model_id)
@@ -431,16 +432,17 @@ def unset_command(
     """
     from tokencalc.errors import PriceSheetError
     from tokencalc.sheet import edit as sheet_edit
+    from tokencalc.sheet import user_sheet
     from tokencalc.sheet.load import read_sheet_layer
 
     with _editing():
-        user = sheet_edit.read_user_sheet()
+        user = user_sheet.read_user_sheet()
         if not user.exists:
             raise _no_user_sheet(user.path)
-        merged = sheet_edit.effective_data(user)
+        merged = user_sheet.effective_data(user)
         data, model_id = sheet_edit.unset_model_value(user, merged, model, field)
         try:
-            edit = sheet_edit.plan_edit(user, data)
+            edit = user_sheet.plan_edit(user, data)
         except PriceSheetError as exc:
             if (
                 field is not None
@@ -477,11 +479,12 @@ def set_rate_command(
       tokencalc estimate notes.md --currency EUR
     """
     from tokencalc.sheet import edit as sheet_edit
+    from tokencalc.sheet import user_sheet
 
     value = parse_decimal("RATE", rate, positive=True)
     with _editing():
-        user = sheet_edit.read_user_sheet()
-        edit = sheet_edit.plan_edit(user, sheet_edit.set_currency_rate(user, code, value))
+        user = user_sheet.read_user_sheet()
+        edit = user_sheet.plan_edit(user, sheet_edit.set_currency_rate(user, code, value))
         _save(edit)
 
 
@@ -496,12 +499,13 @@ def unset_rate_command(
       tokencalc prices unset-rate EUR
     """
     from tokencalc.sheet import edit as sheet_edit
+    from tokencalc.sheet import user_sheet
 
     with _editing():
-        user = sheet_edit.read_user_sheet()
+        user = user_sheet.read_user_sheet()
         if not user.exists:
             raise _no_user_sheet(user.path)
-        edit = sheet_edit.plan_edit(user, sheet_edit.unset_currency_rate(user, code))
+        edit = user_sheet.plan_edit(user, sheet_edit.unset_currency_rate(user, code))
         _save(edit, pin=True)
 
 
@@ -575,7 +579,7 @@ def import_command(
       tokencalc prices import https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json -p anthropic
     """
     from tokencalc.errors import TokencalcError
-    from tokencalc.sheet import edit as sheet_edit
+    from tokencalc.sheet import user_sheet
     from tokencalc.sheet.imports import fetch
     from tokencalc.sheet.imports import litellm as litellm_import
     from tokencalc.sheet.imports import plan as import_plan
@@ -612,7 +616,7 @@ def import_command(
             + (f"; {why}" if why else "")
         )
     with contextlib.nullcontext() if dry_run else _editing():
-        user = sheet_edit.read_user_sheet()
+        user = user_sheet.read_user_sheet()
         plan = import_plan.plan_import(
             user,
             catalog,
@@ -632,7 +636,7 @@ def import_command(
 
 
 def _report_import(plan) -> None:
-    from tokencalc.sheet.edit import show_value
+    from tokencalc.sheet.diff import show_value
     from tokencalc.sheet.imports.litellm import summarize_skipped
 
     catalog = plan.catalog
@@ -705,7 +709,8 @@ def diff_command(
       tokencalc prices diff default team-prices.toml --format json
     """
     from tokencalc.render import Column, write_json, write_rows
-    from tokencalc.sheet.edit import diff_sheets, sheet_data, show_value
+    from tokencalc.sheet.diff import diff_sheets, show_value
+    from tokencalc.sheet.load import sheet_data
 
     old_data, old_label = sheet_data(old or "default")
     new_data, new_label = sheet_data(new or "effective")
@@ -758,7 +763,7 @@ def diff_command(
 
 
 def _json_value(value):
-    from tokencalc.sheet.edit import show_value
+    from tokencalc.sheet.diff import show_value
 
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -801,8 +806,7 @@ def validate_command(
       tokencalc prices validate my-pricing.toml --standalone
     """
     from tokencalc.errors import ExitCode, PriceSheetError, UsageError
-    from tokencalc.sheet.edit import count_entries
-    from tokencalc.sheet.load import load_price_sheet, read_sheet_layer
+    from tokencalc.sheet.load import count_entries, load_price_sheet, read_sheet_layer
 
     if standalone and file is None:
         raise UsageError("--standalone needs a FILE")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from tokencalc.errors import PriceSheetError
 from tokencalc.limits import SHEET_SIZE, FileLimitError, read_limited
 from tokencalc.paths import user_sheet_path
 from tokencalc.sheet.checks import sheet_error
+from tokencalc.sheet.merge import merge_layers
 from tokencalc.sheet.model import PACKAGED_LABEL, SheetLayer
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.sheet.validate import build_price_sheet
@@ -179,3 +181,49 @@ def parse_sheet_text(text: str, label: str) -> dict[str, Any]:
         # An integer of more than 4,300 digits (Python's limit on int from text), and the like.
         reason = str(exc).split(";")[0]
         raise PriceSheetError(f"{label}: invalid TOML: a value cannot be read ({reason})") from None
+
+
+# --- sheets named on the command line --------------------------------------------------------
+
+
+def sheet_data(name: str | None, *, user: bool = True) -> tuple[dict[str, Any], str]:
+    """Raw data of a sheet named on the command line, validated, and how to call it.
+
+    ``default`` (or ``packaged``) is the packaged sheet; ``effective`` (or None) the
+    packaged sheet with the user sheet overlaid; anything else is a file: a complete sheet
+    is taken as it is, a partial one (an overlay) on top of the packaged sheet.
+    """
+    if name in ("default", "packaged"):
+        base = read_sheet_layer()
+        build_price_sheet([base])
+        return base.data, "packaged sheet"
+    if name in (None, "effective"):
+        layers = [read_sheet_layer()]
+        path = user_sheet_path()
+        if user and path.exists():
+            layers.append(read_sheet_layer(path))
+        build_price_sheet(layers)
+        return merge_layers(layers), "effective sheet" if len(
+            layers
+        ) > 1 else "packaged sheet (no user sheet)"
+    path = Path(name)
+    layer = read_sheet_layer(path)
+    if is_complete(layer):
+        return layer.data, str(path)
+    layers = [read_sheet_layer(), layer]
+    build_price_sheet(layers)
+    return merge_layers(layers), f"packaged sheet + {path}"
+
+
+def is_complete(layer: SheetLayer) -> bool:
+    """True when the file is a whole, valid sheet on its own (not only an overlay)."""
+    try:
+        build_price_sheet([layer])
+    except PriceSheetError:
+        return False
+    return True
+
+
+def count_entries(data: Mapping[str, Any]) -> tuple[int, int]:
+    """(models, plans) in raw sheet data."""
+    return len(data.get("models") or {}), len(data.get("plans") or {})

@@ -16,19 +16,8 @@ from typing import Any
 
 from tokencalc.counting.encodings import EXACT_ENCODINGS
 from tokencalc.errors import PriceSheetError, TokencalcError
-from tokencalc.sheet.edit import (
-    FieldChange,
-    SheetEdit,
-    UserSheet,
-    diff_entries,
-    find_model_id,
-    flatten,
-    plan_edit,
-    require_shape,
-    same_value,
-    set_dotted,
-    user_key,
-)
+from tokencalc.sheet.diff import FieldChange, diff_entries, flatten, same_value
+from tokencalc.sheet.edit import find_model_id, set_dotted, user_key
 from tokencalc.sheet.imports.litellm import (
     PROVIDER_IDS,
     Catalog,
@@ -40,6 +29,7 @@ from tokencalc.sheet.imports.tokenizer_guess import guess_tokenizer
 from tokencalc.sheet.load import read_sheet_layer
 from tokencalc.sheet.merge import merge_layers
 from tokencalc.sheet.model import TIERS, SheetLayer
+from tokencalc.sheet.user_sheet import SheetEdit, UserSheet, plan_edit, require_shape
 
 #: Cache prices the sheet takes as the input price when a model does not state them.
 _DEFAULTS_TO_INPUT = ("cached_input", "cache_write_5m", "cache_write_1h")
