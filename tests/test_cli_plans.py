@@ -175,9 +175,9 @@ def test_unusable_samples_are_errors(cli, tmp_path, content, message):
 
 
 def test_a_sample_past_the_largest_message_is_an_error(cli, monkeypatch):
-    import tokencalc.plans.core
+    import tokencalc.plans.profile
 
-    monkeypatch.setattr(tokencalc.plans.core, "MAX_PROFILE_TOKENS", 200)  # 10,000,000 in earnest
+    monkeypatch.setattr(tokencalc.plans.profile, "MAX_PROFILE_TOKENS", 200)  # 10,000,000 in earnest
     result = cli("plans", "--sample", "-", *SMALL[:2], "--reply-tokens", "20", input=" word" * 201)
     assert result.exit_code == 1
     assert (

@@ -14,17 +14,18 @@ from pathlib import Path
 import pytest
 
 from tokencalc.errors import TokencalcError, UsageError
-from tokencalc.plans.core import (
+from tokencalc.plans.conversation import (
+    conversation_cost,
+    conversation_requests,
+    model_tokens,
+    turn_tokens,
+)
+from tokencalc.plans.core import compare_plans, find_plans
+from tokencalc.plans.profile import (
     MAX_BREAK_EVEN_MESSAGES_PER_DAY,
     MAX_SEATS,
     UsageProfile,
-    compare_plans,
-    conversation_cost,
-    conversation_requests,
-    find_plans,
-    model_tokens,
     seats_for,
-    turn_tokens,
 )
 from tokencalc.sheet.load import load_price_sheet
 
@@ -294,7 +295,7 @@ def test_cache_writes_bill_the_new_part_of_each_prompt(sheet):
 
 
 def test_requests_turn_by_turn():
-    from tokencalc.plans.core import TurnTokens
+    from tokencalc.plans.conversation import TurnTokens
 
     tokens = TurnTokens(system=100, message=10, reply=20, reasoning=5)
     plain, reads, writes = (

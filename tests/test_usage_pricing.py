@@ -15,15 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tokencalc.errors import TokencalcError, UsageError
-from tokencalc.plans.core import UsageProfile, conversation_cost
+from tokencalc.plans.conversation import conversation_cost
+from tokencalc.plans.profile import UsageProfile
 from tokencalc.sheet.load import load_price_sheet
 from tokencalc.usage import UsageRecord, read_usage
-from tokencalc.usage.pricing import (
-    NO_MODEL,
-    compare_plan,
-    months_between,
-    price_usage,
-)
+from tokencalc.usage.plan_compare import compare_plan
+from tokencalc.usage.priced import NO_MODEL, months_between
+from tokencalc.usage.pricing import price_usage
 
 D = Decimal
 FIXTURES = Path(__file__).parent / "fixtures" / "usage"

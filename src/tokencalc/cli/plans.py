@@ -153,7 +153,8 @@ def plans_command(
 
     from tokencalc.cli.app import print_warning
     from tokencalc.errors import UsageError
-    from tokencalc.plans.core import UsageProfile, compare_plans, find_plans
+    from tokencalc.plans.core import compare_plans, find_plans
+    from tokencalc.plans.profile import UsageProfile
 
     if sample is not None and message_tokens is not None:
         raise UsageError("give --sample or --message-tokens, not both")
@@ -206,7 +207,7 @@ def _count_sample(label: str) -> int:
     from tokencalc.counting.counter import TokenCounter, count_inputs
     from tokencalc.counting.inputs import STDIN_LABEL, InputSource
     from tokencalc.errors import InputError
-    from tokencalc.plans.core import MAX_PROFILE_TOKENS
+    from tokencalc.plans.profile import MAX_PROFILE_TOKENS
 
     source = InputSource(label, None if label == STDIN_LABEL else Path(label))
     with TokenCounter(["o200k_base"], count_words=False) as counter:
@@ -342,7 +343,7 @@ def _cheaper_text(row, currency: str) -> str:
 
 
 def _write_rows(comparison, fmt: OutputFormat) -> None:
-    from tokencalc.plans.core import NOT_PER_SEAT
+    from tokencalc.plans.profile import NOT_PER_SEAT
     from tokencalc.pricing.costs import format_money
     from tokencalc.render import Column, bar, pictures_wanted, write_rows
 

@@ -181,7 +181,7 @@ def usage_command(
       tokencalc usage usage.csv costs.csv --format json
     """
     from tokencalc.errors import UsageError
-    from tokencalc.plans.core import MAX_PROFILE_TOKENS
+    from tokencalc.plans.profile import MAX_PROFILE_TOKENS
 
     if seats is not None and plan is None:
         raise UsageError("--seats needs --plan")
@@ -326,9 +326,10 @@ def run_usage(request: UsageRequest) -> None:
     from tokencalc.cli.app import print_warning
     from tokencalc.cli.progress import LazyProgress, progress_allowed
     from tokencalc.errors import UsageRecordError
-    from tokencalc.plans.core import seats_for
+    from tokencalc.plans.profile import seats_for
     from tokencalc.usage import read_usage, total_input_bytes
-    from tokencalc.usage.pricing import compare_plan, price_usage
+    from tokencalc.usage.plan_compare import compare_plan
+    from tokencalc.usage.pricing import price_usage
 
     sheet = load_sheet(request.prices)
     plan = sheet.resolve_plan(request.plan) if request.plan else None
@@ -389,7 +390,7 @@ def run_usage(request: UsageRequest) -> None:
         rate=rate,
     )
     comparison = compare_plan(plan, priced, seats=request.seats) if plan is not None else None
-    seat_notes = []  # how --seats was applied (tokencalc.plans.core.seats_for), as plans reports it:
+    seat_notes = []  # how --seats was applied (tokencalc.plans.profile.seats_for), as plans reports it:
     if comparison is not None and comparison.plan.per_seat:
         for message in comparison.notes:  # raised to the plan's minimum: a warning
             print_warning(message)

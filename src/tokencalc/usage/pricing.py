@@ -1,4 +1,4 @@
-"""What usage records would have cost on the API: priced, grouped, totalled, set against a plan.
+"""What usage records would have cost on the API: priced, grouped and totalled.
 
 The pure core of ``tokencalc usage`` after reading: it takes records from
 :func:`tokencalc.usage.read_usage` and a :class:`~tokencalc.sheet.price_sheet.PriceSheet` and returns data.
@@ -17,231 +17,48 @@ Rules (see ``docs/usage.md``):
   same way and reported in ``unpriced_tiers``.
 - Chat-export records are counted from the text with ``o200k_base``; priced on a model whose
   tokenizer is an estimate family they are first converted to that model's tokens, exactly as
-  ``tokencalc plans`` converts a profile (:func:`tokencalc.plans.core.model_tokens`). Logged records
+  ``tokencalc plans`` converts a profile (:func:`tokencalc.plans.conversation.model_tokens`). Logged records
   (agent CLIs, billing exports) are the vendor's own counts and are never converted.
 - Long context: a record that says whether long-context prices applied (``long_context``) is
   priced so. Otherwise a billing-export row, which sums many requests, is long-context when its
   *average* request exceeds the threshold; a row without a request count is priced at the
   standard prices and counted in ``uncounted_rows`` instead of ``requests``.
 - The vendor's own figure (cost exports, Claude Code's old ``costUSD``) is shown beside ours.
-- A plan is paid for every calendar month the records touch (first to last, gaps included),
-  for the seats :func:`tokencalc.plans.core.seats_for` settles.
+- The result's shapes are in :mod:`tokencalc.usage.priced`; setting it against a subscription
+  plan is :mod:`tokencalc.usage.plan_compare`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 
 from tokencalc.counting.encodings import CHARACTERS, TokenizerRef
-from tokencalc.errors import TokencalcError, UnknownModelError, UsageError
-from tokencalc.plans.core import CHARS_PER_PROFILE_TOKEN, model_tokens, seats_for
-from tokencalc.pricing.costs import RequestTokens, cost_at, format_money
-from tokencalc.sheet.model import ModelEntry, Plan, Prices
+from tokencalc.errors import UnknownModelError
+from tokencalc.plans.conversation import model_tokens
+from tokencalc.plans.profile import CHARS_PER_PROFILE_TOKEN
+from tokencalc.pricing.costs import RequestTokens, cost_at
+from tokencalc.sheet.model import ModelEntry, Prices
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.sheet.rules import OffPeak
 from tokencalc.usage import views
+from tokencalc.usage.priced import (
+    NO_MODEL,
+    PricedUsage,
+    RunningSum,
+    UsageGroup,
+    counted_from_text,
+)
 from tokencalc.usage.records import (
     BILLING_SOURCES,
-    ESTIMATED_SOURCES,
     UsageRecord,
     VendorCost,
 )
-from tokencalc.usage.surcharges import Surcharges, UnpricedExtra
-
-ZERO = Decimal(0)
-#: Group key of vendor cost rows that name no model (``--by model``).
-NO_MODEL = "(no model)"
-
-
-@dataclass(frozen=True)
-class UsageTotals:
-    """Tokens and money of some records. Money is in the report's currency.
-
-    ``requests`` counts known requests; ``uncounted_rows`` is the number of billing rows whose
-    export gives no request count (their requests are not in ``requests``).
-    ``cached_input_tokens`` are cache reads; ``cache_write_tokens`` are 5-minute plus 1-hour
-    cache writes; both are part of ``input_tokens``. Tokens are the priced model's (chat-export
-    counts converted, see the module docstring). ``vendor_cost`` is None when no vendor figure
-    covers these records. ``estimated`` is true when any tokens were counted from chat text
-    rather than logged by the vendor. ``long_context_requests`` and
-    ``long_context_uncounted_rows`` are the parts of ``requests`` and ``uncounted_rows`` billed at
-    long-context prices.
-    """
-
-    requests: int = 0
-    uncounted_rows: int = 0
-    input_tokens: int = 0
-    cached_input_tokens: int = 0
-    cache_write_tokens: int = 0
-    output_tokens: int = 0
-    cost: Decimal = ZERO
-    vendor_cost: Decimal | None = None
-    estimated: bool = False
-    long_context_requests: int = 0
-    long_context_uncounted_rows: int = 0
-    #: the part of ``cost`` that is per-call fees (web searches), and the calls it counts
-    fees: Decimal = ZERO
-    web_search_requests: int = 0
-    #: requests billed at off-peak prices, and at a data-residency multiplier
-    off_peak_requests: int = 0
-    residency_requests: int = 0
-
-    @property
-    def long_context(self) -> bool:
-        """Whether any of these records was billed at long-context prices."""
-        return bool(self.long_context_requests or self.long_context_uncounted_rows)
-
-
-@dataclass(frozen=True)
-class UsageGroup:
-    """One row of the report: a day or month (``YYYY-MM-DD``/``YYYY-MM``) or a model id.
-
-    With several dimensions (``--by month --by model``) ``keys`` holds one value per dimension
-    and ``key`` joins them with `` · ``.
-    """
-
-    key: str
-    totals: UsageTotals
-    keys: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class UnpricedModel:
-    """Records left unpriced, with their recorded tokens.
-
-    With ``tier`` None: records of a model that is not in the price sheet (``model`` as
-    recorded, None when none was). With ``tier`` set: records of the sheet model ``model`` (its
-    id) billed at a service tier the sheet has no prices for on that model.
-    """
-
-    model: str | None
-    requests: int
-    uncounted_rows: int
-    input_tokens: int
-    output_tokens: int
-    vendor_cost: Decimal | None = None
-    sources: tuple[str, ...] = ()
-    tier: str | None = None
-
-
-@dataclass(frozen=True)
-class PricedUsage:
-    """The API-equivalent cost of a set of usage records, by ``by`` and in total."""
-
-    by: str
-    currency: str
-    rate: Decimal  # units of currency per US dollar
-    groups: tuple[UsageGroup, ...]
-    totals: UsageTotals
-    unknown_models: tuple[UnpricedModel, ...]
-    first_month: str | None  # YYYY-MM of the earliest record (every record, priced or not)
-    last_month: str | None
-    notes: tuple[str, ...]  # pricing assumptions, for people
-    unpriced_tiers: tuple[UnpricedModel, ...] = ()  # known models at a tier the sheet lacks
-    tiers: tuple[str, ...] = ()  # the non-standard tiers some priced record was billed at
-    #: what records carried that the sheet cannot price (web searches, residency geographies)
-    unpriced_extras: tuple[UnpricedExtra, ...] = ()
-    dimensions: tuple[str, ...] = ()  # what ``by`` groups on, one or more of views.DIMENSIONS
-
-    @property
-    def months(self) -> int:
-        """Calendar months from the first record's month to the last's, both included."""
-        return months_between(self.first_month, self.last_month)
-
-    @property
-    def unpriced_requests(self) -> int:
-        return sum(m.requests for m in (*self.unknown_models, *self.unpriced_tiers))
-
-    @property
-    def unpriced_rows(self) -> int:
-        return sum(m.uncounted_rows for m in (*self.unknown_models, *self.unpriced_tiers))
-
-
-class _Sum:
-    """A mutable running total; frozen into :class:`UsageTotals` at the end."""
-
-    __slots__ = (
-        "cache_read", "cache_write", "cost", "estimated", "fees", "input", "long_requests", "long_uncounted",
-        "off_peak", "output", "requests", "residency", "searches", "uncounted", "vendor",
-    )  # fmt: skip
-
-    def __init__(self) -> None:
-        self.requests = self.uncounted = self.input = self.cache_read = self.cache_write = (
-            self.output
-        ) = 0
-        self.long_requests = self.long_uncounted = 0
-        self.searches = self.off_peak = self.residency = 0
-        self.fees = ZERO
-        self.cost = ZERO
-        self.vendor: Decimal | None = None
-        self.estimated = False
-
-    def add(self, record: UsageRecord, long_context: bool = False) -> None:
-        """Count a record's requests and tokens (its cost is added per bucket, see :class:`_Buckets`)."""
-        if record.requests == 0:  # a billing row whose export gives no request count
-            self.uncounted += 1
-            self.long_uncounted += 1 if long_context else 0
-        else:
-            self.requests += record.requests
-            self.long_requests += record.requests if long_context else 0
-        self.input += record.input_tokens
-        self.cache_read += record.cache_read_tokens
-        self.cache_write += record.cache_write_5m_tokens + record.cache_write_1h_tokens
-        self.output += record.output_tokens
-        if record.vendor_cost_usd is not None:
-            self.add_vendor(record.vendor_cost_usd)
-        self.estimated = self.estimated or _counted_from_text(record)
-
-    def add_vendor(self, amount: Decimal) -> None:
-        self.vendor = amount if self.vendor is None else self.vendor + amount
-
-    def frozen(self, rate: Decimal) -> UsageTotals:
-        return UsageTotals(
-            requests=self.requests,
-            uncounted_rows=self.uncounted,
-            input_tokens=self.input,
-            cached_input_tokens=self.cache_read,
-            cache_write_tokens=self.cache_write,
-            output_tokens=self.output,
-            cost=self.cost * rate,
-            vendor_cost=None if self.vendor is None else self.vendor * rate,
-            estimated=self.estimated,
-            long_context_requests=self.long_requests,
-            long_context_uncounted_rows=self.long_uncounted,
-            fees=self.fees * rate,
-            web_search_requests=self.searches,
-            off_peak_requests=self.off_peak,
-            residency_requests=self.residency,
-        )
-
-    def add_surcharges(
-        self, record: UsageRecord, fees: Decimal, off_peak: bool, residency: bool
-    ) -> None:
-        """Count a priced record's per-call fees (money, added to the cost too) and how it was billed."""
-        self.fees += fees
-        self.cost += fees
-        self.searches += record.web_search_requests if fees else 0
-        self.off_peak += max(record.requests, 1) if off_peak else 0
-        self.residency += max(record.requests, 1) if residency else 0
-
-    def unpriced(
-        self, model: str | None, sources: set[str], rate: Decimal, tier: str | None = None
-    ) -> UnpricedModel:
-        return UnpricedModel(
-            model=model,
-            requests=self.requests,
-            uncounted_rows=self.uncounted,
-            input_tokens=self.input,
-            output_tokens=self.output,
-            vendor_cost=None if self.vendor is None else self.vendor * rate,
-            sources=tuple(sorted(sources)),
-            tier=tier,
-        )
+from tokencalc.usage.surcharges import Surcharges
 
 
 class ModelResolver:
@@ -276,16 +93,11 @@ class ModelResolver:
         return self._display.get(" ".join(name.split()).casefold())
 
 
-def _counted_from_text(record: UsageRecord) -> bool:
-    """Whether the record's tokens are o200k_base counts of chat text, not the vendor's counts."""
-    return record.estimated or record.source in ESTIMATED_SOURCES
-
-
 def in_model_tokens(record: UsageRecord, tokenizer: TokenizerRef) -> UsageRecord:
     """A chat-export record's ``o200k_base`` counts converted to ``tokenizer``'s tokens.
 
     Each count (input, cache reads, both cache writes, output) goes through
-    :func:`tokencalc.plans.core.model_tokens`, rounded up; when the rounded-up cache parts add up to
+    :func:`tokencalc.plans.conversation.model_tokens`, rounded up; when the rounded-up cache parts add up to
     more than the rounded-up input, the input is raised to their sum (they are part of it).
     """
     if not tokenizer.estimated:
@@ -386,15 +198,6 @@ def utc_date(when: datetime) -> date:
     return when.astimezone(timezone.utc).date()
 
 
-def months_between(first: str | None, last: str | None) -> int:
-    """Calendar months from ``first`` to ``last`` (``YYYY-MM``), both included; 0 when empty."""
-    if first is None or last is None:
-        return 0
-    fy, fm = (int(p) for p in first.split("-"))
-    ly, lm = (int(p) for p in last.split("-"))
-    return (ly * 12 + lm) - (fy * 12 + fm) + 1
-
-
 def price_usage(
     sheet: PriceSheet,
     records: Sequence[UsageRecord],
@@ -418,11 +221,13 @@ def price_usage(
     resolve = ModelResolver(sheet)
     surcharges = Surcharges(sheet)
     buckets = _Buckets(sheet, surcharges)
-    sums: dict[tuple[str, ...], _Sum] = defaultdict(_Sum)
-    total = _Sum()
-    unknown: dict[str | None, _Sum] = defaultdict(_Sum)
+    sums: dict[tuple[str, ...], RunningSum] = defaultdict(RunningSum)
+    total = RunningSum()
+    unknown: dict[str | None, RunningSum] = defaultdict(RunningSum)
     unknown_sources: dict[str | None, set[str]] = defaultdict(set)
-    no_tier: dict[tuple[str, str], _Sum] = defaultdict(_Sum)  # (model id, tier) the model lacks
+    no_tier: dict[tuple[str, str], RunningSum] = defaultdict(
+        RunningSum
+    )  # (model id, tier) the model lacks
     no_tier_sources: dict[tuple[str, str], set[str]] = defaultdict(set)
     slugs: dict[str, set[str]] = defaultdict(set)  # model id → chat-export names priced as it
     tokenizers: dict[str, TokenizerRef] = {}  # model id → its tokenizer, for chat-export records
@@ -448,7 +253,7 @@ def price_usage(
             no_tier[(model.id, record.tier)].add(record)
             no_tier_sources[(model.id, record.tier)].add(record.source)
             continue
-        if _counted_from_text(record):
+        if counted_from_text(record):
             if model.id not in tokenizers:
                 tokenizers[model.id] = sheet.tokenizer_for(model)
             if tokenizers[model.id].estimated:
@@ -574,103 +379,3 @@ def _billing_notes(has_billing: bool, long_without_prices: set[str]) -> list[str
             "the price sheet has no long-context prices for it"
         )
     return notes
-
-
-# --- plans -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlanVersusUsage:
-    """A plan's price over the months the records span, against their API-equivalent cost."""
-
-    plan: Plan
-    seats: int
-    months: int
-    first_month: str
-    last_month: str
-    monthly_price: Decimal  # per seat, in currency
-    api_cost: Decimal
-    currency: str
-    unknown_models: tuple[UnpricedModel, ...] = ()  # left out of ``api_cost``
-    unpriced_tiers: tuple[UnpricedModel, ...] = ()  # left out of ``api_cost``
-    notes: tuple[str, ...] = ()  # how --seats was applied (see tokencalc.plans.core.seats_for)
-
-    @property
-    def plan_cost(self) -> Decimal:
-        return self.monthly_price * self.seats * self.months
-
-    @property
-    def difference(self) -> Decimal:
-        """Plan cost minus API cost: positive when the plan costs more."""
-        return self.plan_cost - self.api_cost
-
-    @property
-    def verdict(self) -> str:
-        """One line for people: what the plan cost, what the API would have, and the gap."""
-
-        def money(value: Decimal) -> str:
-            return format_money(value, self.currency)
-
-        seats = f" × {self.seats} seats" if self.seats != 1 else ""
-        months = f"{self.months} month{'s' if self.months != 1 else ''}"
-        head = (
-            f"{self.plan.name} {money(self.monthly_price)}/month{seats} × {months} = {money(self.plan_cost)}; "
-            f"API-equivalent {money(self.api_cost)}"
-        )
-        if self.difference > 0:
-            tail = f"the plan costs you {money(self.difference)} more"
-        elif self.difference < 0:
-            tail = f"the plan saves you {money(-self.difference)}"
-        else:
-            tail = "the plan and the API cost the same"
-        left_out = []
-        if self.unknown_models:
-            count = len(self.unknown_models)
-            left_out.append(
-                f"{_counted(self.unknown_models)} of {count} model{'s' if count != 1 else ''} not in the price sheet"
-            )
-        if self.unpriced_tiers:
-            where = ", ".join(f"{m.model} {m.tier}" for m in self.unpriced_tiers)
-            left_out.append(
-                f"{_counted(self.unpriced_tiers)} at a tier the price sheet has no prices for ({where})"
-            )
-        line = f"{head} → {tail}"
-        if left_out:
-            line += f" (the API figure leaves out {' and '.join(left_out)})"
-        return line
-
-
-def _counted(unpriced: Sequence[UnpricedModel]) -> str:
-    """``3 requests and 2 billing rows``: what some unpriced records hold."""
-    requests = sum(m.requests for m in unpriced)
-    rows = sum(m.uncounted_rows for m in unpriced)
-    parts = []
-    if requests:
-        parts.append(f"{requests:,} request{'s' if requests != 1 else ''}")
-    if rows:
-        parts.append(f"{rows:,} billing row{'s' if rows != 1 else ''}")
-    return " and ".join(parts)
-
-
-def compare_plan(plan: Plan, usage: PricedUsage, *, seats: int | None = None) -> PlanVersusUsage:
-    """``plan`` paid for every calendar month ``usage`` spans, against its API-equivalent cost.
-
-    ``seats`` is ``--seats`` as given; :func:`tokencalc.plans.core.seats_for` settles what is paid
-    for, and its note (if any) is in the result's ``notes``.
-    """
-    if usage.first_month is None or usage.last_month is None:
-        raise TokencalcError("no usage records to compare with a plan")
-    paid_seats, note = seats_for(plan, seats)
-    return PlanVersusUsage(
-        plan=plan,
-        seats=paid_seats,
-        months=usage.months,
-        first_month=usage.first_month,
-        last_month=usage.last_month,
-        monthly_price=plan.monthly_price * usage.rate,
-        api_cost=usage.totals.cost,
-        currency=usage.currency,
-        unknown_models=usage.unknown_models,
-        unpriced_tiers=usage.unpriced_tiers,
-        notes=(note,) if note else (),
-    )

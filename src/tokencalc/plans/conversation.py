@@ -1,0 +1,163 @@
+"""The cost of one chat conversation on one model, turn by turn (the chat cost model of ``tokencalc plans``).
+
+A :class:`UsageProfile` describes chat use: conversations a day, turns per conversation,
+tokens per user message and per reply, system/context tokens re-sent every turn, reasoning
+tokens per reply, days a month. Every token count in a profile is an ``o200k_base`` count.
+
+**The chat cost model** (one conversation of ``T`` turns on one model). With ``s`` system
+tokens, ``u`` per user message, ``r`` per reply and ``z`` reasoning tokens per reply, all in
+the model's own tokens (see :func:`model_tokens`), turn ``k`` (1..T) is one request::
+
+    input_k  = s + (k − 1) × (u + r) + u      # system, every earlier message and reply, the new message
+    output_k = r + z                          # reasoning is billed as output and never re-sent
+
+so a conversation's input grows with the square of its length. With prompt caching (on by
+default, for models that have a ``cached_input`` price) the prefix the previous turn already
+sent, ``input_{k−1}``, is billed at the cache-read price and the rest, ``input_k − input_{k−1}``
+(``input_1`` on the first turn), at the input price — or, for models that charge cache writes
+(``cache_write_5m``), as a 5-minute cache write. Each request goes through
+:func:`tokencalc.pricing.costs.request_cost`, so long-context prices apply per request.
+
+The API cost of a month is ``conversation cost × conversations a day × days × seats``. It is
+linear in conversations a day, so the **break-even** volume (messages a day at which the API
+on the plan's stand-in model costs what the plan does) is solved exactly:
+``plan price ÷ (conversation cost × days) × turns``.
+
+Pure: takes a sheet, plans and a profile, returns frozen data. No printing, no exiting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tokencalc.counting.encodings import CHARACTERS, TokenizerRef
+from tokencalc.plans.profile import CHARS_PER_PROFILE_TOKEN, UsageProfile
+from tokencalc.pricing.costs import CostBreakdown, RequestTokens, request_cost
+from tokencalc.sheet.model import ModelEntry
+from tokencalc.sheet.price_sheet import PriceSheet
+
+
+def model_tokens(tokenizer: TokenizerRef, profile_tokens: int) -> int:
+    """A model's tokens for an ``o200k_base`` count (a profile's, or a chat export's), rounded up when estimated.
+
+    Families estimated from ``o200k_base`` scale the count by their ratio. A family counted
+    in characters takes :data:`CHARS_PER_PROFILE_TOKEN` characters per profile token; one
+    based on ``cl100k_base`` takes the profile count as its base count (no text to recount).
+    """
+    if not tokenizer.estimated:
+        return profile_tokens
+    base_count = (
+        profile_tokens * CHARS_PER_PROFILE_TOKEN if tokenizer.base == CHARACTERS else profile_tokens
+    )
+    return tokenizer.tokens_from(base_count)
+
+
+@dataclass(frozen=True)
+class TurnTokens:
+    """One conversation's pieces in one model's tokens."""
+
+    system: int
+    message: int
+    reply: int
+    reasoning: int
+
+    @property
+    def exchange(self) -> int:
+        """What one earlier turn adds to every later prompt: its message and its reply."""
+        return self.message + self.reply
+
+    @property
+    def output(self) -> int:
+        return self.reply + self.reasoning
+
+    def prompt(self, turn: int) -> int:
+        """Input tokens of turn ``turn`` (1-based)."""
+        return self.system + (turn - 1) * self.exchange + self.message
+
+
+def turn_tokens(tokenizer: TokenizerRef, profile: UsageProfile) -> TurnTokens:
+    return TurnTokens(
+        system=model_tokens(tokenizer, profile.system_tokens) if profile.system_tokens else 0,
+        message=model_tokens(tokenizer, profile.message_tokens),
+        reply=model_tokens(tokenizer, profile.reply_tokens),
+        reasoning=model_tokens(tokenizer, profile.reasoning_tokens)
+        if profile.reasoning_tokens
+        else 0,
+    )
+
+
+def conversation_requests(
+    tokens: TurnTokens, turns: int, *, cache_reads: bool, cache_writes: bool
+) -> list[RequestTokens]:
+    """The requests of one conversation, turn by turn (see the module docstring)."""
+    requests = []
+    previous = 0
+    for turn in range(1, turns + 1):
+        prompt = tokens.prompt(turn)
+        read = previous if cache_reads else 0
+        written = prompt - read if cache_reads and cache_writes else 0
+        requests.append(
+            RequestTokens(
+                input=prompt, output=tokens.output, cache_read=read, cache_write_5m=written
+            )
+        )
+        previous = prompt
+    return requests
+
+
+@dataclass(frozen=True)
+class ConversationCost:
+    """What one conversation of the profile costs on one model, in US dollars."""
+
+    model: ModelEntry
+    tokenizer: TokenizerRef
+    tokens: TurnTokens
+    turns: int
+    cached: bool  # cache reads priced (caching asked for and the model has a cached-input price)
+    cache_writes: bool  # the new part of each prompt billed as a 5-minute cache write
+    cost: CostBreakdown
+    input_tokens: int  # all turns
+    output_tokens: int  # all turns
+    long_context_turns: int
+
+    @property
+    def longest_request(self) -> int:
+        """Input plus output tokens of the last (largest) turn."""
+        return self.tokens.prompt(self.turns) + self.tokens.output
+
+    @property
+    def fits(self) -> bool:
+        """Whether every turn fits the model's context window and maximum output."""
+        if self.longest_request > self.model.context_window:
+            return False
+        return self.model.max_output is None or self.tokens.output <= self.model.max_output
+
+
+def conversation_cost(
+    sheet: PriceSheet, model: ModelEntry, profile: UsageProfile, *, on: date
+) -> ConversationCost:
+    """Price one conversation of ``profile`` on ``model`` with the prices in force on ``on``."""
+    tokenizer = sheet.tokenizer_for(model)
+    tokens = turn_tokens(tokenizer, profile)
+    cached = profile.cache and model.cached_input is not None
+    writes = cached and model.cache_write_5m is not None
+    total = CostBreakdown.zero()
+    long_turns = 0
+    requests = conversation_requests(tokens, profile.turns, cache_reads=cached, cache_writes=writes)
+    for request in requests:
+        one = request_cost(sheet, model, request, on=on)
+        long_turns += one.long_context
+        total = total + one
+    return ConversationCost(
+        model=model,
+        tokenizer=tokenizer,
+        tokens=tokens,
+        turns=profile.turns,
+        cached=cached,
+        cache_writes=writes,
+        cost=total,
+        input_tokens=sum(r.input for r in requests),
+        output_tokens=sum(r.output for r in requests),
+        long_context_turns=long_turns,
+    )
