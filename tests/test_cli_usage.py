@@ -510,12 +510,7 @@ def test_missing_path_is_one_clear_line(cli, tmp_path):
     assert result.stdout == ""
 
 
-def test_every_source_is_accepted_and_a_wrong_one_is_a_usage_error(cli):
-    from tokencalc.usage import SOURCES
-    from tokencalc.usage.reader import ALL_SOURCES
-    from tokencalc.usage.registry import AGENTS
-
-    assert set(SOURCES) | {agent.source for agent in AGENTS} == set(ALL_SOURCES)
+def test_a_wrong_source_is_a_usage_error_listing_every_source(cli):
     result = usage(cli, FIXTURES, "--source", "nonesuch")
     assert result.exit_code == 2 and "unknown source 'nonesuch'" in result.stderr
     assert "claude-code" in result.stderr and "anthropic-usage" in result.stderr

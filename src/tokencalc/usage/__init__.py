@@ -18,9 +18,9 @@ _EXPORTS = {
     "group_records": "tokencalc.usage.grouping",
     "group_vendor_costs": "tokencalc.usage.grouping",
     "read_usage": "tokencalc.usage.reader",
-    "BILLING_SOURCES": "tokencalc.usage.records",
-    "ESTIMATED_SOURCES": "tokencalc.usage.records",
-    "SOURCES": "tokencalc.usage.records",
+    "BILLING_SOURCES": "tokencalc.usage.registry",
+    "ESTIMATED_SOURCES": "tokencalc.usage.registry",
+    "SOURCES": "tokencalc.usage.registry",
     "UsageRecord": "tokencalc.usage.records",
     "UsageReport": "tokencalc.usage.records",
     "VendorCost": "tokencalc.usage.records",
@@ -35,14 +35,8 @@ if TYPE_CHECKING:
     )
     from tokencalc.usage.grouping import group_records, group_vendor_costs
     from tokencalc.usage.reader import read_usage
-    from tokencalc.usage.records import (
-        BILLING_SOURCES,
-        ESTIMATED_SOURCES,
-        SOURCES,
-        UsageRecord,
-        UsageReport,
-        VendorCost,
-    )
+    from tokencalc.usage.records import UsageRecord, UsageReport, VendorCost
+    from tokencalc.usage.registry import BILLING_SOURCES, ESTIMATED_SOURCES, SOURCES
 
 
 def __getattr__(name: str) -> Any:

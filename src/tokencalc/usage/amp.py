@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from tokencalc.usage.agent_files import env_path, epoch_ms, load_json, xdg_data_home
-from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, timestamp, token_count
 
 SOURCE = "amp"
@@ -157,4 +157,4 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
         )
 
 
-FORMAT = AgentFormat(SOURCE, "Amp", locations, (".json",), claims, read)
+FORMAT = UsageFormat(SOURCE, "Amp", locations, (".json",), claims, read)

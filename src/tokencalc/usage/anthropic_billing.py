@@ -30,6 +30,7 @@ from tokencalc.usage.dedup import Candidate, CostCandidate
 from tokencalc.usage.files import FileLog, InputFile
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord, VendorCost
+from tokencalc.usage.usage_format import UsageFormat, nowhere
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
 
 SOURCE = "anthropic-usage"
@@ -260,3 +261,19 @@ def read_csv(
             continue
         if record is not None:
             yield Candidate(record, _key(record, (model or "",) + groups))
+
+
+def _api_document(document: object) -> str | None:
+    return classify_json(document) if billing.is_api_page(document) else None
+
+
+FORMAT = UsageFormat(
+    SOURCE,
+    "Anthropic usage export",
+    nowhere,
+    (".json", ".csv"),
+    detect_document=_api_document,
+    detect_header=classify_csv,
+    detect_order=6,
+    readers={"json": read_json, "csv": read_csv},
+)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from tokencalc.usage.records import BILLING_SOURCES, UsageRecord
+from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.registry import BILLING_SOURCES
 
 WINDOW = timedelta(hours=5)
 MIN_ELAPSED = timedelta(minutes=1)

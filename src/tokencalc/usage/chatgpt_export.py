@@ -22,6 +22,7 @@ from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import FileLog, InputFile, iter_conversations
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat, nowhere
 from tokencalc.usage.values import BadValue, timestamp
 
 SOURCE = "chatgpt-export"
@@ -153,3 +154,18 @@ def _conversation(
                 )
                 previous_prompt = history  # only a prompt is cached, never its reply
         history += tokens
+
+
+def _export(document: object) -> str | None:
+    return SOURCE if looks_like(document) else None
+
+
+FORMAT = UsageFormat(
+    SOURCE,
+    "ChatGPT export",
+    nowhere,
+    (".json", ".zip"),
+    detect_document=_export,
+    detect_order=3,
+    readers={"json": read},
+)

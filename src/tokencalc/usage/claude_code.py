@@ -21,13 +21,16 @@ list prices) leave the tier standard.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from sys import intern
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
+from tokencalc.usage.discovery import default_claude_code_dirs
 from tokencalc.usage.files import FileLog, InputFile, iter_json_objects
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
 
 SOURCE = "claude-code"
@@ -153,3 +156,19 @@ def _candidate(line: dict, session_hint: str, in_subagents: bool = False) -> Can
     rank = (output, record.input_tokens, not sidechain)
     group = (SOURCE, message_id) if message_id else None
     return Candidate(record, key, rank, group=group, replica=sidechain)
+
+
+def _locations() -> list[Path]:
+    return default_claude_code_dirs(existing_only=False)
+
+
+FORMAT = UsageFormat(
+    SOURCE,
+    "Claude Code",
+    _locations,
+    (".jsonl",),
+    keep="largest",
+    detect_line=looks_like,
+    detect_order=2,  # after Codex and Gemini CLI, whose lines would also pass its looser check
+    readers={"jsonl": read},
+)

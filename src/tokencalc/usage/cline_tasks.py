@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from tokencalc.usage.agent_files import app_support, env_path, epoch_ms, load_json
-from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, money, token_count
 
 EXTENSIONS = {
@@ -266,8 +266,8 @@ def _condense(
     yield Candidate(record, (source, task.name, message.get("ts"), "condense_context"))
 
 
-def _format(source: str, name: str, note: str) -> AgentFormat:
-    return AgentFormat(
+def _format(source: str, name: str, note: str) -> UsageFormat:
+    return UsageFormat(
         source,
         name,
         lambda: _locations(source),

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
+from tokencalc.usage.discovery import default_codex_dirs
 from tokencalc.usage.files import FileLog, InputFile, iter_json_objects
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, timestamp, token_count
 
 SOURCE = "codex"
@@ -212,3 +215,12 @@ class CodexCollector:
         Their history is then counted once, from the replay, at the fork's timestamps.
         """
         return len(self._parents - self._sessions)
+
+
+def _locations() -> list[Path]:
+    return default_codex_dirs(existing_only=False)
+
+
+FORMAT = UsageFormat(
+    SOURCE, "Codex", _locations, (".jsonl",), detect_line=looks_like, readers={"jsonl": read}
+)

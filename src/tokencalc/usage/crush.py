@@ -20,10 +20,10 @@ from tokencalc.usage.agent_files import (
     sqlite_tables,
     xdg_data_home,
 )
-from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, money, timestamp
 
 SOURCE = "crush"
@@ -117,7 +117,7 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
             yield Candidate(record, (SOURCE, str(path), session_id))
 
 
-FORMAT = AgentFormat(
+FORMAT = UsageFormat(
     SOURCE,
     "Crush",
     locations,

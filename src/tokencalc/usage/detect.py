@@ -10,18 +10,10 @@ import zipfile
 from dataclasses import dataclass
 from typing import IO
 
-from tokencalc.usage import (
-    anthropic_billing,
-    billing,
-    chatgpt_export,
-    claude_code,
-    claude_export,
-    codex,
-    gemini_cli,
-    openai_billing,
-)
+from tokencalc.usage import billing, registry
 from tokencalc.usage.files import JSON_ERRORS, InputFile
 from tokencalc.usage.jsonstream import JsonStreamError, first_array_item
+from tokencalc.usage.usage_format import UsageFormat
 
 #: Lines and bytes of a JSONL file looked at before giving up on recognising it.
 PROBE_LINES = 50
@@ -34,7 +26,7 @@ EXPORT_MEMBER = "conversations.json"
 class Detected:
     """A recognised format: the record source family it yields and how the file is laid out."""
 
-    source: str  # one of records.SOURCES (billing cost exports belong to their usage family)
+    source: str  # a registered source (billing cost exports belong to their usage family)
     layout: str  # "jsonl", "json" or "csv"
     kind: str  # what exactly: the source, or "openai-costs"/"anthropic-costs"
 
@@ -51,45 +43,32 @@ def zip_member(file: InputFile) -> str | None:
 
 def classify_line(record: object) -> str | None:
     """The agent log a single parsed JSONL line belongs to."""
-    if codex.looks_like(record):
-        return codex.SOURCE
-    if gemini_cli.looks_like(record):
-        return gemini_cli.SOURCE
-    if claude_code.looks_like(record):
-        return claude_code.SOURCE
+    for fmt in _detected():
+        if fmt.detect_line is not None and fmt.detect_line(record):
+            return fmt.source
     return None
 
 
 def classify_document(document: object) -> Detected | None:
     """The format of one whole parsed JSON document (an object or an array item)."""
-    if (
-        isinstance(document, dict)
-        and isinstance(document.get("messages"), list)
-        and gemini_cli.looks_like(document)
-    ):
-        return Detected(gemini_cli.SOURCE, "json", gemini_cli.SOURCE)
-    if chatgpt_export.looks_like(document):
-        return Detected(chatgpt_export.SOURCE, "json", chatgpt_export.SOURCE)
-    if claude_export.looks_like(document):
-        return Detected(claude_export.SOURCE, "json", claude_export.SOURCE)
-    if billing.is_api_page(document):
-        kind = openai_billing.classify_json(document)
+    for fmt in _detected():
+        kind = fmt.detect_document(document) if fmt.detect_document is not None else None
         if kind:
-            return Detected(openai_billing.SOURCE, "json", kind)
-        kind = anthropic_billing.classify_json(document)
-        if kind:
-            return Detected(anthropic_billing.SOURCE, "json", kind)
+            return Detected(fmt.source, "json", kind)
     return None
 
 
 def classify_header(header: list[str]) -> Detected | None:
-    kind = anthropic_billing.classify_csv(header)
-    if kind:
-        return Detected(anthropic_billing.SOURCE, "csv", kind)
-    kind = openai_billing.classify_csv(header)
-    if kind:
-        return Detected(openai_billing.SOURCE, "csv", kind)
+    for fmt in _detected():
+        kind = fmt.detect_header(header) if fmt.detect_header is not None else None
+        if kind:
+            return Detected(fmt.source, "csv", kind)
     return None
+
+
+def _detected() -> tuple[UsageFormat, ...]:
+    """The formats the content detector recognises, in the order it asks them."""
+    return registry.DETECTED  # type: ignore[no-any-return]
 
 
 def detect(file: InputFile) -> Detected | None:

@@ -10,16 +10,9 @@ from pathlib import Path
 from tokencalc.usage.files import InputFile
 
 #: File name endings read when walking a directory, per forced source (None: any source).
-PATTERNS: dict[str | None, tuple[str, ...]] = {
-    None: (".jsonl", ".json", ".csv", ".zip"),
-    "claude-code": (".jsonl",),
-    "codex": (".jsonl",),
-    "gemini-cli": (".jsonl", ".json"),
-    "chatgpt-export": (".json", ".zip"),
-    "claude-export": (".json", ".zip"),
-    "openai-usage": (".json", ".csv"),
-    "anthropic-usage": (".json", ".csv"),
-}
+#: File endings worth reading when walking a directory for any format the content detector
+#: recognises (each format's own, and the claiming agents', come from the registry).
+DETECTED_SUFFIXES = (".jsonl", ".json", ".csv", ".zip")
 
 
 @dataclass(frozen=True)
@@ -77,11 +70,9 @@ def _walk(paths: list[Path], source: str | None) -> Iterator[tuple[Path, bool | 
     for the file endings of ``source``, skipping hidden files (``discovered`` True); a path
     that does not exist comes with ``discovered`` None.
     """
-    from tokencalc.usage import registry  # the registry imports this module
+    from tokencalc.usage import registry  # imports the readers, which import this module
 
-    suffixes = PATTERNS.get(source, ()) if source in PATTERNS else ()
-    if source is None:
-        suffixes = PATTERNS[None]
+    suffixes = DETECTED_SUFFIXES if source is None else ()
     suffixes = tuple(dict.fromkeys((*suffixes, *registry.suffixes(source))))
     for path in paths:
         path = Path(path)

@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tokencalc.usage.agent_files import env_path, load_json
-from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, token_count
 
 SOURCE = "droid"
@@ -83,7 +83,7 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
     yield Candidate(record, (SOURCE, session))
 
 
-FORMAT = AgentFormat(
+FORMAT = UsageFormat(
     SOURCE,
     "Factory Droid",
     locations,

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO
 
 from tokencalc.usage.dedup import Candidate
+from tokencalc.usage.discovery import default_gemini_dirs
 from tokencalc.usage.files import JSON_ERRORS, FileLog, InputFile, iter_lines
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, timestamp, token_count
 
 SOURCE = "gemini-cli"
@@ -151,3 +154,31 @@ def _read_legacy(data: bytes, file: InputFile, log: FileLog) -> Iterator[Candida
     for index, message in enumerate(messages):
         state.add(message, log, f"message {index}")
     yield from state.candidates()
+
+
+def _locations() -> list[Path]:
+    return default_gemini_dirs(existing_only=False)
+
+
+def _whole_session(document: object) -> str | None:
+    """A session saved as one JSON document: its ``messages`` list holds the records."""
+    if (
+        isinstance(document, dict)
+        and isinstance(document.get("messages"), list)
+        and looks_like(document)
+    ):
+        return SOURCE
+    return None
+
+
+FORMAT = UsageFormat(
+    SOURCE,
+    "Gemini CLI",
+    _locations,
+    (".jsonl", ".json"),
+    keep="largest",
+    detect_line=looks_like,
+    detect_document=_whole_session,
+    detect_order=1,
+    readers={"jsonl": read, "json": read},
+)

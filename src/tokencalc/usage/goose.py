@@ -20,10 +20,10 @@ from tokencalc.usage.agent_files import (
     sqlite_tables,
     xdg_data_home,
 )
-from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
 
 SOURCE = "goose"
@@ -101,7 +101,7 @@ def _record(values: dict) -> UsageRecord | None:
     )
 
 
-FORMAT = AgentFormat(
+FORMAT = UsageFormat(
     SOURCE,
     "Goose",
     locations,

@@ -6,7 +6,8 @@ from collections import defaultdict
 from datetime import datetime, time, timezone, tzinfo
 
 from tokencalc.errors import UsageError
-from tokencalc.usage.records import BILLING_SOURCES, UsageRecord, VendorCost
+from tokencalc.usage.records import UsageRecord, VendorCost
+from tokencalc.usage.registry import BILLING_SOURCES
 
 GROUPINGS = ("day", "month", "model")
 UNKNOWN_MODEL = "unknown"

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from tokencalc.usage.agent_files import env_path, first_object, load_json
-from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog, iter_json_objects
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, timestamp, token_count
 
 if sys.version_info >= (3, 11):
@@ -144,4 +144,4 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
             yield Candidate(record, key)
 
 
-FORMAT = AgentFormat(SOURCE, "Kimi CLI", locations, (".jsonl",), claims, read)
+FORMAT = UsageFormat(SOURCE, "Kimi CLI", locations, (".jsonl",), claims, read)

@@ -26,6 +26,7 @@ from tokencalc.usage.dedup import Candidate, CostCandidate
 from tokencalc.usage.files import FileLog, InputFile
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord, VendorCost
+from tokencalc.usage.usage_format import UsageFormat, nowhere
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
 
 SOURCE = "openai-usage"
@@ -195,3 +196,19 @@ def read_csv(
             continue
         if record is not None:
             yield Candidate(record, _usage_key(record, result))
+
+
+def _api_document(document: object) -> str | None:
+    return classify_json(document) if billing.is_api_page(document) else None
+
+
+FORMAT = UsageFormat(
+    SOURCE,
+    "OpenAI usage export",
+    nowhere,
+    (".json", ".csv"),
+    detect_document=_api_document,
+    detect_header=classify_csv,
+    detect_order=5,
+    readers={"json": read_json, "csv": read_csv},
+)

@@ -24,10 +24,10 @@ from tokencalc.usage.agent_files import (
     sqlite_tables,
     xdg_data_home,
 )
-from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, money, timestamp, token_count
 
 SOURCE = "opencode"
@@ -227,4 +227,4 @@ def _legacy_steps(path: Path, message_id: str) -> list[dict[str, Any]] | None:
     return steps if len(steps) > 1 else None
 
 
-FORMAT = AgentFormat(SOURCE, "OpenCode", locations, (".db", ".json"), claims, read, keep="largest")
+FORMAT = UsageFormat(SOURCE, "OpenCode", locations, (".db", ".json"), claims, read, keep="largest")

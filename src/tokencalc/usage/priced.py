@@ -7,10 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tokencalc.usage.records import (
-    ESTIMATED_SOURCES,
-    UsageRecord,
-)
+from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.registry import ESTIMATED_SOURCES
 from tokencalc.usage.surcharges import UnpricedExtra
 
 ZERO = Decimal(0)

@@ -53,11 +53,8 @@ from tokencalc.usage.priced import (
     UsageGroup,
     counted_from_text,
 )
-from tokencalc.usage.records import (
-    BILLING_SOURCES,
-    UsageRecord,
-    VendorCost,
-)
+from tokencalc.usage.records import UsageRecord, VendorCost
+from tokencalc.usage.registry import BILLING_SOURCES
 from tokencalc.usage.surcharges import Surcharges
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from tokencalc.usage.agent_files import env_path, first_object
-from tokencalc.usage.agent_format import AgentFormat
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import FileLog, iter_json_objects
 from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.usage_format import UsageFormat
 from tokencalc.usage.values import BadValue, timestamp, token_count
 
 SOURCE = "qwen-code"
@@ -89,4 +89,4 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
                 yield Candidate(record, (SOURCE, record.timestamp, record.model, tokens))
 
 
-FORMAT = AgentFormat(SOURCE, "Qwen Code", locations, (".jsonl",), claims, read)
+FORMAT = UsageFormat(SOURCE, "Qwen Code", locations, (".jsonl",), claims, read)

@@ -12,20 +12,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from tokencalc.errors import UsageError, UsageRecordError
-from tokencalc.usage import (
-    anthropic_billing,
-    chatgpt_export,
-    claude_code,
-    claude_export,
-    codex,
-    gemini_cli,
-    openai_billing,
-    registry,
-)
-from tokencalc.usage.agent_format import AgentFormat
+from tokencalc.usage import anthropic_billing, chatgpt_export, claude_export, codex, registry
 from tokencalc.usage.dedup import Candidate, CostCandidate, KeepFirst, KeepLargest
 from tokencalc.usage.detect import Detected, detect
-from tokencalc.usage.prefetch import FileResult, prefetch
 from tokencalc.usage.discovery import Unreadable, expand_paths, file_size
 from tokencalc.usage.files import FileLog, InputFile, ProgressBudget, Tally
 from tokencalc.usage.options import (
@@ -35,31 +24,18 @@ from tokencalc.usage.options import (
     default_counter_factory,
 )
 from tokencalc.usage.overlap import ExportRows, merge_costs, merge_usage
-from tokencalc.usage.records import (
-    BILLING_SOURCES,
-    SOURCES,
-    MergedExport,
-    UsageRecord,
-    UsageReport,
-    VendorCost,
-)
-
-#: Every source ``read_usage`` knows: the formats above and the registered agents'.
-ALL_SOURCES = tuple(dict.fromkeys((*SOURCES, *registry.BY_SOURCE)))
+from tokencalc.usage.prefetch import FileResult, prefetch
+from tokencalc.usage.records import MergedExport, UsageRecord, UsageReport, VendorCost
+from tokencalc.usage.registry import ALL_SOURCES, BILLING_SOURCES
+from tokencalc.usage.usage_format import UsageFormat
 
 Reader = Callable[[IO[bytes], InputFile, FileLog, ReadOptions], Iterator[Any]]
 
+#: (source, file layout) → the reader of a file the content detector recognised.
 READERS: dict[tuple[str, str], Reader] = {
-    ("claude-code", "jsonl"): claude_code.read,
-    ("codex", "jsonl"): codex.read,
-    ("gemini-cli", "jsonl"): gemini_cli.read,
-    ("gemini-cli", "json"): gemini_cli.read,
-    ("chatgpt-export", "json"): chatgpt_export.read,
-    ("claude-export", "json"): claude_export.read,
-    ("openai-usage", "json"): openai_billing.read_json,
-    ("openai-usage", "csv"): openai_billing.read_csv,
-    ("anthropic-usage", "json"): anthropic_billing.read_json,
-    ("anthropic-usage", "csv"): anthropic_billing.read_csv,
+    (fmt.source, layout): reader
+    for fmt in registry.DETECTED
+    for layout, reader in fmt.readers.items()
 }
 #: Problems that make a whole file unreadable (a damaged line is never one of them; the CSV
 #: readers catch csv.Error per row, so here it is only a backstop).
@@ -80,7 +56,7 @@ def read_usage(
     """Read the usage records in ``paths`` (files or directories, walked recursively).
 
     Each file's format is recognised from its content; ``source`` forces one of
-    :data:`~tokencalc.usage.records.SOURCES` instead (files found in a directory walk that are
+    :data:`~tokencalc.usage.registry.ALL_SOURCES` instead (files found in a directory walk that are
     recognisably something else are then skipped). Duplicate records are dropped as each
     format requires, malformed lines are counted and skipped, and a file in no known format
     counts as malformed (or as skipped, if it was only found by walking a directory).
@@ -277,7 +253,7 @@ def _detectable(item: InputFile, source: str | None) -> bool:
 
 
 def _read_claimed(
-    agent: AgentFormat,
+    agent: UsageFormat,
     item: InputFile,
     tally: Tally,
     collectors: dict[str, KeepFirst | KeepLargest],

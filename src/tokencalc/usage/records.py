@@ -6,20 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-#: Sources of :class:`UsageRecord` (and the values ``read_usage(source=…)`` accepts).
-SOURCES = (
-    "claude-code",
-    "codex",
-    "gemini-cli",
-    "chatgpt-export",
-    "claude-export",
-    "openai-usage",
-    "anthropic-usage",
-)
-#: Sources whose records are counted from chat text rather than logged by the vendor.
-ESTIMATED_SOURCES = ("chatgpt-export", "claude-export")
-#: Sources whose records are vendor billing rows (many requests per row, usually a UTC day).
-BILLING_SOURCES = ("openai-usage", "anthropic-usage")
+from tokencalc.usage.registry import EXPORT_AGENTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +47,6 @@ class UsageRecord:
     #: the coding agent that made the call when it differs from ``source`` (e.g. Kilo CLI read
     #: by the OpenCode reader); see :func:`agent_of`
     agent: str | None = None
-
-
-#: What ``--by agent`` shows for records that no coding agent made (chat and billing exports).
-EXPORT_AGENTS = {
-    "chatgpt-export": "chatgpt",
-    "claude-export": "claude.ai",
-    "openai-usage": "openai-api",
-    "anthropic-usage": "anthropic-api",
-}
 
 
 def agent_of(record: UsageRecord) -> str:

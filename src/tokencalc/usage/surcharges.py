@@ -23,7 +23,8 @@ from decimal import Decimal
 from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.sheet.rules import STANDARD_GEOS, OffPeak
-from tokencalc.usage.records import BILLING_SOURCES, UsageRecord
+from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.registry import BILLING_SOURCES
 
 ONE = Decimal(1)
 ZERO = Decimal(0)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from tokencalc.errors import UsageError
-from tokencalc.usage.records import BILLING_SOURCES, UsageRecord, VendorCost, agent_of
+from tokencalc.usage.records import UsageRecord, VendorCost, agent_of
+from tokencalc.usage.registry import BILLING_SOURCES
 
 #: What ``--by`` accepts; several may be combined (``--by month --by model``).
 DIMENSIONS = ("day", "week", "month", "session", "project", "model", "source", "agent")
