@@ -62,6 +62,8 @@ __all__ = [  # spelled out, so that type checkers and linters see the public nam
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable, Mapping
+
     from tokencalc.api import (
         CostEstimate,
         TokenCount,
@@ -86,16 +88,29 @@ if TYPE_CHECKING:  # pragma: no cover
     from tokencalc.sheet.price_sheet import PriceSheet
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'tokencalc' has no attribute {name!r}")
-    import importlib
+def lazy_exports(
+    package: str, exports: Mapping[str, str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` (PEP 562) for ``package``, whose ``exports`` map name →
+    module: a name is imported the first time it is looked up, then kept in the package
+    (``tokencalc.usage`` uses it too).
+    """
 
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+    import importlib  # here, so that dir(tokencalc) lists only the package's own names
+    import sys
+
+    def __getattr__(name: str) -> Any:
+        module = exports.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        setattr(sys.modules[package], name, value)  # later look-ups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*vars(sys.modules[package]), *exports})
+
+    return __getattr__, __dir__
 
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -14,11 +14,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from tokencalc.sheet.rules import (
-    Fee,
-    OffPeak,
-    Residency,
-)
+from tokencalc.sheet.provider_rules import Fee, Residency
+from tokencalc.sheet.rules import OffPeak
 from tokencalc.tokenizers.tokenizer_families import (
     FamilyCounting,
 )

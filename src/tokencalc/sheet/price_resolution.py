@@ -11,13 +11,8 @@ from decimal import Decimal
 
 from tokencalc.errors import TokencalcError
 from tokencalc.sheet.model import PRICE_FIELDS, LongContext, ModelEntry, Prices, Provider, Tier
-from tokencalc.sheet.rules import (
-    Fee,
-    OffPeak,
-    Residency,
-    in_force,
-    window_text,
-)
+from tokencalc.sheet.provider_rules import Fee, Residency
+from tokencalc.sheet.rules import OffPeak, in_force, window_text
 
 
 class PriceResolution:

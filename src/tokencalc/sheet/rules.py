@@ -1,14 +1,13 @@
-"""Price-sheet rules that depend on when a request was made, or on what else it carried.
+"""Price-sheet rules that depend on when a request was made.
 
 - **Windows**: a long-context table or a service tier may be offered only ``from`` a date
   and/or ``until`` a date (both inclusive, UTC days) — the Claude Sonnet 4/4.5 1M-context beta
   until 2026-04-30, Opus 4.8 fast mode until 2026-11-30.
 - **Off-peak prices** (``[[models.<id>.off_peak]]``): hours of the UTC day (and, optionally,
   weekends) billed at a multiplier or at explicit prices — DeepSeek's discount hours.
-- **Per-call fees** (``[[providers.<id>.fees]]``): web search, web fetch, grounding… in US
-  dollars per 1,000 calls, for the provider's models matching ``models`` globs.
-- **Data residency** (``[[providers.<id>.residency]]``): a multiplier on every token price
-  for requests run in a named geography (Anthropic ``inference_geo: "us"``, 1.1×).
+
+Per-call fees and data residency, which depend on what else a request carried, are
+:mod:`tokencalc.sheet.provider_rules`.
 
 The validation here reports through the sheet's validator (see :mod:`tokencalc.sheet.checks`),
 passed in as ``check``; nothing here prints or exits.
@@ -16,7 +15,6 @@ passed in as ``check``; nothing here prints or exits.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,10 +22,6 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Any, Protocol
 
-#: Kinds of per-call fee the sheet knows; usage records carry ``web_search_requests``.
-FEE_KINDS = ("web_search", "web_fetch", "grounding", "code_execution")
-#: Geographies that never carry a surcharge (the vendors' default routing).
-STANDARD_GEOS = ("global", "")
 WINDOW_KEYS = ("from", "until")
 OFF_PEAK_KEYS = (
     "from",
@@ -43,10 +37,6 @@ OFF_PEAK_KEYS = (
     "output",
     "notes",
 )
-FEE_REQUIRED = ("kind", "per_1000", "source")
-FEE_OPTIONAL = ("models", "from", "until", "notes")
-RESIDENCY_REQUIRED = ("geo", "multiplier", "source")
-RESIDENCY_OPTIONAL = ("models", "from", "until", "notes")
 _PRICE_FIELDS = ("input", "cached_input", "cache_write_5m", "cache_write_1h", "output")
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
@@ -266,131 +256,3 @@ def parse_off_peak(check: Checker, path: tuple[Any, ...], body: Any) -> tuple[Of
             )
         )
     return tuple(rules) if sound else None
-
-
-# --- per-call fees and residency ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Fee:
-    """A per-call charge: ``per_1000`` US dollars per 1,000 calls of ``kind``."""
-
-    kind: str
-    per_1000: Decimal
-    source: str
-    models: tuple[
-        str, ...
-    ] = ()  # fnmatch globs over model ids; empty = every model of the provider
-    start: date | None = None
-    end: date | None = None
-    notes: str | None = None
-
-    @property
-    def per_call(self) -> Decimal:
-        return self.per_1000 / 1000
-
-    def covers(self, model_id: str, on: date) -> bool:
-        return in_force(self.start, self.end, on) and _matches(self.models, model_id)
-
-
-@dataclass(frozen=True)
-class Residency:
-    """A multiplier on every token price for requests run in one of ``geos``."""
-
-    geos: tuple[str, ...]
-    multiplier: Decimal
-    source: str
-    models: tuple[str, ...] = ()
-    start: date | None = None
-    end: date | None = None
-    notes: str | None = None
-
-    def covers(self, model_id: str, geo: str, on: date) -> bool:
-        return (
-            geo.lower() in self.geos
-            and in_force(self.start, self.end, on)
-            and _matches(self.models, model_id)
-        )
-
-
-def _matches(globs: Sequence[str], model_id: str) -> bool:
-    return not globs or any(fnmatch.fnmatchcase(model_id.lower(), glob.lower()) for glob in globs)
-
-
-def parse_fees(check: Checker, path: tuple[Any, ...], body: Any) -> tuple[Fee, ...] | None:
-    """``[[providers.<id>.fees]]`` entries, or None after reporting what is wrong."""
-    items = _array(check, path, body, "fees")
-    if items is None:
-        return None
-    fees = []
-    sound = True
-    for here, item in items:
-        ok = check.keys(here, item, FEE_REQUIRED, FEE_OPTIONAL)
-        kind = item.get("kind")
-        if "kind" in item and kind not in FEE_KINDS:
-            check.problem((*here, "kind"), f"must be one of {', '.join(FEE_KINDS)}, got {kind!r}")
-            ok = False
-        per_1000 = (
-            check.number((*here, "per_1000"), item["per_1000"]) if "per_1000" in item else None
-        )
-        common = _common(check, here, item)
-        if not ok or per_1000 is None or common is None:
-            sound = False
-            continue
-        source, models, start, end, notes = common
-        fees.append(Fee(str(kind), per_1000, source, models, start, end, notes))
-    return tuple(fees) if sound else None
-
-
-def parse_residency(
-    check: Checker, path: tuple[Any, ...], body: Any
-) -> tuple[Residency, ...] | None:
-    """``[[providers.<id>.residency]]`` entries, or None after reporting what is wrong."""
-    items = _array(check, path, body, "residency")
-    if items is None:
-        return None
-    rules = []
-    sound = True
-    for here, item in items:
-        ok = check.keys(here, item, RESIDENCY_REQUIRED, RESIDENCY_OPTIONAL)
-        geos = check.strings((*here, "geo"), item["geo"]) if "geo" in item else None
-        multiplier = (
-            check.number((*here, "multiplier"), item["multiplier"], positive=True)
-            if "multiplier" in item
-            else None
-        )
-        common = _common(check, here, item)
-        if not ok or not geos or multiplier is None or common is None:
-            sound = False
-            continue
-        source, models, start, end, notes = common
-        rules.append(
-            Residency(tuple(g.lower() for g in geos), multiplier, source, models, start, end, notes)
-        )
-    return tuple(rules) if sound else None
-
-
-def _array(
-    check: Checker, path: tuple[Any, ...], body: Any, name: str
-) -> list[tuple[tuple[Any, ...], dict[str, Any]]] | None:
-    if not isinstance(body, list):
-        check.problem(path, f"must be an array of tables ([[...{name}]])")
-        return None
-    items = []
-    for index, item in enumerate(body):
-        if check.table((*path, index), item) is None:
-            return None
-        items.append(((*path, index), item))
-    return items
-
-
-def _common(
-    check: Checker, here: tuple[Any, ...], item: Mapping[str, Any]
-) -> tuple[str, tuple[str, ...], date | None, date | None, str | None] | None:
-    source = check.text((*here, "source"), item["source"]) if "source" in item else None
-    models = check.strings((*here, "models"), item["models"]) if "models" in item else ()
-    notes = check.text((*here, "notes"), item["notes"]) if "notes" in item else None
-    start, end, window_ok = check_window(check, here, item)
-    if source is None or models is None or not window_ok or ("notes" in item and notes is None):
-        return None
-    return source, tuple(models), start, end, notes

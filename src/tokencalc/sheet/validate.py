@@ -26,10 +26,7 @@ from tokencalc.sheet.model import (
     TokenizerFamily,
 )
 from tokencalc.sheet.price_sheet import PriceSheet
-from tokencalc.sheet.rules import (
-    parse_fees,
-    parse_residency,
-)
+from tokencalc.sheet.provider_rules import parse_fees, parse_residency
 from tokencalc.sheet.validate_models import check_model
 from tokencalc.sheet.validate_plans import check_plan, report_unknown_model
 from tokencalc.tokenizers.tokenizer_families import (

@@ -23,11 +23,7 @@ from tokencalc.sheet.model import (
     ScheduleEntry,
     Tier,
 )
-from tokencalc.sheet.rules import (
-    OffPeak,
-    check_window,
-    parse_off_peak,
-)
+from tokencalc.sheet.rules import OffPeak, check_window, parse_off_peak
 
 _MODEL_REQUIRED = ("provider", "name", "tokenizer", "input", "output", "context_window")
 _MODEL_OPTIONAL = (

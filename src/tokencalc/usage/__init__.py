@@ -6,7 +6,9 @@ See ``docs/usage-formats.md`` for the formats and the traps each reader handles.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tokencalc import lazy_exports
 
 # name → module that defines it, imported on first use: ``tokencalc statusline`` imports a few
 # light modules of this package and must not pay for every reader.
@@ -39,16 +41,7 @@ if TYPE_CHECKING:
     from tokencalc.usage.registry import BILLING_SOURCES, ESTIMATED_SOURCES, SOURCES
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "BILLING_SOURCES",

@@ -29,8 +29,11 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
+
+from tokencalc.usage.dedup import settle_groups, settle_keys
 
 INDEX_NAME = "claude-code-index.v3"
 FORMAT = 3  # bump when the layout changes
@@ -416,19 +419,11 @@ def _settled(entries: list[Entry]) -> list[Entry]:
     """A file's entries with each key's settled as :class:`KeepLargest` settles it (see
     :func:`tokencalc.usage.dedup.settle_within_file`): a streamed response's placeholder and
     repeated final lines are stored once, so a shard holds one entry per call, not three."""
-    kept: list[Entry] = []
-    slots: dict[Any, int] = {}
-    for entry in entries:
-        if entry[0] is None:
-            kept.append(entry)
-            continue
-        index = slots.get(entry[0])
-        if index is None:
-            slots[entry[0]] = len(kept)
-            kept.append(entry)
-        elif entry[1] > kept[index][1]:
-            kept[index] = entry
-    return kept
+    return settle_keys(entries, key=itemgetter(0), rank=itemgetter(1), largest=_always)[0]
+
+
+def _always(entry: Entry) -> bool:
+    return True
 
 
 def _dedup(
@@ -453,17 +448,7 @@ def _dedup(
                 held = best.get(key)
                 if held is None or entry[1] > held[1]:
                     best[key] = entry
-    kept: list[Entry] = []
-    groups: dict[Any, list[Entry]] = {}
-    for entry in best.values():
-        if entry[2] is None:
-            kept.append(entry)
-        else:
-            groups.setdefault(entry[2], []).append(entry)
-    for members in groups.values():
-        if len(members) == 1 or not any(m[3] for m in members):
-            kept.extend(members)
-            continue
-        originals = [m for m in members if not m[3]]
-        kept.extend(originals or [max(members, key=lambda m: m[1])])
+    kept, _ = settle_groups(
+        best.values(), group=itemgetter(2), replica=itemgetter(3), rank=itemgetter(1)
+    )
     return [Summary(e[4], e[5], e[6], e[7]) for e in kept + unkeyed]

@@ -6,11 +6,13 @@ a collector per source keeps one record per key and counts the rest as duplicate
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from tokencalc.usage.records import UsageRecord, VendorCost
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,22 +91,49 @@ class KeepLargest:
         return self._kept
 
     def _settle(self) -> list[UsageRecord]:
-        groups: dict[Hashable, list[Candidate]] = {}
-        kept: list[UsageRecord] = []
-        for candidate in self._best.values():
-            if candidate.group is None:
-                kept.append(candidate.record)
-            else:
-                groups.setdefault(candidate.group, []).append(candidate)
-        for members in groups.values():
-            originals = [c for c in members if not c.replica]
-            if len(members) == 1 or len(originals) == len(members):
-                kept.extend(c.record for c in members)
-                continue
-            survivors = originals or [max(members, key=lambda c: c.rank)]
-            self.duplicates += len(members) - len(survivors)
-            kept.extend(c.record for c in survivors)
-        return kept + self._unkeyed
+        kept, dropped = settle_groups(
+            self._best.values(),
+            group=lambda c: c.group,
+            replica=lambda c: c.replica,
+            rank=lambda c: c.rank,
+        )
+        self.duplicates += dropped
+        return [c.record for c in kept] + self._unkeyed
+
+
+def settle_groups(
+    best: Iterable[T],
+    *,
+    group: Callable[[T], Hashable | None],
+    replica: Callable[[T], bool],
+    rank: Callable[[T], Any],
+) -> tuple[list[T], int]:
+    """:class:`KeepLargest`'s group rule on the best item of each key, whatever the items are.
+
+    Items of no group are kept. Within a group with any ``replica``, the group is one call
+    replayed: its originals are kept (the best-ranked replica if there is none) and the others
+    dropped; a group of originals only is kept whole. Returns the kept items (ungrouped first,
+    then group by group, each in the order given) and how many were dropped. The status line
+    runs it on its compact index entries (:mod:`tokencalc.usage.claude_index`).
+    """
+    kept: list[T] = []
+    groups: dict[Hashable, list[T]] = {}
+    for item in best:
+        name = group(item)
+        if name is None:
+            kept.append(item)
+        else:
+            groups.setdefault(name, []).append(item)
+    dropped = 0
+    for members in groups.values():
+        originals = [m for m in members if not replica(m)]
+        if len(members) == 1 or len(originals) == len(members):
+            kept.extend(members)
+            continue
+        survivors = originals or [max(members, key=rank)]
+        dropped += len(members) - len(survivors)
+        kept.extend(survivors)
+    return kept, dropped
 
 
 def settle_within_file(
@@ -119,19 +148,40 @@ def settle_within_file(
     "largest" the first of the highest rank (a later one replaces it only when strictly higher).
     Objects other than keyed candidates are passed through in place.
     """
-    kept: list[Any] = []
+    return settle_keys(
+        found,
+        key=lambda item: item.key if isinstance(item, Candidate) else None,
+        rank=lambda item: item.rank,
+        largest=lambda item: keeps_largest(item.record.source),
+    )
+
+
+def settle_keys(
+    items: Iterable[T],
+    *,
+    key: Callable[[T], Hashable | None],
+    rank: Callable[[T], Any],
+    largest: Callable[[T], bool],
+) -> tuple[list[T], int]:
+    """Items with one per key: the first, or (``largest``) the first of the highest rank.
+
+    A key keeps the position of its first item; items whose key is None pass through in place.
+    Returns the reduced list and how many items were dropped.
+    """
+    kept: list[T] = []
     slots: dict[Hashable, int] = {}
     dropped = 0
-    for item in found:
-        if not isinstance(item, Candidate) or item.key is None:
+    for item in items:
+        name = key(item)
+        if name is None:
             kept.append(item)
             continue
-        index = slots.get(item.key)
+        index = slots.get(name)
         if index is None:
-            slots[item.key] = len(kept)
+            slots[name] = len(kept)
             kept.append(item)
             continue
         dropped += 1
-        if keeps_largest(item.record.source) and item.rank > kept[index].rank:
+        if largest(item) and rank(item) > rank(kept[index]):
             kept[index] = item
     return kept, dropped

@@ -22,7 +22,8 @@ from decimal import Decimal
 
 from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
-from tokencalc.sheet.rules import STANDARD_GEOS, OffPeak
+from tokencalc.sheet.provider_rules import STANDARD_GEOS
+from tokencalc.sheet.rules import OffPeak
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.registry import BILLING_SOURCES
 
