@@ -321,3 +321,15 @@ def test_quick_no_cut_checks_agree_with_the_cut_pattern(text, lo):
 
     lo = min(lo, len(text) - 1)
     assert counting._last_cut(text, lo, "") == last_safe_cut(text, lo)
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_span_cut_never_splits_a_run_of_spaces(monkeypatch, base):
+    # Found by hypothesis: 33 spaces and a lone space before digits are two pieces in the
+    # whole text, but one piece in a part cut after them.
+    monkeypatch.setattr(long_pieces, "LONG_PIECE_CHARS", 64)
+    monkeypatch.setattr(long_pieces, "SPAN_CHARS", 100)
+    text = "word " * 27 + "\n" * 35 + "  " * 17 + "12345"
+    encoding = encodings.get_encoding(base)
+    expected = len(encoding.encode_ordinary(text))
+    assert long_pieces.count_by_pieces(encoding, encodings.split_pattern(base), text) == expected

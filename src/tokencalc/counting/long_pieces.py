@@ -292,7 +292,10 @@ def count_by_pieces(
         if seen % 4096 == 0 and cancelled():
             raise Cancelled()
         if piece_end - piece_start < LONG_PIECE_CHARS:
-            if piece_start - start >= SPAN_CHARS:
+            # Cut only after a piece that ends in a non-space: a run of spaces is split by a
+            # look-ahead (``\s+(?!\S)`` leaves its last space to the next piece), so a cut
+            # inside such a run would make the part before it one piece short.
+            if piece_start - start >= SPAN_CHARS and not text[piece_start - 1].isspace():
                 total += span(piece_start)
                 start = piece_start
             continue
