@@ -32,12 +32,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import resources
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_count import TIKTOKEN_CACHE_NAMES, _CJK, _CODE, _WORDS  # noqa: E402
+from bench_count import _CJK, _CODE, _WORDS, TIKTOKEN_CACHE_NAMES
 
 
 def _paragraphs(rng: random.Random, count: int) -> list[str]:
@@ -73,9 +73,9 @@ def generate(path: Path, gigabytes: float, seed: int = 11) -> None:
             if n % 10_000 == 0:
                 line = rng.choice(
                     [
-                        '{"id": %d, "text": "cut off' % n,
-                        '{"id": %d, "title": "no text"}' % n,
-                        '{"id": %d, "text": 12345}' % n,
+                        f'{{"id": {n}, "text": "cut off',
+                        f'{{"id": {n}, "title": "no text"}}',
+                        f'{{"id": {n}, "text": 12345}}',
                     ]
                 )
             else:

@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_count import generate_corpus, measure, seed_tiktoken_cache  # noqa: E402
+from bench_count import generate_corpus, measure, seed_tiktoken_cache
 
 _API_SCRIPT = """
 import random, sys, time, tokencalc
@@ -146,8 +146,8 @@ def main() -> None:
             for _ in range(options.rounds):
                 for name, args, env, stdin in (
                     ("ttok", ttok_cmd, base_env, corpus),
-                    ("tokencalc (fast)", tokencalc_cmd + [str(corpus)], fast_env, None),
-                    ("tokencalc (tiktoken)", tokencalc_cmd + [str(corpus)], slow_env, None),
+                    ("tokencalc (fast)", [*tokencalc_cmd, str(corpus)], fast_env, None),
+                    ("tokencalc (tiktoken)", [*tokencalc_cmd, str(corpus)], slow_env, None),
                 ):
                     count, wall, cpu, rss = measure(args, stdin_path=stdin, env=env)
                     rows[name].append((wall, cpu, rss))
@@ -161,8 +161,8 @@ def main() -> None:
             for name, values in rows.items():
                 walls = [w for w, _, _ in values]
                 cpus = [c for _, c, _ in values]
-                wall_ratios = [t[0] / w for t, w in zip(rows["ttok"], walls)]
-                cpu_ratios = [t[1] / c for t, c in zip(rows["ttok"], cpus)]
+                wall_ratios = [t[0] / w for t, w in zip(rows["ttok"], walls, strict=True)]
+                cpu_ratios = [t[1] / c for t, c in zip(rows["ttok"], cpus, strict=True)]
                 span = lambda xs, f: f"{min(xs):{f}}-{max(xs):{f}}"  # noqa: E731
                 print(
                     f"  {name:<22}{span(walls, '.2f'):>14}{span(cpus, '.2f'):>14}{max(r for _, _, r in values):>13.0f}"
@@ -198,7 +198,7 @@ def main() -> None:
             )
             # Cuts never join two copies differently (the corpus ends with a newline and starts
             # with a letter), so the pipe's count is exactly repeats x the corpus's.
-            single, _, _, _ = measure(tokencalc_cmd + [str(corpus)], env=fast_env)
+            single, _, _, _ = measure([*tokencalc_cmd, str(corpus)], env=fast_env)
             if int(count) != repeats * int(single):
                 raise SystemExit(f"pipe count {count} != {repeats} x {single}")
         print(f"\nload average {loadavg()} at end")

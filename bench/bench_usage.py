@@ -37,7 +37,23 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-WORDS = "the a function returns value error file test code change model request token cache window".split()
+WORDS = [
+    "the",
+    "a",
+    "function",
+    "returns",
+    "value",
+    "error",
+    "file",
+    "test",
+    "code",
+    "change",
+    "model",
+    "request",
+    "token",
+    "cache",
+    "window",
+]
 
 
 def generate(root: Path, total_bytes: int, files: int, seed: int = 7) -> tuple[int, int]:

@@ -52,13 +52,9 @@ def _catalogue_pairs(locale: str) -> list[tuple[str, str]]:
         try:
             with open(mo, "rb") as handle:
                 catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
-        except (
-            OSError,
-            UnicodeDecodeError,
-            gettext.error if hasattr(gettext, "error") else OSError,
-        ):
+        except (OSError, UnicodeDecodeError):
             continue
-        except Exception:  # a damaged or oddly encoded catalogue: skip it
+        except Exception:  # noqa: BLE001 - a damaged or oddly encoded catalogue: skip it
             continue
         for key, value in catalog.items():
             msgid = key[0] if isinstance(key, tuple) else key

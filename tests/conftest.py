@@ -42,7 +42,7 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     # --online must never find a real key or endpoint.
     for name in VENDOR_ENV:
         monkeypatch.delenv(name, raising=False)
-    yield home
+    return home
 
 
 _real_connect = socket.socket.connect
@@ -60,7 +60,7 @@ def _guarded_connect(self, address):
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
-    yield
+    return
 
 
 @dataclass

@@ -32,6 +32,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,9 +174,7 @@ def render(block: Block, home: Path, work: Path, env: dict[str, str]) -> list[st
 
 def _blank_between(block: Block) -> bool:
     """Whether the block separates its commands' outputs with a blank line (kept as written)."""
-    return any(
-        not line and after.startswith("$ ") for line, after in zip(block.lines, block.lines[1:])
-    )
+    return any(not line and after.startswith("$ ") for line, after in pairwise(block.lines))
 
 
 def rendered_document(path: Path) -> tuple[str, list[str]]:

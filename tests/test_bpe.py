@@ -20,7 +20,7 @@ def test_pure_python_count_equals_tiktoken(name, text):
 
 
 @pytest.mark.parametrize(
-    "text, o200k, cl100k",
+    ("text", "o200k", "cl100k"),
     [
         ("", 0, 0),
         ("hello world", 2, 2),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,11 +34,11 @@ def test_every_safe_cut_keeps_the_whole_count(name, text):
 def test_cutting_at_all_safe_cuts_at_once_keeps_the_count(name, parts):
     text = "\n".join(parts)
     cuts = [0, *safe_cuts(text), len(text)]
-    assert sum(tokens(name, text[a:b]) for a, b in zip(cuts, cuts[1:])) == tokens(name, text)
+    assert sum(tokens(name, text[a:b]) for a, b in itertools.pairwise(cuts)) == tokens(name, text)
 
 
 @pytest.mark.parametrize(
-    "text, naive_cut",
+    ("text", "naive_cut"),
     [
         ("a\n b", 2),  # after a newline followed by a space: the space joins the newline's piece
         ("x\n\ny", 2),  # between two newlines: "\n\n" is one token
@@ -60,7 +62,7 @@ def test_letter_cuts_cover_long_lines_without_newlines():
     line = "中文句子，没有换行。" * 1000 + "word,word" * 100
     cuts = safe_cuts(line)
     assert len(cuts) > 1000
-    assert max(b - a for a, b in zip([0, *cuts], [*cuts, len(line)])) < 20
+    assert max(b - a for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)) < 20
 
 
 def test_last_and_first_safe_cut_bounds():

@@ -58,7 +58,7 @@ def test_csv_has_a_header_rows_and_total(cli, files):
 
 
 @pytest.mark.parametrize(
-    "option, name", [("--encoding", "cl100k_base"), ("--model", "gpt-4"), ("--model", "gpt-6")]
+    ("option", "name"), [("--encoding", "cl100k_base"), ("--model", "gpt-4"), ("--model", "gpt-6")]
 )
 def test_tokenizer_choice(cli, option, name):
     expected_encoding = {"gpt-4": "cl100k_base", "gpt-6": "o200k_base"}.get(name, name)

@@ -78,7 +78,7 @@ def test_ctrl_c_exits_130_without_a_traceback():
         os.write(write_end, b"some text to count\n")
         _wait_until_drained(write_end)  # a readiness signal, not a guess at start-up time
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
+        _out, err = process.communicate(timeout=60)
     finally:
         os.close(write_end)
     assert process.returncode == 130

@@ -86,7 +86,7 @@ def test_bad_rate_limit_sections_are_reported(packaged_sheet):
     assert found[("acme", "tier-1", "models", "a*", "itpm")] == "must be a whole number above 0"
     assert found[("acme", "as_of")].startswith("must be a date")
     packaged_sheet(sample_text() + "\n[rate_limits.nobody.tier-1]\nrpm = 5\n")
-    with pytest.raises(PriceSheetError, match="rate_limits.nobody"):
+    with pytest.raises(PriceSheetError, match=r"rate_limits\.nobody"):
         load_price_sheet()
 
 

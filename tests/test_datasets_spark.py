@@ -18,8 +18,8 @@ pytest.importorskip("pyspark")
 if shutil.which("java") is None:  # pragma: no cover - CI machines have Java 17
     pytest.skip("Spark needs Java (java not on PATH)", allow_module_level=True)
 
-import tokencalc  # noqa: E402
-from tokencalc.datasets.spark import estimate_spark  # noqa: E402
+import tokencalc
+from tokencalc.datasets.spark import estimate_spark
 
 MODELS = ["gpt-6-luna", "claude-haiku-5-5", "gemini-3.8-flash", "mistral-large-4"]
 
@@ -71,15 +71,15 @@ def test_spark_totals_equal_the_local_path(spark, tmp_path):
         rows, "id string, subject string, body string, answer string"
     ).repartition(3)
     template = "Subject: {subject}\n\n{body}\n\nAnswer briefly."
-    arguments = dict(
-        template=template,
-        system="You are a support agent.",
-        models=MODELS,
-        output_field="answer",
-        key="id",
-        tier="batch",
-        longest=5,
-    )
+    arguments = {
+        "template": template,
+        "system": "You are a support agent.",
+        "models": MODELS,
+        "output_field": "answer",
+        "key": "id",
+        "tier": "batch",
+        "longest": 5,
+    }
     on_spark = estimate_spark(df, **arguments)
 
     data = tmp_path / "rows.jsonl"
@@ -88,7 +88,7 @@ def test_spark_totals_equal_the_local_path(spark, tmp_path):
 
     assert on_spark.records == local.records == 600 - 7  # rows 0, 97, …, 582 have no body
     assert on_spark.malformed == local.malformed == 7
-    for remote, here in zip(on_spark.models, local.models):
+    for remote, here in zip(on_spark.models, local.models, strict=True):
         assert remote.model.id == here.model.id
         assert (remote.input_tokens, remote.output_tokens, remote.cost) == (
             here.input_tokens,

@@ -6,6 +6,7 @@ On failure: `.venv/bin/python tests/docs_examples.py` rewrites the examples; rev
 from __future__ import annotations
 
 import pytest
+
 from docs_examples import ROOT, documents, drift, rendered_document
 
 FIX = "the examples drifted from what the tool prints: run `.venv/bin/python tests/docs_examples.py` and review the diff"

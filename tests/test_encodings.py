@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_shipped_files_have_the_hashes_tiktoken_expects(name):
     )
     assert hashlib.sha256(raw).hexdigest() == spec.sha256
     # The hash is the one tiktoken itself checks downloads against.
-    source = open(openai_public.__file__, encoding="utf-8").read()
+    source = Path(openai_public.__file__).read_text(encoding="utf-8")
     assert spec.sha256 in source
 
 
@@ -112,7 +113,7 @@ def test_rank_table_lookup_matches_the_rank_file():
 
 
 @pytest.mark.parametrize(
-    "model, expected",
+    ("model", "expected"),
     [
         ("gpt-4o", "o200k_base"),
         ("gpt-4o-mini", "o200k_base"),

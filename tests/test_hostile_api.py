@@ -8,7 +8,6 @@ import decimal
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -77,7 +76,8 @@ def test_money_ignores_the_callers_decimal_context():
 
 
 @pytest.mark.parametrize(
-    "value, traceback", [("0", False), ("", False), ("false", False), ("1", True), ("yes", True)]
+    ("value", "traceback"),
+    [("0", False), ("", False), ("false", False), ("1", True), ("yes", True)],
 )
 def test_tokencalc_debug_zero_or_empty_is_off(tmp_path, value, traceback, monkeypatch):
     env = dict(os.environ, TOKENCALC_HOME=str(tmp_path), TOKENCALC_DEBUG=value)

@@ -131,7 +131,6 @@ def _wait_until_busy(
 
 def test_ctrl_c_during_a_long_piece_is_honoured_within_a_second(tmp_path):
     import random
-    import string
 
     random.seed(5)
     data = tmp_path / "dna.txt"
@@ -144,7 +143,7 @@ def test_ctrl_c_during_a_long_piece_is_honoured_within_a_second(tmp_path):
     assert process.poll() is None, "finished before it could be interrupted"
     sent = time.monotonic()
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    _out, err = process.communicate(timeout=60)
     assert time.monotonic() - sent < 1.5
     assert process.returncode == 130
     assert err == b"tokencalc: interrupted\n"

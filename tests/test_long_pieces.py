@@ -91,7 +91,7 @@ def test_vendor_encodings_long_pieces(monkeypatch, base):
 
 @pytest.mark.parametrize("base", BASES)
 @pytest.mark.parametrize(
-    "head, char, tail",
+    ("head", "char", "tail"),
     [
         ("", "\0", ""),
         ("log\n", "\0", "\nmore"),

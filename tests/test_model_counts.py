@@ -253,7 +253,7 @@ def test_missing_user_tokenizer_file_is_a_clear_error(tmp_path):
         estimated=True,
         counting=FamilyCounting(tokenizer_file=str(tmp_path / "nope.json")),
     )
-    with pytest.raises(TokencalcError, match="nope.json: no such file"):
+    with pytest.raises(TokencalcError, match=r"nope\.json: no such file"):
         model_count(ref, counts_of("hello"))
 
 

@@ -52,7 +52,7 @@ def fake(monkeypatch):
     state = Fake()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             body = self.rfile.read(int(self.headers["content-length"]))
             if state.delay:
                 time.sleep(state.delay)

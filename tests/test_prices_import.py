@@ -8,6 +8,7 @@ local ``http.server`` on 127.0.0.1.
 from __future__ import annotations
 
 import http.server
+import re
 import socket
 import sys
 import threading
@@ -91,7 +92,7 @@ def test_per_token_prices_become_exact_decimals_per_million(per_token, per_milli
 
 @pytest.mark.parametrize("value", ["abc", "1e400", "nan", "-1e-06", True, None, [1]])
 def test_a_price_that_is_not_a_number_is_a_value_error(value):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=f"^{re.escape(str(value))}$"):
         litellm_import.per_million(value)
 
 

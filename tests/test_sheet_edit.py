@@ -259,7 +259,7 @@ def test_plan_edit_describes_the_change_on_the_effective_sheet(tmp_path, base):
 
 
 def test_plan_edit_refuses_a_result_that_would_not_validate(tmp_path, base):
-    with pytest.raises(PriceSheetError, match="would make .* invalid") as caught:
+    with pytest.raises(PriceSheetError, match=r"would make .* invalid") as caught:
         plan_edit(user(tmp_path), {"models": {"m-one": {"input": -1.0}}}, base=base)
     assert any("input" in problem for problem in caught.value.problems)
 

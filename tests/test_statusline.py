@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal as D
 from pathlib import Path
@@ -35,7 +34,7 @@ def assistant(
                 "stop_reason": "end_turn",
                 "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out},
             },
-        }  # fmt: skip
+        }
     )
 
 
@@ -121,11 +120,8 @@ def test_statusline_agrees_with_usage_and_blocks(live):
     active = blocks["active"]
     assert money(parts[2].split(" 5h window")[0]) == D(active["cost"]).quantize(D("0.0001"))
     assert "/h, " in parts[2] and " left)" in parts[2]
-    today = [
-        g
-        for g in usage_json(
-            live["env"], "usage", str(live["dir"]), "--since", "today", "--tz", "UTC"
-        )["groups"]
+    today = usage_json(live["env"], "usage", str(live["dir"]), "--since", "today", "--tz", "UTC")[
+        "groups"
     ]
     expected_today = sum((D(g["cost"]) for g in today), D(0))
     assert money(parts[1].split(" today")[0]) == expected_today.quantize(D("0.0001"))

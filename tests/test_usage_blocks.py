@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from test_usage_pricing import usage_sheet_text
 from tokencalc.usage.blocks import WINDOW, build, split, window_start
 from tokencalc.usage.records import UsageRecord
-from test_usage_pricing import usage_sheet_text
 
 UTC = timezone.utc
 
@@ -64,7 +64,7 @@ def test_windows_never_overlap_and_hold_every_record(minutes):
     records = [rec(t(0) + timedelta(minutes=m)) for m in minutes]
     windows = split(records)
     assert sum(len(members) for _, members in windows) == len(records)
-    for (start, members), following in zip(windows, [*windows[1:], None]):
+    for (start, members), following in zip(windows, [*windows[1:], None], strict=True):
         assert all(start <= r.timestamp < start + WINDOW for r in members)
         assert start.minute == start.second == 0
         if following is not None:
@@ -134,7 +134,7 @@ def log(tmp_path, packaged_sheet):
                         "model": "sonnet",
                         "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out},
                     },
-                }  # fmt: skip
+                }
             )
         )
     path = tmp_path / "s1.jsonl"

@@ -11,6 +11,7 @@ import json
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -158,7 +159,7 @@ def test_chatgpt_options_reasoning_override_and_caching():
     assert [r.cache_read_tokens for r in report.records] == reads
     # … and writes the rest of its prompt, as `tokencalc plans` does: the new part of each prompt
     assert [r.cache_write_5m_tokens for r in report.records] == [
-        prompt - read for (prompt, _, _), read in zip(CHATGPT_CALLS, reads)
+        prompt - read for (prompt, _, _), read in zip(CHATGPT_CALLS, reads, strict=True)
     ]
     assert [r.cache_write_5m_tokens for r in report.records][1:3] == [
         n(A1) + n(U2B),
@@ -198,7 +199,7 @@ def test_counter_factory_is_used_and_closed():
 
         def count_text(self, text):
             class Counts:
-                tokens = {"o200k_base": len(text)}
+                tokens: ClassVar[dict[str, int]] = {"o200k_base": len(text)}
 
             return Counts()
 

@@ -53,7 +53,7 @@ def run(cli, *args):
 def test_totals_fees_off_peak_residency(cli):
     document = json.loads(run(cli, "-f", "json").stdout)
     totals = document["totals"]
-    assert TOTAL == D("2.05925")
+    assert D("2.05925") == TOTAL
     assert D(totals["cost"]) == TOTAL
     assert D(totals["fees"]) == D("0.03")
     assert totals["web_search_requests"] == 3

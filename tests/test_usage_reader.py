@@ -314,7 +314,10 @@ def test_array_items_report_broken_json_and_go_on(document, errors, values):
     items = list(iter_array_items(io.BytesIO(document), chunk_size=4))
     broken = [(i.index, i.error) for i in items if i.error is not None]
     assert len(broken) == len(errors)
-    assert all(index == i and error.startswith(e) for (index, error), (i, e) in zip(broken, errors))
+    assert all(
+        index == i and error.startswith(e)
+        for (index, error), (i, e) in zip(broken, errors, strict=True)
+    )
     assert [i.value for i in items if i.error is None] == values
 
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from test_usage_pricing import usage_sheet_text
 
+from test_usage_pricing import usage_sheet_text
 from tokencalc.usage import read_usage
 from tokencalc.usage.overlap import ExportRows, merge_usage
 from tokencalc.usage.records import UsageRecord

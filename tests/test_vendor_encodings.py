@@ -11,9 +11,9 @@ file's added tokens, which Hugging Face would otherwise match inside the text).
 
 from __future__ import annotations
 
-import base64
 import gzip
 import hashlib
+import itertools
 import json
 import unicodedata
 from collections.abc import Callable
@@ -274,7 +274,7 @@ def test_every_safe_cut_keeps_the_whole_count(name, parts):
             text[q:],
         )
     bounds = [0, *cuts, len(text)]
-    assert sum(tiktoken_path(name, text[a:b]) for a, b in zip(bounds, bounds[1:])) == whole
+    assert sum(tiktoken_path(name, text[a:b]) for a, b in itertools.pairwise(bounds)) == whole
 
 
 def test_deepseek_letter_cuts_avoid_its_cjk_block():

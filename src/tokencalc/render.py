@@ -218,7 +218,7 @@ def write_table(
         pad = max((layout.width - cell_len(title)) // 2, 0)
         console.print(Text(" " * pad + title, style="italic"), soft_wrap=True)
         console.print(soft_wrap=True)
-    for line, owner in zip(layout.lines, layout.line_rows):
+    for line, owner in zip(layout.lines, layout.line_rows, strict=True):
         style = None
         if owner == -1 and line and not line.startswith(" ─"):
             style = "bold"

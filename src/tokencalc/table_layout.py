@@ -215,7 +215,7 @@ def _grid(
     def emit(cells: Sequence[str], owner: int, header: bool = False) -> None:
         stacks = [
             wrap(cells[i], w) if header else _cell_lines(specs[i], cells[i], w)
-            for i, w in zip(shown, widths)
+            for i, w in zip(shown, widths, strict=True)
         ]
         if header:  # headers sit on the rule, like Rich's: pad them at the top
             height = max(len(s) for s in stacks)
@@ -223,7 +223,7 @@ def _grid(
         for k in range(max(len(s) for s in stacks)):
             parts = [
                 _pad(s[k] if k < len(s) else "", w, specs[i].numeric)
-                for s, i, w in zip(stacks, shown, widths)
+                for s, i, w in zip(stacks, shown, widths, strict=True)
             ]
             lines.append((" " + (" " * GAP).join(parts)).rstrip())
             owners.append(owner)

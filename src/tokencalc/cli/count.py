@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,14 +14,14 @@ from tokencalc.render import OutputFormat
 
 def count_command(
     paths: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Argument(
             help="Files, directories (recursive, .gitignore-aware), glob patterns, or - for stdin.",
             show_default=False,
         ),
     ] = None,
     encoding: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--encoding",
             "-e",
@@ -30,7 +30,7 @@ def count_command(
         ),
     ] = None,
     model: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--model",
             "-m",

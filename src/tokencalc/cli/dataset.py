@@ -6,16 +6,17 @@ the dataset path (``estimate`` hands over when --field or --template is given).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
 from tokencalc.render import OutputFormat
 
 FieldOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--field",
         help="Dataset mode: each record is one request whose prompt is this field.",
@@ -23,7 +24,7 @@ FieldOption = Annotated[
     ),
 ]
 TemplateOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--template",
         help="Dataset mode: prompt file with {field} placeholders, filled from each record.",
@@ -31,13 +32,13 @@ TemplateOption = Annotated[
     ),
 ]
 SystemOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--system", help="Dataset mode: a system prompt sent with every record.", show_default=False
     ),
 ]
 OutputFieldOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--output-field",
         help="Dataset mode: output tokens are this field's count (real outputs).",
@@ -45,7 +46,7 @@ OutputFieldOption = Annotated[
     ),
 ]
 KeyOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--key",
         help="Dataset mode: field shown as each record's key (longest, per-record file).",
@@ -53,7 +54,7 @@ KeyOption = Annotated[
     ),
 ]
 PerRecordOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--per-record",
         help="Dataset mode: write one row per record to this CSV or .parquet file.",
@@ -73,7 +74,7 @@ CacheSystemOption = Annotated[
     ),
 ]
 DataFormatOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--data-format",
         help="Dataset mode: jsonl, json, csv, tsv or parquet (default: from the name).",
@@ -81,7 +82,7 @@ DataFormatOption = Annotated[
     ),
 ]
 UsageTierOption = Annotated[
-    Optional[int],
+    int | None,
     typer.Option(
         "--usage-tier",
         min=1,
@@ -91,7 +92,7 @@ UsageTierOption = Annotated[
     ),
 ]
 WorkersOption = Annotated[
-    Optional[int],
+    int | None,
     typer.Option(
         "--workers",
         min=1,
@@ -118,7 +119,7 @@ def run_dataset(
     workers: int | None,
     usage_tier: int | None = None,
     limits: dict[str, int | None] | None = None,
-    models: list[str] = [],
+    models: Sequence[str] = (),
     providers: list[str],
     all_models: bool,
     rate: Decimal | None,

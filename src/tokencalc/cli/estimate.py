@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -53,14 +53,14 @@ class TierChoice(str, Enum):
 
 def estimate_command(
     paths: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Argument(
             help="Files, directories (recursive, .gitignore-aware), glob patterns, or - for stdin.",
             show_default=False,
         ),
     ] = None,
     model: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--model",
             "-m",
@@ -70,7 +70,7 @@ def estimate_command(
         ),
     ] = None,
     provider: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--provider",
             "-p",
@@ -83,13 +83,13 @@ def estimate_command(
         bool, typer.Option("--all", help="Every current (not deprecated) model in the sheet.")
     ] = False,
     output_tokens: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--output-tokens", min=0, help="Output tokens per request.", show_default=False
         ),
     ] = None,
     output_ratio: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--output-ratio",
             help="Output tokens per input token (default 0.25).",
@@ -97,7 +97,7 @@ def estimate_command(
         ),
     ] = None,
     cached: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--cached",
             help="Share of input billed at the cached-input price, 0 to 1.",
@@ -105,7 +105,7 @@ def estimate_command(
         ),
     ] = None,
     input_tokens: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--input-tokens",
             min=0,
@@ -114,7 +114,7 @@ def estimate_command(
         ),
     ] = None,
     cached_tokens: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--cached-tokens",
             min=0,
@@ -139,7 +139,7 @@ def estimate_command(
         int, typer.Option("--calls", min=1, help="Requests per input; costs scale.")
     ] = 1,
     per_day: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--per-day",
             min=1,
@@ -151,7 +151,7 @@ def estimate_command(
         int, typer.Option("--days", min=1, max=31, help="Days in the month --per-day prices.")
     ] = 30,
     at: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--at",
             help="UTC time of day the requests are made, HH:MM (off-peak prices; default: peak).",
@@ -168,7 +168,7 @@ def estimate_command(
     currency: CurrencyOption = "USD",
     rate: RateOption = None,
     max_cost: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--max-cost",
             help="Exit 3 if the cheapest model that fits costs more.",
@@ -196,19 +196,19 @@ def estimate_command(
     workers: WorkersOption = None,
     usage_tier: UsageTierOption = None,
     rpm: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--rpm", min=1, help="Dataset mode: your requests-per-minute limit.", show_default=False
         ),
     ] = None,
     rpd: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--rpd", min=1, help="Dataset mode: your requests-per-day limit.", show_default=False
         ),
     ] = None,
     tpm: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--tpm",
             min=1,
@@ -217,7 +217,7 @@ def estimate_command(
         ),
     ] = None,
     itpm: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--itpm",
             min=1,
@@ -226,7 +226,7 @@ def estimate_command(
         ),
     ] = None,
     otpm: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--otpm",
             min=1,

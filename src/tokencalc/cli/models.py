@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,7 +19,7 @@ from tokencalc.sheet.rules import window_text
 
 def models_command(
     search: Annotated[
-        Optional[str],
+        str | None,
         typer.Argument(
             help="A model id or alias (shows that model), or text / a glob to filter by.",
             show_default=False,
@@ -27,7 +27,7 @@ def models_command(
         ),
     ] = None,
     provider: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--provider",
             "-p",
@@ -37,7 +37,7 @@ def models_command(
         ),
     ] = None,
     on: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--date",
             help="Show the prices in force on this day, YYYY-MM-DD (default: today).",
@@ -161,7 +161,7 @@ def _list_models(sheet, models, today: date, fmt: OutputFormat) -> None:
         ]
         write_rows(fmt, [Column(key, key) for key in rows[0]], flat)
         return
-    for row, model in zip(rows, models):
+    for row, model in zip(rows, models, strict=True):
         row["tokenizer_shown"] = _tokenizer_text(sheet.tokenizer_for(model))
         row["notes"] = "; ".join(
             part

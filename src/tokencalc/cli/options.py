@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from tokencalc.sheet.price_sheet import PriceSheet
 
 PricesOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--prices", help="A price sheet overlaid on the default and your own.", show_default=False
     ),
@@ -25,7 +25,7 @@ FormatOption = Annotated[
 ]
 CurrencyOption = Annotated[str, typer.Option("--currency", help="Currency code for costs.")]
 RateOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--rate",
         help="Units of --currency per US dollar (default: the rate in your price sheet).",
@@ -33,7 +33,7 @@ RateOption = Annotated[
     ),
 ]
 DateOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--date",
         help="Use the prices in force on this day, YYYY-MM-DD (default: today).",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -23,7 +23,7 @@ from tokencalc.render import OutputFormat
 
 def plans_command(
     plan: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--plan",
             "-P",
@@ -33,7 +33,7 @@ def plans_command(
         ),
     ] = None,
     provider: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--provider",
             "-p",
@@ -43,7 +43,7 @@ def plans_command(
         ),
     ] = None,
     conversations_per_day: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--conversations-per-day",
             "-c",
@@ -52,7 +52,7 @@ def plans_command(
         ),
     ] = None,
     turns: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--turns",
             "-t",
@@ -61,13 +61,13 @@ def plans_command(
         ),
     ] = None,
     message_tokens: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--message-tokens", help="Tokens per user message (default: 150).", show_default=False
         ),
     ] = None,
     sample: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--sample",
             help="A file (or - for stdin) holding a typical user message; its exact o200k_base count replaces --message-tokens.",
@@ -75,11 +75,11 @@ def plans_command(
         ),
     ] = None,
     reply_tokens: Annotated[
-        Optional[int],
+        int | None,
         typer.Option("--reply-tokens", help="Tokens per reply (default: 600).", show_default=False),
     ] = None,
     system_tokens: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--system-tokens",
             help="System prompt and context re-sent every turn (default: 1000).",
@@ -87,7 +87,7 @@ def plans_command(
         ),
     ] = None,
     reasoning_tokens: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--reasoning-tokens",
             help="Reasoning tokens per reply, billed as output (default: 0).",
@@ -95,11 +95,11 @@ def plans_command(
         ),
     ] = None,
     days: Annotated[
-        Optional[int],
+        int | None,
         typer.Option("--days", help="Days of use a month (default: 30).", show_default=False),
     ] = None,
     seats: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--seats",
             help="Seats for per-seat (team) plans; below a plan's minimum, the minimum is used, with a warning; "

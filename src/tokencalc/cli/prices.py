@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -181,28 +181,28 @@ def set_command(
         str, typer.Argument(help="Model id or alias; a new id adds a model.", show_default=False)
     ],
     input_price: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--input", help="Input price, $ per million tokens.", show_default=False),
     ] = None,
     cached_input: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--cached-input", help="Cache-read price, $/M.", show_default=False),
     ] = None,
     cache_write_5m: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--cache-write-5m", help="5-minute cache-write price, $/M.", show_default=False
         ),
     ] = None,
     cache_write_1h: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--cache-write-1h", help="1-hour cache-write price, $/M.", show_default=False),
     ] = None,
     output_price: Annotated[
-        Optional[str], typer.Option("--output", help="Output price, $/M.", show_default=False)
+        str | None, typer.Option("--output", help="Output price, $/M.", show_default=False)
     ] = None,
     context_window: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--context-window",
             min=1,
@@ -211,21 +211,21 @@ def set_command(
         ),
     ] = None,
     max_output: Annotated[
-        Optional[int],
+        int | None,
         typer.Option("--max-output", min=1, help="Largest output per request.", show_default=False),
     ] = None,
     provider: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--provider", help="Provider id (a new model needs one).", show_default=False),
     ] = None,
     name: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--name", help="Display name (a new model: default the id).", show_default=False
         ),
     ] = None,
     tokenizer: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--tokenizer",
             help="An exact encoding (o200k_base, cl100k_base, tekken, qwen2.5, qwen3.6, deepseek-v3, …) or an estimate family (claude-5, gemini, …).",
@@ -233,7 +233,7 @@ def set_command(
         ),
     ] = None,
     alias: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--alias",
             help="Another name for the model; repeatable; replaces the list.",
@@ -241,7 +241,7 @@ def set_command(
         ),
     ] = None,
     long_context_threshold: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--long-context-threshold",
             min=1,
@@ -250,19 +250,19 @@ def set_command(
         ),
     ] = None,
     long_context_input: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--long-context-input", help="Long-context input price, $/M.", show_default=False
         ),
     ] = None,
     long_context_output: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--long-context-output", help="Long-context output price, $/M.", show_default=False
         ),
     ] = None,
     batch: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--batch-multiplier",
             help="Batch prices as a multiple of standard (0.5 = half).",
@@ -270,13 +270,13 @@ def set_command(
         ),
     ] = None,
     flex: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--flex-multiplier", help="Flex prices as a multiple of standard.", show_default=False
         ),
     ] = None,
     priority: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--priority-multiplier",
             help="Priority prices as a multiple of standard.",
@@ -284,19 +284,19 @@ def set_command(
         ),
     ] = None,
     source: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--source", help="Where the prices come from (URL).", show_default=False),
     ] = None,
     as_of: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--as-of", help="When they were checked, YYYY-MM-DD.", show_default=False),
     ] = None,
     notes: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--notes", help="Anything a reader should know.", show_default=False),
     ] = None,
     deprecated: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option(
             "--deprecated/--current",
             help="Mark the model deprecated, or current again.",
@@ -410,7 +410,7 @@ def _dependent_prices(model_id: str, old: Any, new: Any) -> list[str]:
 def unset_command(
     model: Annotated[str, typer.Argument(help="Model id or alias.", show_default=False)],
     field: Annotated[
-        Optional[str],
+        str | None,
         typer.Argument(
             help="One field to stop overriding (input, cached_input, batch, long_context.input, …); default: the whole model.",
             show_default=False,
@@ -521,7 +521,7 @@ def import_command(
         ),
     ],
     provider: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--provider",
             "-p",
@@ -531,7 +531,7 @@ def import_command(
         ),
     ] = None,
     match: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--match",
             help="Only models whose LiteLLM name matches this glob; repeatable.",
@@ -539,7 +539,7 @@ def import_command(
         ),
     ] = None,
     tokenizer: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--tokenizer",
             help="Tokenizer for new models (default: chosen from the provider and name).",
@@ -678,13 +678,13 @@ def _report_import(plan) -> None:
 @app.command("diff")
 def diff_command(
     old: Annotated[
-        Optional[str],
+        str | None,
         typer.Argument(
             help="A sheet file, 'default' or 'effective' (default: default).", show_default=False
         ),
     ] = None,
     new: Annotated[
-        Optional[str],
+        str | None,
         typer.Argument(
             help="A sheet file, 'default' or 'effective' (default: effective).", show_default=False
         ),
@@ -777,7 +777,7 @@ def _json_value(value):
 @app.command("validate")
 def validate_command(
     file: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Argument(
             help="The sheet to check (default: the effective sheet).", show_default=False
         ),
@@ -854,7 +854,7 @@ def export_command(
         ),
     ] = ExportFormat.toml,
     prices: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             "--prices",
             help="A price sheet overlaid on the default and your own.",

@@ -8,7 +8,6 @@ input large enough to need one (``echo hello`` is counted by the pure-Python tok
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 

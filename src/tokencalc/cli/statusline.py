@@ -115,7 +115,7 @@ def line(data: dict[str, Any], now: float | None = None) -> str:
     starts = window_starts([s.timestamp for s in summaries])
     length = WINDOW.total_seconds()
     if starts and starts[-1] <= now < starts[-1] + length:
-        members = [s for s, start in zip(summaries, starts) if start == starts[-1]]
+        members = [s for s, start in zip(summaries, starts, strict=True) if start == starts[-1]]
         cost, unpriced = total(members)
         elapsed = max(now - members[0].timestamp, 60.0)
         rate = cost * 3600 / Decimal(int(elapsed))

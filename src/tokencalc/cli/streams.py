@@ -114,7 +114,7 @@ def install() -> None:
     if sys.stdin is None:
         sys.stdin = _ClosedStream("input")
     if sys.stderr is None:
-        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # nowhere to say anything
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
     if sys.stdout is None:
         sys.stdout = _ClosedStream("output")
     for stream in (sys.stdout, sys.stderr):
@@ -130,6 +130,6 @@ def write_stderr(text: str) -> None:
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):
         try:
-            sys.stderr = open(os.devnull, "w", encoding="utf-8")
+            sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - process-long
         except OSError:
             pass

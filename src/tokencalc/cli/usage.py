@@ -8,7 +8,7 @@ from datetime import tzinfo
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -40,7 +40,7 @@ class GroupBy(str, Enum):
 
 def usage_command(
     paths: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Argument(
             help="Usage files or directories (walked recursively). Default: every coding agent's logs "
             "found in their default places (or only --source's).",
@@ -48,7 +48,7 @@ def usage_command(
         ),
     ] = None,
     source: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--source",
             "-s",
@@ -59,7 +59,7 @@ def usage_command(
         ),
     ] = None,
     by: Annotated[
-        Optional[list[GroupBy]],
+        list[GroupBy] | None,
         typer.Option(
             "--by",
             help="One row per day, week, month, session, project, model, source or agent; repeat to "
@@ -69,7 +69,7 @@ def usage_command(
         ),
     ] = None,
     since: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--since",
             help="Only records from this day: YYYY-MM-DD, YYYY-MM, 7d, 4w, this-month, …",
@@ -77,7 +77,7 @@ def usage_command(
         ),
     ] = None,
     until: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--until",
             help="Only records up to this day (included); same forms as --since.",
@@ -85,7 +85,7 @@ def usage_command(
         ),
     ] = None,
     project: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--project",
             help="Only records of projects whose name or path contains this (any case).",
@@ -93,7 +93,7 @@ def usage_command(
         ),
     ] = None,
     plan: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--plan",
             "-P",
@@ -103,7 +103,7 @@ def usage_command(
         ),
     ] = None,
     seats: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--seats",
             help="Seats of a per-seat plan (default: its minimum; fewer is raised to it, with a warning). "
@@ -112,7 +112,7 @@ def usage_command(
         ),
     ] = None,
     model: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--model",
             "-m",
@@ -138,7 +138,7 @@ def usage_command(
         ),
     ] = False,
     tz_name: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--timezone",
             "--tz",

@@ -6,7 +6,7 @@ import sys
 from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -23,32 +23,32 @@ from tokencalc.render import OutputFormat
 
 def blocks_command(
     paths: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Argument(
             help="Usage files or directories. Default: every coding agent's logs found.",
             show_default=False,
         ),
     ] = None,
     source: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--source", "-s", help="Only this agent or format.", show_default=False),
     ] = None,
     since: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--since", help="Only records from this day (as in usage).", show_default=False
         ),
     ] = None,
     until: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--until", help="Only records up to this day.", show_default=False),
     ] = None,
     project: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--project", help="Only records of matching projects.", show_default=False),
     ] = None,
     plan: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--plan",
             "-P",
@@ -58,13 +58,13 @@ def blocks_command(
     ] = None,
     active: Annotated[bool, typer.Option("--active", help="Show only the active window.")] = False,
     now_text: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--now", help="Report as of this moment (ISO 8601; default: now).", show_default=False
         ),
     ] = None,
     tz_name: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--timezone",
             "--tz",

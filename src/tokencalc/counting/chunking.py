@@ -41,7 +41,7 @@ from tokencalc.counting.encodings import tables_agree_on
 _CUT_PATTERN = r"(?<=\n)(?=[^\s/])|(?<=\p{{L}})(?=[^\p{{L}}\p{{M}}\p{{Cn}}'{excludes}])"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _patterns(excludes: str = "") -> tuple[Any, Any]:
     import regex
 

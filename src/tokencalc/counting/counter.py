@@ -91,9 +91,12 @@ def has_long_whitespace_run(text: str) -> bool:
     step = LONG_RUN // 2
     sample = text[::step]
     for i in range(len(sample) - 1):
-        if sample[i].isspace() and sample[i + 1].isspace():
-            if text[i * step : (i + 1) * step + 1].isspace():
-                return True
+        if (
+            sample[i].isspace()
+            and sample[i + 1].isspace()
+            and text[i * step : (i + 1) * step + 1].isspace()
+        ):
+            return True
     return False
 
 
@@ -173,7 +176,7 @@ def count_exact(
     ):
         try:
             return fast(text)
-        except Exception:  # a backend that cannot take this text: tiktoken can
+        except Exception:  # noqa: BLE001 - a backend that cannot take this text: tiktoken can
             pass
     return count_with_tiktoken(encoding_name, text, cancelled)
 

@@ -379,7 +379,7 @@ def _table_cache_path(spec: EncodingSpec) -> Path:
 _lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rank_table(name: str) -> RankTable:
     """The verified vocabulary of an encoding, from the cache when it is intact."""
     from tokencalc.limits import CACHE_SIZE, FileLimitError, read_limited
@@ -410,7 +410,7 @@ def _store_table(path: Path, table: RankTable, spec: EncodingSpec) -> None:
         pass
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_encoding(name: str) -> tiktoken.Encoding:
     """The ``tiktoken.Encoding`` for an exact encoding, built offline once per process."""
     spec = ENCODINGS[canonical_encoding(name)]
@@ -425,7 +425,7 @@ def get_encoding(name: str) -> tiktoken.Encoding:
         )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def split_pattern(name: str) -> Any:
     """The compiled pre-tokenizer pattern (``regex`` module) of an encoding."""
     import regex

@@ -89,8 +89,10 @@ SELF_CHECK_TEXTS: tuple[str, ...] = (
     "\u180e'a",
     "hell",
     "<|endoftext|>",
-    "\u4e2d\u6587\u548cEnglish\u6df7\u5408\uff0c\u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8\u3002"
-    "\ud55c\uad6d\uc5b4 \U0001f600\U0001f469\u200d\U0001f4bb",
+    (
+        "\u4e2d\u6587\u548cEnglish\u6df7\u5408\uff0c\u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8\u3002"
+        "\ud55c\uad6d\uc5b4 \U0001f600\U0001f469\u200d\U0001f4bb"
+    ),
     "    def f(x):\n\t\treturn x  # ok\n\n\n",
     "I'LL DON'T 'S 12345678 \u0661\u0662\u0663 \u2167",
     "   \n\t  ",
@@ -135,7 +137,7 @@ def _import(backend: Backend) -> ModuleType | None:
         if exc.name != backend.module:  # installed, but something it needs is broken
             _warn(f"{backend.distribution} is installed but cannot be imported ({exc})")
             _disabled.add(backend.name)
-    except Exception as exc:  # a broken extension module can raise anything on import
+    except Exception as exc:  # noqa: BLE001 - a broken extension module can raise anything on import
         _warn(
             f"{backend.distribution} is installed but cannot be imported ({type(exc).__name__}: {exc})"
         )
@@ -156,7 +158,7 @@ def _import(backend: Backend) -> ModuleType | None:
 
 def self_check_failure(count: CountFunction, encoding: str) -> str | None:
     """What is wrong with ``count`` on the stored texts for ``encoding``, or None."""
-    for text, expected in zip(SELF_CHECK_TEXTS, SELF_CHECK_COUNTS[encoding]):
+    for text, expected in zip(SELF_CHECK_TEXTS, SELF_CHECK_COUNTS[encoding], strict=True):
         got = count(text)
         if got != expected:
             return f"counts {got} tokens where tiktoken counts {expected} in {text[:20]!r}"
@@ -167,7 +169,7 @@ def _load(backend: Backend, module: ModuleType, encoding: str) -> CountFunction 
     try:
         count = backend.load(module, encoding)
         problem = self_check_failure(count, encoding)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure disables the backend; tiktoken counts
         problem = f"failed to load ({type(exc).__name__}: {exc})"
     if problem is None:
         return count

@@ -214,7 +214,7 @@ def open_source(source: InputSource) -> Iterator[BinaryIO]:
         yield getattr(sys.stdin, "buffer", sys.stdin)
         return
     try:
-        handle = open(source.path, "rb", buffering=0)
+        handle = open(source.path, "rb", buffering=0)  # noqa: SIM115 - entered as `with handle:` below
     except OSError as exc:
         raise InputReadError(_os_message(exc)) from None
     with handle:

@@ -25,6 +25,7 @@ windows, so Ctrl-C is honoured within milliseconds.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -149,7 +150,7 @@ def count_piece_chunks(
             # Move the seam one token back (its bytes return to pending) and widen the window,
             # so that the next cut falls elsewhere.
             retries += 1
-            if retries > MAX_SEAM_RETRIES or len(recent) == 1 and total > 1:
+            if retries > MAX_SEAM_RETRIES or (len(recent) == 1 and total > 1):
                 raise RuntimeError("no compatible seam found in a long piece")  # never seen
             failed_at = max(failed_at, committed)
             token = token_bytes(recent.pop())
@@ -336,10 +337,8 @@ def _uniform_run(text: str, start: int, end: int) -> tuple[int, int, int] | None
     while run_start > start:
         lo = max(start, run_start - step)
         if text.count(char, lo, run_start) != run_start - lo:
-            last = None
-            for last in other.finditer(text, lo, run_start):
-                pass
-            run_start = last.end() if last is not None else lo
+            tail = deque(other.finditer(text, lo, run_start), maxlen=1)  # the last match only
+            run_start = tail[0].end() if tail else lo
             break
         run_start = lo
         step *= 2

@@ -54,7 +54,7 @@ def is_suspect(ch: str) -> bool:
     return shared_table().category(ch) in _SUSPECT_CATEGORIES
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """(suspect BMP character or any astral one, suspect BMP character, astral character).
 
@@ -67,7 +67,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     # even offsets: each match is a run of suspect code points.
     ranges = [
         (match.start() // 2, match.end() // 2 - 1)
-        for match in re.finditer("(?:%s)+" % "|".join(_SUSPECT_CATEGORIES), codes)
+        for match in re.finditer("(?:{})+".format("|".join(_SUSPECT_CATEGORIES)), codes)
     ]
     members = "".join(
         f"\\u{low:04x}" if low == high else f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges

@@ -109,12 +109,16 @@ class Tally:
         self.records += 1
         inputs: list[int] = []
         costs: list[RecordCost] | None = [] if want_costs else None
-        for model, tally in zip(models, self.models):
+        for model, tally in zip(models, self.models, strict=True):
             index = model.base_index
             system = system_counts[index]
             if model.per_class:
                 assert classes is not None and system_classes is not None
-                both = tuple(a + b for a, b in zip(classes, system_classes)) if system else classes
+                both = (
+                    tuple(a + b for a, b in zip(classes, system_classes, strict=True))
+                    if system
+                    else classes
+                )
                 tokens_in = model.tokens_from_classes(both)
                 system_tokens = model.tokens_from_classes(system_classes) if system else 0
                 measured_out = (
@@ -163,7 +167,7 @@ class Tally:
         self.records += other.records
         self.malformed += other.malformed
         self.problems = sorted(self.problems + other.problems)[:MAX_PROBLEMS_LISTED]
-        for mine, theirs in zip(self.models, other.models):
+        for mine, theirs in zip(self.models, other.models, strict=True):
             mine.merge(theirs)
         for entry in other.longest:
             if len(self.longest) < self.longest_n:

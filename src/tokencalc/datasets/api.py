@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from tokencalc.api import Prices, _day, _number, _sheet, _tier, _token_argument
 from tokencalc.datasets.prompts import RecordSpec, Template
@@ -20,7 +20,7 @@ __all__ = ["estimate_dataset"]
 
 
 def estimate_dataset(
-    data: Union[str, Path, Iterable[Union[Mapping[str, Any], str]]],
+    data: str | Path | Iterable[Mapping[str, Any] | str],
     *,
     field: str | None = None,
     template: str | None = None,

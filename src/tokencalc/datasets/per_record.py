@@ -114,7 +114,8 @@ class PerRecordWriter:
             self._schema = pa.schema(fields)
             self._writer = pq.ParquetWriter(str(self.tmp), self._schema)
         table = pa.Table.from_pylist(
-            [dict(zip(self.names, values)) for values in self._pending], schema=self._schema
+            [dict(zip(self.names, values, strict=True)) for values in self._pending],
+            schema=self._schema,
         )
         self._writer.write_table(table)
         self._pending = []
@@ -153,7 +154,7 @@ class PerRecordWriter:
         if self._writer is not None:
             try:
                 self._writer.close()
-            except Exception:  # pyarrow: closing a half-written file may fail; it is removed anyway
+            except Exception:  # noqa: BLE001 - pyarrow: closing a half-written file may fail; it is removed anyway
                 pass
         try:
             self.tmp.unlink()

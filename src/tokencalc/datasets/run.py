@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CacheRule, OutputRule, PricedModel, priced_models
@@ -27,7 +26,6 @@ from tokencalc.datasets.sources import (
 from tokencalc.datasets.summary import DatasetSummary, summarize
 from tokencalc.datasets.work import (
     Job,
-    Row,
     available_cores,
     class_histogram,
     count_text,
@@ -117,9 +115,9 @@ def make_job(
 
 
 def _iterable_batches(
-    records: Iterable[Union[Mapping[str, Any], str]], spec: RecordSpec
+    records: Iterable[Mapping[str, Any] | str], spec: RecordSpec
 ) -> Iterator[Batch]:
-    rows: list[tuple[int, Union[Mapping[str, Any], str]]] = []
+    rows: list[tuple[int, Mapping[str, Any] | str]] = []
     name = spec.field or "text"
     for position, record in enumerate(records, start=1):
         if isinstance(record, str):
@@ -190,7 +188,7 @@ class DatasetRun:
 def open_dataset(
     sheet: PriceSheet,
     models: Sequence[ModelEntry],
-    data: Union[str, Path, Iterable[Union[Mapping[str, Any], str]]],
+    data: str | Path | Iterable[Mapping[str, Any] | str],
     plan: DatasetPlan,
     *,
     want_rows: bool = False,

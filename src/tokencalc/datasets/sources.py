@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import IO, Any
 
 from tokencalc.errors import InputError, UsageError
 
@@ -53,10 +53,10 @@ class LineBatch:
 class RowBatch:
     """Parsed records: (position, the record's needed fields, or why it is malformed)."""
 
-    rows: list[tuple[int, Union[Mapping[str, Any], str]]]
+    rows: list[tuple[int, Mapping[str, Any] | str]]
 
 
-Batch = Union[LineBatch, RowBatch]
+Batch = LineBatch | RowBatch
 
 
 def _compression(path: Path) -> tuple[str | None, str]:
@@ -70,7 +70,7 @@ def open_binary(path: Path) -> IO[bytes]:
     """The file's bytes, decompressed when it ends in ``.gz`` or ``.zst``."""
     compression, _inner = _compression(path)
     try:
-        raw = open(path, "rb")
+        raw = open(path, "rb")  # noqa: SIM115 - returned; the caller closes it
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if compression == "gz":
@@ -156,7 +156,7 @@ def _picked(record: Mapping[str, Any], needed: tuple[str, ...]) -> dict[str, Any
 def _array_batches(path: Path, needed: tuple[str, ...]) -> Iterator[RowBatch]:
     from tokencalc.usage.jsonstream import JsonStreamError, iter_array_items
 
-    rows: list[tuple[int, Union[Mapping[str, Any], str]]] = []
+    rows: list[tuple[int, Mapping[str, Any] | str]] = []
     with open_binary(path) as handle:
         try:
             for item in iter_array_items(handle):
@@ -205,7 +205,7 @@ def _csv_batches(path: Path, needed: tuple[str, ...], delimiter: str) -> Iterato
         if absent:
             raise InputError(f"{path}: no column {absent[0]!r} (columns: {', '.join(header[:20])})")
         index = {name: header.index(name) for name in needed}
-        rows: list[tuple[int, Union[Mapping[str, Any], str]]] = []
+        rows: list[tuple[int, Mapping[str, Any] | str]] = []
         position = 0
         while True:
             position += 1
@@ -236,7 +236,7 @@ def _parquet_batches(path: Path, needed: tuple[str, ...]) -> Iterator[RowBatch]:
         raise InputError(f"{path}: reading Parquet needs pyarrow: {DATA_EXTRA_HINT}") from None
     try:
         parquet = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises its own ArrowInvalid / OSError kinds
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises its own ArrowInvalid / OSError kinds
         raise InputError(f"{path}: not a readable Parquet file: {exc}") from None
     columns = parquet.schema_arrow.names
     absent = [name for name in needed if name not in columns]
@@ -244,7 +244,7 @@ def _parquet_batches(path: Path, needed: tuple[str, ...]) -> Iterator[RowBatch]:
         raise InputError(f"{path}: no column {absent[0]!r} (columns: {', '.join(columns[:20])})")
     position = 0
     for batch in parquet.iter_batches(batch_size=ROW_BATCH, columns=list(needed)):
-        rows: list[tuple[int, Union[Mapping[str, Any], str]]] = []
+        rows: list[tuple[int, Mapping[str, Any] | str]] = []
         for record in batch.to_pylist():
             position += 1
             rows.append((position, record))

@@ -99,7 +99,7 @@ def summarize(
     system_counts: Sequence[int],
 ) -> DatasetSummary:
     rows = []
-    for model, part in zip(models, tally.models):
+    for model, part in zip(models, tally.models, strict=True):
         requests, tokens_in, cached, tokens_out = bucket_tokens(part.all)
         over, over_in, _over_cached, _over_out = bucket_tokens(part.over)
         priced = model.prices is not None

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from tokencalc.counting import fast_backend
 from tokencalc.counting.counter import (
@@ -62,7 +62,7 @@ class Job:
 
 
 #: A per-record row: (position, key, per-model costs) or (position, None, reason).
-Row = tuple[int, Union[str, None], Union[list[RecordCost], str]]
+Row = tuple[int, str | None, list[RecordCost] | str]
 
 
 def class_histogram(text: str) -> tuple[int, tuple[int, ...]]:
@@ -99,7 +99,7 @@ def _counter(base: str) -> Callable[[str], int]:
     return count
 
 
-def _records(batch: Batch) -> Iterator[tuple[int, Union[Mapping[str, Any], str]]]:
+def _records(batch: Batch) -> Iterator[tuple[int, Mapping[str, Any] | str]]:
     if not isinstance(batch, LineBatch):
         yield from batch.rows
         return
@@ -118,7 +118,7 @@ def _records(batch: Batch) -> Iterator[tuple[int, Union[Mapping[str, Any], str]]
 
 
 def run_records(
-    job: Job, records: Iterable[tuple[int, Union[Mapping[str, Any], str]]]
+    job: Job, records: Iterable[tuple[int, Mapping[str, Any] | str]]
 ) -> tuple[Tally, list[Row]]:
     """Count and price records; malformed ones are tallied with their reason."""
     tally = Tally.empty(len(job.models), job.longest_n)

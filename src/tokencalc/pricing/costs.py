@@ -187,9 +187,7 @@ _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 def format_money(amount: Decimal, currency: str = "USD") -> str:
     """An amount for people: 2 decimals from 1 up, 4 from a cent, else 6 (never 0 for a cost > 0)."""
-    if amount == 0:
-        places = 2
-    elif abs(amount) >= 1:
+    if amount == 0 or abs(amount) >= 1:
         places = 2
     elif abs(amount) >= Decimal("0.01"):
         places = 4

@@ -12,7 +12,6 @@ named in the notes, not priced.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal
 
 from tokencalc.pricing.costs import CostBreakdown, RequestTokens, cost_at
 from tokencalc.sheet.model import ModelEntry, Prices

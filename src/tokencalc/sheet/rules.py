@@ -218,7 +218,7 @@ def parse_off_peak(check: Checker, path: tuple[Any, ...], body: Any) -> tuple[Of
         start, end, window_ok = check_window(check, here, item)
         explicit = [k for k in _PRICE_FIELDS if k in item]
         multiplier = None
-        prices: dict[str, Decimal | None] = {k: None for k in _PRICE_FIELDS}
+        prices: dict[str, Decimal | None] = dict.fromkeys(_PRICE_FIELDS)
         if "multiplier" in item:
             if explicit:
                 check.problem(

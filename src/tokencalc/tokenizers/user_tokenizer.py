@@ -32,7 +32,7 @@ def _load(path: str) -> Any:
         raise TokencalcError(f"tokenizer_file {path}: no such file")
     try:
         return Tokenizer.from_file(str(file))
-    except Exception as exc:  # tokenizers raises its own Exception type for a bad file
+    except Exception as exc:  # noqa: BLE001 - tokenizers raises its own Exception type for a bad file
         raise TokencalcError(
             f"tokenizer_file {path}: not a tokenizer.json that tokenizers can load ({type(exc).__name__})"
         ) from None

@@ -164,7 +164,7 @@ def _read_from(
                     record.input_tokens + record.output_tokens,
                     None,
                     _pricing_fields(record),
-                )  # fmt: skip
+                )
             )
             records.append(record)
         handle.seek(max(end - TAIL, 0))

@@ -20,7 +20,6 @@ Cost exports are compared the same way on daily totals of their amounts.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import timezone

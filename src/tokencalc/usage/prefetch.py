@@ -220,7 +220,7 @@ class ReadAhead:
             )
             labels = [item.label for item, _ in todo]
             results = self._pool.map(_work, [(item, source) for item, _ in todo], chunksize=1)
-            self._fresh = zip(labels, results)
+            self._fresh = zip(labels, results, strict=True)
 
     def get(self, label: str) -> FileResult | None:
         """The result for ``label`` (None: not an agent log read ahead; the caller reads it)."""
