@@ -15,9 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokencalc.safe_text import escape
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class OutputFormat(str, Enum):
@@ -76,7 +79,7 @@ def table_width(console: Any = None) -> int:
     return TABLE_MAX_WIDTH
 
 
-def make_console(*, stderr: bool = False):
+def make_console(*, stderr: bool = False) -> Console:
     """A Rich console for this invocation (stdout, or stderr for progress and notes)."""
     from rich.console import Console
 

@@ -9,7 +9,10 @@ the leftmost one on a tie. tests/test_bpe.py checks the result against tiktoken 
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import regex
 
 
 class RankLookup(Protocol):
@@ -45,7 +48,7 @@ def _rank_or_none(rank: int | None) -> int:
     return _NO_MERGE if rank is None else rank
 
 
-def count_text(text: str, ranks: RankLookup, pattern) -> int:
+def count_text(text: str, ranks: RankLookup, pattern: regex.Pattern[str]) -> int:
     """Tokens in ``text`` as ordinary text (special-token strings count as their characters)."""
     total = 0
     for match in pattern.finditer(text):

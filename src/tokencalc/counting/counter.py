@@ -204,7 +204,9 @@ def _count_part(
 _replacements = threading.local()
 
 
-def _replace_and_count(error: UnicodeDecodeError) -> tuple[str, int]:
+def _replace_and_count(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):  # registered for decoding only
+        raise error
     _replacements.count = getattr(_replacements, "count", 0) + 1
     return "\ufffd", error.end
 

@@ -145,7 +145,12 @@ def _walk(resolved: ResolvedInputs, root: Path, root_label: str) -> None:
     root_id = _dir_id(root)
     visited = {root_id}
 
-    def visit(directory: Path, label: str, specs: list, ancestors: frozenset) -> None:
+    def visit(
+        directory: Path,
+        label: str,
+        specs: list[tuple[Path, pathspec.GitIgnoreSpec]],
+        ancestors: frozenset[tuple[int, int]],
+    ) -> None:
         spec = ignore_spec(directory)
         if spec is not None:
             specs = [*specs, (directory, spec)]

@@ -11,6 +11,7 @@ long-context prices. Absent cache prices equal the input price (see :mod:`tokenc
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from decimal import (
@@ -43,7 +44,7 @@ MONEY_CONTEXT = Context(
 )
 
 
-def money_context():  # type: ignore[no-untyped-def]
+def money_context() -> AbstractContextManager[Context]:
     """``with money_context(): …`` does decimal maths in MONEY_CONTEXT."""
     return localcontext(MONEY_CONTEXT)
 

@@ -48,9 +48,10 @@ MODEL_FIELDS = (
 
 def find_model_id(merged: Mapping[str, Any], name: str) -> str | None:
     """The id of the model called ``name`` (an id or alias, any case) in raw sheet data."""
-    models = merged.get("models")
-    if not isinstance(models, dict):
+    found = merged.get("models")
+    if not isinstance(found, dict):
         return None
+    models: dict[str, Any] = found
     key = name.strip().lower()
     for model_id in models:
         if model_id.lower() == key:

@@ -19,7 +19,7 @@ def load_json(handle: IO[bytes]) -> Any:
     return json.loads(handle.read().decode("utf-8-sig", errors="replace"), parse_float=Decimal)
 
 
-def iter_buckets(document: Any) -> Iterator[dict]:
+def iter_buckets(document: Any) -> Iterator[dict[str, Any]]:
     """Time buckets of one API page, a list of pages, or a bare list of buckets."""
     pages = document if isinstance(document, list) else [document]
     for page in pages:
@@ -45,7 +45,7 @@ def read_api_document(handle: IO[bytes], log: FileLog) -> Any | None:
 
 def iter_api_results(
     document: Any, log: FileLog, start_key: str
-) -> Iterator[tuple[str, datetime, dict]]:
+) -> Iterator[tuple[str, datetime, dict[str, Any]]]:
     """``(where, bucket start, result)`` for every result of every bucket, each counted as seen.
 
     A result that is not an object, or whose bucket has no valid ``start_key`` time, is logged
@@ -67,7 +67,7 @@ def iter_api_results(
             yield where, when, result
 
 
-def first_result(document: Any) -> tuple[dict | None, dict | None]:
+def first_result(document: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(first bucket, first result in any bucket) — what format detection looks at."""
     first_bucket = None
     for bucket in iter_buckets(document):

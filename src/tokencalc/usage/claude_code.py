@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from sys import intern
-from typing import IO
+from typing import IO, Any
 
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.discovery import default_claude_code_dirs
@@ -73,7 +73,7 @@ def read(
             yield candidate
 
 
-def _tier(usage: dict) -> str | None:
+def _tier(usage: dict[str, Any]) -> str | None:
     """The tier a Claude Code call was billed at: fast mode is the sheet's ``priority``."""
     speed = usage.get("speed")
     if isinstance(speed, str) and speed.strip().lower() in _SPEEDS:
@@ -84,19 +84,21 @@ def _tier(usage: dict) -> str | None:
     return None
 
 
-def _web_searches(usage: dict) -> int:
+def _web_searches(usage: dict[str, Any]) -> int:
     tools = usage.get("server_tool_use")
     if not isinstance(tools, dict):
         return 0
     return token_count(tools.get("web_search_requests"), "server_tool_use.web_search_requests")
 
 
-def _geo(usage: dict) -> str | None:
+def _geo(usage: dict[str, Any]) -> str | None:
     geo = usage.get("inference_geo")
     return geo.strip() if isinstance(geo, str) and geo.strip() else None
 
 
-def _candidate(line: dict, session_hint: str, in_subagents: bool = False) -> Candidate | None:
+def _candidate(
+    line: dict[str, Any], session_hint: str, in_subagents: bool = False
+) -> Candidate | None:
     message = line.get("message")
     if not isinstance(message, dict):
         raise BadValue("assistant line without a message")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import FileLog, InputFile, iter_conversations
@@ -28,7 +28,7 @@ def looks_like(item: object) -> bool:
     return isinstance(item, dict) and isinstance(item.get("chat_messages"), list)
 
 
-def _block_text(block: dict) -> tuple[str, str]:
+def _block_text(block: dict[str, Any]) -> tuple[str, str]:
     """(visible text, thinking text) of one content block."""
     kind = block.get("type")
     if kind == "thinking":
@@ -47,7 +47,7 @@ def _block_text(block: dict) -> tuple[str, str]:
     return text if isinstance(text, str) else "", ""
 
 
-def message_texts(message: dict) -> tuple[str, str]:
+def message_texts(message: dict[str, Any]) -> tuple[str, str]:
     """(text that later prompts repeat, thinking text) of one message.
 
     Content blocks are used when present (``text`` repeats them); attachments' extracted
@@ -78,7 +78,7 @@ def read(
 
 
 def _conversation(
-    conversation: dict, index: int, log: FileLog, options: ReadOptions
+    conversation: dict[str, Any], index: int, log: FileLog, options: ReadOptions
 ) -> Iterator[Candidate]:
     messages = conversation["chat_messages"]
     log.seen(len(messages))

@@ -8,7 +8,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 #: How many "file:line: reason" strings a report keeps.
 MAX_REASONS = 10
@@ -80,15 +83,16 @@ class ProgressFile(io.RawIOBase):
     def read(self, size: int | None = -1) -> bytes:
         return self._report(self._raw.read(-1 if size is None else size))
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
         return self._report(self._raw.readline(-1 if size is None else size))
 
-    def __iter__(self) -> Iterator[bytes]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[bytes]:
         while True:
             line = self.readline()
             if not line:
@@ -156,7 +160,7 @@ def iter_lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
             yield number, raw
 
 
-def iter_json_objects(handle: IO[bytes], log: FileLog) -> Iterator[tuple[int, dict]]:
+def iter_json_objects(handle: IO[bytes], log: FileLog) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each line of a JSONL log; other lines are logged as malformed.
 
     Every line is counted as seen.
@@ -176,7 +180,7 @@ def iter_json_objects(handle: IO[bytes], log: FileLog) -> Iterator[tuple[int, di
 
 def iter_conversations(
     handle: IO[bytes], log: FileLog, looks_like: Callable[[Any], bool], missing: str
-) -> Iterator[tuple[int, dict]]:
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(index, conversation)`` for each item of a chat export's JSON array.
 
     An item of the wrong shape is logged as malformed (``missing`` says what it lacks), and so

@@ -13,6 +13,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from tokencalc.usage.agent_files import (
     env_path,
@@ -71,7 +72,7 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
                 yield Candidate(record, (SOURCE, str(path), values["id"]))
 
 
-def _record(values: dict) -> UsageRecord | None:
+def _record(values: dict[str, Any]) -> UsageRecord | None:
     prompt = token_count(values["accumulated_input_tokens"], "accumulated_input_tokens")
     output = token_count(values["accumulated_output_tokens"], "accumulated_output_tokens")
     total = token_count(values["accumulated_total_tokens"], "accumulated_total_tokens")

@@ -19,6 +19,7 @@ context, so ``long_context`` stays None.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import IO, Any
 
 from tokencalc.usage import billing
@@ -37,7 +38,7 @@ _PRICED_TIERS = {"flex": "flex", "priority": "priority"}
 _TRUE = {"true", "1", "yes"}
 
 
-def _tier(result: dict) -> str | None:
+def _tier(result: dict[str, Any]) -> str | None:
     """The record tier of one usage result (None: standard; see the module docstring)."""
     batch = result.get("batch")
     if batch is True or (isinstance(batch, str) and batch.strip().lower() in _TRUE):
@@ -75,7 +76,7 @@ def classify_csv(header: list[str]) -> str | None:
     return None
 
 
-def _usage_record(when, result: dict) -> UsageRecord | None:
+def _usage_record(when: datetime, result: dict[str, Any]) -> UsageRecord | None:
     input_tokens = token_count(result.get("input_tokens"), "input_tokens")
     cached = token_count(result.get("input_cached_tokens"), "input_cached_tokens")
     written = token_count(result.get("input_cache_write_tokens"), "input_cache_write_tokens")
@@ -101,7 +102,7 @@ def _usage_record(when, result: dict) -> UsageRecord | None:
     )
 
 
-def _usage_key(record: UsageRecord, result: dict) -> tuple:
+def _usage_key(record: UsageRecord, result: dict[str, Any]) -> tuple[Any, ...]:
     groups = tuple(str(result.get(name) or "") for name in _GROUPS)
     counts = (
         record.input_tokens,
@@ -120,7 +121,7 @@ def _line_item_model(line_item: str | None) -> str | None:
     return None
 
 
-def _cost(when, value: Any, currency: Any, line_item: str | None) -> VendorCost:
+def _cost(when: datetime, value: Any, currency: Any, line_item: str | None) -> VendorCost:
     billing.require_usd(currency)
     return VendorCost(
         timestamp=when,

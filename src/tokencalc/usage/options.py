@@ -61,7 +61,8 @@ class ReadOptions:
             return 0
         if self._counter is None:
             self._counter = self.counter_factory()
-        return self._counter.count_text(text).tokens[self.chat_encoding]
+        tokens: int = self._counter.count_text(text).tokens[self.chat_encoding]
+        return tokens
 
     def chat_cache(self, prompt: int, cached_prefix: int) -> tuple[int, int]:
         """(cache read, 5-minute cache write) tokens of a chat-export call of ``prompt`` input tokens.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,12 @@ MIN_YEAR, MAX_YEAR = 1971, 9998
 
 class BadValue(ValueError):
     """A field holds something that cannot be a count, a time or an amount."""
+
+
+def json_object(parent: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``parent[key]`` when it is a JSON object; an empty one when it is missing or not one."""
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def token_count(value: Any, name: str, *, default: int | None = 0) -> int:
