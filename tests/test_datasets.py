@@ -98,7 +98,7 @@ def test_jsonl_totals_and_malformed_lines(cli, tmp_path):
     assert doc["dataset"]["records"] == len(TEXTS) == alpha["requests"]
     assert alpha["input_tokens"] == sum(ins)
     assert alpha["output_tokens"] == sum(outs)
-    assert D(alpha["cost"]) == sum(alpha_cost(i, o) for i, o in zip(ins, outs))
+    assert D(alpha["cost"]) == sum(alpha_cost(i, o) for i, o in zip(ins, outs, strict=True))
     # lines: 1 first record, 2-7 the bad ones (line 3 is blank: no record), 8.. the rest
     assert doc["dataset"]["malformed"] == 5
     problems = {p["line"]: p["reason"] for p in doc["dataset"]["problems"]}
@@ -354,10 +354,10 @@ def test_spreads_and_over_context_costs(cli, tmp_path):
         "p95": nearest_rank(ins, 0.95),
         "max": max(ins),
     }
-    over = [(i, o) for i, o in zip(ins, outs) if i + o > 1000]
+    over = [(i, o) for i, o in zip(ins, outs, strict=True) if i + o > 1000]
     assert over, "the fixture must have records that do not fit"
     assert alpha["over_context"]["records"] == len(over)
-    total = sum(alpha_cost(i, o) for i, o in zip(ins, outs))
+    total = sum(alpha_cost(i, o) for i, o in zip(ins, outs, strict=True))
     skipped = total - sum(alpha_cost(i, o) for i, o in over)
     truncated = skipped + sum(alpha_cost(min(i, 1000 - min(o, 500)), min(o, 500)) for i, o in over)
     assert D(alpha["cost"]) == total
@@ -392,7 +392,7 @@ def test_per_record_csv_and_parquet(cli, tmp_path):
     assert [r["line"] for r in rows] == [str(n) for n in range(1, len(TEXTS) + 2)]
     assert rows[1]["error"] == "missing field 'text'" and rows[1]["key"] == "bad"
     good = [r for r in rows if not r["error"]]
-    for row, text in zip(good, TEXTS):
+    for row, text in zip(good, TEXTS, strict=True):
         n = tokens(text)
         assert int(row["alpha.input_tokens"]) == n
         assert D(row["alpha.cost"]) == alpha_cost(n, default_output(n))
@@ -442,7 +442,7 @@ def test_budget_gate_and_tier(cli, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    ("args", "message"),
     [
         (["--field", "text", "--template", "t.txt"], "exactly one"),
         (["--system", "s.txt"], "dataset mode"),

@@ -81,8 +81,10 @@ def test_held_lock_times_out_with_a_clear_message(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time\nfrom pathlib import Path\nfrom tokencalc.sheet.lock import sheet_lock\n"
-            "with sheet_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(30)\n",
+            (
+                "import sys, time\nfrom pathlib import Path\nfrom tokencalc.sheet.lock import sheet_lock\n"
+                "with sheet_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(30)\n"
+            ),
             str(home / "pricing.toml"),
         ],
         stdout=subprocess.PIPE,

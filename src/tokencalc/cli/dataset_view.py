@@ -161,7 +161,7 @@ def write_json(
                     summary.unit: rec.position,
                     "key": rec.key,
                     "input_tokens": dict(
-                        zip((m.model.id for m in summary.models), rec.input_tokens)
+                        zip((m.model.id for m in summary.models), rec.input_tokens, strict=True)
                     ),
                 }
                 for rec in summary.longest

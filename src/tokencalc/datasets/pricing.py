@@ -76,7 +76,7 @@ class PricedModel:
     def tokens_from_classes(self, histogram: tuple[int, ...]) -> int:
         """``ceil(Σ tokens of class × ratio of class)`` (as tokencalc.tokenizers.token_classes.estimate_tokens)."""
         scaled, common = self._classes  # type: ignore[attr-defined]
-        total = sum(n * r for n, r in zip(histogram, scaled))
+        total = sum(n * r for n, r in zip(histogram, scaled, strict=True))
         return int(-(-total // common))
 
     def tokens(self, base_count: int) -> int:
