@@ -12,14 +12,14 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.slow
-
 pytest.importorskip("pyspark")
 if shutil.which("java") is None:  # pragma: no cover - CI machines have Java 17
     pytest.skip("Spark needs Java (java not on PATH)", allow_module_level=True)
 
 import tokencalc
 from tokencalc.datasets.spark import estimate_spark
+
+pytestmark = pytest.mark.slow
 
 MODELS = ["gpt-6-luna", "claude-haiku-5-5", "gemini-3.8-flash", "mistral-large-4"]
 

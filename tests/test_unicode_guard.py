@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from tokencalc.counting import encodings, unicode_guard
 
-
 _VERSION = tuple(int(p) for p in unicodedata.unidata_version.split("."))
 _TABLE = unicodedata if _VERSION <= (16, 0, 0) else unicodedata.ucd_3_2_0
 
