@@ -54,7 +54,8 @@ def check_wheel(wheel: Path, problems: list[str]) -> None:
         vocabularies = [n for n in names if n.endswith(".tiktoken.gz")]
         if not vocabularies:
             problems.append(f"{wheel.name}: no vocabularies (*.tiktoken.gz)")
-        notice = archive.read("tokencalc/data/NOTICE").decode("utf-8") if vocabularies else ""
+        notice_name = "tokencalc/data/NOTICE"
+        notice = archive.read(notice_name).decode("utf-8") if notice_name in names else ""
         for name in vocabularies:
             if Path(name).name not in notice:
                 problems.append(f"{wheel.name}: {name} is not described in data/NOTICE")
