@@ -56,10 +56,9 @@ NAMED = {
 
 
 #: Kinds of text with an accuracy target (issue 8): weighted up in the fit.
-PRIORITY = {
-    kind: 3.0
-    for kind in ("English", "code", "JSON", "Chinese", "Japanese", "Korean", "Arabic", "Russian")
-}
+PRIORITY = dict.fromkeys(
+    ("English", "code", "JSON", "Chinese", "Japanese", "Korean", "Arabic", "Russian"), 3.0
+)
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -188,7 +187,9 @@ def report(name: str, docs: list[dict], h: np.ndarray, target: np.ndarray, ratio
 
 
 def table_text(family: str, ratios: np.ndarray) -> str:
-    cells = ", ".join(f"{name} = {value:.4f}" for name, value in zip(tc.CLASSES, ratios))
+    cells = ", ".join(
+        f"{name} = {value:.4f}" for name, value in zip(tc.CLASSES, ratios, strict=True)
+    )
     return f"[tokenizers.{family}.classes]\n{cells}"
 
 
@@ -222,7 +223,7 @@ def main() -> None:
                 subset,
                 h,
                 target,
-                dict(zip(tc.CLASSES, (Decimal_(x) for x in ratios))),
+                dict(zip(tc.CLASSES, (Decimal_(x) for x in ratios), strict=True)),
             )
     if args.gemma:
         fit_gemini(args)
@@ -243,10 +244,10 @@ def gemma_piece_table(tok) -> bytes:
         ranks.append((rank, raw))
     lengths = [
         len(e.ids) if text else 1
-        for e, text in zip(tok.encode_batch(texts, add_special_tokens=False), texts)
+        for e, text in zip(tok.encode_batch(texts, add_special_tokens=False), texts, strict=True)
     ]
     table = bytearray(size)
-    for (rank, raw), length in zip(ranks, lengths):
+    for (rank, raw), length in zip(ranks, lengths, strict=True):
         table[rank] = tc.piece_code(classes[rank], length, raw.startswith(b" "))
     return bytes(table)
 
@@ -280,8 +281,9 @@ def fit_pieces(h: np.ndarray, target: np.ndarray, kinds: list[str], coarse: np.n
 
 
 def fit_gemini(args) -> None:
-    import gemini_corpus
     from tokenizers import Tokenizer
+
+    import gemini_corpus
 
     tok = Tokenizer.from_file(str(args.gemma))
     pieces = gemma_piece_table(tok)
@@ -300,7 +302,7 @@ def fit_gemini(args) -> None:
     )
     train = np.array([d["split"] == "train" for d in docs])
     kinds = [d["kind"] for d in docs]
-    train_kinds = [k for k, t in zip(kinds, train) if t]
+    train_kinds = [k for k, t in zip(kinds, train, strict=True) if t]
     coarse = fit(coarse_h[train], target[train], train_kinds)
     fine = fit_pieces(fine_h[train], target[train], train_kinds, coarse, args.ridge)
     print(table_text("gemini", coarse))
@@ -344,9 +346,12 @@ def write_heldout(docs: list[dict], target: np.ndarray, train: np.ndarray) -> No
         if not doc["source"].startswith(("udhr:", "json:udhr:", "multipl_e:", "stdlib:")):
             continue
         text = doc["text"]
-        if doc["source"].startswith("stdlib:") and ":lines" not in doc["source"]:
-            if zlib_crc(doc["source"]) % 4:
-                continue  # a quarter of the whole files keeps the fixture small
+        if (
+            doc["source"].startswith("stdlib:")
+            and ":lines" not in doc["source"]
+            and zlib_crc(doc["source"]) % 4
+        ):
+            continue  # a quarter of the whole files keeps the fixture small
         keep.append(
             {"id": doc["source"], "kind": doc["kind"], "text": text, "gemma3": int(target[i])}
         )

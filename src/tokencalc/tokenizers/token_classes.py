@@ -211,7 +211,7 @@ def build_table(ranks: Iterable[tuple[bytes, int]], size: int) -> bytes:
     return bytes(table)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def class_table() -> bytes:
     """The shipped per-rank class table of o200k_base, checked before use."""
     try:
@@ -239,7 +239,7 @@ def piece_code(class_code: int, length: int, space: bool) -> int:
     return (class_code * PIECE_LENGTHS + length - 1) * 2 + int(space)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def piece_table() -> bytes:
     """The shipped per-rank piece codes of o200k_base, checked before use."""
     try:
@@ -286,7 +286,8 @@ def add_histograms(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
         return tuple(b)
     if not b:
         return tuple(a)
-    return tuple(x + y for x, y in zip(a, b))
+    # a class histogram may meet one with piece codes: the shorter decides, as it always did
+    return tuple(x + y for x, y in zip(a, b, strict=False))
 
 
 def estimate_tokens(
@@ -309,6 +310,8 @@ def estimate_tokens(
         )
     else:
         total = sum(
-            (Decimal(n) * ratios[name] for name, n in zip(CLASSES, histogram_) if n), Decimal(0)
+            # the classes are the histogram's first entries; piece codes may follow
+            (Decimal(n) * ratios[name] for name, n in zip(CLASSES, histogram_, strict=False) if n),
+            Decimal(0),
         )
     return int(total.to_integral_value(rounding=ROUND_CEILING))
