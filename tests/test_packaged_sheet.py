@@ -14,7 +14,7 @@ PACKAGE = ROOT / "src" / "tokencalc"
 
 PROBE = (
     "from tokencalc.paths import packaged_sheet\n"
-    "from tokencalc.sheet.model import _read_packaged\n"
+    "from tokencalc.sheet.load import _read_packaged\n"
     "print(packaged_sheet())\n"
     "label, text, problem = _read_packaged()\n"
     "print(problem if problem else len(text))\n"
@@ -28,7 +28,7 @@ def test_the_package_holds_no_copy_or_symlink_of_the_sheet():
 
 def test_a_checkout_reads_the_repository_sheet():
     from tokencalc.paths import packaged_sheet
-    from tokencalc.sheet.model import _read_packaged, packaged_sheet_location
+    from tokencalc.sheet.load import _read_packaged, packaged_sheet_location
 
     assert Path(str(packaged_sheet())) == ROOT / "pricing.toml"
     assert packaged_sheet_location() == str(ROOT / "pricing.toml")

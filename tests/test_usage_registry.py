@@ -15,7 +15,7 @@ def test_each_line_names_a_module_that_reads_that_source():
     formats = registry.formats()
     assert [f.source for f in formats] == [e.source for e in registry.REGISTERED]
     assert len(set(registry.ALL_SOURCES)) == len(registry.ALL_SOURCES)
-    for fmt, entry in zip(formats, registry.REGISTERED):
+    for fmt, entry in zip(formats, registry.REGISTERED, strict=True):
         claimed = fmt.claims is not None and fmt.read is not None
         detected = (
             fmt.claims is None

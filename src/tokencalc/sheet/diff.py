@@ -55,7 +55,7 @@ def same_value(a: Any, b: Any) -> bool:
     if _is_number(a) and _is_number(b):
         return Decimal(str(a)) == Decimal(str(b))
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     return type(a) is type(b) and a == b

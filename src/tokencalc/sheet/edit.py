@@ -196,7 +196,7 @@ def _pop_dotted(table: dict[str, Any], path: str) -> bool:
     if last not in chain[-1]:
         return False
     del chain[-1][last]
-    for parent, part in zip(reversed(chain[:-1]), reversed(parents)):
+    for parent, part in zip(reversed(chain[:-1]), reversed(parents), strict=True):
         if parent[part]:
             break
         del parent[part]  # an emptied sub-table (batch, long_context) means nothing

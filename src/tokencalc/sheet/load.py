@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from tokencalc.errors import PriceSheetError
 from tokencalc.limits import SHEET_SIZE, FileLimitError, read_limited
-from tokencalc.paths import user_sheet_path
+from tokencalc.paths import packaged_sheet, user_sheet_path
 from tokencalc.sheet.checks import sheet_error
 from tokencalc.sheet.merge import merge_layers
 from tokencalc.sheet.model import PACKAGED_LABEL, SheetLayer
@@ -102,12 +101,12 @@ def read_sheet_layer(path: Path | None = None) -> SheetLayer:
 
 def packaged_sheet_location() -> str:
     """Where the packaged default sheet is installed (for people to read, not to edit)."""
-    return str(resources.files("tokencalc").joinpath("pricing.toml"))
+    return str(packaged_sheet())
 
 
 def _read_packaged() -> tuple[str, str | None, str | None]:
     try:
-        data = resources.files("tokencalc").joinpath("pricing.toml").read_bytes()
+        data = packaged_sheet().read_bytes()
     except OSError as exc:
         return (
             PACKAGED_LABEL,

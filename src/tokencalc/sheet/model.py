@@ -188,9 +188,12 @@ class Prices:
 
     def for_prompt(self, input_tokens: int) -> tuple[Prices, bool]:
         """The prices that bill a request with this many input tokens, and whether they are long-context."""
-        if self.long_context is not None and self.long_context_threshold is not None:
-            if input_tokens > self.long_context_threshold:
-                return self.long_context, True
+        if (
+            self.long_context is not None
+            and self.long_context_threshold is not None
+            and input_tokens > self.long_context_threshold
+        ):
+            return self.long_context, True
         return self, False
 
     def scaled(self, factor: Decimal) -> Prices:

@@ -72,23 +72,29 @@ def check_model(
     path = ("models", model_id)
     sound = check.keys(path, body, _MODEL_REQUIRED, _MODEL_OPTIONAL)
     provider_id = body.get("provider")
-    if "provider" in body and provider_ids is not None:
-        if not isinstance(provider_id, str) or provider_id not in provider_ids:
-            close = difflib.get_close_matches(str(provider_id), list(provider_ids), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            check.problem(
-                (*path, "provider"),
-                f"unknown provider {show(provider_id)}{hint}; providers: {', '.join(sorted(provider_ids))}",
-            )
-            sound = False
+    if (
+        "provider" in body
+        and provider_ids is not None
+        and (not isinstance(provider_id, str) or provider_id not in provider_ids)
+    ):
+        close = difflib.get_close_matches(str(provider_id), list(provider_ids), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        check.problem(
+            (*path, "provider"),
+            f"unknown provider {show(provider_id)}{hint}; providers: {', '.join(sorted(provider_ids))}",
+        )
+        sound = False
     tokenizer = body.get("tokenizer")
-    if "tokenizer" in body and tokenizer_ids is not None:
-        if not isinstance(tokenizer, str) or tokenizer not in tokenizer_ids:
-            check.problem(
-                (*path, "tokenizer"),
-                f"unknown tokenizer {show(tokenizer)}; use one of {', '.join(sorted(tokenizer_ids))}",
-            )
-            sound = False
+    if (
+        "tokenizer" in body
+        and tokenizer_ids is not None
+        and (not isinstance(tokenizer, str) or tokenizer not in tokenizer_ids)
+    ):
+        check.problem(
+            (*path, "tokenizer"),
+            f"unknown tokenizer {show(tokenizer)}; use one of {', '.join(sorted(tokenizer_ids))}",
+        )
+        sound = False
     name = check.text((*path, "name"), body["name"]) if "name" in body else None
     prices, prices_sound = _prices_in(check, path, body, PRICE_FIELDS)
     context_window = (
@@ -202,7 +208,7 @@ def _overlaid_schedule(
         return schedule, fixed
     kept = []
     for entry in schedule:
-        trimmed = replace(entry, **{name: None for name in later})
+        trimmed = replace(entry, **dict.fromkeys(later))
         if any(getattr(trimmed, name) is not None for name in PRICE_FIELDS):
             kept.append(trimmed)
     return tuple(kept), fixed

@@ -21,7 +21,7 @@ from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.usage_format import UsageFormat
-from tokencalc.usage.values import BadValue, timestamp, token_count
+from tokencalc.usage.values import BadValue, json_object, timestamp, token_count
 
 SOURCE = "amp"
 _THREAD = re.compile(r"^T-[0-9A-Za-z-]+\.json$")
@@ -83,7 +83,7 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
     except BadValue:
         thread_time = None
     for message in messages:
-        meta = message.get("meta") if isinstance(message.get("meta"), dict) else {}
+        meta = json_object(message, "meta")
         if message.get("role") == "user" and meta.get("sentAt") is not None:
             try:
                 last_user = epoch_ms(meta["sentAt"], "meta.sentAt")
@@ -91,27 +91,21 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
                 pass
         times[message.get("messageId")] = last_user or thread_time
     by_id = {m.get("messageId"): m for m in messages if m.get("role") == "assistant"}
-    ledger = thread.get("usageLedger")
-    events = (
-        ledger.get("events")
-        if isinstance(ledger, dict) and isinstance(ledger.get("events"), list)
-        else []
-    )
+    ledger = json_object(thread, "usageLedger")
+    events = ledger.get("events")
+    if not isinstance(events, list):
+        events = []
     matched: set[Any] = set()
     for number, event in enumerate(events, start=1):
         log.seen()
         if not isinstance(event, dict) or event.get("operationType", "inference") != "inference":
             continue
         try:
-            tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+            tokens = json_object(event, "tokens")
             uncached = token_count(tokens.get("input"), "tokens.input")
             output = token_count(tokens.get("output"), "tokens.output")
             target = by_id.get(event.get("toMessageId"))
-            usage = (
-                target.get("usage")
-                if target is not None and isinstance(target.get("usage"), dict)
-                else {}
-            )
+            usage = json_object(target, "usage") if target is not None else {}
             read = token_count(usage.get("cacheReadInputTokens"), "cacheReadInputTokens")
             write = token_count(usage.get("cacheCreationInputTokens"), "cacheCreationInputTokens")
             when = timestamp(event.get("timestamp"), "ledger timestamp")
@@ -132,19 +126,19 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
     for message_id, message in by_id.items():
         if message_id in matched:
             continue
-        usage = message.get("usage")
-        if not isinstance(usage, dict):
+        recorded = message.get("usage")
+        if not isinstance(recorded, dict):
             continue  # cancelled or still streaming: no usage
         log.seen()
         try:
-            buckets = _usage(usage)
+            buckets = _usage(recorded)
             if not any(buckets):
                 continue
-            stamp = usage.get("timestamp")
-            when = (
+            stamp = recorded.get("timestamp")
+            sent = (
                 timestamp(stamp, "usage.timestamp") if stamp is not None else times.get(message_id)
             )
-            if when is None:
+            if sent is None:
                 raise BadValue(
                     "no time for this message (no usage.timestamp, sentAt or thread created)"
                 )
@@ -152,7 +146,7 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
             log.bad(f"message {message_id}", str(exc))
             continue
         yield Candidate(
-            _record(when, usage.get("model"), buckets, thread_id),
+            _record(sent, recorded.get("model"), buckets, thread_id),
             (SOURCE, thread_id, "message", message_id),
         )
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
@@ -31,7 +32,7 @@ from tokencalc.usage.files import FileLog, InputFile
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord, VendorCost
 from tokencalc.usage.usage_format import UsageFormat, nowhere
-from tokencalc.usage.values import BadValue, money, timestamp, token_count
+from tokencalc.usage.values import BadValue, json_object, money, timestamp, token_count
 
 SOURCE = "anthropic-usage"
 COST_SOURCE = "anthropic-costs"
@@ -94,7 +95,7 @@ def classify_csv(header: list[str]) -> str | None:
 
 
 def _record(
-    when,
+    when: datetime,
     model: Any,
     uncached: int,
     write_5m: int,
@@ -126,7 +127,7 @@ def _record(
     )
 
 
-def _key(record: UsageRecord, groups: tuple) -> tuple:
+def _key(record: UsageRecord, groups: tuple[Any, ...]) -> tuple[Any, ...]:
     counts = (
         record.input_tokens,
         record.cache_read_tokens,
@@ -166,16 +167,8 @@ def read_json(
                 )
                 yield CostCandidate(cost, (COST_SOURCE, when, groups, amount))
                 continue
-            creation = (
-                result.get("cache_creation")
-                if isinstance(result.get("cache_creation"), dict)
-                else {}
-            )
-            tools = (
-                result.get("server_tool_use")
-                if isinstance(result.get("server_tool_use"), dict)
-                else {}
-            )
+            creation = json_object(result, "cache_creation")
+            tools = json_object(result, "server_tool_use")
             record = _record(
                 when,
                 result.get("model"),
@@ -260,7 +253,7 @@ def read_csv(
             log.bad(number, str(exc))
             continue
         if record is not None:
-            yield Candidate(record, _key(record, (model or "",) + groups))
+            yield Candidate(record, _key(record, (model or "", *groups)))
 
 
 def _api_document(document: object) -> str | None:

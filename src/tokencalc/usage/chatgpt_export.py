@@ -16,14 +16,14 @@ left out; hidden reasoning can be added as an explicit per-reply assumption.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import FileLog, InputFile, iter_conversations
 from tokencalc.usage.options import ReadOptions
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.usage_format import UsageFormat, nowhere
-from tokencalc.usage.values import BadValue, timestamp
+from tokencalc.usage.values import BadValue, json_object, timestamp
 
 SOURCE = "chatgpt-export"
 #: Content types that summarise hidden reasoning: neither a reply nor part of later prompts.
@@ -36,7 +36,7 @@ def looks_like(item: object) -> bool:
     return isinstance(item, dict) and isinstance(item.get("mapping"), dict)
 
 
-def message_text(message: dict) -> str:
+def message_text(message: dict[str, Any]) -> str:
     """The text a message contributes to a prompt (or produces as a reply)."""
     content = message.get("content")
     if not isinstance(content, dict):
@@ -56,13 +56,13 @@ def message_text(message: dict) -> str:
     return "\n".join(piece for piece in pieces if piece)
 
 
-def current_branch(conversation: dict) -> list[dict]:
+def current_branch(conversation: dict[str, Any]) -> list[dict[str, Any]]:
     """The messages from the root to ``current_node``, oldest first."""
     mapping = conversation["mapping"]
     node_id = conversation.get("current_node")
     if node_id not in mapping:
         node_id = _latest_leaf(mapping)
-    chain: list[dict] = []
+    chain: list[dict[str, Any]] = []
     seen: set[str] = set()
     while isinstance(node_id, str) and node_id in mapping and node_id not in seen:
         seen.add(node_id)
@@ -76,7 +76,7 @@ def current_branch(conversation: dict) -> list[dict]:
     return chain
 
 
-def _latest_leaf(mapping: dict) -> str | None:
+def _latest_leaf(mapping: dict[str, Any]) -> str | None:
     """Without ``current_node``, the leaf whose message is newest stands for the branch."""
     best: tuple[float, str] | None = None
     for node_id, node in mapping.items():
@@ -98,7 +98,7 @@ def read(
 
 
 def _conversation(
-    conversation: dict, index: int, log: FileLog, options: ReadOptions
+    conversation: dict[str, Any], index: int, log: FileLog, options: ReadOptions
 ) -> Iterator[Candidate]:
     log.seen(
         sum(
@@ -116,7 +116,7 @@ def _conversation(
     for number, message in enumerate(current_branch(conversation)):
         if isinstance(message.get("create_time"), (int, float)):
             fallback_time = message["create_time"]
-        content = message.get("content") if isinstance(message.get("content"), dict) else {}
+        content = json_object(message, "content")
         content_type = content.get("content_type")
         if content_type in REASONING_SUMMARY_TYPES:
             continue
@@ -133,9 +133,7 @@ def _conversation(
             except BadValue as exc:
                 log.bad(f"conversation {index} message {number}", str(exc))
             else:
-                metadata = (
-                    message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
-                )
+                metadata = json_object(message, "metadata")
                 model = options.model_override or metadata.get("model_slug") or default_model
                 cache_read, cache_write = options.chat_cache(history, previous_prompt)
                 yield Candidate(

@@ -29,7 +29,7 @@ from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.usage_format import UsageFormat
-from tokencalc.usage.values import BadValue, money, token_count
+from tokencalc.usage.values import BadValue, json_object, money, token_count
 
 EXTENSIONS = {
     "saoudrizwan.claude-dev": "cline",
@@ -213,7 +213,7 @@ def _candidate(
         return None  # a placeholder, or a failed stream with nothing billed
     when = epoch_ms(message.get("ts"), "ts")
     uncached = _uncached(source, info, tokens_in, reads, writes, when)
-    model_info = message.get("modelInfo") if isinstance(message.get("modelInfo"), dict) else {}
+    model_info = json_object(message, "modelInfo")
     row_model = model_info.get("modelId") if isinstance(model_info.get("modelId"), str) else None
     cost = info.get("cost")
     record = UsageRecord(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -43,13 +44,17 @@ def looks_like(record: object) -> bool:
     return isinstance(record, dict) and record.get("type") in LINE_TYPES and "payload" in record
 
 
+#: (cumulative totals before, cumulative totals after) one increase
+Span = tuple[tuple[int, ...], tuple[int, ...]]
+
+
 @dataclass(frozen=True)
 class CodexIncrease:
     """One increase of a session's cumulative token total."""
 
     record: UsageRecord
     session: str
-    span: tuple[tuple[int, ...], tuple[int, ...]]  # (cumulative before, cumulative after)
+    span: Span
     replaying: bool  # the file replays another session's history (fork or subagent)
 
 
@@ -155,7 +160,11 @@ def read(
 
 
 def _record(
-    when, model: str | None, usage: tuple[int, ...], session: str, project: str | None = None
+    when: datetime,
+    model: str | None,
+    usage: tuple[int, ...],
+    session: str,
+    project: str | None = None,
 ) -> UsageRecord:
     input_tokens, cached, output, _reasoning = usage
     return UsageRecord(
@@ -174,9 +183,9 @@ class CodexCollector:
     """Keeps each cumulative increase once (see the module docstring)."""
 
     def __init__(self) -> None:
-        self._own: dict[tuple, UsageRecord] = {}  # (session, span) of ordinary sessions
-        self._spans_owned: set[tuple] = set()
-        self._replayed: dict[tuple, CodexIncrease] = {}  # span → first replayed increase
+        self._own: dict[tuple[str, Span], UsageRecord] = {}  # (session, span) of ordinary sessions
+        self._spans_owned: set[Span] = set()
+        self._replayed: dict[Span, CodexIncrease] = {}  # span → first replayed increase
         self._sessions: set[str] = set()
         self._parents: set[str] = set()
         self.duplicates = 0

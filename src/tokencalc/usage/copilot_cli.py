@@ -19,7 +19,7 @@ from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import FileLog, iter_json_objects
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.usage_format import UsageFormat
-from tokencalc.usage.values import BadValue, timestamp, token_count
+from tokencalc.usage.values import BadValue, json_object, timestamp, token_count
 
 SOURCE = "copilot-cli"
 _CLAUDE_DOTTED = re.compile(r"^(claude-[a-z]+-\d+)\.(\d+)")
@@ -59,8 +59,8 @@ def _records(
     for model, entry in metrics.items():
         if not isinstance(entry, dict):
             raise BadValue(f"modelMetrics[{model!r}] is not an object")
-        usage = entry.get("usage") if isinstance(entry.get("usage"), dict) else {}
-        requests = entry.get("requests") if isinstance(entry.get("requests"), dict) else {}
+        usage = json_object(entry, "usage")
+        requests = json_object(entry, "requests")
         prompt = token_count(usage.get("inputTokens"), "inputTokens")
         read = token_count(usage.get("cacheReadTokens"), "cacheReadTokens")
         write = token_count(usage.get("cacheWriteTokens"), "cacheWriteTokens")
@@ -102,7 +102,7 @@ def read(path: Path, log: FileLog) -> Iterator[Candidate]:
                 continue
             if kind == "session.start":
                 session = data["sessionId"] if isinstance(data.get("sessionId"), str) else session
-                context = data.get("context") if isinstance(data.get("context"), dict) else {}
+                context = json_object(data, "context")
                 cwd = context.get("gitRoot") or context.get("cwd")
                 project = cwd if isinstance(cwd, str) and cwd else project
             elif kind == "session.shutdown":

@@ -28,7 +28,7 @@ from tokencalc.usage.dedup import Candidate
 from tokencalc.usage.files import JSON_ERRORS, FileLog
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.usage_format import UsageFormat
-from tokencalc.usage.values import BadValue, money, timestamp, token_count
+from tokencalc.usage.values import BadValue, json_object, money, timestamp, token_count
 
 SOURCE = "opencode"
 _DB_NAME = re.compile(r"^(opencode|kilo)(-[A-Za-z0-9._-]+)?\.db$")
@@ -70,7 +70,7 @@ def _buckets(tokens: Any, model: str) -> tuple[int, int, int, int] | None:
     """(uncached input, output incl. reasoning, cache read, cache write); None when all are 0."""
     if not isinstance(tokens, dict):
         raise BadValue("tokens is not an object")
-    cache = tokens.get("cache") if isinstance(tokens.get("cache"), dict) else {}
+    cache = json_object(tokens, "cache")
     uncached = token_count(tokens.get("input"), "tokens.input")
     output = token_count(tokens.get("output"), "tokens.output")
     reasoning = token_count(tokens.get("reasoning"), "tokens.reasoning")
@@ -123,7 +123,7 @@ def _record(
         if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost > 0
         else None
     )
-    path = message.get("path") if isinstance(message.get("path"), dict) else {}
+    path = json_object(message, "path")
     project = path.get("root") or path.get("cwd")
     return UsageRecord(
         timestamp=timestamp(when_ms / 1000, "time.created"),
@@ -197,10 +197,9 @@ def _read_legacy(path: Path, log: FileLog) -> Iterator[Candidate]:
         return
     if not isinstance(message, dict) or message.get("role") != "assistant":
         return
-    message_id = message.get("id") if isinstance(message.get("id"), str) else path.stem
-    session = (
-        message.get("sessionID") if isinstance(message.get("sessionID"), str) else path.parent.name
-    )
+    found_id, found_session = message.get("id"), message.get("sessionID")
+    message_id = found_id if isinstance(found_id, str) else path.stem
+    session = found_session if isinstance(found_session, str) else path.parent.name
     agent = _agent(path)
     try:
         record = _record(message, session, agent, _legacy_steps(path, message_id), None)

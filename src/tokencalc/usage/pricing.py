@@ -31,7 +31,7 @@ Rules (see ``docs/usage.md``):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
@@ -133,13 +133,13 @@ class _Buckets:
         self.surcharges = surcharges
         #: (model id, UTC date, tier, off-peak rule or None, residency multiplier) → prices
         self._prices: dict[tuple[str, date, str | None, OffPeak | None, Decimal], Prices] = {}
-        self._sums: dict[tuple[Any, ...], list[int]] = {}  # RequestTokens' fields
+        self._sums: dict[tuple[tuple[str, ...], Any, bool], list[int]] = {}  # RequestTokens' fields
         #: models with records the export marks long-context but no long-context prices in the sheet
         self.long_without_prices: set[str] = set()
         #: of the record added last: (billed off-peak, billed at a residency multiplier)
         self.last = (False, False)
 
-    def add(self, key: str, model: ModelEntry, record: UsageRecord) -> bool:
+    def add(self, key: tuple[str, ...], model: ModelEntry, record: UsageRecord) -> bool:
         """Add a record's tokens; returns whether it is billed at long-context prices.
 
         The record's tier must be one the model offers (None: standard).
@@ -178,7 +178,7 @@ class _Buckets:
         size = _prompt_size(record)
         return prices.for_prompt(record.input_tokens if size is None else size)[1]
 
-    def costs(self):
+    def costs(self) -> Iterator[tuple[tuple[str, ...], Decimal]]:
         """(group key, US dollars) for every bucket."""
         for (key, where, long_context), sums in self._sums.items():
             prices = self._prices[where]
@@ -311,7 +311,9 @@ def price_usage(
     )
 
 
-def _vendor_amounts(costs: Iterable[VendorCost], dims: tuple[str, ...], resolve: ModelResolver):
+def _vendor_amounts(
+    costs: Iterable[VendorCost], dims: tuple[str, ...], resolve: ModelResolver
+) -> Iterator[tuple[tuple[str, ...], Decimal]]:
     """(group key, US dollars) of each vendor cost row (UTC days; the model its name resolves to)."""
     for cost in costs:
         model = resolve(cost.model)

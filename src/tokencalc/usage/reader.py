@@ -316,10 +316,14 @@ def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) ->
     calls = "each assistant message is one API call whose input is all earlier messages"
     if chatgpt_export.SOURCE in kinds:
         lines += [
-            "ChatGPT export: counted the current branch of each conversation only "
-            f"(edited or regenerated sibling branches are not counted); {reasoning}",
-            f"ChatGPT export: {calls} of the branch, counted with {options.chat_encoding}; "
-            f"images, files and per-message format tokens not counted; {caching}",
+            (
+                "ChatGPT export: counted the current branch of each conversation only "
+                f"(edited or regenerated sibling branches are not counted); {reasoning}"
+            ),
+            (
+                f"ChatGPT export: {calls} of the branch, counted with {options.chat_encoding}; "
+                f"images, files and per-message format tokens not counted; {caching}"
+            ),
             f"ChatGPT export: model assumed to be {options.model_override}"
             if options.model_override
             else "ChatGPT export: models are ChatGPT product slugs (e.g. gpt-5-thinking, auto), "

@@ -94,9 +94,11 @@ def __getattr__(name: str) -> Any:
 
 _DERIVED = {
     #: the agent logs (found in their default places when no path is named), by source
-    "AGENTS": lambda all_: tuple(f for f, e in zip(all_, REGISTERED) if e.kind == AGENT_LOG),
+    "AGENTS": lambda all_: tuple(
+        f for f, e in zip(all_, REGISTERED, strict=True) if e.kind == AGENT_LOG
+    ),
     "BY_SOURCE": lambda all_: {
-        f.source: f for f, e in zip(all_, REGISTERED) if e.kind == AGENT_LOG
+        f.source: f for f, e in zip(all_, REGISTERED, strict=True) if e.kind == AGENT_LOG
     },
     #: formats read from files they claim by path, and those the content detector recognises
     "CLAIMING": lambda all_: tuple(f for f in all_ if f.claims is not None),

@@ -66,7 +66,7 @@ def _fetch(url: str, timeout: float) -> bytes:
         raise TokencalcError(
             f"cannot fetch {url}: {str(text).lower()} (are you offline? a local file works too)"
         ) from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise TokencalcError(
             f"cannot fetch {url}: no answer within {timeout:g} s (--timeout)"
         ) from None
@@ -100,21 +100,21 @@ def _download(request: Any, timeout: float) -> bytes:
                 total = 0
                 while total <= MAX_BYTES:
                     if time.monotonic() > deadline:
-                        raise socket.timeout("the download took longer than the timeout")
+                        raise TimeoutError("the download took longer than the timeout")
                     chunk = response.read1(1 << 16)
                     if not chunk:
                         break
                     chunks.append(chunk)
                     total += len(chunk)
                 outcome["data"] = b"".join(chunks)
-        except BaseException as exc:  # handed to the waiting thread
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread, re-raised there
             outcome["error"] = exc
 
     worker = threading.Thread(target=fetch, name="tokencalc-download", daemon=True)
     worker.start()
     worker.join(max(0.0, deadline - time.monotonic()))
     if worker.is_alive():
-        raise socket.timeout("the download took longer than the timeout")
+        raise TimeoutError("the download took longer than the timeout")
     if "error" in outcome:
         raise outcome["error"]
     return bytes(outcome["data"])
