@@ -519,23 +519,74 @@ def test_a_wrong_source_is_a_usage_error_listing_every_source(cli):
 # --- the real sheet, end to end ----------------------------------------------------------------
 
 
+#: The Claude Code fixture's requests after deduplication, read off the JSONL by hand: model ->
+#: (fresh input, cache reads, 5-minute cache writes, 1-hour cache writes, output). msg_A and
+#: msg_B are logged three and two times (streamed; again in the subagent file): the largest
+#: output counts once. msg_C's write has no TTL split (5 minutes). The synthetic message, the
+#: negative, the unparsable and the usage-less lines are not requests.
+CLAUDE_CODE_REQUESTS = {
+    "claude-sonnet-4-5": [(3, 20_000, 1_000, 0, 250), (5, 21_000, 0, 3_000, 120)],  # msg_A, msg_B
+    "claude-opus-4-1": [(10, 0, 500, 0, 40)],  # msg_C
+    "claude-haiku-4-5": [(7, 5_000, 200, 0, 80)],  # msg_F (subagent)
+    "claude-3-5-sonnet": [(100, 0, 0, 0, 50)],  # msg_E
+}
+
+
+def _bundled_prices(model: str) -> dict[str, Decimal]:
+    """A model's USD-per-million prices straight from pricing.toml (tomllib, not tokencalc)."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    with open(root / "pricing.toml", "rb") as sheet:
+        entry = tomllib.load(sheet)["models"][model]
+    return {
+        k: Decimal(str(v))
+        for k, v in entry.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+
+
 def test_end_to_end_with_the_bundled_sheet(cli):
-    from datetime import timezone
-
-    from tokencalc.sheet.load import load_price_sheet
-    from tokencalc.usage import read_usage
-    from tokencalc.usage.pricing import price_usage
-
     paths = [CLAUDE_CODE, FIXTURES / "chatgpt_export"]
     document = as_json(
         usage(cli, *paths, "--tz", "UTC", "--by", "model", "--plan", "claude-max", "-f", "json")
     )
-    sheet = load_price_sheet()
-    expected = price_usage(sheet, read_usage(paths).records, by="model", tz=timezone.utc)
-    assert D(document["totals"]["cost"]) == expected.totals.cost > 0
-    keys = {g["key"] for g in document["groups"]}
-    assert {"claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1", "gpt-4o", "gpt-5"} <= keys
-    assert groups(document)["gpt-5"]["estimated"] is True  # the ChatGPT gpt-5-thinking slug
+    by_model = groups(document)
+    total = Decimal(0)
+    for model, requests in CLAUDE_CODE_REQUESTS.items():
+        price = _bundled_prices(model)
+        fresh, reads, writes_5m, writes_1h, output = (sum(r[i] for r in requests) for i in range(5))
+        cost = (
+            fresh * price["input"]
+            + reads * price["cached_input"]
+            + writes_5m * price["cache_write_5m"]
+            + writes_1h * price["cache_write_1h"]
+            + output * price["output"]
+        ) / 1_000_000
+        group = by_model[model]
+        assert (group["requests"], group["estimated"]) == (len(requests), False), model
+        assert group["input_tokens"] == fresh + reads + writes_5m + writes_1h, model
+        assert group["cached_input_tokens"] == reads, model
+        assert group["cache_write_tokens"] == writes_5m + writes_1h, model
+        assert group["output_tokens"] == output, model
+        assert D(group["cost"]) == cost, model
+        total += cost
+    # The ChatGPT export's calls, as test_usage_exports works them out from the conversations
+    # (gpt-5-thinking is priced as gpt-5), at the bundled sheet's rates, no caching.
+    from test_usage_exports import CHATGPT_CALLS
+
+    for model in ("gpt-4o", "gpt-5"):
+        calls = [c for c in CHATGPT_CALLS if c[2].startswith(model)]
+        group, price = by_model[model], _bundled_prices(model)
+        assert group["estimated"] is True and group["cached_input_tokens"] == 0
+        assert group["requests"] == len(calls), model
+        assert group["input_tokens"] == sum(c[0] for c in calls), model
+        assert group["output_tokens"] == sum(c[1] for c in calls), model
+        cost = group["input_tokens"] * price["input"] + group["output_tokens"] * price["output"]
+        assert D(group["cost"]) == cost / 1_000_000, model
+        total += cost / 1_000_000
+    assert set(by_model) == {*CLAUDE_CODE_REQUESTS, "gpt-4o", "gpt-5"}
+    assert D(document["totals"]["cost"]) == total
     assert any("gpt-5-thinking priced as gpt-5" in line for line in document["assumptions"])
     assert document["plan"]["monthly_price"] == "100" and document["plan"]["months"] == 1
 
