@@ -8,6 +8,7 @@ wrong value or a missing argument fails here before a user copies it.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 
@@ -30,6 +31,7 @@ class Refused(Exception):
     """A usage error from the command line's parser (exit code 2)."""
 
 
+@functools.cache
 def _tree():
     return typer.main.get_command(app)
 

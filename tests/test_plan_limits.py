@@ -98,7 +98,10 @@ def test_limits_are_validated(cli, packaged_sheet, tmp_path):
     )
     result = cli("plans", "--prices", str(bad))
     assert result.exit_code == 1
-    assert 'plans."acme-pro".limits[0].messages' in result.stderr or "limits" in result.stderr
+    assert result.stderr == (
+        f'tokencalc: error: {bad}: plans."acme-pro".limits[0].messages: '
+        "must be a positive integer, got 0\n"
+    )
 
 
 def test_the_bundled_sheet_flags_chatgpt_plus_over_160_messages_in_3_hours(cli):
