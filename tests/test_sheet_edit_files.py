@@ -1,5 +1,6 @@
-"""``tokencalc.sheet.edit`` with real files: reading the user sheet, refusing broken shapes,
-writing an edit with its backup, and the sheets ``prices diff``/``export`` name.
+"""The user sheet and the sheets named on the command line, with real files: reading the user
+sheet, refusing broken shapes, writing an edit with its backup (sheet/user_sheet.py), and the
+sheets ``prices diff``/``export`` name (sheet/load.py).
 
 test_sheet_edit.py pins the pure functions; these pin the parts that touch the disk, called
 directly (the CLI tests go through ``tokencalc prices``, test_hostile_sheet_edits.py through
@@ -15,20 +16,17 @@ from pathlib import Path
 import pytest
 
 from tokencalc.errors import PriceSheetError, TokencalcError
-from tokencalc.sheet.edit import (
+from tokencalc.sheet.edit import set_model_values, unset_model_value
+from tokencalc.sheet.load import count_entries, is_complete, parse_sheet_text, sheet_data
+from tokencalc.sheet.model import SheetLayer
+from tokencalc.sheet.user_sheet import (
     UserSheet,
-    count_entries,
     effective_data,
-    is_complete,
     plan_edit,
     read_user_sheet,
     require_shape,
-    set_model_values,
-    sheet_data,
-    unset_model_value,
     write_edit,
 )
-from tokencalc.sheet.model import SheetLayer, parse_sheet_text
 
 D = Decimal
 
