@@ -77,29 +77,51 @@ def test_windowed_piece_count_equals_tiktoken(monkeypatch, base, data, window, m
     assert emitted == expected  # the very tokens, in order
 
 
+@pytest.mark.parametrize("scale", [1, pytest.param(5, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("base", [b for b in encodings.ENCODINGS if b not in BASES])
-def test_vendor_encodings_long_pieces(monkeypatch, base):
+def test_vendor_encodings_long_pieces(monkeypatch, base, scale):
+    """Pieces of 20 or more 32-byte windows (the slow set: five times longer)."""
     monkeypatch.setattr(long_pieces, "WINDOW_BYTES", 32)
     monkeypatch.setattr(long_pieces, "MARGIN_BYTES", 8)
     encoding = encodings.get_encoding(base)
-    for text in ("a" * 3001, "=" * 2500, "acgtacggtca" * 200, "中文" * 700, "\0" * 999, "!?" * 800):
+    for text in (
+        "a" * (600 * scale + 1),
+        "=" * 500 * scale,
+        "acgtacggtca" * 40 * scale,
+        "中文" * 140 * scale,
+        "\0" * (200 * scale - 1),
+        "!?" * 160 * scale,
+    ):
         data = text.encode()
         assert long_pieces.count_piece_chunks(encoding, _chunks(data, [97])) == len(
             encoding._encode_single_piece(data)
         )
 
 
-@pytest.mark.parametrize("base", BASES)
+_UNIFORM_RUNS = [
+    ("", "\0", ""),
+    ("log\n", "\0", "\nmore"),
+    (" ", "=", "\n"),
+    ("x", "a", "Z"),
+    ("", "é", "!"),
+    ("", "中", ""),
+    ("!", "-", "/"),
+]
+#: The default run's share (a NUL run in a log, a letter run, a two-byte one); the rest of the
+#: 300,000-character runs are in the slow set.
+_UNIFORM_DEFAULT = {("o200k_base", "\0"), ("cl100k_base", "a"), ("o200k_base", "é")}
+
+
 @pytest.mark.parametrize(
-    ("head", "char", "tail"),
+    ("base", "head", "char", "tail"),
     [
-        ("", "\0", ""),
-        ("log\n", "\0", "\nmore"),
-        (" ", "=", "\n"),
-        ("x", "a", "Z"),
-        ("", "é", "!"),
-        ("", "中", ""),
-        ("!", "-", "/"),
+        pytest.param(
+            base,
+            *run,
+            marks=() if (base, run[1]) in _UNIFORM_DEFAULT else pytest.mark.slow,
+        )
+        for base in BASES
+        for run in _UNIFORM_RUNS
     ],
 )
 def test_uniform_runs_skipped_by_period_are_exact(base, head, char, tail):

@@ -60,7 +60,9 @@ def test_known_cases():
     )
 
 
-@settings(max_examples=400, deadline=None)
+# 100 examples: every code point alone and in company is swept (edges here, all of them in the
+# slow set), so random text only has to mix them.
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(
         st.one_of(
