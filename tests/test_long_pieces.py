@@ -178,7 +178,7 @@ def test_classes_histogram_is_the_same_through_windows(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "spaces, newlines",
+    ("spaces", "newlines"),
     [(300_000, 70_000), pytest.param(1_200_000, 300_000, marks=pytest.mark.slow)],
 )
 def test_long_whitespace_runs_are_exact(spaces, newlines):
