@@ -4,21 +4,26 @@
 
 Per kind of text: the signed error of the largest miss (estimate / reference − 1) and the mean
 absolute error, for Gemini's per-class table against Gemma 3's tokenizer, for the two Claude
-per-class tables and for ctok's reconstruction (when installed) against the counts recorded
-from Anthropic's count_tokens (content tokens), and for the ratios these replaced.
+per-class tables and for tokencalc's reconstruction against the counts recorded from
+Anthropic's count_tokens (content tokens), and for the ratios these replaced.
+
+A second table scores Claude on every count_tokens answer published with ctok
+(tests/fixtures/claude/recorded_counts.json.xz: 2,514 documents on three models, 176 short
+probes): the reconstruction and the per-class fallback, per corpus.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import lzma
 import math
 import statistics
 from pathlib import Path
 
 from tokencalc.counting.counter import classes_with_tiktoken
 from tokencalc.sheet.load import load_price_sheet
-from tokencalc.tokenizers import claude_reconstruction
+from tokencalc.tokenizers import claude_tiling
 from tokencalc.tokenizers.token_classes import estimate_tokens
 
 FIXTURE = (
@@ -85,29 +90,70 @@ def main() -> None:
                 estimate_tokens(histogram, tables[family]) / reference - 1
             )
             errs.setdefault(family + "_old", []).append(math.ceil(o200k * old) / reference - 1)
-            if claude_reconstruction.available():
-                claude_reconstruction.reset_budget()
-                rebuilt = claude_reconstruction.content_tokens(
-                    "claude-v3" if generation == "v3" else "claude-v4.8", doc["text"]
-                )
-                errs.setdefault(family + "_ctok", []).append(rebuilt / reference - 1)
+            rebuilt = claude_tiling.content_tokens(
+                "claude-v3" if generation == "v3" else "claude-v4.8", doc["text"]
+            )
+            errs.setdefault(family + "_rebuilt", []).append(rebuilt / reference - 1)
     print(
-        "| text | Gemini per-class vs Gemma 3 | (was chars ÷ 4) | Claude 3–4.6 per-class | (was ×1.05) | Claude 4.7+/5 per-class | (was ×1.5) | Claude, ctok reconstruction |"
+        "| text | Gemini per-class vs Gemma 3 | (was chars ÷ 4) | Claude 3–4.6 per-class | (was ×1.05) | Claude 4.7+/5 per-class | (was ×1.5) | Claude reconstructed (both) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for kind in ORDER:
         e = rows.get(kind)
         if not e:
             continue
-        ctok = (
-            cell(e.get("claude-legacy_ctok", []) + e.get("claude-5_ctok", []))
-            if claude_reconstruction.available()
-            else "not measured"
-        )
+        rebuilt = cell(e.get("claude-legacy_rebuilt", []) + e.get("claude-5_rebuilt", []))
         print(
             f"| {kind} | {cell(e['gemini'])} | {cell(e['gemini_old'])} | {cell(e.get('claude-legacy', []))} | {cell(e.get('claude-legacy_old', []))} "
-            f"| {cell(e.get('claude-5', []))} | {cell(e.get('claude-5_old', []))} | {ctok if 'claude-legacy' in e else '—'} |"
+            f"| {cell(e.get('claude-5', []))} | {cell(e.get('claude-5_old', []))} | {rebuilt if 'claude-legacy' in e else '—'} |"
         )
+    print()
+    recorded_table(sheet)
+
+
+RECORDED = FIXTURE.parents[1] / "claude" / "recorded_counts.json.xz"
+#: recorded model → (generation tokencalc reads it with, sheet family of its per-class table)
+MODELS = {
+    "v3": ("claude-v3", "claude-legacy"),
+    "v4.7": ("claude-v4.7", "claude-5"),
+    "v5": ("claude-v4.8", "claude-5"),
+}
+
+
+def recorded_table(sheet: object) -> None:
+    """Per corpus and recorded model: documents exact, mean error and largest miss."""
+    data = json.loads(lzma.decompress(RECORDED.read_bytes()))
+    frames, names = data["frames"], data["models"]
+    print(
+        "| corpus | documents | model | reconstructed: exact | mean error (largest) "
+        "| per-class fallback: mean error (largest) |"
+    )
+    print("|---|---:|---|---:|---:|---:|")
+    corpora: dict[str, list[dict]] = {}
+    for doc in data["documents"]:
+        corpora.setdefault(doc["corpus"], []).append(doc)
+    histograms = {id(d): classes_with_tiktoken(d["text"])[1] for d in data["documents"]}
+    for corpus, docs in corpora.items():
+        for model, (generation, family) in MODELS.items():
+            table = sheet.tokenizers[family].counting.classes  # type: ignore[attr-defined]
+            rebuilt, per_class, exact = [], [], 0
+            for doc in docs:
+                reference = doc["recorded"][model] - frames[model]
+                ours = claude_tiling.content_tokens(generation, doc["text"])
+                exact += ours == reference
+                rebuilt.append(ours / reference - 1)
+                per_class.append(estimate_tokens(histograms[id(doc)], table) / reference - 1)
+            print(
+                f"| {corpus} | {len(docs)} | {names[model]} | {exact} | {cell(rebuilt)} "
+                f"| {cell(per_class)} |"
+            )
+    for model, (generation, _) in MODELS.items():
+        rows = [row for row in data["short"] if row["model"] == model]
+        if rows:
+            exact = sum(
+                claude_tiling.content_tokens(generation, r["text"]) == r["content"] for r in rows
+            )
+            print(f"| short probes | {len(rows)} | {names[model]} | {exact} | — | — |")
 
 
 def heldout() -> None:

@@ -1,4 +1,4 @@
-"""Is `estimate` on a large file still about as fast as `count`? And how fast is ctok?
+"""Is `estimate` on a large file still about as fast as `count`?
 
     python bench/bench_estimate.py [--mb 20] [--runs 3]
 
@@ -9,8 +9,8 @@ entry point:
 * ``tokencalc count FILE -q``            (o200k_base, exact)
 * ``tokencalc estimate FILE``            (the sheet's default models: exact, per-class, ratio)
 
-and prints the ratio (issue 8 asks for at most 1.5). With ctok importable it also measures the
-reconstruction's speed (characters a second) for both Claude generations on 200 KB of the text.
+and prints the ratio (issue 8 asks for at most 1.5). The Claude reconstruction's own speed:
+bench/bench_claude.py.
 """
 
 from __future__ import annotations
@@ -68,17 +68,6 @@ def main() -> None:
     print(f"count -q      {count:6.2f} s")
     print(f"estimate      {estimate:6.2f} s")
     print(f"ratio         {estimate / count:6.2f}x (target <= 1.5)")
-    try:
-        import ctok  # type: ignore[import-not-found]
-    except ImportError:
-        print("ctok not installed: reconstruction speed not measured")
-        return
-    piece = text[:200_000]
-    for version in ("3.0", "4.8"):
-        started = time.perf_counter()
-        ctok.token_count(piece, version)
-        seconds = time.perf_counter() - started
-        print(f"ctok {version}: {len(piece) / seconds / 1000:,.0f} K characters/s")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,19 @@
 """Dataset mode counts a record exactly as ``estimate`` counts the same text as a file, for
-every model of the packaged sheet (exact encodings, ratio and per-class estimates alike)."""
+every model of the packaged sheet (exact encodings, ratio and per-class estimates alike).
+
+Claude rows: ``estimate`` reconstructs a file's count (tokencalc.tokenizers.claude_reconstruction) where
+dataset mode, pricing millions of records, uses the family's per-class table (docs/datasets.md);
+with the reconstruction off, both take the per-class path and must agree."""
 
 from __future__ import annotations
 
 import json
 
+from tokencalc.tokenizers import claude_reconstruction
 
-def test_one_record_costs_what_estimate_says_for_every_model(cli, tmp_path):
+
+def test_one_record_costs_what_estimate_says_for_every_model(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(claude_reconstruction, "enabled", False)
     text = "Hello there! Ceci est un test. 这是一个测试。 def f(x): return x**2  # 12345\n" * 20
     (tmp_path / "one.txt").write_text(text, encoding="utf-8")
     (tmp_path / "one.jsonl").write_text(json.dumps({"text": text}) + "\n", encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import types
 from decimal import Decimal
 
 import pytest
@@ -19,33 +18,16 @@ from tokencalc.tokenizers.tokenizer_families import FamilyCounting
 RATIOS = {name: Decimal(2) for name in CLASSES}
 
 
-class FakeCtok(types.ModuleType):
-    """Stands in for ctok: a frame of 7 pads, then one token per character."""
-
-    def __init__(self):
-        super().__init__("ctok")
-        self.calls = []
-
-    def tokenize(self, text, version):
-        self.calls.append((text, version))
-        return ["⟨pad⟩"] * 7 + list(text)
-
-
 @pytest.fixture
-def fake_ctok(monkeypatch):
-    fake = FakeCtok()
-    monkeypatch.setattr(claude_reconstruction, "_module", fake)
-    monkeypatch.setattr(claude_reconstruction, "_missing", False)
-    monkeypatch.setattr(claude_reconstruction, "version", lambda: "9.9")
+def budget():
     claude_reconstruction.reset_budget()
-    yield fake
+    yield
     claude_reconstruction.reset_budget()
 
 
 @pytest.fixture
-def no_ctok(monkeypatch):
-    monkeypatch.setattr(claude_reconstruction, "_module", None)
-    monkeypatch.setattr(claude_reconstruction, "_missing", True)
+def no_reconstruction(monkeypatch):
+    monkeypatch.setattr(claude_reconstruction, "enabled", False)
 
 
 def claude_ref(**extra) -> TokenizerRef:
@@ -81,41 +63,41 @@ def test_exact_label():
     )
 
 
-def test_reconstructed_leaves_the_frame_out(fake_ctok):
-    made = model_count(claude_ref(), counts_of("hello world"))
-    assert made.tokens == len("hello world")  # 7 frame tokens not counted
-    assert made.label == "reconstructed (claude-v3, ctok 9.9)" and made.method == "reconstructed"
-    assert fake_ctok.calls == [("hello world", "3.0")]
+def test_reconstructed_leaves_the_frame_out(budget):
+    made = model_count(claude_ref(), counts_of("hello, world"))
+    # ctok's README: "hello, world" on v3 is "content 3 + frame 7 = 10" (count_tokens' answer)
+    assert made.tokens == 3
+    assert made.label == "reconstructed (claude-v3, ctok 1.3.0)" and made.method == "reconstructed"
+    assert made.short == "reconstructed (claude-v3)"
 
 
-def test_long_inputs_fall_back_to_the_per_class_table(fake_ctok, monkeypatch):
+def test_long_inputs_fall_back_to_the_per_class_table(budget, monkeypatch):
     monkeypatch.setattr(claude_reconstruction, "MAX_CHARS", 5)
     made = model_count(claude_ref(), counts_of("hello world"))
     # o200k_base: "hello" " world": 2 Latin tokens × 2
     assert (made.tokens, made.method) == (4, "estimated")
     assert made.label == "estimated (per-class, test table, fitted 2026-11-30)"
-    assert fake_ctok.calls == []
 
 
-def test_the_run_budget_is_shared(fake_ctok, monkeypatch):
+def test_the_run_budget_is_shared(budget, monkeypatch):
     monkeypatch.setattr(claude_reconstruction, "RUN_BUDGET", 15)
     first = model_count(claude_ref(), counts_of("hello world"))  # 11 characters
     second = model_count(claude_ref(), counts_of("hello world"))  # 22 > 15: per-class
     assert (first.method, second.method) == ("reconstructed", "estimated")
 
 
-def test_text_not_kept_means_per_class(fake_ctok):
+def test_text_not_kept_means_per_class(budget):
     made = model_count(claude_ref(), counts_of("hello world", keep=0))
-    assert made.method == "estimated" and fake_ctok.calls == []
+    assert made.method == "estimated"
 
 
-def test_without_ctok_per_class(no_ctok):
+def test_reconstruction_off_means_per_class(no_reconstruction):
     made = model_count(claude_ref(), counts_of("hello world"))
     assert made.method == "estimated" and made.tokens == 4
     assert needs([claude_ref()]).keep_text == 0
 
 
-def test_needs(fake_ctok):
+def test_needs(budget):
     need = needs([claude_ref(), TokenizerRef(family="cl100k_base", base="cl100k_base")])
     assert need.classes and need.keep_text == claude_reconstruction.MAX_CHARS
     assert set(need.encodings) == {"cl100k_base", "o200k_base"}
@@ -197,7 +179,7 @@ def test_bad_family_keys_are_sheet_problems(tmp_path, lines, message):
         load_price_sheet(path, user_sheet=False)
 
 
-def test_user_family_with_a_table_counts_per_class(tmp_path, no_ctok):
+def test_user_family_with_a_table_counts_per_class(tmp_path, no_reconstruction):
     path = tmp_path / "mine.toml"
     table = ", ".join(f"{c} = {3 if c == 'latin' else 1}" for c in CLASSES)
     path.write_text(

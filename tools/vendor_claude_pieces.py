@@ -7,14 +7,14 @@ source distribution (``.tar.gz``) or wheel (``.whl``), e.g. from
 
 * every piece of every group except ``bytes_fallback``, translated from ctok's public notation
   (``⟨bow⟩ ⟨eow⟩ ⟨shift⟩ ⟨caps⟩`` atoms, ``⟨0xNN⟩`` byte runs) into tokencalc's marker code points
-  (tokencalc/claude_stream.py), plus each contraction followed by ⟨eow⟩ (how it is spelled when
+  (tokencalc/tokenizers/claude_stream.py), plus each contraction followed by ⟨eow⟩ (how it is spelled when
   it closes a word);
 * ``bytes_fallback``: the UTF-8 byte prefixes that are one token, as hex;
 * the generation's normalisation scalars (``fold_quotes``, ``allcaps_min``) and frame size.
 
 The witness records (the probe behind each piece) are left out. The output is gzip with a zero
 timestamp, so a rebuild is byte-for-byte reproducible; the script prints each file's sha256 (of
-the decompressed JSON, for tokencalc/claude_tiling.py) and each source file's sha256 (for
+the decompressed JSON, for tokencalc/tokenizers/claude_tiling.py) and each source file's sha256 (for
 src/tokencalc/data/NOTICE).
 """
 
@@ -63,7 +63,7 @@ def internal(public: str) -> str:
             out.append(public[position : match.start()])
         atom = match.group(1)
         if atom.startswith("0x"):
-            pending.append(int(atom[2:], 16))
+            pending.append(int(atom, 0))
         else:
             if pending:
                 out.append(pending.decode("utf-8"))

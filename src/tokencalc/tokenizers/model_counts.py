@@ -3,7 +3,8 @@
 Every count says how it was made, for the row labels and the JSON contracts:
 
 * ``exact``         — the model's own encoding, counted exactly (``exact (o200k_base)``);
-* ``reconstructed`` — Claude, by ``ctok`` from recorded ``count_tokens`` answers;
+* ``reconstructed`` — Claude, tokencalc's reconstruction (tokencalc.tokenizers.claude_tiling) over ctok's
+  vocabulary measured with ``count_tokens`` (``reconstructed (claude-v3, ctok 1.3.0)``);
 * ``estimated``     — a per-class table fitted against a reference (``estimated (per-class,
   <reference>, <day>)``), or a single ratio (``estimated (ratio ×1.1 o200k_base, unmeasured)``);
 * ``online``        — the vendor's own counting endpoint (``tokencalc.tokenizers.online``), only when asked.
@@ -97,12 +98,10 @@ def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
     if counting is not None and counting.reconstruct and counts.text is not None:
         rebuilt = claude_reconstruction.content_tokens(counting.reconstruct, counts.text)
         if rebuilt is not None:
-            ctok_version = claude_reconstruction.version()
-            by = f"ctok {ctok_version}" if ctok_version else "ctok"
             return ModelCount(
                 rebuilt,
                 RECONSTRUCTED,
-                f"{counting.reconstruct}, {by}",
+                f"{counting.reconstruct}, ctok {claude_reconstruction.version()}",
                 f"reconstructed ({counting.reconstruct})",
             )
     if counting is not None and counting.per_class and (counts.classes or counts.chars == 0):
@@ -129,13 +128,11 @@ def family_method(ref: TokenizerRef) -> str:
     fallback = (
         per_class_detail(ref) if counting is not None and counting.per_class else ratio_detail(ref)
     )
-    if counting is not None and counting.reconstruct:
-        if claude_reconstruction.available():
-            return (
-                f"reconstructed ({counting.reconstruct}, ctok) up to {claude_reconstruction.MAX_CHARS:,} "
-                f"characters an input, else {fallback}"
-            )
-        return f"{fallback} (install tokencalc[claude] for reconstructed counts)"
+    if counting is not None and counting.reconstruct and claude_reconstruction.available():
+        return (
+            f"reconstructed ({counting.reconstruct}, ctok {claude_reconstruction.version()}) up to "
+            f"{claude_reconstruction.MAX_CHARS:,} characters an input, else {fallback}"
+        )
     return fallback
 
 

@@ -11,8 +11,8 @@ A ``[tokenizers.<id>]`` entry always has ``base``, ``ratio`` and ``source``. It 
   space (tokencalc.token_classes piece codes). Used where a count has piece codes; ``classes``
   elsewhere (datasets).
 * ``reconstruct`` — a Claude tokenizer generation (``claude-v3``, ``claude-v4.7``,
-  ``claude-v4.8``) that the optional ``ctok`` package reconstructs from recorded
-  ``count_tokens`` answers. Used for inputs up to a size limit when ctok is installed.
+  ``claude-v4.8``) that tokencalc reconstructs offline (tokencalc.tokenizers.claude_tiling, over ctok's
+  vocabulary measured with ``count_tokens``). Used for inputs up to a size limit.
 * ``tokenizer_file`` — a Hugging Face ``tokenizer.json`` of the user's own (for example
   Gemma's) that counts exactly through the optional ``tokenizers`` package. tokencalc ships none.
 
@@ -38,7 +38,7 @@ TOKENIZER_COUNT_KEYS = (
     "reconstruct",
     "tokenizer_file",
 )
-#: ``reconstruct`` value → ctok version string of that generation.
+#: ``reconstruct`` value → ctok's name for that generation (its ``version`` argument).
 RECONSTRUCTIONS: Mapping[str, str] = MappingProxyType(
     {"claude-v3": "3.0", "claude-v4.7": "4.7", "claude-v4.8": "4.8"}
 )

@@ -2,7 +2,7 @@
 
 The vocabularies (``data/claude-v3.pieces.json.gz``, ``data/claude-v4.7.pieces.json.gz``) are the
 pieces of ``ctok`` 1.3.0 (MIT, Sander Land; see ``data/NOTICE``): strings of the marked stream
-(tokencalc.claude_stream) that each cost one token, found by probing Anthropic's ``count_tokens``.
+(tokencalc.tokenizers.claude_stream) that each cost one token, found by probing Anthropic's ``count_tokens``.
 A text's count is the fewest tokens that spell its marked stream: pieces cost one each; a
 character no piece covers costs the fewest of its UTF-8 byte prefixes that are tokens, every
 single byte being one. A text ending in newlines adds what those newlines cost next to the two
@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Final
 
-from tokencalc.claude_stream import (
+from tokencalc.errors import EncodingDataError
+from tokencalc.tokenizers.claude_stream import (
     EOW,
     MARKERS,
     StreamRules,
@@ -35,7 +36,6 @@ from tokencalc.claude_stream import (
     normalise,
     part_cuts,
 )
-from tokencalc.errors import EncodingDataError
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ GENERATIONS: Final = {
 #: Distinct segments remembered per vocabulary before the memory is cleared.
 _SEGMENT_MEMORY = 200_000
 _FAR = 1 << 40
+#: Texts longer than this (characters) are cut into parts that are counted, and remembered, apart.
+_CUT_FROM = 2_000
 _WHITE = " \n\t\u3000"
 _SEGMENT = re.compile(f"[{_WHITE}]+|[^{_WHITE}{EOW}]*{EOW}|[^{_WHITE}{EOW}]+")
 
@@ -76,12 +78,8 @@ class Vocabulary:
 
     def __init__(self, pieces: list[str], byte_prefixes: list[str]) -> None:
         #: every piece → True, every proper prefix of one that is not itself a piece → False
-        self.prefixes: dict[str, bool] = {}
-        for piece in pieces:
-            for end in range(2, len(piece)):
-                self.prefixes.setdefault(piece[:end], False)
-        for piece in pieces:
-            self.prefixes[piece] = True
+        self.prefixes = dict.fromkeys([p[:end] for p in pieces for end in range(2, len(p))], False)
+        self.prefixes.update(dict.fromkeys(pieces, True))
         self.longest = max(map(len, pieces))
         units = {piece for piece in pieces if len(piece) == 1}
         self.byte_tokens = {bytes.fromhex(h) for h in byte_prefixes}
@@ -117,8 +115,7 @@ class Vocabulary:
         for start in range(n):
             here = best[start]
             step = here + char_cost(text[start])
-            if step < best[start + 1]:
-                best[start + 1] = step
+            best[start + 1] = min(best[start + 1], step)
             here += 1
             for end in range(start + 2, min(n, start + self.longest) + 1):
                 piece = prefixes.get(text[start:end])
@@ -205,7 +202,8 @@ def content_tokens(generation: str, text: str) -> int:
     body = norm.rstrip("\n")
     tail = vocab.newline_tail(len(norm) - len(body))
     # Text that normalises to nothing still pays for the frame's ⟨bow⟩ (v3, v4.7).
-    first, *rest = part_cuts().split(body)
+    # Short texts are not cut: building the cut pattern costs more than it saves them.
+    first, *rest = part_cuts().split(body) if len(body) > _CUT_FROM else (body,)
     total = tail + vocab.stream_cost(marked_stream(first, spec.rules, text.startswith(" ")))
     if rest:
         total += sum(map(_part_costs(generation, vocab).__getitem__, rest))
