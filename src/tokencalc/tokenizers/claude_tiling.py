@@ -85,7 +85,7 @@ class Vocabulary:
         self.byte_tokens = {bytes.fromhex(h) for h in byte_prefixes}
         self.byte_tokens |= {c.encode("utf-8") for c in units if c not in MARKERS}
         self.longest_bytes = max(map(len, self.byte_tokens))
-        self.char_costs: dict[str, int] = {c: 1 for c in units | MARKERS}
+        self.char_costs: dict[str, int] = dict.fromkeys(units | MARKERS, 1)
         self.segments = _Segments(self)
         self.newline_tails: dict[int, int] = {}
         if "\n" not in units:
