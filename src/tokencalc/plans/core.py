@@ -141,7 +141,7 @@ def compare_plans(
     cheapest = min(fitting, key=lambda c: (c.cost.total, c.model.id)) if fitting else None
 
     rows = []
-    warnings = []
+    warnings: list[str] = []
     too_long: dict[str, list[str]] = {}  # stand-in model id → the plans it stands in for
     for plan in plans:
         row = _plan_row(
@@ -195,10 +195,10 @@ def _plan_row(
 ) -> PlanRow:
     seats, seats_note = seats_for(plan, profile.seats)
     notes = [seats_note] if seats_note else []
-    annual = profile.annual and plan.annual_monthly_price is not None
-    if profile.annual and not annual and plan.monthly_price:
+    annual_price = plan.annual_monthly_price if profile.annual else None
+    if profile.annual and annual_price is None and plan.monthly_price:
         notes.append("no annual-billing price; monthly price used")
-    price_usd = plan.annual_monthly_price if annual else plan.monthly_price
+    price_usd = plan.monthly_price if annual_price is None else annual_price
     monthly_price = price_usd * seats * rate
     per_person_month = profile.conversations_per_day * profile.days
     api_monthly = api.cost.total * per_person_month * seats * rate
@@ -226,7 +226,7 @@ def _plan_row(
     return PlanRow(
         plan=plan,
         seats=seats,
-        annual=annual,
+        annual=annual_price is not None,
         monthly_price=monthly_price,
         api=api,
         api_monthly_cost=api_monthly,

@@ -196,9 +196,27 @@ class Prices:
             return self.long_context, True
         return self, False
 
+    @classmethod
+    def of(
+        cls,
+        values: Mapping[str, Decimal],
+        long_context_threshold: int | None = None,
+        long_context: Prices | None = None,
+    ) -> Prices:
+        """Prices from a mapping holding each of :data:`PRICE_FIELDS`."""
+        return cls(
+            input=values["input"],
+            cached_input=values["cached_input"],
+            cache_write_5m=values["cache_write_5m"],
+            cache_write_1h=values["cache_write_1h"],
+            output=values["output"],
+            long_context_threshold=long_context_threshold,
+            long_context=long_context,
+        )
+
     def scaled(self, factor: Decimal) -> Prices:
-        return Prices(
-            *(getattr(self, name) * factor for name in PRICE_FIELDS),
+        return Prices.of(
+            {name: getattr(self, name) * factor for name in PRICE_FIELDS},
             long_context_threshold=self.long_context_threshold,
             long_context=self.long_context.scaled(factor) if self.long_context else None,
         )

@@ -194,8 +194,8 @@ def _explicit_prices(tier: Tier, base: Mapping[str, Decimal]) -> dict[str, Decim
 def _prices(
     values: Mapping[str, Decimal], threshold: int | None, long: Mapping[str, Decimal] | None
 ) -> Prices:
-    return Prices(
-        *(values[n] for n in PRICE_FIELDS),
+    return Prices.of(
+        values,
         long_context_threshold=threshold if long is not None else None,
-        long_context=Prices(*(long[n] for n in PRICE_FIELDS)) if long is not None else None,
+        long_context=Prices.of(long) if long is not None else None,
     )

@@ -305,6 +305,7 @@ def _tokenizer(check: Validator, family_id: str, body: Mapping[str, Any]) -> Tok
         counting = None
     if (
         not sound
+        or not isinstance(base, str)
         or ratio is None
         or source is None
         or ("notes" in body and notes is None)

@@ -97,6 +97,7 @@ def check_model(
         sound = False
     name = check.text((*path, "name"), body["name"]) if "name" in body else None
     prices, prices_sound = _prices_in(check, path, body, PRICE_FIELDS)
+    input_price, output_price = prices["input"], prices["output"]
     context_window = (
         check.integer((*path, "context_window"), body["context_window"])
         if "context_window" in body
@@ -152,7 +153,16 @@ def check_model(
         rules = parse_off_peak(check, (*path, "off_peak"), body["off_peak"])
         sound = sound and rules is not None
         off_peak = rules or ()
-    if not sound or not isinstance(provider_id, str) or not isinstance(tokenizer, str):
+    if (
+        not sound
+        or not isinstance(provider_id, str)
+        or not isinstance(tokenizer, str)
+        or name is None
+        or input_price is None
+        or output_price is None
+        or context_window is None
+        or aliases is None
+    ):
         return None
     provider = providers.get(provider_id)
     if provider is None:
@@ -162,8 +172,8 @@ def check_model(
         provider=provider_id,
         name=name,
         tokenizer=tokenizer,
-        input=prices["input"],
-        output=prices["output"],
+        input=input_price,
+        output=output_price,
         context_window=context_window,
         cached_input=prices["cached_input"],
         cache_write_5m=prices["cache_write_5m"],
@@ -208,7 +218,8 @@ def _overlaid_schedule(
         return schedule, fixed
     kept = []
     for entry in schedule:
-        trimmed = replace(entry, **dict.fromkeys(later))
+        cleared: dict[str, Any] = dict.fromkeys(later)
+        trimmed = replace(entry, **cleared)
         if any(getattr(trimmed, name) is not None for name in PRICE_FIELDS):
             kept.append(trimmed)
     return tuple(kept), fixed
@@ -223,9 +234,24 @@ def _long_context(check: Validator, path: tuple[Any, ...], body: Any) -> LongCon
     )
     prices, prices_sound = _prices_in(check, path, body, PRICE_FIELDS)
     start, end, window_sound = check_window(check, path, body)
-    if not (sound and prices_sound and window_sound) or threshold is None:
+    input_price, output_price = prices["input"], prices["output"]
+    if (
+        not (sound and prices_sound and window_sound)
+        or threshold is None
+        or input_price is None
+        or output_price is None
+    ):
         return None
-    return LongContext(threshold=threshold, start=start, end=end, **prices)
+    return LongContext(
+        threshold=threshold,
+        input=input_price,
+        output=output_price,
+        cached_input=prices["cached_input"],
+        cache_write_5m=prices["cache_write_5m"],
+        cache_write_1h=prices["cache_write_1h"],
+        start=start,
+        end=end,
+    )
 
 
 def _tier(check: Validator, path: tuple[Any, ...], name: str, body: Any) -> Tier | None:

@@ -102,8 +102,17 @@ def check_plan(
     if (
         not sound
         or optional_bad
-        or None
-        in (name, monthly, per_seat, min_seats, caps, source, as_of, models, plan_aliases, limits)
+        or not isinstance(vendor, str)
+        or name is None
+        or monthly is None
+        or per_seat is None
+        or min_seats is None
+        or caps is None
+        or source is None
+        or as_of is None
+        or models is None
+        or plan_aliases is None
+        or limits is None
     ):
         return None
     return Plan(

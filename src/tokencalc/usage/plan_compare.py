@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tokencalc.errors import TokencalcError
-from tokencalc.plans.core import seats_for
+from tokencalc.plans.profile import seats_for
 from tokencalc.pricing.costs import format_money
 from tokencalc.sheet.model import Plan
 from tokencalc.usage.priced import PricedUsage, UnpricedModel

@@ -13,6 +13,7 @@ The list's order is the order reports list sources in.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,7 @@ def __getattr__(name: str) -> Any:
     return _table(name)
 
 
-_DERIVED = {
+_DERIVED: dict[str, Callable[[tuple[UsageFormat, ...]], Any]] = {
     #: the agent logs (found in their default places when no path is named), by source
     "AGENTS": lambda all_: tuple(
         f for f, e in zip(all_, REGISTERED, strict=True) if e.kind == AGENT_LOG
@@ -112,7 +113,8 @@ _DERIVED = {
 
 def claimant(path: Path, source: str | None = None) -> UsageFormat | None:
     """The registered format whose file ``path`` is (``source``: only that one is asked)."""
-    for agent in _table("CLAIMING"):
+    claiming: tuple[UsageFormat, ...] = _table("CLAIMING")
+    for agent in claiming:
         if source is not None and agent.source != source:
             continue
         if (
