@@ -104,7 +104,7 @@ class CostEstimate:
 
 _lock = threading.Lock()
 _counters: dict[tuple[int, tuple[str, ...]], tuple[TokenCounter, threading.Lock]] = {}
-_sheet_cache: dict[str, tuple[tuple, PriceSheet]] = {}
+_sheet_cache: dict[str, tuple[tuple[int, ...], PriceSheet]] = {}
 #: model name → tokenizer, for the cached default sheet only (cleared when it is reloaded)
 _refs: dict[tuple[str, str], TokenizerRef] = {}
 
@@ -126,7 +126,7 @@ def _count_exact(base: str, text: str) -> int:
 def _resolved_exact(model: object, encoding: object) -> str | None:
     """The exact encoding of an earlier, identical call resolved without the sheet, or None."""
     if (model is None or type(model) is str) and (encoding is None or type(encoding) is str):
-        return _exact_calls.get((model, encoding))  # type: ignore[arg-type]
+        return _exact_calls.get((model, encoding))
     return None
 
 
@@ -186,7 +186,7 @@ def _default_sheet() -> PriceSheet:
     path = user_sheet_path()
     try:
         info = path.stat()
-        state: tuple = (info.st_mtime_ns, info.st_size)
+        state: tuple[int, ...] = (info.st_mtime_ns, info.st_size)
     except OSError:
         state = ()
     with _lock:
@@ -242,8 +242,8 @@ def _tokenizer(model: str | None, encoding: str | None, prices: Prices) -> Token
         name = encoding or encodings.DEFAULT_ENCODING
         _exact_calls[(None, encoding)] = encodings.canonical_encoding(name)  # unknown names raise
         return TokenizerRef(family=name, base=name)
-    name = _exact_encoding(model)
-    if name is None:
+    exact = _exact_encoding(model)
+    if exact is None:
         sheet = _sheet(prices)
         if prices is not None:
             return sheet.tokenizer_for(sheet.resolve(model))
@@ -255,8 +255,8 @@ def _tokenizer(model: str | None, encoding: str | None, prices: Prices) -> Token
         if ref is None:
             ref = _refs[key] = sheet.tokenizer_for(sheet.resolve(model))
         return ref
-    _exact_calls[(model, None)] = encodings.canonical_encoding(name)
-    return TokenizerRef(family=name, base=name)
+    _exact_calls[(model, None)] = encodings.canonical_encoding(exact)
+    return TokenizerRef(family=exact, base=exact)
 
 
 def _bases(ref: TokenizerRef) -> list[str]:
@@ -420,6 +420,7 @@ def count_file(
             (result,) = count_inputs(counter, [source])
     if result.problem is not None:
         raise InputError(f"{result.problem.label}: {result.problem.message}")
+    assert result.counts is not None  # a result without a problem has its counts
     return _token_count(ref, result.counts).tokens
 
 
@@ -675,6 +676,7 @@ def compare_models(
             counted = _token_count(sheet.tokenizer_for(model), counts)
             tokens_in, estimated = counted.tokens, counted.estimated
         else:
+            assert isinstance(text_or_tokens, int)  # no counts: tokens were given
             tokens_in, estimated = text_or_tokens, False
         rows.append(
             _priced(

@@ -112,7 +112,7 @@ class Assumptions:
         """Output tokens of one request with this many input tokens."""
         if self.output_tokens is not None:
             return self.output_tokens
-        ratio = self.effective_output_ratio
+        ratio = DEFAULT_OUTPUT_RATIO if self.output_ratio is None else self.output_ratio
         return int((Decimal(input_tokens) * ratio).to_integral_value(rounding=ROUND_CEILING))
 
     def cached_for(self, input_tokens: int) -> int:
@@ -126,7 +126,8 @@ class Assumptions:
     def describe_output(self) -> str:
         if self.output_tokens is not None:
             return f"{self.output_tokens:,} output tokens per request"
-        text = f"output = {_percent(self.effective_output_ratio)} of input"
+        ratio = DEFAULT_OUTPUT_RATIO if self.output_ratio is None else self.output_ratio
+        text = f"output = {_percent(ratio)} of input"
         return (
             text + " (default), at most each model's max output" if self.output_is_default else text
         )
@@ -383,6 +384,7 @@ def _total_row(
     if offered:
         cost = CostBreakdown.zero()
         for row in singles:
+            assert row.cost is not None  # every input's row is priced where the tier is offered
             cost = cost + row.cost
     too_long = [row for row in singles if not row.fits_context]
     notes = []
@@ -483,7 +485,7 @@ def sort_rows(rows: Sequence[EstimateRow], key: str = "cost") -> list[EstimateRo
     if key not in SORT_KEYS:
         raise UsageError(f"cannot sort by {key!r} (choose {', '.join(SORT_KEYS)})")
 
-    def by_cost(row: EstimateRow) -> tuple:
+    def by_cost(row: EstimateRow) -> tuple[bool, Decimal]:
         return (row.cost is None, row.cost.total if row.cost is not None else Decimal(0))
 
     if key == "model":
