@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import socket
-from dataclasses import dataclass
 
 import pytest
 import typer.testing
+
+from cli_harness import CliResult, MockEnvironment
 
 #: Environment variables that move a coding agent's logs (or the dirs they are found under).
 AGENT_ENV = (
@@ -70,26 +71,17 @@ def _no_network(monkeypatch):
     return
 
 
-@dataclass
-class CliResult:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def _run_cli(*args: str, input: str | bytes | None = None) -> CliResult:
-    """Invoke ``tokencalc ARGS`` in-process through Typer's runner."""
-    from typer.testing import CliRunner
-
-    from tokencalc.cli.app import app
-
-    result = CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
-    return CliResult(result.exit_code, result.stdout, result.stderr)
+def _run_cli(
+    *args: str, input: str | bytes | None = None, quick_paths: bool = True, **flags
+) -> CliResult:
+    """Invoke ``tokencalc ARGS`` in-process through the edge, ``run(argv, env)``."""
+    return MockEnvironment(input, **flags).run(*args, quick_paths=quick_paths)
 
 
 @pytest.fixture
 def cli():
-    """``cli("count", "-q", input="hello")`` → CliResult(exit_code, stdout, stderr)."""
+    """``cli("count", "-q", input="hello")`` → CliResult(exit_code, stdout, stderr); keyword
+    flags (``stdin_isatty=True``, ``width=60``) shape the environment, see MockEnvironment."""
     return _run_cli
 
 

@@ -36,9 +36,6 @@ LAYERS = {
     "datasets": 7,
     "cli": 8,
     "__main__": 8,
-    # the CLI's views, until they move under cli/views/
-    "render": 8,
-    "table_layout": 8,
 }
 #: Third-party packages only the CLI edge (layer 8) may import.
 CLI_ONLY = {"typer", "click", "rich"}

@@ -23,7 +23,7 @@ def _commands(command, path=()):
 def test_every_short_option_means_one_thing_in_every_command():
     import typer.main
 
-    from tokencalc.cli.app import app
+    from tokencalc.cli.commands import app
 
     meaning: dict[str, tuple[str, tuple]] = {}
     clashes = []

@@ -94,3 +94,69 @@ def test_no_input_on_a_terminal_prints_a_hint_instead_of_waiting():
         os.close(follower)
     assert result.returncode == 2
     assert b"nothing to count" in result.stderr
+
+
+#: Runs the script's entry point with an import hook that, when ``PAUSE_AT`` is about to be
+#: imported, says so on the ``READY`` pipe and waits on the ``GO`` pipe (which never gets
+#: written): the test's SIGINT lands exactly in the middle of that import.
+_PAUSING_ENTRY = """
+import os, sys
+
+class PauseAt:
+    def find_spec(self, name, path=None, target=None):
+        if name == os.environ["PAUSE_AT"]:
+            sys.meta_path.remove(self)
+            os.write(int(os.environ["READY"]), b"1")
+            os.read(int(os.environ["GO"]), 1)
+        return None
+
+sys.meta_path.insert(0, PauseAt())
+sys.argv[0] = "tokencalc"
+from tokencalc.cli.entry import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "module"),
+    [
+        (["estimate", "{file}"], "tokencalc.cli.app"),  # the edge itself, just after the guard
+        (["estimate", "{file}"], "typer"),  # the full command line
+        (["estimate", "{file}"], "tokencalc.cli.commands.estimate"),  # the command, loaded lazily
+        (["models"], "tokencalc.sheet"),  # a command's core
+        (["count", "-q", "{file}"], "tokencalc.counting"),  # the quick path's core
+        (["statusline"], "tokencalc.cli.statusline"),  # the other quick path
+    ],
+)
+def test_ctrl_c_while_starting_up_exits_130_without_a_traceback(tmp_path, args, module):
+    """Ctrl-C at any moment of start-up: one line, exit 130 (issue 12: it was a traceback, -2)."""
+    text = tmp_path / "notes.txt"
+    text.write_text("some text to count\n")
+    ready_read, ready_write = os.pipe()
+    go_read, go_write = os.pipe()
+    env = {
+        **os.environ,
+        "PAUSE_AT": module,
+        "READY": str(ready_write),
+        "GO": str(go_read),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", _PAUSING_ENTRY, *(a.format(file=text) for a in args)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        pass_fds=(ready_write, go_read),
+    )
+    os.close(ready_write)
+    os.close(go_read)
+    try:
+        # the readiness signal: the child is inside that import now (EOF: it never got there)
+        assert os.read(ready_read, 1) == b"1", f"{module} was never imported"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(ready_read)
+        os.close(go_write)
+    assert (process.returncode, err) == (130, b"tokencalc: interrupted\n")
+    assert out == b""

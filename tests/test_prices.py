@@ -728,7 +728,7 @@ def test_every_command_and_subcommand_help_has_examples(cli):
     """The polish promise of issue 5: every command's --help shows how to use it, subcommands too."""
     import typer.main
 
-    from tokencalc.cli.app import app
+    from tokencalc.cli.commands import app
 
     group = typer.main.get_command(app)
     assert {"count", "estimate", "models", "prices"} <= set(group.commands)

@@ -4,39 +4,32 @@ from __future__ import annotations
 
 import pytest
 
-from tokencalc.cli import progress as progress_module
-from tokencalc.cli.progress import LazyProgress, progress_allowed
+from cli_harness import MockEnvironment
+from tokencalc.cli.views import progress as progress_module
+from tokencalc.cli.views.progress import LazyProgress, progress_allowed
 
 
-class _Stream:
-    def __init__(self, tty: bool) -> None:
-        self._tty = tty
-
-    def isatty(self) -> bool:
-        return self._tty
+def _env(stdout_tty: bool = True, stderr_tty: bool = True):
+    return MockEnvironment(stdout_isatty=stdout_tty, stderr_isatty=stderr_tty).env
 
 
 @pytest.mark.parametrize(
     ("stdout_tty", "stderr_tty", "expected"),
-    [(True, True, True), (False, True, False), (True, False, False)],
+    [(True, True, True), (False, True, False), (True, False, False), (False, False, False)],
 )
-def test_a_bar_only_when_both_streams_are_terminals(monkeypatch, stdout_tty, stderr_tty, expected):
-    monkeypatch.setattr(progress_module.sys, "stdout", _Stream(stdout_tty))
-    monkeypatch.setattr(progress_module.sys, "stderr", _Stream(stderr_tty))
-    assert progress_allowed() is expected
+def test_a_bar_only_when_both_streams_are_terminals(stdout_tty, stderr_tty, expected):
+    assert progress_allowed(_env(stdout_tty, stderr_tty)) is expected
 
 
-def test_quiet_and_machine_output_forbid_a_bar_even_on_a_terminal(monkeypatch):
-    monkeypatch.setattr(progress_module.sys, "stdout", _Stream(True))
-    monkeypatch.setattr(progress_module.sys, "stderr", _Stream(True))
-    assert progress_allowed(quiet=True) is False
-    assert progress_allowed(machine_output=True) is False
+def test_quiet_and_machine_output_forbid_a_bar_even_on_a_terminal():
+    assert progress_allowed(_env(), quiet=True) is False
+    assert progress_allowed(_env(), machine_output=True) is False
 
 
 def test_bar_appears_only_after_a_second(monkeypatch):
     clock = [100.0]
     monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
-    with LazyProgress(enabled=True, total_bytes=1000, total_files=2) as bar:
+    with LazyProgress(enabled=True, total_bytes=1000, total_files=2, env=_env()) as bar:
         bar.advance(10)
         assert bar._progress is None  # quick work: nothing drawn
         clock[0] += 1.5
@@ -50,7 +43,7 @@ def test_bar_appears_only_after_a_second(monkeypatch):
 def test_disabled_bar_never_starts(monkeypatch):
     clock = [0.0]
     monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
-    with LazyProgress(enabled=False, total_bytes=None, total_files=1) as bar:
+    with LazyProgress(enabled=False, total_bytes=None, total_files=1, env=_env()) as bar:
         clock[0] += 10
         bar.advance(1)
         assert bar._progress is None

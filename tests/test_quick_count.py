@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tokencalc.cli.quick_count import QuickCount, parse
+from cli_harness import MockEnvironment
+from tokencalc.cli.quick_count import QuickCount
+from tokencalc.cli.quick_count import parse as quick_parse
 from tokencalc.counting import encodings
 
 BIN = Path(sys.executable).parent / "tokencalc"
@@ -25,7 +27,7 @@ def quick(
 
 
 def full(cli, *args: str, input: bytes | None = None) -> tuple[int, str, str]:
-    result = cli(*args, input=input)
+    result = cli(*args, input=input, quick_paths=False)  # the Typer command line
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -34,9 +36,14 @@ def tiktoken_count(text: str, name: str = "o200k_base") -> int:
 
 
 def test_parse_takes_only_what_it_runs_exactly():
-    assert (
-        parse(["count", "-q"]) == QuickCount([], None) or parse(["count", "-q"]) is None
-    )  # None on a terminal
+    piped, terminal = MockEnvironment().env, MockEnvironment(stdin_isatty=True).env
+
+    def parse(argv):
+        return quick_parse(argv, piped)
+
+    assert parse(["count", "-q"]) == QuickCount([], None)
+    assert quick_parse(["count", "-q"], terminal) is None  # the full CLI explains what to do
+    assert quick_parse(["count", "-q", "x"], terminal) == QuickCount(["x"], None)
     assert parse(["count", "-q", "a.txt", "-", "b"]) == QuickCount(["a.txt", "-", "b"], None)
     assert parse(["count", "--total", "-e", "cl100k_base", "x"]) == QuickCount(["x"], "cl100k_base")
     assert parse(["count", "x", "--encoding=o200k_harmony", "-q"]) == QuickCount(

@@ -7,7 +7,8 @@ import io
 import json
 from decimal import Decimal
 
-from tokencalc.render import Column, OutputFormat, write_json, write_rows
+from cli_harness import MockEnvironment
+from tokencalc.cli.views.render import Column, OutputFormat, write_json, write_rows
 
 COLUMNS = [
     Column("model", "Model", no_wrap=True),
@@ -24,10 +25,15 @@ ROWS = [
 ]
 
 
-def test_piped_table_keeps_ids_and_numbers_whole_however_narrow(monkeypatch, capsys):
+def _output(mock: MockEnvironment) -> str:
+    return mock._out.getvalue().decode()
+
+
+def test_piped_table_keeps_ids_and_numbers_whole_however_narrow(monkeypatch):
     monkeypatch.setenv("COLUMNS", "40")
-    write_rows(OutputFormat.table, COLUMNS, ROWS, caption="caption")
-    out = capsys.readouterr().out
+    mock = MockEnvironment()
+    write_rows(mock.env, OutputFormat.table, COLUMNS, ROWS, caption="caption")
+    out = _output(mock)
     for text in (
         "claude-sonnet-4-5-20250929-extra-long-id",
         "$0.000123456",
@@ -38,14 +44,19 @@ def test_piped_table_keeps_ids_and_numbers_whole_however_narrow(monkeypatch, cap
     assert "…" not in out
 
 
-def test_csv_markdown_and_json(capsys):
-    write_rows(OutputFormat.csv, COLUMNS, ROWS)
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+def test_csv_markdown_and_json():
+    mock = MockEnvironment()
+    write_rows(mock.env, OutputFormat.csv, COLUMNS, ROWS)
+    rows = list(csv.DictReader(io.StringIO(_output(mock))))
     assert [r["model"] for r in rows] == ["claude-sonnet-4-5-20250929-extra-long-id", "gpt-6-luna"]
-    write_rows(OutputFormat.markdown, COLUMNS, [{"model": "a|b", "cost": "1", "notes": "x"}])
-    assert "| a\\|b | 1 | x |" in capsys.readouterr().out
-    write_json({"cost": Decimal("0.10"), "n": 1})
-    assert json.loads(capsys.readouterr().out) == {"cost": "0.10", "n": 1}
+    mock = MockEnvironment()
+    write_rows(
+        mock.env, OutputFormat.markdown, COLUMNS, [{"model": "a|b", "cost": "1", "notes": "x"}]
+    )
+    assert "| a\\|b | 1 | x |" in _output(mock)
+    mock = MockEnvironment()
+    write_json(mock.env, {"cost": Decimal("0.10"), "n": 1})
+    assert json.loads(_output(mock)) == {"cost": "0.10", "n": 1}
 
 
 # --- the layout: nothing whole is ever broken, at any width ------------------------------------
@@ -53,7 +64,7 @@ def test_csv_markdown_and_json(capsys):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from tokencalc.table_layout import Spec, lay_out  # noqa: E402
+from tokencalc.cli.views.table_layout import Spec, lay_out  # noqa: E402
 
 _WORD = st.text(alphabet="abcxyz0123456789.,$-≈★漢", min_size=1, max_size=14)
 

@@ -197,7 +197,7 @@ def test_plans_under_a_real_terminal(cli, width):
 
 
 def test_bar_is_relative_to_the_dearest_and_marks_a_price():
-    from tokencalc.render import bar
+    from tokencalc.cli.views.render import bar
 
     assert bar(Decimal(10), Decimal(10)) == "█" * 12
     assert bar(Decimal(5), Decimal(10)) == "█" * 6

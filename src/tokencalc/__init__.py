@@ -13,7 +13,9 @@ The Python API (documented in docs/python-api.md) is imported on first use, so
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# Not `from typing import TYPE_CHECKING`: typing takes ~15 ms to import, and the command line's
+# interrupt guard (tokencalc.cli.entry) can only be set up after this package is imported.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -63,6 +65,7 @@ __all__ = [  # spelled out, so that type checkers and linters see the public nam
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Mapping
+    from typing import Any
 
     from tokencalc.api import (
         CostEstimate,

@@ -1,198 +1,197 @@
-"""The ``tokencalc`` command: the Typer app and the one place where errors become exit codes."""
+"""The error edge: ``run(argv, env) -> exit code``, the one place where exceptions become exit codes.
+
+Commands return (``None`` or an exit code) or raise; nothing below this module prints an error
+line for an exception or decides an exit code for one. The ladder, in order (README, "Exit
+codes"):
+
+* :class:`~tokencalc.errors.TokencalcError` — its message on one stderr line, its exit code
+  (1 bad data, 2 usage, 3 over budget; ``streams.OutputError`` for a full disk is 1);
+* Click's usage errors (unknown option, bad value) — ``… (see 'tokencalc X --help')``, 2;
+  ``tokencalc`` or ``tokencalc prices`` alone print their help and exit 2 without an error line;
+* ``KeyboardInterrupt`` (and Click's ``Abort``) — ``tokencalc: interrupted``, 130;
+* ``BrokenPipeError`` — the reader went away (``| head``): silently, 141;
+* ``RecursionError`` — a too deeply nested input, 1;
+* anything else — ``tokencalc: error: internal error: …``, 1 (a traceback with TOKENCALC_DEBUG).
+
+This module imports nothing heavy: the quick paths (``count -q``, ``statusline``) run without
+Typer or Rich, and the full command line is loaded only when it is needed
+(:mod:`tokencalc.cli.commands`, a lazy command table).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from typing import Annotated, Any
+import warnings
+from collections.abc import Iterator
+from typing import Any, TextIO
 
-import typer
-from typer.core import TyperGroup
-
-from tokencalc import __version__
 from tokencalc.cli import streams
-from tokencalc.cli.messages import debug_enabled, print_error, print_warning
+from tokencalc.cli.env import Environment
 from tokencalc.errors import ExitCode, TokencalcError
 
 #: The reader of our stdout went away (``| head``): 128 + SIGPIPE, as the shell reports it.
 EXIT_BROKEN_PIPE = 141
 
-__all__ = ["EXIT_BROKEN_PIPE", "app", "debug_enabled", "main", "print_error", "print_warning"]
+INTERRUPTED_LINE = "tokencalc: interrupted\n"
+
+__all__ = ["EXIT_BROKEN_PIPE", "INTERRUPTED_LINE", "Carried", "main", "run"]
 
 
-def _silence_stdout() -> None:
-    # Later flushes (including the interpreter's own at exit) must not raise again.
-    streams.silence_stdout()
+class Carried(BaseException):
+    """Carries an exception through Click's ``main``, which would otherwise handle it itself.
+
+    Click turns ``KeyboardInterrupt`` into ``Abort`` (after writing a blank line) and a broken
+    pipe into exit 1; the command group wraps those in this so that they reach the edge as
+    they were raised.
+    """
+
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__(exc)
+        self.exc = exc
 
 
-class TokencalcGroup(TyperGroup):
-    """Runs a command and turns whatever it raises into one stderr line and an exit code."""
+def run(argv: list[str], env: Environment, *, quick_paths: bool = True) -> int:
+    """Run one ``tokencalc`` command line in ``env``; the exit code (never raises, unless
+    ``env.debug`` asks for the traceback of an unexpected error).
 
-    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        # `usage blocks …` is its own command (usage's paths would swallow a sub-command)
-        if args[:2] == ["usage", "blocks"]:
-            args = ["usage-blocks", *args[2:]]
-        return super().resolve_command(ctx, args)
-
-    def invoke(self, ctx: Any) -> Any:
+    ``quick_paths=False`` runs ``count -q`` and ``statusline`` through the full command line
+    too (the tests compare the two).
+    """
+    with _warnings_to(env):
         try:
-            return super().invoke(ctx)
-        except TokencalcError as exc:
-            print_error(exc.message)
-            raise typer.Exit(int(exc.exit_code)) from None
-        except KeyboardInterrupt:
-            streams.write_stderr("tokencalc: interrupted\n")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except BrokenPipeError:
-            _silence_stdout()
-            raise typer.Exit(EXIT_BROKEN_PIPE) from None
-        except (typer.Exit, typer.Abort):
-            raise
-        except RecursionError:
-            if debug_enabled():
-                raise
-            print_error(
-                "an input is nested too deeply to be read (a price sheet, JSON or TOML file?)"
-            )
-            raise typer.Exit(int(ExitCode.ERROR)) from None
-        except Exception as exc:
-            if getattr(exc, "exit_code", None) is not None and hasattr(exc, "format_message"):
-                raise  # Click's own usage errors: reported by main()
-            if debug_enabled():
-                raise
-            print_error(
-                f"internal error: {type(exc).__name__}: {exc} (set TOKENCALC_DEBUG=1 for details)"
-            )
-            raise typer.Exit(int(ExitCode.ERROR)) from None
+            code = _dispatch(argv, env, quick_paths)
+        except BaseException as exc:  # noqa: BLE001 - this is the edge: everything is mapped here
+            code = exit_code_for(exc, env)
+        return _flush(env, code)
 
 
-app = typer.Typer(
-    cls=TokencalcGroup,
-    name="tokencalc",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"tokencalc {__version__}\n")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Count LLM tokens exactly and offline, and see what text and chat use cost across models.
-
-    Examples:
-
-      tokencalc count notes.md
-
-      cat *.md | tokencalc count -q
-
-      tokencalc estimate report.txt
-    """
-
-
-def statusline_command() -> None:
-    """One line for Claude Code's status bar: today's, the 5-hour window's and the session's API-equivalent cost.
-
-    Reads the status-line JSON Claude Code passes on stdin (see docs/usage.md).
-
-    Examples:
-
-      echo '{"session_id": "…", "cost": {"total_cost_usd": 0.5}}' | tokencalc statusline
-
-      in ~/.claude/settings.json: "statusLine": {"type": "command", "command": "tokencalc statusline"}
-    """
-    from tokencalc.cli.statusline import run
-
-    code = run([])
-    if code:
-        raise typer.Exit(code)
-
-
-def _register() -> None:
-    from tokencalc.cli import count
-
-    app.command("count")(count.count_command)
-    from tokencalc.cli import estimate, models
-
-    app.command("estimate")(estimate.estimate_command)
-    app.command("models")(models.models_command)
-    from tokencalc.cli import prices
-
-    app.add_typer(prices.app, name="prices")
-    from tokencalc.cli import usage
-
-    app.command("usage")(usage.usage_command)
-    from tokencalc.cli import usage_blocks
-
-    app.command("usage-blocks", hidden=True)(usage_blocks.blocks_command)
-    app.command("statusline")(statusline_command)
-    from tokencalc.cli import plans
-
-    app.command("plans")(plans.plans_command)
-
-
-_register()
-
-
-def _is_no_args_help(exc: Exception) -> bool:
-    # Click's NoArgsIsHelpError; Typer may carry its own copy of Click, so match by name.
-    return any(cls.__name__ == "NoArgsIsHelpError" for cls in type(exc).__mro__)
+def exit_code_for(exc: BaseException, env: Environment) -> int:
+    """The exit code an exception deserves, after writing its one line on stderr."""
+    while isinstance(exc, Carried):
+        exc = exc.exc
+    if isinstance(exc, TokencalcError):
+        env.error(exc.message)
+        return int(exc.exit_code)
+    if isinstance(exc, KeyboardInterrupt) or _is_click(exc, "Abort"):
+        env.write_err(INTERRUPTED_LINE)
+        return int(ExitCode.INTERRUPTED)
+    if isinstance(exc, BrokenPipeError):
+        streams.silence_stdout()
+        return EXIT_BROKEN_PIPE
+    if isinstance(exc, SystemExit):  # shell completion ends with sys.exit
+        return _system_exit_code(exc)
+    if _is_click(exc, "Exit"):
+        return int(getattr(exc, "exit_code", 0))
+    if _is_click(exc, "ClickException"):
+        return _usage_error(exc, env)
+    if isinstance(exc, RecursionError) and not env.debug:
+        env.error("an input is nested too deeply to be read (a price sheet, JSON or TOML file?)")
+        return int(ExitCode.ERROR)
+    if isinstance(exc, Exception) and not env.debug:
+        env.error(
+            f"internal error: {type(exc).__name__}: {exc} (set TOKENCALC_DEBUG=1 for details)"
+        )
+        return int(ExitCode.ERROR)
+    raise exc
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``tokencalc`` script and ``python -m tokencalc``."""
-    streams.install()
+    """Run the command line in this process and exit with its code (``tokencalc.cli.entry``
+    is the script's entry point; this one is for ``python -c`` and tests)."""
+    sys.exit(run(sys.argv[1:] if argv is None else argv, Environment.from_process()))
+
+
+def _dispatch(argv: list[str], env: Environment, quick_paths: bool) -> int:
+    if quick_paths and argv[:1] == ["statusline"]:
+        # runs after every Claude Code message: no Typer, Rich or tiktoken
+        from tokencalc.cli.statusline import run as run_statusline
+
+        return run_statusline(argv[1:], env)
+    from tokencalc.cli import quick_count
+
+    request = quick_count.parse(argv, env) if quick_paths else None
+    if request is not None:
+        env.leave_quickly = True
+        return quick_count.run(request, env)
+    from tokencalc.cli.commands import run_full
+
+    with _process_streams(env):
+        result = run_full(argv, env)
+    return result if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _flush(env: Environment, code: int) -> int:
     try:
-        result = app(args=argv, prog_name="tokencalc", standalone_mode=False)
-    except KeyboardInterrupt:
-        streams.write_stderr("tokencalc: interrupted\n")
-        result = int(ExitCode.INTERRUPTED)
+        env.stdout.flush()
     except BrokenPipeError:
-        _silence_stdout()
-        result = EXIT_BROKEN_PIPE
-    except typer.Abort:
-        streams.write_stderr("tokencalc: interrupted\n")
-        result = int(ExitCode.INTERRUPTED)
-    except Exception as exc:
-        # Click's parse errors (unknown option, bad value) carry their own exit code (2).
-        code = getattr(exc, "exit_code", None)
-        if code is None or not hasattr(exc, "format_message"):
-            raise
-        message = exc.format_message()
-        if _is_no_args_help(exc):
-            # `tokencalc` or `tokencalc prices` alone: the help is the answer, not an error.
-            # Rich help is printed already (the message is then empty); plain help is not.
-            if message.strip():
-                try:
-                    sys.stdout.write(message.rstrip("\n") + "\n")
-                except BrokenPipeError:
-                    _silence_stdout()
-                    code = EXIT_BROKEN_PIPE
-                except TokencalcError as error:
-                    print_error(error.message)
-                    code = int(ExitCode.ERROR)
-        else:
-            command = getattr(getattr(exc, "ctx", None), "command_path", "tokencalc")
-            print_error(f"{message} (see '{command} --help')")
-        result = code
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        result = EXIT_BROKEN_PIPE
+        streams.silence_stdout()
+        return EXIT_BROKEN_PIPE
     except TokencalcError as exc:  # streams.OutputError: disk full, closed stdout
-        print_error(exc.message)
-        result = int(ExitCode.ERROR)
-    sys.exit(result if isinstance(result, int) else 0)
+        env.error(exc.message)
+        return int(ExitCode.ERROR)
+    except (OSError, ValueError):
+        pass
+    return code
+
+
+def _usage_error(exc: Any, env: Environment) -> int:
+    code = int(exc.exit_code)
+    message = exc.format_message()
+    if _is_click(exc, "NoArgsIsHelpError"):
+        # `tokencalc` or `tokencalc prices` alone: the help is the answer, not an error.
+        # Rich help is printed already (the message is then empty); plain help is not.
+        if message.strip():
+            env.write(message.rstrip("\n") + "\n")
+        return code
+    command = getattr(getattr(exc, "ctx", None), "command_path", "tokencalc")
+    env.error(f"{message} (see '{command} --help')")
+    return code
+
+
+def _system_exit_code(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    return int(ExitCode.ERROR)
+
+
+def _is_click(exc: BaseException, name: str) -> bool:
+    # Typer carries its own copy of Click: match the class by name, not identity.
+    return any(
+        cls.__name__ == name and cls.__module__.split(".")[0] in ("click", "typer")
+        for cls in type(exc).__mro__
+    )
+
+
+@contextlib.contextmanager
+def _process_streams(env: Environment) -> Iterator[None]:
+    """Click writes help and completions to ``sys.stdout``: point it at the env's streams."""
+    if sys.stdout is env.stdout and sys.stderr is env.stderr:
+        yield
+        return
+    with contextlib.redirect_stdout(env.stdout), contextlib.redirect_stderr(env.stderr):
+        yield
+
+
+@contextlib.contextmanager
+def _warnings_to(env: Environment) -> Iterator[None]:
+    """A Python warning (a disabled fast backend) becomes one ``tokencalc: warning:`` line."""
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        env.warning(str(message))
+
+    previous = warnings.showwarning
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous

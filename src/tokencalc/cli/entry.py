@@ -1,58 +1,74 @@
-"""The ``tokencalc`` script: quick paths for ``count -q`` and ``statusline``, the full Typer CLI for everything else.
+"""The ``tokencalc`` script: an interrupt guard first, then ``run(argv, env)`` and the exit.
 
-``echo hello | tokencalc count -q`` should cost little more than starting Python. Typer, Click
-and Rich take longer to import than counting a line takes, so the one command whose output is
-a single number is recognised here from ``sys.argv`` and run by ``cli.quick_count`` without
-them. Anything the quick path does not understand exactly (another option, a model name, no
-input on a terminal) goes to the full CLI, which gives the same answers and messages.
+The guard is in place before anything but this module (and the standard library's ``os``,
+``signal`` and ``sys``) is imported, so Ctrl-C at any moment — while Typer, Rich or a command's
+core is still being imported, or while the process ends — exits 130 with one
+``tokencalc: interrupted`` line, never a traceback. A second Ctrl-C while the first is being
+handled is ignored: the way out must not be cut short.
 
-After the quick path has flushed its output, the process leaves with ``os._exit``: nothing is
-left to write (tokencalc's caches are written atomically when they are built), and skipping
-the interpreter's teardown saves tens of milliseconds. The full CLI exits normally.
+``echo hello | tokencalc count -q`` should cost little more than starting Python, so the edge
+(:func:`tokencalc.cli.app.run`) runs ``count -q`` and ``statusline`` without Typer or Rich. After
+such a quick path has flushed its output the process leaves with ``os._exit``: nothing is left
+to write (tokencalc's caches are written atomically when they are built), and skipping the
+interpreter's teardown saves tens of milliseconds. The full CLI exits normally.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-import warnings
-from typing import TextIO
+
+TYPE_CHECKING = False  # not `typing`'s: it is slow to import, and nothing may come before the guard
+if TYPE_CHECKING:  # pragma: no cover
+    from types import FrameType
+
+#: Ctrl-C: 128 + SIGINT (tokencalc.errors.ExitCode.INTERRUPTED, not imported here on purpose).
+_INTERRUPTED = 130
 
 
-def _show_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: TextIO | None = None,
-    line: str | None = None,
-) -> None:
-    from tokencalc.cli.messages import print_warning
-
-    print_warning(str(message))
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # one interrupt is enough
+    raise KeyboardInterrupt
 
 
 def main() -> None:
     """Entry point of the ``tokencalc`` script and ``python -m tokencalc``."""
-    warnings.showwarning = _show_warning  # a disabled fast backend: one "tokencalc: warning:" line
-    argv = sys.argv[1:]
-    if argv[:1] == [
-        "statusline"
-    ]:  # runs after every Claude Code message: no Typer, Rich or tiktoken
-        from tokencalc.cli.statusline import run as run_statusline
+    guarded = _guard()
+    leave_quickly = False
+    try:
+        from tokencalc.cli.app import run
+        from tokencalc.cli.env import Environment
 
-        sys.exit(run_statusline(argv[1:]))
-    from tokencalc.cli.quick_count import parse
-
-    request = parse(argv)
-    if request is not None:
-        from tokencalc.cli.quick_count import run
-
-        code = run(request)
+        env = Environment.from_process()
+        code = run(sys.argv[1:], env)
+        leave_quickly = env.leave_quickly
+    except KeyboardInterrupt:
+        _say_interrupted()
+        code = _INTERRUPTED
+    if guarded:
+        # From here on the work is done: an interrupt during the interpreter's teardown
+        # (joining worker threads, closing files) must not print a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if leave_quickly:
         _flush_and_leave(code)
-    from tokencalc.cli.app import main as full_main
+    sys.exit(code)
 
-    full_main(argv)
+
+def _guard() -> bool:
+    try:
+        signal.signal(signal.SIGINT, _interrupted)
+    except (ValueError, OSError):  # not the main thread: leave Python's default handling
+        return False
+    return True
+
+
+def _say_interrupted() -> None:
+    try:
+        sys.stderr.write("tokencalc: interrupted\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _flush_and_leave(code: int) -> None:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tokencalc.render import OutputFormat
+from tokencalc.cli.env import Environment
+from tokencalc.cli.views.render import OutputFormat
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokencalc.sheet.price_sheet import PriceSheet
@@ -127,13 +128,12 @@ def parse_currency(currency: str, rate: str | None) -> tuple[str, Decimal | None
     return code, value
 
 
-def load_sheet(prices: Path | None) -> PriceSheet:
+def load_sheet(env: Environment, prices: Path | None) -> PriceSheet:
     """The effective price sheet, with a warning on stderr when it is over 90 days old."""
-    from tokencalc.cli.app import print_warning
     from tokencalc.sheet.load import load_price_sheet
 
     sheet = load_price_sheet(prices)
     warning = sheet.age_warning(today())
     if warning:
-        print_warning(warning)
+        env.warning(warning)
     return sheet

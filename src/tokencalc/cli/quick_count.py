@@ -8,11 +8,11 @@ input large enough to need one (``echo hello`` is counted by the pure-Python tok
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
-#: The reader of our stdout went away (``| head``): 128 + SIGPIPE, as the shell reports it.
-EXIT_BROKEN_PIPE = 141
+from tokencalc.cli.env import Environment
+from tokencalc.errors import ExitCode, TokencalcError
+
 _TOTAL_FLAGS = ("-q", "--total")
 _ENCODING_FLAGS = ("-e", "--encoding")
 
@@ -25,7 +25,7 @@ class QuickCount:
     encoding: str | None = None
 
 
-def parse(argv: list[str]) -> QuickCount | None:
+def parse(argv: list[str], env: Environment) -> QuickCount | None:
     """The request, when ``argv`` is ``count`` with -q/--total, optional -e NAME and inputs only."""
     if not argv or argv[0] != "count":
         return None
@@ -54,23 +54,15 @@ def parse(argv: list[str]) -> QuickCount | None:
             paths.append(arg)
     if not total:
         return None
-    if not paths and _stdin_is_terminal():
+    if not paths and env.stdin_isatty:
         return None  # the full CLI explains what to do
     if encoding is not None and not _known_encoding(encoding):
         return None  # the full CLI reports it, in its words
     return QuickCount(paths, encoding)
 
 
-def _stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def _known_encoding(name: str) -> bool:
-    from tokencalc.counting import encodings
-    from tokencalc.errors import TokencalcError
+    from tokencalc.counting import encodings  # start-up: every command line is parsed here first
 
     try:
         encodings.canonical_encoding(name)
@@ -79,55 +71,14 @@ def _known_encoding(name: str) -> bool:
     return True
 
 
-def run(request: QuickCount) -> int:
-    """Count and print the total; the exit code, as the full CLI's contract gives it
-    (``cli.app``: ``TokencalcGroup.invoke`` and ``main``)."""
-    from tokencalc.cli import streams
-    from tokencalc.cli.messages import debug_enabled, print_error
-    from tokencalc.errors import ExitCode, TokencalcError
-
-    streams.install()
-    try:
-        code = _count_and_print(request)
-    except TokencalcError as exc:
-        print_error(exc.message)
-        code = int(exc.exit_code)
-    except KeyboardInterrupt:
-        streams.write_stderr("tokencalc: interrupted\n")
-        code = int(ExitCode.INTERRUPTED)
-    except BrokenPipeError:
-        streams.silence_stdout()
-        code = EXIT_BROKEN_PIPE
-    except RecursionError:
-        if debug_enabled():
-            raise
-        print_error("an input is nested too deeply to be read (a price sheet, JSON or TOML file?)")
-        code = int(ExitCode.ERROR)
-    except Exception as exc:
-        if debug_enabled():
-            raise
-        print_error(
-            f"internal error: {type(exc).__name__}: {exc} (set TOKENCALC_DEBUG=1 for details)"
-        )
-        code = int(ExitCode.ERROR)
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        streams.silence_stdout()
-        code = EXIT_BROKEN_PIPE
-    except TokencalcError as exc:  # streams.OutputError: disk full, closed stdout
-        print_error(exc.message)
-        code = int(ExitCode.ERROR)
-    return code
-
-
-def _count_and_print(request: QuickCount) -> int:
-    from tokencalc.cli.inputs_view import count_paths
+def run(request: QuickCount, env: Environment) -> int:
+    """Count and print the total; the exit code (errors are mapped by the edge, ``cli.app``)."""
+    # start-up: parse() runs for every command line; the counting core only for this one
+    from tokencalc.cli.views.inputs_view import count_paths
     from tokencalc.counting import encodings
-    from tokencalc.errors import ExitCode
 
     name = request.encoding or encodings.DEFAULT_ENCODING
-    outcome = count_paths(request.paths, [name], quiet=True, machine_output=False)
+    outcome = count_paths(env, request.paths, [name], quiet=True, machine_output=False)
     total = sum(counts.tokens[name] for _, counts in outcome.counted)
-    sys.stdout.write(f"{total}\n")
+    env.write(f"{total}\n")
     return int(ExitCode.ERROR) if outcome.failed else int(ExitCode.OK)

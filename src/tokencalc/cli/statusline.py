@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+from tokencalc.cli.env import Environment
 
 HELP = """Usage: tokencalc statusline
 
@@ -30,6 +31,10 @@ HELP = """Usage: tokencalc statusline
 
   Records are kept in an incremental index in tokencalc's cache dir
   (TOKENCALC_CACHE_DIR); logs are found as `tokencalc usage` finds Claude Code's.
+
+  Examples:
+
+    echo '{"session_id": "…", "cost": {"total_cost_usd": 0.5}}' | tokencalc statusline
 """
 
 
@@ -50,11 +55,11 @@ def _duration(seconds: float) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}m"
 
 
-def _stdin_json(stream: IO[str]) -> tuple[dict[str, Any], str | None]:
+def _stdin_json(env: Environment) -> tuple[dict[str, Any], str | None]:
     """The status-line object, or ({}, a warning) when stdin holds none."""
-    if stream.isatty():
+    if env.stdin_isatty:
         return {}, None
-    text = stream.read()
+    text = env.stdin.read()
     if not text.strip():
         return {}, None
     try:
@@ -138,21 +143,24 @@ def line(data: dict[str, Any], now: float | None = None) -> str:
     return " · ".join(parts)
 
 
-def run(argv: list[str], stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
-    """The command: 0 on success; 2 for an unknown argument; 1 when the line cannot be made."""
-    stdin = stdin or sys.stdin
-    stdout = stdout or sys.stdout
+def run(argv: list[str], env: Environment) -> int:
+    """The command: 0 on success; 2 for an unknown argument; 1 when the line cannot be made.
+
+    Its failures are its own: a status bar shows stdout only, so a line that cannot be made
+    is said on stdout too (the edge never sees an exception from here).
+    """
+    stdout = env.stdout
     if argv and argv[0] in ("-h", "--help"):
         stdout.write(HELP)
         return 0
     if argv:
-        sys.stderr.write(
+        env.write_err(
             f"tokencalc: error: statusline takes no arguments (got {argv[0]!r}); see --help\n"
         )
         return 2
-    data, warning = _stdin_json(stdin)
+    data, warning = _stdin_json(env)
     if warning:
-        sys.stderr.write(f"tokencalc: warning: {warning}\n")
+        env.write_err(f"tokencalc: warning: {warning}\n")
     try:
         text = line(data)
     except Exception as exc:  # a status bar shows stdout only: say what failed, briefly
@@ -161,7 +169,7 @@ def run(argv: list[str], stdin: IO[str] | None = None, stdout: IO[str] | None = 
         if os.environ.get("TOKENCALC_DEBUG"):
             raise
         message = exc.message if isinstance(exc, TokencalcError) else f"{type(exc).__name__}: {exc}"
-        sys.stderr.write(f"tokencalc: error: {message}\n")
+        env.write_err(f"tokencalc: error: {message}\n")
         stdout.write("tokencalc: no usage figures (see stderr)\n")
         return 1
     stdout.write(text + "\n")

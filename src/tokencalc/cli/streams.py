@@ -123,13 +123,9 @@ def install() -> None:
         sys.stdout = GuardedStdout(sys.stdout)
 
 
-def write_stderr(text: str) -> None:
-    """Write to stderr; a stderr that cannot take it is given up on, quietly."""
+def nowhere() -> Any:
+    """A text stream that takes everything and keeps nothing (for a stderr that failed)."""
     try:
-        sys.stderr.write(text)
-        sys.stderr.flush()
-    except (OSError, ValueError, AttributeError):
-        try:
-            sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - process-long
-        except OSError:
-            pass
+        return open(os.devnull, "w", encoding="utf-8")
+    except OSError:
+        return io.StringIO()

@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from tokencalc.counting import encodings, fast_backend, long_pieces
 from tokencalc.counting.chunking import first_safe_cut, last_safe_cut
@@ -585,8 +585,11 @@ def count_inputs(
     counter: TokenCounter,
     sources: Iterable[InputSource],
     progress: Callable[[int], None] | None = None,
+    stdin: BinaryIO | None = None,
 ) -> Iterator[InputResult]:
     """Count each input, yielding results in input order; a bad input is a problem, not an error.
+
+    ``stdin`` is the byte stream a ``-`` input reads (the CLI passes its environment's).
 
     A file found by walking a directory that turns out to be binary (a NUL byte in the first
     8 KiB) is ``skipped``; one named on the command line is an ``error``. Up to READ_AHEAD
@@ -601,7 +604,7 @@ def count_inputs(
 
     for source in sources:
         try:
-            with open_source(source) as handle:
+            with open_source(source, stdin) as handle:
                 outcome: PendingCounts | InputProblem = counter.start_stream(
                     read_blocks(handle), progress
                 )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -213,10 +212,13 @@ def _os_message(exc: OSError) -> str:
 
 
 @contextmanager
-def open_source(source: InputSource) -> Iterator[BinaryIO]:
-    """Open an input for binary reading; standard input is read but never closed."""
+def open_source(source: InputSource, stdin: BinaryIO | None = None) -> Iterator[BinaryIO]:
+    """Open an input for binary reading; standard input (``stdin``, given by the caller: the
+    core never reaches for the process's streams) is read but never closed."""
     if source.path is None:
-        yield getattr(sys.stdin, "buffer", sys.stdin)
+        if stdin is None:
+            raise InputReadError("standard input is not available here")
+        yield stdin
         return
     try:
         handle = open(source.path, "rb", buffering=0)  # noqa: SIM115 - entered as `with handle:` below

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from pathlib import Path
@@ -10,6 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
+import tokencalc.usage
+from tokencalc.cli.commands.usage import (
+    UsageRequest,
+    _input_paths,
+    _report_malformed,
+    _source_name,
+    resolve_timezone,
+)
+from tokencalc.cli.env import Environment
 from tokencalc.cli.options import (
     CurrencyOption,
     FormatOption,
@@ -18,10 +26,18 @@ from tokencalc.cli.options import (
     load_sheet,
     parse_currency,
 )
-from tokencalc.render import OutputFormat
+from tokencalc.cli.views.render import Column, OutputFormat, write_json, write_rows
+from tokencalc.errors import UsageError, UsageRecordError
+from tokencalc.pricing.costs import decimal_text, format_money
+from tokencalc.usage import blocks as windows
+from tokencalc.usage.blocks import WINDOW
+from tokencalc.usage.pricing import price_usage
+from tokencalc.usage.values import BadValue, timestamp
+from tokencalc.usage.views import make_filter
 
 
 def blocks_command(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
@@ -92,20 +108,8 @@ def blocks_command(
 
       tokencalc usage blocks ~/.claude/projects --since 7d -f json
     """
-    from tokencalc.cli.usage import (
-        UsageRequest,
-        _input_paths,
-        _report_malformed,
-        _source_name,
-        resolve_timezone,
-    )
-    from tokencalc.errors import UsageError, UsageRecordError
-    from tokencalc.usage import blocks as windows
-    from tokencalc.usage import read_usage
-    from tokencalc.usage.pricing import price_usage
-    from tokencalc.usage.values import BadValue, timestamp
-    from tokencalc.usage.views import make_filter
 
+    env: Environment = ctx.obj
     code, explicit_rate = parse_currency(currency, rate)
     tz, tz_label = resolve_timezone(tz_name)
     try:
@@ -113,7 +117,7 @@ def blocks_command(
     except BadValue as exc:
         raise UsageError(f"--now: {exc}") from None
     record_filter = make_filter(since, until, project, tz, now)
-    sheet = load_sheet(prices)
+    sheet = load_sheet(env, prices)
     chosen_plan = sheet.resolve_plan(plan) if plan else None
     money_rate = sheet.exchange_rate(code, explicit_rate)
     request = UsageRequest(
@@ -121,9 +125,9 @@ def blocks_command(
         model=None, reasoning_tokens=0, chat_caching=False, tz=tz, tz_label=tz_label, currency=code,
         rate=explicit_rate, prices=prices, fmt=fmt,
     )  # fmt: skip
-    found, forced = _input_paths(request)
-    report = read_usage(found, source=forced)
-    _report_malformed(report)
+    found, forced = _input_paths(env, request)
+    report = tokencalc.usage.read_usage(found, source=forced)
+    _report_malformed(env, report)
     records = record_filter.records(report.records, tz)
     if not records:
         raise UsageRecordError("no usage records to put in windows")
@@ -138,17 +142,17 @@ def blocks_command(
     cap = window_cap(chosen_plan)
     shown = [result.active] if active and result.active else [] if active else list(result.blocks)
     if fmt is OutputFormat.json:
-        _write_json(result, shown, cap, chosen_plan, tz_label, code, now)
+        _write_json(env, result, shown, cap, chosen_plan, tz_label, code, now)
         return
     if chosen_plan is not None and cap is None:
-        sys.stderr.write(
-            f"tokencalc: note: the price sheet has no numeric 5-hour cap for {chosen_plan.name}; windows not compared with it\n"
+        env.say(
+            f"note: the price sheet has no numeric 5-hour cap for {chosen_plan.name}; windows not compared with it"
         )
     if result.left_out:
-        sys.stderr.write(
-            f"tokencalc: note: {result.left_out:,} billing-export row(s) left out (whole days, not windows)\n"
+        env.say(
+            f"note: {result.left_out:,} billing-export row(s) left out (whole days, not windows)"
         )
-    _write_table(result, shown, cap, tz, code, fmt)
+    _write_table(env, result, shown, cap, tz, code, fmt)
 
 
 def window_cap(plan: Any) -> int | None:
@@ -160,7 +164,6 @@ def window_cap(plan: Any) -> int | None:
     when the sheet gives no 5-hour limit for the plan.
     """
     limits = getattr(plan, "limits", ()) if plan is not None else ()
-    from tokencalc.usage.blocks import WINDOW
 
     hours = WINDOW.total_seconds() / 3600
     caps = [limit.messages for limit in limits if limit.hours == hours and limit.messages > 0]
@@ -181,10 +184,14 @@ def _duration(span: timedelta) -> str:
 
 
 def _write_table(
-    result, shown, cap: int | None, tz: tzinfo | None, currency: str, fmt: OutputFormat
+    env: Environment,
+    result,
+    shown,
+    cap: int | None,
+    tz: tzinfo | None,
+    currency: str,
+    fmt: OutputFormat,
 ) -> None:
-    from tokencalc.pricing.costs import format_money
-    from tokencalc.render import Column, write_rows
 
     columns = [
         Column("start", "Start", no_wrap=True),
@@ -210,6 +217,7 @@ def _write_table(
             }
         )
     write_rows(
+        env,
         fmt,
         columns,
         rows,
@@ -218,22 +226,26 @@ def _write_table(
     )
     if result.active is not None and result.burn is not None and fmt is OutputFormat.table:
         burn = result.burn
-        sys.stdout.write(
+        env.write(
             f"Active window: {format_money(result.active.cost, currency)} so far, "
             f"{format_money(burn.cost_per_hour, currency)}/h, {burn.tokens_per_minute:,.0f} tokens/min; at this pace "
             f"{format_money(burn.projected_cost, currency)} and {burn.projected_tokens:,} tokens by "
             f"{_local(result.active.end, tz)} ({_duration(burn.remaining)} left)\n"
         )
     elif fmt is OutputFormat.table:
-        sys.stdout.write("No active window.\n")
+        env.write("No active window.\n")
 
 
 def _write_json(
-    result, shown, cap: int | None, plan, tz_label: str, currency: str, now: datetime
+    env: Environment,
+    result,
+    shown,
+    cap: int | None,
+    plan,
+    tz_label: str,
+    currency: str,
+    now: datetime,
 ) -> None:
-    from tokencalc.pricing.costs import decimal_text
-    from tokencalc.render import write_json
-    from tokencalc.usage.blocks import WINDOW
 
     def block_json(block) -> dict:
         return {
@@ -255,6 +267,7 @@ def _write_json(
 
     burn = result.burn
     write_json(
+        env,
         {
             "window_hours": int(WINDOW.total_seconds() // 3600),
             "now": now.isoformat(),
@@ -274,5 +287,5 @@ def _write_json(
                 "projected_cost": decimal_text(burn.projected_cost),
                 "projected_tokens": burn.projected_tokens,
             },
-        }
+        },
     )

@@ -1,7 +1,16 @@
-"""``tokencalc estimate``: count text once per tokenizer and compare what it costs across models."""
+"""``tokencalc estimate``: count text once per tokenizer and compare what it costs across models.
+
+Over 400 lines because the command declares about forty options (each with its help text) in
+its signature, where Typer reads them; what it does with them is short (checking that they go
+together, then :func:`run_estimate`). Rendering is in :mod:`tokencalc.cli.views.estimate_view`,
+dataset mode in :mod:`.dataset`.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from datetime import time
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -9,8 +18,7 @@ from typing import Annotated
 
 import typer
 
-from tokencalc.cli.completion import complete_model, complete_provider
-from tokencalc.cli.dataset import (
+from tokencalc.cli.commands.dataset_options import (
     CacheSystemOption,
     DataFormatOption,
     FieldOption,
@@ -23,7 +31,8 @@ from tokencalc.cli.dataset import (
     UsageTierOption,
     WorkersOption,
 )
-from tokencalc.cli.online_view import OnlineOption, count_online, online_text_limit
+from tokencalc.cli.completion import complete_model, complete_provider
+from tokencalc.cli.env import Environment
 from tokencalc.cli.options import (
     CurrencyOption,
     DateOption,
@@ -35,7 +44,19 @@ from tokencalc.cli.options import (
     parse_date,
     parse_decimal,
 )
-from tokencalc.render import OutputFormat
+from tokencalc.cli.views import estimate_view
+from tokencalc.cli.views.inputs_view import CountedInputs, count_paths
+from tokencalc.cli.views.online_view import OnlineOption, count_online, online_text_limit
+from tokencalc.cli.views.render import OutputFormat
+from tokencalc.errors import ExitCode, UsageError
+from tokencalc.pricing.estimate import (
+    Assumptions,
+    check_budget,
+    check_tier_offered,
+    count_needs,
+    estimate_costs,
+    estimate_measured,
+)
 
 
 class SortKey(str, Enum):
@@ -52,6 +73,7 @@ class TierChoice(str, Enum):
 
 
 def estimate_command(
+    ctx: typer.Context,
     paths: Annotated[
         list[str] | None,
         typer.Argument(
@@ -271,10 +293,8 @@ def estimate_command(
 
       tokencalc estimate tickets.jsonl --field body --batch --per-record costs.csv   (dataset mode)
     """
-    from tokencalc.cli.inputs_view import stdin_is_terminal
-    from tokencalc.errors import UsageError
-    from tokencalc.pricing.estimate import Assumptions
 
+    env: Environment = ctx.obj
     if batch and tier not in (TierChoice.standard, TierChoice.batch):
         raise UsageError("give --batch or --tier, not both")
     chosen_tier = "batch" if batch else (None if tier is TierChoice.standard else tier.value)
@@ -323,9 +343,12 @@ def estimate_command(
             "--as-one joins whole inputs: dataset mode (--field/--template) prices each record as a request"
         )
     if field is not None or template is not None:
-        from tokencalc.cli.dataset import run_dataset
+        from tokencalc.cli.commands.dataset import (
+            run_dataset,  # start-up: dataset mode's readers (Parquet, zstd) only when asked for
+        )
 
-        run_dataset(
+        return run_dataset(
+            env,
             paths or [],
             assumptions,
             field=field,
@@ -348,7 +371,6 @@ def estimate_command(
             prices=prices,
             fmt=fmt,
         )
-        return
     dataset_only = {
         "--system": system,
         "--output-field": output_field,
@@ -367,11 +389,12 @@ def estimate_command(
     given = [name for name, value in dataset_only.items() if value is not None]
     if given:
         raise UsageError(f"{given[0]} is for dataset mode: add --field NAME or --template FILE")
-    if not paths and input_tokens is None and stdin_is_terminal():
+    if not paths and input_tokens is None and env.stdin_isatty:
         raise UsageError(
             "nothing to estimate: name files or directories, or pipe text in (cat notes.md | tokencalc estimate)"
         )
-    run_estimate(
+    return run_estimate(
+        env,
         paths or [],
         assumptions,
         models=model or [],
@@ -389,6 +412,7 @@ def estimate_command(
 
 
 def run_estimate(
+    env: Environment,
     paths: list[str],
     assumptions,
     *,
@@ -403,36 +427,24 @@ def run_estimate(
     fmt: OutputFormat,
     input_tokens: int | None = None,
     online: bool = False,
-) -> None:
+) -> int:
     """Load the sheet, count the inputs (or take ``input_tokens``), price them and render.
 
-    Exits 1 on input errors and when no selected model offers the tier (after rendering),
+    The exit code: 1 on input errors and when no selected model offers the tier (after rendering),
     3 over budget.
     """
-    from dataclasses import replace
 
-    from tokencalc.cli.inputs_view import count_paths
-    from tokencalc.errors import ExitCode
-    from tokencalc.pricing.estimate import (
-        check_budget,
-        check_tier_offered,
-        count_needs,
-        estimate_costs,
-        estimate_measured,
-    )
-
-    sheet = load_sheet(prices)
+    sheet = load_sheet(env, prices)
     selected = sheet.select(models, providers, all_models)
     assumptions = replace(assumptions, rate=sheet.exchange_rate(assumptions.currency, rate))
 
     if input_tokens is not None:
-        from tokencalc.cli.inputs_view import CountedInputs
-
         outcome = CountedInputs()
         estimate = estimate_measured(sheet, selected, input_tokens, assumptions)
     else:
         needed = count_needs(sheet, selected)
         outcome = count_paths(
+            env,
             paths,
             needed.encodings,
             machine_output=fmt is not OutputFormat.table,
@@ -440,219 +452,27 @@ def run_estimate(
             keep_text=max(needed.keep_text, online_text_limit(online)),
         )
         if outcome.failed and not outcome.counted:
-            raise typer.Exit(int(ExitCode.ERROR))
-        overrides = count_online(sheet, selected, outcome.counted) if online else None
+            return int(ExitCode.ERROR)
+        overrides = count_online(env, sheet, selected, outcome.counted) if online else None
         estimate = estimate_costs(
             sheet, selected, outcome.counted, assumptions, per_file=per_file, overrides=overrides
         )
     if fmt is OutputFormat.json:
-        _write_json(sheet, estimate, outcome, sort)
+        estimate_view.write_document(env, sheet, estimate, outcome, sort)
     else:
-        _write_rows(estimate, sort, fmt)
+        estimate_view.write_results(env, estimate, sort, fmt)
     check_tier_offered(sheet, estimate)
     if outcome.failed:
-        raise typer.Exit(int(ExitCode.ERROR))
+        return int(ExitCode.ERROR)
     if max_cost is not None:
         check_budget(estimate, max_cost)
-
-
-# --- rendering -----------------------------------------------------------------------------
-
-
-def _tokens_shown(row) -> str:
-    return (
-        f"{row.input_tokens:,}" if row.method in ("exact", "online") else f"≈{row.input_tokens:,}"
-    )
-
-
-def _count_basis(row) -> str:
-    """How the input was counted: ``exact (o200k_base)``, ``reconstructed (claude-v3, ctok 1.3.0)``,
-    ``per-class (gemini)``, ``×1.1 o200k_base, unmeasured`` or ``online (anthropic)``; JSON says more."""
-    return row.how_short
+    return int(ExitCode.OK)
 
 
 def parse_time_of_day(text: str):
     """``--at HH:MM`` as a UTC time of day; a clear usage error otherwise."""
-    import re
-    from datetime import time
-
-    from tokencalc.errors import UsageError
 
     found = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
     if not found or int(found.group(1)) > 23 or int(found.group(2)) > 59:
         raise UsageError(f"--at must be a UTC time of day written HH:MM (e.g. 18:30), got {text!r}")
     return time(int(found.group(1)), int(found.group(2)))
-
-
-def _json_row(row, tier: str | None) -> dict:
-    from tokencalc.pricing.costs import decimal_text
-
-    cost = row.cost
-    document = {
-        "model": row.model.id,
-        "name": row.model.name,
-        "provider": row.model.provider,
-        "input_tokens": row.input_tokens,
-        "output_tokens": row.output_tokens,
-        "cached_tokens": row.cached_tokens,
-        "estimated": row.method not in ("exact", "online"),
-        "count_method": row.method,
-        "how_counted": row.how,
-        "tokenizer": row.tokenizer.family,
-        "base_encoding": row.tokenizer.base,
-        "ratio": float(row.tokenizer.ratio),
-        "fits_context": row.fits_context,
-        "context_window": row.model.context_window,
-        "long_context": bool(cost and cost.long_context),
-        "tier": tier or "standard",
-        "tier_offered": row.tier_offered,
-        "input_cost": decimal_text(cost.prompt) if cost else None,
-        "output_cost": decimal_text(cost.output) if cost else None,
-        "fees_cost": decimal_text(cost.fees) if cost else None,
-        "cost": decimal_text(cost.total) if cost else None,
-        "cheapest": row.cheapest,
-        "output_capped": row.output_capped,
-        "notes": list(row.notes),
-    }
-    if row.input_label is not None:
-        document = {"input": row.input_label, **document}
-    return document
-
-
-def _per_file_in_row_order(estimate, sort: str) -> list:
-    """Per-file rows grouped by model in the order of the model rows, inputs in given order."""
-    from tokencalc.pricing.estimate import sort_rows
-
-    order = {row.model.id: index for index, row in enumerate(sort_rows(estimate.rows, sort))}
-    return sorted(estimate.per_file, key=lambda row: order[row.model.id])
-
-
-def _write_json(sheet, estimate, outcome, sort: str) -> None:
-    from tokencalc.cli.inputs_view import input_entries
-    from tokencalc.pricing.costs import decimal_text
-    from tokencalc.pricing.estimate import sort_rows
-    from tokencalc.render import write_json
-    from tokencalc.tokenizers.model_counts import FRAME_NOTE
-
-    a = estimate.assumptions
-    cheapest = estimate.cheapest
-    write_json(
-        {
-            "date": a.on,
-            "currency": a.currency,
-            "rate": decimal_text(a.rate),
-            "assumptions": {
-                "requests": _requests_text(a),
-                "input_tokens_given": estimate.rows[0].measured if estimate.rows else False,
-                "cached_tokens": a.cached_tokens,
-                "output_tokens": a.output_tokens,
-                "output_ratio": float(a.effective_output_ratio)
-                if a.effective_output_ratio is not None
-                else None,
-                "output_default": a.output_is_default,
-                "cached_fraction": float(a.cached_fraction),
-                "tier": a.tier or "standard",
-                "calls": a.calls,
-                "per_day": a.per_day,
-                "days": a.days if a.per_day is not None else None,
-                "at_utc": a.at.strftime("%H:%M") if a.at is not None else None,
-                "web_searches": a.web_searches,
-            },
-            "sheet": {"as_of": sheet.as_of, "files": list(sheet.files)},
-            "input_tokens_are": FRAME_NOTE,
-            "inputs": input_entries(
-                outcome,
-                lambda _label, c: {
-                    "chars": c.chars,
-                    "words": c.words,
-                    "lines": c.lines,
-                    "bytes": c.bytes,
-                    "tokens": dict(c.tokens),
-                },
-            ),
-            "cheapest": cheapest.model.id if cheapest else None,
-            "rows": [_json_row(row, a.tier) for row in sort_rows(estimate.rows, sort)],
-            "per_file": [_json_row(row, a.tier) for row in _per_file_in_row_order(estimate, sort)],
-        }
-    )
-
-
-def _requests_text(a) -> str:
-    if a.as_one:
-        return "all inputs as one prompt: one request, repeated 'calls' times"
-    return "each input is one request, repeated 'calls' times"
-
-
-def _write_rows(estimate, sort: str, fmt: OutputFormat) -> None:
-    from tokencalc.pricing.costs import format_money
-    from tokencalc.pricing.estimate import sort_rows
-    from tokencalc.render import Column, bar, pictures_wanted, write_rows
-    from tokencalc.tokenizers.model_counts import FRAME_NOTE
-
-    pictures = pictures_wanted(fmt)
-
-    a = estimate.assumptions
-    per_file = bool(estimate.per_file)
-    file_rows = _per_file_in_row_order(estimate, sort)
-    ordered = []
-    for row in sort_rows(estimate.rows, sort):
-        ordered.append(row)
-        ordered.extend(r for r in file_rows if r.model.id == row.model.id)
-
-    if fmt is OutputFormat.csv:
-        columns = [Column(key, key) for key in _json_row(ordered[0], a.tier)] if ordered else []
-        if per_file and ordered:
-            columns = [Column("input", "input"), *(c for c in columns if c.key != "input")]
-        rows = [{**_json_row(row, a.tier), "notes": "; ".join(row.notes)} for row in ordered]
-        write_rows(fmt, columns, rows)
-        return
-
-    def money(value):
-        return "—" if value is None else format_money(value, a.currency)
-
-    columns = [
-        Column("model", "Model", no_wrap=True),
-        *([Column("input", "Input", no_wrap=True)] if per_file else []),
-        Column("input_tokens", "Input tokens", numeric=True),
-        Column("output_tokens", "Output tokens", numeric=True, priority=1),
-        Column("cost", "Cost", numeric=True),
-        *([Column("bar", "", no_wrap=True, decoration=True)] if pictures else []),
-        Column("basis", "Count", no_wrap=True, priority=2),
-        Column("notes", "Notes", fold=True),
-    ]
-    dearest = max(
-        (row.cost.total for row in ordered if row.cost is not None and row.input_label is None),
-        default=Decimal(0),
-    )
-    rows, styles = [], []
-    for row in ordered:
-        cost = row.cost
-        notes = (["★ cheapest"] if row.cheapest else []) + list(row.notes)
-        rows.append(
-            {
-                "model": row.model.id if row.input_label is None else "",
-                "input": "all inputs" if row.input_label is None else row.input_label,
-                "input_tokens": _tokens_shown(row),
-                "basis": _count_basis(row),
-                "output_tokens": f"{row.output_tokens:,}",
-                "cost": money(cost.total if cost else None),
-                "bar": bar(cost.total if cost and row.input_label is None else None, dearest),
-                "notes": "; ".join(notes),
-            }
-        )
-        if row.cheapest:
-            styles.append("bold green")
-        elif not row.eligible:
-            styles.append("dim")
-        else:
-            styles.append(None)
-    from tokencalc.pricing.estimate_dates import peak_note
-
-    timing = peak_note(None, [row.model for row in estimate.rows], a.at)
-    caption = (
-        a.describe()
-        + (f" · {timing}" if timing else "")
-        + ("" if a.measured else " · ≈ not exact")
-        + f" · {FRAME_NOTE} · ★ cheapest that fits"
-    )
-    write_rows(fmt, columns, rows, title="Estimated cost", caption=caption, styles=styles)

@@ -1,8 +1,9 @@
 """Putting rows on the screen or into a pipe: Rich tables for people, JSON/CSV/Markdown for tools.
 
-Commands build plain data (lists of dicts) and hand it here with a list of :class:`Column`;
-nothing in the core imports this module. Consoles are made per invocation, so colour and
-width are decided by where the output goes (no colour when piped; ``NO_COLOR`` honoured).
+Commands build plain data (lists of dicts) and hand it here with a list of :class:`Column` and
+the invocation's :class:`~tokencalc.cli.env.Environment`; nothing in the core imports this
+module. The environment's consoles decide colour and width by where the output goes (no colour
+when piped; ``NO_COLOR`` honoured).
 """
 
 from __future__ import annotations
@@ -10,17 +11,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import sys
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from tokencalc.cli.env import Environment
 from tokencalc.safe_text import escape
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 
 class OutputFormat(str, Enum):
@@ -66,43 +65,28 @@ TABLE_MAX_WIDTH = 160
 TABLE_MIN_WIDTH = 40
 
 
-def table_width(console: Any = None) -> int:
-    """The width tables are fitted into: ``COLUMNS`` when set, else the terminal's, else 160."""
-    import os
-
+def table_width(env: Environment) -> int:
+    """The width tables are fitted into: the environment's fixed width, else ``COLUMNS`` when
+    set, else the terminal's, else 160."""
+    if env.width is not None:
+        return max(env.width, TABLE_MIN_WIDTH)
     columns = os.environ.get("COLUMNS", "").strip()
     if columns.isdigit() and int(columns) > 0:
         return max(int(columns), TABLE_MIN_WIDTH)
-    console = console or make_console()
-    if console.is_terminal:
-        return max(int(console.width), TABLE_MIN_WIDTH)
+    if env.out.is_terminal:
+        return max(int(env.out.width), TABLE_MIN_WIDTH)
     return TABLE_MAX_WIDTH
-
-
-def make_console(*, stderr: bool = False) -> Console:
-    """A Rich console for this invocation (stdout, or stderr for progress and notes)."""
-    from rich.console import Console
-
-    class _Console(Console):
-        def on_broken_pipe(self) -> None:
-            # Rich would exit 1; the reader going away is exit 141 (tokencalc.cli.app).
-            self.quiet = True
-            raise BrokenPipeError
-
-    return _Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
 BAR_WIDTH = 12
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-def pictures_wanted(fmt: OutputFormat, console: Any = None) -> bool:
+def pictures_wanted(env: Environment, fmt: OutputFormat) -> bool:
     """Bars and charts only in a table on a terminal, and not with ``NO_COLOR``."""
-    import os
-
     if fmt is not OutputFormat.table or os.environ.get("NO_COLOR"):
         return False
-    return bool((console or make_console()).is_terminal)
+    return bool(env.out.is_terminal)
 
 
 def bar(
@@ -131,10 +115,10 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def write_json(document: Any) -> None:
+def write_json(env: Environment, document: Any) -> None:
     """Pretty JSON on stdout; Decimals become decimal strings, dates ISO strings."""
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=json_default))
-    sys.stdout.write("\n")
+    env.write(json.dumps(document, indent=2, ensure_ascii=False, default=json_default))
+    env.write("\n")
 
 
 def _csv_value(value: Any) -> Any:
@@ -147,8 +131,8 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def write_csv(columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+def write_csv(env: Environment, columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> None:
+    writer = csv.writer(env.stdout, lineterminator="\n")
     writer.writerow([c.key for c in columns])
     for row in rows:
         writer.writerow([_csv_value(row.get(c.key)) for c in columns])
@@ -159,13 +143,14 @@ def _markdown_cell(text: str) -> str:
 
 
 def write_markdown(
+    env: Environment,
     columns: Sequence[Column],
     rows: Sequence[dict[str, Any]],
     *,
     title: str | None = None,
     caption: str | None = None,
 ) -> None:
-    out = sys.stdout
+    out = env.stdout
     if title:
         out.write(f"**{_markdown_cell(title)}**\n\n")
     out.write("| " + " | ".join(_markdown_cell(c.header) for c in columns) + " |\n")
@@ -179,6 +164,7 @@ def write_markdown(
 
 
 def write_table(
+    env: Environment,
     columns: Sequence[Column],
     rows: Sequence[dict[str, Any]],
     *,
@@ -186,7 +172,6 @@ def write_table(
     caption: str | None = None,
     styles: Sequence[str | None] | None = None,
     footer: dict[str, Any] | None = None,
-    console: Any = None,
 ) -> None:
     """A table fitted to :func:`table_width` without cutting a figure (see :mod:`table_layout`).
 
@@ -195,10 +180,10 @@ def write_table(
     from rich.cells import cell_len
     from rich.text import Text
 
-    from tokencalc.table_layout import Spec, lay_out, wrap
+    from tokencalc.cli.views.table_layout import Spec, lay_out, wrap
 
-    console = console or make_console()
-    width = table_width(console)
+    console = env.out
+    width = table_width(env)
     specs = [
         Spec(
             header=c.header,
@@ -237,6 +222,7 @@ def write_table(
 
 
 def write_rows(
+    env: Environment,
     fmt: OutputFormat,
     columns: Sequence[Column],
     rows: Sequence[dict[str, Any]],
@@ -248,8 +234,10 @@ def write_rows(
 ) -> None:
     """Rows as a table, CSV or Markdown (JSON documents are command-specific: use write_json)."""
     if fmt is OutputFormat.csv:
-        write_csv(columns, [*rows, footer] if footer else rows)
+        write_csv(env, columns, [*rows, footer] if footer else rows)
     elif fmt is OutputFormat.markdown:
-        write_markdown(columns, [*rows, footer] if footer else rows, title=title, caption=caption)
+        write_markdown(
+            env, columns, [*rows, footer] if footer else rows, title=title, caption=caption
+        )
     else:
-        write_table(columns, rows, title=title, caption=caption, styles=styles, footer=footer)
+        write_table(env, columns, rows, title=title, caption=caption, styles=styles, footer=footer)

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
-import sys
 import time
+
+from tokencalc.cli.env import Environment
 
 #: Work that finishes sooner than this never shows a bar.
 SHOW_AFTER_SECONDS = 1.0
 
 
-def progress_allowed(*, quiet: bool = False, machine_output: bool = False) -> bool:
+def progress_allowed(
+    env: Environment, *, quiet: bool = False, machine_output: bool = False
+) -> bool:
     """A bar is drawn only when a person watches: both streams are terminals, nothing piped."""
     if quiet or machine_output:
         return False
-    try:
-        return sys.stdout.isatty() and sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return env.stdout_isatty and env.stderr_isatty
 
 
 class LazyProgress:
     """Counts bytes and files; draws a Rich progress bar on stderr once work passes a second."""
 
     def __init__(
-        self, *, enabled: bool, total_bytes: int | None, total_files: int, label: str = "Counting"
+        self,
+        *,
+        enabled: bool,
+        total_bytes: int | None,
+        total_files: int,
+        label: str = "Counting",
+        env: Environment,
     ) -> None:
+        """The bar is drawn on ``env.err`` (made only when a bar is)."""
         self._enabled = enabled
+        self._env = env
         self._total_bytes = total_bytes
         self._total_files = total_files
         self._label = label
@@ -64,7 +72,6 @@ class LazyProgress:
         )
 
     def _start(self) -> None:
-        from rich.console import Console
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -81,7 +88,7 @@ class LazyProgress:
             TransferSpeedColumn(),
             TextColumn("{task.fields[files]}"),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=self._env.err,
             transient=True,
         )
         self._task = self._progress.add_task(self._label, total=self._total_bytes, files="")

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
 from tokencalc.cli.completion import complete_encoding, complete_model
-from tokencalc.cli.online_view import OnlineOption, count_online, online_text_limit
-from tokencalc.render import OutputFormat
+from tokencalc.cli.env import Environment
+from tokencalc.cli.views.inputs_view import count_paths, input_entries
+from tokencalc.cli.views.online_view import OnlineOption, count_online, online_text_limit
+from tokencalc.cli.views.render import Column, OutputFormat, write_json, write_rows
+from tokencalc.counting import encodings
+from tokencalc.errors import ExitCode, UnknownModelError, UsageError
+from tokencalc.tokenizers.model_counts import combined_label, model_count, needs
 
 
 def count_command(
+    ctx: typer.Context,
     paths: Annotated[
         list[str] | None,
         typer.Argument(
@@ -46,7 +51,7 @@ def count_command(
         OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
     ] = OutputFormat.table,
     online: OnlineOption = False,
-) -> None:
+) -> int:
     """Count tokens exactly, wc-style, with lines, words and characters beside them.
 
     Counting is offline and exact for OpenAI tokenizers. Special-token strings such as
@@ -62,12 +67,10 @@ def count_command(
 
       tokencalc count notes.md --model claude-sonnet-5-5   (≈ estimate)
     """
-    from tokencalc.cli.inputs_view import stdin_is_terminal
-    from tokencalc.errors import UsageError
-
+    env: Environment = ctx.obj
     if encoding and model:
         raise UsageError("give --encoding or --model, not both")
-    if not paths and stdin_is_terminal():
+    if not paths and env.stdin_isatty:
         raise UsageError(
             "nothing to count: name files or directories, or pipe text in "
             "(cat notes.md | tokencalc count)"
@@ -76,7 +79,9 @@ def count_command(
         raise UsageError(
             "--online counts with a vendor's endpoint: give --model (e.g. --model claude-sonnet-5-5)"
         )
-    run_count(paths or [], encoding=encoding, model=model, quiet=total, fmt=fmt, online=online)
+    return run_count(
+        env, paths or [], encoding=encoding, model=model, quiet=total, fmt=fmt, online=online
+    )
 
 
 def _base_count(tokenizer, counts) -> int:
@@ -85,7 +90,6 @@ def _base_count(tokenizer, counts) -> int:
 
 def _made(tokenizer, outcome, online: dict | None = None) -> dict:
     """Input label → ModelCount: how each input's tokens were made (tokencalc.tokenizers.model_counts)."""
-    from tokencalc.tokenizers.model_counts import model_count
 
     online = online or {}
     return {
@@ -96,7 +100,6 @@ def _made(tokenizer, outcome, online: dict | None = None) -> dict:
 
 def _how(tokenizer, made: dict) -> tuple[str, str]:
     """(method, label) of the total."""
-    from tokencalc.tokenizers.model_counts import combined_label
 
     if not made:
         return ("estimated" if tokenizer.estimated else "exact"), ""
@@ -105,6 +108,7 @@ def _how(tokenizer, made: dict) -> tuple[str, str]:
 
 
 def _sheet_model(model: str):
+    # start-up: only a model tiktoken does not know pays for importing the price sheet
     from tokencalc.sheet.load import load_price_sheet
 
     sheet = load_price_sheet()
@@ -113,8 +117,6 @@ def _sheet_model(model: str):
 
 def _tokenizer_for(encoding: str | None, model: str | None):
     """The TokenizerRef to count with: exact unless the model is only in the price sheet."""
-    from tokencalc.counting import encodings
-    from tokencalc.errors import UnknownModelError
 
     if model:
         try:
@@ -130,6 +132,7 @@ def _tokenizer_for(encoding: str | None, model: str | None):
 
 
 def run_count(
+    env: Environment,
     paths: list[str],
     *,
     encoding: str | None,
@@ -137,15 +140,11 @@ def run_count(
     quiet: bool,
     fmt: OutputFormat,
     online: bool = False,
-) -> None:
-    """Resolve inputs, count them, report problems on stderr and render the result."""
-    from tokencalc.cli.inputs_view import count_paths
-    from tokencalc.errors import ExitCode
-
+) -> int:
+    """Resolve inputs, count them, report problems on stderr and render the result; the exit
+    code (1 when an input could not be read)."""
     tokenizer = _tokenizer_for(encoding, model)
     if tokenizer.counting is not None:
-        from tokencalc.tokenizers.model_counts import needs
-
         need = needs([tokenizer])
         encodings_, classes, keep = list(need.encodings), need.classes, need.keep_text
     else:
@@ -155,6 +154,7 @@ def run_count(
             0,
         )
     outcome = count_paths(
+        env,
         paths,
         encodings_,
         quiet=quiet,
@@ -167,28 +167,24 @@ def run_count(
         sheet, entry = _sheet_model(model)
         by_input = {
             label: made
-            for (_, label), made in count_online(sheet, [entry], outcome.counted).items()
+            for (_, label), made in count_online(env, sheet, [entry], outcome.counted).items()
         }
     made = _made(tokenizer, outcome, by_input)
     total_tokens = sum(m.tokens for m in made.values())
     if quiet:
-        sys.stdout.write(f"{total_tokens}\n")
+        env.write(f"{total_tokens}\n")
     elif fmt is OutputFormat.json:
-        _write_json(tokenizer, outcome, total_tokens, made)
+        _write_json(env, tokenizer, outcome, total_tokens, made)
     else:
-        _write_rows(tokenizer, outcome, total_tokens, fmt, made)
-    if outcome.failed:
-        raise typer.Exit(int(ExitCode.ERROR))
+        _write_rows(env, tokenizer, outcome, total_tokens, fmt, made)
+    return int(ExitCode.ERROR) if outcome.failed else int(ExitCode.OK)
 
 
 def _figures(tokens: int, counts) -> dict:
     return {"tokens": tokens, "chars": counts.chars, "words": counts.words, "lines": counts.lines}
 
 
-def _write_json(tokenizer, outcome, total_tokens: int, made: dict) -> None:
-    from tokencalc.cli.inputs_view import input_entries
-    from tokencalc.render import write_json
-
+def _write_json(env: Environment, tokenizer, outcome, total_tokens: int, made: dict) -> None:
     inputs = input_entries(outcome, lambda label, counts: _figures(made[label].tokens, counts))
     document = {"encoding": tokenizer.family}
     if tokenizer.estimated:
@@ -202,12 +198,12 @@ def _write_json(tokenizer, outcome, total_tokens: int, made: dict) -> None:
             how_counted=label,
             tokens_are="content tokens: the per-message chat frame is not included",
         )
-    write_json({**document, "inputs": inputs, "total": _figures(total_tokens, outcome.total)})
+    write_json(env, {**document, "inputs": inputs, "total": _figures(total_tokens, outcome.total)})
 
 
-def _write_rows(tokenizer, outcome, total_tokens: int, fmt: OutputFormat, made: dict) -> None:
-    from tokencalc.render import Column, write_rows
-
+def _write_rows(
+    env: Environment, tokenizer, outcome, total_tokens: int, fmt: OutputFormat, made: dict
+) -> None:
     approx = "≈" if _how(tokenizer, made)[0] not in ("exact", "online") else ""
     columns = [
         Column("tokens", "Tokens", numeric=True, display=lambda n: f"{approx}{n:,}"),
@@ -225,4 +221,4 @@ def _write_rows(tokenizer, outcome, total_tokens: int, fmt: OutputFormat, made: 
     else:
         caption = f"{tokenizer.family}, exact"
     shown = fmt is OutputFormat.table or (fmt is OutputFormat.markdown and tokenizer.estimated)
-    write_rows(fmt, columns, rows, caption=caption if shown else None, footer=footer)
+    write_rows(env, fmt, columns, rows, caption=caption if shown else None, footer=footer)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tokencalc.cli.env import Environment
+from tokencalc.cli.views.render import Column, OutputFormat, write_rows
+from tokencalc.cli.views.render import write_json as emit_json
 from tokencalc.datasets.duration import describe_minutes
 from tokencalc.datasets.run import DatasetPlan
 from tokencalc.datasets.summary import DatasetSummary, ModelSummary, Spread
 from tokencalc.pricing.costs import decimal_text, format_money
-from tokencalc.render import Column, OutputFormat, make_console, write_rows
-from tokencalc.render import write_json as emit_json
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.sheet.ratelimits import LIMIT_KEYS
 
@@ -117,6 +118,7 @@ def _duration_text(duration: Any) -> str:
 
 
 def write_json(
+    env: Environment,
     sheet: PriceSheet,
     summary: DatasetSummary,
     plan: DatasetPlan,
@@ -126,6 +128,7 @@ def write_json(
     a = plan.assumptions
     best = summary.cheapest
     emit_json(
+        env,
         {
             "mode": "dataset",
             "date": a.on,
@@ -166,7 +169,7 @@ def write_json(
                 }
                 for rec in summary.longest
             ],
-        }
+        },
     )
 
 
@@ -177,6 +180,7 @@ def _spread_text(spread: Spread) -> str:
 
 
 def write_table(
+    env: Environment,
     summary: DatasetSummary,
     plan: DatasetPlan,
     fmt: OutputFormat,
@@ -234,10 +238,10 @@ def write_table(
         + f" · {a.tier or 'standard'} tier · prices of {a.on.isoformat()} · costs in {a.currency}"
         + " · ≈ estimated tokenizer · p95 nearest-rank"
     )
-    write_rows(fmt, columns, rows, title="Dataset estimate", caption=caption, styles=styles)
+    write_rows(env, fmt, columns, rows, title="Dataset estimate", caption=caption, styles=styles)
     if fmt is not OutputFormat.table:
         return
-    console = make_console()
+    console = env.out
     if summary.longest:
         first = summary.models[0].model.id if summary.models else ""
         console.print(f"\nLongest records (input tokens for {first}):")

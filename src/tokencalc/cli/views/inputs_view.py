@@ -8,12 +8,15 @@ unreadable, binary or badly encoded input on stderr as it goes.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from tokencalc.cli.env import Environment
+from tokencalc.cli.views.progress import LazyProgress, progress_allowed
+from tokencalc.counting import counter as counting
 from tokencalc.counting.counter import Counts, InputResult
-from tokencalc.counting.inputs import InputProblem
+from tokencalc.counting.inputs import InputProblem, resolve_inputs
+from tokencalc.safe_text import escape
 
 
 @dataclass
@@ -59,6 +62,7 @@ class CountedInputs:
 
 
 def count_paths(
+    env: Environment,
     paths: list[str],
     encoding_names: Sequence[str],
     *,
@@ -73,15 +77,9 @@ def count_paths(
     Errors go to stderr as they are found; the note about skipped files is printed unless
     ``quiet``. The caller decides the exit code from :attr:`CountedInputs.failed`.
     """
-    from tokencalc.cli.messages import print_error, print_warning
-    from tokencalc.cli.progress import LazyProgress, progress_allowed
-    from tokencalc.counting.counter import TokenCounter, count_inputs
-    from tokencalc.counting.inputs import resolve_inputs
-    from tokencalc.safe_text import escape
-
     resolved = resolve_inputs(paths)
     for problem in resolved.problems:
-        print_error(f"{escape(problem.label)}: {problem.message}")
+        env.error(f"{escape(problem.label)}: {problem.message}")
     known_sizes = [s.size for s in resolved.sources]
     total_bytes = None if any(size is None for size in known_sizes) else sum(known_sizes)
 
@@ -91,10 +89,10 @@ def count_paths(
         hidden_skipped=resolved.hidden_skipped,
         ignored_skipped=resolved.ignored_skipped,
     )
-    counter = TokenCounter(
+    counter = counting.TokenCounter(
         list(encoding_names), tokens_only=quiet, classes=classes, keep_text=keep_text
     )
-    show_progress = progress_allowed(quiet=quiet, machine_output=machine_output)
+    show_progress = progress_allowed(env, quiet=quiet, machine_output=machine_output)
     with (
         counter,
         LazyProgress(
@@ -102,27 +100,30 @@ def count_paths(
             total_bytes=total_bytes,
             total_files=len(resolved.sources),
             label=label,
+            env=env,
         ) as progress,
     ):
-        for result in count_inputs(counter, resolved.sources, progress.advance):
+        for result in counting.count_inputs(
+            counter, resolved.sources, progress.advance, env.stdin_bytes
+        ):
             progress.file_done()
             outcome.results.append(result)
             if result.problem is not None:
                 if result.problem.kind == "skipped":
                     outcome.binary_skipped += 1
                 else:
-                    print_error(f"{escape(result.problem.label)}: {result.problem.message}")
+                    env.error(f"{escape(result.problem.label)}: {result.problem.message}")
                 continue
             counts = result.counts
             if counts.replaced:
-                print_warning(
+                env.warning(
                     f"{escape(result.label)}: invalid UTF-8: {counts.replaced:,} byte sequence(s) counted as U+FFFD"
                 )
             outcome.total = outcome.total + counts
 
     note = outcome.skipped_note()
     if note and not quiet:
-        sys.stderr.write(f"tokencalc: {note}\n")
+        env.say(note)
     return outcome
 
 
@@ -138,10 +139,3 @@ def input_entries(outcome: CountedInputs, figures: Callable[[str, Counts], dict]
             key = "skipped" if result.problem.kind == "skipped" else "error"
             entries.append({"path": result.label, key: result.problem.message})
     return entries
-
-
-def stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False

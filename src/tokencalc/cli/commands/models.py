@@ -12,12 +12,17 @@ from typing import Annotated
 import typer
 
 from tokencalc.cli.completion import complete_model, complete_provider
+from tokencalc.cli.env import Environment
 from tokencalc.cli.options import FormatOption, PricesOption, load_sheet, parse_date
-from tokencalc.render import OutputFormat
+from tokencalc.cli.views.render import Column, OutputFormat, write_json, write_rows
+from tokencalc.errors import TokencalcError, UnknownModelError
+from tokencalc.pricing.costs import decimal_text
 from tokencalc.sheet.rules import window_text
+from tokencalc.tokenizers.model_counts import family_method
 
 
 def models_command(
+    ctx: typer.Context,
     search: Annotated[
         str | None,
         typer.Argument(
@@ -65,9 +70,9 @@ def models_command(
 
       tokencalc models claude-sonnet-5-5
     """
-    from tokencalc.errors import TokencalcError, UnknownModelError
 
-    sheet = load_sheet(prices)
+    env: Environment = ctx.obj
+    sheet = load_sheet(env, prices)
     today = parse_date("--date", on)
     if search and not any(ch in search for ch in "*?["):
         try:
@@ -75,18 +80,17 @@ def models_command(
         except UnknownModelError:
             model = None
         if model is not None:
-            _show_model(sheet, model, today, fmt)
+            _show_model(env, sheet, model, today, fmt)
             return
     chosen = _filter(sheet, search, provider or [])
     if not chosen:
         suggestions = sheet.suggest(search) if search else []
         hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
         raise TokencalcError(f"no model matches {search!r}{hint}")
-    _list_models(sheet, chosen, today, fmt)
+    _list_models(env, sheet, chosen, today, fmt)
 
 
 def _filter(sheet, search: str | None, providers: list[str]):
-    from tokencalc.errors import TokencalcError
 
     known = {p.lower(): p for p in sheet.providers}
     wanted = set()
@@ -106,7 +110,6 @@ def _filter(sheet, search: str | None, providers: list[str]):
 
 
 def _per_million(value) -> str:
-    from tokencalc.pricing.costs import decimal_text
 
     return decimal_text(value)
 
@@ -124,8 +127,7 @@ def _tokenizer_text(ref) -> str:
     return f"≈ ×{_per_million(ref.ratio)} {ref.base} ({ref.family})"
 
 
-def _list_models(sheet, models, today: date, fmt: OutputFormat) -> None:
-    from tokencalc.render import Column, write_json, write_rows
+def _list_models(env: Environment, sheet, models, today: date, fmt: OutputFormat) -> None:
 
     rows = []
     for model in models:
@@ -153,13 +155,13 @@ def _list_models(sheet, models, today: date, fmt: OutputFormat) -> None:
             }
         )
     if fmt is OutputFormat.json:
-        write_json(rows)
+        write_json(env, rows)
         return
     if fmt is OutputFormat.csv:
         flat = [
             {**r, "tiers": " ".join(r["tiers"]), "aliases": " ".join(r["aliases"])} for r in rows
         ]
-        write_rows(fmt, [Column(key, key) for key in rows[0]], flat)
+        write_rows(env, fmt, [Column(key, key) for key in rows[0]], flat)
         return
     for row, model in zip(rows, models, strict=True):
         row["tokenizer_shown"] = _tokenizer_text(sheet.tokenizer_for(model))
@@ -184,7 +186,7 @@ def _list_models(sheet, models, today: date, fmt: OutputFormat) -> None:
     ]
     caption = f"US dollars per million tokens in force on {today.isoformat()} · sheet as of {sheet.as_of.isoformat()}"
     styles = ["dim" if model.deprecated else None for model in models]
-    write_rows(fmt, columns, rows, title=f"{len(rows)} models", caption=caption, styles=styles)
+    write_rows(env, fmt, columns, rows, title=f"{len(rows)} models", caption=caption, styles=styles)
 
 
 def _prices_dict(prices) -> dict:
@@ -257,7 +259,6 @@ def price_rule_fields(details: dict) -> list[tuple[str, str]]:
 
 def model_details(sheet, model, today: date) -> dict:
     """Everything the sheet says about one model, with prices resolved for ``today``."""
-    from tokencalc.tokenizers.model_counts import family_method
 
     standard = sheet.prices_on(model, today)
     ref = sheet.tokenizer_for(model)
@@ -319,12 +320,11 @@ def model_details(sheet, model, today: date) -> dict:
     }
 
 
-def _show_model(sheet, model, today: date, fmt: OutputFormat) -> None:
-    from tokencalc.render import Column, write_json, write_rows
+def _show_model(env: Environment, sheet, model, today: date, fmt: OutputFormat) -> None:
 
     details = model_details(sheet, model, today)
     if fmt is OutputFormat.json:
-        write_json(details)
+        write_json(env, details)
         return
 
     def prices_text(p: dict) -> str:
@@ -370,4 +370,4 @@ def _show_model(sheet, model, today: date, fmt: OutputFormat) -> None:
         ("Sheet files", ", ".join(model.files)),
     ]
     columns = [Column("field", "Field"), Column("value", "Value")]
-    write_rows(fmt, columns, [{"field": k, "value": v} for k, v in fields], title=model.name)
+    write_rows(env, fmt, columns, [{"field": k, "value": v} for k, v in fields], title=model.name)

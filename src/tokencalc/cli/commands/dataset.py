@@ -1,109 +1,33 @@
 """``tokencalc estimate DATA --field NAME``: price every record of a dataset as one request.
 
-The options are declared here and added to ``estimate``; :func:`run_dataset` is the whole of
-the dataset path (``estimate`` hands over when --field or --template is given).
+:func:`run_dataset` is the whole of the dataset path (``estimate`` hands over when --field or
+--template is given; its options are in :mod:`.dataset_options`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from tokencalc.render import OutputFormat
-
-FieldOption = Annotated[
-    str | None,
-    typer.Option(
-        "--field",
-        help="Dataset mode: each record is one request whose prompt is this field.",
-        show_default=False,
-    ),
-]
-TemplateOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--template",
-        help="Dataset mode: prompt file with {field} placeholders, filled from each record.",
-        show_default=False,
-    ),
-]
-SystemOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--system", help="Dataset mode: a system prompt sent with every record.", show_default=False
-    ),
-]
-OutputFieldOption = Annotated[
-    str | None,
-    typer.Option(
-        "--output-field",
-        help="Dataset mode: output tokens are this field's count (real outputs).",
-        show_default=False,
-    ),
-]
-KeyOption = Annotated[
-    str | None,
-    typer.Option(
-        "--key",
-        help="Dataset mode: field shown as each record's key (longest, per-record file).",
-        show_default=False,
-    ),
-]
-PerRecordOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--per-record",
-        help="Dataset mode: write one row per record to this CSV or .parquet file.",
-        show_default=False,
-    ),
-]
-LongestOption = Annotated[
-    int,
-    typer.Option(
-        "--longest", min=0, max=1000, help="Dataset mode: list this many longest records."
-    ),
-]
-CacheSystemOption = Annotated[
-    bool,
-    typer.Option(
-        "--cache-system", help="Dataset mode: bill the system prompt at the cached-input price."
-    ),
-]
-DataFormatOption = Annotated[
-    str | None,
-    typer.Option(
-        "--data-format",
-        help="Dataset mode: jsonl, json, csv, tsv or parquet (default: from the name).",
-        show_default=False,
-    ),
-]
-UsageTierOption = Annotated[
-    int | None,
-    typer.Option(
-        "--usage-tier",
-        min=1,
-        max=5,
-        help="Dataset mode: your API usage tier; say how long the job takes under its rate limits.",
-        show_default=False,
-    ),
-]
-WorkersOption = Annotated[
-    int | None,
-    typer.Option(
-        "--workers",
-        min=1,
-        max=64,
-        help="Dataset mode: counting processes (default: one per core).",
-        show_default=False,
-    ),
-]
+from tokencalc.cli.env import Environment
+from tokencalc.cli.options import load_sheet
+from tokencalc.cli.views.dataset_view import write_json, write_table
+from tokencalc.cli.views.render import OutputFormat
+from tokencalc.datasets.duration import job_duration
+from tokencalc.datasets.per_record import PerRecordWriter
+from tokencalc.datasets.prompts import RecordSpec, Template
+from tokencalc.datasets.run import DatasetPlan, open_dataset
+from tokencalc.errors import BudgetExceeded, InputError, TokencalcError, UsageError
+from tokencalc.pricing.costs import decimal_text, format_money
+from tokencalc.sheet.merge import merge_layers
+from tokencalc.sheet.ratelimits import RateLimits, limits_for, tier_name
 
 
 def run_dataset(
+    env: Environment,
     paths: list[str],
     assumptions: Any,
     *,
@@ -129,14 +53,6 @@ def run_dataset(
 ) -> None:
     """Price a dataset and render it. Exit 1 when no record could be priced or no model offers
     the tier (after rendering), 3 over budget."""
-    from dataclasses import replace
-
-    from tokencalc.cli.dataset_view import write_json, write_table
-    from tokencalc.cli.options import load_sheet
-    from tokencalc.datasets.per_record import PerRecordWriter
-    from tokencalc.datasets.prompts import RecordSpec, Template
-    from tokencalc.datasets.run import DatasetPlan, open_dataset
-    from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
 
     if len(paths) != 1 or paths[0] == "-":
         raise UsageError("dataset mode (--field/--template) reads one data file: name it")
@@ -149,7 +65,7 @@ def run_dataset(
         field=field, template=parsed_template, output_field=output_field, key_field=key or None
     )
     system_text = _read_text(system, "--system") if system else None
-    sheet = load_sheet(prices)
+    sheet = load_sheet(env, prices)
     selected = sheet.select(models, providers, all_models)
     assumptions = replace(assumptions, rate=sheet.exchange_rate(assumptions.currency, rate))
     plan = DatasetPlan(
@@ -176,9 +92,9 @@ def run_dataset(
     summary = run.summary
     durations = job_durations(sheet, summary, usage_tier, limits or {})
     if fmt is OutputFormat.json:
-        write_json(sheet, summary, plan, per_record, durations)
+        write_json(env, sheet, summary, plan, per_record, durations)
     else:
-        write_table(summary, plan, fmt, durations)
+        write_table(env, summary, plan, fmt, durations)
     if summary.records == 0:
         raise TokencalcError(
             f"{summary.source}: no record could be priced ({summary.malformed:,} malformed)"
@@ -188,8 +104,6 @@ def run_dataset(
     if max_cost is not None:
         best = summary.cheapest
         if best is not None and best.cost is not None and best.cost > max_cost:
-            from tokencalc.pricing.costs import decimal_text, format_money
-
             raise BudgetExceeded(
                 f"over budget: the cheapest model, {best.model.id}, costs {format_money(best.cost, assumptions.currency)} "
                 f"for the dataset, more than --max-cost {decimal_text(max_cost)} {assumptions.currency}"
@@ -197,7 +111,6 @@ def run_dataset(
 
 
 def _read_text(path: Path, option: str) -> str:
-    from tokencalc.errors import InputError
 
     try:
         return path.read_text(encoding="utf-8")
@@ -211,9 +124,6 @@ def job_durations(
     sheet: Any, summary: Any, usage_tier: int | None, limits: dict[str, int | None]
 ) -> dict[str, Any] | None:
     """Each model's job duration at the usage tier and/or the limits given (None: not asked)."""
-    from tokencalc.datasets.duration import job_duration
-    from tokencalc.sheet.merge import merge_layers
-    from tokencalc.sheet.ratelimits import RateLimits, limits_for, tier_name
 
     given = {key: value for key, value in limits.items() if value is not None}
     if usage_tier is None and not given:

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from tokencalc.cli.env import Environment
+
 OnlineOption = Annotated[
     bool,
     typer.Option(
@@ -28,10 +30,9 @@ def online_text_limit(online: bool) -> int:
 
 
 def count_online(
-    sheet: Any, models: Sequence[Any], inputs: Sequence[tuple[str, Any]]
+    env: Environment, sheet: Any, models: Sequence[Any], inputs: Sequence[tuple[str, Any]]
 ) -> dict[tuple[str, str], Any]:
     """Online counts for the selected models' inputs; one warning per vendor that failed."""
-    from tokencalc.cli.app import print_warning
     from tokencalc.paths import cache_dir
     from tokencalc.tokenizers.online import OnlineCounter, online_counts
 
@@ -44,5 +45,5 @@ def count_online(
     for problem in problems:
         who = f"{problem.vendor}: " if problem.vendor else ""
         kept = f"{problem.vendor} rows" if problem.vendor else "those inputs"
-        print_warning(f"--online: {who}{problem.reason}; {kept} keep their offline count")
+        env.warning(f"--online: {who}{problem.reason}; {kept} keep their offline count")
     return counts
