@@ -16,7 +16,8 @@ import pytest
 import typer
 import typer.main
 
-from tokencalc.cli.app import app
+from cli_harness import MockEnvironment
+from tokencalc.cli.commands import app
 
 #: The subcommands of ``tokencalc prices`` (docs/prices.md): a new one must show examples too.
 PRICES_SUBCOMMANDS = {
@@ -66,7 +67,8 @@ def _parse(words: list[str]) -> None:
     :class:`Refused` on a usage error."""
     try:
         command = _tree()
-        context = command.make_context("tokencalc", words)
+        # the invocation's environment, as the edge passes it (an eager --version writes to it)
+        context = command.make_context("tokencalc", words, obj=MockEnvironment().env)
         while hasattr(command, "commands"):
             rest = [*context._protected_args, *context.args]
             if not rest:
