@@ -15,11 +15,15 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokencalc.cli.env import Environment
+
+if TYPE_CHECKING:  # start-up: the index is imported inside the function, when it runs
+    from tokencalc.usage.claude_index import Summary
 
 HELP = """Usage: tokencalc statusline
 
@@ -97,7 +101,7 @@ def line(data: dict[str, Any], now: float | None = None) -> str:
     found = refresh(default_claude_code_dirs(), extra, since=since, session=session).summaries
     summaries = sorted((s for s in found if s.timestamp <= now), key=lambda s: s.timestamp)
 
-    def total(items) -> tuple[Decimal, int]:
+    def total(items: Iterable[Summary]) -> tuple[Decimal, int]:
         cost = Decimal(0)
         unpriced = 0
         for item in items:

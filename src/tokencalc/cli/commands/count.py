@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tokencalc.cli.completion import complete_encoding, complete_model
 from tokencalc.cli.env import Environment
-from tokencalc.cli.views.inputs_view import count_paths, input_entries
+from tokencalc.cli.views.inputs_view import CountedInputs, count_paths, input_entries
 from tokencalc.cli.views.online_view import OnlineOption, count_online, online_text_limit
 from tokencalc.cli.views.render import Column, OutputFormat, write_json, write_rows
 from tokencalc.counting import encodings
+from tokencalc.counting.counter import Counts
 from tokencalc.errors import ExitCode, UnknownModelError, UsageError
-from tokencalc.tokenizers.model_counts import combined_label, model_count, needs
+from tokencalc.tokenizers.model_counts import ModelCount, combined_label, model_count, needs
+
+if TYPE_CHECKING:  # start-up: the price sheet is imported only for a model tiktoken does not know
+    from tokencalc.sheet.model import ModelEntry
+    from tokencalc.sheet.price_sheet import PriceSheet
 
 
 def count_command(
@@ -84,11 +89,15 @@ def count_command(
     )
 
 
-def _base_count(tokenizer, counts) -> int:
+def _base_count(tokenizer: encodings.TokenizerRef, counts: Counts) -> int:
     return counts.tokens[tokenizer.counted_with] if tokenizer.counted_with else counts.chars
 
 
-def _made(tokenizer, outcome, online: dict | None = None) -> dict:
+def _made(
+    tokenizer: encodings.TokenizerRef,
+    outcome: CountedInputs,
+    online: dict[str, ModelCount] | None = None,
+) -> dict[str, ModelCount]:
     """Input label → ModelCount: how each input's tokens were made (tokencalc.tokenizers.model_counts)."""
 
     online = online or {}
@@ -98,7 +107,7 @@ def _made(tokenizer, outcome, online: dict | None = None) -> dict:
     }
 
 
-def _how(tokenizer, made: dict) -> tuple[str, str]:
+def _how(tokenizer: encodings.TokenizerRef, made: dict[str, ModelCount]) -> tuple[str, str]:
     """(method, label) of the total."""
 
     if not made:
@@ -107,7 +116,7 @@ def _how(tokenizer, made: dict) -> tuple[str, str]:
     return method, label
 
 
-def _sheet_model(model: str):
+def _sheet_model(model: str) -> tuple[PriceSheet, ModelEntry]:
     # start-up: only a model tiktoken does not know pays for importing the price sheet
     from tokencalc.sheet.load import load_price_sheet
 
@@ -115,7 +124,7 @@ def _sheet_model(model: str):
     return sheet, sheet.resolve(model)
 
 
-def _tokenizer_for(encoding: str | None, model: str | None):
+def _tokenizer_for(encoding: str | None, model: str | None) -> encodings.TokenizerRef:
     """The TokenizerRef to count with: exact unless the model is only in the price sheet."""
 
     if model:
@@ -180,13 +189,19 @@ def run_count(
     return int(ExitCode.ERROR) if outcome.failed else int(ExitCode.OK)
 
 
-def _figures(tokens: int, counts) -> dict:
+def _figures(tokens: int, counts: Counts) -> dict[str, Any]:
     return {"tokens": tokens, "chars": counts.chars, "words": counts.words, "lines": counts.lines}
 
 
-def _write_json(env: Environment, tokenizer, outcome, total_tokens: int, made: dict) -> None:
+def _write_json(
+    env: Environment,
+    tokenizer: encodings.TokenizerRef,
+    outcome: CountedInputs,
+    total_tokens: int,
+    made: dict[str, ModelCount],
+) -> None:
     inputs = input_entries(outcome, lambda label, counts: _figures(made[label].tokens, counts))
-    document = {"encoding": tokenizer.family}
+    document: dict[str, Any] = {"encoding": tokenizer.family}
     if tokenizer.estimated:
         # Only estimates carry these keys: the exact-count contract stays as it was.
         method, label = _how(tokenizer, made)
@@ -202,7 +217,12 @@ def _write_json(env: Environment, tokenizer, outcome, total_tokens: int, made: d
 
 
 def _write_rows(
-    env: Environment, tokenizer, outcome, total_tokens: int, fmt: OutputFormat, made: dict
+    env: Environment,
+    tokenizer: encodings.TokenizerRef,
+    outcome: CountedInputs,
+    total_tokens: int,
+    fmt: OutputFormat,
+    made: dict[str, ModelCount],
 ) -> None:
     approx = "≈" if _how(tokenizer, made)[0] not in ("exact", "online") else ""
     columns = [

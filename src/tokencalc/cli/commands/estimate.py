@@ -256,7 +256,7 @@ def estimate_command(
             show_default=False,
         ),
     ] = None,
-) -> None:
+) -> int | None:
     """Estimate what text costs across models: one row per model.
 
     Counts once per tokenizer. Each input (a file, or stdin) is priced as one
@@ -347,7 +347,7 @@ def estimate_command(
             run_dataset,  # start-up: dataset mode's readers (Parquet, zstd) only when asked for
         )
 
-        return run_dataset(
+        run_dataset(
             env,
             paths or [],
             assumptions,
@@ -371,6 +371,7 @@ def estimate_command(
             prices=prices,
             fmt=fmt,
         )
+        return None
     dataset_only = {
         "--system": system,
         "--output-field": output_field,
@@ -414,7 +415,7 @@ def estimate_command(
 def run_estimate(
     env: Environment,
     paths: list[str],
-    assumptions,
+    assumptions: Assumptions,
     *,
     models: list[str],
     providers: list[str],
@@ -469,7 +470,7 @@ def run_estimate(
     return int(ExitCode.OK)
 
 
-def parse_time_of_day(text: str):
+def parse_time_of_day(text: str) -> time:
     """``--at HH:MM`` as a UTC time of day; a clear usage error otherwise."""
 
     found = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())

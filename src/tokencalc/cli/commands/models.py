@@ -6,8 +6,10 @@ Never builds a tokenizer: listing models must stay instant.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Sequence
 from datetime import date
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any
 
 import typer
 
@@ -15,8 +17,11 @@ from tokencalc.cli.completion import complete_model, complete_provider
 from tokencalc.cli.env import Environment
 from tokencalc.cli.options import FormatOption, PricesOption, load_sheet, parse_date
 from tokencalc.cli.views.render import Column, OutputFormat, write_json, write_rows
+from tokencalc.counting.encodings import TokenizerRef
 from tokencalc.errors import TokencalcError, UnknownModelError
 from tokencalc.pricing.costs import decimal_text
+from tokencalc.sheet.model import ModelEntry, Prices
+from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.sheet.rules import window_text
 from tokencalc.tokenizers.model_counts import family_method
 
@@ -90,7 +95,7 @@ def models_command(
     _list_models(env, sheet, chosen, today, fmt)
 
 
-def _filter(sheet, search: str | None, providers: list[str]):
+def _filter(sheet: PriceSheet, search: str | None, providers: list[str]) -> list[ModelEntry]:
 
     known = {p.lower(): p for p in sheet.providers}
     wanted = set()
@@ -109,12 +114,12 @@ def _filter(sheet, search: str | None, providers: list[str]):
     return [m for m in models if any(needle in text.lower() for text in (m.id, m.name, *m.aliases))]
 
 
-def _per_million(value) -> str:
+def _per_million(value: Decimal) -> str:
 
     return decimal_text(value)
 
 
-def _tokenizer_text(ref) -> str:
+def _tokenizer_text(ref: TokenizerRef) -> str:
     if not ref.estimated:
         return ref.family
     counting = ref.counting
@@ -127,9 +132,15 @@ def _tokenizer_text(ref) -> str:
     return f"≈ ×{_per_million(ref.ratio)} {ref.base} ({ref.family})"
 
 
-def _list_models(env: Environment, sheet, models, today: date, fmt: OutputFormat) -> None:
+def _list_models(
+    env: Environment,
+    sheet: PriceSheet,
+    models: Sequence[ModelEntry],
+    today: date,
+    fmt: OutputFormat,
+) -> None:
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for model in models:
         standard = sheet.prices_on(model, today)
         ref = sheet.tokenizer_for(model)
@@ -189,7 +200,7 @@ def _list_models(env: Environment, sheet, models, today: date, fmt: OutputFormat
     write_rows(env, fmt, columns, rows, title=f"{len(rows)} models", caption=caption, styles=styles)
 
 
-def _prices_dict(prices) -> dict:
+def _prices_dict(prices: Prices) -> dict[str, str]:
     return {
         "input": _per_million(prices.input),
         "cached_input": _per_million(prices.cached_input),
@@ -199,10 +210,10 @@ def _prices_dict(prices) -> dict:
     }
 
 
-def price_rules(sheet, model, today: date) -> dict:
+def price_rules(sheet: PriceSheet, model: ModelEntry, today: date) -> dict[str, Any]:
     """Dated windows, off-peak hours, per-call fees and residency rules, for ``models MODEL``."""
     provider = sheet.providers[model.provider]
-    windows = {}
+    windows: dict[str, str] = {}
     if model.long_context and (model.long_context.start or model.long_context.end):
         windows["long_context"] = window_text(model.long_context.start, model.long_context.end)
     for name, tier in model.tiers.items():
@@ -235,7 +246,7 @@ def price_rules(sheet, model, today: date) -> dict:
     }
 
 
-def price_rule_fields(details: dict) -> list[tuple[str, str]]:
+def price_rule_fields(details: dict[str, Any]) -> list[tuple[str, str]]:
     """The table rows of :func:`price_rules`."""
     fields = [
         (f"{name.replace('_', '-').capitalize()} offered", text)
@@ -257,7 +268,7 @@ def price_rule_fields(details: dict) -> list[tuple[str, str]]:
     return fields
 
 
-def model_details(sheet, model, today: date) -> dict:
+def model_details(sheet: PriceSheet, model: ModelEntry, today: date) -> dict[str, Any]:
     """Everything the sheet says about one model, with prices resolved for ``today``."""
 
     standard = sheet.prices_on(model, today)
@@ -286,7 +297,7 @@ def model_details(sheet, model, today: date) -> dict:
         "prices": _prices_dict(standard),
         "long_context": (
             {"threshold": model.long_context.threshold, **_prices_dict(standard.long_context)}
-            if standard.long_context
+            if standard.long_context and model.long_context
             else None
         ),
         "tiers": {
@@ -320,14 +331,16 @@ def model_details(sheet, model, today: date) -> dict:
     }
 
 
-def _show_model(env: Environment, sheet, model, today: date, fmt: OutputFormat) -> None:
+def _show_model(
+    env: Environment, sheet: PriceSheet, model: ModelEntry, today: date, fmt: OutputFormat
+) -> None:
 
     details = model_details(sheet, model, today)
     if fmt is OutputFormat.json:
         write_json(env, details)
         return
 
-    def prices_text(p: dict) -> str:
+    def prices_text(p: dict[str, str]) -> str:
         parts = [f"input {p['input']}", f"cached {p['cached_input']}"]
         if p["cache_write_5m"] != p["input"] or p["cache_write_1h"] != p["input"]:
             parts.append(f"write 5m {p['cache_write_5m']}, 1h {p['cache_write_1h']}")

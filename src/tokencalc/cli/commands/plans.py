@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -164,7 +164,7 @@ def plans_command(
     if sample is not None and message_tokens is not None:
         raise UsageError("give --sample or --message-tokens, not both")
     code, explicit_rate = parse_currency(currency, rate)
-    given = {
+    given: dict[str, Any] = {
         "conversations_per_day": parse_decimal(
             "--conversations-per-day", conversations_per_day, positive=True
         )
@@ -215,6 +215,7 @@ def _count_sample(env: Environment, label: str) -> int:
     if result.problem is not None:
         raise InputError(f"--sample {label}: {result.problem.message}")
     counts = result.counts
+    assert counts is not None  # a result without a problem has its counts
     if counts.replaced:
         env.warning(
             f"{label}: invalid UTF-8: {counts.replaced:,} byte sequence(s) counted as U+FFFD"

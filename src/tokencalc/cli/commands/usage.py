@@ -37,7 +37,8 @@ from tokencalc.plans.profile import MAX_PROFILE_TOKENS, seats_for
 from tokencalc.usage import registry
 from tokencalc.usage.plan_compare import compare_plan
 from tokencalc.usage.pricing import price_usage
-from tokencalc.usage.reader import ALL_SOURCES
+from tokencalc.usage.records import UsageReport
+from tokencalc.usage.registry import ALL_SOURCES
 from tokencalc.usage.views import make_filter
 
 if TYPE_CHECKING:
@@ -413,7 +414,7 @@ def run_usage(env: Environment, request: UsageRequest) -> None:
 SHOWN_REASONS = 5
 
 
-def _report_malformed(env: Environment, report) -> None:
+def _report_malformed(env: Environment, report: UsageReport) -> None:
     if not report.malformed:
         return
     env.warning(f"skipped {report.malformed:,} malformed record(s):")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from pathlib import Path
@@ -29,9 +30,11 @@ from tokencalc.cli.options import (
 from tokencalc.cli.views.render import Column, OutputFormat, write_json, write_rows
 from tokencalc.errors import UsageError, UsageRecordError
 from tokencalc.pricing.costs import decimal_text, format_money
+from tokencalc.sheet.model import Plan
 from tokencalc.usage import blocks as windows
-from tokencalc.usage.blocks import WINDOW
+from tokencalc.usage.blocks import WINDOW, Block, Blocks
 from tokencalc.usage.pricing import price_usage
+from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.values import BadValue, timestamp
 from tokencalc.usage.views import make_filter
 
@@ -132,7 +135,7 @@ def blocks_command(
     if not records:
         raise UsageRecordError("no usage records to put in windows")
 
-    def price(members):
+    def price(members: Sequence[UsageRecord]) -> tuple[Decimal, int]:
         priced = price_usage(
             sheet, members, by="day", tz=timezone.utc, currency=code, rate=money_rate
         )
@@ -185,8 +188,8 @@ def _duration(span: timedelta) -> str:
 
 def _write_table(
     env: Environment,
-    result,
-    shown,
+    result: Blocks,
+    shown: list[Block],
     cap: int | None,
     tz: tzinfo | None,
     currency: str,
@@ -238,16 +241,16 @@ def _write_table(
 
 def _write_json(
     env: Environment,
-    result,
-    shown,
+    result: Blocks,
+    shown: list[Block],
     cap: int | None,
-    plan,
+    plan: Plan | None,
     tz_label: str,
     currency: str,
     now: datetime,
 ) -> None:
 
-    def block_json(block) -> dict:
+    def block_json(block: Block) -> dict[str, Any]:
         return {
             "start": block.start.isoformat(),
             "end": block.end.isoformat(),
@@ -277,7 +280,7 @@ def _write_json(
             "left_out": result.left_out,
             "blocks": [block_json(b) for b in shown],
             "active": None
-            if burn is None
+            if burn is None or result.active is None
             else {
                 "start": result.active.start.isoformat(),
                 "cost": decimal_text(result.active.cost),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from tokencalc.cli.env import Environment
-from tokencalc.cli.views.inputs_view import input_entries
+from tokencalc.cli.views.inputs_view import CountedInputs, input_entries
 from tokencalc.cli.views.render import (
     Column,
     OutputFormat,
@@ -15,27 +16,28 @@ from tokencalc.cli.views.render import (
     write_rows,
 )
 from tokencalc.pricing.costs import decimal_text, format_money
-from tokencalc.pricing.estimate import sort_rows
+from tokencalc.pricing.estimate import Assumptions, Estimate, EstimateRow, sort_rows
 from tokencalc.pricing.estimate_dates import peak_note
+from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.tokenizers.model_counts import FRAME_NOTE
 
 
-def _tokens_shown(row) -> str:
+def _tokens_shown(row: EstimateRow) -> str:
     return (
         f"{row.input_tokens:,}" if row.method in ("exact", "online") else f"≈{row.input_tokens:,}"
     )
 
 
-def _count_basis(row) -> str:
+def _count_basis(row: EstimateRow) -> str:
     """How the input was counted: ``exact (o200k_base)``, ``reconstructed (claude-v3, ctok 1.3.0)``,
     ``per-class (gemini)``, ``×1.1 o200k_base, unmeasured`` or ``online (anthropic)``; JSON says more."""
     return row.how_short
 
 
-def _json_row(row, tier: str | None) -> dict:
+def _json_row(row: EstimateRow, tier: str | None) -> dict[str, Any]:
 
     cost = row.cost
-    document = {
+    document: dict[str, Any] = {
         "model": row.model.id,
         "name": row.model.name,
         "provider": row.model.provider,
@@ -66,14 +68,16 @@ def _json_row(row, tier: str | None) -> dict:
     return document
 
 
-def _per_file_in_row_order(estimate, sort: str) -> list:
+def _per_file_in_row_order(estimate: Estimate, sort: str) -> list[EstimateRow]:
     """Per-file rows grouped by model in the order of the model rows, inputs in given order."""
 
     order = {row.model.id: index for index, row in enumerate(sort_rows(estimate.rows, sort))}
     return sorted(estimate.per_file, key=lambda row: order[row.model.id])
 
 
-def write_document(env: Environment, sheet, estimate, outcome, sort: str) -> None:
+def write_document(
+    env: Environment, sheet: PriceSheet, estimate: Estimate, outcome: CountedInputs, sort: str
+) -> None:
 
     a = estimate.assumptions
     cheapest = estimate.cheapest
@@ -119,13 +123,13 @@ def write_document(env: Environment, sheet, estimate, outcome, sort: str) -> Non
     )
 
 
-def _requests_text(a) -> str:
+def _requests_text(a: Assumptions) -> str:
     if a.as_one:
         return "all inputs as one prompt: one request, repeated 'calls' times"
     return "each input is one request, repeated 'calls' times"
 
 
-def write_results(env: Environment, estimate, sort: str, fmt: OutputFormat) -> None:
+def write_results(env: Environment, estimate: Estimate, sort: str, fmt: OutputFormat) -> None:
 
     pictures = pictures_wanted(env, fmt)
 
@@ -141,11 +145,11 @@ def write_results(env: Environment, estimate, sort: str, fmt: OutputFormat) -> N
         columns = [Column(key, key) for key in _json_row(ordered[0], a.tier)] if ordered else []
         if per_file and ordered:
             columns = [Column("input", "input"), *(c for c in columns if c.key != "input")]
-        rows = [{**_json_row(row, a.tier), "notes": "; ".join(row.notes)} for row in ordered]
-        write_rows(env, fmt, columns, rows)
+        records = [{**_json_row(row, a.tier), "notes": "; ".join(row.notes)} for row in ordered]
+        write_rows(env, fmt, columns, records)
         return
 
-    def money(value):
+    def money(value: Decimal | None) -> str:
         return "—" if value is None else format_money(value, a.currency)
 
     columns = [
@@ -162,7 +166,8 @@ def write_results(env: Environment, estimate, sort: str, fmt: OutputFormat) -> N
         (row.cost.total for row in ordered if row.cost is not None and row.input_label is None),
         default=Decimal(0),
     )
-    rows, styles = [], []
+    rows: list[dict[str, str]] = []
+    styles: list[str | None] = []
     for row in ordered:
         cost = row.cost
         notes = (["★ cheapest"] if row.cheapest else []) + list(row.notes)

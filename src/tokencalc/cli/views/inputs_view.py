@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tokencalc.cli.env import Environment
 from tokencalc.cli.views.progress import LazyProgress, progress_allowed
@@ -80,8 +81,8 @@ def count_paths(
     resolved = resolve_inputs(paths)
     for problem in resolved.problems:
         env.error(f"{escape(problem.label)}: {problem.message}")
-    known_sizes = [s.size for s in resolved.sources]
-    total_bytes = None if any(size is None for size in known_sizes) else sum(known_sizes)
+    known_sizes = [s.size for s in resolved.sources if s.size is not None]
+    total_bytes = sum(known_sizes) if len(known_sizes) == len(resolved.sources) else None
 
     outcome = CountedInputs(
         resolution_problems=list(resolved.problems),
@@ -115,6 +116,7 @@ def count_paths(
                     env.error(f"{escape(result.problem.label)}: {result.problem.message}")
                 continue
             counts = result.counts
+            assert counts is not None  # a result without a problem has its counts
             if counts.replaced:
                 env.warning(
                     f"{escape(result.label)}: invalid UTF-8: {counts.replaced:,} byte sequence(s) counted as U+FFFD"
@@ -127,13 +129,16 @@ def count_paths(
     return outcome
 
 
-def input_entries(outcome: CountedInputs, figures: Callable[[str, Counts], dict]) -> list[dict]:
+def input_entries(
+    outcome: CountedInputs, figures: Callable[[str, Counts], dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The ``inputs`` list of a JSON document: figures per counted input, or its problem."""
-    entries: list[dict] = [
+    entries: list[dict[str, Any]] = [
         {"path": p.label, "error": p.message} for p in outcome.resolution_problems
     ]
     for result in outcome.results:
         if result.problem is None:
+            assert result.counts is not None  # a result without a problem has its counts
             entries.append({"path": result.label, **figures(result.label, result.counts)})
         else:
             key = "skipped" if result.problem.kind == "skipped" else "error"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from tokencalc.cli.env import Environment
 from tokencalc.cli.views.render import (
@@ -13,18 +14,20 @@ from tokencalc.cli.views.render import (
     write_json,
     write_rows,
 )
-from tokencalc.plans.profile import NOT_PER_SEAT
+from tokencalc.plans.core import PlanComparison, PlanRow
+from tokencalc.plans.profile import NOT_PER_SEAT, UsageProfile
 from tokencalc.pricing.costs import decimal_text, format_money
+from tokencalc.sheet.price_sheet import PriceSheet
 
 
-def _count_value(value):
+def _count_value(value: Decimal | int) -> int | float:
     """A count for JSON: an integer when whole, else a float."""
 
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _profile_document(profile) -> dict:
+def _profile_document(profile: UsageProfile) -> dict[str, Any]:
     return {
         "conversations_per_day": _count_value(profile.conversations_per_day),
         "turns": profile.turns,
@@ -42,7 +45,7 @@ def _profile_document(profile) -> dict:
     }
 
 
-def _json_row(row, comparison) -> dict:
+def _json_row(row: PlanRow, comparison: PlanComparison) -> dict[str, Any]:
 
     cheapest = comparison.cheapest
     break_even = row.break_even_messages_per_day
@@ -84,7 +87,7 @@ def _json_row(row, comparison) -> dict:
     }
 
 
-def write_document(env: Environment, sheet, comparison) -> None:
+def write_document(env: Environment, sheet: PriceSheet, comparison: PlanComparison) -> None:
 
     write_json(
         env,
@@ -101,14 +104,14 @@ def write_document(env: Environment, sheet, comparison) -> None:
     )
 
 
-def _break_even_text(row) -> str:
+def _break_even_text(row: PlanRow) -> str:
     if row.break_even_messages_per_day is None:
         return "none"
     value = row.break_even_messages_per_day
     return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
 
 
-def _cheaper_text(row, currency: str) -> str:
+def _cheaper_text(row: PlanRow, currency: str) -> str:
     """The verdict in a few characters, for a table column."""
 
     difference = row.api_monthly_cost - row.monthly_price
@@ -123,7 +126,7 @@ def _cheaper_text(row, currency: str) -> str:
     return text + (" ⚠" if row.exceeds_cap or not row.api.fits else "")
 
 
-def write_results(env: Environment, comparison, fmt: OutputFormat) -> None:
+def write_results(env: Environment, comparison: PlanComparison, fmt: OutputFormat) -> None:
 
     pictures = pictures_wanted(env, fmt)
 
@@ -134,7 +137,7 @@ def write_results(env: Environment, comparison, fmt: OutputFormat) -> None:
         write_rows(env, fmt, [Column(key, key) for key in keys], records)
         return
 
-    def money(value) -> str:
+    def money(value: Decimal | None) -> str:
         return "—" if value is None else format_money(value, comparison.currency)
 
     columns = [
@@ -154,7 +157,7 @@ def write_results(env: Environment, comparison, fmt: OutputFormat) -> None:
             else []
         ),
     ]
-    top = max((max(row.api_monthly_cost, row.monthly_price) for row in rows), default=0)
+    top = max((max(row.api_monthly_cost, row.monthly_price) for row in rows), default=Decimal(0))
     records, styles = [], []
     for row in rows:
         records.append(

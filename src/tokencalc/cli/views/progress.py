@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from tokencalc.cli.env import Environment
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 #: Work that finishes sooner than this never shows a bar.
 SHOW_AFTER_SECONDS = 1.0
@@ -40,8 +44,8 @@ class LazyProgress:
         self._started = time.monotonic()
         self._done_bytes = 0
         self._done_files = 0
-        self._progress = None
-        self._task = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> LazyProgress:
         return self
@@ -61,17 +65,18 @@ class LazyProgress:
     def _refresh(self) -> None:
         if not self._enabled:
             return
-        if self._progress is None:
+        progress, task = self._progress, self._task
+        if progress is None or task is None:
             if time.monotonic() - self._started < SHOW_AFTER_SECONDS:
                 return
-            self._start()
-        self._progress.update(
-            self._task,
+            progress, task = self._start()
+        progress.update(
+            task,
             completed=self._done_bytes,
             files=f"{self._done_files}/{self._total_files} files" if self._total_files else "",
         )
 
-    def _start(self) -> None:
+    def _start(self) -> tuple[Progress, TaskID]:
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -81,7 +86,7 @@ class LazyProgress:
             TransferSpeedColumn,
         )
 
-        self._progress = Progress(
+        progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             DownloadColumn(),
@@ -91,5 +96,7 @@ class LazyProgress:
             console=self._env.err,
             transient=True,
         )
-        self._task = self._progress.add_task(self._label, total=self._total_bytes, files="")
-        self._progress.start()
+        task = progress.add_task(self._label, total=self._total_bytes, files="")
+        progress.start()
+        self._progress, self._task = progress, task
+        return progress, task

@@ -7,7 +7,7 @@ was and was not priced, which belong together.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tokencalc.cli.env import Environment
 from tokencalc.cli.views.render import (
@@ -20,10 +20,11 @@ from tokencalc.cli.views.render import (
     write_rows,
 )
 from tokencalc.pricing.costs import decimal_text, format_money
+from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.usage import SOURCES
-
-if TYPE_CHECKING:
-    pass
+from tokencalc.usage.plan_compare import PlanVersusUsage
+from tokencalc.usage.priced import PricedUsage, UnpricedModel, UsageTotals
+from tokencalc.usage.records import MergedExport, UsageReport
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokencalc.cli.commands.usage import UsageRequest
@@ -34,8 +35,8 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else decimal_text(value)
 
 
-def _totals_json(key: str | None, totals, costs_only: bool = False) -> dict:
-    document = {} if key is None else {"key": key}
+def _totals_json(key: str | None, totals: UsageTotals, costs_only: bool = False) -> dict[str, Any]:
+    document: dict[str, Any] = {} if key is None else {"key": key}
     document.update(
         requests=totals.requests,
         uncounted_rows=totals.uncounted_rows,
@@ -56,7 +57,7 @@ def _totals_json(key: str | None, totals, costs_only: bool = False) -> dict:
     return document
 
 
-def _unpriced_json(unpriced) -> dict:
+def _unpriced_json(unpriced: UnpricedModel) -> dict[str, Any]:
     """An unknown model, or (with ``tier``) a sheet model at a tier the sheet has no prices for."""
     return {
         "model": unpriced.model,
@@ -70,7 +71,7 @@ def _unpriced_json(unpriced) -> dict:
     }
 
 
-def _plan_json(comparison) -> dict | None:
+def _plan_json(comparison: PlanVersusUsage | None) -> dict[str, Any] | None:
     if comparison is None:
         return None
     return {
@@ -89,7 +90,7 @@ def _plan_json(comparison) -> dict | None:
     }
 
 
-def _merged_json(merged) -> dict:
+def _merged_json(merged: MergedExport) -> dict[str, Any]:
     return {
         "source": merged.source,
         "kind": merged.kind,
@@ -107,11 +108,11 @@ def _merged_json(merged) -> dict:
 
 def write_document(
     env: Environment,
-    report,
-    priced,
-    comparison,
+    report: UsageReport,
+    priced: PricedUsage,
+    comparison: PlanVersusUsage | None,
     request: UsageRequest,
-    sheet,
+    sheet: PriceSheet,
     costs_only: bool = False,
 ) -> None:
 
@@ -166,7 +167,7 @@ _KEY_HEADERS = {
 }
 
 
-def _in_view(report, request: UsageRequest) -> int:
+def _in_view(report: UsageReport, request: UsageRequest) -> int:
     """Records left after --since/--until/--project."""
     return (
         len(request.filter.records(report.records, request.tz))
@@ -202,7 +203,9 @@ def _requests_text(requests: int, uncounted: int) -> str:
     return f"{requests:,}+" if requests else "?"
 
 
-def _display_row(key: str, totals, currency: str, costs_only: bool = False) -> dict:
+def _display_row(
+    key: str, totals: UsageTotals, currency: str, costs_only: bool = False
+) -> dict[str, Any]:
 
     return {
         "key": f"{key} ≈" if totals.estimated else key,
@@ -222,7 +225,7 @@ def _display_row(key: str, totals, currency: str, costs_only: bool = False) -> d
     }
 
 
-def _unknown_line(priced) -> str | None:
+def _unknown_line(priced: PricedUsage) -> str | None:
     unknown = priced.unknown_models
     if not unknown:
         return None
@@ -243,7 +246,7 @@ def _unknown_line(priced) -> str | None:
     return line
 
 
-def _unpriced_tier_lines(priced) -> list[str]:
+def _unpriced_tier_lines(priced: PricedUsage) -> list[str]:
     lines = []
     for m in priced.unpriced_tiers:
         counted = f"{m.requests:,} request{'s' if m.requests != 1 else ''}"
@@ -256,7 +259,7 @@ def _unpriced_tier_lines(priced) -> list[str]:
     return lines
 
 
-def _unpriced_extra_lines(priced) -> list[str]:
+def _unpriced_extra_lines(priced: PricedUsage) -> list[str]:
     lines = []
     for m in priced.unpriced_extras:
         if m.what == "web_search":
@@ -270,7 +273,9 @@ def _unpriced_extra_lines(priced) -> list[str]:
     return lines
 
 
-def _caption(report, priced, request: UsageRequest, sheet) -> str:
+def _caption(
+    report: UsageReport, priced: PricedUsage, request: UsageRequest, sheet: PriceSheet
+) -> str:
 
     sources = ", ".join(
         f"{name} {report.sources[name]:,}" for name in SOURCES if name in report.sources
@@ -316,7 +321,7 @@ def _caption(report, priced, request: UsageRequest, sheet) -> str:
     return " · ".join(parts)
 
 
-def _tier_text(priced) -> str:
+def _tier_text(priced: PricedUsage) -> str:
     if not priced.tiers:
         return "standard tier"
     return f"standard tier or the tier recorded ({', '.join(priced.tiers)})"
@@ -324,11 +329,11 @@ def _tier_text(priced) -> str:
 
 def write_results(
     env: Environment,
-    report,
-    priced,
-    comparison,
+    report: UsageReport,
+    priced: PricedUsage,
+    comparison: PlanVersusUsage | None,
     request: UsageRequest,
-    sheet,
+    sheet: PriceSheet,
     costs_only: bool = False,
 ) -> None:
 
@@ -372,7 +377,7 @@ def write_results(
     pictures = pictures_wanted(env, request.fmt) and not costs_only
     if pictures:  # a chart of cost by group beside the figures, on a terminal
         columns.append(Column("bar", "", no_wrap=True, decoration=True))
-    dearest = max((g.totals.cost for g in priced.groups), default=0)
+    dearest = max((g.totals.cost for g in priced.groups), default=Decimal(0))
     rows = []
     for g in priced.groups:
         row = _display_row(g.keys[-1], g.totals, priced.currency, costs_only)

@@ -101,7 +101,7 @@ def diff_command(
     write_rows(env, fmt, columns, rows, caption=caption if fmt is not OutputFormat.csv else None)
 
 
-def _json_value(value):
+def _json_value(value: object) -> object:
 
     if value is None or isinstance(value, (bool, str)):
         return value

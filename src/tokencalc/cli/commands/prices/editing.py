@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from tokencalc.cli.env import Environment
 from tokencalc.errors import TokencalcError
 from tokencalc.paths import user_sheet_path
-from tokencalc.sheet.diff import show_value
+from tokencalc.sheet.diff import FieldChange, show_value
 from tokencalc.sheet.lock import sheet_lock
-from tokencalc.sheet.user_sheet import write_edit
+from tokencalc.sheet.user_sheet import SheetEdit, write_edit
 
 
 def out_line(env: Environment, line: str = "") -> None:
     env.write(line + "\n")
 
 
-def report_changes(env: Environment, changes) -> None:
+def report_changes(env: Environment, changes: Iterable[FieldChange]) -> None:
 
     for change in changes:
         out_line(
@@ -26,7 +28,12 @@ def report_changes(env: Environment, changes) -> None:
 
 
 def save_edit(
-    env: Environment, edit, *, report: bool = True, pin: bool = False, also: list[str] | None = None
+    env: Environment,
+    edit: SheetEdit,
+    *,
+    report: bool = True,
+    pin: bool = False,
+    also: list[str] | None = None,
 ) -> None:
     """Write the edit, then say what changed (a failed write reports no changes).
 
@@ -54,12 +61,12 @@ def save_edit(
     out_line(env, f"saved {edit.user.path}{kept}")
 
 
-def editing():
+def editing() -> AbstractContextManager[Path]:
     """The user sheet's edit lock, held from reading the sheet until the new one is in place."""
 
     return sheet_lock(user_sheet_path())
 
 
-def no_user_sheet(path: Path):
+def no_user_sheet(path: Path) -> TokencalcError:
 
     return TokencalcError(f"you have no price sheet of your own yet ({path}); nothing to unset")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import tomli_w
 import typer
@@ -16,6 +17,7 @@ from tokencalc.pricing.costs import decimal_text
 from tokencalc.sheet.load import load_price_sheet
 from tokencalc.sheet.merge import merge_layers
 from tokencalc.sheet.model import PRICE_FIELDS, TIERS
+from tokencalc.sheet.price_sheet import PriceSheet
 
 
 class ExportFormat(str, Enum):
@@ -76,14 +78,14 @@ def export_command(
         _export_csv(env, sheet)
 
 
-def _export_csv(env: Environment, sheet) -> None:
+def _export_csv(env: Environment, sheet: PriceSheet) -> None:
 
-    def money(value):
+    def money(value: Decimal | None) -> str | None:
         return decimal_text(value) if value is not None else None
 
     rows = []
     for model in sheet.models.values():
-        row = {
+        row: dict[str, Any] = {
             "id": model.id,
             "name": model.name,
             "provider": model.provider,

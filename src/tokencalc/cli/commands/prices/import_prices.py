@@ -145,7 +145,7 @@ def import_command(
         save_edit(env, plan.edit, report=False)
 
 
-def _report_import(env: Environment, plan) -> None:
+def _report_import(env: Environment, plan: import_plan.ImportPlan) -> None:
 
     catalog = plan.catalog
     out_line(
