@@ -416,7 +416,7 @@ def _total_row(
     dated += [n for row in singles[1:] for n in row.notes if "web searches not priced" in n]
     notes.extend(dict.fromkeys(dated))
     if cost is not None and cost.long_context:
-        long_count = sum(1 for row in singles if row.cost.long_context)
+        long_count = sum(1 for row in singles if row.cost is not None and row.cost.long_context)
         notes.append(
             "long-context price"
             if len(singles) == 1
