@@ -259,7 +259,7 @@ def estimate_costs(
         rows.append(_total_row(model, tokenizer, singles, assumptions))
     eligible = [row for row in rows if row.eligible]
     if eligible:
-        best = min(eligible, key=lambda row: row.cost.total)
+        best = min(eligible, key=lambda row: row.cost.total if row.cost else Decimal(0))
         rows = [replace(row, cheapest=True) if row is best else row for row in rows]
     return Estimate(assumptions, tuple(rows), tuple(file_rows))
 
