@@ -179,10 +179,14 @@ _KIND = {"w": WORD, "m": STRAY, "p": PUNCT, "d": DIGIT, "s": SPACE}
 def runs(text: str) -> list[tuple[str, str, str]]:
     """(kind, body, the code of each character) of every run of normalised text."""
     codes = "".join(map(_CODES.__getitem__, text))
-    return [
-        (_KIND.get(codes[m.start()], HARD), text[m.start() : m.end()], m.group())
-        for m in _RUN.finditer(codes)
-    ]
+    kind = _KIND.get
+    found: list[tuple[str, str, str]] = []
+    start = 0
+    for run in _RUN.findall(codes):  # the runs cover the text, one after the other
+        end = start + len(run)
+        found.append((kind(run[0], HARD), text[start:end], run))
+        start = end
+    return found
 
 
 # ---- case -------------------------------------------------------------------------------------
@@ -214,6 +218,11 @@ def case_marked(word: str, caps_from: int | None) -> tuple[str, str]:
     first = word[0]
     if _lower(first) == first and (first.islower() or caps_from is None):
         return "", word  # the common case, decided without looking further
+    if word.isascii():  # letters A-Z, a-z only: str.lower and str.isupper say it all
+        if caps_from is not None and len(word) >= caps_from and word.isupper():
+            return CAPS, word.lower()
+        rest = word[1:]
+        return (SHIFT, word.lower()) if rest.lower() == rest else ("", word)
     if "ẞ" in word:
         return "", word
     if "İ" in word:

@@ -115,7 +115,8 @@ class Vocabulary:
         for start in range(n):
             here = best[start]
             step = here + char_cost(text[start])
-            best[start + 1] = min(best[start + 1], step)
+            if step < best[start + 1]:  # (an if is ~3x cheaper than min() here)
+                best[start + 1] = step
             here += 1
             for end in range(start + 2, min(n, start + self.longest) + 1):
                 piece = prefixes.get(text[start:end])
