@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from strategies import tricky_text
 from tokencalc.counting import counter as counting
-from tokencalc.counting import encodings, fast_backend
+from tokencalc.counting import encodings, fast_backend, unicode_guard
 from tokencalc.counting.fast_backend import BACKENDS, Backend, FastBackendWarning
 
 CASES = [(backend, encoding) for backend in BACKENDS for encoding in backend.encodings]
@@ -115,7 +115,7 @@ ADVERSARIAL = [
 def test_adversarial_texts(loaded):
     _, encoding, count = loaded
     for text in ADVERSARIAL:
-        assert encodings.tables_agree_on(text)
+        assert unicode_guard.backend_agrees_on(text)
         assert count(text) == reference(encoding, text), text[:30]
 
 
@@ -147,7 +147,7 @@ def test_differential_against_tiktoken(text):
         if module is None:
             continue
         count = backend.load(module, encoding)
-        if encodings.tables_agree_on(text):
+        if unicode_guard.backend_agrees_on(text):
             assert count(text) == reference(encoding, text), (backend.name, encoding, text)
         # Whatever the guard decides, tokencalc's own count is tiktoken's.
     for encoding in ("o200k_base", "cl100k_base"):
@@ -163,8 +163,8 @@ def _try_import(name: str):
 
 @functools.cache
 def _code_points_the_guard_lets_through() -> tuple[str, ...]:
-    passed = tuple(chr(c) for c in range(0x110000) if encodings.tables_agree_on(chr(c)))
-    assert len(passed) > 100_000
+    passed = tuple(chr(c) for c in range(0x110000) if unicode_guard.backend_agrees_on(chr(c)))
+    assert len(passed) > 1_000_000  # unassigned code points included: unassigned to both
     return passed
 
 
@@ -176,14 +176,15 @@ def test_every_code_point_the_guard_lets_through(loaded):
 
 
 def test_a_sample_of_the_code_points_the_guard_lets_through(loaded):
-    """The default run's share of the sweep above: every 61st code point and each one where
-    Unicode's general category changes (where a script or a block begins), of those the guard
-    lets through."""
+    """The default run's share of the sweep above: every 61st code point, each one where
+    Unicode's general category changes (where a script or a block begins), and those on either
+    side of each range the guard stops, of those the guard lets through."""
     _, encoding, count = loaded
     category = [unicodedata.category(chr(c)) for c in range(0x110000)]
     edges = [c for c in range(1, 0x110000) if category[c] != category[c - 1]]
-    candidates = sorted({*range(0, 0x110000, 61), *edges})
-    sample = [chr(c) for c in candidates if encodings.tables_agree_on(chr(c))]
+    around = [c for low, high in unicode_guard.NEWER_THAN_TIKTOKEN for c in (low - 1, high + 1)]
+    candidates = sorted({*range(0, 0x110000, 61), *edges, *around})
+    sample = [chr(c) for c in candidates if unicode_guard.backend_agrees_on(chr(c))]
     assert len(sample) > 5_000
     _assert_counts_agree_in_context(encoding, count, sample)
 
@@ -318,3 +319,66 @@ def test_a_backend_that_raises_on_a_text_falls_back(monkeypatch):
     _stand_in(monkeypatch, Backend("fake", "fake-dist", "json", ("1",), ("o200k_base",), raising))
     assert fast_backend.active_backend("o200k_base") == "fake"
     assert counting.count_exact("o200k_base", "boom") == reference("o200k_base", "boom")
+
+
+# --- streams: blocks screened as they are read ----------------------------------------------
+
+
+def _needs_a_backend() -> None:
+    if fast_backend.active_backend("o200k_base") == "tiktoken":
+        pytest.skip("no fast backend installed")
+
+
+def _stream_text(listed: str, at_end: bool = True) -> tuple[str, list[bytes]]:
+    """~2.6 MB of mixed text cut into blocks of 1 MiB, 7 bytes and odd sizes, with ``listed``
+    (a character the guard stops) right across the first block boundary and, if ``at_end``,
+    near the end; each time after letters and before "\\n/:", where a backend that took a
+    CJK Extension J character for a letter would count one token less than tiktoken."""
+    line = "Prose and code() with 中文字符，emoji 😀 and “quotes” — 12,345.67.\n"
+    first = 1 << 20
+    head = ("An ASCII line of prose.\n" * 50_000)[: first - 3] + "ab"
+    text = head + listed + "\n/:" + line * 20_000 + (listed if at_end else "") + "\n/:" + line
+    data = text.encode("utf-8")
+    if listed:  # its first byte ends the first block, the others begin the second
+        assert data[first - 1 : first - 1 + len(listed.encode())] == listed.encode()
+    blocks = [data[:first]]
+    position = first
+    for size in (7, 1, 2, 65_537):
+        blocks.append(data[position : position + size])
+        position += size
+    while position < len(data):
+        blocks.append(data[position : position + first])
+        position += first
+    return text, blocks
+
+
+@pytest.mark.parametrize("listed", ["\u20c1", "\U000323b0", "\u0295", ""])
+def test_streams_count_as_tiktoken_with_listed_characters_at_block_seams(listed):
+    _needs_a_backend()
+    text, blocks = _stream_text(listed)
+    assert b"".join(blocks).decode("utf-8") == text
+    with counting.TokenCounter(["o200k_base", "cl100k_base"], tokens_only=True) as counter:
+        counts = counter.count_stream(blocks)
+    for encoding in ("o200k_base", "cl100k_base"):
+        expected = len(encodings.get_encoding(encoding).encode_ordinary(text))
+        assert counts.tokens[encoding] == expected
+
+
+def test_screened_parts_skip_the_text_guard_and_others_take_it(monkeypatch):
+    _needs_a_backend()
+    calls: list[int] = []
+    original = unicode_guard.backend_agrees_on
+
+    def spy(text: str) -> bool:
+        calls.append(len(text))
+        return original(text)
+
+    monkeypatch.setattr(unicode_guard, "backend_agrees_on", spy)
+    clean, blocks = _stream_text("")
+    with counting.TokenCounter(["o200k_base"], tokens_only=True) as counter:
+        assert counter.count_stream(blocks).tokens["o200k_base"] == reference("o200k_base", clean)
+    assert calls == []
+    text, blocks = _stream_text("\U000323b0", at_end=False)  # across two blocks only
+    with counting.TokenCounter(["o200k_base"], tokens_only=True) as counter:
+        assert counter.count_stream(blocks).tokens["o200k_base"] == reference("o200k_base", text)
+    assert calls  # the part that may hold the character was checked (and went to tiktoken)

@@ -3,8 +3,8 @@
 tiktoken stays the required tokenizer and the reference. When one of the backends below is
 installed, in a version listed as verified, it counts the encodings it was verified on, for
 text whose characters tiktoken and the backend surely classify alike (the caller checks that
-with ``encodings.tables_agree_on``: the backends use Unicode 17 tables, tiktoken 0.14 Unicode
-16). Everything else goes to tiktoken.
+with ``unicode_guard.backend_agrees_on`` or screens the bytes with ``unicode_guard.Utf8Screen``:
+the backends use Unicode 17 tables, tiktoken 0.14 Unicode 16). Everything else goes to tiktoken.
 
 Verification (tests/test_fast_backend.py, in CI for every installed backend and encoding):
 differential property tests against tiktoken, a sweep of every code point, the backend's
