@@ -541,12 +541,14 @@ def _count_small_one(base: str, text: str) -> int:
 
 
 def _last_cut(buffer: str, lo: int, excludes: str) -> int:
-    """``last_safe_cut(buffer, lo)``, at once when ``buffer[lo:]`` cannot hold a cut.
+    """A safe cut of ``buffer`` above ``lo``, found at once in almost all text, or -1.
 
-    The largest cut almost always lies in the last few characters, so they are searched first
-    (a search from ``lo`` costs the ``regex`` module time in proportion to the whole buffer,
-    under the GIL, once per part); only when they hold no cut is the rest looked at. A cut
-    found there is the largest safe cut above ``lo``.
+    The last characters are searched first (a search from ``lo`` costs the ``regex`` module
+    time in proportion to the whole buffer, under the GIL, once per part): the last newline
+    there that a letter, digit or ASCII character other than whitespace and ``/`` follows (a
+    newline cut, found with ``str.rfind`` and no pattern, so that counting a file of lines
+    never imports ``regex``), else the largest safe cut there. Only when they hold no cut is
+    the rest looked at, and the cut found there is the largest safe cut above ``lo``.
 
     A cut follows a newline or a letter, and a letter cut needs a character after it that is
     not a letter, so none lies in a run of one character (a NUL hole, ``=====``), in a run of
@@ -557,6 +559,9 @@ def _last_cut(buffer: str, lo: int, excludes: str) -> int:
     """
     window = len(buffer) - CUT_WINDOW
     if window > lo:
+        cut = _last_newline_cut(buffer, window)
+        if cut > 0:
+            return cut
         cut = last_safe_cut(buffer, window, excludes=excludes)
         if cut > 0:
             return cut
@@ -565,6 +570,25 @@ def _last_cut(buffer: str, lo: int, excludes: str) -> int:
     if buffer[lo:].isalpha() or _letter_or_newline().search(buffer, lo) is None:
         return -1
     return last_safe_cut(buffer, lo, excludes=excludes)
+
+
+def _last_newline_cut(buffer: str, start: int) -> int:
+    """The last newline cut ``q`` with ``start < q < len(buffer)`` whose next character is a
+    letter or digit to Python, or ASCII other than whitespace and ``/``; -1 if none.
+
+    Every such cut is one of ``chunking``'s newline cuts (a newline followed by neither
+    whitespace nor ``/``): no character of a letter or number category is whitespace in any
+    Unicode version.
+    """
+    end = len(buffer) - 1
+    while True:
+        newline = buffer.rfind("\n", start, end)
+        if newline < 0:
+            return -1
+        following = buffer[newline + 1]
+        if following.isalnum() or ("!" <= following <= "~" and following != "/"):
+            return newline + 1
+        end = newline
 
 
 @functools.lru_cache(maxsize=1)
