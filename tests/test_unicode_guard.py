@@ -112,6 +112,12 @@ def test_the_listed_ranges_are_sorted_and_disjoint():
     assert sum(high - low + 1 for low, high in ranges) == 17_811
 
 
+def test_the_stored_lead_patterns_are_built_from_the_listed_ranges():
+    assert unicode_guard._LEAD_PATTERNS == unicode_guard.lead_patterns(
+        unicode_guard.NEWER_THAN_TIKTOKEN
+    )
+
+
 def test_listed_characters_are_unknown_to_pythons_older_tables():
     # Python 3.10-3.14 carry Unicode 13-16: none of them assigns a character first assigned in
     # 17.0 or 18.0. The one listed character they know is U+0295, whose category changed.

@@ -143,6 +143,37 @@ NEWER_THAN_TIKTOKEN: tuple[tuple[int, int], ...] = (
     (0x3D000, 0x3FC3F),
 )
 
+#: :func:`lead_patterns` of :data:`NEWER_THAN_TIKTOKEN`, by lead byte: what the screening searches.
+_LEAD_PATTERNS: dict[int, bytes] = {
+    0xCA: rb"\xca\x95",
+    0xD5: rb"\xd5\x98",
+    0xD6: rb"\xd6[\x8b-\x8c]",
+    0xD7: rb"\xd7[\x88-\x89]",
+    0xE0: rb"\xe0(?:\xa2\x8f|\xad[\x93-\x94]|[\xb1\xb3]\x9c)",
+    0xE1: rb"\xe1\xab[\x8f-\xb0]",
+    0xE2: rb"\xe2(?:\x82[\x8f\x9d-\x9f]|\x83[\x81-\x84]|\xae\x96|\xb9[\xa0-\xa3])",
+    0xEA: rb"\xea(?:\x9f[\x8e-\x8f\x92\x94\x9d\xa2\xb1]|\xad[\xac-\xad])",
+    0xEF: rb"\xef(?:\xaf[\x83-\x92]|\xb6[\x90-\x91]|\xb7[\x88-\x8e])",
+    0xF0: (
+        rb"\xf0(?:\x90(?:\x9e[\xbb-\xbf]|\xa5[\x80-\x99]|\xbb[\x85-\x87\x89-\xae\xb0-\xbb])"
+        rb"|\x91(?:\xac\x8a|\xad[\xa0-\xa7]|\xb6[\xb0-\xbf]|\xb7[\x80-\x9b\xa0-\xa9\xb0-\xb1])"
+        rb"|\x92(?:\x91[\xaf\xb5-\xbf]|\x95[\x90-\xbf]|[\x96-\x99][\x80-\xbf]|\x9a[\x80-\x86])"
+        rb"|\x96(?:\xba[\xa0-\xb8\xbb-\xbf]|\xbb[\x80-\x93]|\xbf[\xb2-\xb6])"
+        rb"|\x98(?:\x9f[\xb8-\xbf]|\xb3[\x96-\x9a]|\xb4[\x89-\xa0]|[\xb6\xb8-\xbf][\x80-\xbf]"
+        rb"|\xb7[\x80-\xb2])|\x99(?:[\x80-\x85][\x80-\xbf]|\x86[\x80-\x91\xa0-\xbf]"
+        rb"|\x87[\x80-\x92])|\x9b(?:\x84[\xa3-\xa8]|\x85\xa8)|\x9c(?:\xb3[\xba-\xbc]"
+        rb"|\xba[\xba-\xbf]|\xbb[\x80-\x90\x92-\x94\x9d-\xbd])|\x9d(?:\x84[\xa7-\xa8]"
+        rb"|\x87[\xab-\xbf]|\x89[\x90-\xbf]|\x8a[\x80-\x81]|\x9a\xa6|\xac[\x80-\x9c]"
+        rb"|\xbc[\x9f-\xa4\xab-\xbf]|\xbd[\x80-\xbf]|\xbe[\x80-\x81\x90-\x96]|\xbf[\x8d-\xbf])"
+        rb"|\x9e\x9b[\x80-\x9e\xa0-\xb5\xbe-\xbf]|\x9f(?:\x86\xae|\x9b[\x98-\x99]"
+        rb"|\x9d[\xb7-\xba]|\x9f[\x9a-\x9b\xb1-\xbf]|\xa3[\x90-\x98]|\xa9[\x94-\x97]"
+        rb"|\xaa[\x8a-\x8e]|\xab[\x88\x8c-\x8d\x9d\xaa-\xab\xaf\xb9-\xba]|\xaf\xba)"
+        rb"|\xab(?:\x9c[\xba-\xbf]|\xa0\x9e)|\xac\xba[\xa2-\xad]|\xb2(?:\x8e[\xb0-\xbf]"
+        rb"|[\x8f-\xbf][\x80-\xbf])|\xb3(?:[\x80-\x90][\x80-\xbf]|\x91[\x80-\xb9])"
+        rb"|[\xbd-\xbe][\x80-\xbf][\x80-\xbf]|\xbf[\x80-\xb0][\x80-\xbf])"
+    ),
+}
+
 _SUSPECT_CATEGORIES = ("Cn", "Cs")  # unassigned, surrogate
 _ASTRAL = "\U00010000-\U0010ffff"
 
@@ -206,8 +237,22 @@ def tables_agree_on(text: str) -> bool:
 # --- the fast backends' guard ---------------------------------------------------------------
 
 
-def _newer_code_points() -> list[int]:
-    return [code for low, high in NEWER_THAN_TIKTOKEN for code in range(low, high + 1)]
+def lead_patterns(ranges: tuple[tuple[int, int], ...]) -> dict[int, bytes]:
+    """For each UTF-8 lead byte of a code point in ``ranges``, a ``re`` bytes pattern matching
+    exactly the UTF-8 sequences of those code points that begin with it (a trie of bytes).
+
+    :data:`_LEAD_PATTERNS` holds its result for :data:`NEWER_THAN_TIKTOKEN` (building it costs
+    ~15 ms, too much for every process that counts; tests/test_unicode_guard.py checks both
+    agree).
+    """
+    by_lead: dict[int, list[bytes]] = {}
+    for low, high in ranges:
+        for code in range(low, high + 1):
+            encoded = chr(code).encode("utf-8")
+            by_lead.setdefault(encoded[0], []).append(encoded[1:])
+    return {
+        lead: b"\\x%02x" % lead + _trie_pattern(rests) for lead, rests in sorted(by_lead.items())
+    }
 
 
 def _byte_class(values: list[int]) -> bytes:
@@ -244,27 +289,9 @@ def _trie_pattern(sequences: list[bytes]) -> bytes:
     return branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
 
 
-#: Below this many bytes one pattern of every listed character is faster than the lead-byte
-#: look-ups (each ``in`` costs a call; the joined pattern costs ~5 ns per byte).
-_SHORT_BYTES = 256
-
-
-@functools.lru_cache(maxsize=1)
-def _joined_pattern() -> re.Pattern[bytes]:
-    return re.compile(b"|".join(pattern.pattern for _, pattern in _lead_patterns()))
-
-
-@functools.lru_cache(maxsize=1)
-def _lead_patterns() -> tuple[tuple[int, re.Pattern[bytes]], ...]:
-    """(lead byte, the pattern of every listed character's UTF-8 beginning with it), per lead."""
-    by_lead: dict[int, list[bytes]] = {}
-    for code in _newer_code_points():
-        encoded = chr(code).encode("utf-8")
-        by_lead.setdefault(encoded[0], []).append(encoded[1:])
-    return tuple(
-        (lead, re.compile(b"\\x%02x" % lead + _trie_pattern(rests)))
-        for lead, rests in sorted(by_lead.items())
-    )
+@functools.cache
+def _compiled(lead: int) -> re.Pattern[bytes]:
+    return re.compile(_LEAD_PATTERNS[lead])
 
 
 def utf8_holds_newer(data: bytes) -> bool:
@@ -277,10 +304,8 @@ def utf8_holds_newer(data: bytes) -> bool:
     """
     if data.isascii():
         return False
-    if len(data) < _SHORT_BYTES:
-        return _joined_pattern().search(data) is not None
-    for lead, pattern in _lead_patterns():
-        if lead in data and pattern.search(data) is not None:
+    for lead in _LEAD_PATTERNS:
+        if lead in data and _compiled(lead).search(data) is not None:
             return True
     return False
 
