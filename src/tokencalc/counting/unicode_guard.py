@@ -44,8 +44,15 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from types import ModuleType
-from typing import Protocol
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a Protocol class costs ~1 ms to create at import
+    from types import ModuleType
+    from typing import Protocol
+
+    class _Categories(Protocol):
+        def category(self, ch: str, /) -> str: ...
+
 
 #: The Unicode version of the character tables in tiktoken's regex engine (tiktoken 0.14: 16.0).
 #: tests/test_encodings.py checks that the installed tiktoken knows at least this much.
@@ -176,10 +183,6 @@ _LEAD_PATTERNS: dict[int, bytes] = {
 
 _SUSPECT_CATEGORIES = ("Cn", "Cs")  # unassigned, surrogate
 _ASTRAL = "\U00010000-\U0010ffff"
-
-
-class _Categories(Protocol):
-    def category(self, ch: str, /) -> str: ...
 
 
 def shared_table() -> _Categories | ModuleType:
