@@ -15,6 +15,7 @@ Measured, each as wall time and peak RSS of the process alone (``os.wait4``):
 * The Python API: ``count_tokens`` on one ~100-character string (µs per call after the first,
   best of five loops) and ``count_tokens_batch`` on a million short strings, in fresh processes.
 * Optionally a pipe of ``--pipe-gb`` GB into ``tokencalc count -q`` (peak RSS must stay < 200 MB).
+* The Unicode guards on the first corpus, in this process (ms per MB).
 
 The corpus is bench_count.py's (seeded English prose, Python-like code and Chinese prose).
 tiktoken and ttok read their rank files from a temporary ``TIKTOKEN_CACHE_DIR`` seeded with
@@ -79,6 +80,33 @@ def tiny_ratio(
             times.append(time.perf_counter() - start)
     a, b = statistics.median(ours), statistics.median(theirs)
     return a, b, a / b
+
+
+def guard_costs(corpus: Path) -> None:
+    """The Unicode guards on one corpus, in this process (best of 3, ms per MB): the per-text
+    check the regex-module consumers use, the fast backend's on text, and its screening of the
+    bytes as read (what ``count`` pays), next to decoding the bytes for scale."""
+    from tokencalc.counting import unicode_guard
+
+    data = corpus.read_bytes()
+    text = data.decode("utf-8")
+    mb = len(data) / 1e6
+    unicode_guard.tables_agree_on("é")
+    unicode_guard.utf8_holds_newer("é😀—，".encode())
+    figures = []
+    for name, call in (
+        ("tables_agree_on(text)", lambda: unicode_guard.tables_agree_on(text)),
+        ("backend_agrees_on(text)", lambda: unicode_guard.backend_agrees_on(text)),
+        ("utf8_holds_newer(bytes)", lambda: unicode_guard.utf8_holds_newer(data)),
+        ("bytes.decode (for scale)", lambda: data.decode("utf-8")),
+    ):
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            call()
+            best = min(best, time.perf_counter() - start)
+        figures.append(f"{name} {best * 1000 / mb:.2f}")
+    print(f"guards on {corpus.name}, ms/MB: " + "; ".join(figures))
 
 
 def loadavg() -> str:
@@ -173,6 +201,8 @@ def main() -> None:
                     )
                 )
             print()
+
+        guard_costs(options.workdir / f"corpus-{float(options.sizes.split(',')[0]):g}mb.txt")
 
         ours, theirs, ratio = tiny_ratio(tokencalc_cmd, ttok_cmd, base_env, options.tiny_runs)
         print(
