@@ -307,10 +307,7 @@ def utf8_holds_newer(data: bytes) -> bool:
     """
     if data.isascii():
         return False
-    for lead in _LEAD_PATTERNS:
-        if lead in data and _compiled(lead).search(data) is not None:
-            return True
-    return False
+    return any(lead in data and _compiled(lead).search(data) is not None for lead in _LEAD_PATTERNS)
 
 
 def backend_agrees_on(text: str) -> bool:
