@@ -515,12 +515,11 @@ def _priced(
     on: date,
 ) -> CostEstimate:
     from tokencalc.pricing.costs import RequestTokens, request_cost
+    from tokencalc.pricing.request_rules import fit
 
     tokens = RequestTokens(input=input_tokens, output=output_tokens, cache_read=cached_input_tokens)
     cost = request_cost(sheet, model, tokens, on=on, tier=tier)
-    fits = input_tokens + output_tokens <= model.context_window and (
-        model.max_output is None or output_tokens <= model.max_output
-    )
+    fits = fit(model, input_tokens, output_tokens).fits
     return CostEstimate(
         model=model.id,
         name=model.name,
@@ -626,8 +625,13 @@ def compare_models(
     """
     from dataclasses import replace
 
-    from tokencalc.errors import TokencalcError
-    from tokencalc.pricing.estimate import MAX_OUTPUT_RATIO, Assumptions, count_needs
+    from tokencalc.pricing.estimate import (
+        MAX_OUTPUT_RATIO,
+        Assumptions,
+        count_needs,
+        tier_not_offered,
+    )
+    from tokencalc.pricing.request_rules import cheapest, tier_offered
 
     _token_argument("output_tokens", output_tokens)
     if output_tokens is not None and output_ratio is not None:
@@ -670,8 +674,8 @@ def compare_models(
         )
     rows = []
     for model in selected:
-        if chosen_tier is not None and chosen_tier not in model.tiers:
-            continue
+        if not tier_offered(sheet, model, chosen_tier, [day]):
+            continue  # left out: unpriced rows would have no total
         if counts is not None:
             counted = _token_count(sheet.tokenizer_for(model), counts)
             tokens_in, estimated = counted.tokens, counted.estimated
@@ -690,8 +694,13 @@ def compare_models(
                 on=assumptions.on,
             )
         )
-    if not rows:
-        raise TokencalcError(f"none of the selected models offers the {chosen_tier} tier")
+    if not rows and chosen_tier is not None:
+        raise tier_not_offered(sheet, chosen_tier, day)
     rows.sort(key=lambda row: (row.total, row.model))
-    best = next((row for row in rows if row.fits_context), None)
+    best = cheapest(
+        rows,
+        total=lambda row: row.total,
+        fits=lambda row: row.fits_context,
+        model_id=lambda row: row.model,
+    )
     return [replace(row, cheapest=True) if row is best else row for row in rows]

@@ -22,6 +22,7 @@ from tokencalc.counting.encodings import canonical_encoding
 from tokencalc.errors import UsageError
 from tokencalc.pricing.costs import MILLION
 from tokencalc.pricing.estimate import Assumptions
+from tokencalc.pricing.request_rules import fits_limits, tier_offered
 from tokencalc.sheet.model import ModelEntry, Prices
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.tokenizers.token_classes import CLASSES, PIECE_CODES
@@ -87,9 +88,7 @@ class PricedModel:
         return int(-(-base_count * numerator // denominator))
 
     def fits(self, tokens_in: int, tokens_out: int) -> bool:
-        if tokens_in + tokens_out > self.context_window:
-            return False
-        return self.max_output is None or tokens_out <= self.max_output
+        return fits_limits(tokens_in, tokens_out, self.context_window, self.max_output)
 
     def truncated(self, tokens_in: int, tokens_out: int, cached: int) -> tuple[int, int, int]:
         """The request cut to fit: output capped at max output, input at what the window leaves."""
@@ -196,7 +195,7 @@ def priced_models(
             else:
                 by_class = tuple(counting.classes[name] for name in CLASSES)
                 class_ratios = by_class + (Decimal(0),) * PIECE_CODES
-        offered = assumptions.tier is None or assumptions.tier in model.tiers
+        offered = tier_offered(sheet, model, assumptions.tier, [assumptions.on])
         prices = sheet.prices_on(model, assumptions.on, assumptions.tier) if offered else None
         priced.append(
             PricedModel(

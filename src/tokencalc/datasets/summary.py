@@ -16,6 +16,7 @@ from tokencalc.datasets.aggregate import (
     percentile,
 )
 from tokencalc.datasets.pricing import PricedModel
+from tokencalc.pricing.request_rules import cheapest
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,10 @@ class DatasetSummary:
     def cheapest(self) -> ModelSummary | None:
         if self.records == 0:
             return None  # nothing was priced: no model is cheaper than another
-        priced = [m for m in self.models if m.cost is not None]
-        return min(priced, key=lambda m: m.cost or Decimal(0)) if priced else None
+        # every record is priced, fit or not (over-context records are counted apart)
+        return cheapest(
+            self.models, total=lambda m: m.cost, fits=lambda m: True, model_id=lambda m: m.model.id
+        )
 
 
 def _spread(hist: dict[int, int]) -> Spread:

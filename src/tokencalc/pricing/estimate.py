@@ -31,6 +31,7 @@ from tokencalc.pricing.costs import (
     format_money,
 )
 from tokencalc.pricing.estimate_dates import job_cost, job_days, tier_gap
+from tokencalc.pricing.request_rules import cheapest, fit, models_offering, tier_offered
 from tokencalc.sheet.model import TIERS, USD, ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.tokenizers.model_counts import (
@@ -256,12 +257,8 @@ def estimate_costs(
             singles = [_joined_row(sheet, model, tokenizer, singles, assumptions)]
         if per_file:
             file_rows.extend(singles)
-        rows.append(_total_row(model, tokenizer, singles, assumptions))
-    eligible = [row for row in rows if row.eligible]
-    if eligible:
-        best = min(eligible, key=lambda row: row.cost.total if row.cost else Decimal(0))
-        rows = [replace(row, cheapest=True) if row is best else row for row in rows]
-    return Estimate(assumptions, tuple(rows), tuple(file_rows))
+        rows.append(_total_row(sheet, model, tokenizer, singles, assumptions))
+    return _mark_cheapest(assumptions, rows, file_rows)
 
 
 def _request_row(
@@ -301,17 +298,13 @@ def _priced_row(
     cached = assumptions.cached_for(tokens_in)
     if cached > tokens_in:
         raise UsageError(f"--cached-tokens {cached:,} is more than the {tokens_in:,} input tokens")
-    fits = True
-    if tokens_in + tokens_out > model.context_window:
-        fits = False
+    size = fit(model, tokens_in, tokens_out)
+    if not size.within_context:
         notes.append(f"too long: {tokens_in + tokens_out:,} > {model.context_window:,} context")
-    if model.max_output is not None and tokens_out > model.max_output:
-        fits = False
+    if not size.within_max_output:
         notes.append(f"output {tokens_out:,} > {model.max_output:,} max")
-    offered = assumptions.tier is None or assumptions.tier in model.tiers
-    days = job_days(assumptions.on, assumptions.per_day, assumptions.days, assumptions.calls)
-    gap = tier_gap(sheet, model, assumptions.tier, days) if offered else None
-    offered = offered and gap is None
+    days = _job_days(assumptions)
+    offered = tier_offered(sheet, model, assumptions.tier, [day for day, _ in days])
     cost = None
     if offered:
         request = RequestTokens(input=tokens_in, output=tokens_out, cache_read=cached)
@@ -329,7 +322,9 @@ def _priced_row(
             notes.append("long-context price")
         notes.extend(job_notes)
     else:
-        notes.append(gap or _no_tier_note(model, assumptions.tier))
+        notes.append(
+            tier_gap(sheet, model, assumptions.tier, days) or _no_tier_note(model, assumptions.tier)
+        )
     return EstimateRow(
         model=model,
         tokenizer=tokenizer,
@@ -338,7 +333,7 @@ def _priced_row(
         output_tokens=tokens_out,
         cached_tokens=cached,
         requests=1,
-        fits_context=fits,
+        fits_context=size.fits,
         tier_offered=offered,
         cost=cost,
         notes=tuple(notes),
@@ -366,6 +361,10 @@ def _joined_row(
     return replace(row, how=how, how_short=short)
 
 
+def _job_days(assumptions: Assumptions) -> list[tuple[date, int]]:
+    return job_days(assumptions.on, assumptions.per_day, assumptions.days, assumptions.calls)
+
+
 def _no_tier_note(model: ModelEntry, tier: str | None) -> str:
     if not model.tiers:
         return f"no {tier} tier"
@@ -373,12 +372,16 @@ def _no_tier_note(model: ModelEntry, tier: str | None) -> str:
 
 
 def _total_row(
-    model: ModelEntry, tokenizer: TokenizerRef, singles: list[EstimateRow], assumptions: Assumptions
+    sheet: PriceSheet,
+    model: ModelEntry,
+    tokenizer: TokenizerRef,
+    singles: list[EstimateRow],
+    assumptions: Assumptions,
 ) -> EstimateRow:
     offered = (
         all(row.tier_offered for row in singles)
         if singles
-        else assumptions.tier is None or assumptions.tier in model.tiers
+        else tier_offered(sheet, model, assumptions.tier, [d for d, _ in _job_days(assumptions)])
     )
     cost = None
     if offered:
@@ -466,17 +469,20 @@ def estimate_measured(
         tokenizer = sheet.tokenizer_for(model)
         given = ModelCount(input_tokens, EXACT, "given: --input-tokens", "given")
         single = _priced_row(sheet, model, tokenizer, "given", given, assumptions, measured=True)
-        rows.append(_total_row(model, tokenizer, [single], assumptions))
+        rows.append(_total_row(sheet, model, tokenizer, [single], assumptions))
     return _mark_cheapest(assumptions, rows, [])
 
 
 def _mark_cheapest(
     assumptions: Assumptions, rows: list[EstimateRow], file_rows: list[EstimateRow]
 ) -> Estimate:
-    eligible = [row for row in rows if row.eligible]
-    if eligible:
-        best = min(eligible, key=lambda row: row.cost.total)  # type: ignore[union-attr]
-        rows = [replace(row, cheapest=True) if row is best else row for row in rows]
+    best = cheapest(
+        rows,
+        total=lambda row: row.cost.total if row.cost is not None else None,
+        fits=lambda row: row.fits_context,
+        model_id=lambda row: row.model.id,
+    )
+    rows = [replace(row, cheapest=True) if row is best else row for row in rows]
     return Estimate(assumptions, tuple(rows), tuple(file_rows))
 
 
@@ -503,16 +509,18 @@ def check_tier_offered(sheet: PriceSheet, estimate: Estimate) -> None:
     tier = estimate.assumptions.tier
     if tier is None or not estimate.rows or any(row.tier_offered for row in estimate.rows):
         return
-    on = estimate.assumptions.on
-    offering = [
-        m.id for m in sheet.models.values() if sheet.offers_tier(m, tier, on) and not m.deprecated
-    ]
+    raise tier_not_offered(sheet, tier, estimate.assumptions.on)
+
+
+def tier_not_offered(sheet: PriceSheet, tier: str, on: date) -> TokencalcError:
+    """The error for a tier none of the selected models offers on ``on``, naming models that do."""
+    offering = models_offering(sheet, tier, on)
     if not offering:
-        raise TokencalcError(
+        return TokencalcError(
             f"none of the selected models offers the {tier} tier, and no current model in the sheet does"
         )
     shown = ", ".join(offering[:5]) + (", …" if len(offering) > 5 else "")
-    raise TokencalcError(
+    return TokencalcError(
         f"none of the selected models offers the {tier} tier (models that do: {shown})"
     )
 
