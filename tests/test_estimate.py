@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from test_sheet import load_sample
+from tokencalc.cli.phrasing import estimate_notes as _estimate_notes
 from tokencalc.counting.counter import Counts
 from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
 from tokencalc.pricing.estimate import (
@@ -22,6 +23,11 @@ from tokencalc.pricing.estimate import (
 
 ON = date(2026, 11, 22)
 D = Decimal
+
+
+def words(notes):
+    """The notes as the CLI words them (tests/test_estimate_notes.py pins every kind)."""
+    return _estimate_notes(notes)
 
 
 @pytest.fixture
@@ -94,7 +100,7 @@ def test_long_context_applies_per_request(sheet):
         small.cost.total == D("0.0002") and not small.cost.long_context
     )  # 100 × 2: at the threshold
     assert big.cost.total == D("0.000404") and big.cost.long_context  # 101 × 4: above it
-    assert estimate.rows[0].notes == ("long-context price: 1 of 2 inputs",)
+    assert words(estimate.rows[0].notes) == ["long-context price: 1 of 2 inputs"]
 
 
 def test_cached_share_calls_and_currency(sheet):
@@ -120,7 +126,7 @@ def test_models_that_do_not_fit_are_marked_and_never_cheapest(sheet):
         sheet, pick(sheet, "legacy", "gem"), inputs, Assumptions(on=ON, output_tokens=200)
     )
     legacy, gem = estimate.rows
-    assert not legacy.fits_context and legacy.notes == ("too long: 8,100 > 8,000 context",)
+    assert not legacy.fits_context and words(legacy.notes) == ["too long: 8,100 > 8,000 context"]
     assert legacy.cost.total == D("0.00083") < gem.cost.total == D("0.0178")
     assert gem.fits_context and gem.cheapest and estimate.cheapest is gem
     assert not legacy.cheapest
@@ -130,7 +136,7 @@ def test_output_over_max_output_does_not_fit(sheet):
     (row,) = estimate_costs(
         sheet, pick(sheet, "alpha"), [("a", counts(10))], Assumptions(on=ON, output_tokens=501)
     ).rows
-    assert not row.fits_context and "output 501 > 500 max" in row.notes
+    assert not row.fits_context and "output 501 > 500 max" in words(row.notes)
 
 
 def test_a_tier_the_model_lacks_marks_its_row(sheet):
@@ -140,7 +146,9 @@ def test_a_tier_the_model_lacks_marks_its_row(sheet):
     )
     alpha, legacy = estimate.rows
     assert alpha.cost.total == D("0.0001") and alpha.cheapest
-    assert legacy.cost is None and not legacy.tier_offered and legacy.notes == ("no batch tier",)
+    assert (
+        legacy.cost is None and not legacy.tier_offered and words(legacy.notes) == ["no batch tier"]
+    )
 
 
 def test_schedule_follows_the_date(sheet):

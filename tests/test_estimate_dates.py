@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from tokencalc.cli.phrasing import estimate_notes
 from tokencalc.pricing.costs import RequestTokens
 from tokencalc.pricing.estimate_dates import job_cost, job_days
 from tokencalc.sheet.load import load_price_sheet
@@ -80,7 +81,7 @@ def test_at_off_peak_and_peak(sheet):
     )
     assumed, _ = job_cost(sheet, model, request, days=days, tier=None, at=None, web_searches=0)
     assert (peak.total, off.total, assumed.total) == (D("0.42"), D("0.21"), D("0.42"))
-    assert notes == ["off-peak at 18:00 UTC on 1 of 1 day(s)"]
+    assert estimate_notes(notes) == ["off-peak at 18:00 UTC on 1 of 1 day(s)"]
 
 
 def test_at_over_a_week_counts_weekend_days_off_peak(sheet):
@@ -98,7 +99,7 @@ def test_at_over_a_week_counts_weekend_days_off_peak(sheet):
         web_searches=0,
     )
     assert cost.total == D("2.52")
-    assert "off-peak at 02:00 UTC on 2 of 7 day(s)" in notes
+    assert "off-peak at 02:00 UTC on 2 of 7 day(s)" in estimate_notes(notes)
 
 
 def test_web_searches_are_priced_per_call(sheet):
@@ -128,7 +129,9 @@ def test_web_searches_without_a_fee_are_named(sheet):
         web_searches=2,
     )
     assert cost.fees == 0
-    assert notes == ["6 web searches not priced (no web_search fee for xai in the sheet)"]
+    assert estimate_notes(notes) == [
+        "6 web searches not priced (no web_search fee for xai in the sheet)"
+    ]
 
 
 def test_fast_mode_ending_inside_the_period_is_not_priced(cli):

@@ -31,6 +31,20 @@ from tokencalc.pricing.costs import (
     format_money,
 )
 from tokencalc.pricing.estimate_dates import job_cost, job_days, tier_gap
+from tokencalc.pricing.estimate_notes import (
+    DATED_NOTES,
+    FIT_NOTES,
+    EstimateNote,
+    LongContextPrice,
+    NoSuchTier,
+    OutputCapped,
+    OutputOverMax,
+    SearchesNotPriced,
+    SomeDoNotFit,
+    TierOutsideWindow,
+    TogetherTooLong,
+    TooLong,
+)
 from tokencalc.pricing.request_rules import cheapest, fit, models_offering, tier_offered
 from tokencalc.sheet.model import TIERS, USD, ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
@@ -187,7 +201,7 @@ class EstimateRow:
     cost: (
         CostBreakdown | None
     )  # whole job (all calls), in the chosen currency; None: tier not offered
-    notes: tuple[str, ...] = ()
+    notes: tuple[EstimateNote, ...] = ()  # worded at the edge (tokencalc.cli.phrasing)
     cheapest: bool = False
     #: how input_tokens was made: exact, reconstructed, estimated, online (or mixed)
     method: str = "exact"
@@ -286,7 +300,7 @@ def _priced_row(
 ) -> EstimateRow:
     tokens_in = counted.tokens
     tokens_out = assumptions.output_for(tokens_in)
-    notes = []
+    notes: list[EstimateNote] = []
     capped = False
     if (
         assumptions.output_is_default
@@ -294,15 +308,16 @@ def _priced_row(
         and tokens_out > model.max_output
     ):
         tokens_out, capped = model.max_output, True
-        notes.append(f"output capped at its max {model.max_output:,}")
+        notes.append(OutputCapped(model.max_output))
     cached = assumptions.cached_for(tokens_in)
     if cached > tokens_in:
         raise UsageError(f"--cached-tokens {cached:,} is more than the {tokens_in:,} input tokens")
     size = fit(model, tokens_in, tokens_out)
     if not size.within_context:
-        notes.append(f"too long: {tokens_in + tokens_out:,} > {model.context_window:,} context")
+        notes.append(TooLong(tokens_in + tokens_out, model.context_window))
     if not size.within_max_output:
-        notes.append(f"output {tokens_out:,} > {model.max_output:,} max")
+        assert model.max_output is not None
+        notes.append(OutputOverMax(tokens_out, model.max_output))
     days = _job_days(assumptions)
     offered = tier_offered(sheet, model, assumptions.tier, [day for day, _ in days])
     cost = None
@@ -319,7 +334,7 @@ def _priced_row(
         )
         cost = job.scaled(assumptions.rate)
         if cost.long_context:
-            notes.append("long-context price")
+            notes.append(LongContextPrice())
         notes.extend(job_notes)
     else:
         notes.append(
@@ -365,10 +380,8 @@ def _job_days(assumptions: Assumptions) -> list[tuple[date, int]]:
     return job_days(assumptions.on, assumptions.per_day, assumptions.days, assumptions.calls)
 
 
-def _no_tier_note(model: ModelEntry, tier: str | None) -> str:
-    if not model.tiers:
-        return f"no {tier} tier"
-    return f"no {tier} tier (has {', '.join(model.tiers)})"
+def _no_tier_note(model: ModelEntry, tier: str | None) -> NoSuchTier:
+    return NoSuchTier(tier, tuple(model.tiers))
 
 
 def _total_row(
@@ -390,43 +403,31 @@ def _total_row(
             assert row.cost is not None  # every input's row is priced where the tier is offered
             cost = cost + row.cost
     too_long = [row for row in singles if not row.fits_context]
-    notes = []
+    notes: list[EstimateNote] = []
     capped = [row for row in singles if row.output_capped]
     if capped:
-        notes.append(
-            capped[0].notes[0]
-            if len(singles) == 1
-            else f"output capped at its max {model.max_output:,}: {len(capped)} of {len(singles)} inputs"
-        )
+        assert model.max_output is not None
+        notes.append(OutputCapped(model.max_output, len(capped), len(singles)))
     if too_long:
         if len(singles) == 1:
-            notes.extend(n for n in too_long[0].notes if n.startswith(("too long", "output ")))
+            notes.extend(n for n in too_long[0].notes if isinstance(n, FIT_NOTES))
         else:
-            notes.append(f"does not fit: {len(too_long)} of {len(singles)} inputs")
+            notes.append(SomeDoNotFit(len(too_long), len(singles)))
     elif len(singles) > 1:
         together = sum(row.input_tokens + row.output_tokens for row in singles)
         if together > model.context_window:
             # each input fits on its own; joined into one prompt they would not
-            notes.append(
-                f"together {together:,} > {model.context_window:,} context (each input fits alone)"
-            )
-    # each day of a --per-day month is priced at its own prices (tokencalc.pricing.estimate_dates)
-    dated = [
-        n
-        for n in (singles[0].notes if singles else ())
-        if n.startswith(("prices change on", "off-peak at", "web searches not"))
-    ]
-    dated += [n for row in singles[1:] for n in row.notes if "web searches not priced" in n]
+            notes.append(TogetherTooLong(together, model.context_window))
+    # each day of a --per-day month is priced at its own prices (tokencalc.estimate_dates):
+    # the first input's dated notes, and any other input's unpriced searches, said once
+    dated = [n for n in (singles[0].notes if singles else ()) if isinstance(n, DATED_NOTES)]
+    dated += [n for row in singles[1:] for n in row.notes if isinstance(n, SearchesNotPriced)]
     notes.extend(dict.fromkeys(dated))
     if cost is not None and cost.long_context:
         long_count = sum(1 for row in singles if row.cost is not None and row.cost.long_context)
-        notes.append(
-            "long-context price"
-            if len(singles) == 1
-            else f"long-context price: {long_count} of {len(singles)} inputs"
-        )
+        notes.append(LongContextPrice(long_count, len(singles)))
     if not offered:
-        gaps = [n for row in singles for n in row.notes if "tier offered" in n]
+        gaps = [n for row in singles for n in row.notes if isinstance(n, TierOutsideWindow)]
         notes.append(gaps[0] if gaps else _no_tier_note(model, assumptions.tier))
     method, how, how_short = combined_label(
         [(row.method, row.how, row.how_short) for row in singles]

@@ -14,9 +14,18 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from tokencalc.pricing.costs import CostBreakdown, RequestTokens, cost_at
+from tokencalc.pricing.estimate_notes import (
+    EstimateNote,
+    OffPeak,
+    OffPeakWhere,
+    PeakAssumed,
+    PricesChange,
+    SearchesNotPriced,
+    TierOutsideWindow,
+    TimingNote,
+)
 from tokencalc.sheet.model import ModelEntry, Prices
 from tokencalc.sheet.price_sheet import PriceSheet
-from tokencalc.sheet.rules import window_text
 
 
 def job_days(on: date, per_day: int | None, days: int, calls: int) -> list[tuple[date, int]]:
@@ -28,7 +37,7 @@ def job_days(on: date, per_day: int | None, days: int, calls: int) -> list[tuple
 
 def tier_gap(
     sheet: PriceSheet, model: ModelEntry, tier: str | None, days: list[tuple[date, int]]
-) -> str | None:
+) -> TierOutsideWindow | None:
     """Why ``model`` cannot be priced at ``tier`` on every day of the job, or None when it can."""
     if tier is None:
         return None
@@ -38,7 +47,7 @@ def tier_gap(
     missing = [day for day, _ in days if not sheet.offers_tier(model, tier, day)]
     if not missing:
         return None
-    return f"{tier} tier offered {window_text(offered.start, offered.end)} only"
+    return TierOutsideWindow(tier, offered.start, offered.end)
 
 
 def job_cost(
@@ -50,10 +59,10 @@ def job_cost(
     tier: str | None,
     at: time | None,
     web_searches: int,
-) -> tuple[CostBreakdown, list[str]]:
+) -> tuple[CostBreakdown, list[EstimateNote]]:
     """The whole job's cost in US dollars and the notes that explain how it was priced."""
     total = CostBreakdown.zero()
-    notes: list[str] = []
+    notes: list[EstimateNote] = []
     seen: list[tuple[date, Prices]] = []
     off_peak_days = 0
     unpriced_searches = 0
@@ -83,26 +92,21 @@ def job_cost(
                 )
         total = total + one.scaled(requests)
     if len(seen) > 1:
-        changes = ", ".join(day.isoformat() for day, _ in seen[1:])
-        notes.append(f"prices change on {changes}: each day priced at its own prices")
+        notes.append(PricesChange(tuple(day for day, _ in seen[1:])))
     if off_peak_days:
-        notes.append(
-            f"off-peak at {at.strftime('%H:%M') if at else ''} UTC on {off_peak_days} of {len(days)} day(s)"
-        )
+        notes.append(OffPeak(at, off_peak_days, len(days)))
     if unpriced_searches:
-        notes.append(
-            f"{unpriced_searches:,} web searches not priced (no web_search fee for {model.provider} in the sheet)"
-        )
+        notes.append(SearchesNotPriced(unpriced_searches, model.provider))
     return total, notes
 
 
-def peak_note(sheet: PriceSheet | None, models: list[ModelEntry], at: time | None) -> str | None:
+def peak_note(
+    sheet: PriceSheet | None, models: list[ModelEntry], at: time | None
+) -> TimingNote | None:
     """The caption's time-of-day assumption, when some model has off-peak hours."""
-    timed = [m.id for m in models if m.off_peak]
+    timed = tuple(m.id for m in models if m.off_peak)
     if not timed:
         return None
     if at is None:
-        return (
-            f"peak prices for {', '.join(timed)} (off-peak hours not assumed; give --at HH:MM, UTC)"
-        )
-    return f"requests at {at.strftime('%H:%M')} UTC: off-peak prices where {', '.join(timed)} bill them"
+        return PeakAssumed(timed)
+    return OffPeakWhere(at, timed)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from tokencalc.cli.env import Environment
+from tokencalc.cli.phrasing import estimate_notes, timing_note
 from tokencalc.cli.views.inputs_view import CountedInputs, input_entries
 from tokencalc.cli.views.render import (
     Column,
@@ -61,7 +62,7 @@ def _json_row(row: EstimateRow, tier: str | None) -> dict[str, Any]:
         "cost": decimal_text(cost.total) if cost else None,
         "cheapest": row.cheapest,
         "output_capped": row.output_capped,
-        "notes": list(row.notes),
+        "notes": estimate_notes(row.notes),
     }
     if row.input_label is not None:
         document = {"input": row.input_label, **document}
@@ -145,7 +146,10 @@ def write_results(env: Environment, estimate: Estimate, sort: str, fmt: OutputFo
         columns = [Column(key, key) for key in _json_row(ordered[0], a.tier)] if ordered else []
         if per_file and ordered:
             columns = [Column("input", "input"), *(c for c in columns if c.key != "input")]
-        records = [{**_json_row(row, a.tier), "notes": "; ".join(row.notes)} for row in ordered]
+        records = [
+            {**_json_row(row, a.tier), "notes": "; ".join(estimate_notes(row.notes))}
+            for row in ordered
+        ]
         write_rows(env, fmt, columns, records)
         return
 
@@ -170,7 +174,7 @@ def write_results(env: Environment, estimate: Estimate, sort: str, fmt: OutputFo
     styles: list[str | None] = []
     for row in ordered:
         cost = row.cost
-        notes = (["★ cheapest"] if row.cheapest else []) + list(row.notes)
+        notes = (["★ cheapest"] if row.cheapest else []) + estimate_notes(row.notes)
         rows.append(
             {
                 "model": row.model.id if row.input_label is None else "",
@@ -193,7 +197,7 @@ def write_results(env: Environment, estimate: Estimate, sort: str, fmt: OutputFo
     timing = peak_note(None, [row.model for row in estimate.rows], a.at)
     caption = (
         a.describe()
-        + (f" · {timing}" if timing else "")
+        + (f" · {timing_note(timing)}" if timing else "")
         + ("" if a.measured else " · ≈ not exact")
         + f" · {FRAME_NOTE} · ★ cheapest that fits"
     )

@@ -1,0 +1,72 @@
+"""How the command line words what the core reports as data (notes with a kind and fields).
+
+The core never words a note for a particular surface; this module is the CLI's wording, with
+the CLI's flag names. The words here are part of the JSON contracts (``docs/estimate-json.md``)
+and of the tables, so tests pin them.
+"""
+
+from __future__ import annotations
+
+from tokencalc.pricing.estimate_notes import (
+    EstimateNote,
+    LongContextPrice,
+    NoSuchTier,
+    OffPeak,
+    OutputCapped,
+    OutputOverMax,
+    PeakAssumed,
+    PricesChange,
+    SearchesNotPriced,
+    SomeDoNotFit,
+    TierOutsideWindow,
+    TimingNote,
+    TogetherTooLong,
+    TooLong,
+)
+from tokencalc.sheet.rules import window_text
+
+
+def estimate_note(note: EstimateNote) -> str:
+    """One estimate row note in the CLI's words."""
+    if isinstance(note, OutputCapped):
+        text = f"output capped at its max {note.max_output:,}"
+        return text if note.inputs == 1 else f"{text}: {note.capped} of {note.inputs} inputs"
+    if isinstance(note, TooLong):
+        return f"too long: {note.tokens:,} > {note.context_window:,} context"
+    if isinstance(note, OutputOverMax):
+        return f"output {note.output:,} > {note.max_output:,} max"
+    if isinstance(note, SomeDoNotFit):
+        return f"does not fit: {note.count} of {note.inputs} inputs"
+    if isinstance(note, TogetherTooLong):
+        return f"together {note.tokens:,} > {note.context_window:,} context (each input fits alone)"
+    if isinstance(note, LongContextPrice):
+        text = "long-context price"
+        return text if note.inputs == 1 else f"{text}: {note.count} of {note.inputs} inputs"
+    if isinstance(note, NoSuchTier):
+        return f"no {note.tier} tier" + (f" (has {', '.join(note.has)})" if note.has else "")
+    if isinstance(note, TierOutsideWindow):
+        return f"{note.tier} tier offered {window_text(note.start, note.end)} only"
+    if isinstance(note, PricesChange):
+        changes = ", ".join(day.isoformat() for day in note.days)
+        return f"prices change on {changes}: each day priced at its own prices"
+    if isinstance(note, OffPeak):
+        at = note.at.strftime("%H:%M") if note.at else ""
+        return f"off-peak at {at} UTC on {note.off_peak_days} of {note.days} day(s)"
+    if isinstance(note, SearchesNotPriced):
+        return (
+            f"{note.searches:,} web searches not priced "
+            f"(no web_search fee for {note.provider} in the sheet)"
+        )
+    raise TypeError(f"no wording for {note!r}")  # pragma: no cover - every kind is worded above
+
+
+def estimate_notes(notes: tuple[EstimateNote, ...]) -> list[str]:
+    return [estimate_note(note) for note in notes]
+
+
+def timing_note(note: TimingNote) -> str:
+    """The estimate caption's time-of-day assumption, naming ``--at``."""
+    models = ", ".join(note.models)
+    if isinstance(note, PeakAssumed):
+        return f"peak prices for {models} (off-peak hours not assumed; give --at HH:MM, UTC)"
+    return f"requests at {note.at.strftime('%H:%M')} UTC: off-peak prices where {models} bill them"
