@@ -10,7 +10,8 @@ import pytest
 from test_sheet import load_sample
 from tokencalc.cli.phrasing import estimate_notes as _estimate_notes
 from tokencalc.counting.counter import Counts
-from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
+from tokencalc.cli.flags import error_message
+from tokencalc.errors import ArgumentError, BudgetExceeded, TokencalcError, UsageError
 from tokencalc.pricing.estimate import (
     Assumptions,
     check_budget,
@@ -205,22 +206,59 @@ def test_budget_gate_when_nothing_fits(sheet):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "message", "at_the_command_line"),
     [
         (
             {"output_tokens": 5, "output_ratio": D("0.5")},
+            "give output_tokens or output_ratio, not both",
             "give --output-tokens or --output-ratio, not both",
         ),
-        ({"output_tokens": -1}, "--output-tokens must not be negative"),
-        ({"output_ratio": D("-0.1")}, "--output-ratio must be from 0 to 100"),
-        ({"cached_fraction": D("1.5")}, "--cached must be a fraction from 0 to 1"),
-        ({"tier": "turbo"}, "unknown tier 'turbo'"),
-        ({"calls": 0}, "--calls must be at least 1"),
+        (
+            {"output_tokens": -1},
+            "output_tokens must not be negative, got -1",
+            "--output-tokens must not be negative, got -1",
+        ),
+        (
+            {"output_ratio": D("-0.1")},
+            "output_ratio must be from 0 to 100, got -0.1",
+            "--output-ratio must be from 0 to 100, got -0.1",
+        ),
+        (
+            {"cached_fraction": D("1.5")},
+            "cached_fraction must be a fraction from 0 to 1, got 1.5",
+            "--cached must be a fraction from 0 to 1, got 1.5",
+        ),
+        ({"calls": 0}, "calls must be at least 1, got 0", "--calls must be at least 1, got 0"),
+        (
+            {"calls": 5, "per_day": 2},
+            "give calls or per_day, not both",
+            "give --calls or --per-day, not both",
+        ),
+        ({"days": 32}, "days must be from 1 to 31, got 32", "--days must be from 1 to 31, got 32"),
+        (
+            {"rate": D(0)},
+            "rate must be positive, got 0",
+            "--rate must be positive, got 0",
+        ),
+        (
+            {"web_searches": -2},
+            "web_searches must not be negative, got -2",
+            "--web-searches must not be negative, got -2",
+        ),
     ],
 )
-def test_assumptions_reject_out_of_range_values(kwargs, message):
-    with pytest.raises(UsageError, match=message) as caught:
+def test_assumptions_reject_out_of_range_values(kwargs, message, at_the_command_line):
+    # the core names arguments by their Python names; the command line words them with flags
+    with pytest.raises(ArgumentError) as caught:
         Assumptions(on=ON, **kwargs)
+    assert caught.value.exit_code == 2
+    assert str(caught.value) == message
+    assert error_message(caught.value) == at_the_command_line
+
+
+def test_an_unknown_tier_is_a_usage_error():
+    with pytest.raises(UsageError, match="unknown tier 'turbo'") as caught:
+        Assumptions(on=ON, tier="turbo")
     assert caught.value.exit_code == 2
 
 

@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
+from tokencalc.bounds import BOUNDS
 from tokencalc.errors import InputError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -440,21 +441,32 @@ def _day(on: date | str | None) -> date:
     raise UsageError(f"on must be a datetime.date or a date string like '2026-11-22', got {on!r}")
 
 
-def _number(name: str, value: float | Decimal | str, *, low: Decimal, high: Decimal) -> Decimal:
-    """A number argument from ``low`` to ``high``, exactly as given (floats through ``str``)."""
+def _number(name: str, value: float | Decimal | str, *, bound: str | None = None) -> Decimal:
+    """A number argument within its bound (``tokencalc.bounds``, under ``bound`` or ``name``),
+    exactly as given (floats through ``str``)."""
+    limits = BOUNDS[bound or name]
     number: Decimal | None = None
     if isinstance(value, (int, float, Decimal, str)) and not isinstance(value, bool):
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
             number = None
-    if number is None or not number.is_finite() or not (low <= number <= high):
-        raise UsageError(f"{name} must be a number from {low} to {high}, got {value!r}")
+    if number is None or not number.is_finite() or not limits.holds(number):
+        if limits.low_open:
+            wanted = f"above {limits.low}" + (
+                f" and at most {limits.high:,f}" if limits.high is not None else ""
+            )
+        else:
+            wanted = f"from {limits.low} to {limits.high}"
+        raise UsageError(f"{name} must be a number {wanted}, got {value!r}")
     return number
 
 
-def _token_argument(name: str, value: int | None) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+def _token_argument(name: str, value: int | None, *, bound: str | None = None) -> None:
+    limits = BOUNDS[bound or name]
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not limits.holds(value)
+    ):
         raise UsageError(f"{name} must be a non-negative int, got {value!r}")
 
 
@@ -567,12 +579,9 @@ def estimate_cost(
     _name_argument("model", model, optional=False)
     if (input_tokens is None) == (text is None):
         raise UsageError("give input_tokens or text, not both and not neither")
-    for name, value in (
-        ("input_tokens", input_tokens),
-        ("output_tokens", output_tokens),
-        ("cached_input_tokens", cached_input_tokens),
-    ):
-        _token_argument(name, value)
+    _token_argument("input_tokens", input_tokens)
+    _token_argument("output_tokens", output_tokens)
+    _token_argument("cached_input_tokens", cached_input_tokens, bound="cached_tokens")
     day = _day(on)
     chosen_tier = _tier(tier)
     sheet = _sheet(prices)
@@ -626,7 +635,6 @@ def compare_models(
     from dataclasses import replace
 
     from tokencalc.pricing.estimate import (
-        MAX_OUTPUT_RATIO,
         Assumptions,
         count_needs,
         tier_not_offered,
@@ -636,12 +644,8 @@ def compare_models(
     _token_argument("output_tokens", output_tokens)
     if output_tokens is not None and output_ratio is not None:
         raise UsageError("give output_tokens or output_ratio, not both")
-    ratio = (
-        _number("output_ratio", output_ratio, low=Decimal(0), high=MAX_OUTPUT_RATIO)
-        if output_ratio is not None
-        else None
-    )
-    fraction = _number("cached_fraction", cached_fraction, low=Decimal(0), high=Decimal(1))
+    ratio = _number("output_ratio", output_ratio) if output_ratio is not None else None
+    fraction = _number("cached_fraction", cached_fraction)
     day = _day(on)
     chosen_tier = _tier(tier)
     sheet = _sheet(prices)

@@ -6,7 +6,9 @@ line on stderr and an exit code. Library users catch :class:`TokencalcError`.
 
 from __future__ import annotations
 
-from enum import IntEnum
+from collections.abc import Callable, Mapping, Sequence
+from enum import Enum, IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -72,3 +74,85 @@ class BudgetExceeded(TokencalcError):
 
 class UsageRecordError(TokencalcError):
     """Usage records cannot be read or their format cannot be recognised."""
+
+
+class Problem(str, Enum):
+    """What is wrong with some arguments: the kind an :class:`ArgumentError` carries."""
+
+    NOT_BOTH = "not_both"  # names: a, b — give a or b, not both
+    ONE_OF = "one_of"  # names: a, b, c — give one of them
+    NEEDS = "needs"  # names: a, b — a needs b
+    NEGATIVE = "negative"  # names: a; fields: value
+    NOT_POSITIVE = "not_positive"  # names: a; fields: value
+    AT_LEAST = "at_least"  # names: a; fields: value, low
+    OUT_OF_RANGE = "out_of_range"  # names: a; fields: value, low, high
+    FRACTION = "fraction"  # names: a; fields: value (a share from 0 to 1)
+    MORE_THAN_INPUT = "more_than_input"  # names: a; fields: value, input
+    NOT_PER_RECORD = "not_per_record"  # names: a, b — do not apply to a dataset
+
+
+def _number(value: Any) -> str:
+    """Whole numbers with thousands separators; anything else as it prints."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _worded(problem: Problem, names: Sequence[str], fields: Mapping[str, Any]) -> str:
+    value = fields.get("value")
+    if problem is Problem.NOT_BOTH:
+        return f"give {names[0]} or {names[1]}, not both"
+    if problem is Problem.ONE_OF:
+        return f"give one of {', '.join(names[:-1])} and {names[-1]}"
+    if problem is Problem.NEEDS:
+        return f"{names[0]} needs {names[1]}"
+    if problem is Problem.NEGATIVE:
+        return f"{names[0]} must not be negative, got {value}"
+    if problem is Problem.NOT_POSITIVE:
+        return f"{names[0]} must be positive, got {value}"
+    if problem is Problem.AT_LEAST:
+        return f"{names[0]} must be at least {fields['low']}, got {value}"
+    if problem is Problem.OUT_OF_RANGE:
+        low, high = _number(fields["low"]), _number(fields["high"])
+        return f"{names[0]} must be from {low} to {high}, got {_number(value)}"
+    if problem is Problem.FRACTION:
+        return f"{names[0]} must be a fraction from 0 to 1, got {value}"
+    if problem is Problem.MORE_THAN_INPUT:
+        return f"{names[0]} {value:,} is more than the {fields['input']:,} input tokens"
+    if problem is Problem.NOT_PER_RECORD:
+        return f"a dataset is priced once per record: {names[0]} and {names[1]} do not apply"
+    raise AssertionError(problem)  # pragma: no cover - every kind is worded above
+
+
+class ArgumentError(UsageError):
+    """Arguments that contradict each other or are out of range, as data.
+
+    ``problem`` says what is wrong and ``names`` which arguments, by the core's own names for
+    them (the Python parameter and field names); ``fields`` holds the figures. Each edge words
+    it with its own names for the arguments: :meth:`worded` with the CLI's flags at the command
+    line, :meth:`renamed` where a Python function calls an argument differently. ``str()`` is
+    the wording with the core's names.
+    """
+
+    def __init__(self, problem: Problem, *names: str, **fields: Any) -> None:
+        self.problem = problem
+        self.names = names
+        self.fields = fields
+        super().__init__(_worded(problem, names, fields))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_argument_error, (self.problem, self.names, self.fields))
+
+    def worded(self, name_of: Callable[[str], str]) -> str:
+        """The message with each argument called ``name_of(name)``."""
+        return _worded(self.problem, [name_of(name) for name in self.names], self.fields)
+
+    def renamed(self, names: Mapping[str, str]) -> ArgumentError:
+        """The same problem with some arguments called by other names (a function's parameters)."""
+        return ArgumentError(
+            self.problem, *(names.get(name, name) for name in self.names), **self.fields
+        )
+
+
+def _argument_error(
+    problem: Problem, names: tuple[str, ...], fields: dict[str, Any]
+) -> ArgumentError:
+    return ArgumentError(problem, *names, **fields)

@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from tokencalc.cli import streams
 from tokencalc.cli.env import Environment
+from tokencalc.cli.flags import error_message
 from tokencalc.errors import ExitCode, TokencalcError
 
 #: The reader of our stdout went away (``| head``): 128 + SIGPIPE, as the shell reports it.
@@ -71,7 +72,7 @@ def exit_code_for(exc: BaseException, env: Environment) -> int:
     while isinstance(exc, Carried):
         exc = exc.exc
     if isinstance(exc, TokencalcError):
-        env.error(exc.message)
+        env.error(error_message(exc))  # arguments the core names, called by their flags
         return int(exc.exit_code)
     if isinstance(exc, KeyboardInterrupt) or _is_click(exc, "Abort"):
         env.write_err(INTERRUPTED_LINE)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from tokencalc.bounds import MAX_RATE
 from tokencalc.cli.env import Environment
 from tokencalc.cli.views.render import OutputFormat
 
@@ -103,10 +104,6 @@ def parse_date(option: str, text: str | None) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{option} must be a date like 2026-11-22, got {text!r}") from None
-
-
-#: A rate above this (units per US dollar) is a typo, not a currency.
-MAX_RATE = Decimal("1e7")
 
 
 def parse_currency(currency: str, rate: str | None) -> tuple[str, Decimal | None]:

@@ -9,14 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from tokencalc.api import Prices, _day, _number, _sheet, _tier, _token_argument
+from tokencalc.bounds import BOUNDS
 from tokencalc.datasets.prompts import RecordSpec, Template
 from tokencalc.datasets.run import DatasetPlan, DatasetRun, open_dataset
-from tokencalc.errors import UsageError
-from tokencalc.pricing.estimate import MAX_OUTPUT_RATIO, Assumptions
+from tokencalc.errors import ArgumentError, UsageError
+from tokencalc.pricing.estimate import Assumptions
 from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
 
 __all__ = ["estimate_dataset"]
+
+#: The core's names for arguments (``Assumptions`` fields) that ``estimate_dataset`` calls otherwise.
+DATASET_PARAMETERS = {"cached_fraction": "cached"}
 
 
 def estimate_dataset(
@@ -59,27 +63,30 @@ def estimate_dataset(
         raise UsageError("data must be a path or an iterable of records, not bytes")
     if template is None and field is None and isinstance(data, (str, Path)):
         raise UsageError("give field= or template= to say which text of each record is the prompt")
-    sheet, selected, plan = dataset_plan(
-        field=field,
-        template=template,
-        system=system,
-        models=models,
-        output_tokens=output_tokens,
-        output_ratio=output_ratio,
-        output_field=output_field,
-        key=key,
-        tier=tier,
-        cached=cached,
-        cache_system=cache_system,
-        on=on,
-        currency=currency,
-        rate=rate,
-        longest=longest,
-        prices=prices,
-    )
-    return open_dataset(
-        sheet, selected, data, plan, want_rows=rows, data_format=data_format, workers=workers
-    )
+    try:
+        sheet, selected, plan = dataset_plan(
+            field=field,
+            template=template,
+            system=system,
+            models=models,
+            output_tokens=output_tokens,
+            output_ratio=output_ratio,
+            output_field=output_field,
+            key=key,
+            tier=tier,
+            cached=cached,
+            cache_system=cache_system,
+            on=on,
+            currency=currency,
+            rate=rate,
+            longest=longest,
+            prices=prices,
+        )
+        return open_dataset(
+            sheet, selected, data, plan, want_rows=rows, data_format=data_format, workers=workers
+        )
+    except ArgumentError as exc:  # the core's names for arguments, as this function calls them
+        raise exc.renamed(DATASET_PARAMETERS) from None
 
 
 def dataset_plan(
@@ -107,8 +114,11 @@ def dataset_plan(
             f"template must be text with {{field}} placeholders, got {type(template).__name__}"
         )
     _token_argument("output_tokens", output_tokens)
-    if not isinstance(longest, int) or isinstance(longest, bool) or not 0 <= longest <= 1000:
-        raise UsageError(f"longest must be an int from 0 to 1000, got {longest!r}")
+    bound = BOUNDS["longest"]
+    if not isinstance(longest, int) or isinstance(longest, bool) or not bound.holds(longest):
+        raise UsageError(
+            f"longest must be an int from {bound.low} to {bound.high}, got {longest!r}"
+        )
     if template is not None and field is not None:
         raise UsageError("give field= or template=, not both")
     spec = RecordSpec(
@@ -122,16 +132,12 @@ def dataset_plan(
     assumptions = Assumptions(
         on=_day(on),
         output_tokens=output_tokens,
-        output_ratio=None
-        if output_ratio is None
-        else _number("output_ratio", output_ratio, low=Decimal(0), high=MAX_OUTPUT_RATIO),
-        cached_fraction=_number("cached", cached, low=Decimal(0), high=Decimal(1)),
+        output_ratio=None if output_ratio is None else _number("output_ratio", output_ratio),
+        cached_fraction=_number("cached", cached, bound="cached_fraction"),
         tier=_tier(tier),
         currency=code,
     )
-    explicit = (
-        None if rate is None else _number("rate", rate, low=Decimal("1e-9"), high=Decimal("1e9"))
-    )
+    explicit = None if rate is None else _number("rate", rate)
     from dataclasses import replace
 
     assumptions = replace(assumptions, rate=sheet.exchange_rate(code, explicit))

@@ -31,7 +31,7 @@ from tokencalc.datasets.work import (
     count_text,
     run_batches,
 )
-from tokencalc.errors import InputError, UsageError
+from tokencalc.errors import ArgumentError, InputError, Problem, UsageError
 from tokencalc.pricing.estimate import DEFAULT_OUTPUT_RATIO, Assumptions
 from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
@@ -67,7 +67,7 @@ def _rules(plan: DatasetPlan) -> tuple[OutputRule, CacheRule]:
     a = plan.assumptions
     if plan.output_from_field:
         if a.output_tokens is not None or a.output_ratio is not None:
-            raise UsageError("give one of --output-field, --output-tokens and --output-ratio")
+            raise ArgumentError(Problem.ONE_OF, "output_field", "output_tokens", "output_ratio")
         output = OutputRule(from_field=True)
     elif a.output_tokens is not None:
         output = OutputRule(tokens=a.output_tokens)
@@ -78,9 +78,9 @@ def _rules(plan: DatasetPlan) -> tuple[OutputRule, CacheRule]:
         )
     if plan.cache_system:
         if plan.system is None:
-            raise UsageError("--cache-system needs --system FILE")
+            raise ArgumentError(Problem.NEEDS, "cache_system", "system")
         if a.cached_fraction:
-            raise UsageError("give --cached or --cache-system, not both")
+            raise ArgumentError(Problem.NOT_BOTH, "cached_fraction", "cache_system")
     return output, CacheRule(fraction=a.cached_fraction, system=plan.cache_system)
 
 
@@ -88,7 +88,7 @@ def make_job(
     sheet: PriceSheet, models: Sequence[ModelEntry], plan: DatasetPlan, *, want_rows: bool
 ) -> Job:
     if plan.assumptions.calls != 1:
-        raise UsageError("a dataset is priced once per record: --calls and --per-day do not apply")
+        raise ArgumentError(Problem.NOT_PER_RECORD, "calls", "per_day")
     bases, priced = priced_models(sheet, models, plan.assumptions, plan.assumptions.rate)
     output, cache = _rules(plan)
     system_counts = (

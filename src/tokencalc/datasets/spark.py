@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 from tokencalc.api import Prices
 from tokencalc.datasets.aggregate import Tally
-from tokencalc.datasets.api import dataset_plan
+from tokencalc.datasets.api import DATASET_PARAMETERS, dataset_plan
 from tokencalc.datasets.run import make_job
 from tokencalc.datasets.summary import DatasetSummary, summarize
 from tokencalc.datasets.work import Job, run_records
-from tokencalc.errors import InputError, UsageError
+from tokencalc.errors import ArgumentError, InputError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow
@@ -99,25 +99,28 @@ def estimate_spark(
         raise UsageError(f"estimate_spark needs pyspark: {SPARK_EXTRA_HINT}") from None
     if template is None and field is None:
         raise UsageError("give field= or template= to say which column of each row is the prompt")
-    sheet, selected, plan = dataset_plan(
-        field=field,
-        template=template,
-        system=system,
-        models=models,
-        output_tokens=output_tokens,
-        output_ratio=output_ratio,
-        output_field=output_field,
-        key=key,
-        tier=tier,
-        cached=cached,
-        cache_system=cache_system,
-        on=on,
-        currency=currency,
-        rate=rate,
-        longest=longest,
-        prices=prices,
-    )
-    job = make_job(sheet, selected, plan, want_rows=False)
+    try:
+        sheet, selected, plan = dataset_plan(
+            field=field,
+            template=template,
+            system=system,
+            models=models,
+            output_tokens=output_tokens,
+            output_ratio=output_ratio,
+            output_field=output_field,
+            key=key,
+            tier=tier,
+            cached=cached,
+            cache_system=cache_system,
+            on=on,
+            currency=currency,
+            rate=rate,
+            longest=longest,
+            prices=prices,
+        )
+        job = make_job(sheet, selected, plan, want_rows=False)
+    except ArgumentError as exc:  # the core's names, as this function calls them
+        raise exc.renamed(DATASET_PARAMETERS) from None
     columns = list(job.spec.needed)
     absent = [name for name in columns if name not in df.columns]
     if absent:

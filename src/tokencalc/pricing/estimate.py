@@ -21,9 +21,10 @@ from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
+from tokencalc.bounds import MAX_OUTPUT_RATIO, check
 from tokencalc.counting.counter import Counts
 from tokencalc.counting.encodings import TokenizerRef
-from tokencalc.errors import BudgetExceeded, TokencalcError, UsageError
+from tokencalc.errors import ArgumentError, BudgetExceeded, Problem, TokencalcError, UsageError
 from tokencalc.pricing.costs import (
     CostBreakdown,
     RequestTokens,
@@ -59,7 +60,6 @@ from tokencalc.tokenizers.model_counts import (
 
 #: Output per request when neither an output token count nor a ratio is given.
 DEFAULT_OUTPUT_RATIO = Decimal("0.25")
-MAX_OUTPUT_RATIO = Decimal(100)
 SORT_KEYS = ("cost", "model", "provider")
 
 
@@ -91,27 +91,21 @@ class Assumptions:
 
     def __post_init__(self) -> None:
         if self.output_tokens is not None and self.output_ratio is not None:
-            raise UsageError("give --output-tokens or --output-ratio, not both")
-        if self.output_tokens is not None and self.output_tokens < 0:
-            raise UsageError(f"--output-tokens must not be negative, got {self.output_tokens}")
-        if self.output_ratio is not None and not (0 <= self.output_ratio <= MAX_OUTPUT_RATIO):
-            raise UsageError(
-                f"--output-ratio must be from 0 to {MAX_OUTPUT_RATIO}, got {self.output_ratio}"
-            )
-        if not (0 <= self.cached_fraction <= 1):
-            raise UsageError(f"--cached must be a fraction from 0 to 1, got {self.cached_fraction}")
+            raise ArgumentError(Problem.NOT_BOTH, "output_tokens", "output_ratio")
+        check("output_tokens", self.output_tokens)
+        check("output_ratio", self.output_ratio)
+        check("cached_fraction", self.cached_fraction)
         if self.tier is not None and self.tier not in TIERS:
             raise UsageError(f"unknown tier {self.tier!r} (tiers: {', '.join(TIERS)})")
-        if self.calls < 1:
-            raise UsageError(f"--calls must be at least 1, got {self.calls}")
+        check("calls", self.calls)
         if self.per_day is not None and self.calls != self.per_day * self.days:
-            raise UsageError("give --calls or --per-day, not both")
-        if self.rate <= 0:
-            raise UsageError(f"--rate must be positive, got {self.rate}")
-        if self.web_searches < 0:
-            raise UsageError(f"--web-searches must not be negative, got {self.web_searches}")
+            raise ArgumentError(Problem.NOT_BOTH, "calls", "per_day")
+        check("days", self.days)
+        if self.rate <= 0:  # an upper bound is the command line's (a sheet's own rates are checked)
+            raise ArgumentError(Problem.NOT_POSITIVE, "rate", value=self.rate)
+        check("web_searches", self.web_searches)
         if self.cached_tokens is not None and (self.cached_tokens < 0 or self.cached_fraction):
-            raise UsageError("give --cached or --cached-tokens, not both")
+            raise ArgumentError(Problem.NOT_BOTH, "cached_fraction", "cached_tokens")
 
     @property
     def output_is_default(self) -> bool:
@@ -311,7 +305,7 @@ def _priced_row(
         notes.append(OutputCapped(model.max_output))
     cached = assumptions.cached_for(tokens_in)
     if cached > tokens_in:
-        raise UsageError(f"--cached-tokens {cached:,} is more than the {tokens_in:,} input tokens")
+        raise ArgumentError(Problem.MORE_THAN_INPUT, "cached_tokens", value=cached, input=tokens_in)
     size = fit(model, tokens_in, tokens_out)
     if not size.within_context:
         notes.append(TooLong(tokens_in + tokens_out, model.context_window))
@@ -463,8 +457,7 @@ def estimate_measured(
     No text is counted, so no tokenizer is involved: the same count goes to every model.
     Output and cached tokens come from ``assumptions`` as for counted text.
     """
-    if input_tokens < 0:
-        raise UsageError(f"--input-tokens must not be negative, got {input_tokens}")
+    check("input_tokens", input_tokens)
     rows: list[EstimateRow] = []
     for model in models:
         tokenizer = sheet.tokenizer_for(model)

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from tokencalc.bounds import BOUNDS
+
 FieldOption = Annotated[
     str | None,
     typer.Option(
@@ -57,7 +59,10 @@ PerRecordOption = Annotated[
 LongestOption = Annotated[
     int,
     typer.Option(
-        "--longest", min=0, max=1000, help="Dataset mode: list this many longest records."
+        "--longest",
+        min=BOUNDS["longest"].low,
+        max=BOUNDS["longest"].high,
+        help="Dataset mode: list this many longest records.",
     ),
 ]
 CacheSystemOption = Annotated[
@@ -88,8 +93,8 @@ WorkersOption = Annotated[
     int | None,
     typer.Option(
         "--workers",
-        min=1,
-        max=64,
+        min=BOUNDS["workers"].low,
+        max=BOUNDS["workers"].high,
         help="Dataset mode: counting processes (default: one per core).",
         show_default=False,
     ),

@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 
+from tokencalc.bounds import BOUNDS
 from tokencalc.cli.commands.dataset_options import (
     CacheSystemOption,
     DataFormatOption,
@@ -107,7 +108,10 @@ def estimate_command(
     output_tokens: Annotated[
         int | None,
         typer.Option(
-            "--output-tokens", min=0, help="Output tokens per request.", show_default=False
+            "--output-tokens",
+            min=BOUNDS["output_tokens"].low,
+            help="Output tokens per request.",
+            show_default=False,
         ),
     ] = None,
     output_ratio: Annotated[
@@ -130,7 +134,7 @@ def estimate_command(
         int | None,
         typer.Option(
             "--input-tokens",
-            min=0,
+            min=BOUNDS["input_tokens"].low,
             help="Price a request of this many input tokens (measured elsewhere) instead of counting inputs.",
             show_default=False,
         ),
@@ -139,7 +143,7 @@ def estimate_command(
         int | None,
         typer.Option(
             "--cached-tokens",
-            min=0,
+            min=BOUNDS["cached_tokens"].low,
             help="Input tokens per request read from the prompt cache (with --input-tokens).",
             show_default=False,
         ),
@@ -158,19 +162,26 @@ def estimate_command(
         TierChoice, typer.Option("--tier", help="Service tier.", case_sensitive=False)
     ] = TierChoice.standard,
     calls: Annotated[
-        int, typer.Option("--calls", min=1, help="Requests per input; costs scale.")
+        int,
+        typer.Option("--calls", min=BOUNDS["calls"].low, help="Requests per input; costs scale."),
     ] = 1,
     per_day: Annotated[
         int | None,
         typer.Option(
             "--per-day",
-            min=1,
+            min=BOUNDS["per_day"].low,
             help="Requests per input a day: price a month of them (see --days).",
             show_default=False,
         ),
     ] = None,
     days: Annotated[
-        int, typer.Option("--days", min=1, max=31, help="Days in the month --per-day prices.")
+        int,
+        typer.Option(
+            "--days",
+            min=BOUNDS["days"].low,
+            max=BOUNDS["days"].high,
+            help="Days in the month --per-day prices.",
+        ),
     ] = 30,
     at: Annotated[
         str | None,
@@ -183,7 +194,9 @@ def estimate_command(
     web_searches: Annotated[
         int,
         typer.Option(
-            "--web-searches", min=0, help="Web searches each request makes, priced per call."
+            "--web-searches",
+            min=BOUNDS["web_searches"].low,
+            help="Web searches each request makes, priced per call.",
         ),
     ] = 0,
     on: DateOption = None,

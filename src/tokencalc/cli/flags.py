@@ -1,0 +1,41 @@
+"""The command line's names for the core's arguments, and core errors worded with them.
+
+The core names an argument by its Python name (``output_tokens``, ``cached_fraction``); the
+command line calls it by its flag (``--output-tokens``, ``--cached``). An
+:class:`~tokencalc.errors.ArgumentError` carries the core's names and is worded here, at the
+edge, with the flags; every other error keeps its message.
+"""
+
+from __future__ import annotations
+
+from tokencalc.errors import ArgumentError, TokencalcError
+
+#: Core argument name → the flag that gives it (with its metavar where the message shows one).
+FLAGS: dict[str, str] = {
+    "input_tokens": "--input-tokens",
+    "output_tokens": "--output-tokens",
+    "output_ratio": "--output-ratio",
+    "output_field": "--output-field",
+    "cached_fraction": "--cached",
+    "cached_tokens": "--cached-tokens",
+    "cache_system": "--cache-system",
+    "system": "--system FILE",
+    "calls": "--calls",
+    "per_day": "--per-day",
+    "days": "--days",
+    "rate": "--rate",
+    "web_searches": "--web-searches",
+    "tier": "--tier",
+}
+
+
+def flag(name: str) -> str:
+    """The flag of a core argument (a name without one is shown as it is)."""
+    return FLAGS.get(name, name)
+
+
+def error_message(error: TokencalcError) -> str:
+    """What the command line says for ``error``: an argument problem worded with flags."""
+    if isinstance(error, ArgumentError):
+        return error.worded(flag)
+    return error.message
