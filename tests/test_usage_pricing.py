@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tokencalc.cli.phrasing import plan_notes
 from tokencalc.errors import TokencalcError, UsageError
 from tokencalc.plans.conversation import conversation_cost
 from tokencalc.plans.profile import UsageProfile
@@ -418,11 +419,13 @@ def test_per_seat_plans_follow_the_one_seats_policy(sheet):
     # below the minimum: raised to it, as `tokencalc plans` does
     raised = compare_plan(team, priced, seats=1)
     assert raised.seats == 2 and raised.plan_cost == D(50)
-    assert raised.notes == ("seats raised from 1 to the plan's minimum of 2",)
+    assert plan_notes(raised.notes) == ["seats raised from 1 to the plan's minimum of 2"]
     # a plan not sold per seat is one subscription, whatever --seats says
     solo = compare_plan(sheet.resolve_plan("solo"), priced, seats=3)
     assert solo.seats == 1 and solo.plan_cost == D(20)
-    assert solo.notes == ("not sold per seat: one subscription priced, --seats 3 ignored",)
+    assert plan_notes(solo.notes) == [
+        "not sold per seat: one subscription priced, --seats 3 ignored"
+    ]
     assert compare_plan(sheet.resolve_plan("solo"), priced, seats=1).notes == ()
     with pytest.raises(UsageError, match="--seats must be from 1 to 100,000"):
         compare_plan(team, priced, seats=0)

@@ -7,6 +7,20 @@ and of the tables, so tests pin them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from tokencalc.plans.notes import (
+    CapExceeded,
+    ConversationDoesNotFit,
+    LongContextTurns,
+    NoAnnualPrice,
+    PlanNote,
+    PlanNoteWarning,
+    PlanWarning,
+    SeatsIgnored,
+    SeatsRaised,
+    StandInDeprecated,
+)
 from tokencalc.pricing.estimate_notes import (
     EstimateNote,
     LongContextPrice,
@@ -60,7 +74,7 @@ def estimate_note(note: EstimateNote) -> str:
     raise TypeError(f"no wording for {note!r}")  # pragma: no cover - every kind is worded above
 
 
-def estimate_notes(notes: tuple[EstimateNote, ...]) -> list[str]:
+def estimate_notes(notes: Iterable[EstimateNote]) -> list[str]:
     return [estimate_note(note) for note in notes]
 
 
@@ -70,3 +84,40 @@ def timing_note(note: TimingNote) -> str:
     if isinstance(note, PeakAssumed):
         return f"peak prices for {models} (off-peak hours not assumed; give --at HH:MM, UTC)"
     return f"requests at {note.at.strftime('%H:%M')} UTC: off-peak prices where {models} bill them"
+
+
+def plan_note(note: PlanNote) -> str:
+    """One plan row note (``plans``, and ``usage --plan``'s seats) in the CLI's words."""
+    if isinstance(note, SeatsRaised):
+        return f"seats raised from {note.asked:,} to the plan's minimum of {note.minimum:,}"
+    if isinstance(note, SeatsIgnored):
+        return f"not sold per seat: one subscription priced, --seats {note.asked:,} ignored"
+    if isinstance(note, NoAnnualPrice):
+        return "no annual-billing price; monthly price used"
+    if isinstance(note, ConversationDoesNotFit):
+        return (
+            f"the conversation does not fit {note.model}: its last turn needs {note.tokens:,} "
+            f"tokens (context window {note.context_window:,})"
+        )
+    if isinstance(note, StandInDeprecated):
+        return f"stand-in model {note.model} is deprecated; its last published prices are used"
+    if isinstance(note, LongContextTurns):
+        return f"long-context prices on {note.count} of {note.turns} turns"
+    raise TypeError(f"no wording for {note!r}")  # pragma: no cover - every kind is worded above
+
+
+def plan_notes(notes: Iterable[PlanNote]) -> list[str]:
+    return [plan_note(note) for note in notes]
+
+
+def plan_warning(warning: PlanWarning) -> str:
+    """One warning of a plan comparison in the CLI's words."""
+    if isinstance(warning, CapExceeded):
+        return f"{warning.plan}: this use exceeds the plan's cap: {warning.cap}"
+    if isinstance(warning, PlanNoteWarning):
+        return f"{warning.plan}: {plan_note(warning.note)}"
+    return (
+        f"the conversation does not fit {warning.model} (stand-in for {', '.join(warning.plans)}): "
+        f"its last turn needs {warning.tokens:,} tokens, the model takes "
+        f"{warning.context_window:,}; chat apps trim or summarise long conversations instead"
+    )

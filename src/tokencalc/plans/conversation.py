@@ -34,6 +34,7 @@ from datetime import date
 from tokencalc.counting.encodings import CHARACTERS, TokenizerRef
 from tokencalc.plans.profile import CHARS_PER_PROFILE_TOKEN, UsageProfile
 from tokencalc.pricing.costs import CostBreakdown, RequestTokens, request_cost
+from tokencalc.pricing.request_rules import fit
 from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
 
@@ -129,9 +130,7 @@ class ConversationCost:
     @property
     def fits(self) -> bool:
         """Whether every turn fits the model's context window and maximum output."""
-        if self.longest_request > self.model.context_window:
-            return False
-        return self.model.max_output is None or self.tokens.output <= self.model.max_output
+        return fit(self.model, self.tokens.prompt(self.turns), self.tokens.output).fits
 
 
 def conversation_cost(

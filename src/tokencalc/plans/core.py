@@ -20,16 +20,27 @@ from decimal import Decimal
 from tokencalc.errors import TokencalcError, UsageError
 from tokencalc.plans.conversation import ConversationCost, conversation_cost
 from tokencalc.plans.limits import WINDOW_ASSUMPTION, limit_uses
+from tokencalc.plans.notes import (
+    WARNING_NOTES,
+    CapExceeded,
+    ConversationDoesNotFit,
+    LongContextTurns,
+    NoAnnualPrice,
+    PlanNote,
+    PlanNoteWarning,
+    PlanWarning,
+    StandInDeprecated,
+    StandInTooShort,
+)
 from tokencalc.plans.profile import (
     CHARS_PER_PROFILE_TOKEN,
     MAX_BREAK_EVEN_MESSAGES_PER_DAY,
-    NOT_PER_SEAT,
-    SEATS_RAISED,
     UsageProfile,
     plain_number,
     seats_for,
 )
 from tokencalc.pricing.costs import format_money
+from tokencalc.pricing.request_rules import cheapest as lowest_cost
 from tokencalc.sheet.model import USD, ModelEntry, Plan
 from tokencalc.sheet.price_sheet import PriceSheet
 
@@ -83,7 +94,7 @@ class PlanRow:
     break_even_note: str | None  # why there is none, or None
     verdict: str
     exceeds_cap: bool
-    notes: tuple[str, ...] = ()
+    notes: tuple[PlanNote, ...] = ()  # worded at the edge (tokencalc.cli.phrasing)
     #: the plan's published caps that this use goes over, described ("30 messages per 3 hours > …")
     caps_exceeded: tuple[str, ...] = ()
 
@@ -96,7 +107,7 @@ class PlanComparison:
     rate: Decimal  # currency units per US dollar
     cheapest: ConversationCost | None  # the cheapest current model the conversation fits
     rows: tuple[PlanRow, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[PlanWarning, ...]  # worded at the edge (tokencalc.cli.phrasing)
     assumptions: tuple[str, ...]
 
     @property
@@ -137,11 +148,15 @@ def compare_plans(
         return costs[model.id]
 
     candidates = [cost_on(m) for m in sheet.models.values() if not m.deprecated]
-    fitting = [c for c in candidates if c.fits]
-    cheapest = min(fitting, key=lambda c: (c.cost.total, c.model.id)) if fitting else None
+    cheapest = lowest_cost(
+        candidates,
+        total=lambda c: c.cost.total,
+        fits=lambda c: c.fits,
+        model_id=lambda c: c.model.id,
+    )
 
     rows = []
-    warnings: list[str] = []
+    warnings: list[PlanWarning] = []
     too_long: dict[str, list[str]] = {}  # stand-in model id → the plans it stands in for
     for plan in plans:
         row = _plan_row(
@@ -149,20 +164,18 @@ def compare_plans(
         )
         rows.append(row)
         if row.exceeds_cap:
-            warnings.extend(
-                f"{plan.id}: this use exceeds the plan's cap: {text}" for text in row.caps_exceeded
-            )
+            warnings.extend(CapExceeded(plan.id, text) for text in row.caps_exceeded)
         warnings.extend(
-            f"{plan.id}: {note}" for note in row.notes if note.startswith(_WARNING_NOTES)
+            PlanNoteWarning(plan.id, note) for note in row.notes if isinstance(note, WARNING_NOTES)
         )
         if not row.api.fits:
             too_long.setdefault(row.api.model.id, []).append(plan.id)
     for model_id, plan_ids in too_long.items():
         api = costs[model_id]
         warnings.append(
-            f"the conversation does not fit {model_id} (stand-in for {', '.join(plan_ids)}): its last turn needs "
-            f"{api.longest_request:,} tokens, the model takes {api.model.context_window:,}; "
-            "chat apps trim or summarise long conversations instead"
+            StandInTooShort(
+                model_id, tuple(plan_ids), api.longest_request, api.model.context_window
+            )
         )
     return PlanComparison(
         profile=profile,
@@ -180,10 +193,6 @@ def compare_plans(
     )
 
 
-#: Row notes that are also worth a warning on stderr.
-_WARNING_NOTES = (SEATS_RAISED, "stand-in model")
-
-
 def _plan_row(
     sheet: PriceSheet,
     plan: Plan,
@@ -194,10 +203,10 @@ def _plan_row(
     rate: Decimal,
 ) -> PlanRow:
     seats, seats_note = seats_for(plan, profile.seats)
-    notes = [seats_note] if seats_note else []
+    notes: list[PlanNote] = [seats_note] if seats_note else []
     annual_price = plan.annual_monthly_price if profile.annual else None
     if profile.annual and annual_price is None and plan.monthly_price:
-        notes.append("no annual-billing price; monthly price used")
+        notes.append(NoAnnualPrice())
     price_usd = plan.monthly_price if annual_price is None else annual_price
     monthly_price = price_usd * seats * rate
     per_person_month = profile.conversations_per_day * profile.days
@@ -206,15 +215,12 @@ def _plan_row(
 
     if not api.fits:
         notes.append(
-            f"the conversation does not fit {api.model.id}: its last turn needs {api.longest_request:,} tokens "
-            f"(context window {api.model.context_window:,})"
+            ConversationDoesNotFit(api.model.id, api.longest_request, api.model.context_window)
         )
     if api.model.deprecated:
-        notes.append(
-            f"stand-in model {api.model.id} is deprecated; its last published prices are used"
-        )
+        notes.append(StandInDeprecated(api.model.id))
     if api.long_context_turns:
-        notes.append(f"long-context prices on {api.long_context_turns} of {api.turns} turns")
+        notes.append(LongContextTurns(api.long_context_turns, api.turns))
 
     break_even, break_even_note = _break_even(price_usd, api, profile)
     over = tuple(
@@ -356,7 +362,7 @@ def describe_assumptions(
     personal = [row.plan.id for row in rows if not row.plan.per_seat]
     if personal and profile.seats not in (None, 1):
         lines.append(
-            f"{NOT_PER_SEAT}, so one subscription each, --seats ignored: {', '.join(personal)}"
+            f"not sold per seat, so one subscription each, --seats ignored: {', '.join(personal)}"
         )
     billing = (
         "annual-billing prices where offered (--annual)"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tokencalc.errors import UsageError
+from tokencalc.plans.notes import SeatsIgnored, SeatsRaised
 from tokencalc.sheet.model import Plan
 
 DEFAULT_CONVERSATIONS_PER_DAY = Decimal(5)
@@ -102,18 +103,14 @@ def plain_number(value: Decimal | int) -> str:
 
 # --- seats -----------------------------------------------------------------------------------
 
-#: How the notes of :func:`seats_for` start: the one worth a warning, and the other.
-SEATS_RAISED = "seats raised"
-NOT_PER_SEAT = "not sold per seat"
 
-
-def seats_for(plan: Plan, seats: int | None) -> tuple[int, str | None]:
+def seats_for(plan: Plan, seats: int | None) -> tuple[int, SeatsRaised | SeatsIgnored | None]:
     """The seats to pay for ``plan`` when ``--seats`` is ``seats``, and a note when it was changed.
 
     The one seats policy of ``plans`` and ``usage``: None means the plan's minimum (1 for a plan
     not sold per seat). A per-seat plan below its minimum is raised to the minimum, with a note
-    worth a warning (it starts ``seats raised``). A plan not sold per seat is always one
-    subscription: ``seats`` other than 1 is ignored, with a note. ``seats`` outside 1 to
+    worth a warning (:class:`SeatsRaised`). A plan not sold per seat is always one
+    subscription: ``seats`` other than 1 is ignored, with a note (:class:`SeatsIgnored`). ``seats`` outside 1 to
     :data:`MAX_SEATS` raises :class:`UsageError`.
     """
     if seats is None:
@@ -122,10 +119,7 @@ def seats_for(plan: Plan, seats: int | None) -> tuple[int, str | None]:
     if not plan.per_seat:
         if seats == 1:
             return 1, None
-        return 1, f"{NOT_PER_SEAT}: one subscription priced, --seats {seats:,} ignored"
+        return 1, SeatsIgnored(seats)
     if seats < plan.min_seats:
-        return (
-            plan.min_seats,
-            f"{SEATS_RAISED} from {seats:,} to the plan's minimum of {plan.min_seats:,}",
-        )
+        return plan.min_seats, SeatsRaised(seats, plan.min_seats)
     return seats, None

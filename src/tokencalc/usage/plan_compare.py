@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from tokencalc.errors import TokencalcError
 from tokencalc.plans.profile import seats_for
+from tokencalc.plans.notes import SeatsIgnored, SeatsRaised
 from tokencalc.pricing.costs import format_money
 from tokencalc.sheet.model import Plan
 from tokencalc.usage.priced import PricedUsage, UnpricedModel
@@ -31,7 +32,8 @@ class PlanVersusUsage:
     currency: str
     unknown_models: tuple[UnpricedModel, ...] = ()  # left out of ``api_cost``
     unpriced_tiers: tuple[UnpricedModel, ...] = ()  # left out of ``api_cost``
-    notes: tuple[str, ...] = ()  # how --seats was applied (see tokencalc.plans.profile.seats_for)
+    #: how the seats asked for were applied (tokencalc.plans.profile.seats_for), worded at the edge
+    notes: tuple[SeatsRaised | SeatsIgnored, ...] = ()
 
     @property
     def plan_cost(self) -> Decimal:

@@ -21,6 +21,7 @@ from tokencalc.cli.options import (
     parse_date,
     parse_decimal,
 )
+from tokencalc.cli.phrasing import plan_warning
 from tokencalc.cli.views import plans_view
 from tokencalc.cli.views.render import OutputFormat
 from tokencalc.counting.counter import TokenCounter, count_inputs
@@ -198,8 +199,8 @@ def plans_command(
         profile = replace(profile, message_tokens=_count_sample(env, sample), sample=sample)
 
     comparison = compare_plans(sheet, chosen, profile, on=when, currency=code, rate=exchange)
-    for message in comparison.warnings:
-        env.warning(message)
+    for warning in comparison.warnings:
+        env.warning(plan_warning(warning))
     if fmt is OutputFormat.json:
         plans_view.write_document(env, sheet, comparison)
     else:

@@ -29,6 +29,7 @@ from tokencalc.cli.options import (
     load_sheet,
     parse_currency,
 )
+from tokencalc.cli.phrasing import plan_note, plan_notes
 from tokencalc.cli.views import usage_view
 from tokencalc.cli.views.progress import LazyProgress, progress_allowed
 from tokencalc.cli.views.render import OutputFormat
@@ -393,10 +394,10 @@ def run_usage(env: Environment, request: UsageRequest) -> None:
     comparison = compare_plan(plan, priced, seats=request.seats) if plan is not None else None
     seat_notes = []  # how --seats was applied (tokencalc.plans.profile.seats_for), as plans reports it:
     if comparison is not None and comparison.plan.per_seat:
-        for message in comparison.notes:  # raised to the plan's minimum: a warning
-            env.warning(message)
+        for raised in comparison.notes:  # raised to the plan's minimum: a warning
+            env.warning(plan_note(raised))
     elif comparison is not None:
-        seat_notes = list(comparison.notes)  # ignored for a plan not sold per seat: a note
+        seat_notes = plan_notes(comparison.notes)  # ignored for a plan not sold per seat: a note
     merged = [m.reason for m in report.merged_exports]
     if costs_only:
         merged.append(

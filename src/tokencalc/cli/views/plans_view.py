@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from tokencalc.cli.env import Environment
+from tokencalc.cli.phrasing import plan_notes, plan_warning
 from tokencalc.cli.views.render import (
     Column,
     OutputFormat,
@@ -15,7 +16,8 @@ from tokencalc.cli.views.render import (
     write_rows,
 )
 from tokencalc.plans.core import PlanComparison, PlanRow
-from tokencalc.plans.profile import NOT_PER_SEAT, UsageProfile
+from tokencalc.plans.notes import SAID_ONCE
+from tokencalc.plans.profile import UsageProfile
 from tokencalc.pricing.costs import decimal_text, format_money
 from tokencalc.sheet.price_sheet import PriceSheet
 
@@ -83,7 +85,7 @@ def _json_row(row: PlanRow, comparison: PlanComparison) -> dict[str, Any]:
         ],
         "exceeds_cap": row.exceeds_cap,
         "caps_exceeded": list(row.caps_exceeded),
-        "notes": list(row.notes),
+        "notes": plan_notes(row.notes),
     }
 
 
@@ -97,7 +99,7 @@ def write_document(env: Environment, sheet: PriceSheet, comparison: PlanComparis
             "rate": decimal_text(comparison.rate),
             "profile": _profile_document(comparison.profile),
             "assumptions": list(comparison.assumptions),
-            "warnings": list(comparison.warnings),
+            "warnings": [plan_warning(warning) for warning in comparison.warnings],
             "sheet": {"as_of": sheet.as_of, "files": list(sheet.files)},
             "rows": [_json_row(row, comparison) for row in comparison.rows],
         },
@@ -133,7 +135,10 @@ def write_results(env: Environment, comparison: PlanComparison, fmt: OutputForma
     rows = comparison.rows
     if fmt is OutputFormat.csv:
         keys = list(_json_row(rows[0], comparison)) if rows else []
-        records = [{**_json_row(row, comparison), "notes": "; ".join(row.notes)} for row in rows]
+        records = [
+            {**_json_row(row, comparison), "notes": "; ".join(plan_notes(row.notes))}
+            for row in rows
+        ]
         write_rows(env, fmt, [Column(key, key) for key in keys], records)
         return
 
@@ -197,11 +202,7 @@ def write_results(env: Environment, comparison: PlanComparison, fmt: OutputForma
         )
         extra += [f"⚠ exceeds a published cap: {text}" for text in row.caps_exceeded]
         # whether each plan fits, and --seats on plans not sold per seat, are said once above
-        extra += [
-            n
-            for n in row.notes
-            if not n.startswith(("the conversation does not fit", NOT_PER_SEAT))
-        ]
+        extra += plan_notes(n for n in row.notes if not isinstance(n, SAID_ONCE))
         extra += ["does not fit the stand-in model"] if not row.api.fits else []
         if extra:
             notes.append(f"{row.plan.id}: " + "; ".join(extra))

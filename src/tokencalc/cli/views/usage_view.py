@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from tokencalc.cli.env import Environment
+from tokencalc.cli.phrasing import plan_notes
 from tokencalc.cli.views.render import (
     Column,
     OutputFormat,
@@ -86,7 +87,7 @@ def _plan_json(comparison: PlanVersusUsage | None) -> dict[str, Any] | None:
         "api_cost": _money(comparison.api_cost),
         "difference": _money(comparison.difference),
         "verdict": comparison.verdict,
-        "notes": list(comparison.notes),
+        "notes": plan_notes(comparison.notes),
     }
 
 
