@@ -427,7 +427,7 @@ def test_per_seat_plans_follow_the_one_seats_policy(sheet):
         "not sold per seat: one subscription priced, --seats 3 ignored"
     ]
     assert compare_plan(sheet.resolve_plan("solo"), priced, seats=1).notes == ()
-    with pytest.raises(UsageError, match="--seats must be from 1 to 100,000"):
+    with pytest.raises(UsageError, match="seats must be from 1 to 100,000"):
         compare_plan(team, priced, seats=0)
 
 

@@ -89,6 +89,9 @@ class Problem(str, Enum):
     FRACTION = "fraction"  # names: a; fields: value (a share from 0 to 1)
     MORE_THAN_INPUT = "more_than_input"  # names: a; fields: value, input
     NOT_PER_RECORD = "not_per_record"  # names: a, b — do not apply to a dataset
+    NOT_WHOLE = "not_whole"  # names: a; fields: value
+    ABOVE_ZERO = "above_zero"  # names: a; fields: value (must be more than 0)
+    AT_MOST = "at_most"  # names: a; fields: value, high
 
 
 def _number(value: Any) -> str:
@@ -119,6 +122,12 @@ def _worded(problem: Problem, names: Sequence[str], fields: Mapping[str, Any]) -
         return f"{names[0]} {value:,} is more than the {fields['input']:,} input tokens"
     if problem is Problem.NOT_PER_RECORD:
         return f"a dataset is priced once per record: {names[0]} and {names[1]} do not apply"
+    if problem is Problem.NOT_WHOLE:
+        return f"{names[0]} must be a whole number, got {value!r}"
+    if problem is Problem.ABOVE_ZERO:
+        return f"{names[0]} must be more than 0, got {value}"
+    if problem is Problem.AT_MOST:
+        return f"{names[0]} must be at most {_number(fields['high'])}, got {value}"
     raise AssertionError(problem)  # pragma: no cover - every kind is worded above
 
 

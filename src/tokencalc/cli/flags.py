@@ -26,6 +26,13 @@ FLAGS: dict[str, str] = {
     "rate": "--rate",
     "web_searches": "--web-searches",
     "tier": "--tier",
+    "conversations_per_day": "--conversations-per-day",
+    "turns": "--turns",
+    "message_tokens": "--message-tokens",
+    "reply_tokens": "--reply-tokens",
+    "system_tokens": "--system-tokens",
+    "reasoning_tokens": "--reasoning-tokens",
+    "seats": "--seats",
 }
 
 

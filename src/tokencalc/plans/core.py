@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from tokencalc.errors import TokencalcError, UsageError
+from tokencalc.errors import ArgumentError, Problem, TokencalcError
 from tokencalc.plans.conversation import ConversationCost, conversation_cost
 from tokencalc.plans.limits import WINDOW_ASSUMPTION, limit_uses
 from tokencalc.plans.notes import (
@@ -139,7 +139,7 @@ def compare_plans(
     sheet's US dollars (plan and token prices alike) into ``currency``.
     """
     if rate <= 0:
-        raise UsageError(f"--rate must be positive, got {rate}")
+        raise ArgumentError(Problem.NOT_POSITIVE, "rate", value=rate)
     costs: dict[str, ConversationCost] = {}
 
     def cost_on(model: ModelEntry) -> ConversationCost:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tokencalc.errors import UsageError
+from tokencalc.bounds import BOUNDS
+from tokencalc.errors import ArgumentError, Problem
 from tokencalc.plans.notes import SeatsIgnored, SeatsRaised
 from tokencalc.sheet.model import Plan
 
@@ -29,6 +30,8 @@ MAX_TURNS = 1_000
 MAX_CONVERSATIONS_PER_DAY = Decimal(1_000)
 MAX_PROFILE_TOKENS = 10_000_000
 MAX_SEATS = 100_000
+#: Days in a month of use: the same bound as ``estimate --days``.
+DAYS = BOUNDS["days"]
 #: Characters per profile token, for estimate families that count characters (Gemini):
 #: Google's own rule of thumb, which makes such a model's count equal the profile's.
 CHARS_PER_PROFILE_TOKEN = 4
@@ -63,34 +66,34 @@ class UsageProfile:
         conversations = Decimal(self.conversations_per_day)
         object.__setattr__(self, "conversations_per_day", conversations)
         if not conversations.is_finite() or conversations <= 0:
-            raise UsageError(
-                f"--conversations-per-day must be more than 0, got {self.conversations_per_day}"
-            )
+            raise ArgumentError(Problem.ABOVE_ZERO, "conversations_per_day", value=conversations)
         if conversations > MAX_CONVERSATIONS_PER_DAY:
-            raise UsageError(
-                f"--conversations-per-day must be at most {plain_number(MAX_CONVERSATIONS_PER_DAY)}, "
-                f"got {self.conversations_per_day}"
+            raise ArgumentError(
+                Problem.AT_MOST,
+                "conversations_per_day",
+                value=conversations,
+                high=int(MAX_CONVERSATIONS_PER_DAY),
             )
-        check_whole("--turns", self.turns, low=1, high=MAX_TURNS)
-        check_whole("--message-tokens", self.message_tokens, low=1, high=MAX_PROFILE_TOKENS)
-        check_whole("--reply-tokens", self.reply_tokens, low=1, high=MAX_PROFILE_TOKENS)
-        check_whole("--system-tokens", self.system_tokens, low=0, high=MAX_PROFILE_TOKENS)
-        check_whole("--reasoning-tokens", self.reasoning_tokens, low=0, high=MAX_PROFILE_TOKENS)
-        check_whole("--days", self.days, low=1, high=31)
+        check_whole("turns", self.turns, low=1, high=MAX_TURNS)
+        check_whole("message_tokens", self.message_tokens, low=1, high=MAX_PROFILE_TOKENS)
+        check_whole("reply_tokens", self.reply_tokens, low=1, high=MAX_PROFILE_TOKENS)
+        check_whole("system_tokens", self.system_tokens, low=0, high=MAX_PROFILE_TOKENS)
+        check_whole("reasoning_tokens", self.reasoning_tokens, low=0, high=MAX_PROFILE_TOKENS)
+        check_whole("days", self.days, low=int(DAYS.low), high=int(DAYS.high or 31))
         if self.seats is not None:
-            check_whole("--seats", self.seats, low=1, high=MAX_SEATS)
+            check_whole("seats", self.seats, low=1, high=MAX_SEATS)
 
     @property
     def messages_per_day(self) -> Decimal:
         return self.conversations_per_day * self.turns
 
 
-def check_whole(option: str, value: int, *, low: int, high: int) -> None:
-    """Refuse (:class:`UsageError`) anything but a whole number from ``low`` to ``high``."""
+def check_whole(name: str, value: int, *, low: int, high: int) -> None:
+    """A whole number from ``low`` to ``high``, or an :class:`ArgumentError` naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise UsageError(f"{option} must be a whole number, got {value!r}")
+        raise ArgumentError(Problem.NOT_WHOLE, name, value=value)
     if value < low or value > high:
-        raise UsageError(f"{option} must be from {low:,} to {high:,}, got {value:,}")
+        raise ArgumentError(Problem.OUT_OF_RANGE, name, value=value, low=low, high=high)
 
 
 def plain_number(value: Decimal | int) -> str:
@@ -111,11 +114,11 @@ def seats_for(plan: Plan, seats: int | None) -> tuple[int, SeatsRaised | SeatsIg
     not sold per seat). A per-seat plan below its minimum is raised to the minimum, with a note
     worth a warning (:class:`SeatsRaised`). A plan not sold per seat is always one
     subscription: ``seats`` other than 1 is ignored, with a note (:class:`SeatsIgnored`). ``seats`` outside 1 to
-    :data:`MAX_SEATS` raises :class:`UsageError`.
+    :data:`MAX_SEATS` raises :class:`~tokencalc.errors.ArgumentError` (a usage error).
     """
     if seats is None:
         return (plan.min_seats if plan.per_seat else 1), None
-    check_whole("--seats", seats, low=1, high=MAX_SEATS)
+    check_whole("seats", seats, low=1, high=MAX_SEATS)
     if not plan.per_seat:
         if seats == 1:
             return 1, None

@@ -23,25 +23,8 @@ from tokencalc.errors import (
 )
 from tokencalc.sheet.diff import flatten
 from tokencalc.sheet.model import MODEL_NAME, MODEL_NAME_RULE, PRICE_FIELDS, TIERS
+from tokencalc.sheet.model_fields import MODEL_VALUES, NEW_MODEL_REQUIRED
 from tokencalc.sheet.user_sheet import UserSheet, require_shape
-
-#: What a model the packaged sheet does not have must be given (``name`` defaults to the id).
-NEW_MODEL_FIELDS = ("provider", "tokenizer", "input", "output", "context_window")
-#: The fields of a model ``tokencalc prices set`` can change, in display order.
-MODEL_FIELDS = (
-    "provider",
-    "name",
-    "tokenizer",
-    *PRICE_FIELDS,
-    "context_window",
-    "max_output",
-    "aliases",
-    "source",
-    "as_of",
-    "notes",
-    "deprecated",
-)
-
 
 # --- finding models -------------------------------------------------------------------------
 
@@ -108,7 +91,7 @@ def set_model_values(
 
     ``name`` may be an id or alias of a model in the effective sheet (``merged``); a name the
     sheet does not know adds a new model, which needs every field in
-    :data:`NEW_MODEL_FIELDS` (``name`` defaults to the id) and an id that can be named on
+    :data:`NEW_MODEL_REQUIRED` (``name`` defaults to the id) and an id that can be named on
     a command line (no spaces, no glob characters).
     """
     if not values:
@@ -120,7 +103,7 @@ def set_model_values(
         model_id = name.strip()
         if not MODEL_NAME.match(model_id):
             raise UsageError(f"{model_id!r} cannot be a model id: an id must {MODEL_NAME_RULE}")
-        missing = [f for f in NEW_MODEL_FIELDS if f not in values]
+        missing = [f for f in NEW_MODEL_REQUIRED if f not in values]
         if missing:
             close = _suggest(merged, model_id)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -131,7 +114,7 @@ def set_model_values(
             )
         values = {"name": model_id, **values}
         # A new entry reads best in the schema's order: provider, name, tokenizer, prices…
-        order = {name: index for index, name in enumerate(MODEL_FIELDS)}
+        order = {name: index for index, name in enumerate(MODEL_VALUES)}
         values = dict(
             sorted(values.items(), key=lambda kv: order.get(kv[0].split(".")[0], len(order)))
         )

@@ -23,24 +23,9 @@ from tokencalc.sheet.model import (
     ScheduleEntry,
     Tier,
 )
+from tokencalc.sheet.model_fields import MODEL_OPTIONAL, MODEL_REQUIRED
 from tokencalc.sheet.rules import OffPeak, check_window, parse_off_peak
 
-_MODEL_REQUIRED = ("provider", "name", "tokenizer", "input", "output", "context_window")
-_MODEL_OPTIONAL = (
-    "cached_input",
-    "cache_write_5m",
-    "cache_write_1h",
-    "max_output",
-    "aliases",
-    "source",
-    "as_of",
-    "notes",
-    "deprecated",
-    "long_context",
-    *TIERS,
-    "schedule",
-    "off_peak",
-)
 _LONG_CONTEXT_REQUIRED = ("threshold", "input", "output")
 _LONG_CONTEXT_OPTIONAL = ("cached_input", "cache_write_5m", "cache_write_1h", "from", "until")
 _TIER_KEYS = ("multiplier", *PRICE_FIELDS, "from", "until", "long_context")
@@ -70,7 +55,7 @@ def check_model(
     tokenizer_ids: Sequence[str] | None,
 ) -> ModelEntry | None:
     path = ("models", model_id)
-    sound = check.keys(path, body, _MODEL_REQUIRED, _MODEL_OPTIONAL)
+    sound = check.keys(path, body, MODEL_REQUIRED, MODEL_OPTIONAL)
     provider_id = body.get("provider")
     if (
         "provider" in body
