@@ -268,9 +268,10 @@ def _bases(ref: TokenizerRef) -> list[str]:
 
 
 def _token_count(ref: TokenizerRef, counts: Counts) -> TokenCount:
-    from tokencalc.pricing.estimate import model_tokens
+    from tokencalc.tokenizers.model_counts import model_count  # the one rule (estimate, count)
 
-    return TokenCount(model_tokens(ref, counts), ref.estimated, ref.family, ref.base, ref.ratio)
+    tokens = model_count(ref, counts).tokens
+    return TokenCount(tokens, ref.estimated, ref.family, ref.base, ref.ratio)
 
 
 @_local_decimal
