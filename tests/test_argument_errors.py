@@ -157,3 +157,31 @@ def test_longest_bound_is_the_same_in_the_cli_and_the_dataset_api(cli, data, lon
             tokencalc.estimate_dataset(
                 records, field="text", models=["gpt-6-luna"], longest=int(longest)
             )
+
+
+def test_an_unknown_data_format_names_the_option_or_the_parameter(cli, tmp_path):
+    odd = tmp_path / "records.data"
+    odd.write_text("plain text, not records\n", encoding="utf-8")
+    formats = "jsonl, json, csv, tsv, parquet"
+    result = cli("estimate", str(odd), "--field", "text", "-m", "gpt-6-luna")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"tokencalc: error: {odd}: cannot tell the data format from its name; "
+        f"give --data-format ({formats})"
+    )
+    with pytest.raises(tokencalc.UsageError) as raised:
+        tokencalc.estimate_dataset(str(odd), field="text", models=["gpt-6-luna"]).summary
+    assert str(raised.value) == (
+        f"{odd}: cannot tell the data format from its name; give data_format ({formats})"
+    )
+
+
+def test_a_message_naming_an_argument_keeps_braces_in_its_text():
+    from tokencalc.errors import Arg, UsageError
+
+    error = UsageError.naming("{odd} path: give ", Arg("data_format"), " please")
+    assert str(error) == "{odd} path: give data_format please"
+    assert error.worded(lambda name: "--data-format") == "{odd} path: give --data-format please"
+    assert (
+        pickle.loads(pickle.dumps(error)).worded(str.upper) == "{odd} path: give DATA_FORMAT please"
+    )

@@ -190,10 +190,9 @@ def test_budget_gate(sheet):
     check_budget(estimate, D("0.2"))  # alpha: 100 × 2 × 1000 = $0.20, not over
     with pytest.raises(BudgetExceeded) as caught:
         check_budget(estimate, D("0.19"))
-    assert (
-        caught.value.message
-        == "over budget: the cheapest model that fits, alpha, costs $0.2000, more than --max-cost 0.19 USD"
-    )
+    words = "over budget: the cheapest model that fits, alpha, costs $0.2000, more than {} 0.19 USD"
+    assert caught.value.message == words.format("max_cost")
+    assert error_message(caught.value) == words.format("--max-cost")
     assert caught.value.exit_code == 3
 
 

@@ -7,8 +7,11 @@ line on stderr and an exit code. Library users catch :class:`TokencalcError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum, IntEnum
-from typing import Any
+from typing import Any, TypeVar
+
+_Error = TypeVar("_Error", bound="TokencalcError")
 
 
 class ExitCode(IntEnum):
@@ -21,10 +24,24 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # Ctrl-C
 
 
+@dataclass(frozen=True)
+class Arg:
+    """An argument named in a message, by the core's name for it (worded by each edge)."""
+
+    name: str
+
+
 class TokencalcError(Exception):
-    """Base class: a message meant for the user and the exit code it deserves."""
+    """Base class: a message meant for the user and the exit code it deserves.
+
+    A message that names an argument is built with :meth:`naming` from text and :class:`Arg`
+    parts: ``str()`` shows the core's (Python) names, and an edge words it with its own
+    (:meth:`worded`: the command line with its flags).
+    """
 
     exit_code: ExitCode = ExitCode.ERROR
+    #: the message's text and named arguments, when it names some (see :meth:`naming`)
+    parts: tuple[str | Arg, ...] = ()
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -32,6 +49,19 @@ class TokencalcError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    @classmethod
+    def naming(cls: type[_Error], *parts: str | Arg) -> _Error:  # noqa: PYI019 (Self: 3.11+)
+        """The error whose message is ``parts`` joined, each :class:`Arg` by its core name."""
+        error = cls("".join(part if isinstance(part, str) else part.name for part in parts))
+        error.parts = parts
+        return error
+
+    def worded(self, name_of: Callable[[str], str]) -> str:
+        """The message with each named argument called ``name_of(name)``."""
+        if not self.parts:
+            return self.message
+        return "".join(part if isinstance(part, str) else name_of(part.name) for part in self.parts)
 
 
 class UsageError(TokencalcError):

@@ -1,14 +1,15 @@
 """The command line's names for the core's arguments, and core errors worded with them.
 
 The core names an argument by its Python name (``output_tokens``, ``cached_fraction``); the
-command line calls it by its flag (``--output-tokens``, ``--cached``). An
-:class:`~tokencalc.errors.ArgumentError` carries the core's names and is worded here, at the
-edge, with the flags; every other error keeps its message.
+command line calls it by its flag (``--output-tokens``, ``--cached``). An error that names
+arguments (an :class:`~tokencalc.errors.ArgumentError`, or one built with
+``TokencalcError.naming``) carries the core's names and is worded here, at the edge, with the
+flags; every other error keeps its message.
 """
 
 from __future__ import annotations
 
-from tokencalc.errors import ArgumentError, TokencalcError
+from tokencalc.errors import TokencalcError
 
 #: Core argument name → the flag that gives it (with its metavar where the message shows one).
 FLAGS: dict[str, str] = {
@@ -33,6 +34,8 @@ FLAGS: dict[str, str] = {
     "system_tokens": "--system-tokens",
     "reasoning_tokens": "--reasoning-tokens",
     "seats": "--seats",
+    "max_cost": "--max-cost",
+    "data_format": "--data-format",
 }
 
 
@@ -42,7 +45,5 @@ def flag(name: str) -> str:
 
 
 def error_message(error: TokencalcError) -> str:
-    """What the command line says for ``error``: an argument problem worded with flags."""
-    if isinstance(error, ArgumentError):
-        return error.worded(flag)
-    return error.message
+    """What the command line says for ``error``: the arguments it names called by their flags."""
+    return error.worded(flag)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from tokencalc.errors import InputError, UsageError
+from tokencalc.errors import Arg, InputError, UsageError
 
 #: Bytes of JSONL handed to a worker at a time (cut at a line end).
 LINE_BATCH_BYTES = 1 << 22
@@ -108,8 +108,10 @@ def detect_format(path: Path, given: str | None = None) -> str:
         return "jsonl"
     if head.startswith(b"PAR1"):
         return "parquet"
-    raise UsageError(
-        f"{path}: cannot tell the data format from its name; give --data-format ({', '.join(FORMATS)})"
+    raise UsageError.naming(
+        f"{path}: cannot tell the data format from its name; give ",
+        Arg("data_format"),
+        f" ({', '.join(FORMATS)})",
     )
 
 

@@ -24,7 +24,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from tokencalc.bounds import MAX_OUTPUT_RATIO, check
 from tokencalc.counting.counter import Counts
 from tokencalc.counting.encodings import TokenizerRef
-from tokencalc.errors import ArgumentError, BudgetExceeded, Problem, TokencalcError, UsageError
+from tokencalc.errors import Arg, ArgumentError, BudgetExceeded, Problem, TokencalcError, UsageError
 from tokencalc.pricing.costs import (
     CostBreakdown,
     RequestTokens,
@@ -534,7 +534,9 @@ def check_budget(estimate: Estimate, max_cost: Decimal) -> None:
         )
     assert best.cost is not None
     if best.cost.total > max_cost:
-        raise BudgetExceeded(
+        raise BudgetExceeded.naming(
             f"over budget: the cheapest model that fits, {best.model.id}, costs "
-            f"{format_money(best.cost.total, currency)}, more than --max-cost {decimal_text(max_cost)} {currency}"
+            f"{format_money(best.cost.total, currency)}, more than ",
+            Arg("max_cost"),
+            f" {decimal_text(max_cost)} {currency}",
         )
