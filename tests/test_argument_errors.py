@@ -177,7 +177,8 @@ def test_an_unknown_data_format_names_the_option_or_the_parameter(cli, tmp_path)
 
 
 def test_a_message_naming_an_argument_keeps_braces_in_its_text():
-    from tokencalc.errors import Arg, UsageError
+    from tokencalc.errors import UsageError
+    from tokencalc.wording import Arg
 
     error = UsageError.naming("{odd} path: give ", Arg("data_format"), " please")
     assert str(error) == "{odd} path: give data_format please"

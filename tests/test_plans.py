@@ -31,6 +31,7 @@ from tokencalc.plans.profile import (
     seats_for,
 )
 from tokencalc.sheet.load import load_price_sheet
+from tokencalc.wording import spell
 
 D = Decimal
 ON = date(2026, 11, 22)
@@ -605,14 +606,16 @@ def test_profiles_that_make_no_sense_are_usage_errors(changes, message):
 def test_assumptions_state_defaults_reasoning_and_caching(sheet):
     use = UsageProfile(defaulted=("reasoning_tokens", "days"))
     text = "\n".join(
-        compare_plans(sheet, find_plans(sheet, ["anthro-team"]), use, on=ON).assumptions
+        map(spell, compare_plans(sheet, find_plans(sheet, ["anthro-team"]), use, on=ON).assumptions)
     )
     assert "defaults used: 0 reasoning tokens, 30 days" in text
     assert "prompt caching on" in text and "square of its length" in text
     assert (
         "anthro-team 3" in text and "cheapest API model: tiny" not in text
     )  # 6 turns of 1,000+ tokens: too big for tiny
-    off = "\n".join(compare_plans(sheet, [], UsageProfile(cache=False), on=ON).assumptions)
+    off = "\n".join(
+        map(spell, compare_plans(sheet, [], UsageProfile(cache=False), on=ON).assumptions)
+    )
     assert "no prompt caching" in off
 
 

@@ -7,9 +7,10 @@ line on stderr and an exit code. Library users catch :class:`TokencalcError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import Enum, IntEnum
 from typing import Any, TypeVar
+
+from tokencalc.wording import Arg, spell
 
 _Error = TypeVar("_Error", bound="TokencalcError")
 
@@ -22,13 +23,6 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad command line (Typer/Click uses 2 as well)
     BUDGET = 3  # estimate --max-cost: the cheapest selected model costs more than the budget
     INTERRUPTED = 130  # Ctrl-C
-
-
-@dataclass(frozen=True)
-class Arg:
-    """An argument named in a message, by the core's name for it (worded by each edge)."""
-
-    name: str
 
 
 class TokencalcError(Exception):
@@ -53,15 +47,13 @@ class TokencalcError(Exception):
     @classmethod
     def naming(cls: type[_Error], *parts: str | Arg) -> _Error:  # noqa: PYI019 (Self: 3.11+)
         """The error whose message is ``parts`` joined, each :class:`Arg` by its core name."""
-        error = cls("".join(part if isinstance(part, str) else part.name for part in parts))
+        error = cls(spell(parts))
         error.parts = parts
         return error
 
     def worded(self, name_of: Callable[[str], str]) -> str:
         """The message with each named argument called ``name_of(name)``."""
-        if not self.parts:
-            return self.message
-        return "".join(part if isinstance(part, str) else name_of(part.name) for part in self.parts)
+        return spell(self.parts, name_of) if self.parts else self.message
 
 
 class UsageError(TokencalcError):

@@ -34,6 +34,8 @@ FLAGS: dict[str, str] = {
     "system_tokens": "--system-tokens",
     "reasoning_tokens": "--reasoning-tokens",
     "seats": "--seats",
+    "no_cache": "--no-cache",
+    "annual": "--annual",
     "max_cost": "--max-cost",
     "data_format": "--data-format",
 }

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from tokencalc.errors import Arg, InputError, UsageError
+from tokencalc.errors import InputError, UsageError
+from tokencalc.wording import Arg
 
 #: Bytes of JSONL handed to a worker at a time (cut at a line end).
 LINE_BATCH_BYTES = 1 << 22

@@ -43,6 +43,7 @@ from tokencalc.pricing.costs import format_money
 from tokencalc.pricing.request_rules import cheapest as lowest_cost
 from tokencalc.sheet.model import USD, ModelEntry, Plan
 from tokencalc.sheet.price_sheet import PriceSheet
+from tokencalc.wording import Arg, Words
 
 # --- plans against the API -----------------------------------------------------------------
 
@@ -108,7 +109,7 @@ class PlanComparison:
     cheapest: ConversationCost | None  # the cheapest current model the conversation fits
     rows: tuple[PlanRow, ...]
     warnings: tuple[PlanWarning, ...]  # worded at the edge (tokencalc.cli.phrasing)
-    assumptions: tuple[str, ...]
+    assumptions: tuple[Words, ...]  # one sentence each; options named by the edge (spell)
 
     @property
     def cheapest_monthly_cost(self) -> Decimal | None:
@@ -308,15 +309,19 @@ def describe_assumptions(
     on: date,
     currency: str = USD,
     rate: Decimal = Decimal(1),
-) -> list[str]:
-    """The model's assumptions, one sentence each, for a caption and the JSON document."""
+) -> list[Words]:
+    """The model's assumptions, one sentence each, for a caption and the JSON document.
+
+    A sentence that names one of the profile's options names it as an :class:`Arg`, for the
+    edge to word (the command line with its flag).
+    """
     rows = list(rows)
     defaulted = set(profile.defaulted)
 
     message = f"{profile.message_tokens:,}-token user messages" + (
         f" (counted in {profile.sample})" if profile.sample else ""
     )
-    lines = [
+    lines: list[str | Words] = [
         (
             f"{plain_number(profile.conversations_per_day)} conversations a day × {profile.turns} turns = "
             f"{plain_number(profile.messages_per_day)} messages a day per person, {profile.days} days a month; {message}, "
@@ -342,12 +347,21 @@ def describe_assumptions(
     )
     if profile.cache:
         lines.append(
-            "prompt caching on (--no-cache turns it off): the prefix the previous turn sent is billed at the "
-            "cache-read price, the rest at the input price, or as a 5-minute cache write where the model charges "
-            "writes; turns are assumed to come within the cache's lifetime and minimum cacheable lengths are ignored"
+            (
+                "prompt caching on (",
+                Arg("no_cache"),
+                (
+                    " turns it off): the prefix the previous turn sent is billed at the "
+                    "cache-read price, the rest at the input price, or as a 5-minute cache write "
+                    "where the model charges writes; turns are assumed to come within the cache's "
+                    "lifetime and minimum cacheable lengths are ignored"
+                ),
+            )
         )
     else:
-        lines.append("no prompt caching (--no-cache): every prompt token at the input price")
+        lines.append(
+            ("no prompt caching (", Arg("no_cache"), "): every prompt token at the input price")
+        )
     lines.append(
         "token counts are o200k_base; estimated tokenizers scale each count by their ratio, rounded up "
         f"(character-counted ones at {CHARS_PER_PROFILE_TOKEN} characters a token)"
@@ -355,22 +369,38 @@ def describe_assumptions(
     per_seat = [row for row in rows if row.plan.per_seat]
     if per_seat:
         seats = ", ".join(f"{row.plan.id} {row.seats}" for row in per_seat)
-        basis = "each plan's minimum" if profile.seats is None else f"--seats {profile.seats}"
+        basis: Words = (
+            ("each plan's minimum",)
+            if profile.seats is None
+            else (Arg("seats"), f" {profile.seats}")
+        )
         lines.append(
-            f"per-seat plans: {basis} ({seats}); every seat uses the profile, so price and API cost scale alike"
+            (
+                "per-seat plans: ",
+                *basis,
+                f" ({seats}); every seat uses the profile, so price and API cost scale alike",
+            )
         )
     personal = [row.plan.id for row in rows if not row.plan.per_seat]
     if personal and profile.seats not in (None, 1):
         lines.append(
-            f"not sold per seat, so one subscription each, --seats ignored: {', '.join(personal)}"
+            (
+                "not sold per seat, so one subscription each, ",
+                Arg("seats"),
+                f" ignored: {', '.join(personal)}",
+            )
         )
-    billing = (
-        "annual-billing prices where offered (--annual)"
+    billing: Words = (
+        ("annual-billing prices where offered (", Arg("annual"), ")")
         if profile.annual
-        else "monthly-billing prices"
+        else ("monthly-billing prices",)
     )
     lines.append(
-        f"plan prices are {billing}; the stand-in model is the first of each plan's models"
+        (
+            "plan prices are ",
+            *billing,
+            "; the stand-in model is the first of each plan's models",
+        )
     )
     lines.append(
         f"break-even: messages a day per person at which the API on the stand-in costs the plan's price, "
@@ -393,4 +423,4 @@ def describe_assumptions(
     lines.append(
         f"standard-tier prices of {on.isoformat()}, sheet as of {sheet.as_of.isoformat()}; {money}"
     )
-    return lines
+    return [(line,) if isinstance(line, str) else line for line in lines]

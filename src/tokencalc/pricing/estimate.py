@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from tokencalc.bounds import MAX_OUTPUT_RATIO, check
+from tokencalc.bounds import check
 from tokencalc.counting.counter import Counts
 from tokencalc.counting.encodings import TokenizerRef
-from tokencalc.errors import Arg, ArgumentError, BudgetExceeded, Problem, TokencalcError, UsageError
+from tokencalc.errors import ArgumentError, BudgetExceeded, Problem, TokencalcError, UsageError
 from tokencalc.pricing.costs import (
     CostBreakdown,
     RequestTokens,
@@ -57,6 +57,7 @@ from tokencalc.tokenizers.model_counts import (
     model_count,
     needs,
 )
+from tokencalc.wording import Arg
 
 #: Output per request when neither an output token count nor a ratio is given.
 DEFAULT_OUTPUT_RATIO = Decimal("0.25")

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from tokencalc.cli.env import Environment
+from tokencalc.cli.flags import flag
 from tokencalc.cli.phrasing import plan_notes, plan_warning
 from tokencalc.cli.views.render import (
     Column,
@@ -20,6 +21,7 @@ from tokencalc.plans.notes import SAID_ONCE
 from tokencalc.plans.profile import UsageProfile
 from tokencalc.pricing.costs import decimal_text, format_money
 from tokencalc.sheet.price_sheet import PriceSheet
+from tokencalc.wording import spell
 
 
 def _count_value(value: Decimal | int) -> int | float:
@@ -98,7 +100,7 @@ def write_document(env: Environment, sheet: PriceSheet, comparison: PlanComparis
             "currency": comparison.currency,
             "rate": decimal_text(comparison.rate),
             "profile": _profile_document(comparison.profile),
-            "assumptions": list(comparison.assumptions),
+            "assumptions": [spell(line, flag) for line in comparison.assumptions],
             "warnings": [plan_warning(warning) for warning in comparison.warnings],
             "sheet": {"as_of": sheet.as_of, "files": list(sheet.files)},
             "rows": [_json_row(row, comparison) for row in comparison.rows],
@@ -184,7 +186,7 @@ def write_results(env: Environment, comparison: PlanComparison, fmt: OutputForma
             else ("green" if row.monthly_price < row.api_monthly_cost else None)
         )
     bullet = "" if fmt is OutputFormat.markdown else "· "
-    notes = [f"{bullet}{line}" for line in comparison.assumptions]
+    notes = [f"{bullet}{spell(line, flag)}" for line in comparison.assumptions]
     if comparison.cheapest is not None:
         cost = money(comparison.cheapest_monthly_cost)
         notes.append(
