@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tokencalc.cli.flags import error_message
 from tokencalc.errors import UsageError
 from tokencalc.usage.records import UsageRecord
 from tokencalc.usage.views import (
@@ -54,14 +55,14 @@ MONDAY = date(2026, 11, 30)  # a Monday
     ],
 )
 def test_bounds(text, end, expected):
-    assert parse_bound(text, MONDAY, end=end, option="--since") == expected
+    assert parse_bound(text, MONDAY, end=end, name="since") == expected
 
 
 def test_last_month_from_january_wraps_the_year():
-    assert parse_bound("last-month", date(2026, 1, 15), end=False, option="--since") == date(
+    assert parse_bound("last-month", date(2026, 1, 15), end=False, name="since") == date(
         2025, 12, 1
     )
-    assert parse_bound("last-month", date(2026, 1, 15), end=True, option="--until") == date(
+    assert parse_bound("last-month", date(2026, 1, 15), end=True, name="until") == date(
         2025, 12, 31
     )
 
@@ -69,12 +70,18 @@ def test_last_month_from_january_wraps_the_year():
 @pytest.mark.parametrize("text", ["2025-13-01", "2025-02-30", "0d", "soon", "7x", ""])
 def test_bad_bounds_are_usage_errors(text):
     with pytest.raises(UsageError):
-        parse_bound(text, MONDAY, end=False, option="--since")
+        parse_bound(text, MONDAY, end=False, name="since")
 
 
 def test_since_after_until_is_a_usage_error():
-    with pytest.raises(UsageError, match="after --until"):
+    with pytest.raises(UsageError) as raised:
         make_filter("2025-09-03", "2025-09-02", None, timezone.utc)
+    assert (
+        str(raised.value) == "since 2025-09-03 (2025-09-03) is after until 2025-09-02 (2025-09-02)"
+    )
+    assert error_message(raised.value) == (
+        "--since 2025-09-03 (2025-09-03) is after --until 2025-09-02 (2025-09-02)"
+    )
 
 
 def _record(when: datetime, **kw) -> UsageRecord:

@@ -36,6 +36,9 @@ FLAGS: dict[str, str] = {
     "seats": "--seats",
     "no_cache": "--no-cache",
     "annual": "--annual",
+    "since": "--since",
+    "plan": "--plan/-P",
+    "until": "--until",
     "max_cost": "--max-cost",
     "data_format": "--data-format",
 }

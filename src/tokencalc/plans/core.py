@@ -65,8 +65,8 @@ def find_plans(
         theirs = [plan for plan in sheet.plans.values() if plan.vendor.lower() == key]
         if not theirs:
             if any(key in (plan.id.lower(), plan.name.lower()) for plan in sheet.plans.values()):
-                raise TokencalcError(
-                    f"{wanted!r} is a plan, not a provider: give it with --plan/-P"
+                raise TokencalcError.naming(
+                    f"{wanted!r} is a plan, not a provider: give it with ", Arg("plan")
                 )
             vendors = sorted({plan.vendor for plan in sheet.plans.values()})
             raise TokencalcError(

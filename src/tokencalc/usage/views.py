@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from tokencalc.errors import UsageError
 from tokencalc.usage.records import UsageRecord, VendorCost, agent_of
 from tokencalc.usage.registry import BILLING_SOURCES
+from tokencalc.wording import Arg
 
 #: What ``--by`` accepts; several may be combined (``--by month --by model``).
 DIMENSIONS = ("day", "week", "month", "session", "project", "model", "source", "agent")
@@ -139,8 +140,10 @@ def _period_bounds(name: str, today: date) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def parse_bound(text: str, today: date, *, end: bool, option: str) -> date:
+def parse_bound(text: str, today: date, *, end: bool, name: str) -> date:
     """A ``--since`` (``end`` False) or ``--until`` (``end`` True) value as an inclusive day.
+
+    ``name`` is the argument's core name (``since``, ``until``): errors name it for the edge to word.
 
     - ``YYYY-MM-DD`` (or ``YYYYMMDD``): that day; ``YYYY-MM``: the month's first (since) or last (until) day.
     - ``Nd``, ``Nw``, ``Nm``: the last N days, weeks (7 days) or months (30 days), today included —
@@ -154,7 +157,7 @@ def parse_bound(text: str, today: date, *, end: bool, option: str) -> date:
     if match:
         count = int(match.group(1)) * {"d": 1, "w": 7, "m": 30}[match.group(2)]
         if count == 0:
-            raise UsageError(f"{option}: {text!r} names no days (give 1d or more)")
+            raise UsageError.naming(Arg(name), f": {text!r} names no days (give 1d or more)")
         start = today - timedelta(days=count - 1)
         return start - timedelta(days=1) if end else start
     if value in _PERIODS:
@@ -169,10 +172,11 @@ def parse_bound(text: str, today: date, *, end: bool, option: str) -> date:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option}: {text!r} is not a real date") from None
-    raise UsageError(
-        f"{option}: cannot read {text!r} (give YYYY-MM-DD, YYYY-MM, 7d/4w/3m, today, yesterday, "
-        "this-week, last-week, this-month, last-month, this-year or last-year)"
+        raise UsageError.naming(Arg(name), f": {text!r} is not a real date") from None
+    raise UsageError.naming(
+        Arg(name),
+        f": cannot read {text!r} (give YYYY-MM-DD, YYYY-MM, 7d/4w/3m, today, yesterday, "
+        "this-week, last-week, this-month, last-month, this-year or last-year)",
     )
 
 
@@ -220,8 +224,10 @@ def make_filter(
 ) -> RecordFilter:
     """The filter the options ask for, relative words read against today in ``tz``."""
     today = (now or datetime.now(timezone.utc)).astimezone(tz).date()
-    first = parse_bound(since, today, end=False, option="--since") if since else None
-    last = parse_bound(until, today, end=True, option="--until") if until else None
+    first = parse_bound(since, today, end=False, name="since") if since else None
+    last = parse_bound(until, today, end=True, name="until") if until else None
     if first is not None and last is not None and first > last:
-        raise UsageError(f"--since {since} ({first}) is after --until {until} ({last})")
+        raise UsageError.naming(
+            Arg("since"), f" {since} ({first}) is after ", Arg("until"), f" {until} ({last})"
+        )
     return RecordFilter(first, last, project.strip() if project and project.strip() else None)
