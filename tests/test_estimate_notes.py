@@ -129,7 +129,7 @@ def test_notes_join_in_the_table_and_csv(cli):
 
 @pytest.fixture
 def texts(tmp_path):
-    """Files of ``hello`` repeated: big enough to cap, overflow and go long-context."""
+    """Files of ``hello`` repeated: one o200k_base token a word."""
 
     def make(name: str, words: int) -> str:
         path = tmp_path / name
@@ -139,35 +139,68 @@ def texts(tmp_path):
     return make
 
 
-def test_notes_over_several_inputs(cli, texts):
-    big, small = texts("big.txt", 70_000), texts("small.txt", 10)
-    found = rows(cli, big, small, "-m", "gpt-4o", "--per-file")
-    # the big input's 25% default output is over 16,384: capped; the small one's is not
-    assert found[("gpt-4o", None)]["notes"] == ["output capped at its max 16,384: 1 of 2 inputs"]
-    assert found[("gpt-4o", big)]["notes"] == ["output capped at its max 16,384"]
-    assert found[("gpt-4o", small)]["notes"] == []
+#: Two small models, so that a few thousand tokens cap, overflow and go long-context.
+SMALL_MODELS = """
+[models.tiny-cap]
+provider = "openai"
+name = "Tiny (capped)"
+tokenizer = "o200k_base"
+input = 1.0
+output = 2.0
+context_window = 3000
+max_output = 200
 
-    huge = texts("huge.txt", 130_000)
-    found = rows(cli, huge, small, "-m", "gpt-4o", "--output-tokens", "10", "--per-file")
-    n = found[("gpt-4o", huge)]["input_tokens"]
-    assert n > 128_000
-    assert found[("gpt-4o", None)]["notes"] == ["does not fit: 1 of 2 inputs"]
-    assert found[("gpt-4o", huge)]["notes"] == [f"too long: {n + 10:,} > 128,000 context"]
+[models.tiny-long]
+provider = "openai"
+name = "Tiny (long context)"
+tokenizer = "o200k_base"
+input = 1.0
+output = 2.0
+context_window = 100000
 
-    other = texts("other.txt", 70_001)
-    found = rows(cli, big, other, "-m", "gpt-4o", "--output-tokens", "1000")
+[models.tiny-long.long_context]
+threshold = 1000
+input = 2.0
+output = 4.0
+"""
+
+
+@pytest.fixture
+def small(tmp_path):
+    path = tmp_path / "small-models.toml"
+    path.write_text(SMALL_MODELS, encoding="utf-8")
+    return ["--prices", str(path)]
+
+
+def test_notes_over_several_inputs(cli, texts, small):
+    big, little = texts("big.txt", 1000), texts("little.txt", 10)
+    found = rows(cli, big, little, "-m", "tiny-cap", "--per-file", *small)
+    # the big input's 25% default output (250) is over the 200 max: capped; the little one's not
+    assert found[("tiny-cap", None)]["notes"] == ["output capped at its max 200: 1 of 2 inputs"]
+    assert found[("tiny-cap", big)]["notes"] == ["output capped at its max 200"]
+    assert found[("tiny-cap", little)]["notes"] == []
+
+    huge = texts("huge.txt", 3100)
+    found = rows(cli, huge, little, "-m", "tiny-cap", "--output-tokens", "10", "--per-file", *small)
+    n = found[("tiny-cap", huge)]["input_tokens"]
+    assert n > 3000
+    assert found[("tiny-cap", None)]["notes"] == ["does not fit: 1 of 2 inputs"]
+    assert found[("tiny-cap", huge)]["notes"] == [f"too long: {n + 10:,} > 3,000 context"]
+
+    one, other = texts("one.txt", 1400), texts("other.txt", 1401)
+    found = rows(cli, one, other, "-m", "tiny-cap", "--output-tokens", "100", *small)
     (total,) = found.values()
     together = total["input_tokens"] + total["output_tokens"]
-    assert together > 128_000
-    assert total["notes"] == [f"together {together:,} > 128,000 context (each input fits alone)"]
+    assert together > 3000
+    assert total["notes"] == [f"together {together:,} > 3,000 context (each input fits alone)"]
 
 
-def test_long_context_over_several_inputs(cli, texts):
-    long, small = texts("long.txt", 280_000), texts("small.txt", 10)
-    found = rows(cli, long, small, "-m", "gpt-6-sol", "--output-tokens", "1", "--per-file")
-    assert found[("gpt-6-sol", None)]["notes"] == ["long-context price: 1 of 2 inputs"]
-    assert found[("gpt-6-sol", long)]["notes"] == ["long-context price"]
-    assert found[("gpt-6-sol", small)]["notes"] == []
+def test_long_context_over_several_inputs(cli, texts, small):
+    long, little = texts("long.txt", 1100), texts("little.txt", 10)
+    found = rows(cli, long, little, "-m", "tiny-long", "--output-tokens", "1", "--per-file", *small)
+    assert found[("tiny-long", None)]["notes"] == ["long-context price: 1 of 2 inputs"]
+    assert found[("tiny-long", long)]["notes"] == ["long-context price"]
+    assert found[("tiny-long", little)]["notes"] == []
 
 
 def test_dated_notes_are_said_once_over_several_inputs(cli, texts):
@@ -208,13 +241,13 @@ def test_a_request_both_capped_and_too_long_says_each_once(cli):
     ]
 
 
-def test_a_measured_request_and_the_as_one_prompt_keep_their_notes(cli, texts):
-    big = texts("big.txt", 70_000)
-    (row,) = rows(cli, big, big, "-m", "gpt-4o", "--as-one").values()
-    # one prompt of twice the big input: 25% output capped, and 2 × 70,000 + 16,384 > 128,000
+def test_the_as_one_prompt_keeps_its_notes(cli, texts, small):
+    half = texts("half.txt", 1500)
+    (row,) = rows(cli, half, half, "-m", "tiny-cap", "--as-one", *small).values()
+    # one prompt of twice the input: 25% output capped at 200, and 3,000 + 200 > 3,000
     assert row["notes"] == [
-        "output capped at its max 16,384",
-        f"too long: {row['input_tokens'] + 16_384:,} > 128,000 context",
+        "output capped at its max 200",
+        f"too long: {row['input_tokens'] + 200:,} > 3,000 context",
     ]
 
 
