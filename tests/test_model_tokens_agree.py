@@ -21,7 +21,7 @@ from tokencalc.datasets.pricing import priced_models
 from tokencalc.pricing.estimate import Assumptions
 from tokencalc.sheet.model import load_price_sheet
 from tokencalc.tokenizers.model_counts import model_count
-from tokencalc.tokenizers.token_classes import CLASSES, estimate_tokens
+from tokencalc.tokenizers.token_classes import CLASSES, HISTOGRAM_SIZE, PIECE_CODES, estimate_tokens
 
 SHEET = load_price_sheet(user_sheet=False)
 MODELS = [m for m in SHEET.models.values() if not m.deprecated]
@@ -33,6 +33,7 @@ CLASS_MODELS = [m for m in MODELS if BY_ID[m.id].per_class]
 
 def test_the_sheet_has_both_kinds_of_estimate():
     assert RATIO_MODELS and CLASS_MODELS
+    assert PIECE_CODES == 6 * len(CLASSES)  # the layout the by-hand sums below assume
 
 
 @settings(max_examples=200, deadline=None)
@@ -49,15 +50,23 @@ def test_ratio_estimates_agree(model, base):
 @given(
     st.sampled_from(CLASS_MODELS),
     st.lists(
-        st.integers(min_value=0, max_value=10**9), min_size=len(CLASSES), max_size=len(CLASSES)
+        st.integers(min_value=0, max_value=10**9), min_size=HISTOGRAM_SIZE, max_size=HISTOGRAM_SIZE
     ),
 )
 def test_per_class_estimates_agree(model, histogram):
-    ratios = SHEET.tokenizer_for(model).counting.classes
-    by_hand = sum(Decimal(n) * ratios[name] for name, n in zip(CLASSES, histogram))
-    expected = int(by_hand.to_integral_value(rounding=ROUND_CEILING))
+    # a histogram is tokens per class, then tokens per piece code (6 codes a class)
+    counting = SHEET.tokenizer_for(model).counting
+    if counting.pieces is not None:
+        fine = histogram[len(CLASSES) :]
+        by_hand = sum(
+            Decimal(n) * counting.pieces[CLASSES[code // 6]][code % 6]
+            for code, n in enumerate(fine)
+        )
+    else:
+        by_hand = sum(Decimal(n) * counting.classes[name] for name, n in zip(CLASSES, histogram))
+    expected = int(Decimal(by_hand).to_integral_value(rounding=ROUND_CEILING))
     assert BY_ID[model.id].tokens_from_classes(tuple(histogram)) == expected
-    assert estimate_tokens(histogram, ratios) == expected
+    assert estimate_tokens(histogram, counting.classes, counting.pieces) == expected
 
 
 @pytest.mark.parametrize("model", [m for m in MODELS if not SHEET.tokenizer_for(m).estimated][:3])
