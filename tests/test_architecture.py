@@ -25,6 +25,8 @@ LAYERS = {
     "atomic": 0,
     "limits": 0,
     "safe_text": 0,
+    "bounds": 0,
+    "wording": 0,
     "data": 0,
     "counting": 1,
     "tokenizers": 1,
