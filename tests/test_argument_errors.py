@@ -76,7 +76,9 @@ def test_dataset_mode_cached_and_cache_system_together(cli, data, tmp_path):
 def test_the_dataset_api_words_argument_problems_with_its_parameters(kwargs, message):
     records = [{"text": "hello world", "reply": "hi"}]
     with pytest.raises(tokencalc.UsageError) as raised:
-        tokencalc.estimate_dataset(records, field="text", models=["gpt-6-luna"], **kwargs).summary
+        _ = tokencalc.estimate_dataset(
+            records, field="text", models=["gpt-6-luna"], **kwargs
+        ).summary
     assert str(raised.value) == message
     assert "--" not in str(raised.value)
 
@@ -128,11 +130,12 @@ def test_output_ratio_bound_is_the_same_in_the_cli_and_the_api(cli, ratio, ok):
 def test_rate_bound_is_the_same_in_the_cli_and_the_dataset_api(cli, rate, ok):
     result = estimate(cli, "--currency", "EUR", "--rate", rate)
     assert (result.exit_code == 0) is ok, result.stderr
-    run = lambda: (
-        tokencalc.estimate_dataset(  # noqa: E731
+
+    def run():
+        return tokencalc.estimate_dataset(
             ["hello"], models=["gpt-6-luna"], currency="EUR", rate=rate, rows=False
         ).summary
-    )
+
     if ok:
         assert run().models[0].model.rate == Decimal(rate)
     else:
@@ -170,7 +173,7 @@ def test_an_unknown_data_format_names_the_option_or_the_parameter(cli, tmp_path)
         f"give --data-format ({formats})"
     )
     with pytest.raises(tokencalc.UsageError) as raised:
-        tokencalc.estimate_dataset(str(odd), field="text", models=["gpt-6-luna"]).summary
+        _ = tokencalc.estimate_dataset(str(odd), field="text", models=["gpt-6-luna"]).summary
     assert str(raised.value) == (
         f"{odd}: cannot tell the data format from its name; give data_format ({formats})"
     )

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from test_sheet import load_sample
+from tokencalc.cli.flags import error_message
 from tokencalc.cli.phrasing import estimate_notes as _estimate_notes
 from tokencalc.counting.counter import Counts
-from tokencalc.cli.flags import error_message
 from tokencalc.errors import ArgumentError, BudgetExceeded, TokencalcError, UsageError
 from tokencalc.pricing.estimate import (
     Assumptions,

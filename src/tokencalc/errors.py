@@ -45,7 +45,7 @@ class TokencalcError(Exception):
         return self.message
 
     @classmethod
-    def naming(cls: type[_Error], *parts: str | Arg) -> _Error:  # noqa: PYI019 (Self: 3.11+)
+    def naming(cls: type[_Error], *parts: str | Arg) -> _Error:
         """The error whose message is ``parts`` joined, each :class:`Arg` by its core name."""
         error = cls(spell(parts))
         error.parts = parts
