@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tokencalc.errors import TokencalcError
-from tokencalc.plans.profile import seats_for
 from tokencalc.plans.notes import SeatsIgnored, SeatsRaised
+from tokencalc.plans.profile import seats_for
 from tokencalc.pricing.costs import format_money
 from tokencalc.sheet.model import Plan
 from tokencalc.usage.priced import PricedUsage, UnpricedModel
