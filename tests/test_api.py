@@ -329,3 +329,23 @@ def test_a_model_tokenizer_change_in_the_user_sheet_is_seen(_isolated_environmen
     )
     os.utime(sheet, ns=(1, 1))  # a different mtime even on coarse clocks
     assert tokencalc.estimate_tokens(text, model="claude-sonnet-5-5").tokenizer == "claude-legacy"
+
+
+def test_every_count_says_how_it_was_made():
+    """TokenCount and CostEstimate carry estimate's per-row label (issue 8 §5)."""
+    exact = tokencalc.estimate_tokens("hello world", model="mistral-large-4")
+    assert (exact.method, exact.how_counted) == ("exact", "exact (tekken)")
+    gemini = tokencalc.estimate_tokens("hello world", model="gemini-4-argon")
+    reference = tokencalc.load_prices().tokenizers["gemini"].counting.reference
+    assert gemini.method == "estimated"
+    assert gemini.how_counted.startswith(f"estimated (per-class, {reference}, fitted ")
+    grok = tokencalc.estimate_tokens("hello world", model="grok-4.7")
+    assert grok.how_counted == "estimated (ratio ×1.1 o200k_base, unmeasured)"
+    rows = tokencalc.compare_models("hello world", ["gemini-4-argon", "gpt-6-luna"])
+    assert {row.model: row.how_counted for row in rows} == {
+        "gemini-4-argon": gemini.how_counted,
+        "gpt-6-luna": "exact (o200k_base)",
+    }
+    assert tokencalc.compare_models(1000, ["gpt-6-luna"])[0].how_counted == "given"
+    one = tokencalc.estimate_cost("deepseek-flash", text="hello world")
+    assert one.how_counted == "exact (deepseek-v3)"

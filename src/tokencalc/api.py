@@ -61,8 +61,12 @@ Prices = Union["PriceSheet", str, Path, None]
 class TokenCount:
     """A token count and how it was made.
 
-    ``estimated`` is true for models whose vendor publishes no tokenizer: then ``tokens`` is
-    ``ceil(count on base × ratio)`` (``base`` is an exact encoding, or ``"characters"``).
+    ``estimated`` is true for models whose vendor publishes no tokenizer. ``method`` says how
+    ``tokens`` was made — ``exact`` (the model's own encoding), ``reconstructed`` (Claude) or
+    ``estimated`` (a per-class table fitted against a reference, or ``ceil(count on base ×
+    ratio)``; ``base`` is an exact encoding, or ``"characters"``) — and ``how_counted`` says it
+    in full, as ``estimate``'s JSON ``how_counted`` does (``exact (o200k_base)``,
+    ``estimated (per-class, Gemma 3 tokenizer.json …, fitted 2026-11-30)``, …).
     """
 
     tokens: int
@@ -70,6 +74,8 @@ class TokenCount:
     tokenizer: str  # the exact encoding, or the estimate family's id
     base: str
     ratio: Decimal = Decimal(1)
+    method: str = "exact"
+    how_counted: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,8 @@ class CostEstimate:
     long_context: bool
     fits_context: bool
     cheapest: bool = False
+    #: how ``input_tokens`` was made (:attr:`TokenCount.how_counted`), or ``given`` when passed in
+    how_counted: str = "given"
 
 
 # --- shared state: one counter per tokenizer set, one default sheet -----------------------------
@@ -268,10 +276,18 @@ def _bases(ref: TokenizerRef) -> list[str]:
 
 
 def _token_count(ref: TokenizerRef, counts: Counts) -> TokenCount:
-    from tokencalc.tokenizers.model_counts import model_count  # the one rule (estimate, count)
+    from tokencalc.tokenizers.model_counts import model_count
 
-    tokens = model_count(ref, counts).tokens
-    return TokenCount(tokens, ref.estimated, ref.family, ref.base, ref.ratio)
+    counted = model_count(ref, counts)
+    return TokenCount(
+        counted.tokens,
+        ref.estimated,
+        ref.family,
+        ref.base,
+        ref.ratio,
+        counted.method,
+        counted.label,
+    )
 
 
 @_local_decimal
@@ -285,11 +301,13 @@ def estimate_tokens(
     """Tokens of ``text`` with the tokenizer of ``model`` (or ``encoding``; default
     ``o200k_base``), and whether the count is exact or an estimate.
 
-    OpenAI models (tiktoken's table, and ``gpt-6*``) count exactly; models only the price
-    sheet knows (Claude, Gemini, …) are estimated with the sheet's ratio.
+    OpenAI models (tiktoken's table, and ``gpt-6*``) and the vendors whose tokenizer ships
+    (Mistral, Qwen, DeepSeek) count exactly; Claude is reconstructed or estimated, Gemini and the
+    rest of the sheet estimated (per-class tables, or a ratio): ``method`` and ``how_counted``
+    say which, as ``estimate`` does row by row.
 
     >>> tokencalc.estimate_tokens("hello world", model="gpt-4o")
-    TokenCount(tokens=2, estimated=False, tokenizer='o200k_base', base='o200k_base', ratio=Decimal('1'))
+    TokenCount(tokens=2, estimated=False, tokenizer='o200k_base', base='o200k_base', ratio=Decimal('1'), method='exact', how_counted='exact (o200k_base)')
     """
     ref = _tokenizer(model, encoding, prices)
     return _token_count(ref, _counts_for(text, ref))
@@ -526,6 +544,7 @@ def _priced(
     estimated: bool,
     tier: str | None,
     on: date,
+    how_counted: str = "given",
 ) -> CostEstimate:
     from tokencalc.pricing.costs import RequestTokens, request_cost
     from tokencalc.pricing.request_rules import fit
@@ -549,6 +568,7 @@ def _priced(
         total=cost.total,
         long_context=cost.long_context,
         fits_context=fits,
+        how_counted=how_counted,
     )
 
 
@@ -588,10 +608,11 @@ def estimate_cost(
     sheet = _sheet(prices)
     entry = sheet.resolve(model)
     estimated = False
+    how = "given"
     if text is not None:
         ref = sheet.tokenizer_for(entry)
         counted = _token_count(ref, _counts_for(text, ref))
-        input_tokens, estimated = counted.tokens, counted.estimated
+        input_tokens, estimated, how = counted.tokens, counted.estimated, counted.how_counted
     assert input_tokens is not None
     return _priced(
         sheet,
@@ -602,6 +623,7 @@ def estimate_cost(
         estimated=estimated,
         tier=chosen_tier,
         on=day,
+        how_counted=how,
     )
 
 
@@ -683,10 +705,10 @@ def compare_models(
             continue  # left out: unpriced rows would have no total
         if counts is not None:
             counted = _token_count(sheet.tokenizer_for(model), counts)
-            tokens_in, estimated = counted.tokens, counted.estimated
+            tokens_in, estimated, how = counted.tokens, counted.estimated, counted.how_counted
         else:
             assert isinstance(text_or_tokens, int)  # no counts: tokens were given
-            tokens_in, estimated = text_or_tokens, False
+            tokens_in, estimated, how = text_or_tokens, False, "given"
         rows.append(
             _priced(
                 sheet,
@@ -697,6 +719,7 @@ def compare_models(
                 estimated=estimated,
                 tier=chosen_tier,
                 on=assumptions.on,
+                how_counted=how,
             )
         )
     if not rows and chosen_tier is not None:
