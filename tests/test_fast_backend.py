@@ -382,3 +382,63 @@ def test_screened_parts_skip_the_text_guard_and_others_take_it(monkeypatch):
     with counting.TokenCounter(["o200k_base"], tokens_only=True) as counter:
         assert counter.count_stream(blocks).tokens["o200k_base"] == reference("o200k_base", text)
     assert calls  # the part that may hold the character was checked (and went to tiktoken)
+
+
+# --- token ids (the per-class histogram of estimate) ---------------------------------------------
+
+
+def _ids_encoder():
+    pytest.importorskip("toktok")
+    encoder = fast_backend.ids_for("o200k_base")
+    assert encoder is not None, "toktok is installed and verified: it must encode ids"
+    return encoder
+
+
+def _ids(buffer: bytes) -> list[int]:
+    return list(memoryview(buffer).cast("I"))
+
+
+def test_fast_ids_are_tiktokens_on_adversarial_texts():
+    encoder = _ids_encoder()
+    tiktoken_o200k = encodings.get_encoding("o200k_base")
+    for text in ADVERSARIAL:
+        assert _ids(encoder(text)) == tiktoken_o200k.encode_ordinary(text), text[:30]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(tricky_text, _MIXED, st.lists(tricky_text, max_size=6).map("\n".join)))
+def test_fast_ids_differential_against_tiktoken(text):
+    if _try_import("toktok") is None:
+        return
+    fast_backend.reset()
+    encoder = fast_backend.ids_for("o200k_base")
+    assert encoder is not None
+    if encodings.tables_agree_on(text):
+        assert _ids(encoder(text)) == encodings.get_encoding("o200k_base").encode_ordinary(text)
+    # Whatever the backend, the histogram tokencalc makes is the one of tiktoken's ids.
+    from tokencalc.tokenizers import token_classes
+
+    ids = encodings.get_encoding("o200k_base").encode_ordinary(text)
+    assert counting.classes_with_tiktoken(text) == (
+        len(ids),
+        token_classes.piece_histogram(ids, token_classes.piece_table()),
+    )
+
+
+def test_histogram_of_a_buffer_is_the_same_with_and_without_numpy(monkeypatch):
+    from tokencalc.tokenizers import token_classes
+
+    text = 'def f(x):\n    return {"a": 12345, "b": "你好 мир"}  # ok 😀\n' * 3000
+    ids = encodings.get_encoding("o200k_base").encode_ordinary(text)
+    buffer = b"".join(i.to_bytes(4, "little") for i in ids)
+    table = token_classes.piece_table()
+    expected = token_classes.piece_histogram(ids, table)
+    assert token_classes.piece_histogram_of_buffer(buffer, table) == expected
+    monkeypatch.setattr(token_classes, "_numpy", lambda: None)
+    assert token_classes.piece_histogram_of_buffer(buffer, table) == expected
+
+
+def test_no_ids_without_a_verified_toktok(monkeypatch):
+    monkeypatch.setenv(fast_backend.ENV_VARIABLE, "tiktoken")
+    fast_backend.reset()
+    assert fast_backend.ids_for("o200k_base") is None

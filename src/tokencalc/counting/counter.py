@@ -130,9 +130,18 @@ def classes_with_tiktoken(
 ) -> tuple[int, tuple[int, ...]]:
     """o200k_base's exact count of ``text`` and its tokens per token class and per piece code
     (tokencalc.tokenizers.token_classes.piece_histogram)."""
-    encoding = encodings.get_encoding(token_classes.CLASS_BASE)
     table = token_classes.piece_table()
-    if not long_pieces.may_hold_long_piece(text):
+    long_piece = long_pieces.may_hold_long_piece(text)
+    fast = None if long_piece else fast_backend.ids_for(token_classes.CLASS_BASE)
+    if fast is not None and encodings.tables_agree_on(text):
+        try:
+            buffer = fast(text)
+        except Exception:  # a backend that cannot take this text: tiktoken can
+            pass
+        else:
+            return len(buffer) // 4, token_classes.piece_histogram_of_buffer(buffer, table)
+    encoding = encodings.get_encoding(token_classes.CLASS_BASE)
+    if not long_piece:
         ids = encoding.encode_ordinary(text)
         return len(ids), token_classes.piece_histogram(ids, table)
     histogram: list[tuple[int, ...]] = [()]
@@ -520,7 +529,8 @@ class TokenCounter:
                 if fast_backend.counter_for(base) is None:
                     encodings.get_encoding(base)
             if self._classes:
-                encodings.get_encoding(token_classes.CLASS_BASE)
+                if fast_backend.ids_for(token_classes.CLASS_BASE) is None:
+                    encodings.get_encoding(token_classes.CLASS_BASE)
                 token_classes.piece_table()
             self._pool = ThreadPoolExecutor(
                 max_workers=self._workers, thread_name_prefix="tokencalc-count"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -220,9 +221,59 @@ def _first_working(encoding: str) -> tuple[str, CountFunction] | None:
     return None
 
 
+#: Encodes one text as ordinary text into its token ids, a little-endian uint32 buffer.
+IdsFunction = Callable[[str], bytes]
+_id_encoders: dict[str, IdsFunction | None] = {}
+
+
+def _toktok_ids(module: ModuleType, encoding: str) -> IdsFunction:
+    # ``encode_to_buffer`` builds no Python int per token (the cost that dominates big inputs);
+    # ``disallowed_special=()`` makes special-token strings ordinary text, as encode_ordinary.
+    tokenizer = module._encoding(encoding)
+
+    def ids(text: str) -> bytes:
+        return bytes(tokenizer.encode_to_buffer(text, disallowed_special=()))
+
+    return ids
+
+
+def ids_for(encoding: str) -> IdsFunction | None:
+    """The fast exact token-id encoder of a canonical encoding, or None (encode with tiktoken).
+
+    Only toktok offers one, and only where it is the chosen counter of ``encoding``; its ids
+    must give the stored count of every self-check text. tests/test_fast_backend.py checks the
+    ids against tiktoken's.
+    """
+    try:
+        return _id_encoders[encoding]
+    except KeyError:
+        pass
+    found = _chosen(encoding)
+    encoder: IdsFunction | None = None
+    if found is not None and found[0] == "toktok" and sys.byteorder == "little":
+        module = _modules.get("toktok")
+        try:
+            candidate = _toktok_ids(module, encoding) if module is not None else None
+            if candidate is not None and all(
+                len(candidate(text)) == 4 * expected
+                for text, expected in zip(SELF_CHECK_TEXTS, SELF_CHECK_COUNTS[encoding])
+            ):
+                encoder = candidate
+            elif candidate is not None:
+                _warn(f"fast backend toktok ({encoding}) encodes ids that disagree with its count")
+        except Exception as exc:
+            _warn(
+                f"fast backend toktok ({encoding}) cannot encode ids ({type(exc).__name__}: {exc})"
+            )
+    with _lock:
+        _id_encoders[encoding] = encoder
+    return encoder
+
+
 def reset() -> None:
     """Forget loaded backends and failures (tests; a changed ``TOKENCALC_BACKEND``)."""
     with _lock:
         _counters.clear()
+        _id_encoders.clear()
         _disabled.clear()
         _modules.clear()

@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
 from importlib import resources
+from typing import Any
 
 from tokencalc.errors import EncodingDataError
 
@@ -261,6 +262,31 @@ def piece_histogram(token_ids: Sequence[int], pieces: bytes) -> tuple[int, ...]:
     codes = bytes(map(pieces.__getitem__, token_ids))
     fine = [codes.count(code) for code in range(PIECE_CODES)]
     return _with_classes(fine)
+
+
+def piece_histogram_of_buffer(ids: bytes, pieces: bytes) -> tuple[int, ...]:
+    """:func:`piece_histogram` of token ids given as a little-endian uint32 buffer (a fast
+    backend's output): with numpy when it is installed and the buffer is big enough to repay
+    importing it, else one pass in Python."""
+    numpy = _numpy() if len(ids) >= NUMPY_FROM_BYTES else None
+    if numpy is None:
+        return piece_histogram(memoryview(ids).cast("I"), pieces)
+    codes = numpy.frombuffer(pieces, dtype=numpy.uint8)[numpy.frombuffer(ids, dtype="<u4")]
+    fine = numpy.bincount(codes, minlength=PIECE_CODES)
+    return _with_classes([int(n) for n in fine[:PIECE_CODES]])
+
+
+#: Importing numpy costs ~0.1-0.2 s; histogramming 50,000 ids in Python ~4 ms.
+NUMPY_FROM_BYTES = 4 * 50_000
+
+
+@functools.lru_cache(maxsize=1)
+def _numpy() -> Any:
+    try:
+        import numpy  # optional: only to histogram a fast backend's ids quickly
+    except ImportError:
+        return None
+    return numpy
 
 
 def _with_classes(fine: Sequence[int]) -> tuple[int, ...]:
