@@ -64,10 +64,32 @@ def main() -> None:
         mb = path.stat().st_size / 1e6
         count = best([*exe, "count", str(path), "-q"], args.runs)
         estimate = best([*exe, "estimate", str(path)], args.runs)
+        # Where the time goes: the default models without the two vendor encodings that only
+        # tiktoken counts (Mistral's tekken, DeepSeek's deepseek-v3), then each of them alone.
+        parts = {
+            "estimate, o200k_base + per-class models only": [
+                "-m",
+                "gpt-6-luna",
+                "-m",
+                "gemini-4-argon",
+                "-m",
+                "claude-sonnet-5-5",
+                "-m",
+                "grok-4.7",
+            ],
+            "estimate -m mistral-large-4 (tekken)": ["-m", "mistral-large-4"],
+            "estimate -m deepseek-flash (deepseek-v3)": ["-m", "deepseek-flash"],
+        }
+        timed = {
+            label: best([*exe, "estimate", str(path), *models], args.runs)
+            for label, models in parts.items()
+        }
     print(f"file: {mb:.1f} MB mixed text")
     print(f"count -q      {count:6.2f} s")
     print(f"estimate      {estimate:6.2f} s")
     print(f"ratio         {estimate / count:6.2f}x (target <= 1.5)")
+    for label, seconds in timed.items():
+        print(f"{label:48} {seconds:6.2f} s  {seconds / count:5.2f}x count")
 
 
 if __name__ == "__main__":

@@ -41,3 +41,9 @@ def test_one_record_costs_what_estimate_says_for_every_model(cli, tmp_path, monk
     }
     assert len(expected) > 20
     assert got == expected
+    # ... and says how it counted, with estimate's words (dataset mode never reconstructs).
+    plain_how = {row["model"]: row["how_counted"] for row in json.loads(plain.stdout)["rows"]}
+    data_how = {row["model"]: row["how_counted"] for row in json.loads(data.stdout)["models"]}
+    assert data_how == plain_how
+    assert data_how["gemini-4-argon"].startswith("estimated (per-class, Gemma 3")
+    assert data_how["mistral-large-4"] == "exact (tekken)"

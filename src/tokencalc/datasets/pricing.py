@@ -25,6 +25,7 @@ from tokencalc.pricing.estimate import Assumptions
 from tokencalc.pricing.request_rules import fits_limits, tier_offered
 from tokencalc.sheet.model import ModelEntry, Prices
 from tokencalc.sheet.price_sheet import PriceSheet
+from tokencalc.tokenizers.model_counts import class_or_ratio_label
 from tokencalc.tokenizers.token_classes import CLASSES, PIECE_CODES
 
 #: A base the records are counted with: an exact encoding name, or "characters".
@@ -47,6 +48,10 @@ class PricedModel:
     #: per-class estimate: a ratio per entry of a class histogram (token_classes.piece_histogram:
     #: the classes, then the piece codes; zeros where the family's table does not apply)
     class_ratios: tuple[Decimal, ...] | None = None
+    #: how the records' tokens are counted (tokencalc.tokenizers.model_counts labels)
+    count_method: str = "exact"
+    how_counted: str = ""
+    how_short: str = ""
 
     def __post_init__(self) -> None:
         # Whole-number forms of the hot per-record arithmetic (exact: a Decimal is a ratio of ints).
@@ -197,6 +202,7 @@ def priced_models(
                 class_ratios = by_class + (Decimal(0),) * PIECE_CODES
         offered = tier_offered(sheet, model, assumptions.tier, [assumptions.on])
         prices = sheet.prices_on(model, assumptions.on, assumptions.tier) if offered else None
+        method, how, short = class_or_ratio_label(ref)
         priced.append(
             PricedModel(
                 id=model.id,
@@ -209,6 +215,9 @@ def priced_models(
                 prices=prices,
                 rate=rate,
                 class_ratios=class_ratios,
+                count_method=method,
+                how_counted=how,
+                how_short=short,
             )
         )
     return bases, priced

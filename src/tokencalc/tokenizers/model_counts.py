@@ -118,6 +118,20 @@ def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
     return ModelCount(ref.tokens_from(base), ESTIMATED, ratio_detail(ref), short)
 
 
+def class_or_ratio_label(ref: TokenizerRef) -> tuple[str, str, str]:
+    """(method, label, short) of counts made from o200k_base tokens alone — the per-class table
+    or the ratio, never a reconstruction or a tokenizer file (dataset mode counts this way)."""
+    if not ref.estimated:
+        return EXACT, f"{EXACT} ({ref.family})", f"exact ({ref.family})"
+    counting = ref.counting
+    if counting is not None and counting.per_class:
+        return ESTIMATED, f"{ESTIMATED} ({per_class_detail(ref)})", f"per-class ({ref.family})"
+    short = f"×{ref.ratio.normalize():f} {ref.base}" + (
+        ", unmeasured" if counting is not None and counting.unmeasured else ""
+    )
+    return ESTIMATED, f"{ESTIMATED} ({ratio_detail(ref)})", short
+
+
 def family_method(ref: TokenizerRef) -> str:
     """How text is counted for models of ``ref``'s family, in one phrase (``tokencalc models``)."""
     if not ref.estimated:

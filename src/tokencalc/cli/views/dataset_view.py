@@ -28,12 +28,24 @@ def _money(value: Any) -> str | None:
     return None if value is None else decimal_text(value)
 
 
+def _counted_text(rows: Any) -> str:
+    """`` · counted: exact (o200k_base) for a, b; per-class (claude-5) for c`` (estimate's row
+    labels, which dataset mode shows in its caption to keep the table narrow)."""
+    by_label: dict[str, list[str]] = {}
+    for row in rows:
+        by_label.setdefault(row.model.how_short, []).append(row.model.id)
+    parts = [f"{label} for {', '.join(models)}" for label, models in by_label.items() if label]
+    return " · counted: " + "; ".join(parts) if parts else ""
+
+
 def _model_json(row: ModelSummary, cheapest: bool) -> dict[str, Any]:
     m = row.model
     return {
         "model": m.id,
         "provider": m.provider,
         "estimated": m.estimated,
+        "count_method": m.count_method,
+        "how_counted": m.how_counted,
         "ratio": float(m.ratio),
         "context_window": m.context_window,
         "max_output": m.max_output,
@@ -237,6 +249,7 @@ def write_table(
         + _output_text(plan)
         + f" · {a.tier or 'standard'} tier · prices of {a.on.isoformat()} · costs in {a.currency}"
         + " · ≈ estimated tokenizer · p95 nearest-rank"
+        + _counted_text(ordered)
     )
     write_rows(env, fmt, columns, rows, title="Dataset estimate", caption=caption, styles=styles)
     if fmt is not OutputFormat.table:
