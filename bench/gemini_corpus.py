@@ -118,8 +118,8 @@ def documents(fixtures: Path, locale_dir: Path = Path("/usr/share/locale")) -> l
             try:
                 with mo.open("rb") as handle:
                     catalogue = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
-            except Exception:  # noqa: BLE001 - a damaged or oddly encoded catalogue: skip it
-                continue
+            except (OSError, ValueError, UnicodeDecodeError):
+                continue  # an unreadable catalogue: the corpus is what can be read
             for key, value in catalogue.items():
                 msgid = key[0] if isinstance(key, tuple) else key
                 text = msgid if locale == "en" else value
