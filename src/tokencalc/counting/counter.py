@@ -136,7 +136,7 @@ def classes_with_tiktoken(
     if fast is not None and encodings.tables_agree_on(text):
         try:
             buffer = fast(text)
-        except Exception:  # a backend that cannot take this text: tiktoken can
+        except Exception:  # noqa: BLE001 - a backend that cannot take this text: tiktoken can
             pass
         else:
             return len(buffer) // 4, token_classes.piece_histogram_of_buffer(buffer, table)

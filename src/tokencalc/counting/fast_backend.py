@@ -256,12 +256,14 @@ def ids_for(encoding: str) -> IdsFunction | None:
             candidate = _toktok_ids(module, encoding) if module is not None else None
             if candidate is not None and all(
                 len(candidate(text)) == 4 * expected
-                for text, expected in zip(SELF_CHECK_TEXTS, SELF_CHECK_COUNTS[encoding])
+                for text, expected in zip(
+                    SELF_CHECK_TEXTS, SELF_CHECK_COUNTS[encoding], strict=True
+                )
             ):
                 encoder = candidate
             elif candidate is not None:
                 _warn(f"fast backend toktok ({encoding}) encodes ids that disagree with its count")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure: tiktoken encodes the ids
             _warn(
                 f"fast backend toktok ({encoding}) cannot encode ids ({type(exc).__name__}: {exc})"
             )
