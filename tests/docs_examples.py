@@ -27,6 +27,7 @@ import contextlib
 import difflib
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -156,20 +157,82 @@ def render(block: Block, home: Path, work: Path, env: dict[str, str]) -> list[st
     for command in block.setup:
         subprocess.run(["bash", "-c", command], cwd=work, env=env, check=True, capture_output=True)
     for number, command in enumerate(commands):
-        done = subprocess.run(
-            ["bash", "-c", command + " 2>&1"],
-            cwd=work,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        text = done.stdout.replace(str(home), "~").replace(str(work), ".")
+        text = _in_process(command, work, env)
+        if text is None:
+            done = subprocess.run(
+                ["bash", "-c", command + " 2>&1"],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            text = done.stdout
+        text = text.replace(str(home), "~").replace(str(work), ".")
         if number and _blank_between(block):
             out.append("")
         out.append(f"$ {command}")
         out.extend(line.rstrip() for line in text.rstrip("\n").split("\n") if text.strip() or line)
     return out
+
+
+#: Characters that make a command the shell's business (pipes, redirections, globs, variables…).
+_SHELL = set("|&;<>()$`\\*?[]{}~!#=")
+
+
+def _plain_argv(command: str) -> list[str] | None:
+    """``tokencalc ARGS`` with nothing for a shell to do (quotes aside): its arguments."""
+    quote = None
+    for ch in command:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in _SHELL:
+            return None
+    words = shlex.split(command)
+    return words[1:] if words[:1] == ["tokencalc"] else None
+
+
+def _in_process(command: str, work: Path, env: dict[str, str]) -> str | None:
+    """What ``tokencalc ARGS`` prints, run in this process through the CLI's edge (as the
+    script runs it: same streams' contents, same exit path); None when the command needs a
+    shell, or writes to both streams (whose interleaving only a real process shows)."""
+    argv = _plain_argv(command)
+    if argv is None:
+        return None
+    import io
+    import time
+
+    from tokencalc.cli.app import run
+    from tokencalc.cli.env import Environment
+
+    out, err = io.BytesIO(), io.BytesIO()
+    environment = Environment(
+        stdin=io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"),
+        stdout=io.TextIOWrapper(out, encoding="utf-8", write_through=True),
+        stderr=io.TextIOWrapper(err, encoding="utf-8", write_through=True),
+        stdin_isatty=False,
+        stdout_isatty=False,
+        stderr_isatty=False,
+    )
+    saved_environ, saved_cwd = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(env)
+    time.tzset()
+    os.chdir(work)
+    try:
+        run(argv, environment)
+        for stream in (environment.stdout, environment.stderr):
+            stream.flush()
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        time.tzset()
+    if out.getvalue() and err.getvalue():
+        return None
+    return (out.getvalue() or err.getvalue()).decode("utf-8")
 
 
 def _blank_between(block: Block) -> bool:
