@@ -1,10 +1,12 @@
 """The hostile-input matrix (issue 10 §7): input × command → exit code and first stderr line.
 
-Each case runs the installed ``tokencalc`` as a real process (closed streams, /dev/full and
-signals need one). The expected exit codes are the README's contract: 0 ok, 1 bad data or
-input, 2 bad command line, 141 the reader went away; never "internal error", never a
-traceback, and errors stay one line. Large inputs and timings live in tests/test_hostile_slow.py
-(marked ``slow``).
+Cases that need a process — closed streams, /dev/full, a pipe's reader going away, the stream
+encoding, the environment — run the installed ``tokencalc``; the others run in this process
+through the CLI's edge (``run(argv, env)``, what the script runs, so the same exit code and
+lines), and a few of those as a process too (``process=True``) so the script's own path stays
+covered. The expected exit codes are the README's contract: 0 ok, 1 bad data or input, 2 bad
+command line, 141 the reader went away; never "internal error", never a traceback, and errors
+stay one line. Large inputs and timings live in tests/test_hostile_slow.py (marked ``slow``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     shell: str | None = None  # run through bash -c (redirections); {bin} is the script
     files: dict[str, bytes] = field(default_factory=dict)  # written under the work directory first
+    process: bool = False  # run as a process even where the edge in-process would do
+
+    @property
+    def needs_a_process(self) -> bool:
+        return self.process or self.shell is not None or bool(self.env)
 
 
 DEEP_TOML = b"a = " + b"[" * 500 + b"]" * 500 + b"\n"
@@ -83,7 +90,13 @@ CASES = [
         env={"PYTHONIOENCODING": "ascii"},
     ),
     # --- paths ----------------------------------------------------------------------------
-    Case("empty-path-count", ["count", ""], 2, r"^tokencalc: error: an empty path argument"),
+    Case(
+        "empty-path-count",
+        ["count", ""],
+        2,
+        r"^tokencalc: error: an empty path argument",
+        process=True,
+    ),
     Case(
         "empty-path-estimate",
         ["estimate", "", "-m", "gpt-5"],
@@ -102,6 +115,7 @@ CASES = [
         ["models", "--prices", "/dev/zero"],
         1,
         r"^tokencalc: error: /dev/zero: not a regular file",
+        process=True,
     ),
     Case("validate-dev-zero", ["prices", "validate", "/dev/zero"], 1, r""),
     Case(
@@ -206,14 +220,20 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_matrix(case: Case, tmp_path):
+def test_matrix(case: Case, tmp_path, cli, monkeypatch):
     home = tmp_path / "home"
     env = dict(os.environ, TOKENCALC_HOME=str(home), NO_COLOR="1", COLUMNS="120")
     env.pop("TOKENCALC_DEBUG", None)
     env.update(case.env)
     for name, data in case.files.items():
         (tmp_path / name).write_bytes(data)
-    if case.shell is not None:
+    if not case.needs_a_process:
+        monkeypatch.setenv("TOKENCALC_HOME", str(home))
+        monkeypatch.setenv("COLUMNS", "120")
+        monkeypatch.chdir(tmp_path)
+        ran = cli(*case.args, input=case.stdin)
+        code, stderr = ran.exit_code, ran.stderr
+    elif case.shell is not None:
         script = case.shell.format(bin=f"'{BIN}'") + '; echo "rc=${PIPESTATUS[0]}" >&2'
         result = subprocess.run(
             ["bash", "-c", script], capture_output=True, env=env, cwd=tmp_path, timeout=120
@@ -231,7 +251,8 @@ def test_matrix(case: Case, tmp_path):
             timeout=120,
         )
         code = result.returncode
-    stderr = result.stderr.decode("utf-8", "replace")
+    if case.needs_a_process:
+        stderr = result.stderr.decode("utf-8", "replace")
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr
     assert code == case.code, (code, stderr)
     lines = stderr.splitlines()
