@@ -81,7 +81,14 @@ def test_files_errors_warnings_and_exit_codes_match_the_full_cli(cli, tmp_path, 
     folder.mkdir()
     (folder / "inner.md").write_text("# Title\n\nSome words.\n")
     (folder / "image.bin").write_bytes(b"PNG\x00\x00")
-    for args in (
+    # Both in this process through the edge (what the script runs): the quick path, seen to be
+    # taken, against the Typer command line. test_stdin and the tests below run the script.
+    from tokencalc.cli import quick_count
+
+    taken = []
+    real_run = quick_count.run
+    monkeypatch.setattr(quick_count, "run", lambda *a: taken.append(1) or real_run(*a))
+    cases = (
         ["good.txt"],
         ["good.txt", "missing.txt"],
         ["latin1.txt"],
@@ -91,13 +98,15 @@ def test_files_errors_warnings_and_exit_codes_match_the_full_cli(cli, tmp_path, 
         ["nothing*.md"],
         ["-e", "cl100k_base", "good.txt", "folder"],
         ["--encoding=o200k_harmony", "good.txt"],
-    ):
-        ours = quick("count", "-q", *args)
+    )
+    for args in cases:
+        ran = cli("count", "-q", *args, quick_paths=True)
         theirs = full(cli, "count", "-q", *args)
-        assert ours == theirs, args
-    code, out, _ = quick("count", "-q", "good.txt", "folder")
-    assert code == 0
-    assert int(out) == tiktoken_count("The quick brown fox.\n" * 50) + tiktoken_count(
+        assert (ran.exit_code, ran.stdout, ran.stderr) == theirs, args
+    assert len(taken) == len(cases)
+    ran = cli("count", "-q", "good.txt", "folder", quick_paths=True)
+    assert ran.exit_code == 0
+    assert int(ran.stdout) == tiktoken_count("The quick brown fox.\n" * 50) + tiktoken_count(
         "# Title\n\nSome words.\n"
     )
 
