@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import socket
 
 import pytest
-import typer.testing
 
 from cli_harness import CliResult, MockEnvironment
 
@@ -46,11 +44,6 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     for name in VENDOR_ENV:
         monkeypatch.delenv(name, raising=False)
     return home
-
-
-# The Click command tree is built from the Typer app once per test session, as one process
-# builds it once: rebuilt on every in-process invocation it was ~80% of the CLI tests' CPU.
-typer.testing._get_command = functools.cache(typer.testing._get_command)
 
 
 _real_connect = socket.socket.connect
