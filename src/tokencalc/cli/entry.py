@@ -1,10 +1,12 @@
 """The ``tokencalc`` script: an interrupt guard first, then ``run(argv, env)`` and the exit.
 
-The guard is in place before anything but this module (and the standard library's ``os``,
-``signal`` and ``sys``) is imported, so Ctrl-C at any moment — while Typer, Rich or a command's
-core is still being imported, or while the process ends — exits 130 with one
-``tokencalc: interrupted`` line, never a traceback. A second Ctrl-C while the first is being
-handled is ignored: the way out must not be cut short.
+The guard is in place as soon as this module is imported, before anything else of tokencalc
+(only ``os``, ``sys`` and the C ``_signal`` module come first), so Ctrl-C at any moment — while
+Typer, Rich or a command's core is still being imported, or while the process ends — exits 130
+with one ``tokencalc: interrupted`` line, never a traceback. A second Ctrl-C while the first is
+being handled is ignored: the way out must not be cut short. (A Ctrl-C before Python has
+imported this module — its own start-up, or the ``import re`` of the script pip generates —
+cannot be guarded from here.)
 
 ``echo hello | tokencalc count -q`` should cost little more than starting Python, so the edge
 (:func:`tokencalc.cli.app.run`) runs ``count -q`` and ``statusline`` without Typer or Rich. After
@@ -16,8 +18,14 @@ interpreter's teardown saves tens of milliseconds. The full CLI exits normally.
 from __future__ import annotations
 
 import os
-import signal
 import sys
+
+# The C module itself: `signal` turns its constants into enums first (~20 ms under load, during
+# which a Ctrl-C would still print a traceback).
+try:
+    import _signal as signals  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # pragma: no cover - an interpreter without it
+    import signal as signals  # type: ignore[no-redef, unused-ignore]
 
 TYPE_CHECKING = False  # not `typing`'s: it is slow to import, and nothing may come before the guard
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,13 +36,27 @@ _INTERRUPTED = 130
 
 
 def _interrupted(signum: int, frame: FrameType | None) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # one interrupt is enough
+    signals.signal(signals.SIGINT, signals.SIG_IGN)  # one interrupt is enough
     raise KeyboardInterrupt
+
+
+def _guard() -> bool:
+    try:
+        signals.signal(signals.SIGINT, _interrupted)
+    except (ValueError, OSError):  # not the main thread: leave Python's default handling
+        return False
+    return True
+
+
+# Set when the script imports this module, not when it calls main(): the script pip generates
+# compiles a regular expression in between. (Only the script and ``python -m tokencalc``
+# import this module; tests run the edge, tokencalc.cli.app.run, instead.)
+_GUARDED = _guard()
 
 
 def main() -> None:
     """Entry point of the ``tokencalc`` script and ``python -m tokencalc``."""
-    guarded = _guard()
+    guarded = _GUARDED or _guard()
     leave_quickly = False
     try:
         from tokencalc.cli.app import run
@@ -49,18 +71,10 @@ def main() -> None:
     if guarded:
         # From here on the work is done: an interrupt during the interpreter's teardown
         # (joining worker threads, closing files) must not print a traceback.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signals.signal(signals.SIGINT, signals.SIG_IGN)
     if leave_quickly:
         _flush_and_leave(code)
     sys.exit(code)
-
-
-def _guard() -> bool:
-    try:
-        signal.signal(signal.SIGINT, _interrupted)
-    except (ValueError, OSError):  # not the main thread: leave Python's default handling
-        return False
-    return True
 
 
 def _say_interrupted() -> None:
