@@ -35,8 +35,18 @@ if TYPE_CHECKING:  # pragma: no cover
 _INTERRUPTED = 130
 
 
+class _State:
+    #: main() has begun: an interrupt is raised where it lands, inside main()'s handler
+    running = False
+    #: an interrupt came before that (while the script compiled its regex): main() exits 130
+    pending = False
+
+
 def _interrupted(signum: int, frame: FrameType | None) -> None:
     signals.signal(signals.SIGINT, signals.SIG_IGN)  # one interrupt is enough
+    if not _State.running:
+        _State.pending = True
+        return
     raise KeyboardInterrupt
 
 
@@ -59,6 +69,9 @@ def main() -> None:
     guarded = _GUARDED or _guard()
     leave_quickly = False
     try:
+        _State.running = True
+        if _State.pending:
+            raise KeyboardInterrupt
         from tokencalc.cli.app import run
         from tokencalc.cli.env import Environment
 
