@@ -99,10 +99,13 @@ def lazy_exports(
     (``tokencalc.usage`` uses it too).
     """
 
-    import importlib  # here, so that dir(tokencalc) lists only the package's own names
-    import sys
+    import sys  # here, so that dir(tokencalc) lists only the package's own names
 
     def __getattr__(name: str) -> Any:
+        # importlib on first use, not when the package is imported: the command line's
+        # interrupt guard (tokencalc.cli.entry) can only be set once this package is imported
+        import importlib
+
         module = exports.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
