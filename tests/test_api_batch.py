@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tokencalc
+import tokencalc.api.counts
 from strategies import tricky_text
 from tokencalc import api
 from tokencalc.counting import encodings
@@ -54,7 +55,7 @@ def test_batch_of_estimated_models_matches_count_tokens():
 
 
 def test_batch_long_texts_go_through_the_counter(monkeypatch):
-    monkeypatch.setattr(api, "_INLINE_CHARS", 10)
+    monkeypatch.setattr(api.counts, "_INLINE_CHARS", 10)
     texts = ["short", "a longer text, past the inline limit\n" * 100]
     assert tokencalc.count_tokens_batch(texts) == [tiktoken_count(t) for t in texts]
     assert tokencalc.count_tokens(texts[1]) == tiktoken_count(texts[1])

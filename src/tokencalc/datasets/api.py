@@ -8,7 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tokencalc.api import Prices, _day, _number, _sheet, _tier, _token_argument
+from tokencalc.api.arguments import day_argument, number_argument, tier_argument, token_argument
+from tokencalc.api.sheets import Prices, sheet_for
 from tokencalc.bounds import BOUNDS
 from tokencalc.datasets.prompts import RecordSpec, Template
 from tokencalc.datasets.run import DatasetPlan, DatasetRun, open_dataset
@@ -113,7 +114,7 @@ def dataset_plan(
         raise UsageError(
             f"template must be text with {{field}} placeholders, got {type(template).__name__}"
         )
-    _token_argument("output_tokens", output_tokens)
+    token_argument("output_tokens", output_tokens)
     bound = BOUNDS["longest"]
     if not isinstance(longest, int) or isinstance(longest, bool) or not bound.holds(longest):
         raise UsageError(
@@ -127,17 +128,19 @@ def dataset_plan(
         output_field=output_field,
         key_field=key,
     )
-    sheet = _sheet(prices)
+    sheet = sheet_for(prices)
     code = currency.strip().upper() if isinstance(currency, str) else currency
     assumptions = Assumptions(
-        on=_day(on),
+        on=day_argument(on),
         output_tokens=output_tokens,
-        output_ratio=None if output_ratio is None else _number("output_ratio", output_ratio),
-        cached_fraction=_number("cached", cached, bound="cached_fraction"),
-        tier=_tier(tier),
+        output_ratio=None
+        if output_ratio is None
+        else number_argument("output_ratio", output_ratio),
+        cached_fraction=number_argument("cached", cached, bound="cached_fraction"),
+        tier=tier_argument(tier),
         currency=code,
     )
-    explicit = None if rate is None else _number("rate", rate)
+    explicit = None if rate is None else number_argument("rate", rate)
     from dataclasses import replace
 
     assumptions = replace(assumptions, rate=sheet.exchange_rate(code, explicit))
