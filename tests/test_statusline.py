@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tokencalc.usage import claude_index
+from tokencalc.usage import claude_index, claude_index_store
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAUDE_FIXTURE = Path(__file__).parent / "fixtures" / "usage" / "claude_code"
@@ -236,7 +236,7 @@ def test_concurrent_runs_leave_a_good_index(live):
     assert all(left) and max(_minutes(m) for m in left) - min(_minutes(m) for m in left) <= 1
     assert len({re.sub(r"\d+h\d+m left", "left", line) for line in outputs}) == 1
     index = live["tmp"] / "cache" / claude_index.INDEX_NAME
-    assert claude_index._load(index)["files"]  # complete and readable
+    assert claude_index_store.load_index(index)["files"]  # complete and readable
     assert not [p for p in index.parent.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -277,4 +277,4 @@ def test_index_built_in_batches_gives_the_same_records_and_stores_one_entry_per_
     )
     assert warm.files_read == 0 and sorted(warm.summaries, key=lambda s: s.timestamp) == expected
     for name in claude_index.transcripts([tmp_path / "projects"]):
-        assert len(claude_index._read_shard(tmp_path / "batched", name)) == 5
+        assert len(claude_index_store.read_shard(tmp_path / "batched", name)) == 5

@@ -1,6 +1,6 @@
 """An incremental index of Claude Code's usage records, for ``tokencalc statusline``.
 
-Kept in the user cache dir (``<cache>/claude-code-index.v1``). Per transcript it holds the
+Kept in the user cache dir (:mod:`tokencalc.usage.claude_index_store`). Per transcript it holds the
 file's size and modification time, the byte offset read up to (the end of its last complete
 line) with the bytes just before it, and one compact entry per assistant line: what
 de-duplication needs (the key, rank, group and replica flag of
@@ -24,7 +24,6 @@ equal), run over the compact entries, so the status line counts exactly what ``t
 
 from __future__ import annotations
 
-import marshal
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,13 +32,20 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from tokencalc.usage.claude_index_store import (
+    FORMAT,
+    Entry,
+    load_index,
+    read_shard,
+    save_index,
+    shard_meta,
+    write_shard,
+)
 from tokencalc.usage.dedup import settle_groups, settle_keys
 
 INDEX_NAME = "claude-code-index.v3"
-FORMAT = 3  # bump when the layout changes
 TAIL = 64  # bytes before the offset that must be unchanged to resume there
 BATCH = 50_000  # new entries priced and written at a time when building the index
-Entry = tuple[Any, ...]  # (key, rank, group, replica, ts, session, tokens, cost, pricing fields)
 
 
 @dataclass(frozen=True)
@@ -89,30 +95,6 @@ def transcripts(dirs: Iterable[Path]) -> Iterator[str]:
                         yield entry.path
         except OSError:
             continue
-
-
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as handle:
-            data = marshal.loads(handle.read())  # loads(bytes) is ten times faster than load(file)
-        if (
-            isinstance(data, dict)
-            and data.get("format") == FORMAT
-            and isinstance(data.get("files"), dict)
-        ):
-            return data
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    return {"format": FORMAT, "sheet": None, "files": {}}
-
-
-def _save(path: Path, data: dict[str, Any]) -> None:
-    from tokencalc.atomic import write_bytes_atomic
-
-    try:
-        write_bytes_atomic(path, marshal.dumps(data))
-    except OSError:
-        pass  # a read-only cache dir: the next run reads again
 
 
 def _read_from(
@@ -229,48 +211,6 @@ class Refresh:
     repriced: bool
 
 
-def _shard(where: Path, name: str) -> Path:
-    import hashlib
-
-    digest = hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()
-    return where.with_name(where.name + ".d") / digest
-
-
-def _read_shard(where: Path, name: str) -> list[Entry] | None:
-    try:
-        with open(_shard(where, name), "rb") as handle:
-            entries = marshal.loads(handle.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    return entries if isinstance(entries, list) else None
-
-
-def _write_shard(where: Path, name: str, entries: list[Entry]) -> None:
-    """Atomically (a temporary file renamed over it); no fsync: it is a cache."""
-    import tempfile
-
-    target = _shard(where, name)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(marshal.dumps(entries))
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass
-
-
-def _meta(size: int, mtime: int, offset: int, tail: bytes, entries: list[Entry]) -> list[Any]:
-    """A file's line in the index: what tells whether it changed, and which records its shard holds."""
-    last = max((e[4] for e in entries), default=0.0)
-    sessions = sorted({e[5] for e in entries if e[5]})
-    return [size, mtime, offset, tail, last, sessions]
-
-
 def _flush(
     pending: list[tuple[str, list[Entry], list[Entry], list[Any], list[Any]]],
     repriced: bool,
@@ -300,9 +240,9 @@ def _flush(
         for name, kept, entries, _, _ in pending:
             loaded[name] = _settled(kept + entries)
     for name, _, _, _, meta in pending:
-        _write_shard(where, name, loaded[name])
+        write_shard(where, name, loaded[name])
         size, mtime, offset, tail = meta
-        files[name] = _meta(size, mtime, offset, tail, loaded[name])
+        files[name] = shard_meta(size, mtime, offset, tail, loaded[name])
         last, sessions = files[name][4], files[name][5]
         if (
             not repriced
@@ -330,7 +270,7 @@ def refresh(
     ``session``, are de-duplicated and returned (the status line needs no older ones).
     """
     where = path or index_path()
-    data = _load(where)
+    data = load_index(where)
     signature = sheet_signature()
     repriced = data.get("sheet") != signature
     old_files: dict[str, list[Any]] = data["files"]
@@ -358,7 +298,7 @@ def refresh(
             continue
         changed = True
         opened += 1
-        kept = _read_shard(where, name) if old is not None and len(old) == 6 else None
+        kept = read_shard(where, name) if old is not None and len(old) == 6 else None
         result = None
         if kept is not None and stat.st_size >= old[2] > 0:  # type: ignore[index]
             try:
@@ -385,19 +325,19 @@ def refresh(
         for name in files:
             stored = loaded.get(name)
             loaded[name] = price_entries(
-                stored if stored is not None else _read_shard(where, name) or []
+                stored if stored is not None else read_shard(where, name) or []
             )
-            _write_shard(where, name, loaded[name])
+            write_shard(where, name, loaded[name])
         changed = True
     if changed:
-        _save(where, {"format": FORMAT, "sheet": signature, "files": files})
+        save_index(where, {"format": FORMAT, "sheet": signature, "files": files})
     wanted = []
     for name, meta in files.items():
         if since is not None and meta[4] < since and (session is None or session not in meta[5]):
             continue
         shard = loaded.get(name)
         if shard is None:
-            shard = _read_shard(where, name)
+            shard = read_shard(where, name)
         if shard is not None:
             entries = shard
         else:  # a shard gone missing: read the file again
@@ -408,9 +348,9 @@ def refresh(
             assert again is not None  # a read from the start has no bytes before it to check
             new, offset, tail, records = again
             entries = _settled(price_entries(new, records))
-            _write_shard(where, name, entries)
-            files[name] = _meta(files[name][0], files[name][1], offset, tail, entries)
-            _save(where, {"format": FORMAT, "sheet": signature, "files": files})
+            write_shard(where, name, entries)
+            files[name] = shard_meta(files[name][0], files[name][1], offset, tail, entries)
+            save_index(where, {"format": FORMAT, "sheet": signature, "files": files})
         wanted.append([None, None, None, None, entries])
     return Refresh(_dedup(wanted, since, session), len(files), opened, repriced)
 
