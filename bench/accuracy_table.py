@@ -21,7 +21,7 @@ import math
 import statistics
 from pathlib import Path
 
-from tokencalc.counting.counter import classes_with_tiktoken
+from tokencalc.counting.part_counts import classes_with_tiktoken
 from tokencalc.sheet.load import load_price_sheet
 from tokencalc.tokenizers import claude_tiling
 from tokencalc.tokenizers.token_classes import estimate_tokens

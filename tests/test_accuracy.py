@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tokencalc.counting.counter import classes_with_tiktoken
+from tokencalc.counting.part_counts import classes_with_tiktoken
 from tokencalc.sheet.load import load_price_sheet
 from tokencalc.tokenizers import claude_reconstruction
 from tokencalc.tokenizers.token_classes import estimate_tokens

@@ -10,7 +10,9 @@ from strategies import tricky_text
 from tokencalc.counting import counter as counting
 from tokencalc.counting import encodings
 from tokencalc.counting.chunking import safe_cuts
-from tokencalc.counting.counter import Counts, TokenCounter, Utf8Decoder
+from tokencalc.counting.counter import Counts, TokenCounter
+from tokencalc.counting.input_counts import count_inputs
+from tokencalc.counting.utf8 import Utf8Decoder
 
 
 def tiktoken_count(name: str, text: str) -> int:
@@ -155,7 +157,7 @@ def test_inputs_count_in_parallel_and_a_bad_one_does_not_disturb_the_others(tmp_
     (tmp_path / "f12.bin").write_bytes(b"\0binary")
     sources = resolve_inputs([str(tmp_path)]).sources
     with TokenCounter(small_budget=0, workers=2) as counter:
-        results = list(counting.count_inputs(counter, sources))
+        results = list(count_inputs(counter, sources))
     assert [r.label.rsplit("/", 1)[-1] for r in results] == sorted([*texts, "f05.bin", "f12.bin"])
     for result in results:
         name = result.label.rsplit("/", 1)[-1]

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tokencalc.counting import encodings, long_pieces, long_pieces_parallel
-from tokencalc.counting.counter import TokenCounter, classes_with_tiktoken, count_with_tiktoken
+from tokencalc.counting.counter import TokenCounter
+from tokencalc.counting.part_counts import classes_with_tiktoken, count_with_tiktoken
 from tokencalc.tokenizers import token_classes
 
 BASES = ["o200k_base", "cl100k_base"]

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from tokencalc.counting import counter as counting
 from tokencalc.counting import encodings
-from tokencalc.counting.counter import TokenCounter, classes_with_tiktoken
+from tokencalc.counting.counter import TokenCounter
+from tokencalc.counting.part_counts import classes_with_tiktoken
 from tokencalc.errors import EncodingDataError
 from tokencalc.tokenizers import token_classes
 from tokencalc.tokenizers.token_classes import CLASSES, classify_bytes, classify_text

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from strategies import cjk_like, code_like, prose_like, whitespace_heavy
 from tokencalc.counting import counter as counting
-from tokencalc.counting import encodings
+from tokencalc.counting import encodings, part_counts
 from tokencalc.counting.chunking import safe_cuts
 
 VENDOR_ENCODINGS = ["tekken", "qwen2.5", "qwen3.6", "deepseek-v3"]
@@ -469,12 +469,12 @@ def test_a_vocabulary_is_read_only_when_counted_with(cli, monkeypatch):
 def test_long_whitespace_runs_take_the_split_path_exactly(name):
     text = (
         "caf\u0065\u0301 "
-        + " " * (counting.LONG_RUN + 10)
+        + " " * (part_counts.LONG_RUN + 10)
         + "x1234\n\t"
         + "\u3000" * 10
         + "カタ・カ"
     )
-    assert counting.has_long_whitespace_run(text)
+    assert part_counts.has_long_whitespace_run(text)
     normalize = encodings.normalizer(name)
     whole = encodings.get_encoding(name).encode_ordinary(normalize(text) if normalize else text)
     assert counting.count_with_tiktoken(name, text) == len(whole)

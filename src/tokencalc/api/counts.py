@@ -26,7 +26,7 @@ _INLINE_CHARS = 1 << 18
 
 
 def _count_exact(base: str, text: str) -> int:
-    from tokencalc.counting.counter import count_exact
+    from tokencalc.counting.part_counts import count_exact
 
     globals()["_count_exact"] = count_exact  # later calls skip the import
     return count_exact(base, text)
@@ -204,7 +204,7 @@ def count_file(
 
     Raises :class:`~tokencalc.errors.InputError` for a file that cannot be read or is binary.
     """
-    from tokencalc.counting.counter import count_inputs
+    from tokencalc.counting.input_counts import count_inputs
     from tokencalc.counting.inputs import InputSource
 
     file = path_argument("path", path)

@@ -8,31 +8,33 @@ places (``tokencalc.counting.chunking``) and the parts are counted on worker thr
 
 The sum over the parts equals tiktoken's count of the whole text; tests/test_counting.py checks
 this with property tests. Text is counted as ordinary text: ``<|endoftext|>`` in a file is
-counted as the characters it is.
+counted as the characters it is. One part's counts are :mod:`tokencalc.counting.part_counts`;
+counting many inputs in order is :mod:`tokencalc.counting.input_counts`.
+
+Longer than 400 lines on purpose: the pool, the per-input tallies and the cutting of streams
+into parts share the part size and each other's state, and stay together.
 """
 
 from __future__ import annotations
 
-import codecs
 import functools
-import re
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
 from tokencalc.counting import encodings, fast_backend, long_pieces, unicode_guard
 from tokencalc.counting.chunking import first_safe_cut, last_safe_cut
-from tokencalc.counting.inputs import (
-    BinaryInput,
-    InputProblem,
-    InputReadError,
-    InputSource,
-    open_source,
-    read_blocks,
+from tokencalc.counting.part_counts import (
+    PartResult,
+    classes_with_tiktoken,
+    count_exact,
+    count_part,
+    count_with_tiktoken,
 )
+from tokencalc.counting.utf8 import Utf8Decoder
 from tokencalc.tokenizers import token_classes
 
 #: Characters a process counts in pure Python before building tiktoken's tokenizer pays off.
@@ -45,9 +47,6 @@ CUT_WINDOW = 1 << 12
 #: A small text with a run this long (a piece the pure-Python BPE would take quadratic time
 #: on) is counted by tiktoken and tokencalc.counting.long_pieces instead.
 SMALL_PIECE_CHARS = 256
-#: A text shorter than this is always safe to hand to tiktoken whole: its longest possible
-#: piece costs tiktoken a few MB and milliseconds (and stays far from its regex stack limit).
-LONG_RUN = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -79,174 +78,6 @@ class Counts:
             replaced=self.replaced + other.replaced,
             classes=token_classes.add_histograms(self.classes, other.classes),
         )
-
-
-def has_long_whitespace_run(text: str) -> bool:
-    """True if ``text`` holds LONG_RUN whitespace characters in a row (or, rarely, half that).
-
-    Such a text is split before tiktoken sees it (tiktoken's regex overflows its stack on a
-    million spaces); :func:`long_pieces.may_hold_long_piece` is the wider test the counting
-    uses, which also catches long runs of anything else.
-    """
-    step = LONG_RUN // 2
-    sample = text[::step]
-    for i in range(len(sample) - 1):
-        if (
-            sample[i].isspace()
-            and sample[i + 1].isspace()
-            and text[i * step : (i + 1) * step + 1].isspace()
-        ):
-            return True
-    return False
-
-
-def count_with_tiktoken(
-    encoding_name: str, text: str, cancelled: Callable[[], bool] = long_pieces.never
-) -> int:
-    """Exact count of ``text`` with tiktoken, in bounded memory whatever its pieces.
-
-    A text that may hold a piece of ``long_pieces.LONG_PIECE_CHARS`` characters or more (one
-    run of letters, punctuation, NUL bytes or whitespace) is split here and its long pieces
-    counted in windows (:mod:`tokencalc.counting.long_pieces`): tiktoken would need ~55 bytes per byte
-    of such a piece, time that grows faster than its length, and overflows its regex stack on
-    a million spaces. ``cancelled`` is polled while a long piece is counted.
-    """
-    encoding = encodings.get_encoding(encoding_name)
-    normalize = encodings.normalizer(encoding_name)
-    if normalize is not None:
-        text = normalize(text)
-    if not long_pieces.may_hold_long_piece(text):
-        return len(encoding.encode_ordinary(text))
-    return long_pieces.count_by_pieces(
-        encoding, encodings.split_pattern(encoding_name), text, cancelled
-    )
-
-
-_PartResult = tuple[dict[str, int], int, int, tuple[int, ...]]
-
-
-def classes_with_tiktoken(
-    text: str, cancelled: Callable[[], bool] = long_pieces.never
-) -> tuple[int, tuple[int, ...]]:
-    """o200k_base's exact count of ``text`` and its tokens per token class and per piece code
-    (tokencalc.tokenizers.token_classes.piece_histogram)."""
-    table = token_classes.piece_table()
-    long_piece = long_pieces.may_hold_long_piece(text)
-    fast = None if long_piece else fast_backend.ids_for(token_classes.CLASS_BASE)
-    if fast is not None and encodings.tables_agree_on(text):
-        try:
-            buffer = fast(text)
-        except Exception:  # noqa: BLE001 - a backend that cannot take this text: tiktoken can
-            pass
-        else:
-            return len(buffer) // 4, token_classes.piece_histogram_of_buffer(buffer, table)
-    encoding = encodings.get_encoding(token_classes.CLASS_BASE)
-    if not long_piece:
-        ids = encoding.encode_ordinary(text)
-        return len(ids), token_classes.piece_histogram(ids, table)
-    histogram: list[tuple[int, ...]] = [()]
-
-    def add(ids: list[int]) -> None:
-        histogram[0] = token_classes.add_histograms(
-            histogram[0], token_classes.piece_histogram(ids, table)
-        )
-
-    count = long_pieces.count_by_pieces(
-        encoding, encodings.split_pattern(token_classes.CLASS_BASE), text, cancelled, add
-    )
-    return count, histogram[0]
-
-
-def count_words(text: str) -> int:
-    """Whitespace-separated words, as ``len(text.split())``, without copying a huge text."""
-    if len(text) <= 1 << 20:
-        return len(text.split())
-    return sum(1 for _ in _WORD.finditer(text))
-
-
-_WORD = re.compile(r"\S+")
-
-
-def count_exact(
-    encoding_name: str,
-    text: str,
-    cancelled: Callable[[], bool] = long_pieces.never,
-    screened: bool = False,
-) -> int:
-    """Exact count of ``text`` for a canonical encoding, on this thread.
-
-    A verified fast backend (``tokencalc.counting.fast_backend``) counts it when one is
-    installed for the encoding and no character of the text is one its tables and tiktoken's
-    may classify differently (``unicode_guard.backend_agrees_on``; ``screened``: the caller
-    has checked that already, on the bytes the text was decoded from); otherwise, or if the
-    backend raises, tiktoken does. A text that may hold a long piece always goes to
-    :func:`count_with_tiktoken` (bounded memory, cancellable).
-    """
-    fast = fast_backend.counter_for(encoding_name)
-    if (
-        fast is not None
-        and (screened or unicode_guard.backend_agrees_on(text))
-        and not long_pieces.may_hold_long_piece(text)
-    ):
-        try:
-            return fast(text)
-        except Exception:  # noqa: BLE001 - a backend that cannot take this text: tiktoken can
-            pass
-    return count_with_tiktoken(encoding_name, text, cancelled)
-
-
-def _count_part(
-    bases: Sequence[str],
-    part: str,
-    count_words_too: bool,
-    classes: bool = False,
-    count_lines: bool = True,
-    cancelled: Callable[[], bool] = long_pieces.never,
-    screened: bool = False,
-) -> _PartResult:
-    """Tokens per encoding, words, lines and token classes of one part (on a worker thread).
-
-    ``screened``: the part's bytes hold no character a fast backend may classify differently
-    from tiktoken (``unicode_guard.Utf8Screen``)."""
-    tokens: dict[str, int] = {}
-    histogram: tuple[int, ...] = ()
-    if classes:
-        tokens[token_classes.CLASS_BASE], histogram = classes_with_tiktoken(part, cancelled)
-    for base in bases:
-        if base not in tokens:
-            tokens[base] = count_exact(base, part, cancelled, screened)
-    lines = part.count("\n") if count_lines else 0
-    return tokens, count_words(part) if count_words_too else 0, lines, histogram
-
-
-_replacements = threading.local()
-
-
-def _replace_and_count(error: UnicodeError) -> tuple[str, int]:
-    if not isinstance(error, UnicodeDecodeError):  # registered for decoding only
-        raise error
-    _replacements.count = getattr(_replacements, "count", 0) + 1
-    return "\ufffd", error.end
-
-
-codecs.register_error("tokencalc.replace", _replace_and_count)
-
-
-class Utf8Decoder:
-    """Incremental UTF-8 decoding that replaces invalid bytes with U+FFFD and counts them.
-
-    Each maximal invalid sequence becomes one U+FFFD, as Python's ``errors="replace"`` does.
-    """
-
-    def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")("tokencalc.replace")
-        self.replaced = 0
-
-    def decode(self, data: bytes, final: bool = False) -> str:
-        before = getattr(_replacements, "count", 0)
-        text = self._decoder.decode(data, final)
-        self.replaced += getattr(_replacements, "count", 0) - before
-        return text
 
 
 class _Tally:
@@ -311,7 +142,7 @@ class _Tally:
             for base, value in self._counter._count_small(text).items():
                 self.totals[base] += value
 
-    def add(self, result: _PartResult) -> None:
+    def add(self, result: PartResult) -> None:
         tokens, words, lines, histogram = result
         for base, value in tokens.items():
             if base in self.totals:
@@ -386,7 +217,7 @@ class TokenCounter:
         self._cancel = threading.Event()
         # Every part in flight, oldest first, across all inputs: at most 2 per worker, so
         # memory stays bounded while the next file is read and cut.
-        self._queue: deque[tuple[_Tally, Future[_PartResult]]] = deque()
+        self._queue: deque[tuple[_Tally, Future[PartResult]]] = deque()
 
     def __enter__(self) -> TokenCounter:
         return self
@@ -488,7 +319,7 @@ class TokenCounter:
             (
                 tally,
                 pool.submit(
-                    _count_part,
+                    count_part,
                     self._bases,
                     part,
                     self._count_words,
@@ -622,55 +453,3 @@ def count_text(text: str, encoding: str = encodings.DEFAULT_ENCODING) -> int:
     """Exact tokens of ``text`` for one encoding (a convenience over :class:`TokenCounter`)."""
     with TokenCounter([encoding]) as counter:
         return counter.count_text(text).tokens[encoding]
-
-
-@dataclass(frozen=True)
-class InputResult:
-    """The outcome for one input: its counts, or the problem that stopped it."""
-
-    label: str
-    counts: Counts | None = None
-    problem: InputProblem | None = None
-
-
-#: Inputs read ahead while earlier ones finish counting (many small files count in parallel).
-READ_AHEAD = 8
-
-
-def count_inputs(
-    counter: TokenCounter,
-    sources: Iterable[InputSource],
-    progress: Callable[[int], None] | None = None,
-    stdin: BinaryIO | None = None,
-) -> Iterator[InputResult]:
-    """Count each input, yielding results in input order; a bad input is a problem, not an error.
-
-    ``stdin`` is the byte stream a ``-`` input reads (the CLI passes its environment's).
-
-    A file found by walking a directory that turns out to be binary (a NUL byte in the first
-    8 KiB) is ``skipped``; one named on the command line is an ``error``. Up to READ_AHEAD
-    inputs are read while earlier ones finish counting on the workers.
-    """
-    window: deque[tuple[InputSource, PendingCounts | InputProblem]] = deque()
-
-    def finished(source: InputSource, outcome: PendingCounts | InputProblem) -> InputResult:
-        if isinstance(outcome, InputProblem):
-            return InputResult(source.label, problem=outcome)
-        return InputResult(source.label, counts=outcome.result())
-
-    for source in sources:
-        try:
-            with open_source(source, stdin) as handle:
-                outcome: PendingCounts | InputProblem = counter.start_stream(
-                    read_blocks(handle), progress
-                )
-        except BinaryInput:
-            kind = "skipped" if source.discovered else "error"
-            outcome = InputProblem(source.label, "binary file, not counted", kind)
-        except InputReadError as exc:
-            outcome = InputProblem(source.label, str(exc))
-        window.append((source, outcome))
-        if len(window) > READ_AHEAD:
-            yield finished(*window.popleft())
-    while window:
-        yield finished(*window.popleft())

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from tokencalc.counting import fast_backend
-from tokencalc.counting.counter import (
+from tokencalc.counting.encodings import get_encoding, normalizer
+from tokencalc.counting.part_counts import (
     LONG_RUN,
     classes_with_tiktoken,
     count_exact,
     count_with_tiktoken,
 )
-from tokencalc.counting.encodings import get_encoding, normalizer
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CHARACTERS, CacheRule, OutputRule, PricedModel
 from tokencalc.datasets.prompts import RecordProblem, RecordSpec

@@ -6,13 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokencalc.counting.counter import (
-    PART_CHARS,
-    SMALL_TEXT_BUDGET,
-    Counts,
-    TokenCounter,
-    count_with_tiktoken,
-)
+from tokencalc.counting.counter import PART_CHARS, SMALL_TEXT_BUDGET, Counts, TokenCounter
+from tokencalc.counting.part_counts import count_with_tiktoken
 
 #: The encoding chat-export text is counted with, unless the model priced has another exact one.
 CHAT_ENCODING = "o200k_base"

@@ -24,7 +24,8 @@ from tokencalc.cli.options import (
 from tokencalc.cli.phrasing import plan_warning
 from tokencalc.cli.views import plans_view
 from tokencalc.cli.views.render import OutputFormat
-from tokencalc.counting.counter import TokenCounter, count_inputs
+from tokencalc.counting.counter import TokenCounter
+from tokencalc.counting.input_counts import count_inputs
 from tokencalc.counting.inputs import STDIN_LABEL, InputSource
 from tokencalc.errors import InputError, UsageError
 from tokencalc.plans.core import compare_plans, find_plans

@@ -15,7 +15,8 @@ from typing import Any
 from tokencalc.cli.env import Environment
 from tokencalc.cli.views.progress import LazyProgress, progress_allowed
 from tokencalc.counting import counter as counting
-from tokencalc.counting.counter import Counts, InputResult
+from tokencalc.counting.counter import Counts
+from tokencalc.counting.input_counts import InputResult, count_inputs
 from tokencalc.counting.inputs import InputProblem, resolve_inputs
 from tokencalc.safe_text import escape
 
@@ -104,9 +105,7 @@ def count_paths(
             env=env,
         ) as progress,
     ):
-        for result in counting.count_inputs(
-            counter, resolved.sources, progress.advance, env.stdin_bytes
-        ):
+        for result in count_inputs(counter, resolved.sources, progress.advance, env.stdin_bytes):
             progress.file_done()
             outcome.results.append(result)
             if result.problem is not None:
