@@ -7,7 +7,7 @@ from reading the sheet until the new one is in place. A second edit waits for it
 ``TOKENCALC_LOCK_TIMEOUT`` seconds (default 10), and then gives up with a clear message.
 
 The lock is advisory (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows): an editor
-that does not take it is not stopped, which is why :func:`tokencalc.sheet.edit.write_edit`
+that does not take it is not stopped, which is why :func:`tokencalc.sheet.user_sheet.write_edit`
 also refuses to write when the sheet changed on disk since it was read.
 """
 

@@ -8,7 +8,7 @@ A ``[tokenizers.<id>]`` entry always has ``base``, ``ratio`` and ``source``. It 
   family without a table says its ratio is a guess, and its rows say "unmeasured".
 * ``gemma3_classes`` — with ``classes``, a finer table for Gemini: per class, six ratios by
   what Gemma 3 makes of the o200k_base token alone (1, 2, 3+ tokens) without and with a leading
-  space (tokencalc.token_classes piece codes). Used where a count has piece codes; ``classes``
+  space (tokencalc.tokenizers.token_classes piece codes). Used where a count has piece codes; ``classes``
   elsewhere (datasets).
 * ``reconstruct`` — a Claude tokenizer generation (``claude-v3``, ``claude-v4.7``,
   ``claude-v4.8``) that tokencalc reconstructs offline (tokencalc.tokenizers.claude_tiling, over ctok's
