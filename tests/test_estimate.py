@@ -12,8 +12,8 @@ from tokencalc.cli.flags import error_message
 from tokencalc.cli.phrasing import estimate_notes as _estimate_notes
 from tokencalc.counting.counter import Counts
 from tokencalc.errors import ArgumentError, BudgetExceeded, TokencalcError, UsageError
+from tokencalc.pricing.assumptions import Assumptions
 from tokencalc.pricing.estimate import (
-    Assumptions,
     check_budget,
     check_tier_offered,
     encodings_needed,

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tokencalc.counting.counter import Counts
 from tokencalc.datasets.pricing import priced_models
-from tokencalc.pricing.estimate import Assumptions
+from tokencalc.pricing.assumptions import Assumptions
 from tokencalc.sheet.load import load_price_sheet
 from tokencalc.tokenizers.model_counts import model_count
 from tokencalc.tokenizers.token_classes import CLASSES, HISTOGRAM_SIZE, PIECE_CODES, estimate_tokens

@@ -150,8 +150,8 @@ def compare_models(
     """
     from dataclasses import replace
 
+    from tokencalc.pricing.assumptions import Assumptions
     from tokencalc.pricing.estimate import (
-        Assumptions,
         count_needs,
         tier_not_offered,
     )

@@ -14,7 +14,7 @@ from tokencalc.bounds import BOUNDS
 from tokencalc.datasets.prompts import RecordSpec, Template
 from tokencalc.datasets.run import DatasetPlan, DatasetRun, open_dataset
 from tokencalc.errors import ArgumentError, UsageError
-from tokencalc.pricing.estimate import Assumptions
+from tokencalc.pricing.assumptions import Assumptions
 from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
 

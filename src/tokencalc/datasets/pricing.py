@@ -20,8 +20,8 @@ from decimal import Decimal
 
 from tokencalc.counting.encodings import canonical_encoding
 from tokencalc.errors import UsageError
+from tokencalc.pricing.assumptions import Assumptions
 from tokencalc.pricing.costs import MILLION
-from tokencalc.pricing.estimate import Assumptions
 from tokencalc.pricing.request_rules import fits_limits, tier_offered
 from tokencalc.sheet.model import ModelEntry, Prices
 from tokencalc.sheet.price_sheet import PriceSheet

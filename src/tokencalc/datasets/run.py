@@ -32,7 +32,7 @@ from tokencalc.datasets.work import (
     run_batches,
 )
 from tokencalc.errors import ArgumentError, InputError, Problem, UsageError
-from tokencalc.pricing.estimate import DEFAULT_OUTPUT_RATIO, Assumptions
+from tokencalc.pricing.assumptions import DEFAULT_OUTPUT_RATIO, Assumptions
 from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.tokenizers.token_classes import HISTOGRAM_SIZE

@@ -50,8 +50,8 @@ from tokencalc.cli.views.inputs_view import CountedInputs, count_paths
 from tokencalc.cli.views.online_view import OnlineOption, count_online, online_text_limit
 from tokencalc.cli.views.render import OutputFormat
 from tokencalc.errors import ExitCode, UsageError
+from tokencalc.pricing.assumptions import Assumptions
 from tokencalc.pricing.estimate import (
-    Assumptions,
     check_budget,
     check_tier_offered,
     count_needs,

@@ -16,8 +16,9 @@ from tokencalc.cli.views.render import (
     write_json,
     write_rows,
 )
+from tokencalc.pricing.assumptions import Assumptions
 from tokencalc.pricing.costs import decimal_text, format_money
-from tokencalc.pricing.estimate import Assumptions, Estimate, EstimateRow, sort_rows
+from tokencalc.pricing.estimate import Estimate, EstimateRow, sort_rows
 from tokencalc.pricing.estimate_dates import peak_note
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.tokenizers.model_counts import FRAME_NOTE
