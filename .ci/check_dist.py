@@ -51,6 +51,9 @@ def check_wheel(wheel: Path, problems: list[str]) -> None:
         for needed in ("tokencalc/data/NOTICE", "tokencalc/data/LICENSE-Apache-2.0.txt"):
             if needed not in names:
                 problems.append(f"{wheel.name}: missing {needed}")
+        # tokencalc's own MIT licence, in the wheel's metadata (PEP 639 licence files)
+        if not any(n.endswith(".dist-info/licenses/LICENSE") for n in names):
+            problems.append(f"{wheel.name}: missing tokencalc's LICENSE in its .dist-info")
         vocabularies = [n for n in names if n.endswith(".tiktoken.gz")]
         if not vocabularies:
             problems.append(f"{wheel.name}: no vocabularies (*.tiktoken.gz)")
@@ -69,6 +72,7 @@ def check_sdist(sdist: Path, problems: list[str]) -> None:
             "pyproject.toml",
             "pricing.toml",
             "README.md",
+            "LICENSE",
             "src/tokencalc/__init__.py",
             "src/tokencalc/data/NOTICE",
             "src/tokencalc/data/LICENSE-Apache-2.0.txt",
