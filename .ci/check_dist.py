@@ -83,6 +83,9 @@ def check_sdist(sdist: Path, problems: list[str]) -> None:
                 problems.append(f"{sdist.name}: missing {needed}")
             elif not member.isfile():
                 problems.append(f"{sdist.name}: {needed} is not a regular file")
+        links = sorted(name for name, m in members.items() if m.issym() or m.islnk())
+        if links:
+            problems.append(f"{sdist.name}: links in the sdist: {', '.join(links[:5])}")
         if "src/tokencalc/pricing.toml" in members:
             problems.append(f"{sdist.name}: src/tokencalc/pricing.toml should not exist")
         print(f"{sdist.name}: {len(members)} files")
