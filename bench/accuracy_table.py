@@ -19,7 +19,10 @@ import json
 import lzma
 import math
 import statistics
+from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from tokencalc.counting.part_counts import classes_with_tiktoken
 from tokencalc.sheet.load import load_price_sheet
@@ -57,6 +60,13 @@ ORDER = [
 ]
 
 
+def _classes(table: Mapping[str, Decimal] | None) -> Mapping[str, Decimal]:
+    """A family's per-class table; every family this table reports has one."""
+    if table is None:
+        raise SystemExit("the packaged sheet lost a per-class table")
+    return table
+
+
 def cell(errors: list[float]) -> str:
     if not errors:
         return "—"
@@ -69,7 +79,7 @@ def main() -> None:
     frames = data["claude_frames"]
     sheet = load_price_sheet(user_sheet=False)
     tables = {
-        name: sheet.tokenizers[name].counting.classes
+        name: _classes(sheet.tokenizers[name].counting.classes)
         for name in ("gemini", "claude-legacy", "claude-5")
     }
     gemini_pieces = sheet.tokenizers["gemini"].counting.pieces
@@ -102,10 +112,10 @@ def main() -> None:
         e = rows.get(kind)
         if not e:
             continue
-        rebuilt = cell(e.get("claude-legacy_rebuilt", []) + e.get("claude-5_rebuilt", []))
+        rebuilt_cell = cell(e.get("claude-legacy_rebuilt", []) + e.get("claude-5_rebuilt", []))
         print(
             f"| {kind} | {cell(e['gemini'])} | {cell(e['gemini_old'])} | {cell(e.get('claude-legacy', []))} | {cell(e.get('claude-legacy_old', []))} "
-            f"| {cell(e.get('claude-5', []))} | {cell(e.get('claude-5_old', []))} | {rebuilt if 'claude-legacy' in e else '—'} |"
+            f"| {cell(e.get('claude-5', []))} | {cell(e.get('claude-5_old', []))} | {rebuilt_cell if 'claude-legacy' in e else '—'} |"
         )
     print()
     recorded_table(sheet)
@@ -129,7 +139,7 @@ def recorded_table(sheet: object) -> None:
         "| per-class fallback: mean error (largest) |"
     )
     print("|---|---:|---|---:|---:|---:|")
-    corpora: dict[str, list[dict]] = {}
+    corpora: dict[str, list[dict[str, Any]]] = {}
     for doc in data["documents"]:
         corpora.setdefault(doc["corpus"], []).append(doc)
     histograms = {id(d): classes_with_tiktoken(d["text"])[1] for d in data["documents"]}
@@ -163,7 +173,7 @@ def heldout() -> None:
     rows: dict[tuple[str, bool], list[float]] = {}
     for doc in docs["documents"]:
         _, histogram = classes_with_tiktoken(doc["text"])
-        estimate = estimate_tokens(histogram, counting.classes, counting.pieces)
+        estimate = estimate_tokens(histogram, _classes(counting.classes), counting.pieces)
         key = (doc["kind"], len(doc["text"]) >= 200)
         rows.setdefault(key, []).append(estimate / doc["gemma3"] - 1)
     print("\n| text (held out) | texts of 200+ characters | shorter texts (paragraphs) |")

@@ -28,6 +28,7 @@ import tempfile
 import time
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 # tiktoken's cache file names: the sha1 of each rank file's download URL (product notes §3).
 TIKTOKEN_CACHE_NAMES = {
@@ -157,7 +158,7 @@ def measure(
 ):
     """Run a command; (stdout, wall s, CPU s = user + system, peak RSS MB) of that process alone."""
     feeder = None
-    stdin = None
+    stdin: IO[bytes] | None = None
     if stdin_path is not None:
         stdin = open(stdin_path, "rb")  # noqa: SIM115 - closed after the run below
     elif stdin_cmd is not None:
@@ -165,6 +166,7 @@ def measure(
         stdin = feeder.stdout
     start = time.perf_counter()
     process = subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, env=env)
+    assert process.stdout is not None
     out = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start

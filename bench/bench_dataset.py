@@ -160,6 +160,7 @@ def run_measured(commands: list[list[str]], env: dict[str, str]) -> Measured:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     outputs = []
     for p in processes:
+        assert p.stdout is not None
         out = p.stdout.read().decode()
         if p.returncode != 0:
             raise SystemExit(f"{commands[0][:3]} failed with status {p.returncode}")

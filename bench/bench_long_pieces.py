@@ -55,6 +55,7 @@ def run(path: Path) -> tuple[str, float, float]:
     )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.monotonic() - started
+    assert process.stdout is not None and process.stderr is not None
     out = process.stdout.read().decode().strip()
     if os.waitstatus_to_exitcode(status) != 0:
         out = "error: " + process.stderr.read().decode().strip()

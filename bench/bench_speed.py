@@ -70,7 +70,8 @@ def run_api(env: dict[str, str]) -> tuple[str, float, float, int]:
 def tiny_ratio(
     tokencalc: list[str], ttok: list[str], env: dict[str, str], runs: int
 ) -> tuple[float, float, float]:
-    ours, theirs = [], []
+    ours: list[float] = []
+    theirs: list[float] = []
     for _ in range(runs):
         for command, times in ((tokencalc, ours), (ttok, theirs)):
             start = time.perf_counter()

@@ -159,7 +159,7 @@ def main() -> None:
             elapsed, peak, out = run_measured(
                 [*tokencalc, "usage", logs, "-f", "json", "--tz", "UTC"], run_env
             )
-            total = json.loads(out)["totals"]["cost"]
+            total: str = json.loads(out)["totals"]["cost"]
             rows.append((label, elapsed, peak))
             print(f"{label}: {elapsed:.1f} s, peak {peak} MB, total ${total}", flush=True)
             return total

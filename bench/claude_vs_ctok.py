@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--ctok", type=Path, required=True, help="an unpacked ctok wheel or sdist")
     args = parser.parse_args()
     sys.path.insert(0, str(args.ctok))
-    import ctok  # type: ignore[import-not-found]
+    import ctok
 
     data = json.loads(lzma.decompress(FIXTURE.read_bytes()))
     frames = data["frames"]

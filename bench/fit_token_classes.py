@@ -22,6 +22,7 @@ import json
 import statistics
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -30,9 +31,9 @@ import numpy as np
 from tokencalc.counting import encodings
 from tokencalc.tokenizers import token_classes as tc
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ImportError:  # pragma: no cover
+else:  # pragma: no cover
     import tomli as tomllib
 
 #: Content tokens = recorded count - this per-message frame (ctok's measured frames).
@@ -61,12 +62,12 @@ PRIORITY = dict.fromkeys(
 )
 
 
-def load_jsonl(path: Path) -> list[dict]:
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def corpus(fixtures: Path) -> list[dict]:
+def corpus(fixtures: Path) -> list[dict[str, Any]]:
     """Documents: {kind, key, text, source, claude: {family: content tokens}}."""
     docs = []
     for name, key in (
@@ -102,7 +103,7 @@ def corpus(fixtures: Path) -> list[dict]:
     return docs
 
 
-def json_documents(docs: list[dict], sheet: Path) -> list[dict]:
+def json_documents(docs: list[dict[str, Any]], sheet: Path) -> list[dict[str, Any]]:
     """JSON texts: the price sheet as JSON, and UDHR articles as JSON arrays (escaped and not)."""
     out = []
     with sheet.open("rb") as handle:
@@ -132,11 +133,11 @@ def json_documents(docs: list[dict], sheet: Path) -> list[dict]:
     return out
 
 
-def short_pieces(docs: list[dict], size: int = 400) -> list[dict]:
+def short_pieces(docs: list[dict[str, Any]], size: int = 400) -> list[dict[str, Any]]:
     return [{**d, "key": d["key"] + ":short", "text": d["text"][:size], "claude": {}} for d in docs]
 
 
-def histograms(docs: list[dict]) -> np.ndarray:
+def histograms(docs: list[dict[str, Any]]) -> np.ndarray:
     enc = encodings.get_encoding("o200k_base")
     table = tc.class_table()
     return np.array(
@@ -167,7 +168,9 @@ def fit(h: np.ndarray, target: np.ndarray, kinds: list[str]) -> np.ndarray:
     return ratios
 
 
-def report(name: str, docs: list[dict], h: np.ndarray, target: np.ndarray, ratios: dict) -> None:
+def report(
+    name: str, docs: list[dict[str, Any]], h: np.ndarray, target: np.ndarray, ratios: dict[str, Any]
+) -> None:
     pred = np.array([tc.estimate_tokens(tuple(int(x) for x in row), ratios) for row in h])
     err = (pred - target) / np.maximum(target, 1)
     print(f"\n### {name}: error of the per-class estimate (estimate / reference - 1)\n")
@@ -333,7 +336,7 @@ HELDOUT = (
 )
 
 
-def write_heldout(docs: list[dict], target: np.ndarray, train: np.ndarray) -> None:
+def write_heldout(docs: list[dict[str, Any]], target: np.ndarray, train: np.ndarray) -> None:
     """The test split's texts of the target kinds whose licences let them ship in a fixture
     (UDHR, MultiPL-E, Python's standard library; not the gettext catalogues nor Rosetta Code),
     with their Gemma 3 counts, for tests/test_accuracy.py."""
@@ -379,7 +382,7 @@ def zlib_crc(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
-def gemini_report(name: str, docs: list[dict], err: np.ndarray, mask: np.ndarray) -> None:
+def gemini_report(name: str, docs: list[dict[str, Any]], err: np.ndarray, mask: np.ndarray) -> None:
     print(
         f"\n### {name}: error vs Gemma 3 (mean abs. / worst; texts of 200+ and under 200 characters)\n"
     )
@@ -419,4 +422,4 @@ def Decimal_(value: float):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -24,6 +24,7 @@ import random
 import sysconfig
 import zlib
 from pathlib import Path
+from typing import Any
 
 TARGET_KINDS = ("English", "code", "JSON", "Chinese", "Japanese", "Korean", "Arabic", "Russian")
 UDHR_NAMED = {
@@ -55,7 +56,7 @@ LOCALES = {
 }
 
 
-def _rows(fixtures: Path, name: str) -> list[dict]:
+def _rows(fixtures: Path, name: str) -> list[dict[str, Any]]:
     with gzip.open(fixtures / f"{name}.jsonl.gz", "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
@@ -64,9 +65,9 @@ def _stable(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
-def documents(fixtures: Path, locale_dir: Path = Path("/usr/share/locale")) -> list[dict]:
+def documents(fixtures: Path, locale_dir: Path = Path("/usr/share/locale")) -> list[dict[str, Any]]:
     """Every document: {kind, split, source, text}."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
 
     def add(kind: str, split: str, text: str, source: str) -> None:
         if text.strip():

@@ -21,11 +21,13 @@ import argparse
 import datetime
 import gzip
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ImportError:  # pragma: no cover
+else:  # pragma: no cover
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +60,7 @@ SOURCES = [
 ]
 
 
-def _rows(fixtures: Path, name: str) -> list[dict]:
+def _rows(fixtures: Path, name: str) -> list[dict[str, Any]]:
     with gzip.open(fixtures / f"{name}.jsonl.gz", "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
@@ -71,7 +73,7 @@ def main() -> None:
     from tokenizers import Tokenizer
 
     gemma = Tokenizer.from_file(str(args.gemma))
-    docs: list[dict] = []
+    docs: list[dict[str, Any]] = []
     recorded = {
         name: json.loads((args.fixtures / f"{name}_counts.json").read_text(encoding="utf-8"))
         for name in ("udhr", "multipl_e")

@@ -36,7 +36,7 @@ _PROSE_WORDS = [
     "🇫🇷",
 ]
 
-any_unicode = st.text(st.characters(blacklist_categories=("Cs",)), max_size=120)
+any_unicode = st.text(st.characters(exclude_categories=["Cs"]), max_size=120)
 code_like = st.text(st.sampled_from(_CODE), max_size=200)
 cjk_like = st.text(st.sampled_from(_CJK), max_size=160)
 whitespace_heavy = st.text(st.sampled_from(_WHITESPACE), max_size=160)

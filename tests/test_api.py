@@ -38,7 +38,8 @@ def test_the_docstring_examples_hold():
 
 
 def _python_blocks(markdown: Path) -> list[str]:
-    blocks, current = [], None
+    blocks: list[str] = []
+    current: list[str] | None = None
     for line in markdown.read_text(encoding="utf-8").splitlines():
         if line.strip() == "```python":
             current = []
@@ -127,6 +128,7 @@ def test_models_pick_their_tokenizer(monkeypatch):
     )
     # o200k_base: hello| world|,| this| is| a| test = 6 Latin tokens and 1 punctuation token
     claude = tokencalc.load_prices().tokenizers["claude-5"].counting.classes
+    assert claude is not None
     assert (
         estimate.tokens
         == math.ceil(6 * claude["latin"] + claude["punctuation"])
@@ -135,6 +137,7 @@ def test_models_pick_their_tokenizer(monkeypatch):
     # Gemini by piece code: "hello" (one Gemma 3 token alone, no space), five words with a
     # space (one Gemma token each), "," (one, no space): the first and second of six ratios.
     gemini_table = tokencalc.load_prices().tokenizers["gemini"].counting.pieces
+    assert gemini_table is not None
     gemini = tokencalc.estimate_tokens(text, model="gemini-4-argon")
     assert (gemini.base, gemini.tokens) == (
         "o200k_base",
@@ -155,7 +158,7 @@ def test_counting_errors_are_tokencalc_errors():
     with pytest.raises(tokencalc.UsageError, match="not both"):
         tokencalc.count_tokens("x", model="gpt-4", encoding="cl100k_base")
     with pytest.raises(tokencalc.UsageError, match="text must be a str, got bytes"):
-        tokencalc.count_tokens(b"x")
+        tokencalc.count_tokens(b"x")  # type: ignore[arg-type]  # a wrong type on purpose
 
 
 def test_count_file(tmp_path):
@@ -212,7 +215,7 @@ def test_estimate_cost_errors():
     ("call", "message"),
     [
         (
-            lambda: tokencalc.estimate_cost("gpt-5", input_tokens=1, on=20270101),
+            lambda: tokencalc.estimate_cost("gpt-5", input_tokens=1, on=20270101),  # type: ignore[arg-type]  # a wrong type on purpose
             "on must be a datetime.date or a date string like '2026-11-22', got 20270101",
         ),
         (
@@ -220,7 +223,7 @@ def test_estimate_cost_errors():
             "on must be a datetime.date or a date string",
         ),
         (
-            lambda: tokencalc.estimate_cost("gpt-5", input_tokens="10"),
+            lambda: tokencalc.estimate_cost("gpt-5", input_tokens="10"),  # type: ignore[arg-type]  # a wrong type on purpose
             "input_tokens must be a non-negative int, got '10'",
         ),
         (
@@ -248,7 +251,7 @@ def test_estimate_cost_errors():
             "give output_tokens or output_ratio, not both",
         ),
         (
-            lambda: tokencalc.compare_models(100, ["gpt-5"], on=[2026, 11, 22]),
+            lambda: tokencalc.compare_models(100, ["gpt-5"], on=[2026, 11, 22]),  # type: ignore[arg-type]  # a wrong type on purpose
             "on must be a datetime.date",
         ),
     ],

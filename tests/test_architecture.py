@@ -51,7 +51,7 @@ def _module_name(path: Path) -> str:
 def _imports(path: Path, package: str) -> list[tuple[int, str]]:
     """(line, module) of every import in ``path`` (a module of ``package``); relative ones resolved."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    found = []
+    found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name) for alias in node.names)

@@ -17,6 +17,7 @@ import json
 import lzma
 import statistics
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -36,11 +37,11 @@ GENERATION = {"v3": "claude-v3", "v4.7": "claude-v4.7", "v5": "claude-v4.8"}
 QUICK_UDHR = {"eng", "cmn_hans", "jpn", "kor", "arb", "rus", "hin", "tha", "vie", "deu_1996"}
 
 
-def content(document: dict, model: str) -> int:
+def content(document: dict[str, Any], model: str) -> int:
     return int(document["recorded"][model]) - FRAMES[model]
 
 
-def quick(documents: list[dict]) -> list[dict]:
+def quick(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     udhr = [d for d in documents if d["corpus"] == "udhr"]
     chosen = {d["id"] for d in udhr[::20]} | QUICK_UDHR
     return [
@@ -51,7 +52,9 @@ def quick(documents: list[dict]) -> list[dict]:
     ]
 
 
-def check(documents: list[dict], model: str) -> tuple[float, int, list[tuple[str, int, int]]]:
+def check(
+    documents: list[dict[str, Any]], model: str
+) -> tuple[float, int, list[tuple[str, int, int]]]:
     """(mean absolute relative error, documents exact, documents off the issue's limit)."""
     generation = GENERATION[model]
     errors, exact, misses = [], 0, []

@@ -191,7 +191,7 @@ def test_the_table_summaries_are_the_commands_own_first_paragraphs():
 
     from tokencalc.cli.commands import app
 
-    group = typer.main.get_command(app)
+    group = typer.main.get_group(app)
     for name, entry in COMMANDS.items():
         help_text = inspect.cleandoc(group.commands[name].help or "")
         first = help_text.split("\n\n")[0].replace("\n", " ")

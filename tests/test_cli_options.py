@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ def test_every_short_option_means_one_thing_in_every_command():
 
     from tokencalc.cli.commands import app
 
-    meaning: dict[str, tuple[str, tuple]] = {}
+    meaning: dict[str, tuple[str, tuple[str, ...]]] = {}
     clashes = []
     for path, command in _commands(typer.main.get_command(app)):
         for param in command.params:
@@ -77,7 +78,7 @@ def test_globs_match_ids_and_aliases_only_when_no_id_matches():
         assert sheet.matches(sheet.models["alpha"], "alpha-2026*", aliases=False) is False
 
 
-def _complete(words: str, env_extra: dict | None = None) -> list[str]:
+def _complete(words: str, env_extra: dict[str, Any] | None = None) -> list[str]:
     """What bash completion offers for ``tokencalc WORDS`` (last word incomplete)."""
     env = {**os.environ, "_TOKENCALC_COMPLETE": "complete_bash", "COMP_WORDS": f"tokencalc {words}"}
     env["COMP_CWORD"] = str(len(f"tokencalc {words}".split(" ")) - 1)

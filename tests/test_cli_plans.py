@@ -363,8 +363,9 @@ def test_the_documented_json_has_the_real_keys(cli):
     from pathlib import Path
 
     docs = (Path(__file__).resolve().parents[1] / "docs" / "plans.md").read_text(encoding="utf-8")
-    block = re.search(r"```json\n(.*?)```", docs, re.S).group(1)
-    documented = json.loads(block)
+    example = re.search(r"```json\n(.*?)```", docs, re.S)
+    assert example is not None, "docs/plans.md has no JSON example"
+    documented = json.loads(example.group(1))
     real = as_json(cli("plans", "--format", "json"))
     assert set(documented) == set(real)
     assert set(documented["profile"]) == set(real["profile"])

@@ -46,6 +46,7 @@ def test_closed_pipe_exits_quietly(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    assert process.stdout is not None and process.stderr is not None
     process.stdout.read(1)
     process.stdout.close()  # like `| head -c1`
     stderr = process.stderr.read()

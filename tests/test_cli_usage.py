@@ -594,7 +594,9 @@ def test_end_to_end_with_the_bundled_sheet(cli):
 @pytest.mark.usefixtures("sample_sheet")
 def test_the_documented_json_has_the_real_keys(cli):
     docs = (Path(__file__).resolve().parents[1] / "docs" / "usage.md").read_text(encoding="utf-8")
-    documented = json.loads(re.search(r"```json\n(.*?)```", docs, re.S).group(1))
+    block = re.search(r"```json\n(.*?)```", docs, re.S)
+    assert block is not None, "docs/usage.md has no JSON example"
+    documented = json.loads(block.group(1))
     real = as_json(
         usage(
             cli,

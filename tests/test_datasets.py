@@ -488,7 +488,9 @@ def test_python_api_on_records_and_strings():
     import tokencalc
 
     run = tokencalc.estimate_dataset(
-        [{"text": "hello world"}, "plain string prompt", 3], models=["alpha"], output_tokens=5
+        [{"text": "hello world"}, "plain string prompt", 3],  # type: ignore[list-item]  # on purpose
+        models=["alpha"],
+        output_tokens=5,
     )
     rows = list(run.rows)
     assert [r.position for r in rows] == [1, 2, 3]

@@ -43,6 +43,7 @@ def test_openai_tier_1_by_hand():
     limits = RateLimits("openai", "tier-1", rpm=500, tpm=500_000, batch_queue_tokens=1_500_000)
     d = job_duration(limits, 10_000, 2_000_000, 0, 500_000)
     assert d.minutes == {"rpm": 20, "tpm": 5}
+    assert d.total_minutes is not None
     assert d.binding == "rpm" and describe_minutes(d.total_minutes) == "20 min"
     assert (d.batch_submissions, d.batch_worst_hours) == (2, 48)  # 2M input tokens / 1.5M queue
 
@@ -52,6 +53,7 @@ def test_daily_request_limit_adds_whole_days():
     d = job_duration(limits, 25_000, 1, 0, 1)
     assert d.minutes["rpm"] == Fraction(25_000, 150)
     assert d.minutes["rpd"] == 2 * 1440  # 3 days of quota: the job waits two midnights
+    assert d.total_minutes is not None
     assert d.binding == "rpd" and describe_minutes(d.total_minutes) == "2 d 0 h"
     assert "rpd" not in job_duration(limits, 10_000, 1, 0, 1).minutes  # one day's quota: no wait
 
@@ -62,9 +64,11 @@ def test_packaged_sheet_rate_limits_are_valid_and_resolve_model_classes():
     assert set(raw) >= {"openai", "anthropic", "google"}
     for provider, tiers in (("openai", 5), ("anthropic", 4), ("google", 3)):
         for n in range(1, tiers + 1):
-            assert limits_for(raw, provider, f"tier-{n}", "x").any
+            limits = limits_for(raw, provider, f"tier-{n}", "x")
+            assert limits is not None and limits.any
     haiku = limits_for(raw, "anthropic", "tier-1", "claude-haiku-5-5")
     sonnet = limits_for(raw, "anthropic", "tier-1", "claude-sonnet-5-5")
+    assert haiku is not None and sonnet is not None
     assert (haiku.itpm, sonnet.itpm) == (50_000, 30_000)
     assert haiku.source.startswith("https://") and haiku.as_of is not None
 

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+from typing import Any
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_spark_totals_equal_the_local_path(spark, tmp_path):
         rows, "id string, subject string, body string, answer string"
     ).repartition(3)
     template = "Subject: {subject}\n\n{body}\n\nAnswer briefly."
-    arguments = {
+    arguments: dict[str, Any] = {
         "template": template,
         "system": "You are a support agent.",
         "models": MODELS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,7 @@ def test_shipped_files_have_the_hashes_tiktoken_expects(name):
     import tiktoken_ext.openai_public as openai_public
 
     spec = encodings.ENCODINGS[name]
-    raw = gzip.decompress(
-        (encodings.resources.files("tokencalc.data") / spec.data_file).read_bytes()
-    )
+    raw = gzip.decompress((resources.files("tokencalc.data") / spec.data_file).read_bytes())
     assert hashlib.sha256(raw).hexdigest() == spec.sha256
     # The hash is the one tiktoken itself checks downloads against.
     source = Path(openai_public.__file__).read_text(encoding="utf-8")
@@ -101,9 +100,7 @@ def test_unwritable_cache_still_counts(fresh_tables, tmp_path, monkeypatch):
 def test_rank_table_lookup_matches_the_rank_file():
     table = encodings.rank_table("o200k_base")
     ranks = encodings.parse_rank_file(
-        gzip.decompress(
-            (encodings.resources.files("tokencalc.data") / "o200k_base.tiktoken.gz").read_bytes()
-        )
+        gzip.decompress((resources.files("tokencalc.data") / "o200k_base.tiktoken.gz").read_bytes())
     )
     assert len(table) == len(ranks) == encodings.ENCODINGS["o200k_base"].n_vocab
     for token in [b"hello", b" world", b"\n\n", b"\xe4\xb8\xad", b"!"]:

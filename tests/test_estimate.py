@@ -70,6 +70,7 @@ def test_default_output_is_a_quarter_of_input_rounded_up(sheet):
     )
     (row,) = estimate.rows
     assert (row.input_tokens, row.output_tokens) == (50, 13)  # ceil(12.5)
+    assert row.cost is not None
     # 50×2 + 13×8 = 204 per million
     assert row.cost.total == D("0.000204")
     assert "output = 25% of input (default)" in estimate.assumptions.describe()
@@ -82,10 +83,11 @@ def test_each_input_is_its_own_request(sheet):
     estimate = estimate_costs(sheet, pick(sheet, "alpha"), inputs, assumptions, per_file=True)
     (row,) = estimate.rows
     assert (row.input_tokens, row.output_tokens, row.requests) == (110, 20, 2)
+    assert row.cost is not None
     assert row.cost.long_context is False
     # (60×2 + 10×8) + (50×2 + 10×8) = 200 + 180
     assert row.cost.total == D("0.00038")
-    assert [(r.input_label, r.cost.total) for r in estimate.per_file] == [
+    assert [(r.input_label, r.cost and r.cost.total) for r in estimate.per_file] == [
         ("a", D("0.0002")),
         ("b", D("0.00018")),
     ]
@@ -97,6 +99,7 @@ def test_long_context_applies_per_request(sheet):
         sheet, pick(sheet, "alpha"), inputs, Assumptions(on=ON, output_tokens=0), per_file=True
     )
     small, big = estimate.per_file
+    assert small.cost is not None and big.cost is not None
     assert (
         small.cost.total == D("0.0002") and not small.cost.long_context
     )  # 100 × 2: at the threshold
@@ -115,6 +118,7 @@ def test_cached_share_calls_and_currency(sheet):
     )
     (row,) = estimate_costs(sheet, pick(sheet, "alpha"), [("a", counts(100))], assumptions).rows
     assert row.cached_tokens == 40
+    assert row.cost is not None
     # (60×2 + 40×0.5 + 10×8) = 220 per million, × 1000 calls × 0.87
     assert row.cost.total == D("0.1914")
     assert (row.input_tokens, row.output_tokens) == (100, 10)  # one pass, not × calls
@@ -127,6 +131,7 @@ def test_models_that_do_not_fit_are_marked_and_never_cheapest(sheet):
         sheet, pick(sheet, "legacy", "gem"), inputs, Assumptions(on=ON, output_tokens=200)
     )
     legacy, gem = estimate.rows
+    assert legacy.cost is not None and gem.cost is not None
     assert not legacy.fits_context and words(legacy.notes) == ["too long: 8,100 > 8,000 context"]
     assert legacy.cost.total == D("0.00083") < gem.cost.total == D("0.0178")
     assert gem.fits_context and gem.cheapest and estimate.cheapest is gem
@@ -146,6 +151,7 @@ def test_a_tier_the_model_lacks_marks_its_row(sheet):
         sheet, pick(sheet, "alpha", "legacy"), [("a", counts(100, cl100k=100))], assumptions
     )
     alpha, legacy = estimate.rows
+    assert alpha.cost is not None
     assert alpha.cost.total == D("0.0001") and alpha.cheapest
     assert (
         legacy.cost is None and not legacy.tier_offered and words(legacy.notes) == ["no batch tier"]
@@ -160,7 +166,9 @@ def test_schedule_follows_the_date(sheet):
     after = estimate_costs(
         sheet, pick(sheet, "gem"), inputs, Assumptions(on=date(2026, 12, 1), output_tokens=100)
     )
-    assert before.rows[0].cost.total == D("0.003") and after.rows[0].cost.total == D("0.006")
+    before_cost, after_cost = before.rows[0].cost, after.rows[0].cost
+    assert before_cost is not None and after_cost is not None
+    assert before_cost.total == D("0.003") and after_cost.total == D("0.006")
 
 
 def test_sorting(sheet):

@@ -10,13 +10,14 @@ deepseek-flash bills off-peak prices at 18:00 UTC.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 DAY = "2026-11-22"
 
 
-def rows(cli, *args: str) -> dict:
+def rows(cli, *args: str) -> dict[tuple[str, str | None], Any]:
     result = cli("estimate", "-f", "json", "--date", DAY, *args)
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
@@ -27,7 +28,8 @@ def rows(cli, *args: str) -> dict:
 
 def notes_of(cli, *args: str) -> list[str]:
     (row,) = rows(cli, *args).values()
-    return row["notes"]
+    notes: list[str] = row["notes"]
+    return notes
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from strategies import tricky_text
 from tokencalc.counting import counter as counting
-from tokencalc.counting import encodings, fast_backend, unicode_guard
+from tokencalc.counting import encodings, fast_backend, part_counts, unicode_guard
 from tokencalc.counting.fast_backend import BACKENDS, Backend, FastBackendWarning
 
 CASES = [(backend, encoding) for backend in BACKENDS for encoding in backend.encodings]
@@ -123,14 +123,12 @@ def test_long_whitespace_run_equals_the_fallback(loaded):
     # tiktoken itself panics on ~1,000,000 spaces: compare with tokencalc's exact fallback.
     _, encoding, count = loaded
     text = "a" + " " * 1_000_000 + "b\n" + "\t" * 200_000
-    assert count(text) == counting.count_with_tiktoken(encoding, text)
+    assert count(text) == part_counts.count_with_tiktoken(encoding, text)
 
 
 _MIXED = st.text(
     st.one_of(
-        st.characters(
-            blacklist_categories=("Cs",)
-        ),  # every plane, unassigned and new code points too
+        st.characters(exclude_categories=["Cs"]),  # every plane, unassigned and new code points too
         st.sampled_from(
             " \t\n\r'sSdt0123456789/-_.,:;!?()[]{}\"aA中日本語한국어العربيةé\u0301😀\u200d"
         ),
@@ -151,7 +149,7 @@ def test_differential_against_tiktoken(text):
             assert count(text) == reference(encoding, text), (backend.name, encoding, text)
         # Whatever the guard decides, tokencalc's own count is tiktoken's.
     for encoding in ("o200k_base", "cl100k_base"):
-        assert counting.count_exact(encoding, text) == reference(encoding, text)
+        assert part_counts.count_exact(encoding, text) == reference(encoding, text)
 
 
 def _try_import(name: str):
@@ -240,7 +238,7 @@ def test_a_wrong_backend_is_disabled_with_one_warning(monkeypatch):
         assert fast_backend.counter_for("cl100k_base") is None  # not tried again
     assert len(caught) == 1
     assert fast_backend.active_backend("o200k_base") == "tiktoken"
-    assert counting.count_exact("o200k_base", "hello world") == 2
+    assert part_counts.count_exact("o200k_base", "hello world") == 2
 
 
 def test_an_unverified_version_is_not_used(monkeypatch):
@@ -278,7 +276,7 @@ def test_a_backend_that_is_not_installed_is_silent(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert fast_backend.counter_for("o200k_base") is None
-        assert counting.count_exact("o200k_base", "hello world") == 2
+        assert part_counts.count_exact("o200k_base", "hello world") == 2
 
 
 def test_a_backend_that_fails_to_load_warns(monkeypatch):
@@ -318,7 +316,7 @@ def test_a_backend_that_raises_on_a_text_falls_back(monkeypatch):
     monkeypatch.setattr(sys.modules["json"], "__version__", "1", raising=False)
     _stand_in(monkeypatch, Backend("fake", "fake-dist", "json", ("1",), ("o200k_base",), raising))
     assert fast_backend.active_backend("o200k_base") == "fake"
-    assert counting.count_exact("o200k_base", "boom") == reference("o200k_base", "boom")
+    assert part_counts.count_exact("o200k_base", "boom") == reference("o200k_base", "boom")
 
 
 # --- streams: blocks screened as they are read ----------------------------------------------
@@ -419,7 +417,7 @@ def test_fast_ids_differential_against_tiktoken(text):
     from tokencalc.tokenizers import token_classes
 
     ids = encodings.get_encoding("o200k_base").encode_ordinary(text)
-    assert counting.classes_with_tiktoken(text) == (
+    assert part_counts.classes_with_tiktoken(text) == (
         len(ids),
         token_classes.piece_histogram(ids, token_classes.piece_table()),
     )

@@ -239,7 +239,9 @@ def test_matrix(case: Case, tmp_path, cli, monkeypatch):
             ["bash", "-c", script], capture_output=True, env=env, cwd=tmp_path, timeout=120
         )
         *rest, last = result.stderr.decode().splitlines() or [""]
-        code = int(re.fullmatch(r"rc=(\d+)", last).group(1))
+        status = re.fullmatch(r"rc=(\d+)", last)
+        assert status is not None, result.stderr
+        code = int(status.group(1))
         result.stderr = "\n".join(rest).encode() + (b"\n" if rest else b"")
     else:
         result = subprocess.run(

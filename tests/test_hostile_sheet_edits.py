@@ -10,7 +10,9 @@ import stat
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -24,6 +26,11 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
     env.pop("TOKENCALC_DEBUG", None)
     env.update(extra)
     return env
+
+
+def _pipes(process: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+    assert process.stdout is not None and process.stderr is not None
+    return process.stdout, process.stderr
 
 
 def _sheet_text(home: Path) -> str:
@@ -58,10 +65,14 @@ def test_concurrent_sets_all_survive(tmp_path, writers):
         )
         for i, model in enumerate(models)
     ]
-    results = [(p.wait(timeout=300), p.stderr.read().decode()) for p in processes]
-    for p in processes:
-        p.stdout.close()
-        p.stderr.close()
+    pipes = [_pipes(p) for p in processes]
+    results = [
+        (p.wait(timeout=300), err.read().decode())
+        for p, (_, err) in zip(processes, pipes, strict=True)
+    ]
+    for out, err in pipes:
+        out.close()
+        err.close()
     assert [code for code, _ in results] == [0] * writers, results
     import tomllib
 
@@ -90,6 +101,7 @@ def test_held_lock_times_out_with_a_clear_message(tmp_path):
         stdout=subprocess.PIPE,
         env=_env(home),
     )
+    assert holder.stdout is not None
     try:
         assert holder.stdout.readline() == b"held\n"
         started = time.monotonic()
@@ -210,9 +222,7 @@ def test_sheet_changed_on_disk_by_an_editor_is_not_overwritten(monkeypatch, _iso
     home = _isolated_environment
     (home / "pricing.toml").write_text("[currencies]\nEUR = 0.9\n")
     user = user_sheet.read_user_sheet()
-    edit = user_sheet.plan_edit(
-        user, sheet_edit.set_currency_rate(user, "GBP", sheet_edit.Decimal("0.8"))
-    )
+    edit = user_sheet.plan_edit(user, sheet_edit.set_currency_rate(user, "GBP", Decimal("0.8")))
     (home / "pricing.toml").write_text("[currencies]\nEUR = 0.95\n")  # an editor saved meanwhile
     with pytest.raises(TokencalcError, match="changed on disk"):
         user_sheet.write_edit(edit)

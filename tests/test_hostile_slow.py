@@ -116,7 +116,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _wait_until_busy(
-    process: subprocess.Popen, cpu_seconds: float, deadline_seconds: float = 60.0
+    process: subprocess.Popen[bytes], cpu_seconds: float, deadline_seconds: float = 60.0
 ) -> None:
     """Wait until the child has used ``cpu_seconds`` of CPU (or has ended), within a deadline."""
     deadline = time.monotonic() + deadline_seconds

@@ -41,13 +41,13 @@ def test_directory_walk_honours_gitignore_and_skips_hidden(tree):
 
 def test_named_files_are_read_even_if_ignored_or_hidden(tree):
     resolved = resolve_inputs([str(tree / "sub" / "debug.log"), str(tree / ".hidden")])
-    assert [s.path.name for s in resolved.sources] == ["debug.log", ".hidden"]
+    assert [s.path and s.path.name for s in resolved.sources] == ["debug.log", ".hidden"]
     assert not any(s.discovered for s in resolved.sources)
 
 
 def test_glob_patterns(tree):
     resolved = resolve_inputs([str(tree / "**" / "*.md")])
-    assert [s.path.name for s in resolved.sources] == ["b.md"]
+    assert [s.path and s.path.name for s in resolved.sources] == ["b.md"]
     missing = resolve_inputs([str(tree / "*.nothing")])
     assert missing.problems[0].message == "no files match this pattern"
 
@@ -64,7 +64,7 @@ def test_directory_loop_is_reported_not_followed(tmp_path):
     (tmp_path / "d" / "f.txt").write_text("x")
     os.symlink(tmp_path / "d", tmp_path / "d" / "loop")
     resolved = resolve_inputs([str(tmp_path / "d")])
-    assert [s.path.name for s in resolved.sources] == ["f.txt"]
+    assert [s.path and s.path.name for s in resolved.sources] == ["f.txt"]
     assert "directory loop" in resolved.problems[0].message
 
 

@@ -135,6 +135,7 @@ def test_mixed_rows():
 def test_the_packaged_sheet_declares_its_families():
     sheet = load_price_sheet(user_sheet=False)
     gemini = sheet.tokenizers["gemini"].counting
+    assert gemini.measured is not None and gemini.reference is not None
     assert (
         gemini.per_class
         and gemini.measured.isoformat() == "2026-11-30"

@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -19,14 +20,18 @@ class Fake:
     """What the fake server answers: each vendor counts one token per whitespace-separated word."""
 
     def __init__(self):
-        self.requests: list[dict] = []
-        self.script: list[tuple[int, dict, bytes]] = []  # queued (status, headers, body) answers
+        self.requests: list[dict[str, Any]] = []
+        self.script: list[
+            tuple[int, dict[str, Any], bytes]
+        ] = []  # queued (status, headers, body) answers
         # hold: answer nothing until the test is over (released at teardown, 60 s at most)
         self.hold = False
         self.released = threading.Event()
         self.lock = threading.Lock()
 
-    def answer(self, path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
+    def answer(
+        self, path: str, headers: dict[str, Any], body: bytes
+    ) -> tuple[int, dict[str, Any], bytes]:
         with self.lock:
             self.requests.append({"path": path, "headers": headers, "body": json.loads(body)})
             if self.script:

@@ -12,7 +12,8 @@ import json
 def assumptions(cli, *args: str) -> list[str]:
     result = cli("plans", "-f", "json", "--date", "2026-11-22", *args)
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)["assumptions"]
+    assumptions: list[str] = json.loads(result.stdout)["assumptions"]
+    return assumptions
 
 
 def test_caching_names_no_cache(cli):

@@ -17,6 +17,7 @@ import re
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,7 +141,7 @@ def litellm_json() -> Path | None:
     return path if path.exists() else None
 
 
-def litellm_differences(sheet: PriceSheet, table: dict) -> set[tuple[str, str, str]]:
+def litellm_differences(sheet: PriceSheet, table: dict[str, Any]) -> set[tuple[str, str, str]]:
     found = set()
     for model_id, model in sheet.models.items():
         if model.deprecated:

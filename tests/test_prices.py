@@ -13,8 +13,11 @@ import os
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from cli_harness import CliResult
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,12 +34,12 @@ def base_sheet(packaged_sheet):
 
 
 @pytest.fixture
-def home(_isolated_environment) -> Path:
+def home(_isolated_environment: Path) -> Path:
     return _isolated_environment
 
 
 @pytest.fixture
-def user_sheet(home) -> Path:
+def user_sheet(home: Path) -> Path:
     return home / "pricing.toml"
 
 
@@ -45,7 +48,7 @@ def ok(result):
     return result.stdout
 
 
-def fails(result, code: int = 1) -> str:
+def fails(result: CliResult, code: int = 1) -> str:
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
     assert result.stderr.startswith("tokencalc: error: "), result.stderr
     return result.stderr
@@ -57,7 +60,7 @@ def effective():
     return load_price_sheet()
 
 
-def read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
@@ -730,7 +733,7 @@ def test_every_command_and_subcommand_help_has_examples(cli):
 
     from tokencalc.cli.commands import app
 
-    group = typer.main.get_command(app)
+    group = typer.main.get_group(app)
     assert {"count", "estimate", "models", "prices"} <= set(group.commands)
     out = ok(cli("--help"))
     assert "Examples:" in out and "--install-completion" in out and "--version" in out

@@ -16,6 +16,7 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,7 +40,7 @@ def base_sheet(packaged_sheet):
 
 
 @pytest.fixture
-def user_sheet(_isolated_environment) -> Path:
+def user_sheet(_isolated_environment: Path) -> Path:
     return _isolated_environment / "pricing.toml"
 
 
@@ -63,7 +64,7 @@ def effective():
     return load_price_sheet()
 
 
-def read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
@@ -155,6 +156,7 @@ def test_explicit_tier_prices_when_they_do_not_scale_alike():
     converted = litellm_import.convert_entry(
         "x", {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in entry.items()}
     )
+    assert isinstance(converted, litellm_import.ImportedModel)
     assert {k: v for k, v in converted.values.items() if k.startswith("batch")} == {
         "batch.input": Decimal("1"),
         "batch.output": Decimal("6"),
@@ -367,7 +369,7 @@ def test_limits_of_known_models_change_only_when_asked(cli, user_sheet):
     assert effective().models["gpt-test"].context_window == 272000
 
 
-def write_json(directory: Path, entries: dict) -> Path:
+def write_json(directory: Path, entries: dict[str, Any]) -> Path:
     import json
 
     path = directory / "prices.json"
@@ -375,7 +377,9 @@ def write_json(directory: Path, entries: dict) -> Path:
     return path
 
 
-def chat(provider: str, input_price: float, output_price: float, **more) -> dict:
+def chat(
+    provider: str, input_price: float | str, output_price: float, **more: object
+) -> dict[str, Any]:
     return {
         "mode": "chat",
         "litellm_provider": provider,
@@ -520,6 +524,7 @@ def test_a_tier_is_a_multiplier_only_when_it_gives_every_stated_price_exactly():
         output_cost_per_token_flex=2.25e-06,
     )
     converted = litellm_import.convert_entry("m", entry)
+    assert isinstance(converted, litellm_import.ImportedModel)
     tiers = {k: str(v) for k, v in converted.values.items() if "." in k}
     assert tiers == {
         "flex.multiplier": "0.5",
@@ -555,7 +560,7 @@ def test_float_noise_is_rounded_away_and_a_reimport_writes_nothing(cli, user_she
     )
 
 
-def json_text(entry: dict) -> str:
+def json_text(entry: dict[str, Any]) -> str:
     import json
 
     return json.dumps(entry)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from cli_harness import MockEnvironment
-from tokencalc.cli.views import progress as progress_module
 from tokencalc.cli.views.progress import LazyProgress, progress_allowed
 
 
@@ -28,7 +29,7 @@ def test_quiet_and_machine_output_forbid_a_bar_even_on_a_terminal():
 
 def test_bar_appears_only_after_a_second(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
     with LazyProgress(enabled=True, total_bytes=1000, total_files=2, env=_env()) as bar:
         bar.advance(10)
         assert bar._progress is None  # quick work: nothing drawn
@@ -42,7 +43,7 @@ def test_bar_appears_only_after_a_second(monkeypatch):
 
 def test_disabled_bar_never_starts(monkeypatch):
     clock = [0.0]
-    monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
     with LazyProgress(enabled=False, total_bytes=None, total_files=1, env=_env()) as bar:
         clock[0] += 10
         bar.advance(1)

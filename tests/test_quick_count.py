@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,7 +88,12 @@ def test_files_errors_warnings_and_exit_codes_match_the_full_cli(cli, tmp_path, 
 
     taken = []
     real_run = quick_count.run
-    monkeypatch.setattr(quick_count, "run", lambda *a: taken.append(1) or real_run(*a))
+
+    def counted_run(*a: Any) -> Any:
+        taken.append(1)
+        return real_run(*a)
+
+    monkeypatch.setattr(quick_count, "run", counted_run)
     cases = (
         ["good.txt"],
         ["good.txt", "missing.txt"],
@@ -180,6 +186,7 @@ def test_exit_codes_of_unwritable_output():
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    assert process.stdout is not None
     process.stdout.close()
     _, err = process.communicate(b"hello\n", timeout=120)
     assert (process.returncode, err) == (141, b"")

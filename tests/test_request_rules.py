@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -21,12 +22,13 @@ from tokencalc.sheet.load import load_price_sheet
 D = Decimal
 
 
-def estimate_json(cli, *args: str) -> dict:
+def estimate_json(cli, *args: str) -> dict[str, Any]:
     result = cli(
         "estimate", "--input-tokens", "1000", "--output-tokens", "100", "-f", "json", *args
     )
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
 
 
 # --- tier offered: a tier outside its dated window, and a model without the tier ------------

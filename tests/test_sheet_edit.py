@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,11 +66,11 @@ def base() -> SheetLayer:
     return SheetLayer("base.toml", parse_sheet_text(BASE_TEXT, "base.toml"))
 
 
-def user(tmp_path: Path, data: dict | None = None) -> UserSheet:
+def user(tmp_path: Path, data: dict[str, Any] | None = None) -> UserSheet:
     return UserSheet(tmp_path / "pricing.toml", data or {}, None if data is None else b"")
 
 
-def merged(base: SheetLayer) -> dict:
+def merged(base: SheetLayer) -> dict[str, Any]:
     return base.data
 
 
@@ -118,7 +119,7 @@ def test_diff_entries_lists_added_removed_and_changed_fields_in_order():
 
 
 def test_a_broken_entry_diffs_as_one_field():
-    (change,) = diff_entries("models", "m", 3, None)
+    (change,) = diff_entries("models", "m", 3, None)  # type: ignore[arg-type]  # a broken entry on purpose
     assert (change.field, change.kind) == (NOT_A_TABLE, "removed")
 
 
@@ -176,7 +177,7 @@ def test_find_model_id_by_id_or_alias_in_any_case(base):
 
 
 def test_set_dotted_keeps_a_tier_one_form_or_the_other():
-    entry: dict = {"batch": {"input": 0.5, "output": 2.0}}
+    entry: dict[str, Any] = {"batch": {"input": 0.5, "output": 2.0}}
     set_dotted(entry, "batch.multiplier", 0.5)
     assert entry == {"batch": {"multiplier": 0.5}}
     set_dotted(entry, "batch.input", 0.4)

@@ -66,7 +66,7 @@ def packaged(packaged_sheet) -> SheetLayer:
 
 
 @pytest.fixture
-def sheet_path(tmp_path, monkeypatch) -> Path:
+def sheet_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The user sheet's path, under its own TOKENCALC_HOME (not created)."""
     monkeypatch.setenv("TOKENCALC_HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
@@ -206,7 +206,7 @@ def test_the_next_edit_keeps_the_sheet_before_it_as_the_backup(sheet_path, packa
     before = sheet_path.read_bytes()
     backup = write_edit(_edit(read_user_sheet(sheet_path), packaged, output="5"))
     assert backup == sheet_path.with_name("pricing.toml.bak")
-    assert backup.read_bytes() == before
+    assert backup is not None and backup.read_bytes() == before
     assert read_user_sheet(sheet_path).data == {
         "models": {"m-one": {"input": D("1.5"), "output": D(5)}}
     }
@@ -238,6 +238,7 @@ def test_a_symlinked_sheet_stays_a_link_and_its_target_is_written(sheet_path, pa
     backup = write_edit(_edit(read_user_sheet(sheet_path), packaged, output="5"))
     assert sheet_path.is_symlink()
     assert backup == dotfiles / "pricing.toml.bak"
+    assert backup is not None
     assert backup.read_text(encoding="utf-8") == "[models.m-one]\ninput = 2\n"
     assert read_user_sheet(dotfiles / "pricing.toml").data == {
         "models": {"m-one": {"input": 2, "output": D(5)}}

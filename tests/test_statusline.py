@@ -10,6 +10,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,7 @@ def live(tmp_path):
     return {"dir": project, "env": env, "now": now, "tmp": tmp_path}
 
 
-def statusline(env, payload: object) -> subprocess.CompletedProcess:
+def statusline(env, payload: object) -> subprocess.CompletedProcess[str]:
     text = payload if isinstance(payload, str) else json.dumps(payload)
     return subprocess.run(
         [sys.executable, "-m", "tokencalc", "statusline"],
@@ -72,7 +73,7 @@ def statusline(env, payload: object) -> subprocess.CompletedProcess:
     )
 
 
-def usage_json(env, *args) -> dict:
+def usage_json(env, *args) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "tokencalc", *args, "-f", "json"],
         capture_output=True,
@@ -81,7 +82,8 @@ def usage_json(env, *args) -> dict:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    document: dict[str, Any] = json.loads(done.stdout)
+    return document
 
 
 def money(text: str) -> D:
@@ -218,7 +220,8 @@ def test_index_is_repriced_when_the_sheet_changes(tmp_path, monkeypatch):
     assert result.repriced and result.files_read == 0
 
 
-def _minutes(match: re.Match[str]) -> int:
+def _minutes(match: re.Match[str] | None) -> int:
+    assert match is not None
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
@@ -277,4 +280,5 @@ def test_index_built_in_batches_gives_the_same_records_and_stores_one_entry_per_
     )
     assert warm.files_read == 0 and sorted(warm.summaries, key=lambda s: s.timestamp) == expected
     for name in claude_index.transcripts([tmp_path / "projects"]):
-        assert len(claude_index_store.read_shard(tmp_path / "batched", name)) == 5
+        shard = claude_index_store.read_shard(tmp_path / "batched", name)
+        assert shard is not None and len(shard) == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from decimal import Decimal
+from importlib import resources
 
 import pytest
 from hypothesis import given, settings
@@ -79,7 +80,7 @@ def test_corrupt_table_is_refused(monkeypatch, tmp_path):
         def read_bytes(self):
             return bad
 
-    monkeypatch.setattr(token_classes.resources, "files", lambda _pkg: Files())
+    monkeypatch.setattr(resources, "files", lambda _pkg: Files())  # token_classes reads through it
     with pytest.raises(EncodingDataError, match="corrupt"):
         token_classes.class_table()
     token_classes.class_table.cache_clear()

@@ -7,6 +7,7 @@ import shutil
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,8 +27,10 @@ def totals(records):
     }
 
 
-def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
 
 
 # ---------------------------------------------------------------- Claude Code
@@ -199,7 +202,7 @@ def test_codex_independent_sessions_with_equal_numbers_both_count(tmp_path):
     assert totals(report.records)["input"] == 2 * 4000
 
 
-def codex_last_only(when: str, input_tokens: int) -> dict:
+def codex_last_only(when: str, input_tokens: int) -> dict[str, Any]:
     usage = {
         "input_tokens": input_tokens,
         "cached_input_tokens": 0,
@@ -319,7 +322,7 @@ FIRST_LINES = {
     "codex": '{"timestamp": "2025-09-01T00:00:00Z", "type": "session_meta", "payload": {"id": "c"}}',
     "gemini-cli": '{"sessionId": "s", "projectHash": "h"}',
 }
-BAD_LINES = [
+BAD_LINES: list[dict[str, Any]] = [
     {"when": "0001-01-01T00:00:00+05:00", "count": 5},  # overflows when converted to UTC
     {"when": "9999-12-31T23:00:00Z", "count": 5},  # overflows in any time zone east of UTC
     {"when": "2025-09-01T00:00:00Z", "count": "1e40"},

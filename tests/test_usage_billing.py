@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from tokencalc.usage import read_usage
 
@@ -224,7 +225,7 @@ def test_csv_header_the_csv_module_rejects_is_not_a_usage_file(tmp_path):
 # ---------------------------------------------------------------- service tier and context window
 
 
-def openai_result(**groups) -> dict:
+def openai_result(**groups) -> dict[str, Any]:
     return {
         "object": "organization.usage.completions.result",
         "input_tokens": 1000,

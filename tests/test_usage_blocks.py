@@ -88,6 +88,7 @@ def test_active_window_burn_rate_and_projection():
     active = result.active
     assert active is result.blocks[-1] and active.cost == D(3) and active.requests == 2
     burn = result.burn
+    assert burn is not None
     # 2 hours from the first record (15:10) to now (17:10): $1.5/h, 3,600 tokens / 120 min = 30/min;
     # 2h50m left until 20:00: $3 + 1.5 × 17/6 = $7.25; 3,600 + 30 × 170 = 8,700 tokens
     assert burn.cost_per_hour == D("1.5") and burn.tokens_per_minute == D(30)
@@ -104,6 +105,7 @@ def test_no_active_window_after_the_last_one_ends_and_billing_rows_are_left_out(
 
 def test_burn_over_the_first_minute_is_not_infinite():
     result = build([rec(t(9, 0, 0))], flat_price, now=t(9, 0, 0))
+    assert result.burn is not None
     assert result.burn.cost_per_hour == D("0.1") * 60  # $0.1 over the one-minute floor
 
 

@@ -49,7 +49,7 @@ CHATGPT_CALLS = [
 
 
 @pytest.fixture
-def chatgpt_zip(tmp_path) -> Path:
+def chatgpt_zip(tmp_path: Path) -> Path:
     path = tmp_path / "chatgpt-export.zip"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.write(CHATGPT, "conversations.json")

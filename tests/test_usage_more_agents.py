@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tokencalc.usage import read_usage
+from tokencalc.usage.records import UsageRecord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "agents"
 USAGE_FIXTURES = Path(__file__).parent / "fixtures" / "usage"
@@ -30,8 +31,17 @@ def totals(records):
     }
 
 
-def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+def vendor_total(records: list[UsageRecord]) -> D:
+    """The vendor-reported costs of ``records``, each of which must have one."""
+    costs = [r.vendor_cost_usd for r in records]
+    assert None not in costs, costs
+    return sum((c for c in costs if c is not None), D(0))
+
+
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
 
 
 def build_db(sql: Path, target: Path) -> Path:
@@ -265,9 +275,7 @@ def test_cline_disjoint_buckets_cancelled_rows_and_legacy_finished_rows():
     )  # no modelInfo: task_metadata
     assert models[utc(2025, 9, 1, 10)] == "claude-sonnet-4-5-20250929"
     assert {r.project for r in report.records} == {"/home/dev/cline-proj"}
-    assert sum(r.vendor_cost_usd for r in report.records) == D("0.0176") + D("0.0035") + D(
-        "0.002"
-    ) + D("0.001")
+    assert vendor_total(report.records) == D("0.0176") + D("0.0035") + D("0.002") + D("0.001")
 
 
 def test_roo_code_input_rule_changes_on_2025_10_31():
@@ -285,7 +293,7 @@ def test_roo_code_input_rule_changes_on_2025_10_31():
     }
     assert {r.model for r in report.records} == {"claude-sonnet-4-5"}  # the last <model> tag
     assert {r.project for r in report.records} == {"/home/dev/roo-proj"}
-    assert sum(r.vendor_cost_usd for r in report.records) == D("0.067")
+    assert vendor_total(report.records) == D("0.067")
     assert any(
         line.startswith("Roo Code: tokensIn includes the cache") for line in report.assumptions
     )

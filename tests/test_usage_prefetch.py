@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,9 +36,12 @@ def test_second_read_comes_from_the_cache_and_matches(tree, monkeypatch):
     first = summary(read_usage([tree]))
     calls = []
     real = prefetch.read_one
-    monkeypatch.setattr(
-        prefetch, "read_one", lambda item, source: calls.append(item) or real(item, source)
-    )
+
+    def read_one(item: Any, source: Any) -> Any:
+        calls.append(item)
+        return real(item, source)
+
+    monkeypatch.setattr(prefetch, "read_one", read_one)
     second = summary(read_usage([tree]))
     assert plain == first == second
     # only files the read-ahead does not handle (or that were not agent logs) are looked at again

@@ -7,6 +7,7 @@ import json
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,6 +81,7 @@ def test_detection_is_by_content_not_name(tmp_path, path, source, kind):
     renamed = tmp_path / "download.dat"
     shutil.copy(original, renamed)
     detected = detect(InputFile(renamed))
+    assert detected is not None
     assert (detected.source, detected.kind) == (source, kind)
 
 
@@ -230,7 +232,7 @@ def test_large_jsonl_streams(tmp_path):
     path = tmp_path / "big.jsonl"
     with path.open("w") as handle:
         for i in range(5000):
-            line = {
+            line: dict[str, Any] = {
                 "type": "assistant",
                 "sessionId": "s",
                 "timestamp": "2025-09-01T00:00:00Z",
@@ -285,7 +287,8 @@ def test_malformed_item_is_reported_and_the_rest_is_read(chunk):
     assert [i.index for i in items] == list(range(13))
     assert [i.value for i in items if i.error is None] == good
     (bad,) = [i for i in items if i.error is not None]
-    assert bad.index == 1 and bad.error.startswith("Expecting value at character ")
+    assert bad.index == 1 and bad.error is not None
+    assert bad.error.startswith("Expecting value at character ")
 
 
 @pytest.mark.parametrize(
@@ -359,7 +362,7 @@ def test_a_broken_item_skipped_without_buffering_it():
 
     data = b'[{"a": 1}, {"t": "x}, 7, [' + b"z" * (3 << 20) + b"]"
     reader = jsonstream._ArrayReader(io.BytesIO(data), jsonstream.CHUNK)
-    reader.fill = fill.__get__(reader)
+    reader.fill = fill.__get__(reader)  # type: ignore[method-assign]  # this reader's, spied on
     reader.pos = 1
     assert reader.decode_item() == {"a": 1}
     reader.pos += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -106,15 +107,18 @@ def test_the_status_line_index_keeps_what_keep_largest_keeps(shards, since, sess
                 entry,
             )
 
-    built = [[[None if k is None else ("claude-code", k), (r,), g, rep, ts, sess, i, None, ()]
-              for i, (k, r, g, rep, ts, sess) in enumerate(shard)] for shard in shards]  # fmt: skip
-    built = [[tuple(e) for e in shard] for shard in built]
+    rows = [[[None if k is None else ("claude-code", k), (r,), g, rep, ts, sess, i, None, ()]
+             for i, (k, r, g, rep, ts, sess) in enumerate(shard)] for shard in shards]  # fmt: skip
+    built = [[tuple(e) for e in shard] for shard in rows]
     keep = KeepLargest()
     for shard in built:
         for entry in shard:
             if since is None or entry[4] >= since or (session is not None and entry[5] == session):
-                keep.add(Wrapped(entry))
-    expected = [claude_index.Summary(e[4], e[5], e[6], e[7]) for e in keep.records()]
+                # a stand-in Candidate whose "record" is the index's compact entry
+                keep.add(Wrapped(entry))  # type: ignore[arg-type]
+    # so the records kept are those entries (tuples), not UsageRecords
+    kept: list[Any] = keep.records()
+    expected = [claude_index.Summary(e[4], e[5], e[6], e[7]) for e in kept]
     assert (
         claude_index._dedup([[None] * 4 + [shard] for shard in built], since, session) == expected
     )

@@ -10,6 +10,7 @@ import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,7 +98,7 @@ def test_a_bad_web_search_count_is_a_malformed_line(tmp_path, usage, message):
 # --- OpenAI: cache writes -----------------------------------------------------------------------
 
 
-def _openai_page(result: dict) -> dict:
+def _openai_page(result: dict[str, Any]) -> dict[str, Any]:
     base = {
         "object": "organization.usage.completions.result",
         "input_tokens": 10000,

@@ -11,6 +11,7 @@ file's added tokens, which Hugging Face would otherwise match inside the text).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import itertools
@@ -28,6 +29,7 @@ from strategies import cjk_like, code_like, prose_like, whitespace_heavy
 from tokencalc.counting import counter as counting
 from tokencalc.counting import encodings, part_counts
 from tokencalc.counting.chunking import safe_cuts
+from tokencalc.counting.encoding_specs import EncodingSpec
 
 VENDOR_ENCODINGS = ["tekken", "qwen2.5", "qwen3.6", "deepseek-v3"]
 MULTILINGUAL = Path(__file__).parent / "fixtures" / "multilingual"
@@ -36,7 +38,7 @@ MULTILINGUAL = Path(__file__).parent / "fixtures" / "multilingual"
 # The vendors' engines may not know characters newer than that; tokencalc counts those with
 # tiktoken (see encodings.tables_agree_on), which is what tiktoken-based vendors do too.
 _known_char = st.characters(
-    blacklist_categories=("Cs", "Cn"),
+    exclude_categories=("Cs", "Cn"),
 )
 known_unicode = st.text(_known_char, max_size=120)
 # Text that hits DeepSeek's CJK block, its edges and the non-letters inside it.
@@ -109,7 +111,7 @@ def small_path(name: str, text: str) -> int:
 
 
 def tiktoken_path(name: str, text: str) -> int:
-    return counting.count_with_tiktoken(name, text)
+    return part_counts.count_with_tiktoken(name, text)
 
 
 # --- the shipped data ----------------------------------------------------------------------
@@ -429,7 +431,7 @@ def test_usage_cli_counts_chat_text_with_the_models_encoding(cli):
             [path],
             model_override=model,
             chat_encoding=encoding,
-            counter_factory=lambda encoding=encoding: _TiktokenCounter(encoding, encoding),
+            counter_factory=functools.partial(_TiktokenCounter, encoding, encoding),
         )
         assert totals["input_tokens"] == sum(r.input_tokens for r in report.records)
         assert totals["output_tokens"] == sum(r.output_tokens for r in report.records)
@@ -446,9 +448,12 @@ def test_dataset_counters_normalise_qwen_text():
 def test_a_vocabulary_is_read_only_when_counted_with(cli, monkeypatch):
     read: list[str] = []
     real = encodings._read_verified_rank_file
-    monkeypatch.setattr(
-        encodings, "_read_verified_rank_file", lambda spec: read.append(spec.name) or real(spec)
-    )
+
+    def read_verified(spec: EncodingSpec) -> bytes:
+        read.append(spec.name)
+        return real(spec)
+
+    monkeypatch.setattr(encodings, "_read_verified_rank_file", read_verified)
     encodings.rank_table.cache_clear()
     try:
         assert cli("count", "-q", "--encoding", "tekken", input="hello world\n").exit_code == 0
@@ -477,4 +482,4 @@ def test_long_whitespace_runs_take_the_split_path_exactly(name):
     assert part_counts.has_long_whitespace_run(text)
     normalize = encodings.normalizer(name)
     whole = encodings.get_encoding(name).encode_ordinary(normalize(text) if normalize else text)
-    assert counting.count_with_tiktoken(name, text) == len(whole)
+    assert part_counts.count_with_tiktoken(name, text) == len(whole)

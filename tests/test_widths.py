@@ -15,8 +15,10 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,7 +45,7 @@ def _whole(figure: str, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
-def _estimate_figures(doc: dict) -> list[str]:
+def _estimate_figures(doc: dict[str, Any]) -> list[str]:
     out = []
     for row in doc["rows"]:
         out += [row["model"], _int(row["input_tokens"]), _int(row["output_tokens"])]
@@ -52,7 +54,7 @@ def _estimate_figures(doc: dict) -> list[str]:
     return out
 
 
-def _plans_figures(doc: dict) -> list[str]:
+def _plans_figures(doc: dict[str, Any]) -> list[str]:
     out = []
     for row in doc["rows"]:
         out += [
@@ -64,7 +66,7 @@ def _plans_figures(doc: dict) -> list[str]:
     return out
 
 
-def _usage_figures(doc: dict) -> list[str]:
+def _usage_figures(doc: dict[str, Any]) -> list[str]:
     out = []
     for group in [*doc["groups"], doc["totals"]]:
         for key in (
@@ -81,7 +83,7 @@ def _usage_figures(doc: dict) -> list[str]:
     return out
 
 
-def _models_figures(doc: list) -> list[str]:
+def _models_figures(doc: list[Any]) -> list[str]:
     out = []
     for row in doc:
         out += [
@@ -95,7 +97,7 @@ def _models_figures(doc: list) -> list[str]:
     return out
 
 
-def _count_figures(doc: dict) -> list[str]:
+def _count_figures(doc: dict[str, Any]) -> list[str]:
     out = []
     for entry in [*doc["inputs"], doc["total"]]:
         out += [_int(entry[k]) for k in ("tokens", "lines", "words", "chars")]
@@ -104,7 +106,7 @@ def _count_figures(doc: dict) -> list[str]:
     return out
 
 
-CASES = {
+CASES: dict[str, tuple[list[str], Callable[[Any], list[str]]]] = {
     "estimate": (["estimate", EN, ZH, "--date", "2026-11-22"], _estimate_figures),
     "estimate-per-file": (
         ["estimate", EN, ZH, "-m", "claude-*", "--per-file", "--date", "2026-11-22"],

@@ -74,7 +74,7 @@ def estimate_cost(
     output_tokens: int = 0,
     cached_input_tokens: int = 0,
     tier: str | None = None,
-    on: date | None = None,
+    on: date | str | None = None,
     prices: Prices = None,
 ) -> CostEstimate:
     """What one request to ``model`` costs: give ``input_tokens``, or ``text`` to count
@@ -130,7 +130,7 @@ def compare_models(
     output_ratio: float | Decimal | str | None = None,
     cached_fraction: float | Decimal | str = 0,
     tier: str | None = None,
-    on: date | None = None,
+    on: date | str | None = None,
     prices: Prices = None,
 ) -> list[CostEstimate]:
     """One request priced on many models, cheapest first.

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class RankLookup(Protocol):
-    def get(self, token: bytes, default: int | None = None, /) -> int | None: ...
+    def get(self, token: bytes, /) -> int | None: ...
 
 
 _NO_MERGE = 1 << 62
