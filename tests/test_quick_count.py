@@ -139,6 +139,51 @@ def test_quick_path_imports_no_typer_rich_or_tiktoken():
     assert not {"typer", "click", "rich", "tiktoken", "toktok", "quicktok"} & imported
 
 
+def _imported_by(*args: str, input: bytes | None = None) -> tuple[bytes, set[str]]:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tokencalc", *args],
+        input=input,
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    imported = {
+        line.split("|")[-1].strip() for line in result.stderr.decode().splitlines() if "|" in line
+    }
+    return result.stdout, imported
+
+
+# Modules the quick path used to import at start-up for work it rarely does: reading the shipped
+# vocabularies (gzip, hashlib, importlib.resources), ratios (decimal), the thread pool.
+_NOT_AT_START = {"gzip", "importlib.resources", "decimal", "concurrent.futures"}
+
+
+def test_a_tiny_count_imports_no_pool_decimal_or_vocabulary_reader():
+    out, imported = _imported_by("count", "-q", input=b"hello\n")
+    assert out == b"2\n"
+    assert "tokencalc.counting.counter" in imported  # the check can fail
+    # the rank table comes from the user's cache when it is there; its first build reads the
+    # shipped file, so only the cache's own check (hashlib) may be imported
+    _imported_by("count", "-q", input=b"warm the cache\n")
+    out, imported = _imported_by("count", "-q", input=b"hello\n")
+    assert out == b"2\n"
+    assert not _NOT_AT_START & imported
+
+
+def test_a_large_file_counted_by_a_fast_backend_reads_no_vocabulary_file(tmp_path):
+    from tokencalc.counting import fast_backend
+
+    if fast_backend.active_backend("o200k_base") == "tiktoken":
+        pytest.skip("no fast backend installed")
+    text = "Some prose, some code(x) and 中文。\n" * 40_000
+    path = tmp_path / "big.txt"
+    path.write_text(text, encoding="utf-8")
+    out, imported = _imported_by("count", "-q", str(path))
+    assert out == f"{tiktoken_count(text)}\n".encode()
+    assert "concurrent.futures" in imported  # it did count on the pool: the check can fail
+    assert not (_NOT_AT_START - {"concurrent.futures"} | {"hashlib"}) & imported
+
+
 def test_a_rejected_backend_is_one_warning_line(monkeypatch, tmp_path):
     import os
 

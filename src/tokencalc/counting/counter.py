@@ -21,9 +21,8 @@ import functools
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokencalc.counting import encodings, fast_backend, long_pieces, unicode_guard
 from tokencalc.counting.chunking import first_safe_cut, last_safe_cut
@@ -36,6 +35,9 @@ from tokencalc.counting.part_counts import (
 )
 from tokencalc.counting.utf8 import Utf8Decoder
 from tokencalc.tokenizers import token_classes
+
+if TYPE_CHECKING:  # start-up: the pool is made only for an input that needs one (not ``echo hi``)
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 #: Characters a process counts in pure Python before building tiktoken's tokenizer pays off.
 SMALL_TEXT_BUDGET = 48_000
@@ -363,6 +365,8 @@ class TokenCounter:
                 if fast_backend.ids_for(token_classes.CLASS_BASE) is None:
                     encodings.get_encoding(token_classes.CLASS_BASE)
                 token_classes.piece_table()
+            from concurrent.futures import ThreadPoolExecutor
+
             self._pool = ThreadPoolExecutor(
                 max_workers=self._workers, thread_name_prefix="tokencalc-count"
             )

@@ -7,10 +7,12 @@ are counted from one of them. Pure data: loading the files is :mod:`tokencalc.co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tokencalc.errors import EncodingDataError
+
+if TYPE_CHECKING:  # start-up: decimal is imported only where a ratio is made or applied
+    from decimal import Decimal
 
 # The split patterns and special tokens are tiktoken's (tiktoken_ext/openai_public.py, 0.14);
 # tests/test_encodings.py checks they still equal the installed tiktoken's.
@@ -175,7 +177,7 @@ class TokenizerRef:
 
     family: str  # the model's ``tokenizer`` value: an exact encoding or a family id
     base: str  # the exact encoding counted, or "characters"
-    ratio: Decimal = Decimal(1)
+    ratio: Decimal = field(default_factory=lambda: _decimal(1))
     estimated: bool = False
     #: how an estimate family counts beyond its ratio (tokencalc.tokenizers.tokenizer_families.FamilyCounting)
     counting: Any = None
@@ -189,7 +191,15 @@ class TokenizerRef:
         """The model's token count from the base count (rounded up when estimated)."""
         if not self.estimated:
             return base_count
+        from decimal import ROUND_CEILING, Decimal
+
         return int((Decimal(base_count) * self.ratio).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _decimal(value: int) -> Decimal:
+    from decimal import Decimal  # start-up: ``count -q`` never needs a ratio
+
+    return Decimal(value)
 
 
 def canonical_encoding(name: str) -> str:

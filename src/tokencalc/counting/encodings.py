@@ -26,13 +26,10 @@ count through the ``o200k_base`` data.
 from __future__ import annotations
 
 import functools
-import gzip
-import hashlib
 import os
 import struct
 import threading
 from collections.abc import Callable, Iterable
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,6 +129,8 @@ class RankTable:
         )
 
     def serialize(self, source_sha256: str) -> bytes:
+        import hashlib  # start-up: a big input counted by a fast backend never needs it
+
         payload = self._offsets.tobytes() + self._ranks.tobytes() + self._blob
         digest = hashlib.sha256(payload).digest()
         header = _HEADER.pack(_TABLE_MAGIC, bytes.fromhex(source_sha256), digest, len(self._ranks))
@@ -145,6 +144,8 @@ class RankTable:
         magic, source, digest, count = _HEADER.unpack_from(data)
         if magic != _TABLE_MAGIC or source != bytes.fromhex(source_sha256):
             return None
+        import hashlib  # start-up: a big input counted by a fast backend never needs it
+
         payload = memoryview(data)[_HEADER.size :]
         if hashlib.sha256(payload).digest() != digest:
             return None
@@ -161,6 +162,11 @@ class RankTable:
 
 
 def _read_verified_rank_file(spec: EncodingSpec) -> bytes:
+    # start-up: only a process that builds a table from the shipped file needs these
+    import gzip
+    import hashlib
+    from importlib import resources
+
     try:
         packed = resources.files("tokencalc.data").joinpath(spec.data_file).read_bytes()
         raw = gzip.decompress(packed)

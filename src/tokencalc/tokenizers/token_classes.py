@@ -29,15 +29,14 @@ and the piece-code counts after them (:func:`piece_histogram`); a family with a
 from __future__ import annotations
 
 import functools
-import gzip
-import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_CEILING, Decimal
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokencalc.errors import EncodingDataError
+
+if TYPE_CHECKING:  # start-up: ``count`` imports this module; only estimates need these
+    from decimal import Decimal
 
 #: The classes, in table order: a token's class is its index here.
 CLASSES: tuple[str, ...] = (
@@ -215,17 +214,22 @@ def build_table(ranks: Iterable[tuple[bytes, int]], size: int) -> bytes:
 @functools.cache
 def class_table() -> bytes:
     """The shipped per-rank class table of o200k_base, checked before use."""
+    return _shipped_table(TABLE_FILE, TABLE_SHA256, "token class table")
+
+
+def _shipped_table(name: str, sha256: str, what: str) -> bytes:
+    # start-up: ``count`` imports this module; only a per-class estimate reads the tables
+    import gzip
+    import hashlib
+    from importlib import resources
+
     try:
-        packed = resources.files("tokencalc.data").joinpath(TABLE_FILE).read_bytes()
+        packed = resources.files("tokencalc.data").joinpath(name).read_bytes()
     except OSError as exc:
-        raise EncodingDataError(
-            f"token class table {TABLE_FILE} is missing from the package: {exc}"
-        ) from exc
+        raise EncodingDataError(f"{what} {name} is missing from the package: {exc}") from exc
     table = gzip.decompress(packed)
-    if hashlib.sha256(table).hexdigest() != TABLE_SHA256:
-        raise EncodingDataError(
-            f"token class table {TABLE_FILE} is corrupt (sha256 mismatch); reinstall tokencalc"
-        )
+    if hashlib.sha256(table).hexdigest() != sha256:
+        raise EncodingDataError(f"{what} {name} is corrupt (sha256 mismatch); reinstall tokencalc")
     return table
 
 
@@ -243,18 +247,7 @@ def piece_code(class_code: int, length: int, space: bool) -> int:
 @functools.cache
 def piece_table() -> bytes:
     """The shipped per-rank piece codes of o200k_base, checked before use."""
-    try:
-        packed = resources.files("tokencalc.data").joinpath(PIECE_TABLE_FILE).read_bytes()
-    except OSError as exc:
-        raise EncodingDataError(
-            f"token piece table {PIECE_TABLE_FILE} is missing from the package: {exc}"
-        ) from exc
-    table = gzip.decompress(packed)
-    if hashlib.sha256(table).hexdigest() != PIECE_TABLE_SHA256:
-        raise EncodingDataError(
-            f"token piece table {PIECE_TABLE_FILE} is corrupt (sha256 mismatch); reinstall tokencalc"
-        )
-    return table
+    return _shipped_table(PIECE_TABLE_FILE, PIECE_TABLE_SHA256, "token piece table")
 
 
 def piece_histogram(token_ids: Sequence[int], pieces: bytes) -> tuple[int, ...]:
@@ -323,6 +316,8 @@ def estimate_tokens(
 ) -> int:
     """``ceil(Σ tokens of class × ratio of class)``, or with ``pieces`` (a ``gemma3_classes``
     table) and a histogram that has piece codes, ``ceil(Σ tokens of code × ratio of code)``."""
+    from decimal import ROUND_CEILING, Decimal  # start-up: see the imports above
+
     if pieces is not None and len(histogram_) == len(CLASSES) + PIECE_CODES:
         fine = histogram_[len(CLASSES) :]
         per_class = PIECE_LENGTHS * 2
