@@ -147,6 +147,7 @@ def _conversation(
                         cache_write_5m_tokens=cache_write,
                         estimated=True,
                         session=str(conv_id),
+                        chat_tokens=options.chat_tokens,
                     ),
                     key=(SOURCE, str(conv_id), str(message.get("id") or number)),
                 )

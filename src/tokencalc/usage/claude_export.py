@@ -112,6 +112,7 @@ def _conversation(
                         cache_write_5m_tokens=cache_write,
                         estimated=True,
                         session=conv_id,
+                        chat_tokens=options.chat_tokens,
                     ),
                     key=(SOURCE, conv_id, str(message.get("uuid") or number)),
                 )

@@ -34,7 +34,7 @@ from tokencalc.usage.dedup import settle_within_file
 from tokencalc.usage.files import FileLog, InputFile, Tally
 
 #: Bump when a reader's output changes, so old cache entries are not replayed.
-READER_VERSION = 2
+READER_VERSION = 3  # 3: UsageRecord.chat_tokens
 POOL_BYTES = 32 << 20
 AGENT_LOGS = ("claude-code", "codex", "gemini-cli")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tokencalc.usage.records import UsageRecord
+from tokencalc.usage.records import ChatCounting, UsageRecord
 from tokencalc.usage.registry import ESTIMATED_SOURCES
 from tokencalc.usage.surcharges import UnpricedExtra
 
@@ -105,6 +105,8 @@ class PricedUsage:
     #: what records carried that the sheet cannot price (web searches, residency geographies)
     unpriced_extras: tuple[UnpricedExtra, ...] = ()
     dimensions: tuple[str, ...] = ()  # what ``by`` groups on, one or more of views.DIMENSIONS
+    #: per priced model with chat-export records, how their tokens were counted
+    chat_counting: tuple[ChatCounting, ...] = ()
 
     @property
     def months(self) -> int:

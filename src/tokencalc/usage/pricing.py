@@ -15,9 +15,13 @@ Rules (see ``docs/usage.md``):
   other model: it is left out of groups and totals and reported in ``unknown_models``. A record
   at a tier its model has no prices for is never priced at another tier: it is left out the
   same way and reported in ``unpriced_tiers``.
-- Chat-export records are counted from the text with ``o200k_base``; priced on a model whose
-  tokenizer is an estimate family they are first converted to that model's tokens, exactly as
-  ``tokencalc plans`` converts a profile (:func:`tokencalc.plans.conversation.model_tokens`). Logged records
+- Chat-export records are counted from the text. Counted in the priced model's own tokens
+  (``UsageRecord.chat_tokens``: the model was named when reading, and each message was counted
+  the way ``tokencalc estimate`` counts that model) they are priced as they are; counted with
+  ``o200k_base`` and priced on a model whose tokenizer is an estimate family, they are first
+  converted with the family's ratio, exactly as ``tokencalc plans`` converts a profile
+  (:func:`tokencalc.plans.conversation.model_tokens`). ``chat_counting`` says, per model, which
+  (the reader's tallies, :class:`~tokencalc.usage.records.ChatCounting`). Logged records
   (agent CLIs, billing exports) are the vendor's own counts and are never converted.
 - Long context: a record that says whether long-context prices applied (``long_context``) is
   priced so. Otherwise a billing-export row, which sums many requests, is long-context when its
@@ -37,15 +41,15 @@ from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from tokencalc.counting.encodings import CHARACTERS, TokenizerRef
+from tokencalc.counting.encodings import TokenizerRef
 from tokencalc.errors import UnknownModelError
 from tokencalc.plans.conversation import model_tokens
-from tokencalc.plans.profile import CHARS_PER_PROFILE_TOKEN
 from tokencalc.pricing.costs import RequestTokens, cost_at
 from tokencalc.sheet.model import ModelEntry, Prices
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.sheet.rules import OffPeak
 from tokencalc.usage import views
+from tokencalc.usage.chat_counting import chat_countings, chat_notes, conversion_notes
 from tokencalc.usage.priced import (
     NO_MODEL,
     PricedUsage,
@@ -53,7 +57,7 @@ from tokencalc.usage.priced import (
     UsageGroup,
     counted_from_text,
 )
-from tokencalc.usage.records import UsageRecord, VendorCost
+from tokencalc.usage.records import ChatCounting, UsageRecord, VendorCost
 from tokencalc.usage.registry import BILLING_SOURCES
 from tokencalc.usage.surcharges import Surcharges
 
@@ -204,6 +208,7 @@ def price_usage(
     vendor_costs: Iterable[VendorCost] = (),
     currency: str = "USD",
     rate: Decimal = Decimal(1),
+    chat_counting: Iterable[ChatCounting] = (),
 ) -> PricedUsage:
     """Price every record, group priced ones by ``by``: one or more of :data:`views.DIMENSIONS`.
 
@@ -229,6 +234,8 @@ def price_usage(
     slugs: dict[str, set[str]] = defaultdict(set)  # model id → chat-export names priced as it
     tokenizers: dict[str, TokenizerRef] = {}  # model id → its tokenizer, for chat-export records
     converted: set[str] = set()  # model ids chat-export counts were converted for
+    as_counted: set[str] = set()  # model ids with chat-export counts already in their tokens
+    plain: set[str] = set()  # model ids priced on the plain chat-encoding count as it is
     tiers: set[str] = set()
     has_billing = False
     first_month = last_month = None
@@ -253,9 +260,13 @@ def price_usage(
         if counted_from_text(record):
             if model.id not in tokenizers:
                 tokenizers[model.id] = sheet.tokenizer_for(model)
-            if tokenizers[model.id].estimated:
+            if record.chat_tokens == model.id:
+                as_counted.add(model.id)
+            elif tokenizers[model.id].estimated:
                 record = in_model_tokens(record, tokenizers[model.id])
                 converted.add(model.id)
+            else:
+                plain.add(model.id)
             if record.model and record.model.lower() != model.id.lower():
                 slugs[model.id].add(record.model)
         long_context = buckets.add(key, model, record)
@@ -288,9 +299,16 @@ def price_usage(
         for (model_id, tier), s in no_tier.items()
     ]
     missing.sort(key=lambda m: (m.model or "", m.tier or ""))
+    counting = chat_countings(
+        tuple(chat_counting),
+        {m: tokenizers[m] for m in as_counted},
+        {m: tokenizers[m] for m in converted},
+        {m: tokenizers[m] for m in plain},
+    )
     notes = [
         *_slug_notes(slugs),
-        *_conversion_notes({model_id: tokenizers[model_id] for model_id in converted}),
+        *conversion_notes({model_id: tokenizers[model_id] for model_id in converted}),
+        *chat_notes(counting),
         *_billing_notes(has_billing, buckets.long_without_prices),
         *surcharges.notes(),
     ]
@@ -308,6 +326,7 @@ def price_usage(
         tiers=tuple(sorted(tiers)),
         dimensions=dims,
         unpriced_extras=surcharges.unpriced(),
+        chat_counting=counting,
     )
 
 
@@ -328,39 +347,6 @@ def _slug_notes(slugs: dict[str, set[str]]) -> list[str]:
         f"chat export model {', '.join(sorted(names))} priced as {model_id} (price-sheet alias)"
         for model_id, names in sorted(slugs.items())
     ]
-
-
-def _conversion_notes(tokenizers: dict[str, TokenizerRef]) -> list[str]:
-    """One note per tokenizer family that chat-export counts were converted to."""
-    families: dict[TokenizerRef, list[str]] = defaultdict(list)
-    for model_id, tokenizer in sorted(tokenizers.items()):
-        families[tokenizer].append(model_id)
-    notes = []
-    for tokenizer, model_ids in families.items():
-        models = ", ".join(model_ids)
-        if tokenizer.base == CHARACTERS:
-            factor = tokenizer.ratio * CHARS_PER_PROFILE_TOKEN
-            how = (
-                "used as they are"
-                if factor == 1
-                else f"scaled by {factor.normalize():f}, rounded up"
-            )
-            notes.append(
-                f"chat-export token counts (o200k_base) {how} for {models}: its tokenizer ({tokenizer.family}, "
-                f"estimated) counts characters, and a token is taken as {CHARS_PER_PROFILE_TOKEN} characters, "
-                "as tokencalc plans does"
-            )
-        else:
-            stand_in = (
-                ""
-                if tokenizer.base == "o200k_base"
-                else f", the o200k_base count standing in for its {tokenizer.base} count"
-            )
-            notes.append(
-                f"chat-export token counts (o200k_base) scaled to the estimated {tokenizer.family} tokenizer of "
-                f"{models}: × {tokenizer.ratio.normalize():f}, each count rounded up{stand_in}"
-            )
-    return notes
 
 
 def _billing_notes(has_billing: bool, long_without_prices: set[str]) -> list[str]:

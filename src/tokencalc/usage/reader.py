@@ -9,7 +9,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tokencalc.errors import UsageError, UsageRecordError
 from tokencalc.usage import anthropic_billing, chatgpt_export, claude_export, codex, registry
@@ -28,6 +28,9 @@ from tokencalc.usage.prefetch import FileResult, prefetch
 from tokencalc.usage.records import MergedExport, UsageRecord, UsageReport, VendorCost
 from tokencalc.usage.registry import ALL_SOURCES, BILLING_SOURCES
 from tokencalc.usage.usage_format import UsageFormat
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tokencalc.counting.encodings import TokenizerRef
 
 Reader = Callable[[IO[bytes], InputFile, FileLog, ReadOptions], Iterator[Any]]
 
@@ -52,6 +55,7 @@ def read_usage(
     progress: Callable[[int], None] | None = None,
     chat_prompt_caching: bool = False,
     chat_encoding: str = CHAT_ENCODING,
+    chat_model: tuple[str, TokenizerRef] | None = None,
 ) -> UsageReport:
     """Read the usage records in ``paths`` (files or directories, walked recursively).
 
@@ -64,6 +68,11 @@ def read_usage(
     Chat exports carry no token counts: their text is counted with ``chat_encoding`` (o200k_base
     unless the caller prices them on a model with another exact encoding, such as ``tekken``;
     ``counter_factory()`` must return an object with ``count_text(text).tokens[chat_encoding]``).
+    ``chat_model`` (a sheet model id and its tokenizer, usually ``model_override``'s) counts
+    the text in that model's own tokens instead, message by message, the way ``tokencalc
+    estimate`` counts the model (its exact encoding, Claude's reconstruction, a per-class table
+    or the ratio; see :mod:`tokencalc.usage.options`); the records say so (``chat_tokens``) and
+    the report's ``chat_counting`` says how each message was counted.
     ``model_override`` names the model of chat-export records (logged usage keeps the model it
     logged); ``reasoning_tokens_per_reply`` adds assumed hidden reasoning to each chat reply;
     ``chat_prompt_caching`` assumes each chat call reads the previous call's prompt
@@ -77,6 +86,8 @@ def read_usage(
         raise UsageError(f"unknown usage source {source!r} (choose {', '.join(ALL_SOURCES)})")
     if reasoning_tokens_per_reply < 0:
         raise UsageError("reasoning tokens per reply cannot be negative")
+    if chat_model is not None and not chat_model[1].estimated:
+        chat_encoding = chat_model[1].base  # the model's exact encoding
     if counter_factory is None and chat_encoding != CHAT_ENCODING:
         counter_factory = functools.partial(ChatTextCounter, chat_encoding)
     options = ReadOptions(
@@ -85,6 +96,7 @@ def read_usage(
         chat_prompt_caching=chat_prompt_caching,
         counter_factory=counter_factory or default_counter_factory,
         chat_encoding=chat_encoding,
+        chat_model=chat_model,
     )
     tally = Tally()
     collectors: dict[str, KeepFirst | KeepLargest] = {
@@ -220,6 +232,7 @@ def read_usage(
         vendor_costs=sorted(vendor_costs, key=lambda c: (c.timestamp, c.source, c.model or "")),
         files_skipped=files_skipped,
         merged_exports=merged,
+        chat_counting=options.countings(),
     )
 
 
@@ -303,6 +316,19 @@ def _nothing_read_message(paths: list[Path], problems: list[str], skipped: int) 
     return message
 
 
+def _counted_with(options: ReadOptions) -> str:
+    """How chat text is counted, for the assumptions: an encoding, or a model's own way."""
+    if options.chat_model is not None and options.chat_model[1].estimated:
+        from tokencalc.tokenizers.model_counts import FRAME_NOTE, family_method
+
+        model, tokenizer = options.chat_model
+        return (
+            f"counted message by message as tokencalc estimate counts {model}: "
+            f"{family_method(tokenizer)}; {FRAME_NOTE}"
+        )
+    return f"counted with {options.chat_encoding}"
+
+
 def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) -> list[str]:
     lines: list[str] = []
     reasoning = f"hidden reasoning is not in the export ({options.reasoning_tokens_per_reply} tokens/reply assumed)"
@@ -321,7 +347,7 @@ def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) ->
                 f"(edited or regenerated sibling branches are not counted); {reasoning}"
             ),
             (
-                f"ChatGPT export: {calls} of the branch, counted with {options.chat_encoding}; "
+                f"ChatGPT export: {calls} of the branch, {_counted_with(options)}; "
                 f"images, files and per-message format tokens not counted; {caching}"
             ),
             f"ChatGPT export: model assumed to be {options.model_override}"
@@ -331,11 +357,11 @@ def _assumptions(kinds: set[str], options: ReadOptions, missing_parents: int) ->
         ]
     if claude_export.SOURCE in kinds:
         lines += [
-            f"Claude.ai export: {calls} (attachments' extracted text included), counted with "
-            f"{options.chat_encoding}"
+            f"Claude.ai export: {calls} (attachments' extracted text included), "
+            + _counted_with(options)
             + (
                 " (Claude's own tokenizer differs)"
-                if options.chat_encoding == CHAT_ENCODING
+                if options.chat_model is None and options.chat_encoding == CHAT_ENCODING
                 else ""
             )
             + f"; images and files without extracted text not counted; {reasoning}; {caching}",

@@ -47,11 +47,60 @@ class UsageRecord:
     #: the coding agent that made the call when it differs from ``source`` (e.g. Kilo CLI read
     #: by the OpenCode reader); see :func:`agent_of`
     agent: str | None = None
+    #: chat exports: the sheet model id whose own tokens the text was counted in (as
+    #: ``tokencalc estimate`` counts that model); None: counted with the reader's chat encoding
+    #: (o200k_base unless told otherwise)
+    chat_tokens: str | None = None
 
 
 def agent_of(record: UsageRecord) -> str:
     """The agent (or product) that made a record: its ``agent``, else derived from its source."""
     return record.agent or EXPORT_AGENTS.get(record.source, record.source)
+
+
+@dataclass(frozen=True)
+class ChatCounting:
+    """How the chat-export text priced on one model was counted.
+
+    ``model`` is the sheet model id the entry is about, or None for the plain count made
+    without a model. ``ways`` holds, per way of counting (``method``, full label as
+    ``estimate``'s ``how_counted``, short label), the texts counted that way (each message's
+    text; a reply's thinking is a text of its own) and their tokens in the model's units — 0 and None when the records were converted after reading
+    (a ratio applied to each record's counts). ``encoding``: the exact encoding the text was
+    counted with when it was not counted in the model's own way (None when it was).
+    """
+
+    model: str | None
+    ways: tuple[tuple[str, str, str, int, int | None], ...]
+    encoding: str | None = None
+
+    @property
+    def method(self) -> str:
+        """``exact``, ``reconstructed``, ``estimated`` — or ``mixed`` when texts differ."""
+        methods = list(dict.fromkeys(way[0] for way in self.ways))
+        return methods[0] if len(methods) == 1 else "mixed" if methods else "exact"
+
+    @property
+    def how_counted(self) -> str:
+        """The label, or with several ways ``"<n> text(s): <label>; …"``."""
+        if len(self.ways) == 1:
+            return self.ways[0][1]
+        return "; ".join(f"{n:,} text(s): {label}" for _, label, _, n, _ in self.ways)
+
+    @property
+    def short(self) -> str:
+        if len(self.ways) == 1:
+            return self.ways[0][2]
+        return "mixed: " + ", ".join(f"{n:,}× {short}" for _, _, short, n, _ in self.ways)
+
+    @property
+    def texts(self) -> int:
+        return sum(way[3] for way in self.ways)
+
+    @property
+    def tokens(self) -> int | None:
+        counted = [way[4] for way in self.ways]
+        return None if None in counted else sum(n for n in counted if n is not None)
 
 
 @dataclass(frozen=True)
@@ -90,6 +139,8 @@ class UsageReport:
     files_skipped: int = 0  # files found while walking a directory that hold no known format
     #: export files whose rows were found to be the same usage as another file's (counted once)
     merged_exports: list[MergedExport] = field(default_factory=list)
+    #: how chat-export text was counted (one entry per model counted in, see ChatCounting)
+    chat_counting: tuple[ChatCounting, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -339,12 +339,9 @@ def run_usage(env: Environment, request: UsageRequest) -> None:
         seats_for(plan, request.seats)  # a bad --seats fails before the (maybe long) read
     override_model = sheet.resolve(request.model) if request.model else None
     override = override_model.id if override_model else None
-    # Chat-export text priced on a model with an exact encoding is counted with that encoding.
-    chat_tokenizer = sheet.tokenizer_for(override_model) if override_model else None
-    chat_encoding = (
-        chat_tokenizer.base
-        if chat_tokenizer is not None and not chat_tokenizer.estimated
-        else "o200k_base"
+    # Chat-export text priced on a named model is counted in its own tokens, as estimate counts it.
+    chat_model = (
+        (override_model.id, sheet.tokenizer_for(override_model)) if override_model else None
     )
     rate = sheet.exchange_rate(request.currency, request.rate)
     paths, source = _input_paths(env, request)
@@ -361,7 +358,7 @@ def run_usage(env: Environment, request: UsageRequest) -> None:
             reasoning_tokens_per_reply=request.reasoning_tokens,
             chat_prompt_caching=request.chat_caching,
             progress=bar.advance if show_bar else None,
-            chat_encoding=chat_encoding,
+            chat_model=chat_model,
         )
     _report_malformed(env, report)
     if not report.records and not report.vendor_costs:
@@ -390,6 +387,7 @@ def run_usage(env: Environment, request: UsageRequest) -> None:
         vendor_costs=vendor_costs,
         currency=request.currency,
         rate=rate,
+        chat_counting=report.chat_counting,
     )
     comparison = compare_plan(plan, priced, seats=request.seats) if plan is not None else None
     seat_notes = []  # how --seats was applied (tokencalc.plans.profile.seats_for), as plans reports it:

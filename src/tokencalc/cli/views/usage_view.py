@@ -25,7 +25,7 @@ from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.usage import SOURCES
 from tokencalc.usage.plan_compare import PlanVersusUsage
 from tokencalc.usage.priced import PricedUsage, UnpricedModel, UsageTotals
-from tokencalc.usage.records import MergedExport, UsageReport
+from tokencalc.usage.records import ChatCounting, MergedExport, UsageReport
 
 if TYPE_CHECKING:  # pragma: no cover
     from tokencalc.cli.commands.usage import UsageRequest
@@ -152,8 +152,27 @@ def write_document(
                 for m in priced.unpriced_extras
             ],
             "plan": _plan_json(comparison),
+            "chat_counting": [_chat_counting_json(c) for c in priced.chat_counting],
         },
     )
+
+
+def _chat_counting_json(counting: ChatCounting) -> dict[str, Any]:
+    """How the chat-export tokens priced on one model were counted (estimate's vocabulary)."""
+    from tokencalc.tokenizers.model_counts import FRAME_NOTE  # with Claude's: not for agent logs
+
+    return {
+        "model": counting.model,
+        "count_method": counting.method,
+        "how_counted": counting.how_counted,
+        "texts": counting.texts,
+        "tokens": counting.tokens,
+        "ways": [
+            {"count_method": method, "how_counted": label, "texts": n, "tokens": tokens}
+            for method, label, _, n, tokens in counting.ways
+        ],
+        "tokens_are": FRAME_NOTE,
+    }
 
 
 _KEY_HEADERS = {
@@ -302,7 +321,11 @@ def _caption(
         else f"{priced.currency} at {_money(priced.rate)} per USD",
     ]
     if priced.totals.estimated:
-        parts.append("≈ includes tokens counted from chat text (estimates)")
+        how = "; ".join(f"{c.model} {c.short}" for c in priced.chat_counting if c.model)
+        parts.append(
+            "≈ includes tokens counted from chat text "
+            + (f"({how}; content tokens, no chat frame)" if how else "(estimates)")
+        )
     if priced.totals.uncounted_rows:
         parts.append("+ or ? billing rows without a request count")
     if priced.totals.long_context:
