@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 MODELS = ("gpt-5", "mistral-large-3", "claude-sonnet-4-5", "gemini-4-argon")
 ENGLISH = [
@@ -74,11 +75,11 @@ def message(rng: random.Random) -> str:
 def generate(path: Path, total_bytes: int, seed: int = 11) -> tuple[int, int]:
     """Write the export; returns (bytes, messages)."""
     rng = random.Random(seed)
-    conversations = []
+    conversations: list[dict[str, Any]] = []
     size = messages = 0
     when = 1_780_000_000.0
     while size < total_bytes:
-        mapping: dict[str, dict[str, object]] = {
+        mapping: dict[str, dict[str, Any]] = {
             "root": {"id": "root", "message": None, "parent": None, "children": []}
         }
         parent = "root"
@@ -87,7 +88,7 @@ def generate(path: Path, total_bytes: int, seed: int = 11) -> tuple[int, int]:
                 node = f"n{turn}{role[0]}"
                 text = message(rng)
                 when += rng.randrange(5, 300)
-                mapping[parent]["children"] = [node]  # type: ignore[index]
+                mapping[parent]["children"] = [node]
                 mapping[node] = {
                     "id": node,
                     "parent": parent,
@@ -118,7 +119,7 @@ def generate(path: Path, total_bytes: int, seed: int = 11) -> tuple[int, int]:
     return len(data), messages
 
 
-def run(src: str | None, export: Path, model: str, home: Path) -> tuple[float, dict[str, object]]:
+def run(src: str | None, export: Path, model: str, home: Path) -> tuple[float, dict[str, Any]]:
     env = {
         **os.environ,
         "TOKENCALC_HOME": str(home),
@@ -136,7 +137,7 @@ def run(src: str | None, export: Path, model: str, home: Path) -> tuple[float, d
     elapsed = time.perf_counter() - started
     if process.returncode != 0:
         return elapsed, {"error": err.decode().strip().splitlines()[-1][:160]}
-    document: dict[str, object] = json.loads(out)
+    document: dict[str, Any] = json.loads(out)
     return elapsed, document
 
 
@@ -160,7 +161,7 @@ def main() -> None:
         print(f"export: {size / 1e6:.1f} MB, {messages:,} messages")
         for model in args.models.split(","):
             best: dict[str | None, float] = {}
-            found: dict[str | None, dict[str, object]] = {}
+            found: dict[str | None, dict[str, Any]] = {}
             for _ in range(args.repeat):
                 for tree in trees:  # interleaved: load on the machine hits both alike
                     elapsed, document = run(tree, export, model, root / "home")
@@ -172,12 +173,12 @@ def main() -> None:
                 if "error" in document:
                     print(f"{model:18} {label:24} {best[tree]:6.2f} s  failed: {document['error']}")
                     continue
-                totals = document["totals"]  # type: ignore[index]
-                how = [c.get("how_counted") for c in document.get("chat_counting", [])]  # type: ignore[attr-defined]
+                totals = document["totals"]
+                how = [c.get("how_counted") for c in document.get("chat_counting", [])]
                 print(
                     f"{model:18} {label:24} {best[tree]:6.2f} s  "
-                    f"input {totals['input_tokens']:>13,}  "  # type: ignore[index]
-                    f"output {totals['output_tokens']:>10,}  {how}"  # type: ignore[index]
+                    f"input {totals['input_tokens']:>13,}  "
+                    f"output {totals['output_tokens']:>10,}  {how}"
                 )
 
 

@@ -16,6 +16,7 @@ import tomllib
 from datetime import datetime, timezone
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -116,10 +117,11 @@ def expected_calls(conversations, count) -> tuple[int, int, int, int]:
     return total_in, total_out, texts, tokens
 
 
-def usage_json(cli, path: Path, *args: str) -> dict:
+def usage_json(cli, path: Path, *args: str) -> dict[str, Any]:
     result = cli("usage", str(path), "--tz", "UTC", "--by", "model", "-f", "json", *args)
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
 
 
 # --- Claude.ai export on Claude: the reconstruction, message by message -------------------------
@@ -252,7 +254,8 @@ def test_per_class_by_hand_on_a_tiny_message():
     ids = get_encoding("o200k_base").encode_ordinary("Hi 你好")
     table = FAMILIES["gemini"]["gemma3_classes"]
     by_hand = sum(
-        Decimal(str(table[CLASSES[piece_table()[i] // 6]][piece_table()[i] % 6])) for i in ids
+        (Decimal(str(table[CLASSES[piece_table()[i] // 6]][piece_table()[i] % 6])) for i in ids),
+        Decimal(0),
     )
     counter = ModelTextCounter(
         "gemini-4-argon",
@@ -303,7 +306,7 @@ def test_chatgpt_export_without_a_model_stays_exact_o200k(cli):
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    text=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=200)
+    text=st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=200)
 )
 def test_a_message_counts_what_estimate_counts_for_the_same_text(model, text):
     sheet = load_price_sheet()
