@@ -37,6 +37,11 @@ class Bound:
             raise ArgumentError(Problem.FRACTION, name, value=value)
         if self.low_open and self.low == 0 and value <= 0:
             raise ArgumentError(Problem.NOT_POSITIVE, name, value=value)
+        if self.high is not None and self.low_open:  # "from 0 to" would let 0 in
+            whole = self.high == int(self.high)  # 10,000,000 rather than 1E+7
+            raise ArgumentError(
+                Problem.AT_MOST, name, value=value, high=int(self.high) if whole else self.high
+            )
         if self.high is not None:
             raise ArgumentError(
                 Problem.OUT_OF_RANGE, name, value=value, low=self.low, high=self.high

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tokencalc.bounds import MAX_RATE
+from tokencalc.bounds import BOUNDS, MAX_RATE
 from tokencalc.cli.env import Environment
 from tokencalc.cli.views.render import OutputFormat
 
@@ -118,7 +118,7 @@ def parse_currency(currency: str, rate: str | None) -> tuple[str, Decimal | None
     if rate is None:
         return code, None
     value = parse_decimal("--rate", rate, positive=True)
-    if value > MAX_RATE:
+    if not BOUNDS["rate"].holds(value):
         raise UsageError(f"--rate must be at most {MAX_RATE:,f} units per US dollar, got {rate!r}")
     if code == "USD":
         raise UsageError("--rate needs --currency (the code the rate converts to)")

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from tokencalc.errors import ArgumentError, Problem, TokencalcError
+from tokencalc.bounds import check
+from tokencalc.errors import TokencalcError
 from tokencalc.plans.conversation import ConversationCost, conversation_cost
 from tokencalc.plans.limits import WINDOW_ASSUMPTION, limit_uses
 from tokencalc.plans.notes import (
@@ -139,8 +140,7 @@ def compare_plans(
     whose context window and maximum output fit the longest turn. ``rate`` converts the
     sheet's US dollars (plan and token prices alike) into ``currency``.
     """
-    if rate <= 0:
-        raise ArgumentError(Problem.NOT_POSITIVE, "rate", value=rate)
+    check("rate", rate)
     costs: dict[str, ConversationCost] = {}
 
     def cost_on(model: ModelEntry) -> ConversationCost:

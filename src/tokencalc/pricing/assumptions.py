@@ -53,8 +53,7 @@ class Assumptions:
         if self.per_day is not None and self.calls != self.per_day * self.days:
             raise ArgumentError(Problem.NOT_BOTH, "calls", "per_day")
         check("days", self.days)
-        if self.rate <= 0:  # an upper bound is the command line's (a sheet's own rates are checked)
-            raise ArgumentError(Problem.NOT_POSITIVE, "rate", value=self.rate)
+        check("rate", self.rate)  # a sheet's own rates are held to the same bound
         check("web_searches", self.web_searches)
         if self.cached_tokens is not None and (self.cached_tokens < 0 or self.cached_fraction):
             raise ArgumentError(Problem.NOT_BOTH, "cached_fraction", "cached_tokens")

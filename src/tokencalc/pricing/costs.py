@@ -34,7 +34,8 @@ ZERO = Decimal(0)
 
 #: The decimal context of all money maths, whatever the caller's (``getcontext().prec = 3``
 #: must not change a cost). 80 digits hold the largest cost a valid sheet allows exactly:
-#: prices and multipliers are at most 1e6 and rates 1e7 (sheet.MAX_SHEET_NUMBER).
+#: prices and multipliers are at most 1e6 (sheet.checks.MAX_SHEET_NUMBER) and rates 1e7
+#: (bounds.MAX_RATE).
 MONEY_CONTEXT = Context(
     prec=80,
     rounding=ROUND_HALF_EVEN,

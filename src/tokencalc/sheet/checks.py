@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from tokencalc.bounds import Bound
 from tokencalc.errors import PriceSheetError
 from tokencalc.sheet.merge import Origins
 from tokencalc.sheet.model import ENTRY_TABLES
@@ -52,11 +53,13 @@ def show(value: Any) -> str:
 
 #: Bounds on every number a sheet holds, so that any valid sheet can be priced (issue 10):
 #: prices (US dollars per million tokens, per month, per request), multipliers and ratios are
-#: at most a million; exchange rates at most MAX_RATE units per dollar; counts (context windows,
-#: thresholds, seats, caps) at most a trillion.
+#: at most a million; counts (context windows, thresholds, seats, caps) at most a trillion.
+#: Exchange rates are held to ``bounds.BOUNDS["rate"]``, the bound ``--rate`` and the Python
+#: API's ``rate=`` have: a rate the sheet stores is one a user could give.
 MAX_SHEET_NUMBER = Decimal(1_000_000)
-MAX_RATE = Decimal(10_000_000)
 MAX_SHEET_INTEGER = 10**12
+SHEET_NUMBER = Bound(Decimal(0), MAX_SHEET_NUMBER)
+POSITIVE_SHEET_NUMBER = Bound(Decimal(0), MAX_SHEET_NUMBER, low_open=True)
 
 
 class Validator:
@@ -86,9 +89,15 @@ class Validator:
         value: Any,
         *,
         positive: bool = False,
-        maximum: Decimal = MAX_SHEET_NUMBER,
+        bound: Bound | None = None,
     ) -> Decimal | None:
-        kind = "a positive number" if positive else "a non-negative number"
+        """A number within ``bound`` (default: a sheet number, above 0 when ``positive``)."""
+        if bound is None:
+            bound = POSITIVE_SHEET_NUMBER if positive else SHEET_NUMBER
+        if bound.low == 0:
+            kind = "a positive number" if bound.low_open else "a non-negative number"
+        else:
+            kind = f"a number {'above' if bound.low_open else 'of at least'} {bound.low}"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(path, f"must be {kind}, got {show(value)}")
             return None
@@ -96,13 +105,13 @@ class Validator:
             self.problem(path, f"must be {kind}, got {show(value)}")
             return None
         number = Decimal(str(value))
-        if number < 0 or (positive and number == 0):
+        if bound.holds(number):
+            return number
+        if bound.high is not None and number > bound.high:
+            self.problem(path, f"must be at most {bound.high:,f} (a typo?), got {show(value)}")
+        else:
             self.problem(path, f"must be {kind}, got {show(value)}")
-            return None
-        if number > maximum:
-            self.problem(path, f"must be at most {maximum:,f} (a typo?), got {show(value)}")
-            return None
-        return number
+        return None
 
     def integer(
         self,

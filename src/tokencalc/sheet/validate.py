@@ -11,8 +11,9 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
+from tokencalc.bounds import BOUNDS
 from tokencalc.counting.encodings import CHARACTERS, EXACT_ENCODINGS
-from tokencalc.sheet.checks import MAX_RATE, Validator, location, sheet_error, show
+from tokencalc.sheet.checks import Validator, location, sheet_error, show
 from tokencalc.sheet.merge import Origins, merge_into
 from tokencalc.sheet.model import (
     ENTRY_TABLES,
@@ -153,7 +154,7 @@ def _validate(merged: Mapping[str, Any], check: Validator, labels: list[str]) ->
                     "must be a three-letter upper-case currency code, e.g. EUR",
                 )
                 continue
-            rate = check.number(("currencies", code), value, positive=True, maximum=MAX_RATE)
+            rate = check.number(("currencies", code), value, bound=BOUNDS["rate"])
             if rate is not None:
                 currencies[code] = rate
 
