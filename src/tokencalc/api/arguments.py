@@ -81,6 +81,13 @@ def token_argument(name: str, value: int | None, *, bound: str | None = None) ->
         raise UsageError(f"{name} must be a non-negative int, got {value!r}")
 
 
+def flag_argument(name: str, value: object) -> bool:
+    """A yes/no argument (``exact``): a bool."""
+    if not isinstance(value, bool):
+        raise UsageError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
 def name_argument(name: str, value: object, *, optional: bool = True) -> None:
     """A model, encoding or tier name: a non-empty str (or None where allowed)."""
     if value is None and optional:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from tokencalc.api.arguments import (
     day_argument,
+    flag_argument,
     local_decimal,
     name_argument,
     names_argument,
@@ -76,9 +77,12 @@ def estimate_cost(
     tier: str | None = None,
     on: date | str | None = None,
     prices: Prices = None,
+    exact: bool = False,
 ) -> CostEstimate:
     """What one request to ``model`` costs: give ``input_tokens``, or ``text`` to count
-    with the model's tokenizer (estimated for models without a public one).
+    with the model's tokenizer (estimated for models without a public one; on a text over
+    1,000,000 characters, sampled for the encodings only tiktoken counts unless ``exact``,
+    as :func:`estimate_tokens` says).
 
     ``cached_input_tokens`` of the input are billed at the cache-read price; ``tier`` is
     ``"standard"`` (None), ``"batch"``, ``"flex"`` or ``"priority"``; ``on`` (a
@@ -104,7 +108,10 @@ def estimate_cost(
     how = "given"
     if text is not None:
         ref = sheet.tokenizer_for(entry)
-        counted = token_count_of(ref, counts_for(text, ref))
+        exact = flag_argument("exact", exact)
+        counted = token_count_of(
+            ref, counts_for(text, ref, exact=exact, sample=not exact), exact=exact
+        )
         input_tokens, estimated, how = counted.tokens, counted.estimated, counted.how_counted
     assert input_tokens is not None
     return priced(
@@ -132,6 +139,7 @@ def compare_models(
     tier: str | None = None,
     on: date | str | None = None,
     prices: Prices = None,
+    exact: bool = False,
 ) -> list[CostEstimate]:
     """One request priced on many models, cheapest first.
 
@@ -142,7 +150,7 @@ def compare_models(
     ``output_ratio`` (0 to 100) × each model's input tokens, else 0. ``cached_fraction``
     (0 to 1) of the input is billed at the cache-read price. Models without the asked
     ``tier`` are left out. ``on`` is as in :func:`estimate_cost`. The cheapest model that
-    fits its context window has ``cheapest=True``.
+    fits its context window has ``cheapest=True``. ``exact``: as in :func:`estimate_cost`.
 
     >>> rows = tokencalc.compare_models(50_000, ["gpt-5", "gpt-5-mini"], output_tokens=1_000, on=date(2026, 11, 22))
     >>> [(row.model, row.total, row.cheapest) for row in rows]
@@ -178,9 +186,13 @@ def compare_models(
         tier=chosen_tier,
     )
     counts = None
+    exact = flag_argument("exact", exact)
     if isinstance(text_or_tokens, str):
-        need = count_needs(sheet, selected)
-        if need.classes or need.keep_text:
+        need = count_needs(sheet, selected, exact=exact)
+        from tokencalc.counting.sampling import EXACT_UP_TO
+
+        long = need.sample and len(text_or_tokens) > EXACT_UP_TO
+        if need.classes or need.keep_text or long:
             counts = count_with(text_or_tokens, need)
         else:
             counts = count_with_bases(text_or_tokens, need.encodings)
@@ -197,7 +209,7 @@ def compare_models(
         if not tier_offered(sheet, model, chosen_tier, [day]):
             continue  # left out: unpriced rows would have no total
         if counts is not None:
-            counted = token_count_of(sheet.tokenizer_for(model), counts)
+            counted = token_count_of(sheet.tokenizer_for(model), counts, exact=exact)
             tokens_in, estimated, how = counted.tokens, counted.estimated, counted.how_counted
         else:
             assert isinstance(text_or_tokens, int)  # no counts: tokens were given

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tokencalc.api.arguments import local_decimal, path_argument
+from tokencalc.api.arguments import flag_argument, local_decimal, path_argument
 from tokencalc.api.results import TokenCount
 from tokencalc.api.sheets import Prices, resolved_exact, sheet_for, tokenizer_ref
 from tokencalc.errors import InputError, UsageError
@@ -59,13 +59,13 @@ def bases_of(ref: TokenizerRef) -> list[str]:
     return [canonical_encoding(ref.counted_with)] if ref.counted_with else []
 
 
-def token_count_of(ref: TokenizerRef, counts: Counts) -> TokenCount:
-    from tokencalc.tokenizers.model_counts import model_count
+def token_count_of(ref: TokenizerRef, counts: Counts, *, exact: bool = False) -> TokenCount:
+    from tokencalc.tokenizers.model_counts import SAMPLED, model_count
 
-    counted = model_count(ref, counts)
+    counted = model_count(ref, counts, exact=exact)
     return TokenCount(
         counted.tokens,
-        ref.estimated,
+        ref.estimated or counted.method == SAMPLED,
         ref.family,
         ref.base,
         ref.ratio,
@@ -81,6 +81,7 @@ def estimate_tokens(
     model: str | None = None,
     encoding: str | None = None,
     prices: Prices = None,
+    exact: bool = False,
 ) -> TokenCount:
     """Tokens of ``text`` with the tokenizer of ``model`` (or ``encoding``; default
     ``o200k_base``), and whether the count is exact or an estimate.
@@ -88,26 +89,49 @@ def estimate_tokens(
     OpenAI models (tiktoken's table, and ``gpt-6*``) and the vendors whose tokenizer ships
     (Mistral, Qwen, DeepSeek) count exactly; Claude is reconstructed or estimated, Gemini and the
     rest of the sheet estimated (per-class tables, or a ratio): ``method`` and ``how_counted``
-    say which, as ``estimate`` does row by row.
+    say which, as ``estimate`` does row by row. On a text over 1,000,000 characters, the
+    encodings only tiktoken counts (Mistral, DeepSeek, Qwen) are counted on a sample
+    (``method="sampled"``, ``estimated=True``) as ``tokencalc estimate`` does; ``exact=True``
+    counts them in full (and reconstructs a long Claude text whole).
 
     >>> tokencalc.estimate_tokens("hello world", model="gpt-4o")
     TokenCount(tokens=2, estimated=False, tokenizer='o200k_base', base='o200k_base', ratio=Decimal('1'), method='exact', how_counted='exact (o200k_base)')
     """
     ref = tokenizer_ref(model, encoding, prices)
-    return token_count_of(ref, counts_for(text, ref))
+    exact = flag_argument("exact", exact)
+    return token_count_of(ref, counts_for(text, ref, exact=exact, sample=not exact), exact=exact)
 
 
-def family_needs(ref: TokenizerRef) -> CountNeeds | None:
-    """What a per-class or reconstructed family needs counted (None: the plain base count)."""
+def family_needs(
+    ref: TokenizerRef, *, exact: bool = False, sample: bool = False
+) -> CountNeeds | None:
+    """What a per-class or reconstructed family needs counted, or an encoding that may be
+    sampled when ``sample`` (None: the plain base count). ``exact``: as ``estimate --exact``."""
+    from dataclasses import replace
+
     from tokencalc.tokenizers.model_counts import needs
 
+    need = needs([ref], exact=exact)
+    if not sample:
+        need = replace(need, sample=())
     if ref.counting is not None and (ref.counting.per_class or ref.counting.reconstruct):
-        return needs([ref])
-    return None
+        return need
+    return need if need.sample else None
 
 
-def counts_for(text: str, ref: TokenizerRef) -> Counts:
-    need = family_needs(ref)
+def counts_for(
+    text: str, ref: TokenizerRef, *, exact: bool = False, sample: bool = False
+) -> Counts:
+    """``sample``: the encodings only tiktoken counts may be counted on a sample of a text over
+    ``sampling.EXACT_UP_TO`` characters (the ``estimate_*`` functions); ``exact``: a long Claude
+    text is reconstructed whole (``exact=True`` of those functions)."""
+    from tokencalc.counting.sampling import EXACT_UP_TO
+
+    need = family_needs(ref, exact=exact, sample=sample)
+    # An encoding that may be sampled: only a text over the limit needs the sampling counter.
+    plain = need is not None and need.sample and not need.classes and not need.keep_text
+    if plain and (not isinstance(text, str) or len(text) <= EXACT_UP_TO):
+        need = None
     if need is None:
         return count_with_bases(text, bases_of(ref))
     if not isinstance(text, str):
@@ -119,7 +143,12 @@ def count_with(text: str, need: CountNeeds) -> Counts:
     from tokencalc.counting.counter import TokenCounter
 
     with TokenCounter(
-        need.encodings, classes=need.classes, keep_text=need.keep_text, count_words=False
+        need.encodings,
+        classes=need.classes,
+        keep_text=need.keep_text,
+        count_words=False,
+        sample=need.sample,
+        text_windows=need.text_windows,
     ) as counter:
         return counter.count_text(text)
 
@@ -148,7 +177,15 @@ def count_tokens(
         base = resolved_exact(model, encoding)
         if base is not None:
             return _count_exact(base, text)
-    return estimate_tokens(text, model=model, encoding=encoding, prices=prices).tokens
+    return _counted(text, model, encoding, prices)
+
+
+@local_decimal
+def _counted(text: str, model: str | None, encoding: str | None, prices: Prices) -> int:
+    """A count for the ``count_*`` functions: every encoding in full, never sampled (Claude
+    as ``estimate`` counts it)."""
+    ref = tokenizer_ref(model, encoding, prices)
+    return token_count_of(ref, counts_for(text, ref)).tokens
 
 
 def count_tokens_batch(
@@ -186,9 +223,7 @@ def count_tokens_batch(
         if base is not None and len(text) <= _INLINE_CHARS:
             append(_count_exact(base, text))
         else:
-            append(
-                estimate_tokens(text, model=model, encoding=encoding, prices=sheet_or_none).tokens
-            )
+            append(_counted(text, model, encoding, sheet_or_none))
     return counts
 
 
@@ -215,7 +250,11 @@ def count_file(
         from tokencalc.counting.counter import TokenCounter
 
         with TokenCounter(
-            need.encodings, classes=need.classes, keep_text=need.keep_text, count_words=False
+            need.encodings,
+            classes=need.classes,
+            keep_text=need.keep_text,
+            count_words=False,
+            text_windows=need.text_windows,
         ) as counter:
             (result,) = count_inputs(counter, [source])
     else:

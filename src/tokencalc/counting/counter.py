@@ -11,6 +11,13 @@ this with property tests. Text is counted as ordinary text: ``<|endoftext|>`` in
 counted as the characters it is. One part's counts are :mod:`tokencalc.counting.part_counts`;
 counting many inputs in order is :mod:`tokencalc.counting.input_counts`.
 
+A counter asked to (``sample=``) counts the encodings only tiktoken counts on a sample of an
+input longer than ``sampling.EXACT_UP_TO`` characters (:mod:`tokencalc.counting.sampling`):
+the parts of an input are held for those encodings until the input is known to be longer, then
+dropped, and the windows taken from the whole input are counted instead; o200k_base is always
+counted in full. ``text_windows=`` keeps windows of an input too long to keep whole for counts
+made from the text (Claude's reconstruction).
+
 Longer than 400 lines on purpose: the pool, the per-input tallies and the cutting of streams
 into parts share the part size and each other's state, and stay together.
 """
@@ -31,7 +38,19 @@ from tokencalc.counting.part_counts import (
     classes_with_tiktoken,
     count_exact,
     count_part,
+    count_window,
     count_with_tiktoken,
+)
+from tokencalc.counting.sampling import (
+    CLAUDE_WINDOWS,
+    EXACT_UP_TO,
+    REFERENCE,
+    TIKTOKEN_WINDOWS,
+    SampledCount,
+    TextSample,
+    WindowSampler,
+    ratio_estimate,
+    samplable,
 )
 from tokencalc.counting.utf8 import Utf8Decoder
 from tokencalc.tokenizers import token_classes
@@ -66,12 +85,21 @@ class Counts:
     classes: tuple[int, ...] = ()
     #: the decoded text itself, when asked for and no longer than the counter's keep_text
     text: str | None = None
+    #: encodings whose ``tokens`` were estimated on a sample of the input (tokencalc.counting.sampling)
+    sampled: dict[str, SampledCount] = field(default_factory=dict)
+    #: windows of an input too long for ``text``, when asked for (``text_windows``)
+    text_sample: TextSample | None = None
 
     def __add__(self, other: Counts) -> Counts:
         tokens = dict(self.tokens)
         for name, value in other.tokens.items():
             tokens[name] = tokens.get(name, 0) + value
+        sampled = {
+            name: self._sampled_or_full(name) + other._sampled_or_full(name)
+            for name in dict.fromkeys([*self.sampled, *other.sampled])
+        }
         return Counts(
+            sampled=sampled,
             tokens=tokens,
             chars=self.chars + other.chars,
             words=self.words + other.words,
@@ -80,6 +108,10 @@ class Counts:
             replaced=self.replaced + other.replaced,
             classes=token_classes.add_histograms(self.classes, other.classes),
         )
+
+    def _sampled_or_full(self, name: str) -> SampledCount:
+        found = self.sampled.get(name)
+        return found or SampledCount.counted_in_full(self.tokens.get(name, 0), self.chars)
 
 
 class _Tally:
@@ -101,6 +133,12 @@ class _Tally:
         self.classes: tuple[int, ...] = ()
         # The text itself while it is no longer than the counter's keep_text (None after).
         self.kept: list[str] | None = [] if counter._keep_text else None
+        # Sampling: parts waiting for the sampled encodings while the input may still be short
+        # (None once it is known to be long: then ``sampling``), and the windows taken.
+        self.held: list[tuple[str, bool]] | None = [] if counter._sampled else None
+        self.sampling = False
+        self.windows = WindowSampler(TIKTOKEN_WINDOWS) if counter._sampled else None
+        self.text_windows = WindowSampler(CLAUDE_WINDOWS) if counter._text_windows else None
 
     def _join(self, text: str) -> None:
         self.chars += len(text)
@@ -109,6 +147,10 @@ class _Tally:
                 self.kept.append(text)
             else:
                 self.kept = None
+        if self.windows is not None:
+            self.windows.feed(text)
+        if self.text_windows is not None:
+            self.text_windows.feed(text)
         if self._ends_in_word and not text[0].isspace():
             self.words -= 1  # the first word continues the previous part's last word
         self._ends_in_word = not text[-1].isspace()
@@ -121,7 +163,20 @@ class _Tally:
             return
         self.parallel = True
         self._join(part)
-        self._counter._submit(self, part, screened)
+        if self.held is None and not self.sampling:
+            self._counter._submit(self, part, screened)
+            return
+        if self.chars > EXACT_UP_TO:
+            self.held, self.sampling = None, True
+        elif self.held is not None:
+            self.held.append((part, screened))
+        self._counter._submit(self, part, screened, self._counter._full_bases)
+
+    def finish(self) -> None:
+        """The whole input has been read: count held parts with the sampled encodings."""
+        for part, screened in self.held or ():
+            self._counter._submit(self, part, screened, self._counter._sampled, extras=False)
+        self.held = None
 
     def count_here(self, text: str) -> None:
         """Count a small text on this thread with the pure-Python tokenizer."""
@@ -167,7 +222,14 @@ class PendingCounts:
         tally = self._tally
         while tally.pending:
             self._counter._drain_one()
+        counter = self._counter
+        sampled = counter._sampled_counts(tally) if tally.sampling else {}
+        text_sample = None
+        if tally.text_windows is not None and tally.kept is None and tally.chars:
+            text_sample = counter._text_sample(tally, tally.text_windows)
         return Counts(
+            sampled=sampled,
+            text_sample=text_sample,
             tokens=self._counter._by_name(tally.totals),
             chars=tally.chars,
             words=tally.words,
@@ -196,11 +258,17 @@ class TokenCounter:
         classes: bool = False,
         keep_text: int = 0,
         tokens_only: bool = False,
+        sample: Sequence[str] = (),
+        text_windows: bool = False,
     ) -> None:
         """``classes``: also count o200k_base tokens per token class (``Counts.classes``);
         ``keep_text``: keep each input's text in ``Counts.text`` when it has at most this many
         characters (for counts made from the text itself: reconstructions, online counts);
-        ``tokens_only``: skip words and lines (``count -q``, the Python API)."""
+        ``tokens_only``: skip words and lines (``count -q``, the Python API); ``sample``:
+        encodings among ``encoding_names`` that may be counted on a sample of an input longer
+        than ``sampling.EXACT_UP_TO`` characters (only those :func:`sampling.samplable`);
+        ``text_windows``: keep windows of an input longer than ``keep_text``
+        (``Counts.text_sample``)."""
         self._classes = classes
         self._keep_text = keep_text
         # Splitting into words holds the GIL for a fifth of the counting time: skip it when
@@ -210,6 +278,12 @@ class TokenCounter:
         self._names = list(dict.fromkeys(encoding_names))
         # Names that count alike (o200k_harmony, o200k_base) share the work.
         self._bases = list(dict.fromkeys(encodings.canonical_encoding(n) for n in self._names))
+        wanted = {encodings.canonical_encoding(n) for n in sample}
+        self._sampled = [b for b in self._bases if b in wanted and samplable(b)]
+        self._text_windows = text_windows
+        if (self._sampled or text_windows) and REFERENCE not in self._bases:
+            self._bases.append(REFERENCE)  # what sampled counts are a ratio to: in full
+        self._full_bases = [b for b in self._bases if b not in self._sampled]
         # A cut must keep the count of every encoding counted.
         self._cut_excludes = encodings.letter_cut_excludes(self._bases)
         self._workers = workers or encodings.worker_count()
@@ -253,6 +327,7 @@ class TokenCounter:
                 end = _part_end(text, start, self._cut_excludes)
                 tally.submit(text[start:end])
                 start = end
+            tally.finish()
         return PendingCounts(self, tally).result()
 
     def count_stream(
@@ -311,10 +386,19 @@ class TokenCounter:
             tally.count_here(buffer)
         else:
             tally.submit(buffer, screened=unscreened == 0)
+        tally.finish()
         tally.replaced = decoder.replaced
         return PendingCounts(self, tally)
 
-    def _submit(self, tally: _Tally, part: str, screened: bool = False) -> None:
+    def _submit(
+        self,
+        tally: _Tally,
+        part: str,
+        screened: bool = False,
+        bases: Sequence[str] | None = None,
+        extras: bool = True,
+    ) -> None:
+        """Count a part on the pool, for ``bases`` (default all); ``extras=False``: tokens only."""
         pool = self._ensure_pool()
         tally.pending += 1
         self._queue.append(
@@ -322,11 +406,11 @@ class TokenCounter:
                 tally,
                 pool.submit(
                     count_part,
-                    self._bases,
+                    self._bases if bases is None else bases,
                     part,
-                    self._count_words,
-                    self._classes,
-                    self._count_lines,
+                    self._count_words and extras,
+                    self._classes and extras,
+                    self._count_lines and extras,
                     self._cancel.is_set,
                     screened,
                 ),
@@ -334,6 +418,32 @@ class TokenCounter:
         )
         while len(self._queue) > 2 * self._workers:
             self._drain_one()
+
+    def _count_windows(self, windows: Sequence[str], bases: Sequence[str]) -> list[dict[str, int]]:
+        """Each window's exact counts for ``bases``, on the pool (tiktoken releases the GIL)."""
+        pool = self._ensure_pool()
+        futures = [pool.submit(count_window, bases, w, self._cancel.is_set) for w in windows]
+        return [future.result() for future in futures]
+
+    def _sampled_counts(self, tally: _Tally) -> dict[str, SampledCount]:
+        """The ratio estimates of a long input's sampled encodings (they replace its totals)."""
+        assert tally.windows is not None  # a sampling tally takes windows
+        windows = tally.windows.finish()
+        counted = self._count_windows(windows, [*self._sampled, REFERENCE])
+        sampled_chars = sum(map(len, windows))
+        found: dict[str, SampledCount] = {}
+        for base in self._sampled:
+            pairs = [(each[base], each[REFERENCE]) for each in counted]
+            estimate = ratio_estimate(tally.totals[REFERENCE], pairs, sampled_chars, tally.chars)
+            tally.totals[base] = estimate.tokens
+            found[base] = estimate  # a sampled encoding is named as it is counted (samplable)
+        return found
+
+    def _text_sample(self, tally: _Tally, sampler: WindowSampler) -> TextSample:
+        windows = sampler.finish()
+        counted = self._count_windows(windows, [REFERENCE])
+        pairs = tuple((w, each[REFERENCE]) for w, each in zip(windows, counted, strict=True))
+        return TextSample(pairs, tally.totals[REFERENCE], tally.chars)
 
     def _drain_one(self) -> None:
         tally, future = self._queue.popleft()

@@ -153,3 +153,10 @@ def count_part(
             tokens[base] = count_exact(base, part, cancelled, screened)
     lines = part.count("\n") if count_lines else 0
     return tokens, count_words(part) if count_words_too else 0, lines, histogram
+
+
+def count_window(
+    bases: Sequence[str], window: str, cancelled: Callable[[], bool] = long_pieces.never
+) -> dict[str, int]:
+    """Exact counts of one sampled window for each of ``bases`` (on a worker thread)."""
+    return {base: count_exact(base, window, cancelled) for base in bases}

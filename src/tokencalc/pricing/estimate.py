@@ -55,6 +55,7 @@ from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.tokenizers.model_counts import (
     EXACT,
+    SAMPLED,
     CountNeeds,
     ModelCount,
     combined_label,
@@ -94,6 +95,8 @@ class EstimateRow:
     output_capped: bool = False
     #: the token counts were given (``--input-tokens``), not counted from text
     measured: bool = False
+    #: some input's count was made on a sample of it (``--exact`` counts it in full)
+    sampled: bool = False
 
     @property
     def eligible(self) -> bool:
@@ -112,9 +115,12 @@ class Estimate:
         return next((row for row in self.rows if row.cheapest), None)
 
 
-def count_needs(sheet: PriceSheet, models: Sequence[ModelEntry]) -> CountNeeds:
-    """What to count once for these models: exact encodings, token classes, kept text."""
-    return needs(sheet.tokenizer_for(model) for model in models)
+def count_needs(
+    sheet: PriceSheet, models: Sequence[ModelEntry], *, exact: bool = False
+) -> CountNeeds:
+    """What to count once for these models: exact encodings, token classes, kept text, and
+    what may be sampled on big inputs (nothing when ``exact``)."""
+    return needs((sheet.tokenizer_for(model) for model in models), exact=exact)
 
 
 def encodings_needed(sheet: PriceSheet, models: Sequence[ModelEntry]) -> list[str]:
@@ -135,17 +141,19 @@ def estimate_costs(
     *,
     per_file: bool = False,
     overrides: Mapping[tuple[str, str], ModelCount] | None = None,
+    exact: bool = False,
 ) -> Estimate:
     """Price every input as a request to every model, and mark the cheapest that fits.
 
-    ``overrides`` maps (model id, input label) to a count made elsewhere (``--online``).
+    ``overrides`` maps (model id, input label) to a count made elsewhere (``--online``);
+    ``exact``: the inputs were counted for exact counts (:func:`count_needs`).
     """
     rows: list[EstimateRow] = []
     file_rows: list[EstimateRow] = []
     for model in models:
         tokenizer = sheet.tokenizer_for(model)
         singles = [
-            _request_row(sheet, model, tokenizer, label, counts, assumptions, overrides)
+            _request_row(sheet, model, tokenizer, label, counts, assumptions, overrides, exact)
             for label, counts in inputs
         ]
         if assumptions.as_one and len(singles) > 1:
@@ -164,8 +172,11 @@ def _request_row(
     counts: Counts,
     assumptions: Assumptions,
     overrides: Mapping[tuple[str, str], ModelCount] | None = None,
+    exact: bool = False,
 ) -> EstimateRow:
-    counted = (overrides or {}).get((model.id, label)) or model_count(tokenizer, counts)
+    counted = (overrides or {}).get((model.id, label)) or model_count(
+        tokenizer, counts, exact=exact
+    )
     return _priced_row(sheet, model, tokenizer, label, counted, assumptions)
 
 
@@ -238,6 +249,7 @@ def _priced_row(
         how_short=counted.short or counted.label,
         output_capped=capped,
         measured=measured,
+        sampled=counted.method == SAMPLED,
     )
 
 
@@ -254,7 +266,7 @@ def _joined_row(
     row = _priced_row(
         sheet, model, tokenizer, f"{len(singles)} inputs as one prompt", joined, assumptions
     )
-    return replace(row, how=how, how_short=short)
+    return replace(row, how=how, how_short=short, sampled=any(r.sampled for r in singles))
 
 
 def _job_days(assumptions: Assumptions) -> list[tuple[date, int]]:
@@ -330,6 +342,7 @@ def _total_row(
         how_short=how_short,
         output_capped=bool(capped),
         measured=any(row.measured for row in singles),
+        sampled=any(row.sampled for row in singles),
     )
 
 

@@ -8,15 +8,20 @@ generations) it gives the recorded count. Counts are **content tokens**: the fix
 one-message request is left out, as for every other count tokencalc makes.
 
 It is pure Python, about 0.4–0.6 MB of never-seen text a second on one core and several MB/s on
-repetitive text (bench/bench_estimate.py), so inputs longer than :data:`MAX_CHARS`, and
-everything after :data:`RUN_BUDGET` characters in one process, are estimated with the family's
-per-class table instead; the row says which.
+repetitive text (bench/bench_estimate.py), so an input longer than :data:`MAX_CHARS` is
+reconstructed on a sample of windows (:func:`sampled_tokens`, at most 128 Ki characters an
+input; tokencalc.counting.sampling) and scaled by its o200k_base count. The reconstruction,
+whole or sampled, spends a per-process budget of :data:`RUN_BUDGET` characters per generation;
+past it, inputs are estimated with the family's per-class table instead. The row says which.
+Asked for exact counts (``estimate --exact``), texts up to :data:`EXACT_MAX_CHARS` characters
+are reconstructed whole and no budget applies.
 """
 
 from __future__ import annotations
 
 import threading
 
+from tokencalc.counting.sampling import SampledCount, TextSample, ratio_estimate
 from tokencalc.tokenizers import claude_tiling
 from tokencalc.tokenizers.tokenizer_families import RECONSTRUCTIONS
 
@@ -24,6 +29,9 @@ from tokencalc.tokenizers.tokenizer_families import RECONSTRUCTIONS
 MAX_CHARS = 200_000
 #: Characters reconstructed per process per generation before falling back to per-class.
 RUN_BUDGET = 1_000_000
+#: The longest input reconstructed whole when exact counts are asked for (kept in memory: a
+#: longer one is reconstructed on a sample); ~20 s of reconstruction at 0.5 MB/s.
+EXACT_MAX_CHARS = 10_000_000
 #: The ctok release whose vocabulary is shipped (tokencalc/data/NOTICE), for labels.
 VOCABULARY_VERSION = "1.3.0"
 #: False turns reconstruction off (tests of the per-class fallback).
@@ -51,13 +59,42 @@ def wants(generation: str, chars: int) -> bool:
         return _spent.get(generation, 0) + chars <= RUN_BUDGET
 
 
-def content_tokens(generation: str, text: str) -> int | None:
-    """Reconstructed content tokens of ``text`` (None when off limits: too long, budget spent)."""
-    if not wants(generation, len(text)):
+def content_tokens(generation: str, text: str, *, whole: bool = False) -> int | None:
+    """Reconstructed content tokens of ``text`` (None when off limits: too long, budget spent).
+
+    ``whole``: exact counts were asked for; no limit but :data:`EXACT_MAX_CHARS` applies."""
+    if whole:
+        if not enabled or generation not in RECONSTRUCTIONS or len(text) > EXACT_MAX_CHARS:
+            return None
+    elif not _spend(generation, len(text), MAX_CHARS):
         return None
-    with _lock:
-        _spent[generation] = _spent.get(generation, 0) + len(text)
     return claude_tiling.content_tokens(generation, text)
+
+
+def sampled_tokens(
+    generation: str, sample: TextSample, *, whole: bool = False
+) -> SampledCount | None:
+    """Content tokens of a long text reconstructed on its windows: ``O × ΣC_w / ΣO_w`` with the
+    text's o200k_base count ``O`` (None when the budget is spent; ``whole``: no budget)."""
+    spent = sample.sampled_chars
+    if not enabled or generation not in RECONSTRUCTIONS:
+        return None
+    if not whole and not _spend(generation, spent, spent):
+        return None
+    pairs = [(claude_tiling.window_tokens(generation, w), o) for w, o in sample.windows]
+    return ratio_estimate(sample.reference_tokens, pairs, spent, sample.chars)
+
+
+def _spend(generation: str, chars: int, longest: int) -> bool:
+    """Take ``chars`` from the run budget, if they fit it and ``longest``."""
+    if not enabled or generation not in RECONSTRUCTIONS or chars > longest:
+        return False
+    with _lock:
+        spent = _spent.get(generation, 0) + chars
+        if spent > RUN_BUDGET:
+            return False
+        _spent[generation] = spent
+        return True
 
 
 def reset_budget() -> None:

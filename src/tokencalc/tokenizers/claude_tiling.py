@@ -211,6 +211,17 @@ def content_tokens(generation: str, text: str) -> int:
     return total
 
 
+def window_tokens(generation: str, text: str) -> int:
+    """Reconstructed tokens of ``text`` as a stretch inside a longer text (a sampled window that
+    begins after a newline or a space): written as a part after a cut, without the message
+    frame's effects at either end."""
+    spec = GENERATIONS[generation]
+    vocab = vocabulary(generation)
+    norm = normalise(text, spec.rules.fold_quotes)
+    costs = _part_costs(generation, vocab)
+    return sum(map(costs.__getitem__, part_cuts().split(norm))) if norm else 0
+
+
 class _PartCosts(dict[str, int]):
     """Parts of a text that follow a space between two letters → their tokens, on demand."""
 

@@ -7,7 +7,10 @@ Every count says how it was made, for the row labels and the JSON contracts:
   vocabulary measured with ``count_tokens`` (``reconstructed (claude-v3, ctok 1.3.0)``);
 * ``estimated``     — a per-class table fitted against a reference (``estimated (per-class,
   <reference>, <day>)``), or a single ratio (``estimated (ratio ×1.1 o200k_base, unmeasured)``);
-* ``online``        — the vendor's own counting endpoint (``tokencalc.tokenizers.online``), only when asked.
+* ``online``        — the vendor's own counting endpoint (``tokencalc.tokenizers.online``), only when asked;
+* ``sampled``       — a big input's count made on a sample of it (tokencalc.counting.sampling): an
+  encoding only tiktoken counts (``sampled (tekken, 6.2% of 15,000,000 characters counted, ±0.5%
+  at 2 SE)``), or Claude's reconstruction past its limits; ``--exact`` counts them in full.
 
 All are **content tokens**: the fixed per-message frame a chat request adds is not included.
 """
@@ -19,11 +22,13 @@ from dataclasses import dataclass
 
 from tokencalc.counting.counter import Counts
 from tokencalc.counting.encodings import CHARACTERS, TokenizerRef, canonical_encoding
+from tokencalc.counting.sampling import SampledCount, samplable
 from tokencalc.tokenizers import claude_reconstruction, user_tokenizer
 from tokencalc.tokenizers.token_classes import CLASS_BASE, estimate_tokens
 
 EXACT, RECONSTRUCTED, ESTIMATED, ONLINE = "exact", "reconstructed", "estimated", "online"
-METHODS = (EXACT, RECONSTRUCTED, ESTIMATED, ONLINE)
+SAMPLED = "sampled"
+METHODS = (EXACT, RECONSTRUCTED, ESTIMATED, ONLINE, SAMPLED)
 #: What the captions and docs say about the chat frame.
 FRAME_NOTE = "content tokens: the per-message chat frame is not included"
 
@@ -47,12 +52,20 @@ class CountNeeds:
     encodings: tuple[str, ...]
     classes: bool
     keep_text: int
+    #: encodings that may be counted on a sample of a big input (tokencalc.counting.sampling)
+    sample: tuple[str, ...] = ()
+    #: windows of inputs too long to keep whole are wanted (Claude's sampled reconstruction)
+    text_windows: bool = False
 
 
-def needs(refs: Iterable[TokenizerRef]) -> CountNeeds:
+def needs(refs: Iterable[TokenizerRef], *, exact: bool = False) -> CountNeeds:
+    """What to count for these tokenizers. ``exact=False`` (``estimate``) lets the encodings only
+    tiktoken counts be sampled on big inputs; ``exact=True`` counts them in full and keeps texts
+    for Claude's reconstruction up to ``claude_reconstruction.EXACT_MAX_CHARS``."""
     encodings: list[str] = []
     classes = False
     keep = 0
+    windows = False
     for ref in refs:
         counting = ref.counting
         if counting is not None and counting.per_class:
@@ -60,12 +73,30 @@ def needs(refs: Iterable[TokenizerRef]) -> CountNeeds:
         elif ref.counted_with is not None:
             encodings.append(canonical_encoding(ref.counted_with))
         if counting is not None and counting.reconstruct and claude_reconstruction.available():
-            keep = max(keep, claude_reconstruction.MAX_CHARS)
+            limit = (
+                claude_reconstruction.EXACT_MAX_CHARS if exact else claude_reconstruction.MAX_CHARS
+            )
+            keep, windows = max(keep, limit), True
         if counting is not None and counting.tokenizer_file:
             keep = max(keep, user_tokenizer.MAX_CHARS)
     if classes:
         encodings.append(CLASS_BASE)
-    return CountNeeds(tuple(dict.fromkeys(encodings)), classes, keep)
+    unique = tuple(dict.fromkeys(encodings))
+    sample = () if exact else tuple(name for name in unique if samplable(name))
+    return CountNeeds(unique, classes, keep, sample, windows)
+
+
+def sampled_detail(name: str, sample: SampledCount) -> str:
+    """``tekken, 6.2% of 15,000,000 characters counted, ±0.4% at 2 SE``."""
+    return (
+        f"{name}, {_percent(sample.share)} of {sample.chars:,} characters counted, "
+        f"±{_percent(sample.margin)} at 2 SE"
+    )
+
+
+def _percent(share: float) -> str:
+    percent = 100 * share
+    return f"{percent:.1f}%" if percent >= 0.1 or percent == 0 else f"{percent:.2g}%"
 
 
 def per_class_detail(ref: TokenizerRef) -> str:
@@ -85,10 +116,15 @@ def _tokens_of(counts: Counts, encoding: str) -> int:
     return found if found is not None else counts.tokens[canonical_encoding(encoding)]
 
 
-def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
-    """The model's content tokens for one input's counts."""
+def model_count(ref: TokenizerRef, counts: Counts, *, exact: bool = False) -> ModelCount:
+    """The model's content tokens for one input's counts (``exact``: a Claude text kept whole
+    is reconstructed whatever the reconstruction's limits)."""
     if not ref.estimated:
         name = ref.counted_with or ref.base
+        sample = counts.sampled.get(canonical_encoding(name))
+        if sample is not None:
+            detail = sampled_detail(ref.family, sample)
+            return ModelCount(sample.tokens, SAMPLED, detail, f"sampled ({ref.family})")
         return ModelCount(_tokens_of(counts, name), EXACT, ref.family, f"exact ({ref.family})")
     counting = ref.counting
     if counting is not None and counting.tokenizer_file and counts.text is not None:
@@ -96,13 +132,27 @@ def model_count(ref: TokenizerRef, counts: Counts) -> ModelCount:
         name = user_tokenizer.label(counting.tokenizer_file)
         return ModelCount(tokens, EXACT, f"{ref.family}, tokenizer_file {name}", f"exact ({name})")
     if counting is not None and counting.reconstruct and counts.text is not None:
-        rebuilt = claude_reconstruction.content_tokens(counting.reconstruct, counts.text)
+        rebuilt = claude_reconstruction.content_tokens(
+            counting.reconstruct, counts.text, whole=exact
+        )
         if rebuilt is not None:
             return ModelCount(
                 rebuilt,
                 RECONSTRUCTED,
                 f"{counting.reconstruct}, ctok {claude_reconstruction.version()}",
                 f"reconstructed ({counting.reconstruct})",
+            )
+    if counting is not None and counting.reconstruct and counts.text_sample is not None:
+        estimate = claude_reconstruction.sampled_tokens(
+            counting.reconstruct, counts.text_sample, whole=exact
+        )
+        if estimate is not None:
+            what = f"{counting.reconstruct} reconstruction, ctok {claude_reconstruction.version()}"
+            return ModelCount(
+                estimate.tokens,
+                SAMPLED,
+                sampled_detail(what, estimate),
+                f"sampled ({counting.reconstruct})",
             )
     if counting is not None and counting.per_class and (counts.classes or counts.chars == 0):
         tokens = (
@@ -145,7 +195,8 @@ def family_method(ref: TokenizerRef) -> str:
     if counting is not None and counting.reconstruct and claude_reconstruction.available():
         return (
             f"reconstructed ({counting.reconstruct}, ctok {claude_reconstruction.version()}) up to "
-            f"{claude_reconstruction.MAX_CHARS:,} characters an input, else {fallback}"
+            f"{claude_reconstruction.MAX_CHARS:,} characters an input and on a sample of longer "
+            f"ones, else {fallback}"
         )
     return fallback
 

@@ -154,9 +154,11 @@ def run_count(
     code (1 when an input could not be read)."""
     tokenizer = _tokenizer_for(encoding, model)
     if tokenizer.counting is not None:
-        need = needs([tokenizer])
+        need = needs([tokenizer])  # counted in full (need.sample unused): count never samples
         encodings_, classes, keep = list(need.encodings), need.classes, need.keep_text
+        windows = need.text_windows  # Claude past its limit: reconstructed on a sample
     else:
+        windows = False
         encodings_, classes, keep = (
             ([tokenizer.counted_with] if tokenizer.counted_with else []),
             False,
@@ -170,6 +172,7 @@ def run_count(
         machine_output=fmt is not OutputFormat.table,
         classes=classes,
         keep_text=max(keep, online_text_limit(online and tokenizer.estimated)),
+        text_windows=windows,
     )
     by_input = None
     if online and model and tokenizer.estimated:

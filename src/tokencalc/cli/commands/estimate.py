@@ -219,6 +219,13 @@ def estimate_command(
     prices: PricesOption = None,
     fmt: FormatOption = OutputFormat.table,
     online: OnlineOption = False,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Count big inputs in full: no sampled counts (slower on inputs over 1,000,000 characters).",
+        ),
+    ] = False,
     field: FieldOption = None,
     template: TemplateOption = None,
     system: SystemOption = None,
@@ -282,7 +289,10 @@ def estimate_command(
     apply by themselves. Models without the --tier are listed unpriced; when
     none of the selected models offers it, the table is still printed and the
     exit code is 1. Exits 3 when the cheapest model that fits costs more than
-    --max-cost.
+    --max-cost. On an input over 1,000,000 characters, the encodings only
+    tiktoken counts (Mistral, DeepSeek, Qwen) are counted on a sample, and
+    Claude's reconstruction on a sample past 200,000 characters: such rows say
+    "sampled" and their margin; --exact counts everything in full.
 
     Examples:
 
@@ -303,6 +313,8 @@ def estimate_command(
       tokencalc estimate data/ --batch --max-cost 5 --format json
 
       tokencalc estimate notes.md --currency EUR --rate 0.87
+
+      tokencalc estimate corpus.txt --exact   (no sampled counts on big inputs)
 
       tokencalc estimate tickets.jsonl --field body --batch --per-record costs.csv   (dataset mode)
     """
@@ -422,6 +434,7 @@ def estimate_command(
         fmt=fmt,
         input_tokens=input_tokens,
         online=online,
+        exact=exact,
     )
 
 
@@ -441,6 +454,7 @@ def run_estimate(
     fmt: OutputFormat,
     input_tokens: int | None = None,
     online: bool = False,
+    exact: bool = False,
 ) -> int:
     """Load the sheet, count the inputs (or take ``input_tokens``), price them and render.
 
@@ -456,7 +470,7 @@ def run_estimate(
         outcome = CountedInputs()
         estimate = estimate_measured(sheet, selected, input_tokens, assumptions)
     else:
-        needed = count_needs(sheet, selected)
+        needed = count_needs(sheet, selected, exact=exact)
         outcome = count_paths(
             env,
             paths,
@@ -464,12 +478,20 @@ def run_estimate(
             machine_output=fmt is not OutputFormat.table,
             classes=needed.classes,
             keep_text=max(needed.keep_text, online_text_limit(online)),
+            sample=needed.sample,
+            text_windows=needed.text_windows,
         )
         if outcome.failed and not outcome.counted:
             return int(ExitCode.ERROR)
         overrides = count_online(env, sheet, selected, outcome.counted) if online else None
         estimate = estimate_costs(
-            sheet, selected, outcome.counted, assumptions, per_file=per_file, overrides=overrides
+            sheet,
+            selected,
+            outcome.counted,
+            assumptions,
+            per_file=per_file,
+            overrides=overrides,
+            exact=exact,
         )
     if fmt is OutputFormat.json:
         estimate_view.write_document(env, sheet, estimate, outcome, sort)

@@ -16,6 +16,7 @@ from tokencalc.cli.views.render import (
     write_json,
     write_rows,
 )
+from tokencalc.counting.counter import Counts
 from tokencalc.pricing.assumptions import Assumptions
 from tokencalc.pricing.costs import decimal_text, format_money
 from tokencalc.pricing.estimate import Estimate, EstimateRow, sort_rows
@@ -116,6 +117,7 @@ def write_document(
                     "lines": c.lines,
                     "bytes": c.bytes,
                     "tokens": dict(c.tokens),
+                    **({"sampled": _sampled_entry(c)} if c.sampled else {}),
                 },
             ),
             "cheapest": cheapest.model.id if cheapest else None,
@@ -123,6 +125,27 @@ def write_document(
             "per_file": [_json_row(row, a.tier) for row in _per_file_in_row_order(estimate, sort)],
         },
     )
+
+
+def _sampled_entry(counts: Counts) -> dict[str, dict[str, Any]]:
+    """How each sampled encoding's ``tokens`` of an input was estimated (tokencalc.counting.sampling)."""
+    return {
+        name: {
+            "windows": sample.windows,
+            "sampled_chars": sample.sampled_chars,
+            "standard_error": round(sample.se, 1),
+        }
+        for name, sample in counts.sampled.items()
+    }
+
+
+def sampled_note(rows: list[EstimateRow]) -> str:
+    """The caption's word on sampled rows: which, and how to count them in full."""
+    models = [row.model.id for row in rows if row.sampled and row.input_label is None]
+    if not models:
+        return ""
+    shown = ", ".join(models[:4]) + (f" and {len(models) - 4} more" if len(models) > 4 else "")
+    return f"sampled: {shown} counted on a sample of big inputs (--exact counts in full)"
 
 
 def _requests_text(a: Assumptions) -> str:
@@ -196,10 +219,12 @@ def write_results(env: Environment, estimate: Estimate, sort: str, fmt: OutputFo
             styles.append(None)
 
     timing = peak_note(None, [row.model for row in estimate.rows], a.at)
+    sampled = sampled_note(sort_rows(estimate.rows, sort))
     caption = (
         a.describe()
         + (f" · {timing_note(timing)}" if timing else "")
         + ("" if a.measured else " · ≈ not exact")
+        + (f" · {sampled}" if sampled else "")
         + f" · {FRAME_NOTE} · ★ cheapest that fits"
     )
     write_rows(env, fmt, columns, rows, title="Estimated cost", caption=caption, styles=styles)

@@ -73,8 +73,12 @@ def count_paths(
     label: str = "Counting",
     classes: bool = False,
     keep_text: int = 0,
+    sample: Sequence[str] = (),
+    text_windows: bool = False,
 ) -> CountedInputs:
     """Resolve and count inputs for ``encoding_names`` (none: characters only), reporting problems.
+
+    ``sample`` and ``text_windows`` are the counter's (sampled counts of big inputs).
 
     Errors go to stderr as they are found; the note about skipped files is printed unless
     ``quiet``. The caller decides the exit code from :attr:`CountedInputs.failed`.
@@ -92,7 +96,12 @@ def count_paths(
         ignored_skipped=resolved.ignored_skipped,
     )
     counter = counting.TokenCounter(
-        list(encoding_names), tokens_only=quiet, classes=classes, keep_text=keep_text
+        list(encoding_names),
+        tokens_only=quiet,
+        classes=classes,
+        keep_text=keep_text,
+        sample=sample,
+        text_windows=text_windows,
     )
     show_progress = progress_allowed(env, quiet=quiet, machine_output=machine_output)
     with (
