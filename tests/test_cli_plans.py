@@ -18,6 +18,7 @@ D = Decimal
 SMALL = ["--system-tokens", "100", "--message-tokens", "10", "--reply-tokens", "20"]
 ROW_KEYS = {
     "plan", "name", "vendor", "monthly_price", "billing", "seats", "per_seat", "model", "model_fits",
+    "count_method", "how_counted", "tokenizer_source",
     "api_cost_per_conversation", "api_monthly_cost", "cheapest_model", "cheapest_api_monthly_cost",
     "break_even_messages_per_day", "break_even_note", "verdict", "caps", "messages_per_day_cap",
     "limits", "exceeds_cap", "caps_exceeded", "notes",

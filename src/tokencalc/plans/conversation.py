@@ -28,15 +28,19 @@ Pure: takes a sheet, plans and a profile, returns frozen data. No printing, no e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from tokencalc.counting.encodings import CHARACTERS, TokenizerRef
+from tokencalc.counting.encodings import CHARACTERS, TokenizerRef, canonical_encoding
 from tokencalc.plans.profile import CHARS_PER_PROFILE_TOKEN, UsageProfile
 from tokencalc.pricing.costs import CostBreakdown, RequestTokens, request_cost
 from tokencalc.pricing.request_rules import fit
 from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
+
+#: The encoding a profile's token counts are in.
+PROFILE_ENCODING = "o200k_base"
 
 
 def model_tokens(tokenizer: TokenizerRef, profile_tokens: int) -> int:
@@ -52,6 +56,52 @@ def model_tokens(tokenizer: TokenizerRef, profile_tokens: int) -> int:
         profile_tokens * CHARS_PER_PROFILE_TOKEN if tokenizer.base == CHARACTERS else profile_tokens
     )
     return tokenizer.tokens_from(base_count)
+
+
+def profile_count(tokenizer: TokenizerRef) -> tuple[str, str]:
+    """(method, how_counted) of :func:`model_tokens`, in ``estimate``'s words.
+
+    A profile holds ``o200k_base`` counts and no text, so only o200k_base models count it
+    exactly; an estimate family scales it by its single ratio (the per-class table or Claude's
+    reconstruction need text); another exact encoding takes the o200k_base count as its own.
+    """
+    from tokencalc.tokenizers.model_counts import ESTIMATED, EXACT, ratio_detail  # lazy: start-up
+
+    if not tokenizer.estimated:
+        if canonical_encoding(tokenizer.base) == PROFILE_ENCODING:
+            return EXACT, f"{EXACT} ({tokenizer.family})"
+        return ESTIMATED, (
+            f"{ESTIMATED} ({PROFILE_ENCODING} count used as the {tokenizer.family} count: "
+            "no text to count)"
+        )
+    per_token = (
+        f", {CHARS_PER_PROFILE_TOKEN} characters a {PROFILE_ENCODING} token"
+        if tokenizer.base == CHARACTERS
+        else ""
+    )
+    return ESTIMATED, f"{ESTIMATED} ({ratio_detail(tokenizer)}{per_token})"
+
+
+def counting_sentence(costs: Iterable[ConversationCost]) -> str:
+    """How the profile's counts became each shown model's tokens, in one sentence."""
+    families: dict[str, tuple[TokenizerRef, list[str]]] = {}
+    for cost in costs:
+        if cost.tokenizer.estimated:
+            _, models = families.setdefault(cost.tokenizer.family, (cost.tokenizer, []))
+            if cost.model.id not in models:
+                models.append(cost.model.id)
+    scaled = "; ".join(
+        f"{family} ×{ref.ratio.normalize():f} {ref.base} for {', '.join(models)}"
+        for family, (ref, models) in sorted(families.items())
+    )
+    return (
+        f"token counts are {PROFILE_ENCODING} (a profile has no text to count): an estimated "
+        "tokenizer scales each count by its family's single ratio, rounded up"
+        + (f" ({scaled})" if scaled else "")
+        + f" — not its per-class table or Claude's reconstruction, which need text; "
+        f"character-counted families at {CHARS_PER_PROFILE_TOKEN} characters a token, other exact "
+        f"encodings take the {PROFILE_ENCODING} count as theirs"
+    )
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from tokencalc.bounds import check
 from tokencalc.errors import TokencalcError
-from tokencalc.plans.conversation import ConversationCost, conversation_cost
+from tokencalc.plans.conversation import ConversationCost, conversation_cost, counting_sentence
 from tokencalc.plans.limits import WINDOW_ASSUMPTION, limit_uses
 from tokencalc.plans.notes import (
     WARNING_NOTES,
@@ -34,7 +34,6 @@ from tokencalc.plans.notes import (
     StandInTooShort,
 )
 from tokencalc.plans.profile import (
-    CHARS_PER_PROFILE_TOKEN,
     MAX_BREAK_EVEN_MESSAGES_PER_DAY,
     UsageProfile,
     plain_number,
@@ -362,10 +361,7 @@ def describe_assumptions(
         lines.append(
             ("no prompt caching (", Arg("no_cache"), "): every prompt token at the input price")
         )
-    lines.append(
-        "token counts are o200k_base; estimated tokenizers scale each count by their ratio, rounded up "
-        f"(character-counted ones at {CHARS_PER_PROFILE_TOKEN} characters a token)"
-    )
+    lines.append(counting_sentence([*(row.api for row in rows), *([cheapest] if cheapest else [])]))
     per_seat = [row for row in rows if row.plan.per_seat]
     if per_seat:
         seats = ", ".join(f"{row.plan.id} {row.seats}" for row in per_seat)

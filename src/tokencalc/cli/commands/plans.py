@@ -205,7 +205,7 @@ def plans_command(
     if fmt is OutputFormat.json:
         plans_view.write_document(env, sheet, comparison)
     else:
-        plans_view.write_results(env, comparison, fmt)
+        plans_view.write_results(env, comparison, fmt, sheet)
 
 
 def _count_sample(env: Environment, label: str) -> int:

@@ -16,6 +16,7 @@ from tokencalc.cli.views.render import (
     write_json,
     write_rows,
 )
+from tokencalc.plans.conversation import profile_count
 from tokencalc.plans.core import PlanComparison, PlanRow
 from tokencalc.plans.notes import SAID_ONCE
 from tokencalc.plans.profile import UsageProfile
@@ -49,10 +50,12 @@ def _profile_document(profile: UsageProfile) -> dict[str, Any]:
     }
 
 
-def _json_row(row: PlanRow, comparison: PlanComparison) -> dict[str, Any]:
+def _json_row(row: PlanRow, comparison: PlanComparison, sheet: PriceSheet) -> dict[str, Any]:
 
     cheapest = comparison.cheapest
     break_even = row.break_even_messages_per_day
+    method, how = profile_count(row.api.tokenizer)
+    family = sheet.tokenizers.get(row.api.tokenizer.family) if row.api.tokenizer.estimated else None
     return {
         "plan": row.plan.id,
         "name": row.plan.name,
@@ -62,6 +65,9 @@ def _json_row(row: PlanRow, comparison: PlanComparison) -> dict[str, Any]:
         "seats": row.seats,
         "per_seat": row.plan.per_seat,
         "model": row.api.model.id,
+        "count_method": method,
+        "how_counted": how,
+        "tokenizer_source": family.source if family is not None else None,
         "model_fits": row.api.fits,
         "api_cost_per_conversation": decimal_text(row.api.cost.total * comparison.rate),
         "api_monthly_cost": decimal_text(row.api_monthly_cost),
@@ -103,7 +109,7 @@ def write_document(env: Environment, sheet: PriceSheet, comparison: PlanComparis
             "assumptions": [spell(line, flag) for line in comparison.assumptions],
             "warnings": [plan_warning(warning) for warning in comparison.warnings],
             "sheet": {"as_of": sheet.as_of, "files": list(sheet.files)},
-            "rows": [_json_row(row, comparison) for row in comparison.rows],
+            "rows": [_json_row(row, comparison, sheet) for row in comparison.rows],
         },
     )
 
@@ -130,15 +136,17 @@ def _cheaper_text(row: PlanRow, currency: str) -> str:
     return text + (" ⚠" if row.exceeds_cap or not row.api.fits else "")
 
 
-def write_results(env: Environment, comparison: PlanComparison, fmt: OutputFormat) -> None:
+def write_results(
+    env: Environment, comparison: PlanComparison, fmt: OutputFormat, sheet: PriceSheet
+) -> None:
 
     pictures = pictures_wanted(env, fmt)
 
     rows = comparison.rows
     if fmt is OutputFormat.csv:
-        keys = list(_json_row(rows[0], comparison)) if rows else []
+        keys = list(_json_row(rows[0], comparison, sheet)) if rows else []
         records = [
-            {**_json_row(row, comparison), "notes": "; ".join(plan_notes(row.notes))}
+            {**_json_row(row, comparison, sheet), "notes": "; ".join(plan_notes(row.notes))}
             for row in rows
         ]
         write_rows(env, fmt, [Column(key, key) for key in keys], records)
