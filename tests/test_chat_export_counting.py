@@ -224,7 +224,7 @@ def test_past_the_run_budget_claude_falls_back_to_its_per_class_table(cli, monke
         f"{ways['estimated'][0]} text(s): {table}"
     )
     note = next(n for n in document["assumptions"] if n.startswith("chat-export tokens on"))
-    assert "are not reconstructed" in note and "1,000,000 characters in one run" not in note
+    assert "the reconstruction spends at most 150 characters a run" in note
 
 
 # --- Gemini: the per-class table on each message's o200k_base token classes --------------------

@@ -86,7 +86,7 @@ def chat_notes(countings: Sequence[ChatCounting]) -> list[str]:
     if not countings:
         return []
     from tokencalc.tokenizers import claude_reconstruction
-    from tokencalc.tokenizers.model_counts import FRAME_NOTE, RECONSTRUCTED
+    from tokencalc.tokenizers.model_counts import ESTIMATED, FRAME_NOTE, RECONSTRUCTED, SAMPLED
 
     notes = []
     for counting in countings:
@@ -95,10 +95,10 @@ def chat_notes(countings: Sequence[ChatCounting]) -> list[str]:
             continue
         how = counting.how_counted
         methods = {way[0] for way in counting.ways}
-        if RECONSTRUCTED in methods and len(methods) > 1:
+        if ESTIMATED in methods and methods & {RECONSTRUCTED, SAMPLED}:
             how += (
-                f" (texts over {claude_reconstruction.MAX_CHARS:,} characters, and all after "
-                f"{claude_reconstruction.RUN_BUDGET:,} characters in one run, are not reconstructed)"
+                f" (the reconstruction spends at most {claude_reconstruction.RUN_BUDGET:,} "
+                "characters a run; texts past that take the family's per-class table)"
             )
         notes.append(f"chat-export tokens on {counting.model}: {how}; {FRAME_NOTE}")
     return notes

@@ -76,6 +76,8 @@ class ModelTextCounter:
             keep_text=need.keep_text,
             count_words=False,
             tokens_only=True,
+            sample=need.sample,
+            text_windows=need.text_windows,
         )
         #: (method, label, short) → [messages, tokens]
         self._ways: dict[tuple[str, str, str], list[int]] = {}
