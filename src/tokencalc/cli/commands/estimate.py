@@ -480,6 +480,7 @@ def run_estimate(
             keep_text=max(needed.keep_text, online_text_limit(online)),
             sample=needed.sample,
             text_windows=needed.text_windows,
+            tokens_only=fmt is not OutputFormat.json,  # only the JSON document has words and lines
         )
         if outcome.failed and not outcome.counted:
             return int(ExitCode.ERROR)

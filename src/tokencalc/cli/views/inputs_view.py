@@ -75,13 +75,19 @@ def count_paths(
     keep_text: int = 0,
     sample: Sequence[str] = (),
     text_windows: bool = False,
+    tokens_only: bool = False,
 ) -> CountedInputs:
     """Resolve and count inputs for ``encoding_names`` (none: characters only), reporting problems.
 
     ``sample`` and ``text_windows`` are the counter's (sampled counts of big inputs).
 
     Errors go to stderr as they are found; the note about skipped files is printed unless
-    ``quiet``. The caller decides the exit code from :attr:`CountedInputs.failed`.
+    ``quiet``. The caller decides the exit code from :attr:`CountedInputs.failed`. Words and
+    lines are counted unless ``quiet`` or ``tokens_only`` says nobody will read them (splitting
+    a big input into words costs about as much CPU as counting its tokens with a fast backend).
+
+    A command that counts has built a tokenizer and a thread pool: it leaves without the
+    interpreter's teardown once its output is flushed (``env.leave_quickly``, tokencalc.cli.entry).
     """
     resolved = resolve_inputs(paths)
     for problem in resolved.problems:
@@ -95,9 +101,10 @@ def count_paths(
         hidden_skipped=resolved.hidden_skipped,
         ignored_skipped=resolved.ignored_skipped,
     )
+    env.leave_quickly = True
     counter = counting.TokenCounter(
         list(encoding_names),
-        tokens_only=quiet,
+        tokens_only=quiet or tokens_only,
         classes=classes,
         keep_text=keep_text,
         sample=sample,

@@ -1,0 +1,123 @@
+"""What ``count`` and ``estimate`` skip on a big input (issue 13: fixed costs): words and lines
+nobody reads, the interpreter's teardown after the output is flushed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli_harness import MockEnvironment
+from tokencalc.counting import counter as counting
+from tokencalc.counting import encodings
+
+BIN = Path(sys.executable).parent / "tokencalc"
+
+TEXT = "Prose with words, code(x) {y: 1},\n中文，日本語 and émigré text.\n\n" * 400
+
+
+def _o200k(text: str) -> int:
+    return len(encodings.get_encoding("o200k_base").encode_ordinary(text))
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The keyword arguments of every TokenCounter the CLI makes."""
+    calls: list[dict[str, Any]] = []
+    real = counting.TokenCounter
+
+    def spy(*args: Any, **kwargs: Any) -> counting.TokenCounter:
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(counting, "TokenCounter", spy)  # inputs_view reads it from there
+    return calls
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
+def test_estimate_without_json_counts_no_words_or_lines(asked, corpus, fmt):
+    result = MockEnvironment().run("estimate", str(corpus), "-m", "gpt-5", "-f", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert [call["tokens_only"] for call in asked] == [True]
+    tokens = _o200k(TEXT)
+    assert f"{tokens:,}" in result.stdout or f",{tokens}," in result.stdout  # csv: no separators
+
+
+def test_estimate_json_still_has_words_and_lines(asked, corpus):
+    result = MockEnvironment().run("estimate", str(corpus), "-m", "gpt-5", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [call["tokens_only"] for call in asked] == [False]
+    (entry,) = json.loads(result.stdout)["inputs"]
+    assert (entry["words"], entry["lines"], entry["chars"]) == (
+        len(TEXT.split()),
+        TEXT.count("\n"),
+        len(TEXT),
+    )
+    assert entry["tokens"] == {"o200k_base": _o200k(TEXT)}
+
+
+def test_count_still_shows_words_and_lines(asked, corpus):
+    result = MockEnvironment().run("count", str(corpus), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [call["tokens_only"] for call in asked] == [False]
+    total = json.loads(result.stdout)["total"]
+    assert (total["words"], total["lines"], total["tokens"]) == (
+        len(TEXT.split()),
+        TEXT.count("\n"),
+        _o200k(TEXT),
+    )
+
+
+def test_commands_that_count_leave_without_teardown(corpus):
+    args: tuple[str, ...]
+    for args in (
+        ("count", str(corpus)),
+        ("count", "-q", str(corpus)),
+        ("estimate", str(corpus), "-m", "gpt-5"),
+    ):
+        mock = MockEnvironment()
+        assert mock.run(*args).exit_code == 0
+        assert mock.env.leave_quickly, args
+    for args in (("models", "gpt-5"), ("estimate", "--input-tokens", "1000", "-m", "gpt-5")):
+        mock = MockEnvironment()
+        assert mock.run(*args).exit_code == 0
+        assert not mock.env.leave_quickly, args
+
+
+def test_a_quick_exit_loses_no_output(corpus):
+    """Through the installed script: whole documents on a pipe, errors and exit codes kept."""
+    done = subprocess.run(
+        [str(BIN), "estimate", str(corpus), "-m", "gpt-5", "-f", "json"],
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["inputs"][0]["tokens"] == {"o200k_base": _o200k(TEXT)}
+    other = corpus.parent / "other.txt"
+    other.write_text("hello world\n", encoding="utf-8")
+    missing = corpus.parent / "missing.txt"
+    done = subprocess.run(
+        [str(BIN), "count", str(corpus), str(missing), str(other), "-f", "csv"],
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.decode() == f"tokencalc: error: {missing}: no such file or directory\n"
+    n, words, lines = _o200k(TEXT), len(TEXT.split()), TEXT.count("\n")
+    assert done.stdout.decode().splitlines() == [
+        "tokens,lines,words,chars,path",
+        f"{n},{lines},{words},{len(TEXT)},{corpus}",
+        f"3,1,2,12,{other}",
+        f"{n + 3},{lines + 1},{words + 2},{len(TEXT) + 12},total",
+    ]
