@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tokencalc.cli.phrasing import skip_reason
 from tokencalc.errors import TokencalcError
 from tokencalc.sheet.imports import fetch, tokenizer_guess
 from tokencalc.sheet.imports import litellm as litellm_import
@@ -167,8 +168,13 @@ def test_only_chat_completion_and_responses_models_are_read(catalog):
     keys = [m.key for m in catalog.models]
     assert "sample_spec" not in keys and catalog.entries == 18
     assert {"o9-pro", "gpt-3.5-turbo-instruct", "gpt-new"} <= set(keys)
-    skipped = {s.key: s.reason for s in catalog.skipped}
-    assert skipped == {
+    kind = litellm_import.SkipKind.NOT_A_TEXT_MODEL
+    assert {s.key: (s.kind, s.detail) for s in catalog.skipped} == {
+        "text-embedding-test": (kind, "'embedding'"),
+        "dall-e-test": (kind, "'image_generation'"),
+        "gpt-nomode": (kind, ""),
+    }
+    assert {s.key: skip_reason(s) for s in catalog.skipped} == {
         "text-embedding-test": "mode 'embedding', not chat/completion/responses",
         "dall-e-test": "mode 'image_generation', not chat/completion/responses",
         "gpt-nomode": "no mode",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tokencalc.cli.flags import error_message
 from tokencalc.errors import PriceSheetError, TokencalcError, UnknownModelError
 from tokencalc.sheet.load import load_price_sheet
 
@@ -577,8 +578,9 @@ def test_exchange_rates(tmp_path):
     assert sheet.exchange_rate("usd") == Decimal(1)
     assert sheet.exchange_rate("eur") == Decimal("0.87")
     assert sheet.exchange_rate("GBP", Decimal("0.75")) == Decimal("0.75")
-    with pytest.raises(TokencalcError, match="no exchange rate for JPY: give --rate"):
+    with pytest.raises(TokencalcError, match="no exchange rate for JPY: give rate") as caught:
         sheet.exchange_rate("JPY")
+    assert error_message(caught.value).startswith("no exchange rate for JPY: give --rate (units")
 
 
 def test_age_warning_after_90_days(tmp_path):

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tokencalc.cli.flags import error_message
 from tokencalc.errors import PriceSheetError, TokencalcError, UnknownModelError, UsageError
 from tokencalc.sheet.diff import (
     NOT_A_TABLE,
@@ -194,8 +195,13 @@ def test_set_model_values_overrides_one_field_and_leaves_the_rest(tmp_path, base
 
 
 def test_a_new_model_needs_every_required_field(tmp_path, base):
-    with pytest.raises(UsageError, match="--provider"):
+    with pytest.raises(UsageError) as caught:
         set_model_values(user(tmp_path), merged(base), "m-new", {"input": D(1)})
+    # the core names the missing fields; the command line calls them by its flags
+    assert "also give provider, tokenizer, output, context_window (" in str(caught.value)
+    assert "also give --provider, --tokenizer, --output, --context-window (" in error_message(
+        caught.value
+    )
     values = {
         "provider": "acme",
         "tokenizer": "o200k_base",

@@ -41,6 +41,17 @@ FLAGS: dict[str, str] = {
     "until": "--until",
     "max_cost": "--max-cost",
     "data_format": "--data-format",
+    "field": "--field",
+    "template": "--template",
+    "timeout": "--timeout",
+    "tokenizer": "--tokenizer",
+    "models": "--model",
+    "help": "--help",
+    # a model's fields, as `prices set` takes them
+    "provider": "--provider",
+    "input": "--input",
+    "output": "--output",
+    "context_window": "--context-window",
 }
 
 

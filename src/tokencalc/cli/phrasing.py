@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tokencalc.cli.flags import flag
 from tokencalc.plans.notes import (
     CapExceeded,
     ConversationDoesNotFit,
@@ -37,6 +38,7 @@ from tokencalc.pricing.estimate_notes import (
     TogetherTooLong,
     TooLong,
 )
+from tokencalc.sheet.imports.litellm import SkipKind, Skipped, SkipSummary
 from tokencalc.sheet.rules import window_text
 
 
@@ -121,3 +123,42 @@ def plan_warning(warning: PlanWarning) -> str:
         f"its last turn needs {warning.tokens:,} tokens, the model takes "
         f"{warning.context_window:,}; chat apps trim or summarise long conversations instead"
     )
+
+
+#: Why a LiteLLM entry was not imported, for the kinds whose words quote no figure.
+_SKIP_REASONS = {
+    SkipKind.NOT_AN_OBJECT: "not a JSON object",
+    SkipKind.NO_PROVIDER: "no litellm_provider",
+    SkipKind.NO_PRICES: "no input and output price per token",
+    SkipKind.BAD_MODEL_ID: (
+        "not a usable model id (spaces or other characters a sheet id cannot have)"
+    ),
+    SkipKind.ZERO_LONG_CONTEXT: (
+        "long-context prices above 0 tokens (…_above_0k_tokens): not a usable threshold"
+    ),
+    SkipKind.NO_CONTEXT_WINDOW: (
+        "no context window (max_input_tokens or max_tokens) for a new model"
+    ),
+}
+
+
+def skip_reason(skipped: Skipped | SkipSummary) -> str:
+    """Why ``prices import`` left an entry (or a group of entries) out, in the CLI's words."""
+    kind, detail, tier = skipped.kind, skipped.detail, skipped.tier
+    if kind in _SKIP_REASONS:
+        return _SKIP_REASONS[kind]
+    if kind is SkipKind.NOT_A_TEXT_MODEL:
+        if isinstance(skipped, SkipSummary):  # every mode in one group
+            return "not a chat, completion or responses model"
+        return f"mode {detail}, not chat/completion/responses" if detail else "no mode"
+    if kind is SkipKind.SAME_MODEL:
+        if isinstance(skipped, SkipSummary):
+            return "the same model as another entry"
+        return f"same model as {detail}"
+    if kind is SkipKind.BAD_PRICE:
+        return f"{tier} price {detail} is not a non-negative number".lstrip()
+    if kind is SkipKind.REJECTED:
+        return f"the sheet would not accept it: {detail}"
+    if kind is SkipKind.NO_TOKENIZER:
+        return f"new model with no known tokenizer (give {flag('tokenizer')})"
+    raise TypeError(f"no wording for {skipped!r}")  # pragma: no cover - every kind is worded

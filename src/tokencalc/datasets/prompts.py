@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tokencalc.errors import UsageError
+from tokencalc.wording import Arg
 
 #: Placeholder names a template may use: what a JSON key or CSV header can be, less braces.
 _FORMATTER = string.Formatter()
@@ -96,7 +97,9 @@ class RecordSpec:
 
     def __post_init__(self) -> None:
         if (self.field is None) == (self.template is None):
-            raise UsageError("give --field or --template (exactly one)")
+            raise UsageError.naming(
+                "give ", Arg("field"), " or ", Arg("template"), " (exactly one)"
+            )
 
     @property
     def needed(self) -> tuple[str, ...]:

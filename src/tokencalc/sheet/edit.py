@@ -25,6 +25,7 @@ from tokencalc.sheet.diff import flatten
 from tokencalc.sheet.model import MODEL_NAME, MODEL_NAME_RULE, PRICE_FIELDS, TIERS
 from tokencalc.sheet.model_fields import MODEL_VALUES, NEW_MODEL_REQUIRED
 from tokencalc.sheet.user_sheet import UserSheet, require_shape
+from tokencalc.wording import Arg
 
 # --- finding models -------------------------------------------------------------------------
 
@@ -95,7 +96,10 @@ def set_model_values(
     a command line (no spaces, no glob characters).
     """
     if not values:
-        raise UsageError("nothing to set: give at least one field, e.g. --input 2.5 (see --help)")
+        raise UsageError.naming(
+            "nothing to set: give at least one field, e.g. ", Arg("input"), " 2.5 (see ",
+            Arg("help"), ")",
+        )  # fmt: skip
     require_shape(user)
     model_id = find_model_id(merged, name)
     data = copy.deepcopy(dict(user.data))
@@ -107,10 +111,13 @@ def set_model_values(
         if missing:
             close = _suggest(merged, model_id)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            options = ", ".join("--" + f.replace("_", "-") for f in missing)
-            raise UsageError(
-                f"{model_id!r} is not in the price sheet{hint}; to add it as a new model also give {options} "
-                "(a new model needs a provider, a tokenizer, input and output prices and a context window)"
+            fields: list[str | Arg] = []
+            for field in missing:
+                fields += [", " if fields else "", Arg(field)]
+            raise UsageError.naming(
+                f"{model_id!r} is not in the price sheet{hint}; to add it as a new model also give ",
+                *fields,
+                " (a new model needs a provider, a tokenizer, input and output prices and a context window)",
             )
         values = {"name": model_id, **values}
         # A new entry reads best in the schema's order: provider, name, tokenizer, prices…

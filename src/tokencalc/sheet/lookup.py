@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from tokencalc.errors import TokencalcError, UnknownModelError, UsageError
 from tokencalc.sheet.model import ModelEntry, Plan, Provider
 from tokencalc.sheet.model_ids import candidates as id_candidates
+from tokencalc.wording import Arg
 
 
 class ModelLookup:
@@ -113,8 +114,10 @@ class ModelLookup:
             live = [m for m in theirs if current(m)]
             if not live:
                 listed = ", ".join(m.id for m in theirs) or "none"
-                raise TokencalcError(
-                    f"provider {provider!r} has no current models (deprecated: {listed}); name them with --model"
+                raise TokencalcError.naming(
+                    f"provider {provider!r} has no current models (deprecated: {listed}); "
+                    "name them with ",
+                    Arg("models"),
                 )
             for model in live:
                 chosen.setdefault(model.id, model)

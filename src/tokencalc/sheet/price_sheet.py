@@ -25,6 +25,7 @@ from tokencalc.sheet.model import (
     TokenizerFamily,
 )
 from tokencalc.sheet.price_resolution import PriceResolution
+from tokencalc.wording import Arg
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,10 @@ class PriceSheet(ModelLookup, PriceResolution):
             return Decimal(1)
         if code in self.currencies:
             return self.currencies[code]
-        raise TokencalcError(
-            f"no exchange rate for {code}: give --rate (units per US dollar) "
-            f"or add 'currencies.{code} = …' to {user_sheet_path()}"
+        raise TokencalcError.naming(
+            f"no exchange rate for {code}: give ",
+            Arg("rate"),
+            f" (units per US dollar) or add 'currencies.{code} = …' to {user_sheet_path()}",
         )
 
     def age_warning(self, today: date | None = None) -> str | None:

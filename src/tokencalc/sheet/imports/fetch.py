@@ -18,6 +18,7 @@ from tokencalc import __version__
 from tokencalc.errors import TokencalcError
 from tokencalc.limits import IMPORT_SIZE, FileLimitError, read_limited
 from tokencalc.sheet.load import os_reason
+from tokencalc.wording import Arg
 
 DEFAULT_TIMEOUT = 20.0
 #: A price JSON larger than this is refused (LiteLLM's is about 1.5 MB).
@@ -44,10 +45,16 @@ def read_source(location: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
     return data
 
 
+def _no_answer(url: str, timeout: float) -> TokencalcError:
+    return TokencalcError.naming(
+        f"cannot fetch {url}: no answer within {timeout:g} s (", Arg("timeout"), ")"
+    )
+
+
 def _fetch(url: str, timeout: float) -> bytes:
 
     if timeout <= 0:
-        raise TokencalcError(f"--timeout must be positive, got {timeout}")
+        raise TokencalcError.naming(Arg("timeout"), f" must be positive, got {timeout}")
     try:
         request = urllib.request.Request(url, headers={"User-Agent": f"tokencalc/{__version__}"})
     except ValueError as exc:
@@ -59,17 +66,13 @@ def _fetch(url: str, timeout: float) -> bytes:
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise TokencalcError(
-                f"cannot fetch {url}: no answer within {timeout:g} s (--timeout)"
-            ) from None
+            raise _no_answer(url, timeout) from None
         text = getattr(reason, "strerror", None) or str(reason)
         raise TokencalcError(
             f"cannot fetch {url}: {str(text).lower()} (are you offline? a local file works too)"
         ) from None
     except TimeoutError:
-        raise TokencalcError(
-            f"cannot fetch {url}: no answer within {timeout:g} s (--timeout)"
-        ) from None
+        raise _no_answer(url, timeout) from None
     except http.client.HTTPException as exc:
         # A server that does not speak HTTP properly (bad status line, cut-off body).
         text = " ".join(str(exc).split())[:60]

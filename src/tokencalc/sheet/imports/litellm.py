@@ -40,6 +40,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation, localcontext
+from enum import Enum
 from typing import Any
 
 from tokencalc.errors import TokencalcError
@@ -97,10 +98,30 @@ class ImportedModel:
         return PROVIDER_IDS.get(self.litellm_provider, self.litellm_provider)
 
 
+class SkipKind(str, Enum):
+    """Why an entry is not imported: data, worded at the edge (``cli/phrasing.py``)."""
+
+    NOT_AN_OBJECT = "not_an_object"
+    NOT_A_TEXT_MODEL = "not_a_text_model"  # detail: its mode as written ("" when it has none)
+    NO_PROVIDER = "no_provider"  # no litellm_provider
+    BAD_PRICE = "bad_price"  # detail: the price as written; tier: its service tier, or ""
+    NO_PRICES = "no_prices"  # no input and output price per token
+    BAD_MODEL_ID = "bad_model_id"  # a model id a sheet cannot hold
+    ZERO_LONG_CONTEXT = "zero_long_context"  # long-context prices above 0 tokens
+    SAME_MODEL = "same_model"  # detail: the entry the model was taken from
+    REJECTED = "rejected"  # detail: the sheet validator's problems with the merge
+    NO_CONTEXT_WINDOW = "no_context_window"  # a new model without one
+    NO_TOKENIZER = "no_tokenizer"  # a new model whose tokenizer is neither given nor known
+
+
 @dataclass(frozen=True)
 class Skipped:
+    """An entry left out: its key, why (``kind``) and the figures the reason quotes."""
+
     key: str
-    reason: str
+    kind: SkipKind
+    detail: str = ""
+    tier: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,7 +164,7 @@ def parse_catalog(data: bytes | str, source: str) -> Catalog:
         if key == "sample_spec":
             continue
         if not isinstance(entry, dict):
-            skipped.append(Skipped(key, "not a JSON object"))
+            skipped.append(Skipped(key, SkipKind.NOT_AN_OBJECT))
             continue
         converted = convert_entry(key, entry)
         if isinstance(converted, Skipped):
@@ -190,21 +211,19 @@ def convert_entry(key: str, entry: Mapping[str, Any]) -> ImportedModel | Skipped
     """One LiteLLM entry in the sheet's fields, or why it cannot be imported."""
     mode = entry.get("mode")
     if mode not in IMPORTED_MODES:
-        return Skipped(key, f"mode {mode!r}, not chat/completion/responses" if mode else "no mode")
+        return Skipped(key, SkipKind.NOT_A_TEXT_MODEL, repr(mode) if mode else "")
     provider = entry.get("litellm_provider")
     if not isinstance(provider, str) or not provider.strip():
-        return Skipped(key, "no litellm_provider")
+        return Skipped(key, SkipKind.NO_PROVIDER)
     try:
         prices = _stated(entry, "")
     except ValueError as exc:
-        return Skipped(key, f"price {exc.args[0]!r} is not a non-negative number")
+        return Skipped(key, SkipKind.BAD_PRICE, repr(exc.args[0]))
     if "input" not in prices or "output" not in prices:
-        return Skipped(key, "no input and output price per token")
+        return Skipped(key, SkipKind.NO_PRICES)
     model_id = key.split("/", 1)[1] if key.lower().startswith(provider.lower() + "/") else key
     if not MODEL_NAME.match(model_id):
-        return Skipped(
-            key, "not a usable model id (spaces or other characters a sheet id cannot have)"
-        )
+        return Skipped(key, SkipKind.BAD_MODEL_ID)
     values: dict[str, Any] = dict(prices)
     notes: list[str] = []
     window = _tokens(entry.get("max_input_tokens")) or _tokens(entry.get("max_tokens"))
@@ -218,10 +237,9 @@ def convert_entry(key: str, entry: Mapping[str, Any]) -> ImportedModel | Skipped
             )
         else:
             values["max_output"] = max_output
-    try:
-        long_context, long_notes = _long_context(entry)
-    except ValueError as exc:
-        return Skipped(key, str(exc))
+    long_context, long_notes = _long_context(entry)
+    if long_context.get("threshold") == 0:
+        return Skipped(key, SkipKind.ZERO_LONG_CONTEXT)
     notes.extend(long_notes)
     for name, value in long_context.items():
         values[f"long_context.{name}"] = value
@@ -230,7 +248,7 @@ def convert_entry(key: str, entry: Mapping[str, Any]) -> ImportedModel | Skipped
         try:
             stated = _stated(entry, suffix)
         except ValueError as exc:
-            return Skipped(key, f"{tier} price {exc.args[0]!r} is not a non-negative number")
+            return Skipped(key, SkipKind.BAD_PRICE, repr(exc.args[0]), tier)
         if "input" not in stated or "output" not in stated:
             continue  # a tier needs both; a lone tier price is not enough to go on
         tier_prices[tier] = stated
@@ -260,7 +278,7 @@ def _stated(entry: Mapping[str, Any], suffix: str) -> dict[str, Decimal]:
 def _long_context(entry: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The lowest ``_above_Nk_tokens`` threshold that has both an input and an output price.
 
-    Raises ``ValueError`` (with the reason to skip the entry) for a threshold of 0 tokens.
+    A threshold of 0 tokens is returned as it is: the entry is skipped for it.
     """
     by_threshold: dict[int, dict[str, Decimal]] = {}
     for key, value in entry.items():
@@ -278,10 +296,6 @@ def _long_context(entry: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     usable = sorted(t for t, p in by_threshold.items() if "input" in p and "output" in p)
     if not usable:
         return {}, []
-    if usable[0] == 0:
-        raise ValueError(
-            "long-context prices above 0 tokens (…_above_0k_tokens): not a usable threshold"
-        )
     notes = [
         f"long-context prices above {t:,} tokens not imported (one threshold per model)"
         for t in usable[1:]
@@ -337,27 +351,32 @@ def read_back(value: Any) -> Any:
     return value
 
 
-_NOT_A_TEXT_MODEL = "not a chat, completion or responses model"
-_SAME_MODEL = "the same model as another entry"
+#: The routine skips: grouped whatever their detail (every mode, every twin), and not named.
+_ROUTINE = (SkipKind.NOT_A_TEXT_MODEL, SkipKind.SAME_MODEL)
 
 
 @dataclass(frozen=True)
 class SkipSummary:
-    reason: str
+    """Entries skipped for one reason: the kind and, but for the routine kinds, its figures."""
+
+    kind: SkipKind
+    detail: str = ""
+    tier: str = ""
     keys: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def named(self) -> bool:
         """Whether the report should name the entries (not for the expected, routine skips)."""
-        return self.reason not in (_NOT_A_TEXT_MODEL, _SAME_MODEL)
+        return self.kind not in _ROUTINE
 
 
 def summarize_skipped(skipped: Sequence[Skipped]) -> list[SkipSummary]:
-    """Skipped entries grouped by reason (modes grouped together), largest group first."""
-    groups: dict[str, list[str]] = {}
+    """Skipped entries grouped by reason (every mode together), largest group first."""
+    groups: dict[tuple[SkipKind, str, str], list[str]] = {}
     for item in skipped:
-        reason = _NOT_A_TEXT_MODEL if item.reason.startswith(("mode ", "no mode")) else item.reason
-        if reason.startswith("same model as"):
-            reason = _SAME_MODEL
+        reason = (
+            (item.kind, "", "") if item.kind in _ROUTINE else (item.kind, item.detail, item.tier)
+        )
         groups.setdefault(reason, []).append(item.key)
-    return [SkipSummary(r, tuple(k)) for r, k in sorted(groups.items(), key=lambda kv: -len(kv[1]))]
+    ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    return [SkipSummary(kind, detail, tier, tuple(keys)) for (kind, detail, tier), keys in ordered]

@@ -22,6 +22,7 @@ from tokencalc.sheet.imports.litellm import (
     PROVIDER_IDS,
     Catalog,
     ImportedModel,
+    SkipKind,
     Skipped,
     read_back,
 )
@@ -112,7 +113,7 @@ def plan_import(
     validator would still reject is skipped with the validator's words, not the import.
     """
     require_shape(user)
-    excluded: dict[str, str] = {}  # LiteLLM key → why the sheet rejects its merge
+    excluded: dict[str, str] = {}  # LiteLLM key → the sheet's problems with its merge
     while True:
         plan = _plan_once(user, catalog, selected, tokenizer, update_limits, today, base, excluded)
         if isinstance(plan, ImportPlan):
@@ -155,10 +156,10 @@ def _plan_once(
         model_id = find_model_id(merged, model.model_id)
         target = model_id or model.model_id
         if target.lower() in claimed:
-            skipped.append(Skipped(model.key, f"same model as {claimed[target.lower()]}"))
+            skipped.append(Skipped(model.key, SkipKind.SAME_MODEL, claimed[target.lower()]))
             continue
         if model.key in excluded:
-            skipped.append(Skipped(model.key, excluded[model.key]))
+            skipped.append(Skipped(model.key, SkipKind.REJECTED, excluded[model.key]))
             continue
         if model_id is None:
             update = _add_model(
@@ -188,10 +189,7 @@ def _plan_once(
         )
         if blamed is None:
             raise
-        return {
-            key: "the sheet would not accept it: " + "; ".join(problems)
-            for key, problems in blamed.items()
-        }
+        return {key: "; ".join(problems) for key, problems in blamed.items()}
     return ImportPlan(
         catalog, len(selected), tuple(updates), tuple(skipped), tuple(new_providers), edit
     )
@@ -235,12 +233,10 @@ def _add_model(
     new_providers: list[str],
 ) -> ModelUpdate | Skipped:
     if "context_window" not in model.values:
-        return Skipped(
-            model.key, "no context window (max_input_tokens or max_tokens) for a new model"
-        )
+        return Skipped(model.key, SkipKind.NO_CONTEXT_WINDOW)
     chosen = tokenizer or guess_tokenizer(model.model_id, model.litellm_provider, known_tokenizers)
     if chosen is None:
-        return Skipped(model.key, "new model with no known tokenizer (give --tokenizer)")
+        return Skipped(model.key, SkipKind.NO_TOKENIZER)
     provider = model.provider
     if provider not in (merged.get("providers") or {}) and provider not in new_providers:
         data.setdefault("providers", {})[provider] = {

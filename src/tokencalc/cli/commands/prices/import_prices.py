@@ -16,6 +16,7 @@ from tokencalc.cli.commands.prices.editing import (
 from tokencalc.cli.completion import complete_provider
 from tokencalc.cli.env import Environment
 from tokencalc.cli.options import today as _today
+from tokencalc.cli.phrasing import skip_reason
 from tokencalc.errors import TokencalcError, UsageError
 from tokencalc.sheet import user_sheet
 from tokencalc.sheet.diff import show_value
@@ -117,7 +118,7 @@ def import_command(
         what = f"matches {asked}" if asked else "can be imported"
         listed = f" (its providers: {', '.join(providers)})" if providers else ""
         why = "; ".join(
-            f"skipped {', '.join(group.keys[:3])}{', …' if len(group.keys) > 3 else ''}: {group.reason}"
+            f"skipped {', '.join(group.keys[:3])}{', …' if len(group.keys) > 3 else ''}: {skip_reason(group)}"
             for group in litellm_import.summarize_skipped(catalog.skipped)
             if group.named
         )
@@ -177,6 +178,6 @@ def _report_import(env: Environment, plan: import_plan.ImportPlan) -> None:
         if group.named:
             names = ", ".join(group.keys[:8]) + (", …" if len(group.keys) > 8 else "")
             shown = f": {names}"
-        out_line(env, f"skipped   {len(group.keys)}: {group.reason}{shown}")
+        out_line(env, f"skipped   {len(group.keys)}: {skip_reason(group)}{shown}")
     added, changed, unchanged = (len(plan.of_kind(k)) for k in ("added", "changed", "unchanged"))
     out_line(env, f"{added} added, {changed} changed, {unchanged} unchanged")
