@@ -267,6 +267,24 @@ def test_user_sheet_overlays_then_prices_file(tmp_path, monkeypatch, _isolated_e
     ].output == Decimal("8.0")
 
 
+def test_a_sheet_file_changed_in_the_same_process_is_read_again(tmp_path, _isolated_environment):
+    # The loader reuses a sheet built from the same texts; any change to a file is seen.
+    base = write_sample(tmp_path)
+    user = _isolated_environment / "pricing.toml"
+    user.write_text("[models.alpha]\ninput = 2.5\n")
+    first = load_price_sheet(base_sheet=base)
+    assert load_price_sheet(base_sheet=base) is first
+    user.write_text("[models.alpha]\ninput = 2.75\n")
+    assert load_price_sheet(base_sheet=base).models["alpha"].input == Decimal("2.75")
+    user.write_text("[models.alpha]\ninput = 'two'\n")
+    with pytest.raises(PriceSheetError, match="input"):
+        load_price_sheet(base_sheet=base)
+    with pytest.raises(PriceSheetError, match="input"):  # a problem is reported every time
+        load_price_sheet(base_sheet=base)
+    user.unlink()
+    assert load_price_sheet(base_sheet=base).models["alpha"].input == Decimal("2.0")
+
+
 # --- validation messages ----------------------------------------------------------------------
 
 

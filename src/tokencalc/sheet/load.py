@@ -6,6 +6,7 @@ entry and the field at fault. TOML floats are read through ``str`` so ``0.1`` st
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Mapping
@@ -50,7 +51,19 @@ def load_price_sheet(
             texts.append(_read_file(path))
     if prices_file is not None:
         texts.append(_read_file(prices_file))
+    return _built_sheet(tuple(texts))
 
+
+#: Sheets built in this process, by the files' labels and texts. A PriceSheet is immutable
+#: (frozen entries, read-only mappings; merging copies the layers' data), so files read again
+#: with the same text are not parsed and validated again (~20 ms each time: a process that
+#: runs the CLI in-process many times, like the test suite, paid it per run). Any change to a
+#: file's text is a new key; a sheet with problems raises every time (errors are not cached).
+_BUILT_SHEETS = 8
+
+
+@functools.lru_cache(maxsize=_BUILT_SHEETS)
+def _built_sheet(texts: tuple[tuple[str, str | None, str | None], ...]) -> PriceSheet:
     problems: list[str] = []
     layers: list[SheetLayer] = []
     for label, text, problem in texts:
@@ -59,7 +72,7 @@ def load_price_sheet(
             continue
         assert text is not None
         try:
-            layers.append(SheetLayer(label, parse_sheet_text(text, label)))
+            layers.append(SheetLayer(label, _parsed_text(text, label)))
         except PriceSheetError as exc:
             problems.extend(exc.problems)
     try:
@@ -68,6 +81,21 @@ def load_price_sheet(
         return build_price_sheet(layers)
     except PriceSheetError as exc:
         raise _with_user_sheet_hint(exc) from None
+
+
+def _parsed_text(text: str, label: str) -> dict[str, Any]:
+    """:func:`parse_sheet_text`, reusing the parse of a text seen before (the packaged sheet
+    under a user sheet or ``--prices`` file that changed): only for layers of a built sheet,
+    whose data nothing changes (merging copies it)."""
+    try:
+        return _parsed_once(text)
+    except (RecursionError, ValueError):  # TOMLDecodeError is a ValueError
+        return parse_sheet_text(text, label)  # the error, worded with the label
+
+
+@functools.lru_cache(maxsize=_BUILT_SHEETS)
+def _parsed_once(text: str) -> dict[str, Any]:
+    return tomllib.loads(text)
 
 
 def user_sheet_hint(path: Path) -> str:
