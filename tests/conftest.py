@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 
 import pytest
+from hypothesis import is_hypothesis_test, settings
 
 from cli_harness import CliResult, MockEnvironment
 
@@ -87,3 +89,45 @@ def packaged_sheet(monkeypatch):
         monkeypatch.setattr(sheet_module, "_read_packaged", lambda: ("pricing.toml", text, None))
 
     return stand_in
+
+
+# --- property tests: a share of their examples by default, all of them in the slow set --------
+
+#: The default run tries a quarter of the examples written at each property test (at least
+#: QUICK_FLOOR, never more than written); the slow set (``-m slow``, which CI runs) runs every
+#: property test once more with the examples as written.
+QUICK_SHARE = 4
+QUICK_FLOOR = 20
+
+
+def quick_examples(written: int) -> int:
+    return min(written, max(QUICK_FLOOR, written // QUICK_SHARE))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if is_hypothesis_test(metafunc.function):
+        metafunc.parametrize(
+            "_examples",
+            ["quick", pytest.param("thorough", marks=pytest.mark.slow)],
+            indirect=True,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _examples(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A property test's example budget: ``quick`` lowers the written max_examples for this run
+    (hypothesis's own pytest plugin adjusts a test's settings the same way); ``thorough``
+    keeps it."""
+    budget = getattr(request, "param", None)
+    if budget is None:  # not a property test
+        yield
+        return
+    test = getattr(request.function, "__func__", request.function)
+    written = getattr(test, "_hypothesis_internal_use_settings", None)
+    assert isinstance(written, settings), "hypothesis keeps a test's settings elsewhere now"
+    if budget == "quick":
+        test._hypothesis_internal_use_settings = settings(
+            written, max_examples=quick_examples(written.max_examples)
+        )
+    yield
+    test._hypothesis_internal_use_settings = written
