@@ -370,3 +370,27 @@ def test_an_unknown_model_is_still_refused(cli):
     result = cli("usage", str(CLAUDE_AI), "--model", "claude-sonet-9", "--tz", "UTC")
     assert result.exit_code == 1 and "claude-sonet-9" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_o200k_count_standing_in_for_another_exact_encoding_says_so(cli, tmp_path):
+    """Read without a model, a ChatGPT slug of a cl100k_base model (gpt-4) is priced on the
+    o200k_base count; the row says that count stands in for cl100k_base. Named with --model,
+    the text is counted with cl100k_base itself."""
+    export = tmp_path / "conversations.json"
+    export.write_text(CHATGPT.read_text(encoding="utf-8").replace('"gpt-5"', '"gpt-4"'), "utf-8")
+    (plain,) = usage_json(cli, export)["chat_counting"]
+    assert (plain["model"], plain["count_method"], plain["how_counted"]) == (
+        "gpt-4",
+        "estimated",
+        "estimated (o200k_base count standing in for cl100k_base)",
+    )
+    named = usage_json(cli, export, "--model", "gpt-4")
+    (counting,) = named["chat_counting"]
+    assert (counting["count_method"], counting["how_counted"]) == ("exact", "exact (cl100k_base)")
+    cl100k = get_encoding("cl100k_base")
+    conversation = json.loads(export.read_text(encoding="utf-8"))[0]
+    texts = ["".join(conversation["mapping"][k]["message"]["content"]["parts"]) for k in ("n-u1", "n-a1b", "n-u2", "n-a2")]  # fmt: skip
+    tokens = [len(cl100k.encode_ordinary(text)) for text in texts]
+    # calls at n-a1b (input u1) and n-a2 (input u1 + a1b + u2)
+    assert named["totals"]["input_tokens"] == tokens[0] + sum(tokens[:3])
+    assert named["totals"]["output_tokens"] == tokens[1] + tokens[3]
