@@ -6,6 +6,15 @@ command, which passes it on to whatever writes: no module outside the CLI edge r
 process (and prepares its streams, see :mod:`tokencalc.cli.streams`); tests build one over
 in-memory streams with the terminal flags and width they need.
 
+Where the user's price sheet and caches live is not part of it, unlike httpie's
+``Environment.config_dir`` (httpie/context.py), which every piece of httpie that reads its
+config reaches through the environment. Here the core and the Python API find those files
+themselves (:mod:`tokencalc.paths`: ``TOKENCALC_HOME``, ``TOKENCALC_CACHE_DIR``, else the
+platform's directories) and never see an ``Environment``; a second, CLI-only record of the
+directory could only disagree with that one (the sheet ``prices set`` writes against the one
+``statusline`` signs). Tests move it with ``TOKENCALC_HOME`` (``tests/conftest.py``), which
+also reaches the processes they start.
+
 Importing this module is cheap: Rich is imported only when a console is first asked for, so
 the quick paths (``count -q``, ``statusline``) never pay for it.
 """
@@ -14,7 +23,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
 from tokencalc.cli import streams
@@ -59,7 +67,6 @@ class Environment:
         stderr_isatty: bool | None = None,
         width: int | None = None,
         color: bool | None = None,
-        config_dir: Path | None = None,
         debug: bool | None = None,
     ) -> None:
         self.stdin = stdin
@@ -74,7 +81,6 @@ class Environment:
         self.stderr_isatty = _isatty(stderr) if stderr_isatty is None else stderr_isatty
         self.width = width
         self.color = color
-        self._config_dir = config_dir
         self.debug = debug_from_environ() if debug is None else debug
         self._out: Console | None = None
         self._err: Console | None = None
@@ -88,15 +94,6 @@ class Environment:
         return cls(stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
 
     # -- settings --------------------------------------------------------------------------
-
-    @property
-    def config_dir(self) -> Path:
-        """The directory of the user's price sheet (``TOKENCALC_HOME`` or the platform's)."""
-        if self._config_dir is None:
-            from tokencalc.paths import config_dir
-
-            self._config_dir = config_dir()
-        return self._config_dir
 
     @property
     def stdin_bytes(self) -> BinaryIO:
