@@ -167,3 +167,34 @@ def test_claude_rows_say_sampled(cli, tmp_path):
         abs(row["input_tokens"] - exact_row["input_tokens"])
         <= CLAUDE_TOLERANCE * exact_row["input_tokens"]
     )
+
+
+def test_help_names_the_limits(cli):
+    text = " ".join(cli("estimate", "--help").stdout.split())
+    assert f"{EXACT_UP_TO:,} characters" in text
+    assert f"{claude_reconstruction.EXACT_MAX_CHARS:,}" in text
+    assert f"{claude_reconstruction.MAX_CHARS:,} characters" in text
+
+
+def test_interrupt_while_windows_are_counted(cli, big_file, monkeypatch):
+    """Ctrl-C while the windows are counted: one line, exit 130, as anywhere else."""
+    from tokencalc.counting import counter
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(counter, "count_window", interrupted)
+    result = cli("estimate", str(big_file), "-m", "mistral-large-4")
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "tokencalc: interrupted"
+
+
+def test_exact_caption_for_claude_past_the_whole_limit(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(claude_reconstruction, "EXACT_MAX_CHARS", 100_000)
+    path = tmp_path / "c.txt"
+    path.write_text(fill(texts_of("English"), 240_000, seed=33), encoding="utf-8")
+    claude_reconstruction.reset_budget()
+    result = cli("estimate", str(path), "-m", "claude-haiku-5-5", "--exact")
+    caption = " ".join(result.stdout.split())
+    assert "sampled (claude-v4.8)" in result.stdout
+    assert "on a sample of inputs over 100,000 characters, even with --exact" in caption

@@ -174,6 +174,8 @@ class _Tally:
 
     def finish(self) -> None:
         """The whole input has been read: count held parts with the sampled encodings."""
+        if self.held:
+            self._counter._await_sampled()
         for part, screened in self.held or ():
             self._counter._submit(self, part, screened, self._counter._sampled, extras=False)
         self.held = None
@@ -291,6 +293,7 @@ class TokenCounter:
         self._pool: ThreadPoolExecutor | None = None
         # Set by close(): workers counting a long piece stop within milliseconds (Ctrl-C).
         self._cancel = threading.Event()
+        self._building: list[Future[Any]] = []  # the sampled encodings' tokenizers being built
         # Every part in flight, oldest first, across all inputs: at most 2 per worker, so
         # memory stays bounded while the next file is read and cut.
         self._queue: deque[tuple[_Tally, Future[PartResult]]] = deque()
@@ -422,6 +425,7 @@ class TokenCounter:
     def _count_windows(self, windows: Sequence[str], bases: Sequence[str]) -> list[dict[str, int]]:
         """Each window's exact counts for ``bases``, on the pool (tiktoken releases the GIL)."""
         pool = self._ensure_pool()
+        self._await_sampled()
         futures = [pool.submit(count_window, bases, w, self._cancel.is_set) for w in windows]
         return [future.result() for future in futures]
 
@@ -440,10 +444,19 @@ class TokenCounter:
         return found
 
     def _text_sample(self, tally: _Tally, sampler: WindowSampler) -> TextSample:
+        """The windows of an input too long to keep, with their o200k_base counts (and token
+        classes, when the counter counts classes: per-class estimates of each window)."""
         windows = sampler.finish()
-        counted = self._count_windows(windows, [REFERENCE])
-        pairs = tuple((w, each[REFERENCE]) for w, each in zip(windows, counted, strict=True))
-        return TextSample(pairs, tally.totals[REFERENCE], tally.chars)
+        if not self._classes:
+            counted = self._count_windows(windows, [REFERENCE])
+            pairs = tuple((w, each[REFERENCE]) for w, each in zip(windows, counted, strict=True))
+            return TextSample(pairs, tally.totals[REFERENCE], tally.chars)
+        pool = self._ensure_pool()
+        futures = [pool.submit(classes_with_tiktoken, w, self._cancel.is_set) for w in windows]
+        found = [future.result() for future in futures]
+        pairs = tuple((w, count) for w, (count, _) in zip(windows, found, strict=True))
+        classes = tuple(histogram for _, histogram in found)
+        return TextSample(pairs, tally.totals[REFERENCE], tally.chars, classes)
 
     def _drain_one(self) -> None:
         tally, future = self._queue.popleft()
@@ -468,7 +481,9 @@ class TokenCounter:
             self._cancel = threading.Event()  # a counter used again after close()
             # Build the tokenizers once, here, before any worker needs them (tiktoken's only
             # when no fast backend counts the encoding; it is built later if text needs it).
-            for base in self._bases:
+            # The sampled encodings are built on a worker while the input streams (their parts
+            # wait for the end of the input): see _await_sampled.
+            for base in self._full_bases:
                 if fast_backend.counter_for(base) is None:
                     encodings.get_encoding(base)
             if self._classes:
@@ -480,7 +495,18 @@ class TokenCounter:
             self._pool = ThreadPoolExecutor(
                 max_workers=self._workers, thread_name_prefix="tokencalc-count"
             )
+            self._building = [
+                self._pool.submit(encodings.get_encoding, base)
+                for base in self._sampled
+                if fast_backend.counter_for(base) is None
+            ]
         return self._pool
+
+    def _await_sampled(self) -> None:
+        """Wait for the sampled encodings' tokenizers (built once: no worker builds another)."""
+        building, self._building = self._building, []
+        for future in building:
+            future.exception()  # a damaged vocabulary raises again where it is used
 
 
 def _count_small_one(base: str, text: str) -> int:

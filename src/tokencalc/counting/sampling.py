@@ -67,9 +67,11 @@ class WindowPlan:
 #: Many small windows beat few large ones on mixed text at the same share (a file of many
 #: languages: ±1% where 16 Ki windows gave ±2%).
 TIKTOKEN_WINDOWS = WindowPlan(chars=1 << 11, stride=1 << 13, most=512)
-#: Windows for Claude's reconstruction: 2 Ki characters from every 8 Ki, at most 64, so that
-#: one input never costs the reconstruction more than 128 Ki characters.
-CLAUDE_WINDOWS = WindowPlan(chars=1 << 11, stride=1 << 13, most=64)
+#: Windows for Claude's reconstruction: 512 characters from every 2 Ki, at most 256, so that one
+#: input never costs the reconstruction more than 128 Ki characters (~0.25 s). Smaller windows
+#: are more of them for the same cost: on a 20 MB file of many languages, 2 Ki windows were off
+#: by 3.8%, 512-character ones by 1.6%; cut at 256 characters, each window's edges cost 0.5%.
+CLAUDE_WINDOWS = WindowPlan(chars=1 << 9, stride=1 << 11, most=256)
 
 _GOLDEN = 0x9E3779B97F4A7C15
 _MASK = (1 << 64) - 1
@@ -235,6 +237,8 @@ class TextSample:
     windows: tuple[tuple[str, int], ...]
     reference_tokens: int
     chars: int
+    #: each window's o200k_base tokens per token class, when the counter counted classes
+    classes: tuple[tuple[int, ...], ...] = ()
 
     @property
     def sampled_chars(self) -> int:

@@ -109,6 +109,8 @@ class Estimate:
     assumptions: Assumptions
     rows: tuple[EstimateRow, ...]  # one per model, all inputs together
     per_file: tuple[EstimateRow, ...]  # one per input per model (when asked for)
+    #: counted for exact counts (``--exact``): nothing sampled but Claude past its whole limit
+    exact: bool = False
 
     @property
     def cheapest(self) -> EstimateRow | None:
@@ -161,7 +163,7 @@ def estimate_costs(
         if per_file:
             file_rows.extend(singles)
         rows.append(_total_row(sheet, model, tokenizer, singles, assumptions))
-    return _mark_cheapest(assumptions, rows, file_rows)
+    return replace(_mark_cheapest(assumptions, rows, file_rows), exact=exact)
 
 
 def _request_row(

@@ -20,6 +20,7 @@ are reconstructed whole and no budget applies.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 from tokencalc.counting.sampling import SampledCount, TextSample, ratio_estimate
 from tokencalc.tokenizers import claude_tiling
@@ -72,16 +73,28 @@ def content_tokens(generation: str, text: str, *, whole: bool = False) -> int | 
 
 
 def sampled_tokens(
-    generation: str, sample: TextSample, *, whole: bool = False
+    generation: str,
+    sample: TextSample,
+    *,
+    whole: bool = False,
+    auxiliary: tuple[Sequence[int], int] | None = None,
 ) -> SampledCount | None:
-    """Content tokens of a long text reconstructed on its windows: ``O × ΣC_w / ΣO_w`` with the
-    text's o200k_base count ``O`` (None when the budget is spent; ``whole``: no budget)."""
+    """Content tokens of a long text reconstructed on its windows: ``A × ΣC_w / ΣA_w``, where
+    ``A`` is the text's o200k_base count, or ``auxiliary``: (each window's, the whole text's)
+    per-class estimate, which follows the text's mix of scripts and so varies less against the
+    reconstruction. None when the budget is spent (``whole``: no budget)."""
     spent = sample.sampled_chars
     if not enabled or generation not in RECONSTRUCTIONS:
         return None
     if not whole and not _spend(generation, spent, spent):
         return None
-    pairs = [(claude_tiling.window_tokens(generation, w), o) for w, o in sample.windows]
+    rebuilt = [claude_tiling.window_tokens(generation, w) for w, _ in sample.windows]
+    if auxiliary is not None:
+        per_window, total = auxiliary
+        return ratio_estimate(
+            total, list(zip(rebuilt, per_window, strict=True)), spent, sample.chars
+        )
+    pairs = [(c, o) for c, (_, o) in zip(rebuilt, sample.windows, strict=True)]
     return ratio_estimate(sample.reference_tokens, pairs, spent, sample.chars)
 
 

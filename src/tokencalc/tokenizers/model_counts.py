@@ -143,8 +143,15 @@ def model_count(ref: TokenizerRef, counts: Counts, *, exact: bool = False) -> Mo
                 f"reconstructed ({counting.reconstruct})",
             )
     if counting is not None and counting.reconstruct and counts.text_sample is not None:
+        windows = counts.text_sample
+        auxiliary = None
+        if counting.per_class and counts.classes and windows.classes:
+            auxiliary = (
+                [estimate_tokens(h, counting.classes, counting.pieces) for h in windows.classes],
+                estimate_tokens(counts.classes, counting.classes, counting.pieces),
+            )
         estimate = claude_reconstruction.sampled_tokens(
-            counting.reconstruct, counts.text_sample, whole=exact
+            counting.reconstruct, windows, whole=exact, auxiliary=auxiliary
         )
         if estimate is not None:
             what = f"{counting.reconstruct} reconstruction, ctok {claude_reconstruction.version()}"

@@ -49,6 +49,7 @@ from tokencalc.cli.views import estimate_view
 from tokencalc.cli.views.inputs_view import CountedInputs, count_paths
 from tokencalc.cli.views.online_view import OnlineOption, count_online, online_text_limit
 from tokencalc.cli.views.render import OutputFormat
+from tokencalc.counting.sampling import EXACT_UP_TO
 from tokencalc.errors import ExitCode, UsageError
 from tokencalc.pricing.assumptions import Assumptions
 from tokencalc.pricing.estimate import (
@@ -58,6 +59,7 @@ from tokencalc.pricing.estimate import (
     estimate_costs,
     estimate_measured,
 )
+from tokencalc.tokenizers import claude_reconstruction
 
 
 class SortKey(str, Enum):
@@ -223,7 +225,11 @@ def estimate_command(
         bool,
         typer.Option(
             "--exact",
-            help="Count big inputs in full: no sampled counts (slower on inputs over 1,000,000 characters).",
+            help=(
+                "Count big inputs in full: no sampled counts (slower on inputs over "
+                f"{EXACT_UP_TO:,} characters; Claude reconstructed whole up to "
+                f"{claude_reconstruction.EXACT_MAX_CHARS:,})."
+            ),
         ),
     ] = False,
     field: FieldOption = None,
@@ -292,7 +298,8 @@ def estimate_command(
     --max-cost. On an input over 1,000,000 characters, the encodings only
     tiktoken counts (Mistral, DeepSeek, Qwen) are counted on a sample, and
     Claude's reconstruction on a sample past 200,000 characters: such rows say
-    "sampled" and their margin; --exact counts everything in full.
+    "sampled" and their margin. --exact counts everything in full, Claude's
+    reconstruction (about 0.5 MB/s) whole up to 10,000,000 characters an input.
 
     Examples:
 

@@ -22,6 +22,7 @@ from tokencalc.pricing.costs import decimal_text, format_money
 from tokencalc.pricing.estimate import Estimate, EstimateRow, sort_rows
 from tokencalc.pricing.estimate_dates import peak_note
 from tokencalc.sheet.price_sheet import PriceSheet
+from tokencalc.tokenizers import claude_reconstruction
 from tokencalc.tokenizers.model_counts import FRAME_NOTE
 
 
@@ -139,12 +140,17 @@ def _sampled_entry(counts: Counts) -> dict[str, dict[str, Any]]:
     }
 
 
-def sampled_note(rows: list[EstimateRow]) -> str:
+def sampled_note(rows: list[EstimateRow], exact: bool) -> str:
     """The caption's word on sampled rows: which, and how to count them in full."""
     models = [row.model.id for row in rows if row.sampled and row.input_label is None]
     if not models:
         return ""
     shown = ", ".join(models[:4]) + (f" and {len(models) - 4} more" if len(models) > 4 else "")
+    if exact:
+        return (
+            f"sampled: {shown}: Claude's reconstruction (about 0.5 MB/s) on a sample of inputs "
+            f"over {claude_reconstruction.EXACT_MAX_CHARS:,} characters, even with --exact"
+        )
     return f"sampled: {shown} counted on a sample of big inputs (--exact counts in full)"
 
 
@@ -219,7 +225,7 @@ def write_results(env: Environment, estimate: Estimate, sort: str, fmt: OutputFo
             styles.append(None)
 
     timing = peak_note(None, [row.model for row in estimate.rows], a.at)
-    sampled = sampled_note(sort_rows(estimate.rows, sort))
+    sampled = sampled_note(sort_rows(estimate.rows, sort), estimate.exact)
     caption = (
         a.describe()
         + (f" · {timing_note(timing)}" if timing else "")
