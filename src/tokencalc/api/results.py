@@ -14,7 +14,9 @@ class TokenCount:
     ``estimated`` is true for models whose vendor publishes no tokenizer. ``method`` says how
     ``tokens`` was made — ``exact`` (the model's own encoding), ``reconstructed`` (Claude) or
     ``estimated`` (a per-class table fitted against a reference, or ``ceil(count on base ×
-    ratio)``; ``base`` is an exact encoding, or ``"characters"``) — and ``how_counted`` says it
+    ratio)``; ``base`` is an exact encoding, or ``"characters"``), or ``sampled`` (a text over
+    1,000,000 characters counted on a sample: ``estimate_tokens(..., exact=True)`` counts it in
+    full; ``estimated`` is then true) — and ``how_counted`` says it
     in full, as ``estimate``'s JSON ``how_counted`` does (``exact (o200k_base)``,
     ``estimated (per-class, Gemma 3 tokenizer.json …, fitted 2026-11-30)``, …).
     """
