@@ -91,3 +91,74 @@ def test_plans_rows_say_how_the_stand_in_was_counted(cli):
     sentence = next(a for a in document["assumptions"] if a.startswith("token counts are"))
     assert f"claude-5 ×1.5 o200k_base for {claude['model']}" in sentence
     assert "single ratio" in sentence
+
+
+# --- a sample message is text: counted on each model as estimate counts it ----------------------
+
+SAMPLE = (
+    "请把这份会议记录整理成简短的摘要，并列出行动项和负责人。会议记录：预算已批准，发布推迟到周五。"
+)
+
+
+def test_a_sample_message_is_counted_on_each_model(tmp_path):
+    from datetime import date
+
+    from tokencalc.plans.core import compare_plans
+    from tokencalc.plans.profile import UsageProfile
+    from tokencalc.sheet.load import load_price_sheet
+    from tokencalc.tokenizers import claude_reconstruction, claude_tiling
+    from tokencalc.tokenizers.token_classes import CLASSES, piece_table
+
+    sheet = load_price_sheet()
+    plans = [sheet.resolve_plan(p) for p in ("claude-pro", "le-chat-pro", "google-ai-pro")]
+    o200k = len(get_encoding("o200k_base").encode_ordinary(SAMPLE))
+    profile = UsageProfile(message_tokens=o200k, sample="sample.txt", sample_text=SAMPLE)
+    claude_reconstruction.reset_budget()
+    rows = {
+        row.plan.id: row for row in compare_plans(sheet, plans, profile, on=date(2026, 11, 30)).rows
+    }
+    # the references, one by one: Claude's reconstruction, the tekken vocabulary, and Gemini's
+    # per-class formula by hand (piece code → the sheet's gemma3 ratio, summed, rounded up)
+    gemma = FAMILIES["gemini"]["gemma3_classes"]
+    pieces = piece_table()
+    by_hand = sum(
+        (
+            Decimal(str(gemma[CLASSES[pieces[i] // 6]][pieces[i] % 6]))
+            for i in get_encoding("o200k_base").encode_ordinary(SAMPLE)
+        ),
+        Decimal(0),
+    )
+    expected = {
+        "claude-pro": claude_tiling.content_tokens("claude-v4.8", SAMPLE),
+        "le-chat-pro": len(get_encoding("tekken").encode_ordinary(SAMPLE)),
+        "google-ai-pro": int(by_hand.to_integral_value(rounding="ROUND_CEILING")),
+    }
+    assert {plan: row.api.tokens.message for plan, row in rows.items()} == expected
+    assert expected["le-chat-pro"] != o200k  # the o200k_base count would have stood in
+    # system, reply and reasoning stay the profile's counts, converted by the ratio
+    assert rows["claude-pro"].api.tokens.reply == 900  # 600 × 1.5
+
+
+def test_plans_rows_with_a_sample_say_both_ways(cli, tmp_path):
+    sample = tmp_path / "message.txt"
+    sample.write_text(SAMPLE, encoding="utf-8")
+    result = cli(
+        "plans", "-P", "claude-pro", "-P", "le-chat-pro", "-P", "chatgpt-plus", "--sample",
+        str(sample), "-f", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    rows = {row["plan"]: row for row in json.loads(result.stdout)["rows"]}
+    assert (rows["claude-pro"]["count_method"], rows["claude-pro"]["how_counted"]) == (
+        "mixed",
+        (
+            "message: reconstructed (claude-v4.8, ctok 1.3.0); system, replies and reasoning: "
+            "estimated (ratio ×1.5 o200k_base)"
+        ),
+    )
+    assert rows["le-chat-pro"]["how_counted"].startswith("message: exact (tekken); ")
+    assert (rows["chatgpt-plus"]["count_method"], rows["chatgpt-plus"]["how_counted"]) == (
+        "exact",
+        "exact (o200k_base)",
+    )
+    bad = cli("plans", "--sample", str(tmp_path / "missing.txt"))
+    assert bad.exit_code == 1 and "Traceback" not in bad.stderr

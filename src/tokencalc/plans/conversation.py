@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from tokencalc.counting.encodings import CHARACTERS, TokenizerRef, canonical_encoding
 from tokencalc.plans.profile import CHARS_PER_PROFILE_TOKEN, UsageProfile
@@ -38,6 +39,9 @@ from tokencalc.pricing.costs import CostBreakdown, RequestTokens, request_cost
 from tokencalc.pricing.request_rules import fit
 from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tokencalc.tokenizers.model_counts import ModelCount
 
 #: The encoding a profile's token counts are in.
 PROFILE_ENCODING = "o200k_base"
@@ -84,6 +88,7 @@ def profile_count(tokenizer: TokenizerRef) -> tuple[str, str]:
 
 def counting_sentence(costs: Iterable[ConversationCost]) -> str:
     """How the profile's counts became each shown model's tokens, in one sentence."""
+    costs = list(costs)
     families: dict[str, tuple[TokenizerRef, list[str]]] = {}
     for cost in costs:
         if cost.tokenizer.estimated:
@@ -94,8 +99,14 @@ def counting_sentence(costs: Iterable[ConversationCost]) -> str:
         f"{family} ×{ref.ratio.normalize():f} {ref.base} for {', '.join(models)}"
         for family, (ref, models) in sorted(families.items())
     )
+    counted = (
+        "the sample message is counted on each model as tokencalc estimate counts it; the other "
+        f"token counts are {PROFILE_ENCODING} (no text to count)"
+        if any(cost.message_count is not None for cost in costs)
+        else f"token counts are {PROFILE_ENCODING} (a profile has no text to count)"
+    )
     return (
-        f"token counts are {PROFILE_ENCODING} (a profile has no text to count): an estimated "
+        f"{counted}: an estimated "
         "tokenizer scales each count by its family's single ratio, rounded up"
         + (f" ({scaled})" if scaled else "")
         + f" — not its per-class table or Claude's reconstruction, which need text; "
@@ -127,10 +138,14 @@ class TurnTokens:
         return self.system + (turn - 1) * self.exchange + self.message
 
 
-def turn_tokens(tokenizer: TokenizerRef, profile: UsageProfile) -> TurnTokens:
+def turn_tokens(
+    tokenizer: TokenizerRef, profile: UsageProfile, message: int | None = None
+) -> TurnTokens:
+    """The profile's counts in the model's tokens; ``message``: the sample message's own count
+    on this model (see :mod:`tokencalc.plans.sample_counts`), else the profile's converted."""
     return TurnTokens(
         system=model_tokens(tokenizer, profile.system_tokens) if profile.system_tokens else 0,
-        message=model_tokens(tokenizer, profile.message_tokens),
+        message=model_tokens(tokenizer, profile.message_tokens) if message is None else message,
         reply=model_tokens(tokenizer, profile.reply_tokens),
         reasoning=model_tokens(tokenizer, profile.reasoning_tokens)
         if profile.reasoning_tokens
@@ -171,6 +186,8 @@ class ConversationCost:
     input_tokens: int  # all turns
     output_tokens: int  # all turns
     long_context_turns: int
+    #: the sample message counted on this model (None: the profile's count, converted)
+    message_count: ModelCount | None = None
 
     @property
     def longest_request(self) -> int:
@@ -184,11 +201,17 @@ class ConversationCost:
 
 
 def conversation_cost(
-    sheet: PriceSheet, model: ModelEntry, profile: UsageProfile, *, on: date
+    sheet: PriceSheet,
+    model: ModelEntry,
+    profile: UsageProfile,
+    *,
+    on: date,
+    message: ModelCount | None = None,
 ) -> ConversationCost:
-    """Price one conversation of ``profile`` on ``model`` with the prices in force on ``on``."""
+    """Price one conversation of ``profile`` on ``model`` with the prices in force on ``on``;
+    ``message``: the profile's sample message counted on this model."""
     tokenizer = sheet.tokenizer_for(model)
-    tokens = turn_tokens(tokenizer, profile)
+    tokens = turn_tokens(tokenizer, profile, message.tokens if message is not None else None)
     cached = profile.cache and model.cached_input is not None
     writes = cached and model.cache_write_5m is not None
     total = CostBreakdown.zero()
@@ -209,4 +232,5 @@ def conversation_cost(
         input_tokens=sum(r.input for r in requests),
         output_tokens=sum(r.output for r in requests),
         long_context_turns=long_turns,
+        message_count=message,
     )

@@ -39,6 +39,7 @@ from tokencalc.plans.profile import (
     plain_number,
     seats_for,
 )
+from tokencalc.plans.sample_counts import SampleCounts
 from tokencalc.pricing.costs import format_money
 from tokencalc.pricing.request_rules import cheapest as lowest_cost
 from tokencalc.sheet.model import USD, ModelEntry, Plan
@@ -141,10 +142,12 @@ def compare_plans(
     """
     check("rate", rate)
     costs: dict[str, ConversationCost] = {}
+    sample = SampleCounts(profile.sample_text) if profile.sample_text else None
 
     def cost_on(model: ModelEntry) -> ConversationCost:
         if model.id not in costs:
-            costs[model.id] = conversation_cost(sheet, model, profile, on=on)
+            message = sample.on(sheet.tokenizer_for(model)) if sample is not None else None
+            costs[model.id] = conversation_cost(sheet, model, profile, on=on, message=message)
         return costs[model.id]
 
     candidates = [cost_on(m) for m in sheet.models.values() if not m.deprecated]

@@ -5,7 +5,7 @@ system prompt and reasoning, days a month), its defaults and bounds, and the sea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tokencalc.bounds import BOUNDS
@@ -46,7 +46,8 @@ class UsageProfile:
 
     ``seats`` is the seat count for per-seat plans (None: each plan's minimum). ``defaulted``
     names the fields left at their defaults and ``sample`` the file the message size was
-    counted from; both only describe the profile.
+    counted from; both only describe the profile. ``sample_text`` is that file's text, which
+    ``plans`` counts on each model.
     """
 
     conversations_per_day: Decimal = DEFAULT_CONVERSATIONS_PER_DAY
@@ -61,6 +62,9 @@ class UsageProfile:
     annual: bool = False
     sample: str | None = None
     defaulted: tuple[str, ...] = ()
+    #: the sample file's text, counted on each model (tokencalc.plans.sample_counts); None: the
+    #: message size is the o200k_base count ``message_tokens``, converted like the rest
+    sample_text: str | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         conversations = Decimal(self.conversations_per_day)

@@ -60,30 +60,18 @@ class ChatTextCounter:
 class ModelTextCounter:
     """Content tokens of chat messages on one model without an exact encoding, each message
     counted as ``tokencalc estimate`` counts an input of that model (one computation:
-    :func:`~tokencalc.tokenizers.model_counts.model_count` on the counter's counts), and a
-    tally of how each was counted."""
+    :class:`tokencalc.tokenizers.text_counts.TextCounter`), and a tally of how each was counted."""
 
     def __init__(self, model: str, tokenizer: TokenizerRef) -> None:
-        from tokencalc.tokenizers.model_counts import model_count, needs
+        from tokencalc.tokenizers.text_counts import TextCounter
 
-        self._model_count = model_count
-        need = needs([tokenizer])
         self.model = model
-        self._tokenizer = tokenizer
-        self._counter = TokenCounter(
-            need.encodings,
-            classes=need.classes,
-            keep_text=need.keep_text,
-            count_words=False,
-            tokens_only=True,
-            sample=need.sample,
-            text_windows=need.text_windows,
-        )
-        #: (method, label, short) → [messages, tokens]
+        self._counter = TextCounter(tokenizer)
+        #: (method, label, short) → [texts, tokens]
         self._ways: dict[tuple[str, str, str], list[int]] = {}
 
     def tokens(self, text: str) -> int:
-        counted = self._model_count(self._tokenizer, self._counter.count_text(text))
+        counted = self._counter.count(text)
         way = self._ways.get((counted.method, counted.label, counted.short))
         if way is None:
             way = self._ways[(counted.method, counted.label, counted.short)] = [0, 0]

@@ -30,6 +30,7 @@ from tokencalc.counting.inputs import STDIN_LABEL, InputSource
 from tokencalc.errors import InputError, UsageError
 from tokencalc.plans.core import compare_plans, find_plans
 from tokencalc.plans.profile import UsageProfile
+from tokencalc.plans.sample_counts import SAMPLE_TEXT_CHARS
 
 
 def plans_command(
@@ -197,7 +198,8 @@ def plans_command(
     chosen = find_plans(sheet, plan or [], provider or [])
     exchange = sheet.exchange_rate(code, explicit_rate)
     if sample is not None:
-        profile = replace(profile, message_tokens=_count_sample(env, sample), sample=sample)
+        tokens, text = _count_sample(env, sample)
+        profile = replace(profile, message_tokens=tokens, sample=sample, sample_text=text)
 
     comparison = compare_plans(sheet, chosen, profile, on=when, currency=code, rate=exchange)
     for warning in comparison.warnings:
@@ -208,11 +210,12 @@ def plans_command(
         plans_view.write_results(env, comparison, fmt, sheet)
 
 
-def _count_sample(env: Environment, label: str) -> int:
-    """The exact o200k_base count of the sample file (or stdin); unreadable or binary → error."""
+def _count_sample(env: Environment, label: str) -> tuple[int, str | None]:
+    """The exact o200k_base count of the sample file (or stdin), and its text when it is short
+    enough to count on each model; unreadable or binary → error."""
 
     source = InputSource(label, None if label == STDIN_LABEL else Path(label))
-    with TokenCounter(["o200k_base"], count_words=False) as counter:
+    with TokenCounter(["o200k_base"], count_words=False, keep_text=SAMPLE_TEXT_CHARS) as counter:
         (result,) = count_inputs(counter, [source], stdin=env.stdin_bytes)
     if result.problem is not None:
         raise InputError(f"--sample {label}: {result.problem.message}")
@@ -229,4 +232,4 @@ def _count_sample(env: Environment, label: str) -> int:
         raise InputError(
             f"--sample {label}: {tokens:,} tokens, more than a message can be ({tokencalc.plans.profile.MAX_PROFILE_TOKENS:,})"
         )
-    return tokens
+    return tokens, counts.text

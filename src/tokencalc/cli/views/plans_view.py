@@ -16,10 +16,10 @@ from tokencalc.cli.views.render import (
     write_json,
     write_rows,
 )
-from tokencalc.plans.conversation import profile_count
 from tokencalc.plans.core import PlanComparison, PlanRow
 from tokencalc.plans.notes import SAID_ONCE
 from tokencalc.plans.profile import UsageProfile
+from tokencalc.plans.sample_counts import row_counting
 from tokencalc.pricing.costs import decimal_text, format_money
 from tokencalc.sheet.price_sheet import PriceSheet
 from tokencalc.wording import spell
@@ -54,7 +54,7 @@ def _json_row(row: PlanRow, comparison: PlanComparison, sheet: PriceSheet) -> di
 
     cheapest = comparison.cheapest
     break_even = row.break_even_messages_per_day
-    method, how = profile_count(row.api.tokenizer)
+    method, how = row_counting(row.api)
     family = sheet.tokenizers.get(row.api.tokenizer.family) if row.api.tokenizer.estimated else None
     return {
         "plan": row.plan.id,
