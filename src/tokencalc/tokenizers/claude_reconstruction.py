@@ -23,8 +23,12 @@ import threading
 from collections.abc import Sequence
 
 from tokencalc.counting.sampling import SampledCount, TextSample, ratio_estimate
-from tokencalc.tokenizers import claude_tiling
 from tokencalc.tokenizers.tokenizer_families import RECONSTRUCTIONS
+
+# tokencalc.tokenizers.claude_tiling, the reconstruction itself, is imported where it runs:
+# model_counts imports this module for every ``estimate`` and ``count --model``, and the
+# reconstruction's own imports (the ``regex`` module, its tables' readers) cost ~30 ms of
+# start-up that a command without a Claude row does not need.
 
 #: The longest input reconstructed (characters); longer ones use the per-class table.
 MAX_CHARS = 200_000
@@ -69,6 +73,8 @@ def content_tokens(generation: str, text: str, *, whole: bool = False) -> int | 
             return None
     elif not _spend(generation, len(text), MAX_CHARS):
         return None
+    from tokencalc.tokenizers import claude_tiling  # start-up: see the imports
+
     return claude_tiling.content_tokens(generation, text)
 
 
@@ -88,6 +94,8 @@ def sampled_tokens(
         return None
     if not whole and not _spend(generation, spent, spent):
         return None
+    from tokencalc.tokenizers import claude_tiling  # start-up: see the imports
+
     rebuilt = [claude_tiling.window_tokens(generation, w) for w, _ in sample.windows]
     if auxiliary is not None:
         per_window, total = auxiliary
