@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
 import os
 import re
 import shlex
@@ -42,8 +43,22 @@ WIDTH = 100
 TODAY = "2026-11-30"
 #: What the sandbox links to (read-only use by the examples).
 LINKED = ("examples", "tests", "docs", "src", "pricing.toml", "README.md")
-#: Where the examples run (fixed, so that recorded paths do not vary).
-SANDBOX = Path("/tmp/tokencalc-docs")
+#: The directory the documents show the examples running in. A path the tool prints whole is
+#: written back as "." (the work directory) or "~" (home); one that a table folds over lines is
+#: shown as it prints, so every run must look as if it ran here.
+DOCUMENTED_SANDBOX = "/tmp/tokencalc-docs"
+
+
+def sandbox_for(root: Path) -> Path:
+    """Where the examples of the checkout at ``root`` run: a directory of its own, so that
+    checkouts side by side do not wait for each other, named with as many characters as
+    :data:`DOCUMENTED_SANDBOX` so that a table folds its paths at the same places
+    (:func:`as_documented` puts the documented name back)."""
+    tag = hashlib.sha256(str(root).encode()).hexdigest()
+    return Path("/tmp/tcdocs-" + tag[: len(DOCUMENTED_SANDBOX) - len("/tmp/tcdocs-")])
+
+
+SANDBOX = sandbox_for(ROOT)
 DIRECTIVE = re.compile(r"^<!--\s*docs:\s*(skip|setup|needs|file)\b\s*(.*?)\s*-->\s*$")
 
 
@@ -136,8 +151,8 @@ def _sandbox(home: Path, work: Path) -> dict[str, str]:
 
 @contextlib.contextmanager
 def _fixed_sandbox() -> Iterator[Path]:
-    """An empty :data:`SANDBOX`, held under a lock: paths the tool records (an imported file's
-    source) are then the same on every run, even where a table wraps them."""
+    """An empty :data:`SANDBOX`, held under this checkout's lock (two runs in one checkout
+    share the directory; runs in other checkouts have their own)."""
     import fcntl
 
     with open(f"{SANDBOX}.lock", "w") as lock:
@@ -168,7 +183,7 @@ def render(block: Block, home: Path, work: Path, env: dict[str, str]) -> list[st
                 timeout=300,
             )
             text = done.stdout
-        text = text.replace(str(home), "~").replace(str(work), ".")
+        text = as_documented(text.replace(str(home), "~").replace(str(work), "."), str(SANDBOX))
         if number and _blank_between(block):
             out.append("")
         out.append(f"$ {command}")
@@ -233,6 +248,37 @@ def _in_process(command: str, work: Path, env: dict[str, str]) -> str | None:
     if out.getvalue() and err.getvalue():
         return None
     return (out.getvalue() or err.getvalue()).decode("utf-8")
+
+
+def as_documented(text: str, sandbox: str) -> str:
+    """``text`` as if it had run in :data:`DOCUMENTED_SANDBOX`: the ``sandbox`` path replaced
+    where it is whole, and where a table folded it over lines (a head ending a cell, its rest
+    in the same column of the lines below; the two names have the same length, so a table
+    folds both at the same places)."""
+    shown = DOCUMENTED_SANDBOX
+    assert len(sandbox) == len(shown)
+    lines = [line.replace(sandbox, shown) for line in text.split("\n")]
+    for row, line in enumerate(lines):
+        for cut in range(len(sandbox) - 1, 3, -1):  # the longest head first
+            at = line.find(sandbox[:cut])
+            while at != -1:
+                end = at + cut
+                if end == len(line) or line[end] == " ":  # the head ends its cell
+                    line = line[:at] + shown[:cut] + line[end:]
+                    done, below = cut, row + 1
+                    while done < len(sandbox) and below < len(lines):
+                        piece = sandbox[done : done + cut]
+                        if lines[below][at : at + len(piece)] != piece:
+                            break
+                        lines[below] = (
+                            lines[below][:at]
+                            + shown[done : done + cut]
+                            + lines[below][at + len(piece) :]
+                        )
+                        done, below = done + len(piece), below + 1
+                at = line.find(sandbox[:cut], at + 1)
+        lines[row] = line
+    return "\n".join(lines)
 
 
 def _blank_between(block: Block) -> bool:

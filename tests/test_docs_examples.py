@@ -5,9 +5,20 @@ On failure: `.venv/bin/python tests/docs_examples.py` rewrites the examples; rev
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from docs_examples import ROOT, documents, drift, rendered_document
+from docs_examples import (
+    DOCUMENTED_SANDBOX,
+    ROOT,
+    SANDBOX,
+    as_documented,
+    documents,
+    drift,
+    rendered_document,
+    sandbox_for,
+)
 
 FIX = "the examples drifted from what the tool prints: run `.venv/bin/python tests/docs_examples.py` and review the diff"
 
@@ -31,3 +42,28 @@ def test_a_stale_example_is_caught_and_rewritten(tmp_path):
     new, skipped = rendered_document(doc)
     assert "$ tokencalc usage\nwhatever\n" in new and skipped == [f"{doc}:9: (not run)"]
     assert "$ tokencalc count -q note.txt made.txt\n4\n" in new  # "hello", " world", "\\n" + "x"
+
+
+def test_each_checkout_renders_in_a_sandbox_of_its_own():
+    # not the shared path the documents show, but as long, so tables fold at the same places
+    assert str(SANDBOX) != DOCUMENTED_SANDBOX == "/tmp/tokencalc-docs"
+    assert len(str(SANDBOX)) == len(DOCUMENTED_SANDBOX)
+    assert sandbox_for(ROOT) == SANDBOX and SANDBOX.parent == Path("/tmp")
+    other = sandbox_for(Path("/work/wt/another-checkout"))
+    assert other != SANDBOX and len(str(other)) == len(DOCUMENTED_SANDBOX)
+
+
+def test_a_folded_sandbox_path_is_written_as_documented():
+    ours = "/tmp/tcdocs-0123abc"
+    printed = (
+        " changed   models  m-one   source   https://a.example   /tmp/tcdocs-0123\n"
+        "                                    /b                  abc/work/prices.\n"
+        "                                                        json\n"
+        " see /tmp/tcdocs-0123abc/home/x and /tmp/tcdocs-0123x (no cell ends there: kept)"
+    )
+    assert as_documented(printed, ours) == (
+        " changed   models  m-one   source   https://a.example   /tmp/tokencalc-d\n"
+        "                                    /b                  ocs/work/prices.\n"
+        "                                                        json\n"
+        " see /tmp/tokencalc-docs/home/x and /tmp/tcdocs-0123x (no cell ends there: kept)"
+    )
