@@ -136,6 +136,6 @@ def conversion_notes(tokenizers: Mapping[str, TokenizerRef]) -> list[str]:
             notes.append(
                 f"chat-export token counts (o200k_base) scaled to the estimated {tokenizer.family} tokenizer of "
                 f"{models}: × {tokenizer.ratio.normalize():f}, each count rounded up{stand_in} "
-                "(a single ratio: name the model when reading to count the text its own way)"
+                "(a single ratio: the text was read without this model, so it was not counted its own way)"
             )
     return notes

@@ -5,9 +5,9 @@ Chat exports carry no token counts. Their text is counted one message at a time:
 - with ``o200k_base`` (:class:`ChatTextCounter`) when no model is named, or with the named
   model's own exact encoding (``tekken``, ``qwen2.5``, …);
 - on a named model without an exact encoding, the way ``tokencalc estimate`` counts that model
-  (:class:`ModelTextCounter`, through :func:`tokencalc.tokenizers.model_counts.model_count`):
-  Claude's reconstruction per message (within its per-input and per-run limits, the family's
-  per-class table beyond them), a per-class table from each message's o200k_base token classes
+  (:class:`ModelTextCounter`, through :class:`tokencalc.tokenizers.text_counts.TextCounter`):
+  Claude's reconstruction per message (a message past its per-input limit reconstructed on a
+  sample of it, the family's per-class table past the run's budget), a per-class table from each message's o200k_base token classes
   (Gemini, Grok, …), a user's tokenizer file, or the family's ratio where the sheet has nothing
   better. How each message was counted is tallied (:class:`ChatCounting`).
 
