@@ -178,12 +178,12 @@ def test_help_names_the_limits(cli):
 
 def test_interrupt_while_windows_are_counted(cli, big_file, monkeypatch):
     """Ctrl-C while the windows are counted: one line, exit 130, as anywhere else."""
-    from tokencalc.counting import counter
+    from tokencalc.counting import sampling
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(counter, "count_window", interrupted)
+    monkeypatch.setattr(sampling, "count_window", interrupted)
     result = cli("estimate", str(big_file), "-m", "mistral-large-4")
     assert result.exit_code == 130
     assert result.stderr.strip() == "tokencalc: interrupted"

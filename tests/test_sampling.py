@@ -205,3 +205,22 @@ def test_sampled_estimates_sweep(seed):
     for name in names:
         exact = tiktoken_count(name, text)
         assert abs(found.tokens[name] - exact) <= TOLERANCE * exact, (name, kinds)
+
+
+@pytest.mark.slow
+def test_a_long_stream_holds_a_bounded_sample():
+    """64 MiB streamed: at most ``most`` windows, and the estimate matches the exact count (the
+    stream repeats one block that starts with a letter and ends with a newline, so its exact
+    count is the block's count times the repeats — a cut there cannot change a count)."""
+    block = fill(texts_of(), 1 << 20, seed=51).replace("\n\n", "\n")
+    block = "W" + block[: block.rindex("\n") + 1]
+    data = block.encode("utf-8")
+    repeats = (64 << 20) // len(data)
+    with TokenCounter(["o200k_base", "tekken"], sample=["tekken"]) as counter:
+        found = counter.count_stream(data for _ in range(repeats))
+    estimate = found.sampled["tekken"]
+    assert estimate.windows <= TIKTOKEN_WINDOWS.most
+    assert estimate.sampled_chars <= TIKTOKEN_WINDOWS.most * TIKTOKEN_WINDOWS.chars
+    assert found.tokens["o200k_base"] == repeats * tiktoken_count("o200k_base", block)
+    exact = repeats * tiktoken_count("tekken", block)
+    assert abs(estimate.tokens - exact) <= TOLERANCE * exact

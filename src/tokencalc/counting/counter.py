@@ -18,8 +18,9 @@ dropped, and the windows taken from the whole input are counted instead; o200k_b
 counted in full. ``text_windows=`` keeps windows of an input too long to keep whole for counts
 made from the text (Claude's reconstruction).
 
-Longer than 400 lines on purpose: the pool, the per-input tallies and the cutting of streams
-into parts share the part size and each other's state, and stay together.
+Longer than 400 lines on purpose: the pool, the per-input tallies (with the parts they hold
+for sampled encodings) and the cutting of streams into parts share the part size and each
+other's state, and stay together; the sampling itself is :mod:`tokencalc.counting.sampling`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from tokencalc.counting.part_counts import (
     classes_with_tiktoken,
     count_exact,
     count_part,
-    count_window,
     count_with_tiktoken,
 )
 from tokencalc.counting.sampling import (
@@ -49,8 +49,9 @@ from tokencalc.counting.sampling import (
     SampledCount,
     TextSample,
     WindowSampler,
-    ratio_estimate,
     samplable,
+    sampled_counts,
+    text_sample,
 )
 from tokencalc.counting.utf8 import Utf8Decoder
 from tokencalc.tokenizers import token_classes
@@ -422,41 +423,28 @@ class TokenCounter:
         while len(self._queue) > 2 * self._workers:
             self._drain_one()
 
-    def _count_windows(self, windows: Sequence[str], bases: Sequence[str]) -> list[dict[str, int]]:
-        """Each window's exact counts for ``bases``, on the pool (tiktoken releases the GIL)."""
-        pool = self._ensure_pool()
-        self._await_sampled()
-        futures = [pool.submit(count_window, bases, w, self._cancel.is_set) for w in windows]
-        return [future.result() for future in futures]
-
     def _sampled_counts(self, tally: _Tally) -> dict[str, SampledCount]:
         """The ratio estimates of a long input's sampled encodings (they replace its totals)."""
         assert tally.windows is not None  # a sampling tally takes windows
-        windows = tally.windows.finish()
-        counted = self._count_windows(windows, [*self._sampled, REFERENCE])
-        sampled_chars = sum(map(len, windows))
-        found: dict[str, SampledCount] = {}
-        for base in self._sampled:
-            pairs = [(each[base], each[REFERENCE]) for each in counted]
-            estimate = ratio_estimate(tally.totals[REFERENCE], pairs, sampled_chars, tally.chars)
-            tally.totals[base] = estimate.tokens
-            found[base] = estimate  # a sampled encoding is named as it is counted (samplable)
+        pool = self._ensure_pool()
+        self._await_sampled()
+        found = sampled_counts(
+            pool,
+            self._cancel.is_set,
+            tally.windows.finish(),
+            self._sampled,
+            tally.totals,
+            tally.chars,
+        )
+        tally.totals.update((base, estimate.tokens) for base, estimate in found.items())
         return found
 
     def _text_sample(self, tally: _Tally, sampler: WindowSampler) -> TextSample:
-        """The windows of an input too long to keep, with their o200k_base counts (and token
-        classes, when the counter counts classes: per-class estimates of each window)."""
-        windows = sampler.finish()
-        if not self._classes:
-            counted = self._count_windows(windows, [REFERENCE])
-            pairs = tuple((w, each[REFERENCE]) for w, each in zip(windows, counted, strict=True))
-            return TextSample(pairs, tally.totals[REFERENCE], tally.chars)
         pool = self._ensure_pool()
-        futures = [pool.submit(classes_with_tiktoken, w, self._cancel.is_set) for w in windows]
-        found = [future.result() for future in futures]
-        pairs = tuple((w, count) for w, (count, _) in zip(windows, found, strict=True))
-        classes = tuple(histogram for _, histogram in found)
-        return TextSample(pairs, tally.totals[REFERENCE], tally.chars, classes)
+        windows = sampler.finish()
+        return text_sample(
+            pool, self._cancel.is_set, windows, self._classes, tally.totals, tally.chars
+        )
 
     def _drain_one(self) -> None:
         tally, future = self._queue.popleft()

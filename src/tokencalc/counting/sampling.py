@@ -29,8 +29,14 @@ full; Claude's reconstruction keeps its own limits (tokencalc.tokenizers.claude_
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tokencalc.counting.part_counts import classes_with_tiktoken, count_window
+
+if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Executor  # start-up: not imported by count -q
 
 #: Inputs up to this many characters are counted in full with every encoding; longer ones
 #: have their slow encodings (:func:`samplable`) sampled, unless an exact count is asked for.
@@ -243,3 +249,48 @@ class TextSample:
     @property
     def sampled_chars(self) -> int:
         return sum(len(window) for window, _ in self.windows)
+
+
+def sampled_counts(
+    pool: Executor,
+    cancelled: Callable[[], bool],
+    windows: list[str],
+    sampled: Sequence[str],
+    totals: Mapping[str, int],
+    chars: int,
+) -> dict[str, SampledCount]:
+    """Ratio estimates for the ``sampled`` encodings of an input of ``chars`` characters whose
+    full counts are ``totals`` (``REFERENCE`` among them), from its windows, each counted on
+    ``pool`` with every sampled encoding and the reference (tiktoken releases the GIL)."""
+    bases = [*sampled, REFERENCE]
+    futures = [pool.submit(count_window, bases, window, cancelled) for window in windows]
+    counted = [future.result() for future in futures]
+    held = sum(map(len, windows))
+    return {
+        base: ratio_estimate(
+            totals[REFERENCE], [(each[base], each[REFERENCE]) for each in counted], held, chars
+        )
+        for base in sampled
+    }
+
+
+def text_sample(
+    pool: Executor,
+    cancelled: Callable[[], bool],
+    windows: list[str],
+    classes: bool,
+    totals: Mapping[str, int],
+    chars: int,
+) -> TextSample:
+    """The windows of an input too long to keep, with their o200k_base counts (and token
+    classes when ``classes``: each window's per-class estimate), counted on ``pool``."""
+    if not classes:
+        futures = [pool.submit(count_window, [REFERENCE], w, cancelled) for w in windows]
+        pairs = tuple((w, f.result()[REFERENCE]) for w, f in zip(windows, futures, strict=True))
+        return TextSample(pairs, totals[REFERENCE], chars)
+    found = [
+        future.result()
+        for future in [pool.submit(classes_with_tiktoken, w, cancelled) for w in windows]
+    ]
+    pairs = tuple((w, count) for w, (count, _) in zip(windows, found, strict=True))
+    return TextSample(pairs, totals[REFERENCE], chars, tuple(h for _, h in found))
