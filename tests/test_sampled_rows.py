@@ -198,3 +198,17 @@ def test_exact_caption_for_claude_past_the_whole_limit(cli, tmp_path, monkeypatc
     caption = " ".join(result.stdout.split())
     assert "sampled (claude-v4.8)" in result.stdout
     assert "on a sample of inputs over 100,000 characters, even with --exact" in caption
+
+
+def test_sampled_label_never_shows_an_exponent():
+    from tokencalc.counting.sampling import SampledCount
+    from tokencalc.tokenizers.model_counts import sampled_detail
+
+    tiny = SampledCount(tokens=10_000_000, se=1.0, windows=3, sampled_chars=100, chars=10_000)
+    assert sampled_detail("tekken", tiny) == (
+        "tekken, 1.0% of 10,000 characters counted, ±<0.01% at 2 SE"
+    )
+    some = SampledCount(tokens=1_000, se=0.32, windows=3, sampled_chars=64, chars=100_000)
+    assert sampled_detail("tekken", some) == (
+        "tekken, 0.064% of 100,000 characters counted, ±0.064% at 2 SE"
+    )

@@ -95,8 +95,13 @@ def sampled_detail(name: str, sample: SampledCount) -> str:
 
 
 def _percent(share: float) -> str:
+    """``6.2%``, ``0.064%``, ``<0.01%``, ``0%``: never an exponent."""
     percent = 100 * share
-    return f"{percent:.1f}%" if percent >= 0.1 or percent == 0 else f"{percent:.2g}%"
+    if percent >= 0.1:
+        return f"{percent:.1f}%"
+    if percent >= 0.01:
+        return f"{percent:.2g}%"
+    return "<0.01%" if percent > 0 else "0%"
 
 
 def per_class_detail(ref: TokenizerRef) -> str:
