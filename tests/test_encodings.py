@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import zlib
 from importlib import resources
 from pathlib import Path
 
@@ -88,6 +89,22 @@ def test_rank_table_is_cached_and_a_corrupt_cache_is_rebuilt(fresh_tables, tmp_p
     cache_file.write_bytes(cache_file.read_bytes()[:1000])  # half-written
     encodings.rank_table.cache_clear()
     assert encodings.rank_table("cl100k_base").get(b"hello") == first.get(b"hello")
+
+
+def test_a_table_cached_by_an_older_version_is_rebuilt(fresh_tables, tmp_path, monkeypatch):
+    """TKRT1 tables carried a sha256 of their payload; TKRT2 a CRC-32 (no hashlib at start-up)."""
+    monkeypatch.setenv("TOKENCALC_CACHE_DIR", str(tmp_path))
+    first = encodings.rank_table("cl100k_base")
+    (cache_file,) = tmp_path.glob("cl100k_base-*.ranks")
+    current = cache_file.read_bytes()
+    assert current.startswith(b"TKRT2\n")
+    payload = current[46:]  # magic 6, source sha256 32, CRC-32 4, count 4
+    assert int.from_bytes(current[38:42], "little") == zlib.crc32(payload)
+    old = b"TKRT1\n" + current[6:38] + hashlib.sha256(payload).digest() + current[42:46] + payload
+    cache_file.write_bytes(old)
+    encodings.rank_table.cache_clear()
+    assert encodings.rank_table("cl100k_base").get(b"hello") == first.get(b"hello")
+    assert cache_file.read_bytes() == current  # rebuilt in the current format
 
 
 def test_unwritable_cache_still_counts(fresh_tables, tmp_path, monkeypatch):

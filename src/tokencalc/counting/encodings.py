@@ -13,9 +13,11 @@ Qwen).
 Two derived forms are used, both built once per process and only when a command counts:
 
 * a :class:`RankTable` — the vocabulary sorted by bytes, searched by bisection. It is cached
-  in the user cache directory, keyed by the rank file's hash and guarded by its own checksum,
-  so small inputs are counted without parsing 200,000 base64 lines or building the Rust
-  tokenizer (see ``tokencalc.counting.bpe``);
+  in the user cache directory, keyed by the rank file's hash and guarded by its own checksum
+  (a CRC-32 of the table: it detects a damaged file as well as a hash stored beside the data
+  would, without importing OpenSSL's ``hashlib`` at every start), so small inputs are counted
+  without parsing 200,000 base64 lines or building the Rust tokenizer (see
+  ``tokencalc.counting.bpe``);
 * the ``tiktoken.Encoding`` for large inputs, built from the same table.
 
 ``o200k_harmony`` (gpt-oss) has the same ranks and split pattern as ``o200k_base``; it
@@ -29,6 +31,7 @@ import functools
 import os
 import struct
 import threading
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,8 +78,8 @@ def encoding_for_model(model: str) -> str:
 
 # --- the rank data -----------------------------------------------------------------------
 
-_TABLE_MAGIC = b"TKRT1\n"
-_HEADER = struct.Struct("<6s32s32sI")  # magic, source sha256, payload sha256, token count
+_TABLE_MAGIC = b"TKRT2\n"  # TKRT1 tables (a sha256 of the payload) are rebuilt
+_HEADER = struct.Struct("<6s32sII")  # magic, source sha256, payload CRC-32, token count
 
 
 class RankTable:
@@ -129,11 +132,9 @@ class RankTable:
         )
 
     def serialize(self, source_sha256: str) -> bytes:
-        import hashlib  # start-up: a big input counted by a fast backend never needs it
-
         payload = self._offsets.tobytes() + self._ranks.tobytes() + self._blob
-        digest = hashlib.sha256(payload).digest()
-        header = _HEADER.pack(_TABLE_MAGIC, bytes.fromhex(source_sha256), digest, len(self._ranks))
+        crc = zlib.crc32(payload)
+        header = _HEADER.pack(_TABLE_MAGIC, bytes.fromhex(source_sha256), crc, len(self._ranks))
         return header + payload
 
     @classmethod
@@ -141,13 +142,11 @@ class RankTable:
         """The table in ``data``, or None when it is not a whole, matching, intact table."""
         if len(data) < _HEADER.size:
             return None
-        magic, source, digest, count = _HEADER.unpack_from(data)
+        magic, source, crc, count = _HEADER.unpack_from(data)
         if magic != _TABLE_MAGIC or source != bytes.fromhex(source_sha256):
             return None
-        import hashlib  # start-up: a big input counted by a fast backend never needs it
-
         payload = memoryview(data)[_HEADER.size :]
-        if hashlib.sha256(payload).digest() != digest:
+        if zlib.crc32(payload) != crc:
             return None
         offsets_end = 4 * (count + 1)
         ranks_end = offsets_end + 4 * count
