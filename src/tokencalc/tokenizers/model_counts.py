@@ -208,7 +208,7 @@ def family_method(ref: TokenizerRef) -> str:
         return (
             f"reconstructed ({counting.reconstruct}, ctok {claude_reconstruction.version()}) up to "
             f"{claude_reconstruction.MAX_CHARS:,} characters an input and on a sample of longer "
-            f"ones, else {fallback}"
+            f"ones, {claude_reconstruction.RUN_BUDGET:,} characters a run; past that {fallback}"
         )
     return fallback
 
