@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import stat
+import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import is_hypothesis_test, settings
@@ -45,7 +50,41 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     # --online must never find a real key or endpoint.
     for name in VENDOR_ENV:
         monkeypatch.delenv(name, raising=False)
+    # The processes the tests start keep their bytecode where this one does (see BYTECODE).
+    if BYTECODE is not None:
+        monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+        monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(BYTECODE))
     return home
+
+
+def _bytecode_directory() -> Path | None:
+    """A directory of the user's own, outside the source tree, for bytecode (None: none safe)."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    path = Path(tempfile.gettempdir()) / f"tokencalc-tests-bytecode-{uid}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        info = path.lstat()
+    except OSError:
+        return None
+    # bytecode is run as found: never from a directory someone else made or may write to
+    if (
+        not stat.S_ISDIR(info.st_mode)
+        or info.st_mode & 0o077
+        or (uid is not None and info.st_uid != uid)
+    ):
+        return None
+    return path
+
+
+#: With PYTHONDONTWRITEBYTECODE set, every run would compile the test modules (with pytest's
+#: assertion rewriting) and tokencalc from source again, and so would each of the ~100 processes
+#: the suite starts: several seconds of CPU a run. The suite keeps its bytecode in a directory
+#: of its own instead (``sys.pycache_prefix``), never next to the sources; without the variable,
+#: Python's usual ``__pycache__`` directories are used and nothing changes.
+BYTECODE = _bytecode_directory() if sys.dont_write_bytecode else None
+if BYTECODE is not None:
+    sys.pycache_prefix = str(BYTECODE)
+    sys.dont_write_bytecode = False
 
 
 _real_connect = socket.socket.connect
