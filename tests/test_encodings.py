@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import zlib
@@ -15,11 +16,10 @@ from tokencalc.errors import EncodingDataError, UnknownModelError
 
 
 @pytest.fixture
-def fresh_tables():
-    """Forget per-process tables so each test loads from disk (its own TOKENCALC_HOME)."""
-    encodings.rank_table.cache_clear()
-    yield
-    encodings.rank_table.cache_clear()
+def fresh_tables(monkeypatch):
+    """No per-process tables for this test, so that it loads from disk (its own TOKENCALC_HOME);
+    the session's tables come back after it."""
+    monkeypatch.setattr(encodings, "rank_table", functools.cache(encodings.rank_table.__wrapped__))
 
 
 @pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
@@ -55,11 +55,10 @@ def test_tiktoken_downloader_is_never_used(monkeypatch, fresh_tables):
 
     monkeypatch.setattr(tiktoken.load, "read_file", refuse)
     monkeypatch.setattr(tiktoken.load, "read_file_cached", refuse)
-    encodings.get_encoding.cache_clear()
-    try:
-        assert len(encodings.get_encoding("cl100k_base").encode_ordinary("offline")) == 1
-    finally:
-        encodings.get_encoding.cache_clear()
+    monkeypatch.setattr(
+        encodings, "get_encoding", functools.cache(encodings.get_encoding.__wrapped__)
+    )
+    assert len(encodings.get_encoding("cl100k_base").encode_ordinary("offline")) == 1
 
 
 def test_damaged_shipped_file_is_refused(monkeypatch, fresh_tables):
