@@ -34,6 +34,7 @@ class Case:
     shell: str | None = None  # run through bash -c (redirections); {bin} is the script
     files: dict[str, bytes] = field(default_factory=dict)  # written under the work directory first
     process: bool = False  # run as a process even where the edge in-process would do
+    slow: bool = False  # another shape of a process case the default run covers: the slow set
 
     @property
     def needs_a_process(self) -> bool:
@@ -48,8 +49,8 @@ BIG_INT_JSON = b'{"m": {"input_cost_per_token": ' + b"9" * 5000 + b"}}"
 CASES = [
     # --- streams ---------------------------------------------------------------------------
     Case("models-table-reader-gone", [], 141, "", shell="{bin} models | true"),
-    Case("models-json-reader-gone", [], 141, "", shell="{bin} models -f json | true"),
-    Case("models-csv-reader-gone", [], 141, "", shell="{bin} models -f csv | true"),
+    Case("models-json-reader-gone", [], 141, "", shell="{bin} models -f json | true", slow=True),
+    Case("models-csv-reader-gone", [], 141, "", shell="{bin} models -f csv | true", slow=True),
     Case(
         "stdout-full",
         [],
@@ -219,7 +220,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else []) for c in CASES]
+)
 def test_matrix(case: Case, tmp_path, cli, monkeypatch):
     home = tmp_path / "home"
     env = dict(os.environ, TOKENCALC_HOME=str(home), NO_COLOR="1", COLUMNS="120")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
+from collections.abc import Iterable
 
 import pytest
 from hypothesis import given, settings
@@ -144,12 +145,24 @@ def test_the_regex_module_assigns_the_unicode_17_additions():
     assert regex.match(r"\p{Lo}", "\u0295")
 
 
-def test_backend_guard_on_every_code_point():
+def _alone_mismatches(codes: Iterable[int]) -> list[str]:
     mismatches = []
-    for code in range(0x110000):
+    for code in codes:
         expected = not (listed(code) or code in SURROGATES)
         if unicode_guard.backend_agrees_on(chr(code)) != expected:
             mismatches.append(hex(code))
+    return mismatches
+
+
+@pytest.mark.slow  # 1,114,112 texts of one character; the default run takes a sample
+def test_backend_guard_on_every_code_point_alone():
+    assert _alone_mismatches(range(0x110000)) == []
+
+
+def test_backend_guard_on_code_points_alone_and_in_runs_of_64():
+    # Alone: every listed code point and those around each listed range, every 61st of the rest.
+    around = {c for low, high in unicode_guard.NEWER_THAN_TIKTOKEN for c in (low - 1, high + 1)}
+    mismatches = _alone_mismatches(sorted({*range(0, 0x110000, 61), *_LISTED, *around}))
     # Texts of 256 bytes and more take the lead-byte search: runs of 64 code points after 300
     # letters, and every code point of a run that holds a listed one on its own after them.
     padding = "a" * 300
