@@ -10,6 +10,7 @@ pin what users see for the messages that used to.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -35,7 +36,8 @@ ALLOWED = {
 }
 
 
-def _core_literals() -> list[tuple[str, int, str]]:
+@functools.cache  # the three tests below read the same scan
+def _core_literals() -> tuple[tuple[str, int, str], ...]:
     """(module, line, text) of every string literal of the core that is not a docstring."""
     found = []
     for path in sorted(SRC.rglob("*.py")):
@@ -58,7 +60,7 @@ def _core_literals() -> list[tuple[str, int, str]]:
             and isinstance(node.value, str)
             and id(node) not in docstrings
         ]
-    return found
+    return tuple(found)
 
 
 def test_the_scan_sees_flags_and_only_flags():

@@ -184,12 +184,25 @@ def test_a_large_file_counted_by_a_fast_backend_reads_no_vocabulary_file(tmp_pat
     assert not (_NOT_AT_START - {"concurrent.futures"} | {"hashlib"}) & imported
 
 
-def test_a_rejected_backend_is_one_warning_line(monkeypatch, tmp_path):
-    import os
+@pytest.fixture
+def backend_variable(monkeypatch):
+    """``backend_variable("auto")``: TOKENCALC_BACKEND for the quick path run in this process
+    (through the edge, as the script runs it), with the backends chosen afresh."""
+    from tokencalc.counting import fast_backend
 
-    env = {**os.environ, "TOKENCALC_BACKEND": "nonsense"}
+    def choose(value: str) -> None:
+        monkeypatch.setenv("TOKENCALC_BACKEND", value)
+        fast_backend.reset()
+
+    yield choose
+    fast_backend.reset()
+
+
+def test_a_rejected_backend_is_one_warning_line(cli, backend_variable):
+    backend_variable("nonsense")
     text = "word " * 100_000  # large enough to need a tokenizer
-    code, out, err = quick("count", "-q", input=text.encode(), env=env)
+    result = cli("count", "-q", input=text.encode(), quick_paths=True)
+    code, out, err = result.exit_code, result.stdout, result.stderr
     assert (code, out) == (0, f"{tiktoken_count(text)}\n")
     assert err == (
         "tokencalc: warning: TOKENCALC_BACKEND='nonsense' is not a known backend "
@@ -198,16 +211,15 @@ def test_a_rejected_backend_is_one_warning_line(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("backend", ["tiktoken", "auto"])
-def test_counts_are_equal_with_and_without_a_backend(backend, tmp_path):
-    import os
-
+def test_counts_are_equal_with_and_without_a_backend(backend, tmp_path, cli, backend_variable):
     text = (
         "Mixed text: English, code() {}, 中文，日本語, العربية, emoji 😀, \r\n" * 5000
     ) + "\U000323b0 end"
     path = tmp_path / "mixed.txt"
     path.write_text(text, encoding="utf-8", newline="")
-    env = {**os.environ, "TOKENCALC_BACKEND": backend}
-    assert quick("count", "-q", str(path), env=env) == (0, f"{tiktoken_count(text)}\n", "")
+    backend_variable(backend)
+    result = cli("count", "-q", str(path), quick_paths=True)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, f"{tiktoken_count(text)}\n", "")
 
 
 def test_exit_codes_of_unwritable_output():
