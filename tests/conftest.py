@@ -31,11 +31,36 @@ VENDOR_ENV = (
 )  # fmt: skip
 
 
+#: Encodings whose rank tables every test's cache directory starts with (see _rank_tables).
+SEEDED_TABLES = ("o200k_base", "cl100k_base")
+
+
+@pytest.fixture(scope="session")
+def _rank_tables(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The rank tables of SEEDED_TABLES as tokencalc caches them, built by tokencalc once a
+    session. A user's cache has them after the first count; without them, every process a test
+    starts that counts a few words would build one again from the shipped file (~0.3 s of CPU)."""
+    from tokencalc.counting import encodings
+
+    directory = tmp_path_factory.mktemp("rank-tables")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOKENCALC_CACHE_DIR", str(directory))
+        for name in SEEDED_TABLES:
+            encodings.rank_table.__wrapped__(name)  # built and stored, whatever is in memory
+    tables = sorted(directory.glob("*.ranks"))
+    assert len(tables) == len(SEEDED_TABLES), "tokencalc keeps its rank tables elsewhere now"
+    return tables
+
+
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path_factory, monkeypatch):
+def _isolated_environment(tmp_path_factory, monkeypatch, _rank_tables):
     """Point config and caches at a temporary directory; never read the user's real ones."""
     home = tmp_path_factory.mktemp("tokencalc-home")
     monkeypatch.setenv("TOKENCALC_HOME", str(home))
+    # the derived cache as a user's looks after a first count: links to the session's tables
+    (home / "cache").mkdir()
+    for table in _rank_tables:
+        (home / "cache" / table.name).symlink_to(table)
     monkeypatch.delenv("TOKENCALC_CACHE_DIR", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("NO_COLOR", "1")
