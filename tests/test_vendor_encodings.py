@@ -441,7 +441,8 @@ def test_dataset_counters_normalise_qwen_text():
         assert _counter(name)(text) == tiktoken_path(name, text) == small_path(name, text)
 
 
-def test_a_vocabulary_is_read_only_when_counted_with(cli, monkeypatch):
+def test_a_vocabulary_is_read_only_when_counted_with(cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("TOKENCALC_CACHE_DIR", str(tmp_path / "empty-cache"))
     read: list[str] = []
     real = encodings._read_verified_rank_file
 
