@@ -209,14 +209,21 @@ class SampledCount:
 
 
 def ratio_estimate(
-    reference_total: int, pairs: Sequence[tuple[int, int]], sampled_chars: int, chars: int
+    reference_total: int,
+    pairs: Sequence[tuple[int, int]],
+    sampled_chars: int,
+    chars: int,
+    *,
+    fraction: float | None = None,
 ) -> SampledCount:
     """The ratio estimate ``reference_total × ΣX_w/ΣO_w`` from windows' ``(X_w, O_w)`` counts.
 
     Its standard error: ``reference_total × sqrt((1 − f) s²_e / (n Ō²))`` with the residuals
     ``e_w = X_w − R O_w``, ``n`` windows, ``Ō`` their mean reference count and ``f`` the share
-    of the characters they hold. Fewer than two windows, or windows without a token, give no
-    error estimate: the standard error is then the whole count (a ±200% margin, said as such).
+    of the characters they hold — or ``fraction``, the share of the units sampled when they are
+    not windows of one text (dataset mode samples records: tokencalc.datasets.record_sample).
+    Fewer than two windows, or windows without a token, give no error estimate: the standard
+    error is then the whole count (a ±200% margin, said as such).
     """
     n = len(pairs)
     total_x = sum(x for x, _ in pairs)
@@ -229,7 +236,8 @@ def ratio_estimate(
         return SampledCount(tokens, float(tokens), n, sampled_chars, chars)
     residuals = sum((x - ratio * o) ** 2 for x, o in pairs) / (n - 1)
     mean_o = total_o / n
-    fraction = min(1.0, sampled_chars / chars) if chars else 1.0
+    if fraction is None:
+        fraction = min(1.0, sampled_chars / chars) if chars else 1.0
     se = reference_total * math.sqrt((1 - fraction) * residuals / n) / mean_o
     return SampledCount(tokens, se, n, sampled_chars, chars)
 

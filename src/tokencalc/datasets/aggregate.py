@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tokencalc.datasets.pricing import CacheRule, OutputRule, PricedModel
+from tokencalc.datasets.record_sample import RecordSample, SamplePlan
 
 #: Malformed records listed by position (all are counted).
 MAX_PROBLEMS_LISTED = 1000
@@ -79,10 +80,18 @@ class Tally:
     problems: list[tuple[int, str]] = field(default_factory=list)  # (position, reason), first ones
     longest: list[tuple[int, int, str | None, tuple[int, ...]]] = field(default_factory=list)
     # heap of (first model's input tokens, -position, key, every model's input tokens)
+    #: the records drawn for Claude's reconstruction (tokencalc.datasets.record_sample)
+    sample: RecordSample | None = None
 
     @classmethod
-    def empty(cls, model_count: int, longest_n: int = 10) -> Tally:
-        return cls([ModelTally() for _ in range(model_count)], longest_n)
+    def empty(
+        cls, model_count: int, longest_n: int = 10, sample: SamplePlan | None = None
+    ) -> Tally:
+        return cls(
+            [ModelTally() for _ in range(model_count)],
+            longest_n,
+            sample=None if sample is None else RecordSample(sample),
+        )
 
     def problem(self, position: int, reason: str) -> None:
         self.malformed += 1
@@ -169,6 +178,8 @@ class Tally:
         self.problems = sorted(self.problems + other.problems)[:MAX_PROBLEMS_LISTED]
         for mine, theirs in zip(self.models, other.models, strict=True):
             mine.merge(theirs)
+        if self.sample is not None and other.sample is not None:
+            self.sample.merge(other.sample)
         for entry in other.longest:
             if len(self.longest) < self.longest_n:
                 heapq.heappush(self.longest, entry)
@@ -181,6 +192,24 @@ def bucket_cost(model: PricedModel, bucket: Sequence[int]) -> Decimal:
     normal = model.cost(bucket[1], bucket[2], bucket[3], long=False)
     long = model.cost(bucket[_FIELDS + 1], bucket[_FIELDS + 2], bucket[_FIELDS + 3], long=True)
     return normal + long
+
+
+def scaled_bucket(
+    bucket: Sequence[int], factors: tuple[float, float, float], totals: Sequence[int] | None = None
+) -> list[int]:
+    """``bucket`` with its uncached input, cached input and output multiplied by ``factors``
+    (requests unchanged); ``totals`` given: the normal-price part takes what makes each sum
+    exactly that (the long-context part is scaled and rounded)."""
+    scaled = list(bucket)
+    for field_at, factor in enumerate(factors, start=1):
+        long_part = round(bucket[_FIELDS + field_at] * factor)
+        scaled[_FIELDS + field_at] = long_part
+        scaled[field_at] = (
+            round(bucket[field_at] * factor)
+            if totals is None
+            else max(0, totals[field_at - 1] - long_part)
+        )
+    return scaled
 
 
 def bucket_tokens(bucket: Sequence[int]) -> tuple[int, int, int, int]:

@@ -8,7 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tokencalc.api.arguments import day_argument, number_argument, tier_argument, token_argument
+from tokencalc.api.arguments import (
+    day_argument,
+    flag_argument,
+    number_argument,
+    tier_argument,
+    token_argument,
+)
 from tokencalc.api.sheets import Prices, sheet_for
 from tokencalc.bounds import BOUNDS
 from tokencalc.datasets.prompts import RecordSpec, Template
@@ -46,12 +52,16 @@ def estimate_dataset(
     workers: int | None = None,
     data_format: str | None = None,
     prices: Prices = None,
+    exact: bool = False,
 ) -> DatasetRun:
     """Price every record of a dataset as one request to each model.
 
     ``data`` is a file (JSONL, JSON array, CSV/TSV, Parquet; ``.gz``/``.zst``) or an iterable of
     mappings (records) or strings (each string is a prompt). The prompt is ``field``'s text or
     ``template`` (text with ``{field}`` placeholders); ``system`` is sent with every record.
+    Claude's totals are scaled by its reconstruction of a sample of the records (all of them in
+    a small dataset); ``exact=True`` reconstructs every record up to 10,000,000 characters in
+    all, as ``estimate --exact`` (see docs/datasets.md).
     Returns a :class:`~tokencalc.datasets.run.DatasetRun`: iterate ``.rows`` for one
     :class:`~tokencalc.datasets.run.RecordRow` per record (when ``rows``), then read
     ``.summary``; reading ``.summary`` first runs the pass without keeping rows.
@@ -82,6 +92,7 @@ def estimate_dataset(
             rate=rate,
             longest=longest,
             prices=prices,
+            exact=exact,
         )
         return open_dataset(
             sheet, selected, data, plan, want_rows=rows, data_format=data_format, workers=workers
@@ -108,6 +119,7 @@ def dataset_plan(
     rate: float | Decimal | str | None,
     longest: int,
     prices: Prices,
+    exact: bool = False,
 ) -> tuple[PriceSheet, list[ModelEntry], DatasetPlan]:
     """The sheet, the selected models and the plan, from keyword arguments (checked)."""
     if template is not None and not isinstance(template, str):
@@ -152,5 +164,6 @@ def dataset_plan(
         output_from_field=output_field is not None,
         cache_system=cache_system,
         longest=longest,
+        exact=flag_argument("exact", exact),
     )
     return sheet, selected, plan

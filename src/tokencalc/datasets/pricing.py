@@ -25,6 +25,7 @@ from tokencalc.pricing.costs import MILLION
 from tokencalc.pricing.request_rules import fits_limits, tier_offered
 from tokencalc.sheet.model import ModelEntry, Prices
 from tokencalc.sheet.price_sheet import PriceSheet
+from tokencalc.tokenizers import claude_reconstruction
 from tokencalc.tokenizers.model_counts import class_or_ratio_label
 from tokencalc.tokenizers.token_classes import CLASSES, PIECE_CODES
 
@@ -52,6 +53,9 @@ class PricedModel:
     count_method: str = "exact"
     how_counted: str = ""
     how_short: str = ""
+    #: Claude's reconstruction (its generation) that a sample of the records is counted with to
+    #: scale this per-class model's totals (tokencalc.datasets.record_sample); None: none
+    reconstruct: str | None = None
 
     def __post_init__(self) -> None:
         # Whole-number forms of the hot per-record arithmetic (exact: a Decimal is a ratio of ints).
@@ -203,6 +207,14 @@ def priced_models(
         offered = tier_offered(sheet, model, assumptions.tier, [assumptions.on])
         prices = sheet.prices_on(model, assumptions.on, assumptions.tier) if offered else None
         method, how, short = class_or_ratio_label(ref)
+        reconstruct = (
+            counting.reconstruct
+            if counting is not None
+            and class_ratios is not None
+            and counting.reconstruct
+            and claude_reconstruction.available()
+            else None
+        )
         priced.append(
             PricedModel(
                 id=model.id,
@@ -218,6 +230,7 @@ def priced_models(
                 count_method=method,
                 how_counted=how,
                 how_short=short,
+                reconstruct=reconstruct,
             )
         )
     return bases, priced

@@ -15,6 +15,7 @@ from typing import Any
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CacheRule, OutputRule, PricedModel, priced_models
 from tokencalc.datasets.prompts import RecordSpec
+from tokencalc.datasets.record_sample import BUDGET, PIECE_CHARS, SYSTEM_CHARS, SamplePlan
 from tokencalc.datasets.sources import (
     ROW_BATCH,
     UNITS,
@@ -35,6 +36,7 @@ from tokencalc.errors import ArgumentError, InputError, Problem, UsageError
 from tokencalc.pricing.assumptions import DEFAULT_OUTPUT_RATIO, Assumptions
 from tokencalc.sheet.model import ModelEntry
 from tokencalc.sheet.price_sheet import PriceSheet
+from tokencalc.tokenizers import claude_reconstruction
 from tokencalc.tokenizers.token_classes import HISTOGRAM_SIZE
 
 #: Below this many bytes of data the records are counted in this process (workers cost a start-up).
@@ -61,6 +63,9 @@ class DatasetPlan:
     output_from_field: bool = False
     cache_system: bool = False
     longest: int = 10
+    #: as ``estimate --exact``: Claude's reconstruction on every record, up to
+    #: claude_reconstruction.EXACT_MAX_CHARS characters (a bigger dataset on a sample that size)
+    exact: bool = False
 
 
 def _rules(plan: DatasetPlan) -> tuple[OutputRule, CacheRule]:
@@ -101,6 +106,7 @@ def make_job(
             if plan.system
             else tuple(0 for _ in range(HISTOGRAM_SIZE))
         )
+    sample = sample_plan(priced, plan, system_classes)
     return Job(
         spec=plan.spec,
         bases=tuple(bases),
@@ -111,6 +117,38 @@ def make_job(
         longest_n=plan.longest,
         want_rows=want_rows,
         system_classes=system_classes,
+        sample=sample,
+    )
+
+
+def sample_plan(
+    models: Sequence[PricedModel], plan: DatasetPlan, system_classes: tuple[int, ...] | None
+) -> SamplePlan | None:
+    """The reconstructed sample that scales the Claude models' totals (None: no Claude model,
+    or the reconstruction is off); the system prompt is reconstructed here, once."""
+    chosen = [(index, model) for index, model in enumerate(models) if model.reconstruct]
+    if not chosen:
+        return None
+    budget = claude_reconstruction.EXACT_MAX_CHARS if plan.exact else BUDGET
+    system = plan.system or ""
+    system_tokens = []
+    for _index, model in chosen:
+        assert model.reconstruct is not None
+        if not system:
+            tokens: int | None = 0
+        elif len(system) <= (budget if plan.exact else SYSTEM_CHARS):
+            tokens = claude_reconstruction.content_tokens(model.reconstruct, system, whole=True)
+        else:
+            tokens = None
+        if tokens is None:  # too long to reconstruct: its per-class count
+            tokens = model.tokens_from_classes(system_classes) if system_classes else 0
+        system_tokens.append(tokens)
+    return SamplePlan(
+        models=tuple(index for index, _ in chosen),
+        generations=tuple(model.reconstruct or "" for _, model in chosen),
+        system_tokens=tuple(system_tokens),
+        budget=budget,
+        piece_chars=budget if plan.exact else PIECE_CHARS,
     )
 
 
@@ -144,7 +182,7 @@ class DatasetRun:
         self.unit = unit
         self._batches = batches
         self._workers = workers
-        self._tally = Tally.empty(len(job.models), job.longest_n)
+        self._tally = Tally.empty(len(job.models), job.longest_n, job.sample)
         self._summary: DatasetSummary | None = None
         self._started = False
 
@@ -168,9 +206,7 @@ class DatasetRun:
                     yield RecordRow(position, key, (), outcome)
                 else:
                     yield RecordRow(position, key, tuple(outcome))
-        self._summary = summarize(
-            self.source, self.unit, self.job.models, self._tally, self.job.system_counts
-        )
+        self._summary = summarize(self.source, self.unit, self.job, self._tally)
 
     @property
     def summary(self) -> DatasetSummary:

@@ -53,7 +53,7 @@ def partition_tallies(job: Job) -> Any:
 
         context = TaskContext.get()
         partition = context.partitionId() if context is not None else 0
-        tally = Tally.empty(len(job.models), job.longest_n)
+        tally = Tally.empty(len(job.models), job.longest_n, job.sample)
         position = 0
         for batch in batches:
             rows = batch.to_pylist()
@@ -91,6 +91,7 @@ def estimate_spark(
     rate: float | Decimal | str | None = None,
     longest: int = 10,
     prices: Prices = None,
+    exact: bool = False,
 ) -> DatasetSummary:
     """Price every row of a Spark DataFrame as one request (arguments as in ``estimate_dataset``)."""
     try:
@@ -117,6 +118,7 @@ def estimate_spark(
             rate=rate,
             longest=longest,
             prices=prices,
+            exact=exact,
         )
         job = make_job(sheet, selected, plan, want_rows=False)
     except ArgumentError as exc:  # the core's names, as this function calls them
@@ -128,7 +130,7 @@ def estimate_spark(
             f"the DataFrame has no column {absent[0]!r} (columns: {', '.join(df.columns[:20])})"
         )
     parts = df.select(*columns).mapInArrow(partition_tallies(job), TALLY_SCHEMA).collect()
-    total = Tally.empty(len(job.models), job.longest_n)
+    total = Tally.empty(len(job.models), job.longest_n, job.sample)
     for row in sorted(parts, key=lambda r: r["partition"]):
         total.merge(pickle.loads(row["tally"]))
-    return summarize("<spark DataFrame>", "partition row", job.models, total, job.system_counts)
+    return summarize("<spark DataFrame>", "partition row", job, total)

@@ -4,19 +4,25 @@ records; the malformed ones. Built from a merged :class:`~tokencalc.datasets.agg
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from tokencalc.counting.sampling import SampledCount
 from tokencalc.datasets.aggregate import (
+    ModelTally,
     Tally,
     bucket_cost,
     bucket_tokens,
     long_requests,
     percentile,
+    scaled_bucket,
 )
 from tokencalc.datasets.pricing import PricedModel
+from tokencalc.datasets.record_sample import ScaledTotals, scaled_totals
+from tokencalc.datasets.work import Job
 from tokencalc.pricing.request_rules import cheapest
+from tokencalc.tokenizers.claude_reconstruction import version
+from tokencalc.tokenizers.model_counts import RECONSTRUCTED, SAMPLED
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ class ModelSummary:
     over_input_tokens: int
     cost_if_skipped: Decimal | None  # the records that do not fit are not sent
     cost_if_truncated: Decimal | None  # they are sent cut to fit (output capped, input cut)
+    #: Claude's rows: the input total as a reconstructed sample of the records scaled it
+    #: (tokencalc.datasets.record_sample); its standard error is 0 when every record was
+    #: reconstructed whole. None: counted as ``model`` says.
+    sample: SampledCount | None = None
 
     @property
     def priced(self) -> bool:
@@ -94,15 +104,74 @@ def _spread(hist: dict[int, int]) -> Spread:
     )
 
 
-def summarize(
-    source: str,
-    unit: str,
-    models: Sequence[PricedModel],
-    tally: Tally,
-    system_counts: Sequence[int],
-) -> DatasetSummary:
+def _percent(share: float) -> str:
+    percent = 100 * share
+    return f"{percent:.1f}%" if percent >= 0.1 or percent == 0 else f"{percent:.2g}%"
+
+
+def _labelled(model: PricedModel, scaled: ScaledTotals, records: int) -> PricedModel:
+    """``model`` with the labels of totals scaled by (or summed from) its reconstructed sample."""
+    generation = model.reconstruct
+    if scaled.complete:
+        return replace(
+            model,
+            count_method=RECONSTRUCTED,
+            how_counted=f"{RECONSTRUCTED} ({generation}, ctok {version()}, all {records:,} records)",
+            how_short=f"reconstructed ({generation})",
+        )
+    sample = scaled.input
+    windows = f", {scaled.windowed:,} on a window" if scaled.windowed else ""
+    margin = f"±{_percent(sample.margin)} at 2 SE"
+    return replace(
+        model,
+        count_method=SAMPLED,
+        how_counted=(
+            f"{SAMPLED} ({generation} reconstruction, ctok {version()}, {sample.windows:,} of "
+            f"{records:,} records{windows}, {margin})"
+        ),
+        how_short=f"sampled ({generation}, {sample.windows:,} of {records:,} records, {margin})",
+    )
+
+
+def _scaled_tally(part: ModelTally, scaled: ScaledTotals) -> ModelTally:
+    """``part`` with its token sums scaled to the sample's totals; requests, spreads and the
+    truncated records (cut to the window whatever the count) as they were counted."""
+    _requests, tokens_in, cached, tokens_out = bucket_tokens(part.all)
+    uncached = tokens_in - cached
+    target = (scaled.input.tokens - scaled.cached, scaled.cached, scaled.output)
+    factors = (
+        target[0] / uncached if uncached else 1.0,
+        scaled.cached / cached if cached else 1.0,
+        scaled.output / tokens_out if tokens_out else 1.0,
+    )
+    return ModelTally(
+        all=scaled_bucket(part.all, factors, target),
+        over=scaled_bucket(part.over, factors),
+        cut=part.cut,
+        input_hist=part.input_hist,
+        output_hist=part.output_hist,
+    )
+
+
+def summarize(source: str, unit: str, job: Job, tally: Tally) -> DatasetSummary:
+    """The summary of a merged tally; Claude's totals scaled by its reconstructed sample."""
+    models = job.models
+    system_counts = job.system_counts
+    scaled: dict[int, ScaledTotals] = {}
+    if tally.sample is not None:
+        totals: dict[int, tuple[int, int, int]] = {}
+        for index in tally.sample.plan.models:
+            _requests, tokens_in, cached, tokens_out = bucket_tokens(tally.models[index].all)
+            totals[index] = (tokens_in, cached, tokens_out)
+        scaled = scaled_totals(
+            tally.sample, models, job.output, job.cache, job.system_classes, totals
+        )
     rows = []
-    for model, part in zip(models, tally.models, strict=True):
+    for index, (model, part) in enumerate(zip(models, tally.models, strict=True)):
+        found = scaled.get(index)
+        if found is not None:
+            part = _scaled_tally(part, found)
+            model = _labelled(model, found, tally.records)
         requests, tokens_in, cached, tokens_out = bucket_tokens(part.all)
         over, over_in, _over_cached, _over_out = bucket_tokens(part.over)
         priced = model.prices is not None
@@ -124,6 +193,7 @@ def summarize(
                 over_input_tokens=over_in,
                 cost_if_skipped=skipped,
                 cost_if_truncated=truncated,
+                sample=None if found is None else found.input,
             )
         )
     longest = sorted(tally.longest, key=lambda entry: (-entry[0], -entry[1]))

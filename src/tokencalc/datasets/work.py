@@ -32,6 +32,7 @@ from tokencalc.counting.part_counts import (
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CHARACTERS, CacheRule, OutputRule, PricedModel
 from tokencalc.datasets.prompts import RecordProblem, RecordSpec
+from tokencalc.datasets.record_sample import Drawn, RecordSample, SamplePlan, level_of, piece
 from tokencalc.datasets.sources import Batch, LineBatch
 from tokencalc.tokenizers import token_classes
 from tokencalc.tokenizers.token_classes import CLASS_BASE
@@ -54,6 +55,8 @@ class Job:
     want_rows: bool = False
     #: o200k_base tokens per token class of the system prompt, when a model estimates per class
     system_classes: tuple[int, ...] | None = None
+    #: Claude models whose totals a reconstructed sample of the records scales
+    sample: SamplePlan | None = None
 
     @property
     def classes(self) -> bool:
@@ -121,7 +124,8 @@ def run_records(
     job: Job, records: Iterable[tuple[int, Mapping[str, Any] | str]]
 ) -> tuple[Tally, list[Row]]:
     """Count and price records; malformed ones are tallied with their reason."""
-    tally = Tally.empty(len(job.models), job.longest_n)
+    tally = Tally.empty(len(job.models), job.longest_n, job.sample)
+    sample = tally.sample
     rows: list[Row] = []
     spec = job.spec
     counters = [_counter(base) for base in job.bases]
@@ -168,7 +172,63 @@ def run_records(
         )
         if costs is not None:
             rows.append((position, key, costs))
+        if sample is not None:
+            sample.records += 1
+            sample.seen_chars += len(prompt) + (len(output) if output is not None else 0)
+            if sample.wants(position):
+                assert classes is not None
+                sample.add(_draw(job, sample, position, prompt, output, classes, output_classes))
     return tally, rows
+
+
+def _draw(
+    job: Job,
+    sample: RecordSample,
+    position: int,
+    prompt: str,
+    output: str | None,
+    classes: tuple[int, ...],
+    output_classes: tuple[int, ...] | None,
+) -> Drawn:
+    """A record drawn for the reconstruction: its texts (or windows of them) and, per planned
+    model, its per-class counts (as :meth:`Tally.add` priced it, and of each piece)."""
+    chars = sample.plan.piece_chars
+    prompt_piece, prompt_whole = piece(prompt, position, chars)
+    prompt_piece_classes = classes if prompt_whole else class_histogram(prompt_piece)[1]
+    output_piece, output_whole, output_piece_classes = None, True, None
+    if output is not None and output_classes is not None:
+        output_piece, output_whole = piece(output, position, chars)
+        output_piece_classes = output_classes if output_whole else class_histogram(output_piece)[1]
+    system = job.system_classes
+    with_system = (
+        classes
+        if system is None or not any(system)
+        else tuple(a + b for a, b in zip(classes, system, strict=True))
+    )
+    counts = []
+    for index in sample.plan.models:
+        model = job.models[index]
+        counts.append(
+            (
+                model.tokens_from_classes(with_system),
+                model.tokens_from_classes(classes),
+                model.tokens_from_classes(prompt_piece_classes),
+                None if output_classes is None else model.tokens_from_classes(output_classes),
+                None
+                if output_piece_classes is None
+                else model.tokens_from_classes(output_piece_classes),
+            )
+        )
+    return Drawn(
+        position,
+        level_of(position),
+        prompt_piece,
+        prompt_whole,
+        output_piece,
+        output_whole,
+        tuple(counts),
+        full=(prompt, output) if sample.whole else None,
+    )
 
 
 def _with_classes(

@@ -50,6 +50,7 @@ def run_dataset(
     max_cost: Decimal | None,
     prices: Path | None,
     fmt: OutputFormat,
+    exact: bool = False,
 ) -> None:
     """Price a dataset and render it. Exit 1 when no record could be priced or no model offers
     the tier (after rendering), 3 over budget."""
@@ -75,6 +76,7 @@ def run_dataset(
         output_from_field=output_field is not None,
         cache_system=cache_system,
         longest=longest,
+        exact=exact,
     )
     run = open_dataset(
         sheet,

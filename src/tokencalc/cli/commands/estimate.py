@@ -228,7 +228,7 @@ def estimate_command(
             help=(
                 "Count big inputs in full: no sampled counts (slower on inputs over "
                 f"{EXACT_UP_TO:,} characters; Claude reconstructed whole up to "
-                f"{claude_reconstruction.EXACT_MAX_CHARS:,})."
+                f"{claude_reconstruction.EXACT_MAX_CHARS:,}, an input or a dataset's records)."
             ),
         ),
     ] = False,
@@ -402,6 +402,7 @@ def estimate_command(
             max_cost=budget,
             prices=prices,
             fmt=fmt,
+            exact=exact,
         )
         return None
     dataset_only = {

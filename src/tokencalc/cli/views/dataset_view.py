@@ -35,7 +35,10 @@ def _counted_text(rows: Any) -> str:
     for row in rows:
         by_label.setdefault(row.model.how_short, []).append(row.model.id)
     parts = [f"{label} for {', '.join(models)}" for label, models in by_label.items() if label]
-    return " · counted: " + "; ".join(parts) if parts else ""
+    text = " · counted: " + "; ".join(parts) if parts else ""
+    if any(row.sample is not None for row in rows):
+        text += " · reconstructed/sampled: the totals; tokens per record, fit and longest per-class"
+    return text
 
 
 def _model_json(row: ModelSummary, cheapest: bool) -> dict[str, Any]:
@@ -65,6 +68,17 @@ def _model_json(row: ModelSummary, cheapest: bool) -> dict[str, Any]:
             "cost_if_truncated": _money(row.cost_if_truncated),
         },
         "cheapest": cheapest,
+        **(
+            {
+                "sample": {
+                    "records": row.sample.windows,
+                    "sampled_chars": row.sample.sampled_chars,
+                    "standard_error": round(row.sample.se, 1),
+                }
+            }
+            if row.sample is not None
+            else {}
+        ),
     }
 
 

@@ -1,0 +1,263 @@
+"""Dataset mode's Claude rows: the per-class totals scaled by the reconstruction of a bounded
+sample of the records (tokencalc.datasets.record_sample).
+
+Expectations come from outside the code under test: the ``count_tokens`` answers Anthropic gave
+for the recorded documents (tests/fixtures/claude/recorded_counts.json.xz), the reconstruction
+of each record summed here, and the budget and sampling invariants written in the module's
+docstring.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import lzma
+import math
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tokencalc
+from tokencalc.datasets import record_sample
+from tokencalc.datasets.record_sample import Drawn, RecordSample, SamplePlan, level_of
+from tokencalc.tokenizers import claude_tiling
+
+FIXTURE = Path(__file__).parent / "fixtures" / "claude" / "recorded_counts.json.xz"
+#: claude-opus-5 was recorded; the sheet's Claude 5 models are read with its generation
+MODEL = "claude-opus-5-5"
+GENERATION = "claude-v4.8"
+
+
+def _recorded() -> tuple[list[dict[str, Any]], int]:
+    recorded = json.loads(lzma.decompress(FIXTURE.read_bytes()))
+    return recorded["documents"], int(recorded["frames"]["v5"])
+
+
+def _write_jsonl(path: Path, texts: list[str]) -> Path:
+    with path.open("w", encoding="utf-8") as out:
+        for number, text in enumerate(texts):
+            out.write(json.dumps({"id": number, "text": text}) + "\n")
+    return path
+
+
+def _summary(data: Any, **arguments: Any) -> Any:
+    models = arguments.pop("models", [MODEL])
+    return tokencalc.estimate_dataset(
+        data, field="text", models=models, rows=False, **arguments
+    ).summary
+
+
+def _check_against_recorded(documents: list[dict[str, Any]], frame: int, tmp_path: Path) -> None:
+    data = _write_jsonl(tmp_path / "recorded.jsonl", [d["text"] for d in documents])
+    recorded = sum(int(d["recorded"]["v5"]) - frame for d in documents)
+    (row,) = _summary(data, output_tokens=1).models
+    assert row.model.count_method == "sampled"
+    assert row.sample is not None and 2 <= row.sample.windows <= len(documents)
+    assert row.sample.sampled_chars <= record_sample.BUDGET
+    error = row.input_tokens - recorded
+    assert abs(error) <= 2 * row.sample.se, (row.input_tokens, recorded, row.sample.se)
+    assert row.sample.margin < 0.05  # a useful margin, not a ±200% shrug
+
+
+def test_sampled_estimate_is_within_its_margin_of_recorded_counts(tmp_path):
+    documents, frame = _recorded()
+    udhr = [d for d in documents if d["corpus"] == "udhr"][::20]
+    chosen = [d for d in documents if d["corpus"] in ("multipl_e", "rosetta_holdout")] + udhr
+    _check_against_recorded(chosen, frame, tmp_path)
+
+
+@pytest.mark.slow
+def test_sampled_estimate_on_every_recorded_document(tmp_path):
+    documents, frame = _recorded()
+    _check_against_recorded(documents, frame, tmp_path)
+
+
+def test_small_dataset_is_reconstructed_in_full(tmp_path):
+    texts = [
+        "Where is my order? It was due on Monday.",
+        "退货流程是什么？我上周买的耳机坏了。",
+        "def f(x):\n    return x * 2  # a snippet\n" * 6,
+        "Здравствуйте! Как изменить адрес доставки?",
+        "",
+        "مرحبا، أريد استرداد المبلغ من فضلك.",
+    ]
+    system = "You are a support agent. Answer in one short paragraph."
+    data = _write_jsonl(tmp_path / "small.jsonl", texts)
+    (row,) = _summary(data, system=system).models
+    system_tokens = claude_tiling.content_tokens(GENERATION, system)
+    inputs = [system_tokens + claude_tiling.content_tokens(GENERATION, t) for t in texts]
+    assert row.input_tokens == sum(inputs)
+    # the default output, 25% of each record's input rounded up
+    assert row.output_tokens == sum(math.ceil(n / 4) for n in inputs)
+    assert row.model.count_method == "reconstructed"
+    assert row.model.how_counted == (
+        f"reconstructed ({GENERATION}, ctok 1.3.0, all {len(texts)} records)"
+    )
+    assert row.sample is not None and row.sample.se == 0
+
+
+def test_cost_follows_the_reconstructed_tokens(tmp_path):
+    texts = ["Bonjour, je voudrais un remboursement.", "短い質問です。ありがとう！" * 3]
+    data = _write_jsonl(tmp_path / "two.jsonl", texts)
+    summary = _summary(data, output_tokens=10)
+    (row,) = summary.models
+    prices = row.model.prices
+    assert prices is not None
+    tokens_in = sum(claude_tiling.content_tokens(GENERATION, t) for t in texts)
+    expected = (tokens_in * prices.input + 20 * prices.output) / 1_000_000
+    assert (row.input_tokens, row.output_tokens, row.cost) == (tokens_in, 20, expected)
+
+
+def _generated(records: int, seed: int = 5) -> list[str]:
+    rng = random.Random(seed)
+    pieces = [
+        "The parcel did not arrive and nobody answers the phone.",
+        "Le colis n'est pas arrivé et personne ne répond au téléphone.",
+        "包裹没有到，也没有人接电话。",
+        "for item in basket:\n    total += item.price\n",
+        "Посылка не пришла, и никто не отвечает на звонки.",
+    ]
+    return [" ".join(rng.choices(pieces, k=rng.randint(1, 8))) for _ in range(records)]
+
+
+def test_large_dataset_reconstructs_a_bounded_sample(tmp_path, monkeypatch):
+    texts = _generated(6000)
+    data = _write_jsonl(tmp_path / "large.jsonl", texts)
+    reconstructed: list[int] = []
+    real = claude_tiling.content_tokens
+
+    def counting(generation: str, text: str) -> int:
+        reconstructed.append(len(text))
+        return real(generation, text)
+
+    monkeypatch.setattr(claude_tiling, "content_tokens", counting)
+    one = _summary(data, workers=1)
+    assert sum(reconstructed) <= record_sample.BUDGET < sum(map(len, texts))
+    (row,) = one.models
+    assert row.model.count_method == "sampled"
+    assert row.model.how_counted.startswith(
+        f"sampled ({GENERATION} reconstruction, ctok 1.3.0, {row.sample.windows:,} of 6,000 records, ±"
+    )
+    # the same records are drawn however the file is split: two workers give the same answer
+    two = _summary(data, workers=2)
+    assert (two.models[0].input_tokens, two.models[0].sample) == (row.input_tokens, row.sample)
+    # and the answer is near the full reconstruction (within its stated margin)
+    full = sum(real(GENERATION, t) for t in texts)
+    assert abs(row.input_tokens - full) <= 2 * row.sample.se
+
+
+def test_exact_reconstructs_every_record(tmp_path):
+    texts = _generated(1500, seed=9)
+    assert sum(map(len, texts)) > record_sample.BUDGET
+    data = _write_jsonl(tmp_path / "exact.jsonl", texts)
+    (row,) = _summary(data, exact=True, output_tokens=1).models
+    assert row.model.count_method == "reconstructed"
+    assert row.input_tokens == sum(claude_tiling.content_tokens(GENERATION, t) for t in texts)
+
+
+def test_models_without_a_reconstruction_are_not_sampled(tmp_path):
+    data = _write_jsonl(tmp_path / "mixed.jsonl", _generated(50))
+    summary = _summary(data, models=["gpt-6-luna", "gemini-3.8-flash", MODEL])
+    methods = {row.model.id: (row.model.count_method, row.sample) for row in summary.models}
+    assert methods["gpt-6-luna"] == ("exact", None)
+    assert methods["gemini-3.8-flash"] == ("estimated", None)
+    assert methods[MODEL][0] == "reconstructed"
+
+
+def test_cli_labels_and_json(cli, tmp_path):
+    data = _write_jsonl(tmp_path / "big.jsonl", _generated(4000, seed=3))
+    result = cli("estimate", str(data), "--field", "text", "-m", MODEL, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    (row,) = json.loads(result.stdout)["models"]
+    assert row["count_method"] == "sampled"
+    assert row["how_counted"].startswith(f"sampled ({GENERATION} reconstruction, ctok 1.3.0, ")
+    assert row["how_counted"].endswith(" at 2 SE)")
+    assert "of 4,000 records" in row["how_counted"]
+    assert set(row["sample"]) == {"records", "sampled_chars", "standard_error"}
+    assert row["sample"]["sampled_chars"] <= record_sample.BUDGET
+    table = cli("estimate", str(data), "--field", "text", "-m", MODEL, width=300)
+    assert table.exit_code == 0, table.stderr
+    caption = " ".join(table.stdout.split())
+    assert f"sampled ({GENERATION}, {row['sample']['records']:,} of 4,000 records, ±" in caption
+    assert "tokens per record, fit and longest per-class" in caption
+    small = _write_jsonl(tmp_path / "small.jsonl", ["Hello there", "General Kenobi"])
+    exact = cli("estimate", str(small), "--field", "text", "-m", MODEL, "--exact", "-f", "json")
+    assert json.loads(exact.stdout)["models"][0]["count_method"] == "reconstructed"
+
+
+# --- the sample's own invariants --------------------------------------------------------------
+
+PLAN = SamplePlan(models=(0,), generations=(GENERATION,), system_tokens=(0,), budget=4000)
+
+
+def _drawn(position: int, chars: int, whole: bool) -> Drawn:
+    # a record of ``chars`` characters: whole while the sample holds every record whole, else
+    # its piece (at most 50 characters here)
+    return Drawn(
+        position,
+        level_of(position),
+        "x" * min(chars, 50),
+        chars <= 50,
+        None,
+        True,
+        ((1, 1, 1, None, None),),
+        full=("x" * chars, None) if whole else None,
+    )
+
+
+def _fed(records: list[tuple[int, int]]) -> RecordSample:
+    sample = RecordSample(PLAN)
+    for position, chars in records:
+        sample.records += 1
+        sample.seen_chars += chars
+        if sample.wants(position):
+            sample.add(_drawn(position, chars, sample.whole))
+    return sample
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lengths=st.lists(st.integers(0, 120), min_size=1, max_size=400),
+    cuts=st.lists(st.integers(0, 400), max_size=6),
+)
+def test_merged_samples_equal_one_pass(lengths, cuts):
+    records = list(enumerate(lengths, start=1))
+    whole = _fed(records)
+    bounds = sorted({0, len(records), *(min(c, len(records)) for c in cuts)})
+    merged = RecordSample(PLAN)
+    for start, end in itertools.pairwise(bounds):
+        merged.merge(_fed(records[start:end]))
+    assert whole.chars <= PLAN.budget
+    assert (merged.whole, merged.level, merged.records, merged.seen_chars, merged.chars) == (
+        whole.whole,
+        whole.level,
+        whole.records,
+        whole.seen_chars,
+        whole.chars,
+    )
+    assert sorted(d.position for d in merged.drawn) == sorted(d.position for d in whole.drawn)
+    # every record whole exactly when they all fit the budget
+    assert whole.whole == (sum(lengths) <= PLAN.budget)
+    if whole.whole:
+        assert len(whole.drawn) == len(records)
+    # else the level is the lowest at which the pieces it draws fit the budget
+    if whole.level:
+        below = sum(
+            min(chars, 50) for position, chars in records if level_of(position) >= whole.level - 1
+        )
+        assert below > PLAN.budget
+
+
+def test_drawn_records_are_spread_over_the_file():
+    # level 5: one record in 32, every stretch of 320 positions holds some
+    positions = [p for p in range(1, 32_001) if level_of(p) >= 5]
+    assert 900 <= len(positions) <= 1100
+    gaps = [b - a for a, b in itertools.pairwise(positions)]
+    assert max(gaps) <= 320
+    # no period lines up with it: odd and even positions are drawn alike
+    odd = sum(p % 2 for p in positions)
+    assert abs(odd - len(positions) / 2) < 0.1 * len(positions)
