@@ -4,6 +4,7 @@ nobody reads, the interpreter's teardown after the output is flushed."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from cli_harness import MockEnvironment
 from tokencalc.counting import counter as counting
-from tokencalc.counting import encodings
+from tokencalc.counting import encodings, fast_backend
 
 BIN = Path(sys.executable).parent / "tokencalc"
 
@@ -147,3 +148,95 @@ def test_only_a_claude_row_imports_the_reconstruction(corpus):
     assert not reconstruction & without
     with_claude = _modules_after("estimate", str(corpus), "-m", "gpt-5", "-m", "claude-sonnet-5-5")
     assert reconstruction <= with_claude
+
+
+class _FakeLibc:
+    def __init__(self, calls: list[tuple[int, int]]) -> None:
+        self._calls = calls
+
+    def mallopt(self, parameter: int, value: int) -> int:
+        self._calls.append((parameter, value))
+        return 1
+
+
+@pytest.fixture
+def libc(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """mallopt calls, recorded instead of made; the allocator tuning not yet done."""
+    import ctypes
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(ctypes, "CDLL", lambda _name: _FakeLibc(calls))
+    monkeypatch.setattr(fast_backend, "_heap_tuned", False)
+    monkeypatch.setattr(fast_backend, "tune_allocator", False)
+    return calls
+
+
+def test_the_heap_is_tuned_only_when_the_command_line_asks(libc, monkeypatch):
+    assert fast_backend.roomier_heap() is False  # a library user's process: never
+    assert libc == []
+    monkeypatch.setattr(fast_backend, "tune_allocator", True)
+    if not sys.platform.startswith("linux") or "glibc" not in (
+        os.confstr("CS_GNU_LIBC_VERSION") or ""
+    ):
+        assert fast_backend.roomier_heap() is False
+        return
+    assert fast_backend.roomier_heap() is True
+    assert fast_backend.roomier_heap() is False  # once per process
+    assert libc == [(-2, 64 * 1024 * 1024)]  # M_TOP_PAD, 64 MiB
+
+
+def test_heap_tuning_failures_are_ignored(libc, monkeypatch):
+    import ctypes
+
+    monkeypatch.setattr(fast_backend, "tune_allocator", True)
+    monkeypatch.setattr(os, "confstr", lambda _name: "musl libc")  # not glibc: not asked
+    assert fast_backend.roomier_heap() is False
+    assert libc == []
+
+    def no_libc(_name: object) -> object:
+        raise OSError("no C library")
+
+    monkeypatch.setattr(fast_backend, "_heap_tuned", False)
+    monkeypatch.setattr(os, "confstr", lambda _name: "glibc 2.36")
+    monkeypatch.setattr(ctypes, "CDLL", no_libc)
+    assert fast_backend.roomier_heap() is False
+
+
+def test_counting_commands_ask_for_the_tuning_and_count_exactly(libc, tmp_path):
+    if fast_backend.active_backend("o200k_base") != "toktok":
+        pytest.skip("the tuning is asked for before toktok-rs builds its vocabulary")
+    text = TEXT * 20  # beyond the pure-Python budget: the fast backend counts it
+    path = tmp_path / "big.txt"
+    path.write_text(text, encoding="utf-8")
+    assert MockEnvironment().run("count", "-q", str(path)).stdout == f"{_o200k(text)}\n"
+    assert fast_backend.tune_allocator is True
+    # the vocabulary was loaded before this test: the tuning comes with a fresh process's build
+    script = (
+        "import sys, ctypes\n"
+        "calls = []\n"
+        "class Libc:\n"
+        "    def mallopt(self, p, v):\n"
+        "        calls.append((p, v)); return 1\n"
+        "ctypes.CDLL = lambda name: Libc()\n"
+        "from tokencalc.cli.app import run\n"
+        "from tokencalc.cli.env import Environment\n"
+        "code = run(['count', '-q', sys.argv[1]], Environment.from_process())\n"
+        "print(calls)\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    count, calls = done.stdout.splitlines()
+    assert count == str(_o200k(text))
+    glibc = "glibc" in (os.confstr("CS_GNU_LIBC_VERSION") or "")
+    assert calls == ("[(-2, 67108864)]" if glibc else "[]")

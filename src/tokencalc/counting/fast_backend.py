@@ -40,10 +40,48 @@ class FastBackendWarning(RuntimeWarning):
     """A fast backend is installed but will not be used (counting goes on with tiktoken)."""
 
 
+#: Set by the command line (tokencalc.cli.views.inputs_view.count_paths): its process is
+#: tokencalc's own, so glibc's allocator may be tuned before a vocabulary build
+#: (:func:`roomier_heap`). A library must not change its host process's allocator: the Python
+#: API leaves this off.
+tune_allocator = False
+#: glibc's ``mallopt`` parameter and the value :func:`roomier_heap` gives it.
+M_TOP_PAD = -2
+TOP_PAD = 64 << 20
+_heap_tuned = False
+
+
+def roomier_heap() -> bool:
+    """Ask glibc to grow the heap 64 MiB at a time (``M_TOP_PAD``); whether it was asked.
+
+    toktok-rs builds o200k_base's vocabulary from ~200,000 small allocations and a few big
+    tables. With glibc's defaults the build touches about twice the memory it keeps: ~33,000
+    page faults, ~0.05 s of system time of its ~0.3 s. With the heap grown 64 MiB at a time
+    (32 MiB is not enough), 15,700 faults and 20-45 ms less CPU for the build (medians of 10
+    fresh processes, loaded machine), for ~4 MB more peak RSS; tiktoken's build does not gain,
+    so only the fast backend's load asks. Only when :data:`tune_allocator` is set, on glibc,
+    once per process; any failure is ignored (it changes speed, never a count).
+    """
+    global _heap_tuned
+    if _heap_tuned or not tune_allocator or not sys.platform.startswith("linux"):
+        return False
+    _heap_tuned = True
+    try:
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return False
+        import ctypes  # start-up: ~2 ms, paid only before a ~0.3 s vocabulary build
+
+        ctypes.CDLL(None).mallopt(M_TOP_PAD, TOP_PAD)
+    except (AttributeError, OSError, ValueError, TypeError):  # no confstr name, no mallopt
+        return False
+    return True
+
+
 def _load_toktok(module: ModuleType, encoding: str) -> CountFunction:
     # ``batch_count`` is the package's public call, but it costs ~25 µs per call even for one
     # short text; ``_encoding`` returns the tokenizer whose ``count`` takes a str (0.2 µs).
     # The version is pinned, and the tests use exactly this call.
+    roomier_heap()
     count: CountFunction = module._encoding(encoding).count
     return count
 

@@ -15,6 +15,7 @@ from typing import Any
 from tokencalc.cli.env import Environment
 from tokencalc.cli.views.progress import LazyProgress, progress_allowed
 from tokencalc.counting import counter as counting
+from tokencalc.counting import fast_backend
 from tokencalc.counting.counter import Counts
 from tokencalc.counting.input_counts import InputResult, count_inputs
 from tokencalc.counting.inputs import InputProblem, resolve_inputs
@@ -87,7 +88,9 @@ def count_paths(
     a big input into words costs about as much CPU as counting its tokens with a fast backend).
 
     A command that counts has built a tokenizer and a thread pool: it leaves without the
-    interpreter's teardown once its output is flushed (``env.leave_quickly``, tokencalc.cli.entry).
+    interpreter's teardown once its output is flushed (``env.leave_quickly``, tokencalc.cli.entry),
+    and the fast backend may tune the allocator for its vocabulary build
+    (``fast_backend.tune_allocator``).
     """
     resolved = resolve_inputs(paths)
     for problem in resolved.problems:
@@ -102,6 +105,7 @@ def count_paths(
         ignored_skipped=resolved.ignored_skipped,
     )
     env.leave_quickly = True
+    fast_backend.tune_allocator = True  # this process is ours: see fast_backend.roomier_heap
     counter = counting.TokenCounter(
         list(encoding_names),
         tokens_only=quiet or tokens_only,
