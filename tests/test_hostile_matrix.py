@@ -223,8 +223,8 @@ CASES = [
 @pytest.mark.parametrize(
     "case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else []) for c in CASES]
 )
-def test_matrix(case: Case, tmp_path, cli, monkeypatch):
-    home = tmp_path / "home"
+def test_matrix(case: Case, tmp_path, cli, monkeypatch, _isolated_environment):
+    home = _isolated_environment  # this test's own, its cache holding the session's tables
     env = dict(os.environ, TOKENCALC_HOME=str(home), NO_COLOR="1", COLUMNS="120")
     env.pop("TOKENCALC_DEBUG", None)
     env.update(case.env)
