@@ -98,6 +98,23 @@ def test_small_dataset_is_reconstructed_in_full(tmp_path):
         f"reconstructed ({GENERATION}, ctok 1.3.0, all {len(texts)} records)"
     )
     assert row.sample is not None and row.sample.se == 0
+    # every record reconstructed: the per-record figures are rebuilt from them too
+    ranked = sorted(inputs)
+    assert (row.input_spread.min, row.input_spread.max) == (ranked[0], ranked[-1])
+    assert row.input_spread.median == ranked[(len(ranked) - 1) // 2]  # nearest-rank, lower middle
+    assert row.output_spread.max == math.ceil(ranked[-1] / 4)
+
+
+def test_small_dataset_longest_and_fit_use_the_reconstruction(tmp_path):
+    # the per-class table counts each of these otherwise (82, 42, 2 tokens)
+    texts = ["退货流程是什么？我上周买的耳机坏了。" * 4, "Where is my order? " * 5, "Hi"]
+    data = _write_jsonl(tmp_path / "rank.jsonl", texts)
+    summary = _summary(data, longest=3)
+    expected = [claude_tiling.content_tokens(GENERATION, t) for t in texts]
+    got = {rec.position: rec.input_tokens[0] for rec in summary.longest}
+    assert got == dict(enumerate(expected, start=1))
+    assert [rec.input_tokens[0] for rec in summary.longest] == sorted(expected, reverse=True)
+    assert summary.models[0].over_context == 0
 
 
 def test_cost_follows_the_reconstructed_tokens(tmp_path):
@@ -183,7 +200,7 @@ def test_cli_labels_and_json(cli, tmp_path):
     assert table.exit_code == 0, table.stderr
     caption = " ".join(table.stdout.split())
     assert f"sampled ({GENERATION}, {row['sample']['records']:,} of 4,000 records, ±" in caption
-    assert "tokens per record, fit and longest per-class" in caption
+    assert "sampled: the totals; tokens per record, fit and longest per-class" in caption
     small = _write_jsonl(tmp_path / "small.jsonl", ["Hello there", "General Kenobi"])
     exact = cli("estimate", str(small), "--field", "text", "-m", MODEL, "--exact", "-f", "json")
     assert json.loads(exact.stdout)["models"][0]["count_method"] == "reconstructed"
@@ -204,7 +221,7 @@ def _drawn(position: int, chars: int, whole: bool) -> Drawn:
         chars <= 50,
         None,
         True,
-        ((1, 1, 1, None, None),),
+        ((1, 1, None),),
         full=("x" * chars, None) if whole else None,
     )
 

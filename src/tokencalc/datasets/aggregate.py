@@ -50,6 +50,41 @@ class ModelTally:
     input_hist: Counter[int] = field(default_factory=Counter)
     output_hist: Counter[int] = field(default_factory=Counter)
 
+    def add_request(
+        self,
+        model: PricedModel,
+        cache: CacheRule,
+        tokens_in: int,
+        system_tokens: int,
+        tokens_out: int,
+        *,
+        want_cost: bool = False,
+    ) -> RecordCost | None:
+        """Add one record's request, counted; its cost when ``want_cost``."""
+        cached = cache.cached(tokens_in, system_tokens)
+        long = model.is_long(tokens_in)
+        bucket = self.all
+        at = _FIELDS if long else 0
+        bucket[at] += 1
+        bucket[at + 1] += tokens_in - cached
+        bucket[at + 2] += cached
+        bucket[at + 3] += tokens_out
+        fits = model.fits(tokens_in, tokens_out)
+        if not fits:
+            _add(self.over, long, tokens_in - cached, cached, tokens_out)
+            cut_in, cut_out, cut_cached = model.truncated(tokens_in, tokens_out, cached)
+            _add(self.cut, model.is_long(cut_in), cut_in - cut_cached, cut_cached, cut_out)
+        self.input_hist[tokens_in] += 1
+        self.output_hist[tokens_out] += 1
+        if not want_cost:
+            return None
+        money = (
+            None
+            if model.prices is None
+            else model.cost(tokens_in - cached, cached, tokens_out, long=long)
+        )
+        return RecordCost(tokens_in, tokens_out, cached, fits, money)
+
     def merge(self, other: ModelTally) -> None:
         _sum_into(self.all, other.all)
         _sum_into(self.over, other.over)
@@ -140,29 +175,13 @@ class Tally:
                 tokens_out = output.for_request(
                     model, tokens_in, None if output_counts is None else output_counts[index]
                 )
-            cached = cache.cached(tokens_in, system_tokens)
-            long = model.is_long(tokens_in)
-            bucket = tally.all
-            at = _FIELDS if long else 0
-            bucket[at] += 1
-            bucket[at + 1] += tokens_in - cached
-            bucket[at + 2] += cached
-            bucket[at + 3] += tokens_out
-            fits = model.fits(tokens_in, tokens_out)
-            if not fits:
-                _add(tally.over, long, tokens_in - cached, cached, tokens_out)
-                cut_in, cut_out, cut_cached = model.truncated(tokens_in, tokens_out, cached)
-                _add(tally.cut, model.is_long(cut_in), cut_in - cut_cached, cut_cached, cut_out)
-            tally.input_hist[tokens_in] += 1
-            tally.output_hist[tokens_out] += 1
+            cost = tally.add_request(
+                model, cache, tokens_in, system_tokens, tokens_out, want_cost=costs is not None
+            )
             inputs.append(tokens_in)
             if costs is not None:
-                money = (
-                    None
-                    if model.prices is None
-                    else model.cost(tokens_in - cached, cached, tokens_out, long=long)
-                )
-                costs.append(RecordCost(tokens_in, tokens_out, cached, fits, money))
+                assert cost is not None
+                costs.append(cost)
         if self.longest_n > 0:
             first = inputs[0] if inputs else 0
             heap = self.longest

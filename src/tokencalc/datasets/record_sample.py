@@ -34,12 +34,13 @@ costs of the records that do not fit. What is decided record by record as the da
 tokens per record (min·median·p95·max), which records fit or pass a long-context threshold, the
 longest records, the per-record file — stays on the per-class count. When the sample holds
 every record whole (a dataset of under :data:`BUDGET` characters) the totals are the sum of the
-records' reconstructions: the row says ``reconstructed``.
+records' reconstructions and the per-record figures but the per-record file (written while the
+data streams) are rebuilt from them: the row says ``reconstructed``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from tokencalc.counting.sampling import SampledCount, ratio_estimate, trim
@@ -86,9 +87,9 @@ class Drawn:
     prompt_whole: bool
     output: str | None
     output_whole: bool
-    #: per model of the plan: (the record's input as priced, the prompt alone, the prompt's
-    #: piece, the output field's count, the output's piece), all per-class
-    counts: tuple[tuple[int, int, int, int | None, int | None], ...]
+    #: per model of the plan: (the record's input as priced, the prompt alone, the output
+    #: field's count), all per-class; the pieces' are counted at the end, for the records kept
+    counts: tuple[tuple[int, int, int | None], ...]
     #: the record's whole prompt and output, while the sample may still hold every record
     full: tuple[str, str | None] | None = None
 
@@ -180,6 +181,9 @@ class ScaledTotals:
     #: every record reconstructed whole: the totals are their reconstructions' sum
     complete: bool
     windowed: int  # sampled records represented by a window
+    #: when complete, every record's (position, input, system prompt's part, measured output
+    #: or None), reconstructed: what its per-record figures are rebuilt from
+    requests: tuple[tuple[int, int, int, int | None], ...] = ()
 
 
 def _rebuilt(generation: str, sample: RecordSample) -> list[tuple[int, int | None]]:
@@ -206,11 +210,15 @@ def _rebuilt(generation: str, sample: RecordSample) -> list[tuple[int, int | Non
     return rebuilt
 
 
-def _scaled(rebuilt: int, whole: bool, text_count: int, piece_count: int) -> int:
-    """A text's reconstructed tokens: its piece's, or the window's scaled to the whole text."""
-    if whole:
+def _scaled(
+    rebuilt: int, model: PricedModel, text_count: int, window: tuple[int, ...] | None
+) -> int:
+    """A text's reconstructed tokens: its own, or its window's (``window``: the window's class
+    histogram) scaled by the text's per-class count over the window's."""
+    if window is None:
         return rebuilt
-    return round(text_count * rebuilt / piece_count) if piece_count else text_count
+    window_count = model.tokens_from_classes(window)
+    return round(text_count * rebuilt / window_count) if window_count else text_count
 
 
 def scaled_totals(
@@ -220,9 +228,11 @@ def scaled_totals(
     cache_rule: CacheRule,
     system_classes: tuple[int, ...] | None,
     totals: dict[int, tuple[int, int, int]],
+    histogram: Callable[[str], tuple[int, ...]],
 ) -> dict[int, ScaledTotals]:
     """Each planned model's (input, cached, output) totals scaled by the reconstructed sample;
-    ``totals`` are the per-class ones (by model index). Empty when nothing was drawn."""
+    ``totals`` are the per-class ones (by model index), ``histogram`` a text's o200k_base
+    class histogram (for the windows). Empty when nothing was drawn."""
     plan = sample.plan
     if not sample.drawn or sample.records == 0:
         return {}
@@ -232,6 +242,16 @@ def scaled_totals(
     complete = sample.whole and len(sample.drawn) == sample.records
     windowed = 0 if sample.whole else sum(1 for d in sample.drawn if not d.whole)
     rebuilt: dict[str, list[tuple[int, int | None]]] = {}
+    # the windows' class histograms (None: the piece is the whole text)
+    windows = [
+        (
+            None if d.full is not None or d.prompt_whole else histogram(d.prompt),
+            None
+            if d.full is not None or d.output is None or d.output_whole
+            else histogram(d.output),
+        )
+        for d in sample.drawn
+    ]
     result: dict[int, ScaledTotals] = {}
     for k, index in enumerate(plan.models):
         model = models[index]
@@ -245,17 +265,20 @@ def scaled_totals(
             else 0
         )
         pairs: list[list[tuple[int, int]]] = [[], [], []]
-        for d, (x_prompt, x_output) in zip(sample.drawn, rebuilt[generation], strict=True):
-            a_in, a_prompt, a_piece, a_out, a_out_piece = d.counts[k]
-            whole = d.full is not None
-            x_in = x_system + _scaled(x_prompt, whole or d.prompt_whole, a_prompt, a_piece)
+        requests = []
+        for d, (x_prompt, x_output), (prompt_window, output_window) in zip(
+            sample.drawn, rebuilt[generation], windows, strict=True
+        ):
+            a_in, a_prompt, a_out = d.counts[k]
+            x_in = x_system + _scaled(x_prompt, model, a_prompt, prompt_window)
             x_measured = None
-            if x_output is not None and a_out is not None and a_out_piece is not None:
-                x_measured = _scaled(x_output, whole or d.output_whole, a_out, a_out_piece)
+            if x_output is not None and a_out is not None:
+                x_measured = _scaled(x_output, model, a_out, output_window)
             x_cached = cache_rule.cached(x_in, x_system)
             a_cached = cache_rule.cached(a_in, a_system)
             x_out = output_rule.for_request(model, x_in, x_measured, counted=True)
             a_out_tokens = output_rule.for_request(model, a_in, a_out, counted=True)
+            requests.append((d.position, x_in, x_system, x_measured))
             pairs[0].append((x_in, a_in))
             pairs[1].append((x_cached, a_cached))
             pairs[2].append((x_out, a_out_tokens))
@@ -271,6 +294,11 @@ def scaled_totals(
             )
             cached, output = cached_count.tokens, output_count.tokens
         result[index] = ScaledTotals(
-            estimate, min(cached, estimate.tokens), output, complete, windowed
+            estimate,
+            min(cached, estimate.tokens),
+            output,
+            complete,
+            windowed,
+            tuple(requests) if complete else (),
         )
     return result

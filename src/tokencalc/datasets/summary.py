@@ -19,7 +19,7 @@ from tokencalc.datasets.aggregate import (
 )
 from tokencalc.datasets.pricing import PricedModel
 from tokencalc.datasets.record_sample import ScaledTotals, scaled_totals
-from tokencalc.datasets.work import Job
+from tokencalc.datasets.work import Job, class_histogram
 from tokencalc.pricing.request_rules import cheapest
 from tokencalc.tokenizers.claude_reconstruction import version
 from tokencalc.tokenizers.model_counts import RECONSTRUCTED, SAMPLED
@@ -153,6 +153,34 @@ def _scaled_tally(part: ModelTally, scaled: ScaledTotals) -> ModelTally:
     )
 
 
+def _rebuilt_tally(job: Job, model: PricedModel, scaled: ScaledTotals) -> ModelTally:
+    """Every record's request priced again on its reconstructed counts (a complete sample)."""
+    part = ModelTally()
+    for _position, tokens_in, system_tokens, measured in scaled.requests:
+        tokens_out = job.output.for_request(model, tokens_in, measured, counted=True)
+        part.add_request(model, job.cache, tokens_in, system_tokens, tokens_out)
+    return part
+
+
+def _longest(
+    tally: Tally, complete: dict[int, ScaledTotals]
+) -> list[tuple[int, int, str | None, tuple[int, ...]]]:
+    """The longest records, their reconstructed models' tokens put in where every record was
+    reconstructed (chosen by the first model's count as the data streamed)."""
+    entries = list(tally.longest)
+    for index, scaled in complete.items():
+        by_position = {position: tokens for position, tokens, _s, _m in scaled.requests}
+        if len(by_position) != len(scaled.requests):
+            continue  # positions repeat (Spark partitions): leave the streamed counts
+        patched = []
+        for _first, neg_position, key, inputs in entries:
+            tokens = by_position.get(-neg_position, inputs[index])
+            inputs = (*inputs[:index], tokens, *inputs[index + 1 :])
+            patched.append((inputs[0], neg_position, key, inputs))
+        entries = patched
+    return sorted(entries, key=lambda entry: (-entry[0], -entry[1]))
+
+
 def summarize(source: str, unit: str, job: Job, tally: Tally) -> DatasetSummary:
     """The summary of a merged tally; Claude's totals scaled by its reconstructed sample."""
     models = job.models
@@ -164,13 +192,21 @@ def summarize(source: str, unit: str, job: Job, tally: Tally) -> DatasetSummary:
             _requests, tokens_in, cached, tokens_out = bucket_tokens(tally.models[index].all)
             totals[index] = (tokens_in, cached, tokens_out)
         scaled = scaled_totals(
-            tally.sample, models, job.output, job.cache, job.system_classes, totals
+            tally.sample,
+            models,
+            job.output,
+            job.cache,
+            job.system_classes,
+            totals,
+            lambda text: class_histogram(text)[1],
         )
     rows = []
     for index, (model, part) in enumerate(zip(models, tally.models, strict=True)):
         found = scaled.get(index)
         if found is not None:
-            part = _scaled_tally(part, found)
+            part = (
+                _rebuilt_tally(job, model, found) if found.complete else _scaled_tally(part, found)
+            )
             model = _labelled(model, found, tally.records)
         requests, tokens_in, cached, tokens_out = bucket_tokens(part.all)
         over, over_in, _over_cached, _over_out = bucket_tokens(part.over)
@@ -196,7 +232,7 @@ def summarize(source: str, unit: str, job: Job, tally: Tally) -> DatasetSummary:
                 sample=None if found is None else found.input,
             )
         )
-    longest = sorted(tally.longest, key=lambda entry: (-entry[0], -entry[1]))
+    longest = _longest(tally, {i: found for i, found in scaled.items() if found.complete})
     return DatasetSummary(
         source=source,
         unit=unit,

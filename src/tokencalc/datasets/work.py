@@ -191,14 +191,13 @@ def _draw(
     output_classes: tuple[int, ...] | None,
 ) -> Drawn:
     """A record drawn for the reconstruction: its texts (or windows of them) and, per planned
-    model, its per-class counts (as :meth:`Tally.add` priced it, and of each piece)."""
+    model, its per-class counts (as :meth:`Tally.add` priced it; the windows' are counted at the
+    end, for the records the sample keeps)."""
     chars = sample.plan.piece_chars
     prompt_piece, prompt_whole = piece(prompt, position, chars)
-    prompt_piece_classes = classes if prompt_whole else class_histogram(prompt_piece)[1]
-    output_piece, output_whole, output_piece_classes = None, True, None
-    if output is not None and output_classes is not None:
+    output_piece, output_whole = None, True
+    if output is not None:
         output_piece, output_whole = piece(output, position, chars)
-        output_piece_classes = output_classes if output_whole else class_histogram(output_piece)[1]
     system = job.system_classes
     with_system = (
         classes
@@ -212,11 +211,7 @@ def _draw(
             (
                 model.tokens_from_classes(with_system),
                 model.tokens_from_classes(classes),
-                model.tokens_from_classes(prompt_piece_classes),
                 None if output_classes is None else model.tokens_from_classes(output_classes),
-                None
-                if output_piece_classes is None
-                else model.tokens_from_classes(output_piece_classes),
             )
         )
     return Drawn(

@@ -36,8 +36,8 @@ def _counted_text(rows: Any) -> str:
         by_label.setdefault(row.model.how_short, []).append(row.model.id)
     parts = [f"{label} for {', '.join(models)}" for label, models in by_label.items() if label]
     text = " · counted: " + "; ".join(parts) if parts else ""
-    if any(row.sample is not None for row in rows):
-        text += " · reconstructed/sampled: the totals; tokens per record, fit and longest per-class"
+    if any(row.sample is not None and row.sample.se for row in rows):
+        text += " · sampled: the totals; tokens per record, fit and longest per-class"
     return text
 
 
