@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,15 @@ def test_heap_tuning_failures_are_ignored(libc, monkeypatch):
     monkeypatch.setattr(os, "confstr", lambda _name: "glibc 2.36")
     monkeypatch.setattr(ctypes, "CDLL", no_libc)
     assert fast_backend.roomier_heap() is False
+
+    # a Python without ctypes: the backend still loads, with no warning
+    monkeypatch.setattr(fast_backend, "_heap_tuned", False)
+    monkeypatch.setitem(sys.modules, "ctypes", None)  # import ctypes raises ImportError
+    assert fast_backend.roomier_heap() is False
+    module = types.ModuleType("toktok")  # an encoding whose count is len
+    setattr(module, "_encoding", lambda _name: types.SimpleNamespace(count=len))  # noqa: B010
+    count = fast_backend._load_toktok(module, "o200k_base")
+    assert count("hello") == 5
 
 
 def test_counting_commands_ask_for_the_tuning_and_count_exactly(libc, tmp_path):
