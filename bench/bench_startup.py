@@ -8,9 +8,10 @@ Usage (from the repository root, in the project's virtual environment)::
 
 Each case runs ``python -c "from tokencalc.cli.entry import main; main()" ARGS`` with
 ``PYTHONPATH=TREE/src`` (so the same interpreter and installed dependencies serve both trees) and
-records the child's CPU time (user + system, from ``os.wait4``) and its wall time. CPU time is
-the steadier figure on a shared machine; the load average is printed with the results. The
-tiny-input case is ``echo hello | tokencalc count -q``, the one bench/bench_speed.py times.
+records the child's CPU time (user + system, from ``os.wait4``) and its wall time; each tree
+has a cache directory of its own, filled by an untimed first round. CPU time is the steadier
+figure on a shared machine; the load average is printed with the results. The tiny-input case
+is ``echo hello | tokencalc count -q``, the one bench/bench_speed.py times.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,9 +36,15 @@ CASES: list[tuple[str, list[str], bytes | None]] = [
 ENTRY = "from tokencalc.cli.entry import main; main()"
 
 
-def run_once(tree: Path, argv: list[str], stdin: bytes | None) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one run of ``tokencalc ARGV`` from ``tree``."""
-    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "COLUMNS": "100"}
+def run_once(tree: Path, argv: list[str], stdin: bytes | None, cache: Path) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one run of ``tokencalc ARGV`` from ``tree``, with
+    ``cache`` as its cache directory."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tree / "src"),
+        "COLUMNS": "100",
+        "TOKENCALC_CACHE_DIR": str(cache),
+    }
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-c", ENTRY, *argv],
@@ -65,12 +73,19 @@ def main() -> None:
     trees = (options.before.resolve(), options.after.resolve())
     cpu: dict[tuple[Path, str], list[float]] = {}
     wall: dict[tuple[Path, str], list[float]] = {}
-    for _ in range(options.rounds):
-        for name, argv, stdin in CASES:
-            for tree in trees:  # interleaved: a change of load hits both alike
-                c, w = run_once(tree, argv, stdin)
-                cpu.setdefault((tree, name), []).append(c)
-                wall.setdefault((tree, name), []).append(w)
+    # A cache directory per tree (their cached tables' formats may differ: one tree would keep
+    # rebuilding the other's), filled by an untimed first round.
+    with tempfile.TemporaryDirectory() as tmp:
+        caches = {tree: Path(tmp) / f"cache-{i}" for i, tree in enumerate(trees)}
+        for _, argv, stdin in CASES:
+            for tree in trees:
+                run_once(tree, argv, stdin, caches[tree])
+        for _ in range(options.rounds):
+            for name, argv, stdin in CASES:
+                for tree in trees:  # interleaved: a change of load hits both alike
+                    c, w = run_once(tree, argv, stdin, caches[tree])
+                    cpu.setdefault((tree, name), []).append(c)
+                    wall.setdefault((tree, name), []).append(w)
     print(f"load average {os.getloadavg()}, {options.rounds} rounds, medians")
     for name, _, _ in CASES:
         b, a = (statistics.median(cpu[(t, name)]) * 1000 for t in trees)
