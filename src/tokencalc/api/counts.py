@@ -140,16 +140,9 @@ def counts_for(
 
 
 def count_with(text: str, need: CountNeeds) -> Counts:
-    from tokencalc.counting.counter import TokenCounter
+    from tokencalc.tokenizers.text_counts import counter_for_needs
 
-    with TokenCounter(
-        need.encodings,
-        classes=need.classes,
-        keep_text=need.keep_text,
-        count_words=False,
-        sample=need.sample,
-        text_windows=need.text_windows,
-    ) as counter:
+    with counter_for_needs(need) as counter:
         return counter.count_text(text)
 
 
@@ -247,15 +240,9 @@ def count_file(
     source = InputSource(str(file), file)
     need = family_needs(ref)
     if need is not None:
-        from tokencalc.counting.counter import TokenCounter
+        from tokencalc.tokenizers.text_counts import counter_for_needs
 
-        with TokenCounter(
-            need.encodings,
-            classes=need.classes,
-            keep_text=need.keep_text,
-            count_words=False,
-            text_windows=need.text_windows,
-        ) as counter:
+        with counter_for_needs(need) as counter:
             (result,) = count_inputs(counter, [source])
     else:
         counter, lock = counter_for(bases_of(ref))
