@@ -13,7 +13,9 @@ number where text should be). Both sides count the ``text`` field with o200k_bas
   each line with ``json.loads`` and summing ``len(encoding.encode_ordinary(text))`` — tiktoken's
   own ``get_encoding``, from a temporary cache seeded with tokencalc's verified rank file;
 * tokencalc: ``tokencalc estimate FILE --field text -m gpt-6-luna --format json`` (one exact
-  model; default workers = one per core).
+  model; default workers = one per core); with ``--claude``, once more with
+  ``-m claude-haiku-5-5`` too (its per-class count of every record and the reconstructed sample
+  that scales it: what a Claude row costs, and its label).
 
 Wall time and the peak resident memory of each side's process tree (sampled every 50 ms from
 /proc, summed over the processes alive at that moment) are reported; the script fails if the
@@ -186,6 +188,12 @@ def main() -> None:
         default="auto",
         help="TOKENCALC_BACKEND for tokencalc: auto (the fast exact backend when installed) or tiktoken",
     )
+    parser.add_argument(
+        "--claude",
+        action="store_true",
+        help="also run with claude-haiku-5-5 beside gpt-6-luna: what a Claude row adds (its "
+        "per-class count of every record and the reconstructed sample) and how it was counted",
+    )
     options = parser.parse_args()
     options.workdir.mkdir(parents=True, exist_ok=True)
     data = options.workdir / f"dataset-{options.gb:g}gb.jsonl"
@@ -255,6 +263,31 @@ def main() -> None:
                 f"  throughput vs baseline: {100 * base.wall / ours.wall:.0f}% by wall time, "
                 f"{100 * base.cpu / ours.cpu:.0f}% by CPU time   load average {os.getloadavg()[0]:.1f}"
             )
+            if options.claude:
+                both = run_measured(
+                    [
+                        [
+                            str(bindir / "tokencalc"),
+                            "estimate",
+                            str(data),
+                            "--field",
+                            "text",
+                            "-m",
+                            "gpt-6-luna",
+                            "-m",
+                            "claude-haiku-5-5",
+                            "--format",
+                            "json",
+                        ]
+                    ],
+                    env,
+                )
+                claude = json.loads(both.outputs[0])["models"][1]
+                print(
+                    f"  {'with claude-haiku-5-5':<23} {both.wall:7.1f} s wall {size_mb / both.wall:6.1f} MB/s"
+                    f"  {both.cpu:7.1f} s CPU  (+{both.cpu - ours.cpu:.1f} s CPU for the Claude row)\n"
+                    f"    Claude row: {claude['input_tokens']:,} tokens, {claude['how_counted']}"
+                )
             if (ours_tokens, ours_records) != (base_tokens, base_records):
                 raise SystemExit("totals differ from the baseline")
 
