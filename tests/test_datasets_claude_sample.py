@@ -129,6 +129,35 @@ def test_cost_follows_the_reconstructed_tokens(tmp_path):
     assert (row.input_tokens, row.output_tokens, row.cost) == (tokens_in, 20, expected)
 
 
+def test_output_field_and_cached_system_are_reconstructed(tmp_path):
+    rows = [
+        {"text": "Where is my parcel?", "reply": "It left our warehouse on Monday."},
+        {"text": "包裹在哪里？", "reply": "包裹周一已从仓库发出。"},
+        {"text": "Wo ist mein Paket?", "reply": "Es hat unser Lager am Montag verlassen."},
+    ]
+    data = tmp_path / "replies.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    system = "You are a courteous support agent for a parcel service."
+    (row,) = _summary(data, system=system, output_field="reply", cache_system=True).models
+    rebuilt = claude_tiling.content_tokens
+    system_tokens = rebuilt(GENERATION, system)
+    inputs = sum(system_tokens + rebuilt(GENERATION, r["text"]) for r in rows)
+    outputs = sum(rebuilt(GENERATION, r["reply"]) for r in rows)
+    assert (row.input_tokens, row.cached_tokens, row.output_tokens) == (
+        inputs,
+        3 * system_tokens,
+        outputs,
+    )
+    prices = row.model.prices
+    assert prices is not None
+    uncached = inputs - 3 * system_tokens
+    expected = (
+        uncached * prices.input + 3 * system_tokens * prices.cached_input + outputs * prices.output
+    ) / 1_000_000
+    assert row.cost == expected
+    assert row.model.count_method == "reconstructed"
+
+
 def _generated(records: int, seed: int = 5) -> list[str]:
     rng = random.Random(seed)
     pieces = [

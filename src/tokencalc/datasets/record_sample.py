@@ -21,13 +21,15 @@ systematic sample (consecutive positions times the golden ratio fill ``[0, 1)`` 
 drawn records are 2^j apart give or take, never bunched) but in no period that a file's own
 pattern (question, answer, question…) could line up with. The same records are drawn in one
 process or on many workers: batches keep their own samples and merging them gives what one pass
-would. The sample starts at level 0 (every record) and goes up a level, dropping about half of
-what it holds, whenever its text passes the budget (:data:`BUDGET` characters, about 0.25 s of
-reconstruction per Claude generation, whatever the size of the dataset). A record's text longer
-than :data:`PIECE_CHARS` stands in the sample as one window of that many characters at a
-position fixed by the record's, cut at a newline or space; its reconstruction is scaled by the
+would. The sample first holds every record whole. Once their text passes the budget
+(:data:`BUDGET` characters, about 0.25 s of reconstruction per Claude generation, whatever the
+size of the dataset) it holds pieces instead — a record's text up to :data:`PIECE_CHARS`
+whole, a longer one as one window of that many characters at a place fixed by the record's
+position, cut at a newline or space — and goes up a level, dropping about half of what it
+holds, whenever the pieces pass the budget. A window's reconstruction is scaled by its
 record's per-class count over the window's (two-stage sampling: the residuals, and so the
-margin, carry the windows' error too).
+margin, carry the windows' error too; the finite-population correction takes the smaller of
+the records' and the characters' shares).
 
 **What is scaled.** The totals: input, cached and output tokens, the cost, and the tokens and
 costs of the records that do not fit. What is decided record by record as the data streams —
