@@ -235,6 +235,15 @@ def test_cli_labels_and_json(cli, tmp_path):
     assert json.loads(exact.stdout)["models"][0]["count_method"] == "reconstructed"
 
 
+def test_online_is_refused_in_dataset_mode(cli, tmp_path):
+    data = _write_jsonl(tmp_path / "one.jsonl", ["Hello"])
+    result = cli("estimate", str(data), "--field", "text", "-m", MODEL, "--online")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "--online is not for dataset mode" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 # --- the sample's own invariants --------------------------------------------------------------
 
 PLAN = SamplePlan(models=(0,), generations=(GENERATION,), system_tokens=(0,), budget=4000)

@@ -374,6 +374,11 @@ def estimate_command(
         raise UsageError(
             "--as-one joins whole inputs: dataset mode (--field/--template) prices each record as a request"
         )
+    if (field is not None or template is not None) and online:
+        raise UsageError(
+            "--online is not for dataset mode (--field/--template): it would send every record "
+            "to the vendors; dataset mode counts Claude offline, on a reconstructed sample"
+        )
     if field is not None or template is not None:
         from tokencalc.cli.commands.dataset import (
             run_dataset,  # start-up: dataset mode's readers (Parquet, zstd) only when asked for
