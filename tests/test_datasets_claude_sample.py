@@ -286,7 +286,8 @@ def test_merged_samples_equal_one_pass(lengths, cuts):
     merged = RecordSample(PLAN)
     for start, end in itertools.pairwise(bounds):
         merged.merge(_fed(records[start:end]))
-    assert whole.chars <= PLAN.budget
+    assert whole.weight <= PLAN.budget
+    assert whole.weight == whole.chars + record_sample.RECORD_CHARS * len(whole.drawn)
     assert (merged.whole, merged.level, merged.records, merged.seen_chars, merged.chars) == (
         whole.whole,
         whole.level,
@@ -296,15 +297,24 @@ def test_merged_samples_equal_one_pass(lengths, cuts):
     )
     assert sorted(d.position for d in merged.drawn) == sorted(d.position for d in whole.drawn)
     # every record whole exactly when they all fit the budget
-    assert whole.whole == (sum(lengths) <= PLAN.budget)
+    held = sum(lengths) + record_sample.RECORD_CHARS * len(lengths)
+    assert whole.whole == (held <= PLAN.budget)
     if whole.whole:
         assert len(whole.drawn) == len(records)
     # else the level is the lowest at which the pieces it draws fit the budget
     if whole.level:
         below = sum(
-            min(chars, 50) for position, chars in records if level_of(position) >= whole.level - 1
+            min(chars, 50) + record_sample.RECORD_CHARS
+            for position, chars in records
+            if level_of(position) >= whole.level - 1
         )
         assert below > PLAN.budget
+
+
+def test_empty_records_do_not_pile_up():
+    sample = _fed([(position, 0) for position in range(1, 20_001)])
+    assert not sample.whole and sample.level > 0
+    assert len(sample.drawn) <= PLAN.budget // record_sample.RECORD_CHARS
 
 
 def test_drawn_records_are_spread_over_the_file():

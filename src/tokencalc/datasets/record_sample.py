@@ -23,7 +23,8 @@ pattern (question, answer, question…) could line up with. The same records are
 process or on many workers: batches keep their own samples and merging them gives what one pass
 would. The sample first holds every record whole. Once their text passes the budget
 (:data:`BUDGET` characters, about 0.25 s of reconstruction per Claude generation, whatever the
-size of the dataset) it holds pieces instead — a record's text up to :data:`PIECE_CHARS`
+size of the dataset; each record also counts :data:`RECORD_CHARS`, so that a million empty
+records are not all held) it holds pieces instead — a record's text up to :data:`PIECE_CHARS`
 whole, a longer one as one window of that many characters at a place fixed by the record's
 position, cut at a newline or space — and goes up a level, dropping about half of what it
 holds, whenever the pieces pass the budget. A window's reconstruction is scaled by its
@@ -53,6 +54,9 @@ from tokencalc.datasets.pricing import CacheRule, OutputRule, PricedModel
 PIECE_CHARS = 1 << 9
 #: Characters of sampled text reconstructed per Claude generation (~0.25 s at 0.5 MB/s).
 BUDGET = 1 << 17
+#: What each record held counts toward the budget on top of its text (characters), so that
+#: short or empty records cannot pile up: at most BUDGET / RECORD_CHARS of them are held.
+RECORD_CHARS = 32
 #: A system prompt up to this many characters is reconstructed (once); a longer one keeps its
 #: per-class count in the sampled records' requests.
 SYSTEM_CHARS = 1 << 16
@@ -135,6 +139,11 @@ class RecordSample:
         """Is the record at ``position`` drawn at the current level?"""
         return _mixed(position) >> (64 - self.level) == 0 if self.level else True
 
+    @property
+    def weight(self) -> int:
+        """What the sample holds, against the budget: its text and RECORD_CHARS a record."""
+        return self.chars + RECORD_CHARS * len(self.drawn)
+
     def add(self, drawn: Drawn) -> None:
         self.drawn.append(drawn)
         self.chars += drawn.chars
@@ -147,9 +156,9 @@ class RecordSample:
         self.chars = sum(d.chars for d in self.drawn)
 
     def _fit(self) -> None:
-        if self.whole and self.chars > self.plan.budget:
+        if self.whole and self.weight > self.plan.budget:
             self._pieces()
-        while self.chars > self.plan.budget and self.level < 64:
+        while self.weight > self.plan.budget and self.level < 64:
             self.level += 1
             self.drawn = [d for d in self.drawn if d.level >= self.level]
             self.chars = sum(d.chars for d in self.drawn)
