@@ -9,6 +9,7 @@ docstring.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 import lzma
@@ -24,7 +25,7 @@ from hypothesis import strategies as st
 import tokencalc
 from tokencalc.datasets import record_sample
 from tokencalc.datasets.record_sample import Drawn, RecordSample, SamplePlan, level_of
-from tokencalc.tokenizers import claude_tiling
+from tokencalc.tokenizers import claude_reconstruction, claude_tiling
 
 FIXTURE = Path(__file__).parent / "fixtures" / "claude" / "recorded_counts.json.xz"
 #: claude-opus-5 was recorded; the sheet's Claude 5 models are read with its generation
@@ -103,6 +104,46 @@ def test_small_dataset_is_reconstructed_in_full(tmp_path):
     assert (row.input_spread.min, row.input_spread.max) == (ranked[0], ranked[-1])
     assert row.input_spread.median == ranked[(len(ranked) - 1) // 2]  # nearest-rank, lower middle
     assert row.output_spread.max == math.ceil(ranked[-1] / 4)
+
+
+def test_per_record_file_of_a_small_dataset_is_reconstructed(cli, tmp_path):
+    texts = ["Where is my order?", "包裹在哪里？" * 5, "Hi"]
+    data = _write_jsonl(tmp_path / "three.jsonl", texts)
+    (data.parent / "three.jsonl").open("a", encoding="utf-8").write("not json\n")
+    out = tmp_path / "rows.csv"
+    result = cli(
+        "estimate",
+        str(data),
+        "--field",
+        "text",
+        "-m",
+        MODEL,
+        "--per-record",
+        str(out),
+        "--longest",
+        "0",
+    )
+    assert result.exit_code == 0, result.stderr
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["error"] for row in rows] == [
+        "",
+        "",
+        "",
+        "bad JSON: Expecting value: line 1 column 1 (char 0)",
+    ]
+    expected = [claude_tiling.content_tokens(GENERATION, t) for t in texts]
+    assert [int(row[f"{MODEL}.input_tokens"]) for row in rows[:3]] == expected
+
+
+def test_rows_of_a_sampled_dataset_keep_the_per_class_counts(tmp_path, monkeypatch):
+    texts = _generated(3000, seed=4)
+    run = tokencalc.estimate_dataset(texts, models=[MODEL])
+    rows = list(run.rows)
+    assert run.summary.models[0].model.count_method == "sampled"
+    monkeypatch.setattr(claude_reconstruction, "enabled", False)
+    plain = tokencalc.estimate_dataset(texts, models=[MODEL])
+    assert [r.costs for r in plain.rows] == [r.costs for r in rows]
 
 
 def test_small_dataset_longest_and_fit_use_the_reconstruction(tmp_path):

@@ -8,14 +8,20 @@ dropping the rows). Memory stays bounded: batches in flight, histograms, the N l
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CacheRule, OutputRule, PricedModel, priced_models
 from tokencalc.datasets.prompts import RecordSpec
-from tokencalc.datasets.record_sample import BUDGET, PIECE_CHARS, SYSTEM_CHARS, SamplePlan
+from tokencalc.datasets.record_sample import (
+    BUDGET,
+    PIECE_CHARS,
+    RECORD_CHARS,
+    SYSTEM_CHARS,
+    SamplePlan,
+)
 from tokencalc.datasets.sources import (
     ROW_BATCH,
     UNITS,
@@ -24,7 +30,7 @@ from tokencalc.datasets.sources import (
     detect_format,
     read_batches,
 )
-from tokencalc.datasets.summary import DatasetSummary, summarize
+from tokencalc.datasets.summary import DatasetSummary, summarize_with_costs
 from tokencalc.datasets.work import (
     Job,
     available_cores,
@@ -199,14 +205,30 @@ class DatasetRun:
         return self._pass()
 
     def _pass(self) -> Iterator[RecordRow]:
+        # While Claude's sample still holds every record whole, the rows wait: if it still does
+        # at the end, their Claude costs are the reconstructed ones. At most as many rows wait
+        # as the sample can hold records (malformed ones count too: they are no part of it).
+        sample = self._tally.sample
+        waiting: list[RecordRow] | None = [] if sample is not None else None
+        most = 0 if sample is None else sample.plan.budget // RECORD_CHARS
         for tally, rows in run_batches(self.job, self._batches, self._workers):
             self._tally.merge(tally)
-            for position, key, outcome in rows:
-                if isinstance(outcome, str):
-                    yield RecordRow(position, key, (), outcome)
-                else:
-                    yield RecordRow(position, key, tuple(outcome))
-        self._summary = summarize(self.source, self.unit, self.job, self._tally)
+            batch = [
+                RecordRow(position, key, (), outcome)
+                if isinstance(outcome, str)
+                else RecordRow(position, key, tuple(outcome))
+                for position, key, outcome in rows
+            ]
+            if waiting is not None:
+                waiting.extend(batch)
+                assert sample is not None
+                if sample.whole and len(waiting) <= most:
+                    continue
+                batch, waiting = waiting, None
+            yield from batch
+        self._summary, rebuilt = summarize_with_costs(self.source, self.unit, self.job, self._tally)
+        for row in waiting or ():
+            yield _with_costs(row, rebuilt)
 
     @property
     def summary(self) -> DatasetSummary:
@@ -219,6 +241,16 @@ class DatasetRun:
                 pass
         assert self._summary is not None
         return self._summary
+
+
+def _with_costs(row: RecordRow, rebuilt: dict[int, dict[int, RecordCost]]) -> RecordRow:
+    """``row`` with the reconstructed costs of the models every record was reconstructed for."""
+    if row.error is not None or not rebuilt:
+        return row
+    costs = list(row.costs)
+    for index, by_position in rebuilt.items():
+        costs[index] = by_position.get(row.position, costs[index])
+    return replace(row, costs=tuple(costs))
 
 
 def open_dataset(

@@ -10,6 +10,7 @@ from decimal import Decimal
 from tokencalc.counting.sampling import SampledCount
 from tokencalc.datasets.aggregate import (
     ModelTally,
+    RecordCost,
     Tally,
     bucket_cost,
     bucket_tokens,
@@ -153,13 +154,21 @@ def _scaled_tally(part: ModelTally, scaled: ScaledTotals) -> ModelTally:
     )
 
 
-def _rebuilt_tally(job: Job, model: PricedModel, scaled: ScaledTotals) -> ModelTally:
-    """Every record's request priced again on its reconstructed counts (a complete sample)."""
+def _rebuilt_tally(
+    job: Job, model: PricedModel, scaled: ScaledTotals
+) -> tuple[ModelTally, dict[int, RecordCost]]:
+    """Every record's request priced again on its reconstructed counts (a complete sample),
+    and each record's cost so priced, by position."""
     part = ModelTally()
-    for _position, tokens_in, system_tokens, measured in scaled.requests:
+    costs: dict[int, RecordCost] = {}
+    for position, tokens_in, system_tokens, measured in scaled.requests:
         tokens_out = job.output.for_request(model, tokens_in, measured, counted=True)
-        part.add_request(model, job.cache, tokens_in, system_tokens, tokens_out)
-    return part
+        cost = part.add_request(
+            model, job.cache, tokens_in, system_tokens, tokens_out, want_cost=True
+        )
+        assert cost is not None
+        costs[position] = cost
+    return part, costs
 
 
 def _longest(
@@ -183,7 +192,16 @@ def _longest(
 
 def summarize(source: str, unit: str, job: Job, tally: Tally) -> DatasetSummary:
     """The summary of a merged tally; Claude's totals scaled by its reconstructed sample."""
+    return summarize_with_costs(source, unit, job, tally)[0]
+
+
+def summarize_with_costs(
+    source: str, unit: str, job: Job, tally: Tally
+) -> tuple[DatasetSummary, dict[int, dict[int, RecordCost]]]:
+    """:func:`summarize`, and for each model whose every record was reconstructed (by model
+    index) each record's cost so priced, by position: what the per-record rows get."""
     models = job.models
+    record_costs: dict[int, dict[int, RecordCost]] = {}
     system_counts = job.system_counts
     scaled: dict[int, ScaledTotals] = {}
     if tally.sample is not None:
@@ -204,9 +222,10 @@ def summarize(source: str, unit: str, job: Job, tally: Tally) -> DatasetSummary:
     for index, (model, part) in enumerate(zip(models, tally.models, strict=True)):
         found = scaled.get(index)
         if found is not None:
-            part = (
-                _rebuilt_tally(job, model, found) if found.complete else _scaled_tally(part, found)
-            )
+            if found.complete:
+                part, record_costs[index] = _rebuilt_tally(job, model, found)
+            else:
+                part = _scaled_tally(part, found)
             model = _labelled(model, found, tally.records)
         requests, tokens_in, cached, tokens_out = bucket_tokens(part.all)
         over, over_in, _over_cached, _over_out = bucket_tokens(part.over)
@@ -233,7 +252,7 @@ def summarize(source: str, unit: str, job: Job, tally: Tally) -> DatasetSummary:
             )
         )
     longest = _longest(tally, {i: found for i, found in scaled.items() if found.complete})
-    return DatasetSummary(
+    summary = DatasetSummary(
         source=source,
         unit=unit,
         records=tally.records,
@@ -248,3 +267,4 @@ def summarize(source: str, unit: str, job: Job, tally: Tally) -> DatasetSummary:
             for model in models
         ),
     )
+    return summary, record_costs
