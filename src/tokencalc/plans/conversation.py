@@ -15,8 +15,12 @@ so a conversation's input grows with the square of its length. With prompt cachi
 default, for models that have a ``cached_input`` price) the prefix the previous turn already
 sent, ``input_{k−1}``, is billed at the cache-read price and the rest, ``input_k − input_{k−1}``
 (``input_1`` on the first turn), at the input price — or, for models that charge cache writes
-(``cache_write_5m``), as a 5-minute cache write. Each request goes through
-:func:`tokencalc.pricing.costs.request_cost`, so long-context prices apply per request.
+(``cache_write_5m``), as a 5-minute cache write. Long-context prices apply per request.
+The model's prices are resolved once per conversation (every turn is billed on the same day
+and tier) and the requests billed at the same prices are added up and priced once: each
+product and the division by a million are exact in the money context, so this equals
+pricing every request with :func:`tokencalc.pricing.costs.request_cost` and adding up, while
+costing O(models), not O(models × turns), Decimal work.
 
 The API cost of a month is ``conversation cost × conversations a day × days × seats``. It is
 linear in conversations a day, so the **break-even** volume (messages a day at which the API
@@ -35,9 +39,9 @@ from typing import TYPE_CHECKING
 
 from tokencalc.counting.encodings import CHARACTERS, TokenizerRef, canonical_encoding
 from tokencalc.plans.profile import CHARS_PER_PROFILE_TOKEN, UsageProfile
-from tokencalc.pricing.costs import CostBreakdown, RequestTokens, request_cost
+from tokencalc.pricing.costs import CostBreakdown, RequestTokens, cost_at
 from tokencalc.pricing.request_rules import fit
-from tokencalc.sheet.model import ModelEntry
+from tokencalc.sheet.model import ModelEntry, Prices
 from tokencalc.sheet.price_sheet import PriceSheet
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -214,13 +218,8 @@ def conversation_cost(
     tokens = turn_tokens(tokenizer, profile, message.tokens if message is not None else None)
     cached = profile.cache and model.cached_input is not None
     writes = cached and model.cache_write_5m is not None
-    total = CostBreakdown.zero()
-    long_turns = 0
     requests = conversation_requests(tokens, profile.turns, cache_reads=cached, cache_writes=writes)
-    for request in requests:
-        one = request_cost(sheet, model, request, on=on)
-        long_turns += one.long_context
-        total = total + one
+    total, long_turns = requests_cost(sheet.prices_on(model, on), requests)
     return ConversationCost(
         model=model,
         tokenizer=tokenizer,
@@ -234,3 +233,28 @@ def conversation_cost(
         long_context_turns=long_turns,
         message_count=message,
     )
+
+
+def requests_cost(
+    day_prices: Prices, requests: Iterable[RequestTokens]
+) -> tuple[CostBreakdown, int]:
+    """What ``requests`` cost at one resolved set of prices, and how many were long-context.
+
+    Requests are grouped by the prices that bill them (standard or long-context, decided per
+    request by its input), each group's tokens added up and priced once with one member's
+    size: exact in the money context, so equal to pricing every request and adding up.
+    """
+    groups: dict[bool, tuple[int, list[int], int]] = {}  # long? → (a size, token sums, requests)
+    for request in requests:
+        _, long_context = day_prices.for_prompt(request.input)
+        size, sums, count = groups.get(long_context, (request.input, [0, 0, 0, 0, 0], 0))
+        sums[0] += request.input
+        sums[1] += request.output
+        sums[2] += request.cache_read
+        sums[3] += request.cache_write_5m
+        sums[4] += request.cache_write_1h
+        groups[long_context] = (size, sums, count + 1)
+    total = CostBreakdown.zero()
+    for size, sums, _ in groups.values():
+        total = total + cost_at(day_prices, RequestTokens(*sums), prompt_tokens=size)
+    return total, groups[True][2] if True in groups else 0
