@@ -73,15 +73,13 @@ def statusline(env, payload: object) -> subprocess.CompletedProcess[str]:
     )
 
 
-def usage_json(env, *args) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "tokencalc", *args, "-f", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+def usage_json(cli, monkeypatch, env, *args) -> dict[str, Any]:
+    """``tokencalc ARGS -f json`` in-process, in ``env``'s config and cache dirs (the statusline
+    tests run the real process; these runs only give figures to compare with)."""
+    for name in ("CLAUDE_CONFIG_DIR", "TOKENCALC_CACHE_DIR"):
+        monkeypatch.setenv(name, env[name])
+    done = cli(*args, "-f", "json")
+    assert done.exit_code == 0, done.stderr
     document: dict[str, Any] = json.loads(done.stdout)
     return document
 
@@ -105,7 +103,7 @@ STATUS = {
 }  # fmt: skip
 
 
-def test_statusline_agrees_with_usage_and_blocks(live):
+def test_statusline_agrees_with_usage_and_blocks(live, cli, monkeypatch):
     payload = {**STATUS, "transcript_path": str(live["dir"] / "live-1.jsonl")}
     done = statusline(live["env"], payload)
     assert done.returncode == 0, done.stderr
@@ -115,17 +113,19 @@ def test_statusline_agrees_with_usage_and_blocks(live):
     # four calls of 1,000 in / 100 out; the placeholder line is the same call, counted once
     by_session = {
         g["key"]: D(g["cost"])
-        for g in usage_json(live["env"], "usage", str(live["dir"]), "--by", "session")["groups"]
+        for g in usage_json(
+            cli, monkeypatch, live["env"], "usage", str(live["dir"]), "--by", "session"
+        )["groups"]
     }
     assert money(parts[-1].split(" session")[0]) == by_session["live-1"].quantize(D("0.0001"))
     assert "(Claude Code: $0.0123)" in parts[-1]
-    blocks = usage_json(live["env"], "usage", "blocks", str(live["dir"]))
+    blocks = usage_json(cli, monkeypatch, live["env"], "usage", "blocks", str(live["dir"]))
     active = blocks["active"]
     assert money(parts[2].split(" 5h window")[0]) == D(active["cost"]).quantize(D("0.0001"))
     assert "/h, " in parts[2] and " left)" in parts[2]
-    today = usage_json(live["env"], "usage", str(live["dir"]), "--since", "today", "--tz", "UTC")[
-        "groups"
-    ]
+    today = usage_json(
+        cli, monkeypatch, live["env"], "usage", str(live["dir"]), "--since", "today", "--tz", "UTC"
+    )["groups"]
     expected_today = sum((D(g["cost"]) for g in today), D(0))
     assert money(parts[1].split(" today")[0]) == expected_today.quantize(D("0.0001"))
 
