@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import tokencalc
 from tokencalc.datasets import record_sample
-from tokencalc.datasets.record_sample import Drawn, RecordSample, SamplePlan, level_of
+from tokencalc.datasets.record_sample import Drawn, RecordSample, SampleFloor, SamplePlan, level_of
 from tokencalc.tokenizers import claude_reconstruction, claude_tiling
 
 FIXTURE = Path(__file__).parent / "fixtures" / "claude" / "recorded_counts.json.xz"
@@ -300,18 +300,23 @@ def _drawn(position: int, chars: int, whole: bool) -> Drawn:
         chars <= 50,
         None,
         True,
-        ((1, 1, None),),
+        (1,),
+        None,
         full=("x" * chars, None) if whole else None,
     )
 
 
-def _fed(records: list[tuple[int, int]]) -> RecordSample:
+def _fed(records: list[tuple[int, int]], floor: SampleFloor | None = None) -> RecordSample:
     sample = RecordSample(PLAN)
+    if floor is not None:  # as a worker starts its next batch (tokencalc.datasets.work)
+        sample.start_at(floor)
     for position, chars in records:
         sample.records += 1
         sample.seen_chars += chars
         if sample.wants(position):
             sample.add(_drawn(position, chars, sample.whole))
+    if floor is not None:
+        sample.raise_floor(floor)
     return sample
 
 
@@ -325,8 +330,10 @@ def test_merged_samples_equal_one_pass(lengths, cuts):
     whole = _fed(records)
     bounds = sorted({0, len(records), *(min(c, len(records)) for c in cuts)})
     merged = RecordSample(PLAN)
-    for start, end in itertools.pairwise(bounds):
-        merged.merge(_fed(records[start:end]))
+    # two workers taking the batches in turn, each starting where its earlier batches got to
+    floors = [SampleFloor(), SampleFloor()]
+    for number, (start, end) in enumerate(itertools.pairwise(bounds)):
+        merged.merge(_fed(records[start:end], floors[number % 2]))
     assert whole.weight <= PLAN.budget
     assert whole.weight == whole.chars + record_sample.RECORD_CHARS * len(whole.drawn)
     assert (merged.whole, merged.level, merged.records, merged.seen_chars, merged.chars) == (

@@ -85,7 +85,7 @@ class SamplePlan:
 
 @dataclass(frozen=True)
 class Drawn:
-    """One sampled record: its texts (whole, or a window) and its per-class counts per model."""
+    """One sampled record: its texts (whole, or a window) and its class histograms."""
 
     position: int
     level: int
@@ -93,9 +93,10 @@ class Drawn:
     prompt_whole: bool
     output: str | None
     output_whole: bool
-    #: per model of the plan: (the record's input as priced, the prompt alone, the output
-    #: field's count), all per-class; the pieces' are counted at the end, for the records kept
-    counts: tuple[tuple[int, int, int | None], ...]
+    #: the prompt's and the output field's o200k_base class histograms (the per-class counts
+    #: are made from them at the end, for the records the sample keeps)
+    classes: tuple[int, ...]
+    output_classes: tuple[int, ...] | None
     #: the record's whole prompt and output, while the sample may still hold every record
     full: tuple[str, str | None] | None = None
 
@@ -122,6 +123,17 @@ def piece(text: str, position: int, chars: int) -> tuple[str, bool]:
 
 
 @dataclass
+class SampleFloor:
+    """What the batches one worker counted so far have shown: the level their samples reached
+    and whether they still hold every record whole. No batch's own level exceeds the whole
+    run's, so a worker's next batch may start there: fewer records drawn only to be dropped,
+    and the same final sample."""
+
+    level: int = 0
+    whole: bool = True
+
+
+@dataclass
 class RecordSample:
     """The records drawn so far, at the current level, within the plan's budget: every record
     whole while they fit it (``whole``), then pieces of one record in 2^level."""
@@ -134,6 +146,16 @@ class RecordSample:
     #: every record offered (priced), and the characters of their texts
     records: int = 0
     seen_chars: int = 0
+
+    def start_at(self, floor: SampleFloor) -> None:
+        """Begin at what earlier batches of this run reached (an empty sample only)."""
+        assert not self.drawn
+        self.whole = self.whole and floor.whole
+        self.level = max(self.level, floor.level)
+
+    def raise_floor(self, floor: SampleFloor) -> None:
+        floor.whole = floor.whole and self.whole
+        floor.level = max(floor.level, self.level)
 
     def wants(self, position: int) -> bool:
         """Is the record at ``position`` drawn at the current level?"""
@@ -270,17 +292,23 @@ def scaled_totals(
         if generation not in rebuilt:
             rebuilt[generation] = _rebuilt(generation, sample)
         x_system = plan.system_tokens[k]
-        a_system = (
-            model.tokens_from_classes(system_classes)
-            if system_classes is not None and any(system_classes)
-            else 0
-        )
+        system = system_classes if system_classes is not None and any(system_classes) else None
+        a_system = model.tokens_from_classes(system) if system is not None else 0
         pairs: list[list[tuple[int, int]]] = [[], [], []]
         requests = []
         for d, (x_prompt, x_output), (prompt_window, output_window) in zip(
             sample.drawn, rebuilt[generation], windows, strict=True
         ):
-            a_in, a_prompt, a_out = d.counts[k]
+            # the record's per-class counts, as Tally.add made them
+            a_prompt = model.tokens_from_classes(d.classes)
+            a_in = a_prompt
+            if system is not None:
+                a_in = model.tokens_from_classes(
+                    tuple(a + b for a, b in zip(d.classes, system, strict=True))
+                )
+            a_out = (
+                None if d.output_classes is None else model.tokens_from_classes(d.output_classes)
+            )
             x_in = x_system + _scaled(x_prompt, model, a_prompt, prompt_window)
             x_measured = None
             if x_output is not None and a_out is not None:

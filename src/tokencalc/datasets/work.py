@@ -18,7 +18,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tokencalc.counting import fast_backend
@@ -32,7 +32,14 @@ from tokencalc.counting.part_counts import (
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CHARACTERS, CacheRule, OutputRule, PricedModel
 from tokencalc.datasets.prompts import RecordProblem, RecordSpec
-from tokencalc.datasets.record_sample import Drawn, RecordSample, SamplePlan, level_of, piece
+from tokencalc.datasets.record_sample import (
+    Drawn,
+    RecordSample,
+    SampleFloor,
+    SamplePlan,
+    level_of,
+    piece,
+)
 from tokencalc.datasets.sources import Batch, LineBatch
 from tokencalc.tokenizers import token_classes
 from tokencalc.tokenizers.token_classes import CLASS_BASE
@@ -57,6 +64,8 @@ class Job:
     system_classes: tuple[int, ...] | None = None
     #: Claude models whose totals a reconstructed sample of the records scales
     sample: SamplePlan | None = None
+    #: where the next batch's sample may start (each worker process has its own copy)
+    floor: SampleFloor = field(default_factory=SampleFloor, compare=False)
 
     @property
     def classes(self) -> bool:
@@ -126,6 +135,8 @@ def run_records(
     """Count and price records; malformed ones are tallied with their reason."""
     tally = Tally.empty(len(job.models), job.longest_n, job.sample)
     sample = tally.sample
+    if sample is not None:
+        sample.start_at(job.floor)
     rows: list[Row] = []
     spec = job.spec
     counters = [_counter(base) for base in job.bases]
@@ -177,12 +188,13 @@ def run_records(
             sample.seen_chars += len(prompt) + (len(output) if output is not None else 0)
             if sample.wants(position):
                 assert classes is not None
-                sample.add(_draw(job, sample, position, prompt, output, classes, output_classes))
+                sample.add(_draw(sample, position, prompt, output, classes, output_classes))
+    if sample is not None:
+        sample.raise_floor(job.floor)
     return tally, rows
 
 
 def _draw(
-    job: Job,
     sample: RecordSample,
     position: int,
     prompt: str,
@@ -190,30 +202,13 @@ def _draw(
     classes: tuple[int, ...],
     output_classes: tuple[int, ...] | None,
 ) -> Drawn:
-    """A record drawn for the reconstruction: its texts (or windows of them) and, per planned
-    model, its per-class counts (as :meth:`Tally.add` priced it; the windows' are counted at the
-    end, for the records the sample keeps)."""
+    """A record drawn for the reconstruction: its texts (or windows of them) and its class
+    histograms (the per-class counts are made at the end, for the records the sample keeps)."""
     chars = sample.plan.piece_chars
     prompt_piece, prompt_whole = piece(prompt, position, chars)
     output_piece, output_whole = None, True
     if output is not None:
         output_piece, output_whole = piece(output, position, chars)
-    system = job.system_classes
-    with_system = (
-        classes
-        if system is None or not any(system)
-        else tuple(a + b for a, b in zip(classes, system, strict=True))
-    )
-    counts = []
-    for index in sample.plan.models:
-        model = job.models[index]
-        counts.append(
-            (
-                model.tokens_from_classes(with_system),
-                model.tokens_from_classes(classes),
-                None if output_classes is None else model.tokens_from_classes(output_classes),
-            )
-        )
     return Drawn(
         position,
         level_of(position),
@@ -221,7 +216,8 @@ def _draw(
         prompt_whole,
         output_piece,
         output_whole,
-        tuple(counts),
+        classes,
+        output_classes,
         full=(prompt, output) if sample.whole else None,
     )
 
