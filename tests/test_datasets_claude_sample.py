@@ -90,6 +90,7 @@ def test_small_dataset_is_reconstructed_in_full(tmp_path):
     data = _write_jsonl(tmp_path / "small.jsonl", texts)
     (row,) = _summary(data, system=system).models
     system_tokens = claude_tiling.content_tokens(GENERATION, system)
+    assert _summary(data, system=system).system_tokens == (system_tokens,)
     inputs = [system_tokens + claude_tiling.content_tokens(GENERATION, t) for t in texts]
     assert row.input_tokens == sum(inputs)
     # the default output, 25% of each record's input rounded up

@@ -171,6 +171,19 @@ def _rebuilt_tally(
     return part, costs
 
 
+def _system_tokens(job: Job, index: int) -> int:
+    """The system prompt's tokens for model ``index``, counted as its records' are."""
+    model = job.models[index]
+    if not any(job.system_counts):
+        return 0
+    plan = job.sample
+    if plan is not None and index in plan.models:
+        return plan.system_tokens[plan.models.index(index)]
+    if model.per_class and job.system_classes is not None:
+        return model.tokens_from_classes(job.system_classes)
+    return model.tokens(job.system_counts[model.base_index])
+
+
 def _longest(
     tally: Tally, complete: dict[int, ScaledTotals]
 ) -> list[tuple[int, int, str | None, tuple[int, ...]]]:
@@ -202,7 +215,6 @@ def summarize_with_costs(
     index) each record's cost so priced, by position: what the per-record rows get."""
     models = job.models
     record_costs: dict[int, dict[int, RecordCost]] = {}
-    system_counts = job.system_counts
     scaled: dict[int, ScaledTotals] = {}
     if tally.sample is not None:
         totals: dict[int, tuple[int, int, int]] = {}
@@ -262,9 +274,6 @@ def summarize_with_costs(
         longest=tuple(
             LongRecord(-neg_position, key, inputs) for _first, neg_position, key, inputs in longest
         ),
-        system_tokens=tuple(
-            model.tokens(system_counts[model.base_index]) if any(system_counts) else 0
-            for model in models
-        ),
+        system_tokens=tuple(_system_tokens(job, index) for index in range(len(models))),
     )
     return summary, record_costs
