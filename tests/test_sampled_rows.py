@@ -212,3 +212,22 @@ def test_sampled_label_never_shows_an_exponent():
     assert sampled_detail("tekken", some) == (
         "tekken, 0.064% of 100,000 characters counted, ±0.064% at 2 SE"
     )
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ("--exact", "tokencalc: error: --exact counts text in full: not with --input-tokens"),
+        (
+            "--online",
+            "tokencalc: error: --online counts text with the vendors: not with --input-tokens",
+        ),
+    ],
+)
+def test_a_counting_flag_with_given_token_counts_is_refused(cli, flag, message):
+    # --input-tokens brings counts, no text: a flag about how text is counted cannot apply,
+    # and accepting it silently would suggest it did.
+    result = cli("estimate", "--input-tokens", "1000", "-m", "gpt-6-luna", flag)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(message)

@@ -336,6 +336,8 @@ def estimate_command(
         raise UsageError("give inputs or --input-tokens, not both")
     if input_tokens is not None and online:
         raise UsageError("--online counts text with the vendors: not with --input-tokens")
+    if input_tokens is not None and exact:
+        raise UsageError("--exact counts text in full: not with --input-tokens (no text to count)")
     if cached_tokens is not None and input_tokens is None:
         raise UsageError(
             "--cached-tokens needs --input-tokens (with inputs, --cached gives the cached share)"
