@@ -1,6 +1,7 @@
 """Edits of the user price sheet under concurrency, kills and odd files (issue 10 §1).
 
-Real processes: the lock has to hold across processes, not threads.
+Real processes: the lock has to hold across processes, not threads (file modes under a umask
+are checked in-process: they come from the atomic write).
 """
 
 from __future__ import annotations
@@ -144,22 +145,23 @@ def test_backup_is_the_sheet_before_this_edit(cli, tmp_path, _isolated_environme
     assert "GBP" in _sheet_text(home)
 
 
-def test_new_sheet_follows_umask_and_existing_mode_is_kept(tmp_path):
+def test_new_sheet_follows_umask_and_existing_mode_is_kept(tmp_path, cli, monkeypatch):
+    # in-process: the file modes come from the atomic write, not from anything a process adds
     home = tmp_path / "home"
-    code = subprocess.run(
-        ["sh", "-c", f"umask 077 && exec '{BIN}' prices set-rate EUR 0.9"],
-        env=_env(home),
-        capture_output=True,
-    )
-    assert code.returncode == 0, code.stderr
+    monkeypatch.setenv("TOKENCALC_HOME", str(home))
+
+    def set_rate(umask: int, *args: str) -> None:
+        saved = os.umask(umask)
+        try:
+            result = cli("prices", "set-rate", *args)
+        finally:
+            os.umask(saved)
+        assert result.exit_code == 0, result.stderr
+
+    set_rate(0o077, "EUR", "0.9")
     assert stat.S_IMODE(os.stat(home / "pricing.toml").st_mode) == 0o600
     os.chmod(home / "pricing.toml", 0o640)
-    code = subprocess.run(
-        ["sh", "-c", f"umask 022 && exec '{BIN}' prices set-rate GBP 0.8"],
-        env=_env(home),
-        capture_output=True,
-    )
-    assert code.returncode == 0, code.stderr
+    set_rate(0o022, "GBP", "0.8")
     assert stat.S_IMODE(os.stat(home / "pricing.toml").st_mode) == 0o640
     assert stat.S_IMODE(os.stat(home / "pricing.toml.bak").st_mode) == 0o640
 
