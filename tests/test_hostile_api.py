@@ -79,13 +79,36 @@ def test_money_ignores_the_callers_decimal_context():
     assert expected[1] == decimal.Decimal("0.15432125") + decimal.Decimal("0.00007")
 
 
-@pytest.mark.parametrize(
-    ("value", "traceback"),
-    [("0", False), ("", False), ("false", False), ("1", True), ("yes", True)],
-)
-def test_tokencalc_debug_zero_or_empty_is_off(tmp_path, value, traceback, monkeypatch):
-    env = dict(os.environ, TOKENCALC_HOME=str(tmp_path), TOKENCALC_DEBUG=value)
+DEBUG_VALUES = [("0", False), ("", False), ("false", False), ("1", True), ("yes", True)]
+
+
+def _boom(*args: object, **kwargs: object) -> None:
+    raise ZeroDivisionError("on purpose")
+
+
+@pytest.mark.parametrize(("value", "traceback"), DEBUG_VALUES)
+def test_tokencalc_debug_zero_or_empty_is_off(cli, monkeypatch, value, traceback):
+    """Through the edge in-process: off, the one line and exit 1; on, the error goes up."""
+    import tokencalc.sheet.load as sheet_load
+
+    monkeypatch.setenv("TOKENCALC_DEBUG", value)
     # An internal error on purpose: a command that raises something unexpected.
+    monkeypatch.setattr(sheet_load, "load_price_sheet", _boom)
+    if traceback:
+        with pytest.raises(ZeroDivisionError, match="on purpose"):
+            cli("models")
+        return
+    result = cli("models")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "tokencalc: error: internal error: ZeroDivisionError: on purpose"
+    )
+
+
+@pytest.mark.parametrize(("value", "traceback"), [DEBUG_VALUES[0], DEBUG_VALUES[3]])
+def test_tokencalc_debug_in_a_process(tmp_path, value, traceback):
+    """The same as a process sees it: a traceback on stderr only when asked for."""
+    env = dict(os.environ, TOKENCALC_HOME=str(tmp_path), TOKENCALC_DEBUG=value)
     code = (
         "import sys\n"
         "def boom(*a, **k):\n    raise ZeroDivisionError('on purpose')\n"
@@ -97,6 +120,6 @@ def test_tokencalc_debug_zero_or_empty_is_off(tmp_path, value, traceback, monkey
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=120)
     stderr = result.stderr.decode()
     assert ("Traceback" in stderr) is traceback, stderr
+    assert result.returncode == 1
     if not traceback:
-        assert result.returncode == 1
         assert stderr.startswith("tokencalc: error: internal error: ZeroDivisionError: on purpose")
