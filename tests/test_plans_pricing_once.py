@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from test_plans import plan_sheet_text
+from test_plans import plan_sheet_text, profile
 from tokencalc.plans.conversation import conversation_cost, conversation_requests
 from tokencalc.plans.core import compare_plans, find_plans
 from tokencalc.plans.profile import UsageProfile
@@ -32,19 +32,6 @@ def sheet(tmp_path: Path) -> PriceSheet:
     path = tmp_path / "plans.toml"
     path.write_text(plan_sheet_text(), encoding="utf-8")
     return load_price_sheet(user_sheet=False, base_sheet=path)
-
-
-def profile(**changes: Any) -> UsageProfile:
-    values: dict[str, Any] = {
-        "conversations_per_day": Decimal(1),
-        "turns": 1,
-        "message_tokens": 10,
-        "reply_tokens": 20,
-        "system_tokens": 100,
-        "days": 30,
-    }
-    values.update(changes)
-    return UsageProfile(**values)
 
 
 PROFILES = [
