@@ -32,11 +32,16 @@ class _Drip(http.server.BaseHTTPRequestHandler):
         pass
 
 
+#: serve_forever's poll interval: shutdown() waits up to one (the default 0.5 s held every
+#: test that used a stub server half a second at teardown).
+POLL = 0.02
+
+
 @pytest.fixture
 def drip():
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True)
     thread.start()
     _STOP_DRIPPING.clear()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"

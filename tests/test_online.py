@@ -54,6 +54,11 @@ class Fake:
         return 404, {}, b"{}"
 
 
+#: serve_forever's poll interval: shutdown() waits up to one (the default 0.5 s held every
+#: test that used a stub server half a second at teardown).
+POLL = 0.02
+
+
 @pytest.fixture
 def fake(monkeypatch):
     state = Fake()
@@ -78,7 +83,7 @@ def fake(monkeypatch):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(POLL,), daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     for name in ("ANTHROPIC_BASE_URL", "GEMINI_BASE_URL", "XAI_BASE_URL"):
