@@ -30,7 +30,7 @@ from tokencalc.tokenizers.tokenizer_families import RECONSTRUCTIONS
 # reconstruction's own imports (the ``regex`` module, its tables' readers) cost ~30 ms of
 # start-up that a command without a Claude row does not need.
 
-#: The longest input reconstructed (characters); longer ones use the per-class table.
+#: The longest input reconstructed whole (characters); longer ones are reconstructed on a sample.
 MAX_CHARS = 200_000
 #: Characters reconstructed per process per generation before falling back to per-class.
 RUN_BUDGET = 1_000_000
