@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from tokencalc.atomic import write_bytes_atomic
+from tokencalc.atomic import write_bytes_atomic, write_cache_atomic
 
 FORMAT = 3  # bump when the layout changes
 Entry = tuple[Any, ...]  # (key, rank, group, replica, ts, session, tokens, cost, pricing fields)
@@ -61,19 +59,7 @@ def read_shard(where: Path, name: str) -> list[Entry] | None:
 
 def write_shard(where: Path, name: str, entries: list[Entry]) -> None:
     """Atomically (a temporary file renamed over it); no fsync: it is a cache."""
-    target = shard_path(where, name)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(marshal.dumps(entries))
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass
+    write_cache_atomic(shard_path(where, name), marshal.dumps(entries))
 
 
 def shard_meta(size: int, mtime: int, offset: int, tail: bytes, entries: list[Entry]) -> list[Any]:

@@ -108,22 +108,13 @@ def _load(item: InputFile, signature: tuple[Any, ...]) -> FileResult | None:
 
 def _store(item: InputFile, signature: tuple[Any, ...], result: FileResult) -> None:
     """Write a cache entry atomically (a temporary file renamed over it); no fsync: it is only a cache."""
-    import tempfile
+    from tokencalc.atomic import write_cache_atomic  # start-up: tempfile only once a log is read
 
-    target = _cache_file(item)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(signature, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass
+    write_cache_atomic(
+        _cache_file(item),
+        pickle.dumps(signature, protocol=pickle.HIGHEST_PROTOCOL)
+        + pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL),
+    )
 
 
 def read_one(item: InputFile, source: str | None) -> FileResult | None:
