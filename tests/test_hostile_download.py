@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from stub_http import serving
+
 _STOP_DRIPPING = threading.Event()
 
 
@@ -32,22 +34,10 @@ class _Drip(http.server.BaseHTTPRequestHandler):
         pass
 
 
-#: serve_forever's poll interval: shutdown() waits up to one (the default 0.5 s held every
-#: test that used a stub server half a second at teardown).
-POLL = 0.02
-
-
 @pytest.fixture
 def drip():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True)
-    thread.start()
-    _STOP_DRIPPING.clear()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    _STOP_DRIPPING.set()
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Drip, release=_STOP_DRIPPING) as url:
+        yield url
 
 
 def test_a_dripping_server_is_cut_off_at_the_timeout(cli, drip):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
+from stub_http import serving
 from tokencalc.tokenizers.online import OnlineCounter, OnlineUnavailable
 
 KEY = "sk-test-SECRET-1234"
@@ -54,11 +55,6 @@ class Fake:
         return 404, {}, b"{}"
 
 
-#: serve_forever's poll interval: shutdown() waits up to one (the default 0.5 s held every
-#: test that used a stub server half a second at teardown).
-POLL = 0.02
-
-
 @pytest.fixture
 def fake(monkeypatch):
     state = Fake()
@@ -81,19 +77,12 @@ def fake(monkeypatch):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(POLL,), daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    for name in ("ANTHROPIC_BASE_URL", "GEMINI_BASE_URL", "XAI_BASE_URL"):
-        monkeypatch.setenv(name, base)
-    for name in ("ANTHROPIC_API_KEY", "GEMINI_API_KEY", "XAI_API_KEY"):
-        monkeypatch.setenv(name, KEY)
-    yield state
-    state.released.set()
-    server.shutdown()
-    server.server_close()
+    with serving(Handler, release=state.released) as base:
+        for name in ("ANTHROPIC_BASE_URL", "GEMINI_BASE_URL", "XAI_BASE_URL"):
+            monkeypatch.setenv(name, base)
+        for name in ("ANTHROPIC_API_KEY", "GEMINI_API_KEY", "XAI_API_KEY"):
+            monkeypatch.setenv(name, KEY)
+        yield state
 
 
 def counter(tmp_path, timeout=5.0):

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from stub_http import serving
 from tokencalc.cli.phrasing import skip_reason
 from tokencalc.errors import TokencalcError
 from tokencalc.sheet.imports import fetch, tokenizer_guess
@@ -654,24 +655,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-#: serve_forever's poll interval: shutdown() waits up to one (the default 0.5 s held every
-#: test that used a stub server half a second at teardown).
-POLL = 0.02
-
-
 @pytest.fixture
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True)
-    thread.start()
-    _RELEASE_SLOW.clear()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        _RELEASE_SLOW.set()
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(_Handler, release=_RELEASE_SLOW) as url:
+        yield url
 
 
 def test_import_from_a_url(cli, user_sheet, server):
