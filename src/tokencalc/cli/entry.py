@@ -4,9 +4,11 @@ The guard is in place as soon as this module is imported, before anything else o
 (only ``os``, ``sys`` and the C ``_signal`` module come first), so Ctrl-C at any moment — while
 Typer, Rich or a command's core is still being imported, or while the process ends — exits 130
 with one ``tokencalc: interrupted`` line, never a traceback. A second Ctrl-C while the first is
-being handled is ignored: the way out must not be cut short. (A Ctrl-C before Python has
-imported this module — its own start-up, or the ``import re`` of the script pip generates —
-cannot be guarded from here.)
+being handled is ignored: the way out must not be cut short. A Ctrl-C that lands where Python
+cannot raise it (a weak reference's callback, a ``__del__``) still ends the run with that line
+and 130 once the command returns. What no code of tokencalc's can guard is the interpreter's own
+start-up and the ``import re`` of the script pip generates, before this module runs: a Ctrl-C
+there gets Python's traceback (``bench/bench_interrupt.py`` measures how often).
 
 ``echo hello | tokencalc count -q`` should cost little more than starting Python, so the edge
 (:func:`tokencalc.cli.app.run`) runs ``count -q`` and ``statusline`` without Typer or Rich. After
@@ -32,6 +34,7 @@ except ImportError:  # pragma: no cover - an interpreter without it
 
 TYPE_CHECKING = False  # not `typing`'s: it is slow to import, and nothing may come before the guard
 if TYPE_CHECKING:  # pragma: no cover
+    from sys import UnraisableHookArgs
     from types import FrameType
 
 #: Ctrl-C: 128 + SIGINT (tokencalc.errors.ExitCode.INTERRUPTED, not imported here on purpose).
@@ -43,14 +46,30 @@ class _State:
     running = False
     #: an interrupt came before that (while the script compiled its regex): main() exits 130
     pending = False
+    #: an interrupt came at all. Python calls a signal handler between any two bytecodes, also
+    #: inside a weak reference's callback or a ``__del__`` (the import system runs one when it
+    #: drops a module lock), where the KeyboardInterrupt raised is printed as "Exception ignored
+    #: in …" and dropped, and the command goes on; main() still exits 130 when it sees this.
+    seen = False
 
 
 def _interrupted(signum: int, frame: FrameType | None) -> None:
     signals.signal(signals.SIGINT, signals.SIG_IGN)  # one interrupt is enough
+    _State.seen = True
     if not _State.running:
         _State.pending = True
         return
     raise KeyboardInterrupt
+
+
+_python_unraisable_hook = sys.unraisablehook
+
+
+def _unraisable(unraisable: UnraisableHookArgs) -> None:
+    """Python's hook for exceptions it cannot raise, without the report of our own interrupt."""
+    if _State.seen and isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return  # main() acts on it: one line, exit 130
+    _python_unraisable_hook(unraisable)
 
 
 def _guard() -> bool:
@@ -58,6 +77,7 @@ def _guard() -> bool:
         signals.signal(signals.SIGINT, _interrupted)
     except (ValueError, OSError):  # not the main thread: leave Python's default handling
         return False
+    sys.unraisablehook = _unraisable
     return True
 
 
@@ -71,23 +91,33 @@ def main() -> None:
     """Entry point of the ``tokencalc`` script and ``python -m tokencalc``."""
     guarded = _GUARDED or _guard()
     leave_quickly = False
+    code = _INTERRUPTED
+    # The handler ignores every interrupt after the first, so at most one KeyboardInterrupt is
+    # ever raised, and the one ``try`` catches it wherever it lands (``signal.signal`` runs a
+    # handler still pending when it returns, so inside the ``finally`` too).
     try:
-        _State.running = True
-        if _State.pending:
-            raise KeyboardInterrupt
-        from tokencalc.cli.app import run
-        from tokencalc.cli.env import Environment
+        try:
+            _State.running = True
+            if _State.pending:
+                raise KeyboardInterrupt
+            from tokencalc.cli.app import run
+            from tokencalc.cli.env import Environment
 
-        env = Environment.from_process()
-        code = run(sys.argv[1:], env)
-        leave_quickly = env.leave_quickly
+            env = Environment.from_process()
+            code = run(sys.argv[1:], env)
+            leave_quickly = env.leave_quickly
+        finally:
+            if guarded:
+                # From here on the work is done: an interrupt during the interpreter's
+                # teardown (joining worker threads, closing files) must not print a traceback.
+                signals.signal(signals.SIGINT, signals.SIG_IGN)
     except KeyboardInterrupt:
         _say_interrupted()
         code = _INTERRUPTED
-    if guarded:
-        # From here on the work is done: an interrupt during the interpreter's teardown
-        # (joining worker threads, closing files) must not print a traceback.
-        signals.signal(signals.SIGINT, signals.SIG_IGN)
+    else:
+        if _State.seen and code != _INTERRUPTED:  # raised where Python dropped it (see _State)
+            _say_interrupted()
+            code = _INTERRUPTED
     if leave_quickly:
         _flush_and_leave(code)
     sys.exit(code)
