@@ -5,6 +5,10 @@ Expectations come from outside the code under test: the ``count_tokens`` answers
 for the recorded documents (tests/fixtures/claude/recorded_counts.json.xz), the reconstruction
 of each record summed here, and the budget and sampling invariants written in the module's
 docstring.
+
+Generated datasets are sized against the sample's budget: the default run lowers it
+(:data:`SMALL_BUDGET`, the code reads it where it applies) and prices a few hundred records; the
+slow set runs the same tests at the real budget (thousands of records).
 """
 
 from __future__ import annotations
@@ -31,6 +35,21 @@ FIXTURE = Path(__file__).parent / "fixtures" / "claude" / "recorded_counts.json.
 #: claude-opus-5 was recorded; the sheet's Claude 5 models are read with its generation
 MODEL = "claude-opus-5-5"
 GENERATION = "claude-v4.8"
+#: record_sample.BUDGET in the default run: an eighth of the real one
+SMALL_BUDGET = 1 << 14
+
+
+@pytest.fixture(params=["small", pytest.param("real", marks=pytest.mark.slow)])
+def budget(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The sample's budget a test runs at: lowered (the default run) or the real one (slow)."""
+    if request.param == "small":
+        monkeypatch.setattr(record_sample, "BUDGET", SMALL_BUDGET)
+    return record_sample.BUDGET
+
+
+def _records(at_real_budget: int, budget: int) -> int:
+    """A number of records that stands to ``budget`` as ``at_real_budget`` to the real one."""
+    return at_real_budget * budget // (1 << 17)
 
 
 def _recorded() -> tuple[list[dict[str, Any]], int]:
@@ -137,8 +156,8 @@ def test_per_record_file_of_a_small_dataset_is_reconstructed(cli, tmp_path):
     assert [int(row[f"{MODEL}.input_tokens"]) for row in rows[:3]] == expected
 
 
-def test_rows_of_a_sampled_dataset_keep_the_per_class_counts(tmp_path, monkeypatch):
-    texts = _generated(3000, seed=4)
+def test_rows_of_a_sampled_dataset_keep_the_per_class_counts(monkeypatch, budget):
+    texts = _generated(_records(3000, budget), seed=4)
     run = tokencalc.estimate_dataset(texts, models=[MODEL])
     rows = list(run.rows)
     assert run.summary.models[0].model.count_method == "sampled"
@@ -212,8 +231,9 @@ def _generated(records: int, seed: int = 5) -> list[str]:
     return [" ".join(rng.choices(pieces, k=rng.randint(1, 8))) for _ in range(records)]
 
 
-def test_large_dataset_reconstructs_a_bounded_sample(tmp_path, monkeypatch):
-    texts = _generated(2000)  # ~3x the sample budget: enough to be sampled, not reconstructed
+def test_large_dataset_reconstructs_a_bounded_sample(tmp_path, monkeypatch, budget):
+    records = _records(2000, budget)
+    texts = _generated(records)  # ~3x the sample budget: enough to be sampled, not reconstructed
     data = _write_jsonl(tmp_path / "large.jsonl", texts)
     reconstructed: list[int] = []
     real = claude_tiling.content_tokens
@@ -224,11 +244,12 @@ def test_large_dataset_reconstructs_a_bounded_sample(tmp_path, monkeypatch):
 
     monkeypatch.setattr(claude_tiling, "content_tokens", counting)
     one = _summary(data, workers=1)
-    assert sum(reconstructed) <= record_sample.BUDGET < sum(map(len, texts))
+    assert sum(reconstructed) <= budget < sum(map(len, texts))
     (row,) = one.models
     assert row.model.count_method == "sampled"
     assert row.model.how_counted.startswith(
-        f"sampled ({GENERATION} reconstruction, ctok 1.3.0, {row.sample.windows:,} of 2,000 records, ±"
+        f"sampled ({GENERATION} reconstruction, ctok 1.3.0, {row.sample.windows:,} of {records:,} "
+        "records, ±"
     )
     # the same records are drawn however the file is split: two workers give the same answer
     two = _summary(data, workers=2)
@@ -238,9 +259,9 @@ def test_large_dataset_reconstructs_a_bounded_sample(tmp_path, monkeypatch):
     assert abs(row.input_tokens - full) <= 2 * row.sample.se
 
 
-def test_exact_reconstructs_every_record(tmp_path):
-    texts = _generated(1500, seed=9)
-    assert sum(map(len, texts)) > record_sample.BUDGET
+def test_exact_reconstructs_every_record(tmp_path, budget):
+    texts = _generated(_records(1500, budget), seed=9)
+    assert sum(map(len, texts)) > budget
     data = _write_jsonl(tmp_path / "exact.jsonl", texts)
     (row,) = _summary(data, exact=True, output_tokens=1).models
     assert row.model.count_method == "reconstructed"
@@ -256,21 +277,24 @@ def test_models_without_a_reconstruction_are_not_sampled(tmp_path):
     assert methods[MODEL][0] == "reconstructed"
 
 
-def test_cli_labels_and_json(cli, tmp_path):
-    data = _write_jsonl(tmp_path / "big.jsonl", _generated(4000, seed=3))
+def test_cli_labels_and_json(cli, tmp_path, budget):
+    records = _records(4000, budget)
+    data = _write_jsonl(tmp_path / "big.jsonl", _generated(records, seed=3))
     result = cli("estimate", str(data), "--field", "text", "-m", MODEL, "-f", "json")
     assert result.exit_code == 0, result.stderr
     (row,) = json.loads(result.stdout)["models"]
     assert row["count_method"] == "sampled"
     assert row["how_counted"].startswith(f"sampled ({GENERATION} reconstruction, ctok 1.3.0, ")
     assert row["how_counted"].endswith(" at 2 SE)")
-    assert "of 4,000 records" in row["how_counted"]
+    assert f"of {records:,} records" in row["how_counted"]
     assert set(row["sample"]) == {"records", "sampled_chars", "standard_error"}
-    assert row["sample"]["sampled_chars"] <= record_sample.BUDGET
+    assert row["sample"]["sampled_chars"] <= budget
     table = cli("estimate", str(data), "--field", "text", "-m", MODEL, width=300)
     assert table.exit_code == 0, table.stderr
     caption = " ".join(table.stdout.split())
-    assert f"sampled ({GENERATION}, {row['sample']['records']:,} of 4,000 records, ±" in caption
+    assert (
+        f"sampled ({GENERATION}, {row['sample']['records']:,} of {records:,} records, ±" in caption
+    )
     assert "sampled: the totals; tokens per record, fit and longest per-class" in caption
     small = _write_jsonl(tmp_path / "small.jsonl", ["Hello there", "General Kenobi"])
     exact = cli("estimate", str(small), "--field", "text", "-m", MODEL, "--exact", "-f", "json")

@@ -1,25 +1,37 @@
 """Sampled counts as users see them: ``estimate``'s rows, JSON and caption, ``--exact``, ``count``
 (never sampled), the Python API's ``exact`` keyword, and Claude's sampled reconstruction.
+
+"Big" is relative to the limits: the default run lowers them (test_sampling.lower_limits) and
+counts inputs of tens of KB; the slow set runs the same tests at the real limits.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
 
 import tokencalc
-from test_sampling import fill, texts_of, tiktoken_count
+from test_sampling import Limits, fill, limits, texts_of, tiktoken_count
 from tokencalc.counting.counter import TokenCounter
 from tokencalc.counting.sampling import EXACT_UP_TO
 from tokencalc.errors import UsageError
 from tokencalc.tokenizers import claude_reconstruction, claude_tiling
 from tokencalc.tokenizers.model_counts import METHODS, SAMPLED
 
+__all__ = ["limits"]  # the fixture, shared with test_sampling
 
-@pytest.fixture(scope="module")
-def big_text() -> str:
-    return fill(texts_of(), 1_200_000, seed=21)
+
+@functools.cache
+def _filled(kinds: tuple[str, ...], chars: int, seed: int) -> str:
+    return fill(texts_of(*kinds), chars, seed)
+
+
+@pytest.fixture
+def big_text(limits: Limits) -> str:
+    """A mixed text 20% longer than the limit (1,200,000 characters at the real one)."""
+    return _filled((), limits.exact_up_to * 6 // 5, 21)
 
 
 @pytest.fixture
@@ -88,9 +100,9 @@ def test_table_cell_and_caption(cli, big_file):
     assert "sampled" not in exact.stdout and "exact (tekken)" in exact.stdout
 
 
-def test_small_inputs_are_not_sampled(cli, tmp_path):
+def test_small_inputs_are_not_sampled(cli, tmp_path, limits):
     path = tmp_path / "small.txt"
-    path.write_text("Bonjour tout le monde. " * 1000, encoding="utf-8")
+    path.write_text("Bonjour tout le monde. " * (limits.exact_up_to // 1000), encoding="utf-8")
     result = cli("estimate", str(path), "-m", "mistral-large-4", "--format", "json")
     (row,) = json.loads(result.stdout)["rows"]
     assert row["count_method"] == "exact"
@@ -106,7 +118,7 @@ def test_count_never_samples(cli, big_file, big_text):
     assert quick.stdout.strip() == str(tiktoken_count("tekken", big_text))
 
 
-def test_python_api_exact_keyword(big_text):
+def test_python_api_exact_keyword(big_text, limits):
     exact = tiktoken_count("deepseek-v3", big_text)
     sampled = tokencalc.estimate_tokens(big_text, model="deepseek-flash")
     assert sampled.method == "sampled" and sampled.estimated is True
@@ -120,8 +132,8 @@ def test_python_api_exact_keyword(big_text):
     assert rows[0].how_counted.startswith("sampled (deepseek-v3, ")
     with pytest.raises(UsageError, match="exact must be True or False"):
         tokencalc.estimate_tokens("hi", model="deepseek-flash", exact="yes")  # type: ignore[arg-type]
-    short = "hello world " * 1000
-    assert len(short) <= EXACT_UP_TO
+    short = "hello world " * (limits.exact_up_to // 1000)
+    assert len(short) <= limits.exact_up_to
     assert tokencalc.estimate_tokens(short, model="deepseek-flash").method == "exact"
 
 
@@ -132,8 +144,9 @@ CLAUDE_TOLERANCE = 0.03
 
 
 @pytest.mark.parametrize("generation", ["claude-v4.8"])
-def test_claude_past_its_limit_is_reconstructed_on_a_sample(generation):
-    text = fill(texts_of("English", "French", "code", "JSON", "Chinese"), 260_000, seed=31)
+def test_claude_past_its_limit_is_reconstructed_on_a_sample(generation, limits):
+    kinds = ("English", "French", "code", "JSON", "Chinese")
+    text = fill(texts_of(*kinds), limits.claude_max * 13 // 10, seed=31)
     assert len(text) > claude_reconstruction.MAX_CHARS
     claude_reconstruction.reset_budget()
     with TokenCounter(
@@ -141,7 +154,8 @@ def test_claude_past_its_limit_is_reconstructed_on_a_sample(generation):
     ) as c:
         counts = c.count_text(text)
     assert counts.text is None and counts.text_sample is not None
-    assert counts.text_sample.sampled_chars <= 128 * 1024
+    plan = limits.claude_windows  # 128 Ki characters at most at the real limits
+    assert counts.text_sample.sampled_chars <= plan.most * plan.chars
     estimate = claude_reconstruction.sampled_tokens(generation, counts.text_sample)
     assert estimate is not None
     full = claude_tiling.content_tokens(generation, text)
@@ -149,8 +163,8 @@ def test_claude_past_its_limit_is_reconstructed_on_a_sample(generation):
     assert abs(estimate.tokens - full) <= 4 * estimate.se + 1
 
 
-def test_claude_rows_say_sampled(cli, tmp_path):
-    text = fill(texts_of("English", "code"), 230_000, seed=32)
+def test_claude_rows_say_sampled(cli, tmp_path, limits):
+    text = fill(texts_of("English", "code"), limits.claude_max * 23 // 20, seed=32)
     path = tmp_path / "claude.txt"
     path.write_text(text, encoding="utf-8")
     claude_reconstruction.reset_budget()
@@ -189,15 +203,18 @@ def test_interrupt_while_windows_are_counted(cli, big_file, monkeypatch):
     assert result.stderr.strip() == "tokencalc: interrupted"
 
 
-def test_exact_caption_for_claude_past_the_whole_limit(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(claude_reconstruction, "EXACT_MAX_CHARS", 100_000)
+def test_exact_caption_for_claude_past_the_whole_limit(cli, tmp_path, monkeypatch, limits):
+    whole = limits.claude_max // 2  # 100,000 at the real limits
+    monkeypatch.setattr(claude_reconstruction, "EXACT_MAX_CHARS", whole)
     path = tmp_path / "c.txt"
-    path.write_text(fill(texts_of("English"), 240_000, seed=33), encoding="utf-8")
+    path.write_text(
+        fill(texts_of("English"), limits.claude_max * 6 // 5, seed=33), encoding="utf-8"
+    )
     claude_reconstruction.reset_budget()
     result = cli("estimate", str(path), "-m", "claude-haiku-5-5", "--exact")
     caption = " ".join(result.stdout.split())
     assert "sampled (claude-v4.8)" in result.stdout
-    assert "on a sample of inputs over 100,000 characters, even with --exact" in caption
+    assert f"on a sample of inputs over {whole:,} characters, even with --exact" in caption
 
 
 def test_sampled_label_never_shows_an_exponent():

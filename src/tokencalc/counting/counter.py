@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tokencalc.counting import encodings, fast_backend, long_pieces, unicode_guard
+from tokencalc.counting import encodings, fast_backend, long_pieces, sampling, unicode_guard
 from tokencalc.counting.chunking import first_safe_cut, last_safe_cut
 from tokencalc.counting.part_counts import (
     PartResult,
@@ -41,11 +41,11 @@ from tokencalc.counting.part_counts import (
     count_part,
     count_with_tiktoken,
 )
+
+# The limits (sampling.EXACT_UP_TO and the window plans) are read where they apply, not bound
+# here: tests lower them to run the sampling on small inputs.
 from tokencalc.counting.sampling import (
-    CLAUDE_WINDOWS,
-    EXACT_UP_TO,
     REFERENCE,
-    TIKTOKEN_WINDOWS,
     SampledCount,
     TextSample,
     WindowSampler,
@@ -138,8 +138,10 @@ class _Tally:
         # (None once it is known to be long: then ``sampling``), and the windows taken.
         self.held: list[tuple[str, bool]] | None = [] if counter._sampled else None
         self.sampling = False
-        self.windows = WindowSampler(TIKTOKEN_WINDOWS) if counter._sampled else None
-        self.text_windows = WindowSampler(CLAUDE_WINDOWS) if counter._text_windows else None
+        self.windows = WindowSampler(sampling.TIKTOKEN_WINDOWS) if counter._sampled else None
+        self.text_windows = (
+            WindowSampler(sampling.CLAUDE_WINDOWS) if counter._text_windows else None
+        )
 
     def _join(self, text: str) -> None:
         self.chars += len(text)
@@ -167,7 +169,7 @@ class _Tally:
         if self.held is None and not self.sampling:
             self._counter._submit(self, part, screened)
             return
-        if self.chars > EXACT_UP_TO:
+        if self.chars > sampling.EXACT_UP_TO:
             self.held, self.sampling = None, True
         elif self.held is not None:
             self.held.append((part, screened))

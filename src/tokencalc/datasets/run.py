@@ -12,16 +12,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+# The sample's limits (record_sample.BUDGET and the rest) are read where they apply, not bound
+# here: tests lower them to run the sampling on small datasets.
+from tokencalc.datasets import record_sample
 from tokencalc.datasets.aggregate import RecordCost, Tally
 from tokencalc.datasets.pricing import CacheRule, OutputRule, PricedModel, priced_models
 from tokencalc.datasets.prompts import RecordSpec
-from tokencalc.datasets.record_sample import (
-    BUDGET,
-    PIECE_CHARS,
-    RECORD_CHARS,
-    SYSTEM_CHARS,
-    SamplePlan,
-)
+from tokencalc.datasets.record_sample import SamplePlan
 from tokencalc.datasets.sources import (
     ROW_BATCH,
     UNITS,
@@ -135,14 +132,14 @@ def sample_plan(
     chosen = [(index, model) for index, model in enumerate(models) if model.reconstruct]
     if not chosen:
         return None
-    budget = claude_reconstruction.EXACT_MAX_CHARS if plan.exact else BUDGET
+    budget = claude_reconstruction.EXACT_MAX_CHARS if plan.exact else record_sample.BUDGET
     system = plan.system or ""
     system_tokens = []
     for _index, model in chosen:
         assert model.reconstruct is not None
         if not system:
             tokens: int | None = 0
-        elif len(system) <= (budget if plan.exact else SYSTEM_CHARS):
+        elif len(system) <= (budget if plan.exact else record_sample.SYSTEM_CHARS):
             tokens = claude_reconstruction.content_tokens(model.reconstruct, system, whole=True)
         else:
             tokens = None
@@ -154,7 +151,7 @@ def sample_plan(
         generations=tuple(model.reconstruct or "" for _, model in chosen),
         system_tokens=tuple(system_tokens),
         budget=budget,
-        piece_chars=budget if plan.exact else PIECE_CHARS,
+        piece_chars=budget if plan.exact else record_sample.PIECE_CHARS,
     )
 
 
@@ -210,7 +207,7 @@ class DatasetRun:
         # as the sample can hold records (malformed ones count too: they are no part of it).
         sample = self._tally.sample
         waiting: list[RecordRow] | None = [] if sample is not None else None
-        most = 0 if sample is None else sample.plan.budget // RECORD_CHARS
+        most = 0 if sample is None else sample.plan.budget // record_sample.RECORD_CHARS
         for tally, rows in run_batches(self.job, self._batches, self._workers):
             self._tally.merge(tally)
             batch = [
