@@ -174,15 +174,7 @@ def render(block: Block, home: Path, work: Path, env: dict[str, str]) -> list[st
     for number, command in enumerate(commands):
         text = _in_process(command, work, env)
         if text is None:
-            done = subprocess.run(
-                ["bash", "-c", command + " 2>&1"],
-                cwd=work,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            text = done.stdout
+            text = _shell(command, work, env)
         text = as_documented(text.replace(str(home), "~").replace(str(work), "."), str(SANDBOX))
         if number and _blank_between(block):
             out.append("")
@@ -191,29 +183,64 @@ def render(block: Block, home: Path, work: Path, env: dict[str, str]) -> list[st
     return out
 
 
+def _shell(command: str, work: Path, env: dict[str, str], stdin: bytes = b"") -> str:
+    """What bash shows for ``command`` (both streams, as a terminal shows them)."""
+    done = subprocess.run(
+        ["bash", "-c", command + " 2>&1"],
+        cwd=work,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+    )
+    return done.stdout.decode("utf-8")
+
+
 #: Characters that make a command the shell's business (pipes, redirections, globs, variables…).
 _SHELL = set("|&;<>()$`\\*?[]{}~!#=")
 
 
-def _plain_argv(command: str) -> list[str] | None:
-    """``tokencalc ARGS`` with nothing for a shell to do (quotes aside): its arguments."""
+def _unquoted(command: str) -> Iterator[tuple[int, str]]:
+    """The characters of ``command`` outside quotes, with their places."""
     quote = None
-    for ch in command:
+    for at, ch in enumerate(command):
         if quote:
             quote = None if ch == quote else quote
         elif ch in "'\"":
             quote = ch
-        elif ch in _SHELL:
-            return None
+        else:
+            yield at, ch
+
+
+def _plain_argv(command: str) -> list[str] | None:
+    """``tokencalc ARGS`` with nothing for a shell to do (quotes aside): its arguments."""
+    if any(ch in _SHELL for _, ch in _unquoted(command)):
+        return None
     words = shlex.split(command)
     return words[1:] if words[:1] == ["tokencalc"] else None
+
+
+def _piped(command: str) -> tuple[list[str], str] | None:
+    """``tokencalc ARGS | REST`` (ARGS plain, one ``|``, not ``||``): ARGS and REST."""
+    bars = [at for at, ch in _unquoted(command) if ch == "|"]
+    if not bars or command[bars[0] + 1 : bars[0] + 2] == "|":
+        return None
+    argv = _plain_argv(command[: bars[0]].strip())
+    return None if argv is None else (argv, command[bars[0] + 1 :].strip())
 
 
 def _in_process(command: str, work: Path, env: dict[str, str]) -> str | None:
     """What ``tokencalc ARGS`` prints, run in this process through the CLI's edge (as the
     script runs it: same streams' contents, same exit path); None when the command needs a
-    shell, or writes to both streams (whose interleaving only a real process shows)."""
-    argv = _plain_argv(command)
+    shell for more than a pipe. Standard output and standard error go to one buffer in the
+    order they are written, as a terminal shows them (``bash -c '… 2>&1'`` shows the same
+    lines: the tool flushes each message and each table as it writes them).
+
+    ``tokencalc ARGS | REST``: tokencalc runs here, its standard output is REST's standard
+    input in bash, and what the terminal shows is tokencalc's standard error, then REST's
+    output."""
+    piped = _piped(command)
+    argv = piped[0] if piped else _plain_argv(command)
     if argv is None:
         return None
     import io
@@ -222,11 +249,11 @@ def _in_process(command: str, work: Path, env: dict[str, str]) -> str | None:
     from tokencalc.cli.app import run
     from tokencalc.cli.env import Environment
 
-    out, err = io.BytesIO(), io.BytesIO()
+    shown, output = io.BytesIO(), io.BytesIO()
     environment = Environment(
         stdin=io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"),
-        stdout=io.TextIOWrapper(out, encoding="utf-8", write_through=True),
-        stderr=io.TextIOWrapper(err, encoding="utf-8", write_through=True),
+        stdout=io.TextIOWrapper(output if piped else shown, encoding="utf-8", write_through=True),
+        stderr=io.TextIOWrapper(shown, encoding="utf-8", write_through=True),
         stdin_isatty=False,
         stdout_isatty=False,
         stderr_isatty=False,
@@ -245,9 +272,8 @@ def _in_process(command: str, work: Path, env: dict[str, str]) -> str | None:
         os.environ.clear()
         os.environ.update(saved_environ)
         time.tzset()
-    if out.getvalue() and err.getvalue():
-        return None
-    return (out.getvalue() or err.getvalue()).decode("utf-8")
+    text = shown.getvalue().decode("utf-8")
+    return text + _shell(piped[1], work, env, output.getvalue()) if piped else text
 
 
 def as_documented(text: str, sandbox: str) -> str:

@@ -7,15 +7,13 @@ and codes here are the ones a shell gets (README, "Exit codes").
 from __future__ import annotations
 
 import ast
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import tokencalc
 from cli_harness import MockEnvironment
+from module_probe import modules_after
 from tokencalc.cli import app as edge
 from tokencalc.cli.commands import COMMANDS
 
@@ -133,24 +131,13 @@ def test_help_lists_every_command_with_its_one_line_help(cli):
     assert "Count tokens exactly, wc-style" in out and "See, correct, refresh" in out
 
 
-def test_a_command_imports_only_its_own_module():
-    script = (
-        "import io, sys\n"
-        "from tokencalc.cli.app import run\n"
-        "from tokencalc.cli.env import Environment\n"
-        "out = io.StringIO()\n"
-        "env = Environment(stdin=io.StringIO(), stdout=out, stderr=io.StringIO())\n"
-        "assert run(['models', 'gpt-5', '-f', 'json'], env) == 0, out.getvalue()\n"
-        "print(sorted(m for m in sys.modules if m.startswith('tokencalc.cli')))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.replace("'", '"')))
-    assert "tokencalc.cli.commands.models" in loaded
+def test_listing_the_commands_imports_none_and_a_command_only_its_own_module():
+    listing, models = modules_after(["--help"], ["models", "gpt-5", "-f", "json"])  # one process
+    assert "Count tokens exactly" in listing.stdout
+    assert not {m for m in listing.modules if m.startswith("tokencalc.cli.commands.")}
+    assert "tokencalc.cli.commands.models" in models.modules
     others = {entry.module for name, entry in COMMANDS.items() if name != "models"}
-    assert not others & loaded
+    assert not others & models.modules
 
 
 def _touches_process_streams(path: Path) -> list[str]:
@@ -196,21 +183,3 @@ def test_the_table_summaries_are_the_commands_own_first_paragraphs():
         help_text = inspect.cleandoc(group.commands[name].help or "")
         first = help_text.split("\n\n")[0].replace("\n", " ")
         assert first == entry.summary, name
-
-
-def test_listing_the_commands_imports_none_of_them():
-    script = (
-        "import io, sys\n"
-        "from tokencalc.cli.app import run\n"
-        "from tokencalc.cli.env import Environment\n"
-        "out = io.StringIO()\n"
-        "env = Environment(stdin=io.StringIO(), stdout=out, stderr=io.StringIO())\n"
-        "assert run(['--help'], env) == 0\n"
-        "assert 'Count tokens exactly' in out.getvalue()\n"
-        "print(sorted(m for m in sys.modules if m.startswith('tokencalc.cli.commands.')))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"

@@ -78,31 +78,60 @@ def test_globs_match_ids_and_aliases_only_when_no_id_matches():
         assert sheet.matches(sheet.models["alpha"], "alpha-2026*", aliases=False) is False
 
 
+def _completion_env(words: str) -> dict[str, str]:
+    """The variables bash's completion function sets to ask for ``tokencalc WORDS``."""
+    return {
+        "_TOKENCALC_COMPLETE": "complete_bash",
+        "COMP_WORDS": f"tokencalc {words}",
+        "COMP_CWORD": str(len(f"tokencalc {words}".split(" ")) - 1),
+    }
+
+
+def _offered(output: str) -> list[str]:
+    return [line.split(",", 1)[-1] for line in output.splitlines()]
+
+
 def _complete(words: str, env_extra: dict[str, Any] | None = None) -> list[str]:
-    """What bash completion offers for ``tokencalc WORDS`` (last word incomplete)."""
-    env = {**os.environ, "_TOKENCALC_COMPLETE": "complete_bash", "COMP_WORDS": f"tokencalc {words}"}
-    env["COMP_CWORD"] = str(len(f"tokencalc {words}".split(" ")) - 1)
+    """What bash completion offers for ``tokencalc WORDS`` (last word incomplete), asked of a
+    process as bash asks it."""
+    env = {**os.environ, **_completion_env(words)}
     env.update(env_extra or {})
     done = subprocess.run(
         [sys.executable, "-c", "from tokencalc.cli.app import main; main()"],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    return [line.split(",", 1)[-1] for line in done.stdout.splitlines()]
+    return _offered(done.stdout)
 
 
-def test_completion_offers_models_plans_providers_and_encodings():
+@pytest.fixture
+def complete(cli, monkeypatch):
+    """``complete(WORDS)``: what completion offers, asked in this process through the edge."""
+
+    def offered(words: str) -> list[str]:
+        with monkeypatch.context() as patch:
+            for name, value in _completion_env(words).items():
+                patch.setenv(name, value)
+            done = cli()
+        assert done.exit_code == 0, done.stderr
+        return _offered(done.stdout)
+
+    return offered
+
+
+def test_completion_offers_models_plans_providers_and_encodings(complete):
     from tokencalc.counting.encodings import EXACT_ENCODINGS
     from tokencalc.sheet.load import load_price_sheet
 
     sheet = load_price_sheet(user_sheet=False)
-    models = _complete("estimate -m claude-")
+    models = _complete("estimate -m claude-")  # a process, as bash asks; the rest in-process
     expected = sorted(
         m.id for m in sheet.models.values() if m.id.startswith("claude-") and not m.deprecated
     )
     assert sorted(models) == expected and expected
-    plans = _complete("plans -P chatgpt")
+    assert sorted(complete("estimate -m claude-")) == expected
+    plans = complete("plans -P chatgpt")
     assert sorted(plans) == sorted(p for p in sheet.plans if p.startswith("chatgpt")) and plans
-    assert sorted(_complete("models -p ")) == sorted(sheet.providers)
-    assert sorted(_complete("count -e ")) == sorted(EXACT_ENCODINGS)
-    assert _complete("usage --plan claude-p") == ["claude-pro"]
+    assert sorted(complete("models -p ")) == sorted(sheet.providers)
+    assert sorted(complete("count -e ")) == sorted(EXACT_ENCODINGS)
+    assert complete("usage --plan claude-p") == ["claude-pro"]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from cli_harness import MockEnvironment
+from module_probe import modules_after
 from tokencalc.counting import counter as counting
 from tokencalc.counting import encodings, fast_backend
 
@@ -125,30 +126,15 @@ def test_a_quick_exit_loses_no_output(corpus):
     ]
 
 
-def _modules_after(*args: str) -> set[str]:
-    script = (
-        "import io, sys\n"
-        "from tokencalc.cli.app import run\n"
-        "from tokencalc.cli.env import Environment\n"
-        "out, err = io.StringIO(), io.StringIO()\n"
-        "env = Environment(stdin=io.StringIO(), stdout=out, stderr=err)\n"
-        f"assert run({list(args)!r}, env) == 0, err.getvalue()\n"
-        "print('\\n'.join(sorted(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return set(done.stdout.split())
-
-
 def test_only_a_claude_row_imports_the_reconstruction(corpus):
     reconstruction = {"tokencalc.tokenizers.claude_tiling", "tokencalc.tokenizers.claude_stream"}
-    without = _modules_after("estimate", str(corpus), "-m", "gpt-5")
-    assert "tokencalc.tokenizers.claude_reconstruction" in without  # the check can fail
-    assert not reconstruction & without
-    with_claude = _modules_after("estimate", str(corpus), "-m", "gpt-5", "-m", "claude-sonnet-5-5")
-    assert reconstruction <= with_claude
+    without, with_claude = modules_after(  # in turn in one process: "not imported" first
+        ["estimate", str(corpus), "-m", "gpt-5"],
+        ["estimate", str(corpus), "-m", "gpt-5", "-m", "claude-sonnet-5-5"],
+    )
+    assert "tokencalc.tokenizers.claude_reconstruction" in without.modules  # the check can fail
+    assert not reconstruction & without.modules
+    assert reconstruction <= with_claude.modules
 
 
 class _FakeLibc:

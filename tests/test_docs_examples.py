@@ -5,6 +5,7 @@ On failure: `.venv/bin/python tests/docs_examples.py` rewrites the examples; rev
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from docs_examples import (
     DOCUMENTED_SANDBOX,
     ROOT,
     SANDBOX,
+    _in_process,
+    _sandbox,
     as_documented,
     documents,
     drift,
@@ -42,6 +45,32 @@ def test_a_stale_example_is_caught_and_rewritten(tmp_path):
     new, skipped = rendered_document(doc)
     assert "$ tokencalc usage\nwhatever\n" in new and skipped == [f"{doc}:9: (not run)"]
     assert "$ tokencalc count -q note.txt made.txt\n4\n" in new  # "hello", " world", "\\n" + "x"
+
+
+def test_a_command_run_in_process_shows_what_a_process_shows(tmp_path, _isolated_environment):
+    """The examples run in this process through the edge; real processes are the expectation:
+    both streams in the order written (the full command line and the quick path), and a pipe
+    whose left side, tokencalc, runs here and feeds the rest in bash."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    env = _sandbox(home, work)
+    env["TOKENCALC_CACHE_DIR"] = str(_isolated_environment / "cache")  # the session's tables
+    for command in (
+        "tokencalc count examples/en.txt nothing.txt",
+        "tokencalc count -q examples/en.txt nothing.txt | sed 's/^/total: /'",
+    ):
+        shown = subprocess.run(
+            ["bash", "-c", f"{{ {command}; }} 2>&1"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+        assert shown.startswith("tokencalc: error: nothing.txt: no such file or directory\n")
+        assert "109" in shown  # en.txt: 109 o200k_base tokens
+        assert _in_process(command, work, env) == shown
 
 
 def test_each_checkout_renders_in_a_sandbox_of_its_own():

@@ -1,7 +1,9 @@
 """Edits of the user price sheet under concurrency, kills and odd files (issue 10 §1).
 
-Real processes: the lock has to hold across processes, not threads (file modes under a umask
-are checked in-process: they come from the atomic write).
+The lock has to hold across processes, not threads: concurrent writers and a lock's holder are
+real processes. A single edit beside them runs in this process through the CLI's edge (what the
+script runs): the lock of another process, a dead writer's leftovers and file modes under a
+umask are the same to it.
 """
 
 from __future__ import annotations
@@ -14,13 +16,10 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import IO
 
 import pytest
 
 from tokencalc.atomic import remove_stale_temporaries, write_bytes_atomic
-
-BIN = Path(sys.executable).parent / "tokencalc"
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
@@ -30,54 +29,65 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _pipes(process: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
-    assert process.stdout is not None and process.stderr is not None
-    return process.stdout, process.stderr
-
-
 def _sheet_text(home: Path) -> str:
     return (home / "pricing.toml").read_text(encoding="utf-8")
 
 
+#: ``prices set`` run by N processes at the same instant: a parent process loads the command
+#: line (a first edit in a home of its own), then forks the writers, which wait on one pipe and
+#: run their edit through the edge (what the script runs) when the parent closes it. Writers
+#: forked after the imports reach the lock within microseconds of each other, which the
+#: script's own start-up (~0.15 s of imports, tens of milliseconds of jitter) rarely does.
+_WRITERS = """
+import json, os, sys
+from tokencalc.cli.app import run
+from tokencalc.cli.env import Environment
+
+home, writers = sys.argv[1], int(sys.argv[2])
+
+def argv(model, price):
+    return ["prices", "set", model, "--provider", "openai", "--tokenizer", "o200k_base",
+            "--input", price, "--output", "2", "--context-window", "1000"]
+
+os.environ["TOKENCALC_HOME"] = home + "-warm-up"
+assert run(argv("warm-up", "1"), Environment.from_process()) == 0
+os.environ["TOKENCALC_HOME"] = home
+go_read, go_write = os.pipe()
+children = []
+for i in range(writers):
+    pid = os.fork()
+    if pid == 0:
+        os.close(go_write)
+        os.read(go_read, 1)  # the parent closes the pipe: all go at once
+        code = run(argv(f"my-model-{i:02}", str(i + 1)), Environment.from_process())
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    children.append(pid)
+os.close(go_write)
+sys.stdout.flush()  # what the edits printed, then the exit codes on a line of their own
+print(json.dumps([os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the writers are forked")
 @pytest.mark.parametrize("writers", [4, pytest.param(20, marks=pytest.mark.slow)])
 def test_concurrent_sets_all_survive(tmp_path, writers):
-    home = tmp_path / "home"
-    models = [f"my-model-{i:02}" for i in range(writers)]
-    processes = [
-        subprocess.Popen(
-            [
-                str(BIN),
-                "prices",
-                "set",
-                model,
-                "--provider",
-                "openai",
-                "--tokenizer",
-                "o200k_base",
-                "--input",
-                f"{i + 1}",
-                "--output",
-                "2",
-                "--context-window",
-                "1000",
-            ],
-            env=_env(home),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        for i, model in enumerate(models)
-    ]
-    pipes = [_pipes(p) for p in processes]
-    results = [
-        (p.wait(timeout=300), err.read().decode())
-        for p, (_, err) in zip(processes, pipes, strict=True)
-    ]
-    for out, err in pipes:
-        out.close()
-        err.close()
-    assert [code for code, _ in results] == [0] * writers, results
+    import json
     import tomllib
 
+    home = tmp_path / "home"
+    done = subprocess.run(
+        [sys.executable, "-c", _WRITERS, str(home), str(writers)],
+        capture_output=True,
+        text=True,
+        env=_env(home),
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == [0] * writers, done.stderr  # exit codes
+    assert done.stderr == ""
+    models = [f"my-model-{i:02}" for i in range(writers)]
     data = tomllib.loads(_sheet_text(home))
     assert sorted(data["models"]) == models
     for i, model in enumerate(models):
@@ -87,9 +97,11 @@ def test_concurrent_sets_all_survive(tmp_path, writers):
     assert len(backup["models"]) == writers - 1 and set(backup["models"]) < set(models)
 
 
-def test_held_lock_times_out_with_a_clear_message(tmp_path):
+def test_held_lock_times_out_with_a_clear_message(tmp_path, cli, monkeypatch):
+    # the holder is a process (the lock must hold across processes); the edits run here
     home = tmp_path / "home"
     home.mkdir()
+    monkeypatch.setenv("TOKENCALC_HOME", str(home))
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -107,15 +119,11 @@ def test_held_lock_times_out_with_a_clear_message(tmp_path):
     try:
         assert holder.stdout.readline() == b"held\n"
         started = time.monotonic()
-        result = subprocess.run(
-            [str(BIN), "prices", "set-rate", "EUR", "0.9"],
-            capture_output=True,
-            env=_env(home, TOKENCALC_LOCK_TIMEOUT="0.5"),
-            timeout=60,
-        )
+        monkeypatch.setenv("TOKENCALC_LOCK_TIMEOUT", "0.5")
+        result = cli("prices", "set-rate", "EUR", "0.9")
         assert time.monotonic() - started < 20
-        assert result.returncode == 1
-        lines = result.stderr.decode().splitlines()
+        assert result.exit_code == 1
+        lines = result.stderr.splitlines()
         assert (
             len(lines) == 1
             and "another tokencalc is changing" in lines[0]
@@ -127,13 +135,9 @@ def test_held_lock_times_out_with_a_clear_message(tmp_path):
         holder.wait()
         holder.stdout.close()
     # The holder died: the lock went with it.
-    result = subprocess.run(
-        [str(BIN), "prices", "set-rate", "EUR", "0.9"],
-        capture_output=True,
-        env=_env(home),
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    monkeypatch.delenv("TOKENCALC_LOCK_TIMEOUT")
+    result = cli("prices", "set-rate", "EUR", "0.9")
+    assert result.exit_code == 0, result.stderr
 
 
 def test_backup_is_the_sheet_before_this_edit(cli, tmp_path, _isolated_environment):
@@ -182,17 +186,16 @@ def test_stale_temporaries_of_dead_writers_are_removed(tmp_path):
     assert remove_stale_temporaries(target) == []
 
 
-def test_killed_edit_leaves_nothing_the_next_edit_keeps(tmp_path):
+def test_killed_edit_leaves_nothing_the_next_edit_keeps(tmp_path, cli, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
+    monkeypatch.setenv("TOKENCALC_HOME", str(home))
     # What a run killed between writing and renaming leaves: a full temporary copy.
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     (home / f".pricing.toml.{dead.pid}.k1ll3d00.tmp").write_text("[currencies]\nEUR = 1\n")
-    result = subprocess.run(
-        [str(BIN), "prices", "set-rate", "EUR", "0.9"], capture_output=True, env=_env(home)
-    )
-    assert result.returncode == 0, result.stderr
+    result = cli("prices", "set-rate", "EUR", "0.9")
+    assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in home.iterdir() if p.name.endswith(".tmp")) == []
 
 

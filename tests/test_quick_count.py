@@ -117,28 +117,6 @@ def test_files_errors_warnings_and_exit_codes_match_the_full_cli(cli, tmp_path, 
     )
 
 
-def test_large_stdin_counts_exactly():
-    text = (
-        "Prose line with words and numbers 12345.\n    code(x) # comment\n中文，句子。😀\n" * 20_000
-    )
-    assert quick("count", "-q", input=text.encode()) == (0, f"{tiktoken_count(text)}\n", "")
-
-
-def test_quick_path_imports_no_typer_rich_or_tiktoken():
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "tokencalc", "count", "-q"],
-        input=b"hello\n",
-        capture_output=True,
-        timeout=120,
-    )
-    assert result.stdout == b"2\n"  # "hello", "\\n"
-    imported = {
-        line.split("|")[-1].strip() for line in result.stderr.decode().splitlines() if "|" in line
-    }
-    assert "tokencalc.cli.quick_count" in imported
-    assert not {"typer", "click", "rich", "tiktoken", "toktok", "quicktok"} & imported
-
-
 def _imported_by(*args: str, input: bytes | None = None) -> tuple[bytes, set[str]]:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "tokencalc", *args],
@@ -158,30 +136,49 @@ def _imported_by(*args: str, input: bytes | None = None) -> tuple[bytes, set[str
 _NOT_AT_START = {"gzip", "importlib.resources", "decimal", "concurrent.futures"}
 
 
-def test_a_tiny_count_imports_no_pool_decimal_or_vocabulary_reader():
-    out, imported = _imported_by("count", "-q", input=b"hello\n")
-    assert out == b"2\n"
-    assert "tokencalc.counting.counter" in imported  # the check can fail
+def test_a_tiny_count_imports_no_typer_rich_tiktoken_pool_decimal_or_vocabulary_reader(
+    _isolated_environment,
+):
     # the rank table comes from the user's cache when it is there (its first build reads the
-    # shipped file and checks its sha256)
-    _imported_by("count", "-q", input=b"warm the cache\n")
+    # shipped file and checks its sha256): as after a first count, this test's cache has it
+    cache = _isolated_environment / "cache"
+    assert {p.name for p in cache.glob("*.ranks")}, "the test's cache holds no rank table"
     out, imported = _imported_by("count", "-q", input=b"hello\n")
-    assert out == b"2\n"
+    assert out == b"2\n"  # "hello", "\\n"
+    assert {"tokencalc.cli.quick_count", "tokencalc.counting.counter"} <= imported  # can fail
+    assert not {"typer", "click", "rich", "tiktoken", "toktok", "quicktok"} & imported
     assert not (_NOT_AT_START | {"hashlib"}) & imported  # the cache's own check is a CRC-32
 
 
-def test_a_large_file_counted_by_a_fast_backend_reads_no_vocabulary_file(tmp_path):
+def test_large_inputs_count_exactly_and_read_no_vocabulary_file(tmp_path):
+    """One process counts a large file and a large standard input (~2.8 MB together): on the
+    counting pool, with the fast backend where one is installed, exactly, and without reading
+    a vocabulary file (each process that counts this much builds its backend's vocabulary,
+    ~0.25 s: one process checks both inputs)."""
     from tokencalc.counting import fast_backend
 
-    if fast_backend.active_backend("o200k_base") == "tiktoken":
-        pytest.skip("no fast backend installed")
+    piped = (
+        "Prose line with words and numbers 12345.\n    code(x) # comment\n中文，句子。😀\n" * 20_000
+    )
     text = "Some prose, some code(x) and 中文。\n" * 40_000
     path = tmp_path / "big.txt"
     path.write_text(text, encoding="utf-8")
-    out, imported = _imported_by("count", "-q", str(path))
-    assert out == f"{tiktoken_count(text)}\n".encode()
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tokencalc", "count", "-q", str(path), "-"],
+        input=piped.encode(),
+        capture_output=True,
+        timeout=120,
+    )
+    lines = result.stderr.decode().splitlines()
+    imported = {line.split("|")[-1].strip() for line in lines if line.startswith("import time:")}
+    assert [line for line in lines if not line.startswith("import time:")] == []
+    assert (result.returncode, result.stdout) == (
+        0,
+        f"{tiktoken_count(text) + tiktoken_count(piped)}\n".encode(),
+    )
     assert "concurrent.futures" in imported  # it did count on the pool: the check can fail
-    assert not (_NOT_AT_START - {"concurrent.futures"} | {"hashlib"}) & imported
+    if fast_backend.active_backend("o200k_base") != "tiktoken":
+        assert not (_NOT_AT_START - {"concurrent.futures"} | {"hashlib"}) & imported
 
 
 @pytest.fixture
