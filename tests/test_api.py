@@ -60,6 +60,15 @@ def test_the_documented_script_runs(tmp_path, monkeypatch):
     exec(compile(script, "python-api.md", "exec"), {})
 
 
+def test_count_tokens_maps_over_a_column_of_texts():
+    """What the dataframe example below relies on, without pandas (importing it costs ~0.4 s of
+    CPU, so the example itself is in the slow set): count_tokens as a one-argument function
+    mapped over a column of texts, an empty one included."""
+    texts = ["hello world", "The quick brown fox", ""]
+    assert list(map(tokencalc.count_tokens, texts)) == [2, 4, 0]
+
+
+@pytest.mark.slow
 def test_the_documented_dataframe_example():
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame({"text": ["hello world", "The quick brown fox", ""]})

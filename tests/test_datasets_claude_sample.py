@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import lzma
 import math
 import random
 from pathlib import Path
@@ -26,12 +25,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import claude_recorded
 import tokencalc
 from tokencalc.datasets import record_sample
 from tokencalc.datasets.record_sample import Drawn, RecordSample, SampleFloor, SamplePlan, level_of
 from tokencalc.tokenizers import claude_reconstruction, claude_tiling
 
-FIXTURE = Path(__file__).parent / "fixtures" / "claude" / "recorded_counts.json.xz"
 #: claude-opus-5 was recorded; the sheet's Claude 5 models are read with its generation
 MODEL = "claude-opus-5-5"
 GENERATION = "claude-v4.8"
@@ -53,7 +52,7 @@ def _records(at_real_budget: int, budget: int) -> int:
 
 
 def _recorded() -> tuple[list[dict[str, Any]], int]:
-    recorded = json.loads(lzma.decompress(FIXTURE.read_bytes()))
+    recorded = claude_recorded.recorded()
     return recorded["documents"], int(recorded["frames"]["v5"])
 
 

@@ -8,20 +8,19 @@ fixture ctok published) checks them here against Anthropic's own counts.
 from __future__ import annotations
 
 import json
-import lzma
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+import claude_recorded
 from tokencalc.counting.encodings import TokenizerRef, get_encoding
 from tokencalc.plans.conversation import model_tokens, profile_count
 from tokencalc.tokenizers.tokenizer_families import FamilyCounting
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = tomllib.loads((ROOT / "pricing.toml").read_text(encoding="utf-8"))["tokenizers"]
-RECORDED = ROOT / "tests" / "fixtures" / "claude" / "recorded_counts.json.xz"
 
 
 def test_labels_say_how_a_profile_count_was_made():
@@ -60,8 +59,7 @@ def test_labels_say_how_a_profile_count_was_made():
 )
 def test_the_claude_ratios_hold_on_recorded_english_prose(family, model, frame):
     """Within 5% of Anthropic's own count of the English UDHR (content tokens: frame left out)."""
-    with lzma.open(RECORDED) as packed:
-        documents = json.loads(packed.read())["documents"]
+    documents = claude_recorded.recorded()["documents"]
     (english,) = [d for d in documents if d["corpus"] == "udhr" and d["id"] == "eng"]
     recorded = english["recorded"][model] - frame
     o200k = len(get_encoding("o200k_base").encode_ordinary(english["text"]))
