@@ -71,26 +71,60 @@ def test_damaged_shipped_file_is_refused(monkeypatch, fresh_tables):
         encodings.rank_table("cl100k_base")
 
 
-def test_rank_table_is_cached_and_a_corrupt_cache_is_rebuilt(fresh_tables, tmp_path, monkeypatch):
+#: The head of cl100k_base's shipped file the cache tests build their tables from (ranks below
+#: 20,000: "hello" is 15339). What the cache stores, checks and rebuilds does not depend on the
+#: vocabulary's size, and a whole one costs ~0.2 s of CPU a build; the session's own tables
+#: (tests/conftest.py) are built and stored from the whole files.
+HEAD_RANKS = 20_000
+
+
+@functools.cache
+def _head_of_cl100k() -> bytes:
+    raw = encodings._read_verified_rank_file(encodings.ENCODINGS["cl100k_base"])
+    return b"".join(line + b"\n" for line in raw.splitlines()[:HEAD_RANKS])
+
+
+@pytest.fixture
+def source_reads(monkeypatch, fresh_tables) -> list[str]:
+    """The encodings whose shipped file was read (a table built from it, not from the cache);
+    each read of cl100k_base's gives the head of the real, hash-checked file."""
+    reads: list[str] = []
+    head = _head_of_cl100k()
+
+    def read(spec: encodings.EncodingSpec) -> bytes:
+        reads.append(spec.name)
+        assert spec.name == "cl100k_base"
+        return head
+
+    monkeypatch.setattr(encodings, "_read_verified_rank_file", read)
+    return reads
+
+
+def test_rank_table_is_cached_and_a_corrupt_cache_is_rebuilt(source_reads, tmp_path, monkeypatch):
     monkeypatch.setenv("TOKENCALC_CACHE_DIR", str(tmp_path))
     first = encodings.rank_table("cl100k_base")
+    assert (len(first), first.get(b"hello"), source_reads) == (HEAD_RANKS, 15339, ["cl100k_base"])
     (cache_file,) = tmp_path.glob("cl100k_base-*.ranks")
-    assert first.get(b"hello") == encodings.rank_table("cl100k_base").get(b"hello")
+    encodings.rank_table.cache_clear()
+    assert encodings.rank_table("cl100k_base").to_dict() == first.to_dict()
+    assert len(source_reads) == 1  # from the cache
 
     data = bytearray(cache_file.read_bytes())
     data[len(data) // 2] ^= 0xFF  # a flipped bit in the payload
     cache_file.write_bytes(bytes(data))
     encodings.rank_table.cache_clear()
     rebuilt = encodings.rank_table("cl100k_base")
-    assert rebuilt.get(b"hello") == first.get(b"hello")
+    assert len(source_reads) == 2  # from the shipped file
+    assert rebuilt.to_dict() == first.to_dict()
     assert cache_file.read_bytes() != bytes(data)  # rewritten whole
 
     cache_file.write_bytes(cache_file.read_bytes()[:1000])  # half-written
     encodings.rank_table.cache_clear()
     assert encodings.rank_table("cl100k_base").get(b"hello") == first.get(b"hello")
+    assert len(source_reads) == 3
 
 
-def test_a_table_cached_by_an_older_version_is_rebuilt(fresh_tables, tmp_path, monkeypatch):
+def test_a_table_cached_by_an_older_version_is_rebuilt(source_reads, tmp_path, monkeypatch):
     """TKRT1 tables carried a sha256 of their payload; TKRT2 a CRC-32 (no hashlib at start-up)."""
     monkeypatch.setenv("TOKENCALC_CACHE_DIR", str(tmp_path))
     first = encodings.rank_table("cl100k_base")
@@ -102,15 +136,17 @@ def test_a_table_cached_by_an_older_version_is_rebuilt(fresh_tables, tmp_path, m
     old = b"TKRT1\n" + current[6:38] + hashlib.sha256(payload).digest() + current[42:46] + payload
     cache_file.write_bytes(old)
     encodings.rank_table.cache_clear()
-    assert encodings.rank_table("cl100k_base").get(b"hello") == first.get(b"hello")
+    assert encodings.rank_table("cl100k_base").get(b"hello") == first.get(b"hello") == 15339
+    assert source_reads == ["cl100k_base"] * 2
     assert cache_file.read_bytes() == current  # rebuilt in the current format
 
 
-def test_unwritable_cache_still_counts(fresh_tables, tmp_path, monkeypatch):
+def test_unwritable_cache_still_counts(source_reads, tmp_path, monkeypatch):
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("x")
     monkeypatch.setenv("TOKENCALC_CACHE_DIR", str(blocker / "cache"))
-    assert encodings.rank_table("cl100k_base").get(b"hello") is not None
+    assert encodings.rank_table("cl100k_base").get(b"hello") == 15339
+    assert source_reads == ["cl100k_base"]
 
 
 def test_rank_table_lookup_matches_the_rank_file():
