@@ -131,11 +131,18 @@ def test_full_length_runs(loaded):
         assert count(text) == reference(encoding, text), text[:30]
 
 
+LONG_WHITESPACE = "a" + " " * 1_000_000 + "b\n" + "\t" * 200_000
+
+
+@functools.cache  # one fallback count per encoding, for every backend
+def _fallback_count(encoding: str) -> int:
+    return part_counts.count_with_tiktoken(encoding, LONG_WHITESPACE)
+
+
 def test_long_whitespace_run_equals_the_fallback(loaded):
     # tiktoken itself panics on ~1,000,000 spaces: compare with tokencalc's exact fallback.
     _, encoding, count = loaded
-    text = "a" + " " * 1_000_000 + "b\n" + "\t" * 200_000
-    assert count(text) == part_counts.count_with_tiktoken(encoding, text)
+    assert count(LONG_WHITESPACE) == _fallback_count(encoding)
 
 
 _MIXED = st.text(
@@ -185,16 +192,21 @@ def test_every_code_point_the_guard_lets_through(loaded):
     _assert_counts_agree_in_context(encoding, count, _code_points_the_guard_lets_through())
 
 
+@functools.cache  # the same sample for every backend and encoding (~0.2 s to find)
+def _a_sample_of_the_code_points_the_guard_lets_through() -> tuple[str, ...]:
+    category = [unicodedata.category(chr(c)) for c in range(0x110000)]
+    edges = [c for c in range(1, 0x110000) if category[c] != category[c - 1]]
+    around = [c for low, high in unicode_guard.NEWER_THAN_TIKTOKEN for c in (low - 1, high + 1)]
+    candidates = sorted({*range(0, 0x110000, 61), *edges, *around})
+    return tuple(chr(c) for c in candidates if unicode_guard.backend_agrees_on(chr(c)))
+
+
 def test_a_sample_of_the_code_points_the_guard_lets_through(loaded):
     """The default run's share of the sweep above: every 61st code point, each one where
     Unicode's general category changes (where a script or a block begins), and those on either
     side of each range the guard stops, of those the guard lets through."""
     _, encoding, count = loaded
-    category = [unicodedata.category(chr(c)) for c in range(0x110000)]
-    edges = [c for c in range(1, 0x110000) if category[c] != category[c - 1]]
-    around = [c for low, high in unicode_guard.NEWER_THAN_TIKTOKEN for c in (low - 1, high + 1)]
-    candidates = sorted({*range(0, 0x110000, 61), *edges, *around})
-    sample = [chr(c) for c in candidates if unicode_guard.backend_agrees_on(chr(c))]
+    sample = _a_sample_of_the_code_points_the_guard_lets_through()
     assert len(sample) > 5_000
     _assert_counts_agree_in_context(encoding, count, sample)
 
@@ -339,34 +351,45 @@ def _needs_a_backend() -> None:
         pytest.skip("no fast backend installed")
 
 
-def _stream_text(listed: str, at_end: bool = True) -> tuple[str, list[bytes]]:
-    """~1.4 MB of mixed text cut into blocks of 1 MiB, 7 bytes and odd sizes, with ``listed``
-    (a character the guard stops) right across the first block boundary and, if ``at_end``,
-    near the end; each time after letters and before "\\n/:", where a backend that took a
-    CJK Extension J character for a letter would count one token less than tiktoken."""
+#: Stream sizes: (first block, lines after it, counting's PART_CHARS). The default run's stream
+#: is 16 times smaller than the real one (the slow set's), with parts as much smaller, so that
+#: the first block still holds four parts and the seams fall where they do at full size.
+STREAM_SIZES = {"small": (1 << 16, 250, 1 << 14), "full": (1 << 20, 4_000, counting.PART_CHARS)}
+SIZES = ["small", pytest.param("full", marks=pytest.mark.slow)]
+
+
+def _stream_text(listed: str, at_end: bool = True, size: str = "full") -> tuple[str, list[bytes]]:
+    """~1.4 MB (small: ~90 kB) of mixed text cut into blocks of 1 MiB (64 KiB), 7 bytes and odd
+    sizes, with ``listed`` (a character the guard stops) right across the first block boundary
+    and, if ``at_end``, near the end; each time after letters and before "\n/:", where a backend
+    that took a CJK Extension J character for a letter would count one token less than
+    tiktoken."""
+    first, lines, _ = STREAM_SIZES[size]
     line = "Prose and code() with 中文字符，emoji 😀 and “quotes” — 12,345.67.\n"
-    first = 1 << 20
-    head = ("An ASCII line of prose.\n" * 50_000)[: first - 3] + "ab"
-    text = head + listed + "\n/:" + line * 4_000 + (listed if at_end else "") + "\n/:" + line
+    head = ("An ASCII line of prose.\n" * (first // 24 + 1))[: first - 3] + "ab"
+    text = head + listed + "\n/:" + line * lines + (listed if at_end else "") + "\n/:" + line
     data = text.encode("utf-8")
     if listed:  # its first byte ends the first block, the others begin the second
         assert data[first - 1 : first - 1 + len(listed.encode())] == listed.encode()
     blocks = [data[:first]]
     position = first
-    for size in (7, 1, 2, 65_537):
-        blocks.append(data[position : position + size])
-        position += size
+    for block in (7, 1, 2, 65_537):
+        blocks.append(data[position : position + block])
+        position += block
     while position < len(data):
         blocks.append(data[position : position + first])
         position += first
     return text, blocks
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("listed", ["\u20c1", "\U000323b0", "\u0295", ""])
-def test_streams_count_as_tiktoken_with_listed_characters_at_block_seams(listed):
+def test_streams_count_as_tiktoken_with_listed_characters_at_block_seams(monkeypatch, listed, size):
     _needs_a_backend()
-    text, blocks = _stream_text(listed)
+    monkeypatch.setattr(counting, "PART_CHARS", STREAM_SIZES[size][2])
+    text, blocks = _stream_text(listed, size=size)
     assert b"".join(blocks).decode("utf-8") == text
+    assert len(blocks[0]) >= 4 * counting.PART_CHARS
     with counting.TokenCounter(["o200k_base", "cl100k_base"], tokens_only=True) as counter:
         counts = counter.count_stream(blocks)
     for encoding in ("o200k_base", "cl100k_base"):
@@ -374,8 +397,10 @@ def test_streams_count_as_tiktoken_with_listed_characters_at_block_seams(listed)
         assert counts.tokens[encoding] == expected
 
 
-def test_screened_parts_skip_the_text_guard_and_others_take_it(monkeypatch):
+@pytest.mark.parametrize("size", SIZES)
+def test_screened_parts_skip_the_text_guard_and_others_take_it(monkeypatch, size):
     _needs_a_backend()
+    monkeypatch.setattr(counting, "PART_CHARS", STREAM_SIZES[size][2])
     calls: list[int] = []
     original = unicode_guard.backend_agrees_on
 
@@ -384,11 +409,11 @@ def test_screened_parts_skip_the_text_guard_and_others_take_it(monkeypatch):
         return original(text)
 
     monkeypatch.setattr(unicode_guard, "backend_agrees_on", spy)
-    clean, blocks = _stream_text("")
+    clean, blocks = _stream_text("", size=size)
     with counting.TokenCounter(["o200k_base"], tokens_only=True) as counter:
         assert counter.count_stream(blocks).tokens["o200k_base"] == reference("o200k_base", clean)
     assert calls == []
-    text, blocks = _stream_text("\U000323b0", at_end=False)  # across two blocks only
+    text, blocks = _stream_text("\U000323b0", at_end=False, size=size)  # across two blocks only
     with counting.TokenCounter(["o200k_base"], tokens_only=True) as counter:
         assert counter.count_stream(blocks).tokens["o200k_base"] == reference("o200k_base", text)
     assert calls  # the part that may hold the character was checked (and went to tiktoken)
