@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from strategies import tricky_text
 from tokencalc.counting import counter as counting
-from tokencalc.counting import encodings, part_counts
+from tokencalc.counting import encodings, long_pieces, part_counts
 from tokencalc.counting.chunking import safe_cuts
 from tokencalc.counting.counter import Counts, TokenCounter
 from tokencalc.counting.input_counts import count_inputs
@@ -71,11 +71,34 @@ def test_harmony_counts_like_o200k_base():
     )
 
 
-@pytest.mark.parametrize("length", [300_000, pytest.param(1_000_000, marks=pytest.mark.slow)])
+#: Lowered limits for the default run's run of 30,000 characters, so that it is, as the slow set's
+#: runs are at the real limits, longer than a part and than a long piece counted in parallel, and
+#: spans many windows of a long piece.
+_TENTH_LIMITS = [
+    (counting, "PART_CHARS", 1 << 14),
+    (long_pieces, "LONG_PIECE_PARALLEL_CHARS", 1 << 14),
+    (long_pieces, "LONG_PIECE_CHARS", 1 << 10),
+    (long_pieces, "WINDOW_BYTES", 1 << 10),
+    (long_pieces, "MARGIN_BYTES", 1 << 7),
+]
+
+
+@pytest.mark.parametrize(
+    "length",
+    [
+        30_000,
+        pytest.param(300_000, marks=pytest.mark.slow),
+        pytest.param(1_000_000, marks=pytest.mark.slow),
+    ],
+)
 @pytest.mark.parametrize("char", [" ", "\t", "\u3000"])
-def test_long_whitespace_run_is_counted_without_a_panic(char, length, capfd):
-    """A run longer than a part (PART_CHARS) and than a parallel long piece; the million is the
-    size that made tiktoken panic (slow set)."""
+def test_long_whitespace_run_is_counted_without_a_panic(char, length, capfd, monkeypatch):
+    """A run longer than a part (PART_CHARS) and than a parallel long piece (the default run's
+    with those limits lowered); the million is the size that made tiktoken panic (slow set)."""
+    if length < counting.PART_CHARS:
+        for module, name, value in _TENTH_LIMITS:
+            monkeypatch.setattr(module, name, value)
+    assert length > counting.PART_CHARS and length > long_pieces.LONG_PIECE_PARALLEL_CHARS
     text = "start" + char * length + "end\n"
     with TokenCounter(["o200k_base"], small_budget=0) as counter:
         got = counter.count_stream([text.encode("utf-8")]).tokens["o200k_base"]
@@ -88,8 +111,16 @@ def test_long_whitespace_run_is_counted_without_a_panic(char, length, capfd):
     assert "panicked" not in capfd.readouterr().err
 
 
-def test_long_whitespace_path_agrees_with_tiktoken_where_tiktoken_copes():
-    text = "a" + " " * 200_000 + "b\n" + "\t" * 50_000 + "x"
+@pytest.mark.parametrize(
+    ("spaces", "tabs"), [(20_000, 5_000), pytest.param(200_000, 50_000, marks=pytest.mark.slow)]
+)
+def test_long_whitespace_path_agrees_with_tiktoken_where_tiktoken_copes(monkeypatch, spaces, tabs):
+    if spaces < long_pieces.WINDOW_BYTES * 8:  # runs of many windows, as at full size
+        monkeypatch.setattr(long_pieces, "LONG_PIECE_CHARS", 1 << 10)
+        monkeypatch.setattr(long_pieces, "WINDOW_BYTES", 1 << 10)
+        monkeypatch.setattr(long_pieces, "MARGIN_BYTES", 1 << 7)
+    text = "a" + " " * spaces + "b\n" + "\t" * tabs + "x"
+    assert long_pieces.may_hold_long_piece(text)
     assert part_counts.count_with_tiktoken("o200k_base", text) == tiktoken_count("o200k_base", text)
     assert part_counts.count_with_tiktoken("cl100k_base", text) == tiktoken_count(
         "cl100k_base", text

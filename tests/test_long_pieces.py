@@ -108,27 +108,26 @@ _UNIFORM_RUNS = [
     ("", "中", ""),
     ("!", "-", "/"),
 ]
-#: The default run's share (a NUL run in a log, a letter run, a two-byte one); the rest of the
-#: 300,000-character runs are in the slow set.
-_UNIFORM_DEFAULT = {("o200k_base", "\0"), ("cl100k_base", "a"), ("o200k_base", "é")}
+#: The runs' lengths in characters (two, for two remainders), with the windows they are counted
+#: in: the default run's runs are a tenth as long as the slow set's, in windows 16 times
+#: smaller, so that each still spans many windows and is skipped by period.
+_UNIFORM_SIZES = {
+    "tenth": ((30_001, 33_333), 1 << 10, 1 << 7),
+    "full": ((300_001, 333_333), long_pieces.WINDOW_BYTES, long_pieces.MARGIN_BYTES),
+}
 
 
+@pytest.mark.parametrize("size", ["tenth", pytest.param("full", marks=pytest.mark.slow)])
 @pytest.mark.parametrize(
-    ("base", "head", "char", "tail"),
-    [
-        pytest.param(
-            base,
-            *run,
-            marks=() if (base, run[1]) in _UNIFORM_DEFAULT else pytest.mark.slow,
-        )
-        for base in BASES
-        for run in _UNIFORM_RUNS
-    ],
+    ("base", "head", "char", "tail"), [(b, *run) for b in BASES for run in _UNIFORM_RUNS]
 )
-def test_uniform_runs_skipped_by_period_are_exact(base, head, char, tail):
+def test_uniform_runs_skipped_by_period_are_exact(monkeypatch, base, head, char, tail, size):
+    lengths, window, margin = _UNIFORM_SIZES[size]
+    monkeypatch.setattr(long_pieces, "WINDOW_BYTES", window)
+    monkeypatch.setattr(long_pieces, "MARGIN_BYTES", margin)
     encoding = encodings.get_encoding(base)
     pattern = encodings.split_pattern(base)
-    for n in (300_001, 333_333):
+    for n in lengths:
         text = head + char * (n // len(char.encode())) + tail
         assert long_pieces.count_by_pieces(encoding, pattern, text) == len(
             encoding.encode_ordinary(text)
@@ -180,10 +179,19 @@ def test_classes_histogram_is_the_same_through_windows(monkeypatch):
 
 @pytest.mark.parametrize(
     ("spaces", "newlines"),
-    [(300_000, 70_000), pytest.param(1_200_000, 300_000, marks=pytest.mark.slow)],
+    [
+        (30_000, 7_000),
+        pytest.param(300_000, 70_000, marks=pytest.mark.slow),
+        pytest.param(1_200_000, 300_000, marks=pytest.mark.slow),
+    ],
 )
-def test_long_whitespace_runs_are_exact(spaces, newlines):
+def test_long_whitespace_runs_are_exact(monkeypatch, spaces, newlines):
+    if spaces < 100_000:  # the default run's: limits a tenth or less, as the runs
+        monkeypatch.setattr(long_pieces, "LONG_PIECE_CHARS", 1 << 10)
+        monkeypatch.setattr(long_pieces, "WINDOW_BYTES", 1 << 10)
+        monkeypatch.setattr(long_pieces, "MARGIN_BYTES", 1 << 7)
     text = "a" + " " * spaces + "b\n" + "\n" * newlines + "c"
+    assert long_pieces.may_hold_long_piece(text)
     encoding = encodings.get_encoding("o200k_base")
     # o200k_base's pieces, written out by hand: the run but its last space (\s+(?!\S)), which
     # leads "b"; the newlines as one piece (\s*[\r\n]+).
@@ -259,7 +267,7 @@ def test_parallel_path_is_taken_and_exact(monkeypatch, base):
         "中文字符测试",
         "é\u0301eßü",
     ):
-        text = "".join(rng.choices(alphabet, k=20_000))
+        text = "".join(rng.choices(alphabet, k=8_000))  # ~16 windows
         expected = len(encoding._encode_single_piece(text.encode()))
         assert (
             long_pieces_parallel.count_piece_parallel(encoding, pattern, text, 0, len(text))
