@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -150,11 +151,27 @@ def test_a_tiny_count_imports_no_typer_rich_tiktoken_pool_decimal_or_vocabulary_
     assert not (_NOT_AT_START | {"hashlib"}) & imported  # the cache's own check is a CRC-32
 
 
-def test_large_inputs_count_exactly_and_read_no_vocabulary_file(tmp_path):
+#: The script's entry point, with glibc's ``mallopt`` recorded on stderr instead of made.
+_RECORDING_MALLOPT = """
+import ctypes, os
+
+class Libc:
+    def mallopt(self, parameter, value):
+        os.write(2, f"mallopt({parameter}, {value})\\n".encode())
+        return 1
+
+ctypes.CDLL = lambda name: Libc()
+from tokencalc.cli.entry import main
+main()
+"""
+
+
+def test_large_inputs_count_exactly_tune_the_heap_and_read_no_vocabulary_file(tmp_path):
     """One process counts a large file and a large standard input (~2.8 MB together): on the
-    counting pool, with the fast backend where one is installed, exactly, and without reading
-    a vocabulary file (each process that counts this much builds its backend's vocabulary,
-    ~0.25 s: one process checks both inputs)."""
+    counting pool, with the fast backend where one is installed, exactly, without reading a
+    vocabulary file, and asking glibc for a roomier heap before the backend builds its
+    vocabulary (test_command_costs: only a command line's own process asks). Each process
+    that counts this much builds the backend's vocabulary (~0.25 s of CPU): one checks all."""
     from tokencalc.counting import fast_backend
 
     piped = (
@@ -164,21 +181,35 @@ def test_large_inputs_count_exactly_and_read_no_vocabulary_file(tmp_path):
     path = tmp_path / "big.txt"
     path.write_text(text, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "tokencalc", "count", "-q", str(path), "-"],
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            _RECORDING_MALLOPT,
+            "count",
+            "-q",
+            str(path),
+            "-",
+        ],
         input=piped.encode(),
         capture_output=True,
         timeout=120,
     )
     lines = result.stderr.decode().splitlines()
     imported = {line.split("|")[-1].strip() for line in lines if line.startswith("import time:")}
-    assert [line for line in lines if not line.startswith("import time:")] == []
+    said = [line for line in lines if not line.startswith("import time:")]
     assert (result.returncode, result.stdout) == (
         0,
         f"{tiktoken_count(text) + tiktoken_count(piped)}\n".encode(),
-    )
+    ), said
     assert "concurrent.futures" in imported  # it did count on the pool: the check can fail
-    if fast_backend.active_backend("o200k_base") != "tiktoken":
+    backend = fast_backend.active_backend("o200k_base")
+    if backend != "tiktoken":
         assert not (_NOT_AT_START - {"concurrent.futures"} | {"hashlib"}) & imported
+    glibc = "glibc" in (os.confstr("CS_GNU_LIBC_VERSION") or "")
+    # toktok-rs asks before its build (M_TOP_PAD, 64 MiB); nothing else is said on stderr
+    assert said == (["mallopt(-2, 67108864)"] if backend == "toktok" and glibc else [])
 
 
 @pytest.fixture

@@ -130,22 +130,20 @@ def test_statusline_agrees_with_usage_and_blocks(live, cli, monkeypatch):
     assert money(parts[1].split(" today")[0]) == expected_today.quantize(D("0.0001"))
 
 
-def test_statusline_without_stdin_session_and_with_bad_json(live):
-    done = statusline(live["env"], "")
-    assert done.returncode == 0 and " session" not in done.stdout and " today" in done.stdout
+def test_statusline_without_stdin_session_and_with_bad_json(live, cli, monkeypatch):
+    # bad JSON in a process (its warning on the process's stderr); the rest through the edge here
     done = statusline(live["env"], "{not json")
     assert (
         done.returncode == 0
         and "warning: stdin is not Claude Code's status-line JSON" in done.stderr
     )
     assert " today" in done.stdout
-    done = subprocess.run(
-        [sys.executable, "-m", "tokencalc", "statusline", "--bogus"],
-        capture_output=True,
-        text=True,
-        env=live["env"],
-    )
-    assert done.returncode == 2 and "takes no arguments" in done.stderr
+    for name in ("CLAUDE_CONFIG_DIR", "TOKENCALC_CACHE_DIR"):
+        monkeypatch.setenv(name, live["env"][name])
+    ran = cli("statusline", input="")
+    assert ran.exit_code == 0 and " session" not in ran.stdout and " today" in ran.stdout
+    ran = cli("statusline", "--bogus")
+    assert ran.exit_code == 2 and "takes no arguments" in ran.stderr
 
 
 def test_statusline_is_registered_in_the_typer_app(cli, tmp_path, monkeypatch):
