@@ -98,18 +98,48 @@ def test_commands_that_count_leave_without_teardown(corpus):
         assert not mock.env.leave_quickly, args
 
 
+def _missing_and_other(corpus: Path) -> tuple[Path, Path]:
+    other = corpus.parent / "other.txt"
+    other.write_text("hello world\n", encoding="utf-8")
+    return corpus.parent / "missing.txt", other
+
+
 def test_a_quick_exit_loses_no_output(corpus):
-    """Through the installed script: whole documents on a pipe, errors and exit codes kept."""
+    """Through the installed script: a whole document on a pipe, the error line and the exit
+    code kept (count's CSV: test_a_quick_exit_loses_no_output_of_count_either, in slow)."""
+    missing, other = _missing_and_other(corpus)
     done = subprocess.run(
-        [str(BIN), "estimate", str(corpus), "-m", "gpt-5", "-f", "json"],
+        [str(BIN), "estimate", str(corpus), str(missing), str(other), "-m", "gpt-5", "-f", "json"],
         capture_output=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["inputs"][0]["tokens"] == {"o200k_base": _o200k(TEXT)}
-    other = corpus.parent / "other.txt"
-    other.write_text("hello world\n", encoding="utf-8")
-    missing = corpus.parent / "missing.txt"
+    assert done.returncode == 1
+    assert done.stderr.decode() == f"tokencalc: error: {missing}: no such file or directory\n"
+    inputs = json.loads(done.stdout)["inputs"]  # the whole document
+    assert inputs == [
+        {"path": str(missing), "error": "no such file or directory"},
+        {
+            "path": str(corpus),
+            "chars": len(TEXT),
+            "words": len(TEXT.split()),
+            "lines": TEXT.count("\n"),
+            "bytes": len(TEXT.encode()),
+            "tokens": {"o200k_base": _o200k(TEXT)},
+        },
+        {
+            "path": str(other),
+            "chars": 12,
+            "words": 2,
+            "lines": 1,
+            "bytes": 12,
+            "tokens": {"o200k_base": 3},
+        },
+    ]
+
+
+@pytest.mark.slow
+def test_a_quick_exit_loses_no_output_of_count_either(corpus):
+    missing, other = _missing_and_other(corpus)
     done = subprocess.run(
         [str(BIN), "count", str(corpus), str(missing), str(other), "-f", "csv"],
         capture_output=True,

@@ -3,8 +3,8 @@
 Cases that need a process — closed streams, /dev/full, a pipe's reader going away, the stream
 encoding Python sets up at start — run the installed ``tokencalc``; the others run in this process
 through the CLI's edge (``run(argv, env)``, what the script runs, so the same exit code and
-lines), and a few of those as a process too (``process=True``) so the script's own path stays
-covered. The expected exit codes are the README's contract: 0 ok, 1 bad data or input, 2 bad
+lines), and a few of those as a process too in the slow set (``process=True``; the script's own
+path is covered by default by the cases that need a process). The expected exit codes are the README's contract: 0 ok, 1 bad data or input, 2 bad
 command line, 141 the reader went away; never "internal error", never a traceback, and errors
 stay one line. Large inputs and timings live in tests/test_hostile_slow.py (marked ``slow``).
 """
@@ -15,8 +15,10 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,7 +35,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     shell: str | None = None  # run through bash -c (redirections); {bin} is the script
     files: dict[str, bytes] = field(default_factory=dict)  # written under the work directory first
-    process: bool = False  # run as a process even where the edge in-process would do
+    process: bool = False  # run as a process too (slow set), where the edge in-process would do
     slow: bool = False  # another shape of a process case the default run covers: the slow set
 
     @property
@@ -230,9 +232,17 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else []) for c in CASES]
-)
+def _params() -> Iterator[Any]:
+    for case in CASES:
+        marks = [pytest.mark.slow] if case.slow else []
+        if case.process:  # through the edge here by default, as a process in the slow set
+            yield pytest.param(replace(case, process=False), id=case.id, marks=marks)
+            yield pytest.param(case, id=f"{case.id}-process", marks=[pytest.mark.slow])
+        else:
+            yield pytest.param(case, id=case.id, marks=marks)
+
+
+@pytest.mark.parametrize("case", list(_params()))
 def test_matrix(case: Case, tmp_path, cli, monkeypatch, _isolated_environment):
     home = _isolated_environment  # this test's own, its cache holding the session's tables
     env = dict(os.environ, TOKENCALC_HOME=str(home), NO_COLOR="1", COLUMNS="120")

@@ -235,20 +235,27 @@ def test_sheet_changed_on_disk_by_an_editor_is_not_overwritten(monkeypatch, _iso
     assert _sheet_text(home) == "[currencies]\nEUR = 0.95\n"
 
 
-def test_stale_cache_temporaries_are_removed_on_the_next_run(tmp_path, monkeypatch):
+def test_stale_cache_temporaries_are_removed_on_the_next_run(tmp_path, monkeypatch, _rank_tables):
+    import shutil
+
     from tokencalc.counting import encodings
 
     cache = tmp_path / "cache"
+    cache.mkdir()
     monkeypatch.setenv("TOKENCALC_CACHE_DIR", str(cache))
+    # the cache as a first run leaves it: the table tokencalc built for the session, copied
+    (table,) = [p for p in _rank_tables if p.name.startswith("cl100k_base")]
+    shutil.copyfile(table, cache / table.name)
+    inode = (cache / table.name).stat().st_ino
 
     def a_run() -> None:  # a process's first look-up: no table in memory yet
         functools.cache(encodings.rank_table.__wrapped__)("cl100k_base")
 
-    a_run()  # builds the cache
-    (table,) = [p for p in cache.iterdir() if p.name.endswith(".ranks")]
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     stale = cache / f".{table.name}.{dead.pid}.zz9plural.tmp"
     stale.write_bytes(b"\0" * (1 << 20))  # what a run killed while writing the cache leaves
     a_run()  # reads the cache
     assert not stale.exists()
+    assert sorted(p.name for p in cache.iterdir()) == [table.name]
+    assert (cache / table.name).stat().st_ino == inode  # read, not built and replaced
