@@ -228,16 +228,28 @@ def test_counts_equal_the_recorded_vendor_counts(name):
 @pytest.mark.slow  # the live references (~2.5 s to load); the default run uses the recording
 def test_the_recorded_counts_are_the_vendors_tokenizers():
     recording = _recording()
-    installed = refs.reference_versions()
-    assert installed == recording["references"], (
-        "the reference packages changed: re-record with tools/record_vendor_counts.py"
-    )
     assert recording["encodings"] == VENDOR_ENCODINGS
+    # The test extra pins the vendors' packages: another version means a pin moved without a
+    # new recording. (Hugging Face tokenizers, which only runs DeepSeek's file, is not pinned:
+    # its version is written down, and the counts below are what must hold.)
+    installed = refs.reference_versions()
+    for package in refs.PINNED_REFERENCES:
+        if installed[package]:
+            assert installed[package] == recording["references"][package], (
+                f"{package} changed: re-record with tools/record_vendor_counts.py"
+            )
+    missing = []
     for name in VENDOR_ENCODINGS:
-        reference = _load_reference(name)
+        try:
+            reference = refs.load_reference(name)
+        except ModuleNotFoundError as exc:  # mistral-common needs Python 3.11+
+            missing.append(f"{name} ({exc.name})")
+            continue
         for source in ("generated", "fixed", "file"):
             for label, text, counts in _recorded(source):
                 assert reference(text) == counts[name], (name, label)
+    if missing:
+        pytest.skip(f"not installed, the others checked: {', '.join(missing)}")
 
 
 @pytest.mark.slow  # the live references; the default run compares with their recorded counts
