@@ -250,8 +250,9 @@ def test_parallel_piece_count_equals_tiktoken(monkeypatch, base, data, window, o
     )
 
 
+@pytest.mark.parametrize("length", [8_000, pytest.param(20_000, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("base", list(encodings.ENCODINGS))
-def test_parallel_path_is_taken_and_exact(monkeypatch, base):
+def test_parallel_path_is_taken_and_exact(monkeypatch, base, length):
     # Moderate windows: the join must succeed (not fall back) on ordinary long pieces.
     monkeypatch.setattr(long_pieces_parallel, "WINDOW_CHARS", 512)
     monkeypatch.setattr(long_pieces_parallel, "OVERLAP_CHARS", 64)
@@ -267,7 +268,7 @@ def test_parallel_path_is_taken_and_exact(monkeypatch, base):
         "中文字符测试",
         "é\u0301eßü",
     ):
-        text = "".join(rng.choices(alphabet, k=8_000))  # ~16 windows
+        text = "".join(rng.choices(alphabet, k=length))  # ~16 (40) windows
         expected = len(encoding._encode_single_piece(text.encode()))
         assert (
             long_pieces_parallel.count_piece_parallel(encoding, pattern, text, 0, len(text))
