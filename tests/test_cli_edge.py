@@ -14,7 +14,7 @@ import pytest
 
 import tokencalc
 from cli_harness import MockEnvironment
-from module_probe import modules_after
+from module_probe import startup
 from tokencalc.cli import app as edge
 from tokencalc.cli.commands import COMMANDS
 
@@ -133,7 +133,7 @@ def test_help_lists_every_command_with_its_one_line_help(cli):
 
 
 def test_listing_the_commands_imports_none_and_a_command_only_its_own_module():
-    listing, models = modules_after(["--help"], ["models", "gpt-5", "-f", "json"])  # one process
+    listing, models = startup("--help"), startup("models", "gpt-5", "-f", "json")  # one process
     assert "Count tokens exactly" in listing.stdout
     assert not {m for m in listing.modules if m.startswith("tokencalc.cli.commands.")}
     assert "tokencalc.cli.commands.models" in models.modules
