@@ -467,13 +467,18 @@ def test_bad_command_lines(cli, tmp_path, monkeypatch, args, message):
         assert "no column 'nope'" in result.stderr
 
 
-def test_worker_processes_agree_with_one_process(tmp_path):
+def test_worker_processes_agree_with_one_process(tmp_path, monkeypatch):
     import tokencalc
+    from tokencalc.datasets import sources
 
+    # Batches of 16 KiB instead of 4 MiB: the 300 records (~200 KB) come in a dozen batches,
+    # shared by the two workers and put back in file order (3,000 records made one batch).
+    monkeypatch.setattr(sources, "LINE_BATCH_BYTES", 1 << 14)
     data = tmp_path / "many.jsonl"
-    lines = [json.dumps({"text": TEXTS[i % len(TEXTS)] * (1 + i % 7)}) for i in range(3000)]
+    lines = [json.dumps({"text": TEXTS[i % len(TEXTS)] * (1 + i % 7)}) for i in range(300)]
     lines[100] = "{broken"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert data.stat().st_size > 8 * sources.LINE_BATCH_BYTES
     one = tokencalc.estimate_dataset(
         data, field="text", models=["alpha", "gem", "legacy"], workers=1, rows=False
     ).summary
