@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -530,13 +532,20 @@ CLAUDE_CODE_REQUESTS = {
 }
 
 
-def _bundled_prices(model: str) -> dict[str, Decimal]:
-    """A model's USD-per-million prices straight from pricing.toml (tomllib, not tokencalc)."""
+@functools.cache
+def _bundled_models() -> dict[str, Any]:
+    """pricing.toml's models, read once (tomllib, not tokencalc)."""
     import tomllib
 
     root = Path(__file__).resolve().parents[1]
     with open(root / "pricing.toml", "rb") as sheet:
-        entry = tomllib.load(sheet)["models"][model]
+        models: dict[str, Any] = tomllib.load(sheet)["models"]
+    return models
+
+
+def _bundled_prices(model: str) -> dict[str, Decimal]:
+    """A model's USD-per-million prices straight from pricing.toml (tomllib, not tokencalc)."""
+    entry = _bundled_models()[model]
     return {
         k: Decimal(str(v))
         for k, v in entry.items()

@@ -312,3 +312,31 @@ def test_is_complete_and_count_entries(packaged):
     assert count_entries(packaged.data) == (2, 0)
     assert count_entries({"plans": {"p": {}}, "models": {}}) == (0, 1)
     assert count_entries({}) == (0, 0)
+
+
+def test_each_parse_is_the_callers_own_to_change(packaged):
+    """The parse of a text is kept (the packaged sheet is read at every command); what each
+    caller gets is its own copy, down to the arrays, and the sheets built from it keep theirs."""
+    text = PACKAGED + "\n[models.m-one.tiers]\nbreaks = [[1, 2], [3]]\n"
+    first = parse_sheet_text(text, "pricing.toml")
+    first["models"]["m-one"]["input"] = 99
+    first["models"]["m-one"]["tiers"]["breaks"][0].append(4)
+    first["default_models"].clear()
+    del first["models"]["m-two"]
+    again = parse_sheet_text(text, "pricing.toml")
+    assert again["models"]["m-one"]["input"] == 1.0
+    assert again["models"]["m-one"]["tiers"]["breaks"] == [[1, 2], [3]]
+    assert again["default_models"] == ["m-one"]
+    assert set(again["models"]) == {"m-one", "m-two"}
+    assert again is not first and again["models"] is not first["models"]
+    # the layer the fixture parsed before any of this, and a sheet built now, are untouched
+    packaged.data["models"]["m-one"]["output"] = 0
+    assert sheet_data("packaged")[0]["models"]["m-one"]["output"] == 4.0
+
+
+def test_a_broken_text_fails_the_same_way_every_time():
+    for _ in range(2):  # a failed parse is not kept: the second fails with the same words
+        with pytest.raises(PriceSheetError, match=r"^x\.toml: line 2, column 5: invalid TOML"):
+            parse_sheet_text("a = 1\nb = \n", "x.toml")
+    with pytest.raises(PriceSheetError, match="nested too deeply"):
+        parse_sheet_text("a = " + "[" * 5000 + "]" * 5000, "deep.toml")

@@ -84,16 +84,22 @@ def _built_sheet(texts: tuple[tuple[str, str | None, str | None], ...]) -> Price
 
 
 def _parsed_text(text: str, label: str) -> dict[str, Any]:
-    """:func:`parse_sheet_text`, reusing the parse of a text seen before (the packaged sheet
-    under a user sheet or ``--prices`` file that changed): only for layers of a built sheet,
-    whose data nothing changes (merging copies it)."""
+    """:func:`parse_sheet_text` without the copy, for layers of a built sheet, whose data nothing
+    changes (merging copies it): the packaged sheet under a user sheet or ``--prices`` file that
+    changed is not parsed again."""
     try:
         return _parsed_once(text)
-    except (RecursionError, ValueError):  # TOMLDecodeError is a ValueError
-        return parse_sheet_text(text, label)  # the error, worded with the label
+    except (RecursionError, ValueError) as exc:  # TOMLDecodeError is a ValueError
+        raise _toml_error(exc, text, label) from None
 
 
-@functools.lru_cache(maxsize=_BUILT_SHEETS)
+#: Texts parsed in this process (the packaged sheet above all: a process that runs the CLI
+#: in-process many times, like the test suite, read and parsed its ~100 KB at every command
+#: that reads the sheet's layers, ~12 ms each time). A parse that fails is not kept.
+_PARSED_TEXTS = 16
+
+
+@functools.lru_cache(maxsize=_PARSED_TEXTS)
 def _parsed_once(text: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
@@ -184,14 +190,28 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
 def parse_sheet_text(text: str, label: str) -> dict[str, Any]:
-    """Parse TOML; a syntax error becomes a :class:`PriceSheetError` naming file, line and column."""
-    try:
-        return tomllib.loads(text)
-    except RecursionError:
-        raise PriceSheetError(
-            f"{label}: invalid TOML: arrays or tables nested too deeply"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
+    """Parse TOML; a syntax error becomes a :class:`PriceSheetError` naming file, line and column.
+
+    The data is the caller's own to change: a copy of the parse (kept by text, see
+    ``_parsed_once``), whose values below its tables and arrays are immutable."""
+    data: dict[str, Any] = _copied(_parsed_text(text, label))
+    return data
+
+
+def _copied(value: Any) -> Any:
+    """TOML data copied down to its immutable values (str, int, float, bool, dates and times)."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
+def _toml_error(exc: RecursionError | ValueError, text: str, label: str) -> PriceSheetError:
+    """What is wrong with a text TOML could not parse, naming file, line and column."""
+    if isinstance(exc, RecursionError):
+        return PriceSheetError(f"{label}: invalid TOML: arrays or tables nested too deeply")
+    if isinstance(exc, tomllib.TOMLDecodeError):
         message = str(getattr(exc, "msg", None) or exc)
         line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
         found = _TOML_POSITION.search(message)
@@ -203,11 +223,10 @@ def parse_sheet_text(text: str, label: str) -> dict[str, Any]:
             line = text.count("\n") + 1
             column = len(text.rsplit("\n", 1)[-1]) + 1
         where = f"line {line}, column {column}: " if line else ""
-        raise PriceSheetError(f"{label}: {where}invalid TOML: {message}") from None
-    except ValueError as exc:
-        # An integer of more than 4,300 digits (Python's limit on int from text), and the like.
-        reason = str(exc).split(";")[0]
-        raise PriceSheetError(f"{label}: invalid TOML: a value cannot be read ({reason})") from None
+        return PriceSheetError(f"{label}: {where}invalid TOML: {message}")
+    # An integer of more than 4,300 digits (Python's limit on int from text), and the like.
+    reason = str(exc).split(";")[0]
+    return PriceSheetError(f"{label}: invalid TOML: a value cannot be read ({reason})")
 
 
 # --- sheets named on the command line --------------------------------------------------------
