@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import re
@@ -54,15 +55,70 @@ def _rank_tables(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return tables
 
 
-@pytest.fixture(scope="session")
-def _homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Each test's home directory, made in one session directory by a counter.
+class _Homes:
+    """Each test's home directory: one an earlier test left exactly as it was made, or else a
+    new one, numbered by a counter in one session directory.
 
-    ``tmp_path_factory.mktemp`` lists the session's whole temporary directory to number a new
-    one: once a test, that was quadratic in the number of tests (~2 s of CPU a run at 2,000
-    tests, and it slowed every ``tmp_path`` after it, which lists the same directory)."""
-    parent = tmp_path_factory.mktemp("tokencalc-homes")
-    return (parent / f"home{number}" for number in itertools.count())
+    Making a home (two directories, two links) cost ~1.5 ms of system CPU a test where the
+    temporary directory's file system is slow to allocate (this project's machine), and as
+    much again when pytest deletes the run's directory three runs later; most tests never
+    write to their home. A home is taken back only if it is exactly as made: its two
+    directories with their modes, nothing else in them, and the links to the session's rank
+    tables (checked with a few stat calls, ~20 µs). A test that wrote anything there, even
+    deleting it again, or changed a mode, leaves its home behind.
+
+    (``tmp_path_factory.mktemp`` lists the session's whole temporary directory to number a
+    new one: once a test, that was quadratic in the number of tests.)"""
+
+    def __init__(self, parent: Path, tables: list[Path]) -> None:
+        self._parent = parent
+        self._links = {table.name: str(table) for table in tables}
+        self._numbers = itertools.count()
+        self._cache_mode: int | None = None
+        self._free: list[Path] = []
+
+    def take(self) -> Path:
+        if self._free:
+            return self._free.pop()
+        home = self._parent / f"home{next(self._numbers)}"
+        home.mkdir(mode=0o700)  # as mktemp makes it
+        # the derived cache as a user's looks after a first count: links to the session's tables
+        cache = home / "cache"
+        cache.mkdir()
+        for name, table in self._links.items():
+            (cache / name).symlink_to(table)
+        if self._cache_mode is None:
+            self._cache_mode = stat.S_IMODE(cache.lstat().st_mode)
+        return home
+
+    def give_back(self, home: Path) -> None:
+        if self._as_made(home):
+            self._free.append(home)
+
+    def _as_made(self, home: Path) -> bool:
+        try:
+            if not _is_directory(home, 0o700) or _names(home) != {"cache": None}:
+                return False
+            cache = home / "cache"
+            return _is_directory(cache, self._cache_mode) and _names(cache) == self._links
+        except OSError:
+            return False
+
+
+def _is_directory(path: Path, mode: int | None) -> bool:
+    info = os.lstat(path)
+    return stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) == mode
+
+
+def _names(directory: Path) -> dict[str, str | None]:
+    """A directory's entries: a link's target, None for anything else."""
+    with os.scandir(directory) as entries:
+        return {e.name: os.readlink(e.path) if e.is_symlink() else None for e in entries}
+
+
+@pytest.fixture(scope="session")
+def _homes(tmp_path_factory: pytest.TempPathFactory, _rank_tables: list[Path]) -> _Homes:
+    return _Homes(tmp_path_factory.mktemp("tokencalc-homes"), _rank_tables)
 
 
 @pytest.fixture(scope="session")
@@ -91,15 +147,10 @@ def tmp_path(
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(_homes, monkeypatch, _rank_tables):
+def _isolated_environment(_homes: _Homes, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point config and caches at a temporary directory; never read the user's real ones."""
-    home = next(_homes)
-    home.mkdir(mode=0o700)  # as mktemp makes it
+    home = _homes.take()
     monkeypatch.setenv("TOKENCALC_HOME", str(home))
-    # the derived cache as a user's looks after a first count: links to the session's tables
-    (home / "cache").mkdir()
-    for table in _rank_tables:
-        (home / "cache" / table.name).symlink_to(table)
     monkeypatch.delenv("TOKENCALC_CACHE_DIR", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("NO_COLOR", "1")
@@ -118,7 +169,8 @@ def _isolated_environment(_homes, monkeypatch, _rank_tables):
     if BYTECODE is not None:
         monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
         monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(BYTECODE))
-    return home
+    yield home
+    _homes.give_back(home)
 
 
 def _bytecode_directory() -> Path | None:
@@ -149,6 +201,46 @@ BYTECODE = _bytecode_directory() if sys.dont_write_bytecode else None
 if BYTECODE is not None:
     sys.pycache_prefix = str(BYTECODE)
     sys.dont_write_bytecode = False
+
+
+# --- the end of a run: no interpreter teardown ---------------------------------------------
+
+#: The exit status of this pytest run, once pytest has it (see pytest_cmdline_main).
+_exit_status: list[int] = []
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> Iterator[None]:
+    status = yield
+    _exit_status.append(int(status))  # type: ignore[call-overload]  # ExitCode or int
+    return status
+
+
+def _exit_without_teardown() -> None:
+    """End a ``pytest`` (or ``python -m pytest``) process once its output is flushed and the
+    other exit handlers have run, with pytest's exit status, without the interpreter's teardown:
+    freeing the vocabularies, tables and modules a whole run has loaded cost ~1-1.5 s of CPU,
+    and nothing of it is checked. Not when pytest runs inside another program (``pytest.main``),
+    nor under coverage (it writes its data at exit), nor with TOKENCALC_TESTS_FULL_EXIT set (to
+    see what the teardown would report: unclosed files, unraisable exceptions)."""
+    if len(_exit_status) != 1 or os.environ.get("TOKENCALC_TESTS_FULL_EXIT"):
+        return
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    program = spec.name if spec is not None else Path(sys.argv[0]).name
+    if program not in ("pytest.__main__", "pytest", "py.test") or "coverage" in sys.modules:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # Python's own exit deals with a closed or broken stream
+    os._exit(_exit_status[0])
+
+
+# Registered as the suite starts, so run after the exit handlers registered later (the
+# multiprocessing module's, which ends leftover pool workers, among them).
+atexit.register(_exit_without_teardown)
 
 
 _real_connect = socket.socket.connect
@@ -196,11 +288,12 @@ def packaged_sheet(monkeypatch):
 
 # --- property tests: a share of their examples by default, all of them in the slow set --------
 
-#: The default run tries a quarter of the examples written at each property test (at least
+#: The default run tries an eighth of the examples written at each property test (at least
 #: QUICK_FLOOR, never more than written); the slow set (``-m slow``, which CI runs) runs every
-#: property test once more with the examples as written.
-QUICK_SHARE = 4
-QUICK_FLOOR = 20
+#: property test once more with the examples as written. (A quarter, at least 20, cost ~2.7 s
+#: of the default run's CPU across the ~45 property tests; an eighth halves that.)
+QUICK_SHARE = 8
+QUICK_FLOOR = 10
 
 
 def quick_examples(written: int) -> int:
