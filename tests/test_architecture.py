@@ -8,11 +8,12 @@ imports typer, click or rich. The layers, lowest first, are the table in docs/ar
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import pytest
+
+from source_tree import source_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "tokencalc"
@@ -50,21 +51,20 @@ def _module_name(path: Path) -> str:
 
 def _imports(path: Path, package: str) -> list[tuple[int, str]]:
     """(line, module) of every import in ``path`` (a module of ``package``); relative ones resolved."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     found: list[tuple[int, str]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.extend((node.lineno, alias.name) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1]
-                module = ".".join([*base, *([node.module] if node.module else [])])
-            else:
-                module = node.module or ""
-            found.append((node.lineno, module))
-            if module == "tokencalc":  # ``from tokencalc import api``: the names are modules too
-                found.extend((node.lineno, f"tokencalc.{a.name}") for a in node.names)
+    for statement in source_facts(path).imports:
+        if not statement.is_from:
+            found.extend((statement.line, name) for name in statement.names)
+            continue
+        if statement.level:
+            base = package.split(".")
+            base = base[: len(base) - statement.level + 1]
+            module = ".".join([*base, *([statement.module] if statement.module else [])])
+        else:
+            module = statement.module or ""
+        found.append((statement.line, module))
+        if module == "tokencalc":  # ``from tokencalc import api``: the names are modules too
+            found.extend((statement.line, f"tokencalc.{name}") for name in statement.names)
     return found
 
 

@@ -9,7 +9,6 @@ pin what users see for the messages that used to.
 
 from __future__ import annotations
 
-import ast
 import functools
 import re
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
+from source_tree import source_facts
 from test_sheet import sample_text
 from tokencalc.cli.commands import app
 from tokencalc.cli.flags import FLAGS
@@ -44,21 +44,10 @@ def _core_literals() -> tuple[tuple[str, int, str], ...]:
         module = path.relative_to(SRC).as_posix()
         if module.startswith("cli/") or module == "__main__.py":
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        docstrings = {
-            id(node.body[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.body
-            and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-        }
         found += [
-            (module, node.lineno, node.value)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and id(node) not in docstrings
+            (module, string.line, string.text)
+            for string in source_facts(path).strings
+            if not string.docstring
         ]
     return tuple(found)
 

@@ -18,6 +18,10 @@ CONVERSATIONS = json.loads(
     )
 )
 
+#: 1.25 MiB of spaces (→ ~2.7 KB compressed, ~480 to 1): past the 1 MiB below which no ratio is
+#: checked (usage/zip_limits.py) and well over the default 100 to 1.
+BOMB_PADDING = 5 << 18
+
 
 def _export(path, conversations, extra_members=0, padding=0):
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -31,9 +35,7 @@ def _export(path, conversations, extra_members=0, padding=0):
 
 
 def test_zip_bomb_member_is_refused_naming_it(cli, tmp_path):
-    bomb = _export(
-        tmp_path / "export.zip", CONVERSATIONS, padding=4 << 20
-    )  # 4 MiB of spaces → ~4 KB
+    bomb = _export(tmp_path / "export.zip", CONVERSATIONS, padding=BOMB_PADDING)
     result = cli("usage", str(bomb), "-m", "gpt-5")
     assert result.exit_code == 1
     assert f"{bomb}!conversations.json: compressed" in result.stderr
@@ -41,7 +43,7 @@ def test_zip_bomb_member_is_refused_naming_it(cli, tmp_path):
 
 
 def test_raising_the_ratio_lets_it_through(cli, tmp_path, monkeypatch):
-    bomb = _export(tmp_path / "export.zip", CONVERSATIONS, padding=4 << 20)
+    bomb = _export(tmp_path / "export.zip", CONVERSATIONS, padding=BOMB_PADDING)
     monkeypatch.setenv("TOKENCALC_MAX_ARCHIVE_RATIO", "100000")
     result = cli("usage", str(bomb), "-m", "gpt-5", "-f", "json")
     assert result.exit_code == 0, result.stderr
