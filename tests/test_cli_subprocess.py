@@ -39,9 +39,12 @@ def test_python_dash_m_and_version():
 
 
 def test_closed_pipe_exits_quietly(tmp_path):
-    # ~200 KB of CSV rows, far more than a pipe holds: long names make few files
-    for i in range(800):
-        (tmp_path / f"f{i:04}-{'n' * 180}.txt").write_text("x")
+    # ~200 KB of CSV rows, far more than a pipe holds: long names (a path of ~670 characters
+    # a row) make few files
+    folder = tmp_path / ("d" * 200) / ("e" * 200)
+    folder.mkdir(parents=True)
+    for i in range(300):
+        (folder / f"f{i:04}-{'n' * 240}.txt").write_text("x")
     process = subprocess.Popen(
         [str(BIN), "count", str(tmp_path), "--format", "csv"],
         stdout=subprocess.PIPE,
