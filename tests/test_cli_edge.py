@@ -6,8 +6,6 @@ and codes here are the ones a shell gets (README, "Exit codes").
 
 from __future__ import annotations
 
-import ast
-import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ import pytest
 import tokencalc
 from cli_harness import MockEnvironment
 from module_probe import startup
+from source_tree import source_facts
 from tokencalc.cli import app as edge
 from tokencalc.cli.commands import COMMANDS
 
@@ -141,24 +140,16 @@ def test_listing_the_commands_imports_none_and_a_command_only_its_own_module():
     assert not others & models.modules
 
 
-#: A source that never spells a stream's name cannot touch it: only the others are parsed.
-_STREAM_NAME = re.compile(r"\b(?:__)?std(?:in|out|err)(?:__)?\b")
+_STREAMS = ("stdin", "stdout", "stderr", "__stdin__", "__stdout__", "__stderr__")
 
 
 def _touches_process_streams(path: Path) -> list[str]:
-    found: list[str] = []
-    text = path.read_text(encoding="utf-8")
-    if not _STREAM_NAME.search(text):
-        return found
-    for node in ast.walk(ast.parse(text)):
-        if (
-            isinstance(node, ast.Attribute)
-            and node.attr in ("stdin", "stdout", "stderr", "__stdin__", "__stdout__", "__stderr__")
-            and isinstance(node.value, ast.Name)
-            and node.value.id == "sys"
-        ):
-            found.append(f"{path.relative_to(SOURCE)}:{node.lineno}")
-    return found
+    # ``sys.stdout`` and the like, from the facts parsed once a session (tests/source_tree.py)
+    return [
+        f"{path.relative_to(SOURCE)}:{line}"
+        for line, name, attribute in source_facts(path).attributes
+        if name == "sys" and attribute in _STREAMS
+    ]
 
 
 def test_only_the_cli_edge_touches_the_process_streams():
@@ -172,7 +163,6 @@ def test_only_the_cli_edge_touches_the_process_streams():
     assert found == []
     # and the check can fail: the edge does touch them
     assert _touches_process_streams(SOURCE / "cli" / "streams.py")
-    assert _STREAM_NAME.search("x = sys.__stderr__") and not _STREAM_NAME.search("stdout_isatty")
 
 
 def test_the_mock_environment_is_what_the_harness_uses(cli):
