@@ -20,7 +20,8 @@ from tokencalc.counting import encodings, fast_backend
 
 BIN = Path(sys.executable).parent / "tokencalc"
 
-TEXT = "Prose with words, code(x) {y: 1},\n中文，日本語 and émigré text.\n\n" * 400
+#: ~5,900 characters (counted in pure Python below SMALL_TEXT_BUDGET: ~0.02 s a run here)
+TEXT = "Prose with words, code(x) {y: 1},\n中文，日本語 and émigré text.\n\n" * 100
 
 
 def _o200k(text: str) -> int:
@@ -243,7 +244,7 @@ def test_heap_tuning_failures_are_ignored(libc, monkeypatch):
 def test_counting_commands_ask_for_the_tuning_and_count_exactly(libc, tmp_path):
     if fast_backend.active_backend("o200k_base") != "toktok":
         pytest.skip("the tuning is asked for before toktok-rs builds its vocabulary")
-    text = TEXT * 3  # beyond the pure-Python budget: the fast backend counts it
+    text = TEXT * 9  # beyond the pure-Python budget: the fast backend counts it
     assert len(text) > counting.SMALL_TEXT_BUDGET
     path = tmp_path / "big.txt"
     path.write_text(text, encoding="utf-8")
