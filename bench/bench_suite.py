@@ -6,6 +6,7 @@ Usage (from the repository root, in the project's virtual environment)::
     python bench/bench_suite.py tests/test_sheet.py    # given files (any pytest arguments)
     python bench/bench_suite.py --top 30 --json after.json --compare before.json
     python bench/bench_suite.py -- -m slow             # after --, everything goes to pytest
+    python bench/bench_suite.py --root /tmp/before     # another checkout's suite (its src/ first)
 
 It runs ``python -m pytest -q -p no:cacheprovider [ARGS]`` as a child process with this file
 loaded as a pytest plugin (``-p bench_suite``), which reads :func:`resource.getrusage` around
@@ -197,13 +198,11 @@ def run_suite(pytest_args: list[str], root: Path) -> Run:
     """Run pytest with the plugin; its figures and the whole tree's resource usage."""
     with tempfile.TemporaryDirectory(prefix="bench-suite-") as scratch:
         out = Path(scratch) / "record.json"
-        here = str(Path(__file__).resolve().parent)
-        path = os.environ.get("PYTHONPATH")
-        env = {
-            **os.environ,
-            OUT_VARIABLE: str(out),
-            "PYTHONPATH": here if not path else os.pathsep.join([here, path]),
-        }
+        # this plugin, and the tree's own tokencalc before any installed one
+        paths = [str(Path(__file__).resolve().parent), str(root / "src")]
+        if os.environ.get("PYTHONPATH"):
+            paths.append(os.environ["PYTHONPATH"])
+        env = {**os.environ, OUT_VARIABLE: str(out), "PYTHONPATH": os.pathsep.join(paths)}
         argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "-p", "bench_suite", *pytest_args]
         started = time.perf_counter()
         child = subprocess.Popen(argv, cwd=root, env=env)
@@ -314,13 +313,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=20, help="files and tests to list (20)")
     parser.add_argument("--json", type=Path, help="write the run's figures here")
     parser.add_argument("--compare", type=Path, help="a run written by --json to compare with")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent,
+        help="the checkout whose suite to run (this one; another: a before/after comparison)",
+    )
     options, pytest_args = parser.parse_known_args(argv)
     if "--" in pytest_args:
         pytest_args.remove("--")
     before = None
     if options.compare is not None:
         before = json.loads(options.compare.read_text(encoding="utf-8"))
-    run = run_suite(pytest_args, Path(__file__).resolve().parent.parent)
+    run = run_suite(pytest_args, options.root.resolve())
     lines = report(run, options.top)
     if before is not None:
         lines += compare(run, before)
