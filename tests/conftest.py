@@ -14,9 +14,43 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import is_hypothesis_test, settings
 
 from cli_harness import CliResult, MockEnvironment
+
+
+def _bytecode_directory() -> Path | None:
+    """A directory of the user's own, outside the source tree, for bytecode (None: none safe)."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    path = Path(tempfile.gettempdir()) / f"tokencalc-tests-bytecode-{uid}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        info = path.lstat()
+    except OSError:
+        return None
+    # bytecode is run as found: never from a directory someone else made or may write to
+    if (
+        not stat.S_ISDIR(info.st_mode)
+        or info.st_mode & 0o077
+        or (uid is not None and info.st_uid != uid)
+    ):
+        return None
+    return path
+
+
+#: With PYTHONDONTWRITEBYTECODE set, every run would compile the test modules (with pytest's
+#: assertion rewriting), hypothesis (pytest rewrites the modules of its plugins' distributions
+#: too: ~80 modules, ~0.6 s; so it is imported below, once this is in force) and tokencalc from
+#: source again, and so would each of the ~100 processes the suite starts: several seconds of
+#: CPU a run. The suite keeps its bytecode in a directory of its own instead
+#: (``sys.pycache_prefix``), never next to the sources; without the variable, Python's usual
+#: ``__pycache__`` directories are used and nothing changes.
+BYTECODE = _bytecode_directory() if sys.dont_write_bytecode else None
+if BYTECODE is not None:
+    sys.pycache_prefix = str(BYTECODE)
+    sys.dont_write_bytecode = False
+
+# after the bytecode directory is set: see BYTECODE
+from hypothesis import is_hypothesis_test, settings  # noqa: E402
 
 #: Environment variables that move a coding agent's logs (or the dirs they are found under).
 AGENT_ENV = (
@@ -171,36 +205,6 @@ def _isolated_environment(_homes: _Homes, monkeypatch: pytest.MonkeyPatch) -> It
         monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(BYTECODE))
     yield home
     _homes.give_back(home)
-
-
-def _bytecode_directory() -> Path | None:
-    """A directory of the user's own, outside the source tree, for bytecode (None: none safe)."""
-    uid = os.getuid() if hasattr(os, "getuid") else None
-    path = Path(tempfile.gettempdir()) / f"tokencalc-tests-bytecode-{uid}"
-    try:
-        path.mkdir(mode=0o700, exist_ok=True)
-        info = path.lstat()
-    except OSError:
-        return None
-    # bytecode is run as found: never from a directory someone else made or may write to
-    if (
-        not stat.S_ISDIR(info.st_mode)
-        or info.st_mode & 0o077
-        or (uid is not None and info.st_uid != uid)
-    ):
-        return None
-    return path
-
-
-#: With PYTHONDONTWRITEBYTECODE set, every run would compile the test modules (with pytest's
-#: assertion rewriting) and tokencalc from source again, and so would each of the ~100 processes
-#: the suite starts: several seconds of CPU a run. The suite keeps its bytecode in a directory
-#: of its own instead (``sys.pycache_prefix``), never next to the sources; without the variable,
-#: Python's usual ``__pycache__`` directories are used and nothing changes.
-BYTECODE = _bytecode_directory() if sys.dont_write_bytecode else None
-if BYTECODE is not None:
-    sys.pycache_prefix = str(BYTECODE)
-    sys.dont_write_bytecode = False
 
 
 # --- the end of a run: no interpreter teardown ---------------------------------------------
