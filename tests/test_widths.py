@@ -11,6 +11,7 @@ pseudo-terminal, where Rich detects a terminal and COLUMNS is not set.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -43,9 +44,14 @@ def _int(value: int) -> str:
     return f"{value:,}"
 
 
+@functools.cache
+def _whole_pattern(figure: str) -> re.Pattern[str]:
+    # compiled once a figure: models' ~700 figures a width overflowed re's own cache of 512
+    return re.compile(r"(?<![\w.,$-])" + re.escape(figure) + r"(?![\w-]|[.,]\d)")
+
+
 def _whole(figure: str, text: str) -> bool:
-    pattern = r"(?<![\w.,$-])" + re.escape(figure) + r"(?![\w-]|[.,]\d)"
-    return re.search(pattern, text) is not None
+    return _whole_pattern(figure).search(text) is not None
 
 
 def _estimate_figures(doc: dict[str, Any]) -> list[str]:
@@ -125,7 +131,7 @@ CASES: dict[str, tuple[list[str], Callable[[Any], list[str]]]] = {
 def _every_figure_whole(case, cli, monkeypatch, widths):
     args, figures_of = CASES[case]
     document = json.loads(cli(*args, "--format", "json").stdout)
-    figures = figures_of(document)
+    figures = list(dict.fromkeys(figures_of(document)))  # each once
     assert figures, "the case must have figures to check"
     for width in widths:
         monkeypatch.setenv("COLUMNS", str(width))
