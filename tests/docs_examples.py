@@ -186,7 +186,9 @@ def render(block: Block, home: Path, work: Path, env: dict[str, str]) -> list[st
 def _shell(command: str, work: Path, env: dict[str, str], stdin: bytes = b"") -> str:
     """What bash shows for ``command`` (both streams, as a terminal shows them)."""
     done = subprocess.run(
-        ["bash", "-c", command + " 2>&1"],
+        # the braces: every command of a list or pipeline writes its errors where a terminal
+        # shows them (a bare ``2>&1`` would apply to the last command only)
+        ["bash", "-c", "{ " + command + "\n} 2>&1"],
         cwd=work,
         env=env,
         input=stdin,
