@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import importlib
 import itertools
 import os
 import re
@@ -49,7 +50,31 @@ if BYTECODE is not None:
     sys.pycache_prefix = str(BYTECODE)
     sys.dont_write_bytecode = False
 
-# after the bytecode directory is set: see BYTECODE
+
+def _import_unrewritten(name: str) -> None:
+    """Import a package without pytest's assertion rewriting of its modules.
+
+    pytest rewrites the asserts of every module of a distribution that has a pytest plugin
+    (hypothesis's ~80 modules) as it imports them, which a fresh checkout or virtual
+    environment pays for on its first run (~0.4 s: an AST rewrite of each, where Python only
+    compiles); hypothesis's own asserts gain nothing from it. Where pytest's import hook is not
+    found by its class name (a pytest that renamed it), the import is the ordinary one."""
+    hooks = [
+        (index, finder)
+        for index, finder in enumerate(sys.meta_path)
+        if type(finder).__name__ == "AssertionRewritingHook"
+    ]
+    for _, finder in reversed(hooks):
+        sys.meta_path.remove(finder)
+    try:
+        importlib.import_module(name)
+    finally:
+        for index, finder in hooks:
+            sys.meta_path.insert(index, finder)
+
+
+# after the bytecode directory is set (see BYTECODE), and without assertion rewriting
+_import_unrewritten("hypothesis")
 from hypothesis import is_hypothesis_test, settings  # noqa: E402
 
 #: Environment variables that move a coding agent's logs (or the dirs they are found under).
