@@ -135,6 +135,7 @@ class _Homes:
         self._numbers = itertools.count()
         self._cache_mode: int | None = None
         self._free: list[Path] = []
+        self._environments: dict[Path, dict[str, str]] = {}
 
     def take(self) -> Path:
         if self._free:
@@ -149,6 +150,13 @@ class _Homes:
         if self._cache_mode is None:
             self._cache_mode = stat.S_IMODE(cache.lstat().st_mode)
         return home
+
+    def environment(self, home: Path) -> dict[str, str]:
+        """The variables a test in ``home`` runs with (see _environment), made once a home."""
+        values = self._environments.get(home)
+        if values is None:
+            values = self._environments[home] = _environment(home)
+        return values
 
     def give_back(self, home: Path) -> None:
         if self._as_made(home):
@@ -205,29 +213,59 @@ def tmp_path(
         return path
 
 
-@pytest.fixture(autouse=True)
-def _isolated_environment(_homes: _Homes, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point config and caches at a temporary directory; never read the user's real ones."""
-    home = _homes.take()
-    monkeypatch.setenv("TOKENCALC_HOME", str(home))
-    monkeypatch.delenv("TOKENCALC_CACHE_DIR", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.delenv("TOKENCALC_DEBUG", raising=False)
-    # tiktoken's downloader must never be reached; an empty cache dir makes any attempt fail loudly.
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(home / "no-tiktoken-cache"))
-    # Coding agents' default log places (tokencalc usage with no path) resolve under a fake home.
-    monkeypatch.setenv("HOME", str(home / "user-home"))
-    monkeypatch.setenv("USERPROFILE", str(home / "user-home"))
-    for name in AGENT_ENV:
-        monkeypatch.delenv(name, raising=False)
-    # --online must never find a real key or endpoint.
-    for name in VENDOR_ENV:
-        monkeypatch.delenv(name, raising=False)
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1")):
+        return _real_connect(self, address)
+    if self.family == socket.AF_UNIX:
+        return _real_connect(self, address)
+    raise RuntimeError(f"tests must not use the network (tried {address!r})")
+
+
+def _environment(home: Path) -> dict[str, str]:
+    """The variables a test's process environment sets, for its home directory."""
+    values = {
+        "TOKENCALC_HOME": str(home),
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+        # tiktoken's downloader must never be reached; an empty cache dir makes any attempt
+        # fail loudly.
+        "TIKTOKEN_CACHE_DIR": str(home / "no-tiktoken-cache"),
+        # Coding agents' default log places (tokencalc usage with no path) resolve under a fake
+        # home.
+        "HOME": str(home / "user-home"),
+        "USERPROFILE": str(home / "user-home"),
+    }
     # The processes the tests start keep their bytecode where this one does (see BYTECODE).
     if BYTECODE is not None:
-        monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
-        monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(BYTECODE))
+        values["PYTHONPYCACHEPREFIX"] = str(BYTECODE)
+    return values
+
+
+#: The variables a test's process environment never has: tokencalc's cache and debug switches,
+#: the places of coding agents' logs, the vendors' keys and endpoints (--online must never find
+#: a real one), and (see BYTECODE) the switch that would stop the processes the tests start
+#: from keeping their bytecode.
+UNSET = ("TOKENCALC_CACHE_DIR", "TOKENCALC_DEBUG", *AGENT_ENV, *VENDOR_ENV) + (
+    ("PYTHONDONTWRITEBYTECODE",) if BYTECODE is not None else ()
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(_homes: _Homes, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point config and caches at a temporary directory; never read the user's real ones; no
+    network. (One fixture: each autouse fixture costs every test ~25 µs of pytest's own.)"""
+    home = _homes.take()
+    for name, value in _homes.environment(home).items():
+        monkeypatch.setenv(name, value)
+    for name in UNSET:
+        if name in os.environ:
+            monkeypatch.delenv(name)
+    # no network but loopback (the tests' own stub servers)
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     yield home
     _homes.give_back(home)
 
@@ -272,24 +310,6 @@ def _exit_without_teardown() -> None:
 atexit.register(_exit_without_teardown)
 
 
-_real_connect = socket.socket.connect
-
-
-def _guarded_connect(self, address):
-    host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1")):
-        return _real_connect(self, address)
-    if self.family == socket.AF_UNIX:
-        return _real_connect(self, address)
-    raise RuntimeError(f"tests must not use the network (tried {address!r})")
-
-
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch):
-    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
-    return
-
-
 def _run_cli(
     *args: str, input: str | bytes | None = None, quick_paths: bool = True, **flags
 ) -> CliResult:
@@ -329,6 +349,13 @@ def quick_examples(written: int) -> int:
     return min(written, max(QUICK_FLOOR, written // QUICK_SHARE))
 
 
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    """A property test asks for ``_examples`` (which the default collection then builds); other
+    tests do without it."""
+    if is_hypothesis_test(obj):
+        pytest.mark.usefixtures("_examples")(obj)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if is_hypothesis_test(metafunc.function):
         metafunc.parametrize(
@@ -338,15 +365,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         )
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _examples(request: pytest.FixtureRequest) -> Iterator[None]:
     """A property test's example budget: ``quick`` lowers the written max_examples for this run
     (hypothesis's own pytest plugin adjusts a test's settings the same way); ``thorough``
     keeps it."""
-    budget = getattr(request, "param", None)
-    if budget is None:  # not a property test
-        yield
-        return
+    budget = request.param
     test = getattr(request.function, "__func__", request.function)
     written = getattr(test, "_hypothesis_internal_use_settings", None)
     assert isinstance(written, settings), "hypothesis keeps a test's settings elsewhere now"
