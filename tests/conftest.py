@@ -11,7 +11,6 @@ import re
 import socket
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,37 +18,15 @@ import pytest
 
 from cli_harness import CliResult, MockEnvironment
 
-
-def _bytecode_directory() -> Path | None:
-    """A directory of the user's own, outside the source tree, for bytecode (None: none safe)."""
-    uid = os.getuid() if hasattr(os, "getuid") else None
-    path = Path(tempfile.gettempdir()) / f"tokencalc-tests-bytecode-{uid}"
-    try:
-        path.mkdir(mode=0o700, exist_ok=True)
-        info = path.lstat()
-    except OSError:
-        return None
-    # bytecode is run as found: never from a directory someone else made or may write to
-    if (
-        not stat.S_ISDIR(info.st_mode)
-        or info.st_mode & 0o077
-        or (uid is not None and info.st_uid != uid)
-    ):
-        return None
-    return path
-
-
-#: With PYTHONDONTWRITEBYTECODE set, every run would compile the test modules (with pytest's
-#: assertion rewriting), hypothesis (pytest rewrites the modules of its plugins' distributions
-#: too: ~80 modules, ~0.6 s; so it is imported below, once this is in force) and tokencalc from
-#: source again, and so would each of the ~100 processes the suite starts: several seconds of
-#: CPU a run. The suite keeps its bytecode in a directory of its own instead
-#: (``sys.pycache_prefix``), never next to the sources; without the variable, Python's usual
-#: ``__pycache__`` directories are used and nothing changes.
-BYTECODE = _bytecode_directory() if sys.dont_write_bytecode else None
-if BYTECODE is not None:
-    sys.pycache_prefix = str(BYTECODE)
-    sys.dont_write_bytecode = False
+# Bytecode is written where Python writes it by default (``__pycache__`` beside the sources,
+# ignored by git), by the suite and by the processes it starts, even where
+# PYTHONDONTWRITEBYTECODE is set (as on this project's machine): without it every run would
+# compile the test modules (with pytest's assertion rewriting) and tokencalc again, and so
+# would each of the ~100 processes the suite starts, several seconds of CPU a run. (A
+# ``sys.pycache_prefix`` of the suite's own kept the tree clean, but then Python read none of
+# the bytecode pip compiled at install: a fresh checkout's first run compiled pandas,
+# hypothesis, rich and every other library it imported again, ~8 s.)
+sys.dont_write_bytecode = False
 
 
 def _import_unrewritten(name: str) -> None:
@@ -74,7 +51,7 @@ def _import_unrewritten(name: str) -> None:
             sys.meta_path.insert(index, finder)
 
 
-# after the bytecode directory is set (see BYTECODE), and without assertion rewriting
+# once bytecode is written (see above), and without assertion rewriting
 _import_unrewritten("hypothesis")
 from hypothesis import is_hypothesis_test, settings  # noqa: E402
 
@@ -228,7 +205,7 @@ def _guarded_connect(self, address):
 
 def _environment(home: Path) -> dict[str, str]:
     """The variables a test's process environment sets, for its home directory."""
-    values = {
+    return {
         "TOKENCALC_HOME": str(home),
         "COLUMNS": "200",
         "NO_COLOR": "1",
@@ -240,19 +217,15 @@ def _environment(home: Path) -> dict[str, str]:
         "HOME": str(home / "user-home"),
         "USERPROFILE": str(home / "user-home"),
     }
-    # The processes the tests start keep their bytecode where this one does (see BYTECODE).
-    if BYTECODE is not None:
-        values["PYTHONPYCACHEPREFIX"] = str(BYTECODE)
-    return values
 
 
 #: The variables a test's process environment never has: tokencalc's cache and debug switches,
 #: the places of coding agents' logs, the vendors' keys and endpoints (--online must never find
-#: a real one), and (see BYTECODE) the switch that would stop the processes the tests start
-#: from keeping their bytecode.
-UNSET = ("TOKENCALC_CACHE_DIR", "TOKENCALC_DEBUG", *AGENT_ENV, *VENDOR_ENV) + (
-    ("PYTHONDONTWRITEBYTECODE",) if BYTECODE is not None else ()
-)
+#: a real one), and the switch that would stop the processes the tests start from keeping
+#: their bytecode (see the note on bytecode at the top).
+UNSET = (
+    "TOKENCALC_CACHE_DIR", "TOKENCALC_DEBUG", *AGENT_ENV, *VENDOR_ENV, "PYTHONDONTWRITEBYTECODE",
+)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
