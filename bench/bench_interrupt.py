@@ -89,7 +89,7 @@ def where(err: bytes) -> str:
         for line in err.decode(errors="replace").splitlines()
         if line.strip().startswith("File ")
     ]
-    return frames[-1] if frames else err.decode(errors="replace").strip()[-100:]
+    return frames[-1] if frames else repr(err[:300])
 
 
 def interrupt_at_random(argv: list[str], stdin: Path, runs: int, seed: int) -> int:
@@ -120,7 +120,7 @@ def interrupt_at_random(argv: list[str], stdin: Path, runs: int, seed: int) -> i
     for kind in ("interrupted", "finished", "killed early", "traceback", "other"):
         print(f"  {kind:<12} {tally[kind]:>5}")
     for delay, kind, code, last in sorted(bad):
-        print(f"  {kind} at {delay * 1000:.1f} ms: exit {code}, {last[:110]}")
+        print(f"  {kind} at {delay * 1000:.1f} ms: exit {code}, {last[:300]}")
     return 1 if tally["other"] else 0
 
 

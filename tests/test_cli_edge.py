@@ -87,6 +87,51 @@ def test_ctrl_c_in_a_command_is_130_and_one_line(cli, failing_models):
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", "tokencalc: interrupted\n")
 
 
+def _made_of_an_interrupt() -> RuntimeError:
+    """What Python 3.11 raises when Ctrl-C lands while a class is made (``__set_name__``)."""
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise RuntimeError(
+                "Error calling __set_name__ on 'x' instance 'y' in 'Z'"
+            ) from interrupt
+    except RuntimeError as error:
+        return error
+
+
+def test_an_error_python_made_of_ctrl_c_is_130_and_one_line(cli, failing_models):
+    failing_models(_made_of_an_interrupt())
+    result = cli("models")
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "tokencalc: interrupted\n")
+
+
+def test_ctrl_c_while_click_reads_the_command_line_is_130_and_one_line(cli, monkeypatch):
+    """Typer turns a KeyboardInterrupt raised while Click makes the context (parsing, where a
+    lazily loaded command is imported) into a silent exit 130: found by bench_interrupt.py."""
+    from tokencalc.cli.commands import TokencalcGroup
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(TokencalcGroup, "parse_args", interrupted)
+    result = cli("estimate", "README.md")
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "tokencalc: interrupted\n")
+
+
+def test_an_error_that_only_happened_while_handling_ctrl_c_is_still_an_error(cli, failing_models):
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise ZeroDivisionError("on purpose") from None  # not caused by it
+    except ZeroDivisionError as error:
+        failing_models(error)
+    result = cli("models")
+    assert result.exit_code == 1
+    assert "internal error: ZeroDivisionError: on purpose" in result.stderr
+
+
 def test_a_reader_that_went_away_is_141_silently(cli, failing_models, monkeypatch):
     monkeypatch.setattr("tokencalc.cli.streams.silence_stdout", lambda: None)  # not pytest's fd 1
     failing_models(BrokenPipeError())

@@ -89,3 +89,60 @@ def test_an_interrupt_python_drops_still_exits_130_with_one_line(args, module, h
     # Python dropped the KeyboardInterrupt and the command went on to finish; the script
     # still says it was interrupted, once, and exits 130, with no "Exception ignored" report
     assert (process.returncode, err) == (130, b"tokencalc: interrupted\n")
+
+
+#: Runs the script's entry point with a clean-up that never ends: when ``PAUSE_AT`` is about to
+#: be imported, it waits on the ``GO`` pipe (the test's SIGINT interrupts that wait), and the
+#: KeyboardInterrupt then passes a ``finally`` that waits for a lock nobody will release — as a
+#: run waits for a worker thread that the interrupt left waiting on a lock.
+_STUCK_ENTRY = """
+import os, sys, threading
+
+class StuckAt:
+    def find_spec(self, name, path=None, target=None):
+        if name == os.environ["PAUSE_AT"]:
+            sys.meta_path.remove(self)
+            lock = threading.Lock()
+            lock.acquire()
+            try:
+                os.write(int(os.environ["READY"]), b"1")
+                os.read(int(os.environ["GO"]), 1)
+            finally:
+                lock.acquire()  # for ever
+        return None
+
+sys.meta_path.insert(0, StuckAt())
+sys.argv[0] = "tokencalc"
+import tokencalc.cli.entry as entry
+entry.GRACE_SECONDS = 0.3
+entry.main()
+"""
+
+
+def test_a_run_stuck_after_ctrl_c_is_ended_with_one_line_and_130():
+    ready_read, ready_write = os.pipe()
+    go_read, go_write = os.pipe()
+    env = {
+        **os.environ,
+        "PAUSE_AT": "tokencalc.sheet",
+        "READY": str(ready_write),
+        "GO": str(go_read),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", _STUCK_ENTRY, "models", "gpt-5"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        pass_fds=(ready_write, go_read),
+    )
+    os.close(ready_write)
+    os.close(go_read)
+    try:
+        assert os.read(ready_read, 1) == b"1", "tokencalc.sheet was never imported"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)  # without the watchdog: for ever
+    finally:
+        os.close(ready_read)
+        os.close(go_write)
+    assert (process.returncode, err, out) == (130, b"tokencalc: interrupted\n", b"")

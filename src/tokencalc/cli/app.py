@@ -8,7 +8,8 @@ codes"):
   (1 bad data, 2 usage, 3 over budget; ``streams.OutputError`` for a full disk is 1);
 * Click's usage errors (unknown option, bad value) — ``… (see 'tokencalc X --help')``, 2;
   ``tokencalc`` or ``tokencalc prices`` alone print their help and exit 2 without an error line;
-* ``KeyboardInterrupt`` (and Click's ``Abort``) — ``tokencalc: interrupted``, 130;
+* ``KeyboardInterrupt`` (and Click's ``Abort``, Typer's silent exit 130 and an error Python
+  made of a Ctrl-C) — ``tokencalc: interrupted``, 130;
 * ``BrokenPipeError`` — the reader went away (``| head``): silently, 141;
 * ``RecursionError`` — a too deeply nested input, 1;
 * anything else — ``tokencalc: error: internal error: …``, 1 (a traceback with TOKENCALC_DEBUG).
@@ -74,7 +75,7 @@ def exit_code_for(exc: BaseException, env: Environment) -> int:
     if isinstance(exc, TokencalcError):
         env.error(error_message(exc))  # arguments the core names, called by their flags
         return int(exc.exit_code)
-    if isinstance(exc, KeyboardInterrupt) or _is_click(exc, "Abort"):
+    if _interrupted(exc) or _is_click(exc, "Abort"):
         env.write_err(INTERRUPTED_LINE)
         return int(ExitCode.INTERRUPTED)
     if isinstance(exc, BrokenPipeError):
@@ -95,6 +96,20 @@ def exit_code_for(exc: BaseException, env: Environment) -> int:
         )
         return int(ExitCode.ERROR)
     raise exc
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is Ctrl-C, or an error Python made of one: a KeyboardInterrupt raised
+    while a class is being made comes out as the RuntimeError "Error calling __set_name__ …"
+    (``ipaddress``'s classes, imported lazily, were seen to), caused by the interrupt."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__
+    return False
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -119,6 +134,10 @@ def _dispatch(argv: list[str], env: Environment, quick_paths: bool) -> int:
 
     with _process_streams(env):
         result = run_full(argv, env)
+    if result == ExitCode.INTERRUPTED:
+        # No command returns 130; Typer returns it, silently, for a Ctrl-C that lands while
+        # Click parses the command line (a command's module is imported then) or closes it.
+        raise KeyboardInterrupt
     return result if isinstance(result, int) else int(ExitCode.OK)
 
 

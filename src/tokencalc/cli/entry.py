@@ -22,8 +22,10 @@ command exits normally.
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
+import time
 
 # The C module itself: `signal` turns its constants into enums first (~20 ms under load, during
 # which a Ctrl-C would still print a traceback).
@@ -51,15 +53,43 @@ class _State:
     #: drops a module lock), where the KeyboardInterrupt raised is printed as "Exception ignored
     #: in …" and dropped, and the command goes on; main() still exits 130 when it sees this.
     seen = False
+    #: main() has its exit code: what is left is leaving
+    finished = False
+
+
+#: Seconds a run may take to wind down after Ctrl-C before the watchdog ends the process.
+GRACE_SECONDS = 3.0
 
 
 def _interrupted(signum: int, frame: FrameType | None) -> None:
     signals.signal(signals.SIGINT, signals.SIG_IGN)  # one interrupt is enough
     _State.seen = True
+    try:
+        _thread.start_new_thread(_watchdog, ())
+    except RuntimeError:  # no thread to be had: the interrupt still works, unwatched
+        pass
     if not _State.running:
         _State.pending = True
         return
     raise KeyboardInterrupt
+
+
+def _watchdog() -> None:
+    """End the process if it has not ended GRACE_SECONDS after Ctrl-C.
+
+    Python raises the KeyboardInterrupt between any two bytecodes, inside the import system's
+    or a library's bookkeeping too, where it can leave a lock taken that a worker thread then
+    waits on for ever; the run would hang in its clean-up (joining its workers) instead of
+    exiting. Counting stops within milliseconds of the interrupt, so a run still alive after
+    the grace period is stuck: the line is written unless the run got as far as its exit
+    code, and the process ends, 130, without joining anything."""
+    time.sleep(GRACE_SECONDS)
+    if not _State.finished:
+        try:
+            os.write(2, b"tokencalc: interrupted\n")
+        except OSError:
+            pass
+    os._exit(_INTERRUPTED)
 
 
 _python_unraisable_hook = sys.unraisablehook
@@ -112,13 +142,17 @@ def main() -> None:
                 # teardown (joining worker threads, closing files) must not print a traceback.
                 signals.signal(signals.SIGINT, signals.SIG_IGN)
     except KeyboardInterrupt:
+        _State.finished = True
         _say_interrupted()
         code = _INTERRUPTED
     else:
+        _State.finished = True
         if _State.seen and code != _INTERRUPTED:  # raised where Python dropped it (see _State)
             _say_interrupted()
             code = _INTERRUPTED
-    if leave_quickly:
+    if leave_quickly or _State.seen:
+        # After Ctrl-C, leave at once too: the interpreter's teardown would join worker threads
+        # that the interrupt may have left waiting (see _watchdog).
         _flush_and_leave(code)
     sys.exit(code)
 
@@ -133,9 +167,11 @@ def _say_interrupted() -> None:
 
 def _flush_and_leave(code: int) -> None:
     # ``run`` has flushed stdout (and turned a failure into the exit code); stderr is written
-    # unbuffered line by line, so nothing is left but the interpreter's teardown.
-    try:
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
+    # unbuffered line by line, so nothing is left but the interpreter's teardown. (After an
+    # interrupt that came before ``run`` flushed, what is buffered is written, if it can be.)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
     os._exit(code)
