@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from paused_child import interrupt_when_paused
+
 BIN = Path(sys.executable).parent / "tokencalc"
 
 
@@ -137,31 +139,8 @@ def test_ctrl_c_while_starting_up_exits_130_without_a_traceback(tmp_path, args, 
     """Ctrl-C at any moment of start-up: one line, exit 130 (issue 12: it was a traceback, -2)."""
     text = tmp_path / "notes.txt"
     text.write_text("some text to count\n")
-    ready_read, ready_write = os.pipe()
-    go_read, go_write = os.pipe()
-    env = {
-        **os.environ,
-        "PAUSE_AT": module,
-        "READY": str(ready_write),
-        "GO": str(go_read),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", _PAUSING_ENTRY, *(a.format(file=text) for a in args)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        pass_fds=(ready_write, go_read),
+    code, out, err = interrupt_when_paused(
+        _PAUSING_ENTRY, [a.format(file=text) for a in args], {"PAUSE_AT": module}
     )
-    os.close(ready_write)
-    os.close(go_read)
-    try:
-        # the readiness signal: the child is inside that import now (EOF: it never got there)
-        assert os.read(ready_read, 1) == b"1", f"{module} was never imported"
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-    finally:
-        os.close(ready_read)
-        os.close(go_write)
-    assert (process.returncode, err) == (130, b"tokencalc: interrupted\n")
+    assert (code, err) == (130, b"tokencalc: interrupted\n")
     assert out == b""

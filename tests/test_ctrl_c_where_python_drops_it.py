@@ -9,12 +9,9 @@ printed that traceback and then exited 0 with the full output.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-
 import pytest
+
+from paused_child import interrupt_when_paused
 
 #: Runs the script's entry point; when ``PAUSE_AT`` is about to be imported, a weak reference's
 #: callback (``HOW=weakref``) or a ``__del__`` (``HOW=del``) says so on the ``READY`` pipe and
@@ -60,35 +57,12 @@ main()
     ],
 )
 def test_an_interrupt_python_drops_still_exits_130_with_one_line(args, module, how):
-    ready_read, ready_write = os.pipe()
-    go_read, go_write = os.pipe()
-    env = {
-        **os.environ,
-        "PAUSE_AT": module,
-        "HOW": how,
-        "READY": str(ready_write),
-        "GO": str(go_read),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", _DROPPING_ENTRY, *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        pass_fds=(ready_write, go_read),
+    code, _out, err = interrupt_when_paused(
+        _DROPPING_ENTRY, args, {"PAUSE_AT": module, "HOW": how}, stdin=b"hello world\n"
     )
-    os.close(ready_write)
-    os.close(go_read)
-    try:
-        assert os.read(ready_read, 1) == b"1", f"{module} was never imported"
-        process.send_signal(signal.SIGINT)
-        _out, err = process.communicate(b"hello world\n", timeout=60)
-    finally:
-        os.close(ready_read)
-        os.close(go_write)
     # Python dropped the KeyboardInterrupt and the command went on to finish; the script
     # still says it was interrupted, once, and exits 130, with no "Exception ignored" report
-    assert (process.returncode, err) == (130, b"tokencalc: interrupted\n")
+    assert (code, err) == (130, b"tokencalc: interrupted\n")
 
 
 #: Runs the script's entry point with a clean-up that never ends: when ``PAUSE_AT`` is about to
@@ -120,29 +94,8 @@ entry.main()
 
 
 def test_a_run_stuck_after_ctrl_c_is_ended_with_one_line_and_130():
-    ready_read, ready_write = os.pipe()
-    go_read, go_write = os.pipe()
-    env = {
-        **os.environ,
-        "PAUSE_AT": "tokencalc.sheet",
-        "READY": str(ready_write),
-        "GO": str(go_read),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", _STUCK_ENTRY, "models", "gpt-5"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        pass_fds=(ready_write, go_read),
+    # without the watchdog the child waits for ever (the helper gives up after 60 s)
+    code, out, err = interrupt_when_paused(
+        _STUCK_ENTRY, ["models", "gpt-5"], {"PAUSE_AT": "tokencalc.sheet"}
     )
-    os.close(ready_write)
-    os.close(go_read)
-    try:
-        assert os.read(ready_read, 1) == b"1", "tokencalc.sheet was never imported"
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)  # without the watchdog: for ever
-    finally:
-        os.close(ready_read)
-        os.close(go_write)
-    assert (process.returncode, err, out) == (130, b"tokencalc: interrupted\n", b"")
+    assert (code, err, out) == (130, b"tokencalc: interrupted\n", b"")
