@@ -172,6 +172,6 @@ def _flush_and_leave(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError, AttributeError):
+        except Exception:  # noqa: BLE001 - leaving: a stream that failed has been reported by run
             pass
     os._exit(code)
