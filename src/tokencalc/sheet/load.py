@@ -6,6 +6,7 @@ entry and the field at fault. TOML floats are read through ``str`` so ``0.1`` st
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import sys
@@ -192,19 +193,10 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 def parse_sheet_text(text: str, label: str) -> dict[str, Any]:
     """Parse TOML; a syntax error becomes a :class:`PriceSheetError` naming file, line and column.
 
-    The data is the caller's own to change: a copy of the parse (kept by text, see
-    ``_parsed_once``), whose values below its tables and arrays are immutable."""
-    data: dict[str, Any] = _copied(_parsed_text(text, label))
+    The data is the caller's own to change: a deep copy of the parse (kept by text, see
+    ``_parsed_once``)."""
+    data: dict[str, Any] = copy.deepcopy(_parsed_text(text, label))
     return data
-
-
-def _copied(value: Any) -> Any:
-    """TOML data copied down to its immutable values (str, int, float, bool, dates and times)."""
-    if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    return value
 
 
 def _toml_error(exc: RecursionError | ValueError, text: str, label: str) -> PriceSheetError:
