@@ -228,22 +228,7 @@ def main() -> None:
             )
             base_tokens = sum(int(o.split()[0]) for o in base.outputs)
             base_records = sum(int(o.split()[1]) for o in base.outputs)
-            ours = run_measured(
-                [
-                    [
-                        str(bindir / "tokencalc"),
-                        "estimate",
-                        str(data),
-                        "--field",
-                        "text",
-                        "-m",
-                        "gpt-6-luna",
-                        "--format",
-                        "json",
-                    ]
-                ],
-                env,
-            )
+            ours = run_measured([estimate_json(bindir, data, ["gpt-6-luna"])], env)
             doc = json.loads(ours.outputs[0])
             ours_tokens = doc["models"][0]["input_tokens"]
             ours_records = doc["dataset"]["records"]
@@ -265,22 +250,7 @@ def main() -> None:
             )
             if options.claude:
                 both = run_measured(
-                    [
-                        [
-                            str(bindir / "tokencalc"),
-                            "estimate",
-                            str(data),
-                            "--field",
-                            "text",
-                            "-m",
-                            "gpt-6-luna",
-                            "-m",
-                            "claude-haiku-5-5",
-                            "--format",
-                            "json",
-                        ]
-                    ],
-                    env,
+                    [estimate_json(bindir, data, ["gpt-6-luna", "claude-haiku-5-5"])], env
                 )
                 claude = json.loads(both.outputs[0])["models"][1]
                 print(
@@ -290,6 +260,20 @@ def main() -> None:
                 )
             if (ours_tokens, ours_records) != (base_tokens, base_records):
                 raise SystemExit("totals differ from the baseline")
+
+
+def estimate_json(bindir: Path, data: Path, models: list[str]) -> list[str]:
+    """``tokencalc estimate DATA --field text -m M… --format json``: the dataset-mode run timed."""
+    return [
+        str(bindir / "tokencalc"),
+        "estimate",
+        str(data),
+        "--field",
+        "text",
+        *(arg for model in models for arg in ("-m", model)),
+        "--format",
+        "json",
+    ]
 
 
 if __name__ == "__main__":
