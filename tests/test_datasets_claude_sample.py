@@ -63,6 +63,11 @@ def _write_jsonl(path: Path, texts: list[str]) -> Path:
     return path
 
 
+def _estimate(cli: Any, data: Path, *options: str, **flags: Any) -> Any:
+    """``tokencalc estimate DATA --field text -m MODEL OPTIONS`` through the CLI fixture."""
+    return cli("estimate", str(data), "--field", "text", "-m", MODEL, *options, **flags)
+
+
 def _summary(data: Any, **arguments: Any) -> Any:
     models = arguments.pop("models", [MODEL])
     return tokencalc.estimate_dataset(
@@ -130,18 +135,7 @@ def test_per_record_file_of_a_small_dataset_is_reconstructed(cli, tmp_path):
     data = _write_jsonl(tmp_path / "three.jsonl", texts)
     (data.parent / "three.jsonl").open("a", encoding="utf-8").write("not json\n")
     out = tmp_path / "rows.csv"
-    result = cli(
-        "estimate",
-        str(data),
-        "--field",
-        "text",
-        "-m",
-        MODEL,
-        "--per-record",
-        str(out),
-        "--longest",
-        "0",
-    )
+    result = _estimate(cli, data, "--per-record", str(out), "--longest", "0")
     assert result.exit_code == 0, result.stderr
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -279,7 +273,7 @@ def test_models_without_a_reconstruction_are_not_sampled(tmp_path):
 def test_cli_labels_and_json(cli, tmp_path, budget):
     records = _records(4000, budget)
     data = _write_jsonl(tmp_path / "big.jsonl", _generated(records, seed=3))
-    result = cli("estimate", str(data), "--field", "text", "-m", MODEL, "-f", "json")
+    result = _estimate(cli, data, "-f", "json")
     assert result.exit_code == 0, result.stderr
     (row,) = json.loads(result.stdout)["models"]
     assert row["count_method"] == "sampled"
@@ -288,7 +282,7 @@ def test_cli_labels_and_json(cli, tmp_path, budget):
     assert f"of {records:,} records" in row["how_counted"]
     assert set(row["sample"]) == {"records", "sampled_chars", "standard_error"}
     assert row["sample"]["sampled_chars"] <= budget
-    table = cli("estimate", str(data), "--field", "text", "-m", MODEL, width=300)
+    table = _estimate(cli, data, width=300)
     assert table.exit_code == 0, table.stderr
     caption = " ".join(table.stdout.split())
     assert (
@@ -296,13 +290,13 @@ def test_cli_labels_and_json(cli, tmp_path, budget):
     )
     assert "sampled: the totals; tokens per record, fit and longest per-class" in caption
     small = _write_jsonl(tmp_path / "small.jsonl", ["Hello there", "General Kenobi"])
-    exact = cli("estimate", str(small), "--field", "text", "-m", MODEL, "--exact", "-f", "json")
+    exact = _estimate(cli, small, "--exact", "-f", "json")
     assert json.loads(exact.stdout)["models"][0]["count_method"] == "reconstructed"
 
 
 def test_online_is_refused_in_dataset_mode(cli, tmp_path):
     data = _write_jsonl(tmp_path / "one.jsonl", ["Hello"])
-    result = cli("estimate", str(data), "--field", "text", "-m", MODEL, "--online")
+    result = _estimate(cli, data, "--online")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "--online is not for dataset mode" in result.stderr
